@@ -1,0 +1,89 @@
+# evpipe: one hand-written Makefile. Tools are cmd/NAME.c, shared code is
+# common/*.c in a static library, unit tests are tests/unit/test_*.c.
+# Everything is built under $(BUILD) so several builds can coexist.
+include config.mk
+
+BUILD   ?= build
+PKGCFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS += $(PKGCFLAGS)
+
+CMDS    := $(basename $(notdir $(wildcard cmd/*.c)))
+LIBSRC  := $(wildcard common/*.c)
+LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
+UNITSRC := $(wildcard tests/unit/test_*.c)
+BINS    := $(CMDS:%=$(BUILD)/bin/%)
+UNITS   := $(UNITSRC:tests/unit/%.c=$(BUILD)/unit/%)
+LIB     := $(BUILD)/libevpipe.a
+MAN1    := $(wildcard man/*.1)
+MAN7    := $(wildcard man/*.7)
+
+.PHONY: all deps test unit cli demo bench fuzz memcheck install uninstall clean lint
+
+all: $(BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Installs the Debian packages the build and the tests need, when missing.
+deps:
+	@sh .ci/deps
+
+unit: $(UNITS)
+	@sh tests/run-unit $(UNITS)
+
+cli: all
+	@EVPIPE_BIN=$(abspath $(BUILD))/bin bats tests/cli
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory cli
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@EVPIPE_BIN=$(abspath $(BUILD))/bin sh pipelines/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@EVPIPE_BIN=$(abspath $(BUILD))/bin sh tests/bench/run.sh
+
+fuzz:
+	@sh tests/fuzz/run $(FUZZ_SECONDS)
+
+memcheck: all
+	@EVPIPE_BIN=$(abspath $(BUILD))/bin sh tests/memcheck
+
+lint:
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PREFIX)/share/evpipe/pipelines
+	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
+	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
+	cp -rf pipelines/. $(DESTDIR)$(PREFIX)/share/evpipe/pipelines/
+
+uninstall:
+	for c in $(CMDS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$c; done
+	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$$m; done
+	for m in $(notdir $(MAN7)); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$$m; done
+	rm -rf $(DESTDIR)$(PREFIX)/share/evpipe
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIBOBJ:.o=.d) $(BINS:$(BUILD)/bin/%=$(BUILD)/cmd/%.d) $(UNITS:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.d)

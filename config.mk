@@ -1,0 +1,24 @@
+# evpipe build configuration: edit here, not in the Makefile.
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+MANPREFIX ?= $(PREFIX)/share/man
+DESTDIR  ?=
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS      = libzmq libczmq json-c libpcap zlib ncursesw
+
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DEVPIPE_VERSION=\"$(VERSION)\" -Iinclude
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -pedantic -Wno-overlength-strings
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm -lpthread
+
+ifeq ($(DEBUG),1)
+CFLAGS   += -O0 -g3
+else
+CFLAGS   += -O2 -g
+endif
+
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif

@@ -1,0 +1,55 @@
+/* sink.h - where a stage's records go.
+ *
+ * A sink spec is one of:
+ *   "-"                 stdout
+ *   PATH                a file (created or truncated; "+PATH" appends) or FIFO
+ *   zmq:@ENDPOINT       bind a PUB socket, one record per message
+ *   zmq:>ENDPOINT       connect a PUB socket ("zmq:ENDPOINT" too)
+ *   push:@EP / push:>EP the same with PUSH (blocks instead of dropping)
+ *   ntop:@EP / ntop:>EP PUB in the ntop wire format: v1 header (24 bytes),
+ *                       version 2, msg_id from 1 up, topic from the record's
+ *                       _topic (default "flow"), the record without its
+ *                       "_" keys as payload, so ntopng or zmq-ingest can
+ *                       collect it.
+ * Records are written without their newline; file sinks add it.
+ */
+#ifndef EVPIPE_SINK_H
+#define EVPIPE_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sink;
+
+struct sink_opts {
+	bool	line_buffered;	/* flush after every record (-l) */
+	bool	drop_when_full;	/* ZMQ: drop (counted) instead of blocking */
+	int	sndhwm;		/* ZMQ send high-water mark; 0: libzmq default */
+	uint32_t source_id;	/* ntop: source_id in the header */
+	const char *curve_serverkey; /* ZMQ: encrypt to this Z85 public key */
+};
+
+/* Opens a sink; o may be NULL for defaults. Returns NULL with a message in
+ * err (naming the spec and the reason) when it cannot be opened. */
+struct sink *sink_open(const char *spec, const struct sink_opts *o,
+	    char *err, size_t errsz);
+
+/* Writes one record (len bytes, no newline). Returns 0 (also when a full
+ * ZMQ sink dropped it under drop_when_full: counted), or -1 with errno on a
+ * write error that loses output (EPIPE when the reader went away). */
+int	sink_write(struct sink *s, const char *rec, size_t len);
+
+/* Flushes buffered output. 0, or -1 with errno. */
+int	sink_flush(struct sink *s);
+
+/* Flushes, closes and frees *sp (NULL afterwards). Returns 0, or -1 if this
+ * or any earlier write failed, so a caller can exit 1 on lost output. */
+int	sink_close(struct sink **sp);
+
+/* The spec it was opened with. */
+const char *sink_name(const struct sink *s);
+uint64_t sink_written(const struct sink *s);
+uint64_t sink_dropped(const struct sink *s);
+
+#endif

@@ -1,0 +1,42 @@
+/* unit.h - the smallest unit-test harness: CHECK and a closing line. */
+#ifndef EVPIPE_UNIT_H
+#define EVPIPE_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int unit_pass, unit_fail;
+
+/* Records one check; prints the failing expression and place. */
+#define CHECK(cond) do {						\
+	if (cond)							\
+		unit_pass++;						\
+	else {								\
+		unit_fail++;						\
+		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__,	\
+		    #cond);						\
+	}								\
+} while (0)
+
+/* Compares two C strings, printing both on failure. */
+#define CHECK_STR(got, want) do {					\
+	const char *g_ = (got), *w_ = (want);				\
+	if (g_ != NULL && w_ != NULL && strcmp(g_, w_) == 0)		\
+		unit_pass++;						\
+	else {								\
+		unit_fail++;						\
+		fprintf(stderr, "%s:%d: FAIL: %s\n  got:  %s\n  want: %s\n",\
+		    __FILE__, __LINE__, #got, g_ ? g_ : "(null)",	\
+		    w_ ? w_ : "(null)");				\
+	}								\
+} while (0)
+
+/* Prints "NAME: N passed, N failed" and gives main()'s exit status. */
+static inline int
+unit_done(const char *name)
+{
+	printf("%s: %d passed, %d failed\n", name, unit_pass, unit_fail);
+	return unit_fail ? 1 : 0;
+}
+
+#endif
