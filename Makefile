@@ -17,6 +17,8 @@ LIB     := $(BUILD)/libevpipe.a
 MAN1    := $(wildcard man/*.1)
 MAN7    := $(wildcard man/*.7)
 
+.SECONDARY:
+
 .PHONY: all deps test unit cli demo bench fuzz memcheck install uninstall clean lint
 
 all: $(BINS)

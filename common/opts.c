@@ -1,0 +1,134 @@
+/* opts.c - range-checked parsing of option arguments (include/opts.h). */
+#include <err.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+
+int
+opts_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+opts_duration(const char *s, double *secs)
+{
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "", 1 }, { "ms", 0.001 }, { "s", 1 }, { "m", 60 },
+		{ "h", 3600 }, { "d", 86400 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno == ERANGE || !isfinite(v) || v < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			*secs = v * units[i].mul;
+			return 0;
+		}
+	errno = EINVAL;
+	return -1;
+}
+
+int
+opts_size(const char *s, uint64_t *bytes)
+{
+	unsigned long long v;
+	uint64_t mul = 1;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE) {
+		errno = ERANGE;
+		return -1;
+	}
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024ULL * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (strcmp(end, "iB") == 0 && mul > 1)
+		end += 2;
+	else if (strcmp(end, "B") == 0)
+		end++;
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (v > UINT64_MAX / mul) {
+		errno = ERANGE;
+		return -1;
+	}
+	*bytes = (uint64_t)v * mul;
+	return 0;
+}
+
+long long
+opts_int_or_die(const char *s, const char *what, long long min, long long max)
+{
+	long long v;
+
+	if (opts_int(s, min, max, &v) == -1)
+		errx(2, "%s: '%s' is not an integer from %lld to %lld", what, s,
+		    min, max);
+	return v;
+}
+
+double
+opts_duration_or_die(const char *s, const char *what)
+{
+	double v;
+
+	if (opts_duration(s, &v) == -1)
+		errx(2, "%s: '%s' is not a duration (e.g. 30, 30s, 5m, 250ms)",
+		    what, s);
+	return v;
+}
+
+uint64_t
+opts_size_or_die(const char *s, const char *what)
+{
+	uint64_t v;
+
+	if (opts_size(s, &v) == -1)
+		errx(2, "%s: '%s' is not a size (e.g. 4096, 64k, 8M, 1G)", what,
+		    s);
+	return v;
+}

@@ -1,0 +1,741 @@
+/* record.c - strict one-pass JSON validation and top-level key access.
+ * Spec: RFC 8259 (JSON), RFC 3629 (UTF-8); contract in include/record.h.
+ *
+ * The scanner never builds a tree: it walks the text once, checks every
+ * byte against the grammar, and for the outermost object remembers where
+ * each member's key and value are. String bodies, the bulk of an eBPF
+ * event, are skipped eight bytes at a time while no byte needs a closer
+ * look (quote, backslash, control character or non-ASCII).
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+
+struct scan {
+	const char	*s;
+	size_t		 len;
+	size_t		 pos;
+	bool		 ws;	/* white space seen outside strings */
+};
+
+static const char *const rec_errnames[] = {
+	[REC_OK] = "ok",
+	[REC_EMPTY] = "empty",
+	[REC_NOT_OBJECT] = "not_object",
+	[REC_SYNTAX] = "bad_json",
+	[REC_TRUNCATED] = "truncated_json",
+	[REC_UTF8] = "bad_utf8",
+	[REC_DEPTH] = "too_deep",
+	[REC_TRAILING] = "trailing_garbage",
+};
+
+const char *
+record_errname(int e)
+{
+	if (e < 0 || (size_t)e >= sizeof(rec_errnames) / sizeof(rec_errnames[0]))
+		return "bad_json";
+	return rec_errnames[e];
+}
+
+static inline bool
+scan_isws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static inline void
+scan_ws(struct scan *sc)
+{
+	size_t p = sc->pos;
+
+	while (p < sc->len && scan_isws((unsigned char)sc->s[p]))
+		p++;
+	if (p != sc->pos)
+		sc->ws = true;
+	sc->pos = p;
+}
+
+void
+json_skip_ws(const char *s, size_t len, size_t *pos)
+{
+	while (*pos < len && scan_isws((unsigned char)s[*pos]))
+		(*pos)++;
+}
+
+/* Would any of the eight bytes of w stop the fast string loop? True for a
+ * quote, a backslash, a byte below 0x20 or one with the high bit set. */
+static inline bool
+scan_word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
+	    high;
+}
+
+static int
+scan_hex4(const char *s, size_t len, size_t p)
+{
+	size_t i;
+
+	if (p + 4 > len)
+		return REC_TRUNCATED;
+	for (i = 0; i < 4; i++) {
+		char c = s[p + i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+		    (c >= 'A' && c <= 'F')))
+			return REC_SYNTAX;
+	}
+	return REC_OK;
+}
+
+/* Checks one UTF-8 sequence starting at s[p] (a byte >= 0x80); *n is set to
+ * its length. Overlong forms, surrogates and code points past U+10FFFF are
+ * refused, as RFC 3629 requires. */
+static int
+scan_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
+{
+	unsigned char c = s[p], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		need = 1;
+	else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return REC_UTF8;
+	if (p + need >= len)
+		return REC_TRUNCATED;
+	for (i = 1; i <= need; i++) {
+		unsigned char d = s[p + i];
+
+		if (i == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xbf))
+			return REC_UTF8;
+	}
+	*n = need + 1;
+	return REC_OK;
+}
+
+/* Scans a string whose opening quote is at sc->pos; leaves pos after the
+ * closing quote and tells whether it held an escape. */
+static int
+scan_string(struct scan *sc, bool *esc)
+{
+	const unsigned char *s = (const unsigned char *)sc->s;
+	size_t p = sc->pos + 1, len = sc->len, n;
+	int e;
+
+	*esc = false;
+	for (;;) {
+		while (p + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, s + p, 8);
+			if (scan_word_special(w))
+				break;
+			p += 8;
+		}
+		if (p >= len)
+			return REC_TRUNCATED;
+		if (s[p] == '"') {
+			sc->pos = p + 1;
+			return REC_OK;
+		}
+		if (s[p] == '\\') {
+			*esc = true;
+			if (++p >= len)
+				return REC_TRUNCATED;
+			switch (s[p]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				p++;
+				break;
+			case 'u':
+				if ((e = scan_hex4(sc->s, len, p + 1)) != REC_OK)
+					return e;
+				p += 5;
+				break;
+			default:
+				return REC_SYNTAX;
+			}
+		} else if (s[p] < 0x20)
+			return REC_SYNTAX;
+		else if (s[p] >= 0x80) {
+			if ((e = scan_utf8(s, len, p, &n)) != REC_OK)
+				return e;
+			p += n;
+		} else
+			p++;
+	}
+}
+
+static int
+scan_digits(struct scan *sc)
+{
+	size_t p = sc->pos;
+
+	while (p < sc->len && sc->s[p] >= '0' && sc->s[p] <= '9')
+		p++;
+	if (p == sc->pos)
+		return sc->pos >= sc->len ? REC_TRUNCATED : REC_SYNTAX;
+	sc->pos = p;
+	return REC_OK;
+}
+
+static int
+scan_number(struct scan *sc)
+{
+	int e;
+
+	if (sc->s[sc->pos] == '-' && ++sc->pos >= sc->len)
+		return REC_TRUNCATED;
+	if (sc->s[sc->pos] == '0')
+		sc->pos++;
+	else if ((e = scan_digits(sc)) != REC_OK)
+		return e;
+	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
+		sc->pos++;
+		if ((e = scan_digits(sc)) != REC_OK)
+			return e;
+	}
+	if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
+		sc->pos++;
+		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' ||
+		    sc->s[sc->pos] == '-'))
+			sc->pos++;
+		if ((e = scan_digits(sc)) != REC_OK)
+			return e;
+	}
+	return REC_OK;
+}
+
+static int
+scan_literal(struct scan *sc, const char *word, size_t n)
+{
+	size_t avail = sc->len - sc->pos;
+
+	if (avail < n)
+		return memcmp(sc->s + sc->pos, word, avail) == 0 ?
+		    REC_TRUNCATED : REC_SYNTAX;
+	if (memcmp(sc->s + sc->pos, word, n) != 0)
+		return REC_SYNTAX;
+	sc->pos += n;
+	return REC_OK;
+}
+
+static int scan_value(struct scan *, int, enum rec_kind *);
+
+/* Scans an object or array whose opening bracket is at sc->pos. With r
+ * set (the outermost object only), each member is indexed into r. */
+static int
+scan_container(struct scan *sc, int depth, struct record *r)
+{
+	char close = sc->s[sc->pos] == '{' ? '}' : ']';
+	bool obj = close == '}', esc;
+	enum rec_kind kind;
+	size_t kstart = 0, vstart;
+	int e;
+
+	if (depth >= RECORD_MAXDEPTH)
+		return REC_DEPTH;
+	sc->pos++;
+	scan_ws(sc);
+	if (sc->pos >= sc->len)
+		return REC_TRUNCATED;
+	if (sc->s[sc->pos] == close) {
+		sc->pos++;
+		return REC_OK;
+	}
+	for (;;) {
+		bool kesc = false;
+
+		if (obj) {
+			if (sc->s[sc->pos] != '"')
+				return REC_SYNTAX;
+			kstart = sc->pos + 1;
+			if ((e = scan_string(sc, &kesc)) != REC_OK)
+				return e;
+			if (r != NULL && r->nf == r->cap) {
+				size_t ncap = r->cap ? r->cap * 2 : 32;
+				struct rec_field *nf;
+
+				nf = reallocarray(r->f, ncap, sizeof(*nf));
+				if (nf == NULL)
+					err(1, "record");
+				r->f = nf;
+				r->cap = ncap;
+			}
+			if (r != NULL) {
+				r->f[r->nf].key = sc->s + kstart;
+				r->f[r->nf].klen = sc->pos - 1 - kstart;
+				r->f[r->nf].kesc = kesc;
+			}
+			scan_ws(sc);
+			if (sc->pos >= sc->len)
+				return REC_TRUNCATED;
+			if (sc->s[sc->pos] != ':')
+				return REC_SYNTAX;
+			sc->pos++;
+			scan_ws(sc);
+		}
+		vstart = sc->pos;
+		if (sc->pos < sc->len && sc->s[sc->pos] == '"') {
+			kind = REC_STRING;
+			if ((e = scan_string(sc, &esc)) != REC_OK)
+				return e;
+		} else {
+			esc = false;
+			if ((e = scan_value(sc, depth + 1, &kind)) != REC_OK)
+				return e;
+		}
+		if (r != NULL && obj) {
+			r->f[r->nf].val = sc->s + vstart;
+			r->f[r->nf].vlen = sc->pos - vstart;
+			r->f[r->nf].kind = kind;
+			r->f[r->nf].vesc = esc;
+			r->nf++;
+		}
+		scan_ws(sc);
+		if (sc->pos >= sc->len)
+			return REC_TRUNCATED;
+		if (sc->s[sc->pos] == ',') {
+			sc->pos++;
+			scan_ws(sc);
+			if (sc->pos >= sc->len)
+				return REC_TRUNCATED;
+			continue;
+		}
+		if (sc->s[sc->pos] == close) {
+			sc->pos++;
+			return REC_OK;
+		}
+		return REC_SYNTAX;
+	}
+}
+
+/* Scans any value at sc->pos (white space already skipped). */
+static int
+scan_value(struct scan *sc, int depth, enum rec_kind *kind)
+{
+	bool esc;
+
+	if (sc->pos >= sc->len)
+		return REC_TRUNCATED;
+	switch (sc->s[sc->pos]) {
+	case '{':
+		*kind = REC_OBJECT;
+		return scan_container(sc, depth, NULL);
+	case '[':
+		*kind = REC_ARRAY;
+		return scan_container(sc, depth, NULL);
+	case '"':
+		*kind = REC_STRING;
+		return scan_string(sc, &esc);
+	case 't':
+		*kind = REC_TRUE;
+		return scan_literal(sc, "true", 4);
+	case 'f':
+		*kind = REC_FALSE;
+		return scan_literal(sc, "false", 5);
+	case 'n':
+		*kind = REC_NULL;
+		return scan_literal(sc, "null", 4);
+	default:
+		*kind = REC_NUMBER;
+		if (sc->s[sc->pos] == '-' || (sc->s[sc->pos] >= '0' &&
+		    sc->s[sc->pos] <= '9'))
+			return scan_number(sc);
+		return REC_SYNTAX;
+	}
+}
+
+void
+record_init(struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+record_free(struct record *r)
+{
+	free(r->f);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+record_parse(struct record *r, const char *text, size_t len)
+{
+	struct scan sc = { text, len, 0, false };
+	enum rec_kind kind;
+	size_t start;
+	int e;
+
+	r->nf = 0;
+	r->text = NULL;
+	r->len = 0;
+	scan_ws(&sc);
+	if (sc.pos >= len)
+		return REC_EMPTY;
+	start = sc.pos;
+	if (text[sc.pos] != '{') {
+		e = scan_value(&sc, 0, &kind);
+		if (e == REC_OK) {
+			scan_ws(&sc);
+			e = sc.pos < len ? REC_TRAILING : REC_NOT_OBJECT;
+		}
+		return e;
+	}
+	sc.ws = false;
+	if ((e = scan_container(&sc, 0, r)) != REC_OK) {
+		r->nf = 0;
+		return e;
+	}
+	r->text = text + start;
+	r->len = sc.pos - start;
+	r->compact = !sc.ws;
+	scan_ws(&sc);
+	if (sc.pos < len) {
+		r->nf = 0;
+		r->text = NULL;
+		r->len = 0;
+		return REC_TRAILING;
+	}
+	return REC_OK;
+}
+
+int
+json_skip_value(const char *s, size_t len, size_t *pos)
+{
+	struct scan sc = { s, len, *pos, false };
+	enum rec_kind kind;
+	int e;
+
+	scan_ws(&sc);
+	if (sc.pos >= len)
+		return REC_EMPTY;
+	if ((e = scan_value(&sc, 0, &kind)) == REC_OK)
+		*pos = sc.pos;
+	return e;
+}
+
+void
+json_compact(struct sbuf *out, const char *s, size_t len)
+{
+	size_t i, run = 0;
+	bool instr = false;
+
+	sbuf_reserve(out, len);
+	/* Copy runs of significant bytes with one memcpy each. */
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (instr) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				instr = false;
+			continue;
+		}
+		if (c == '"')
+			instr = true;
+		else if (scan_isws((unsigned char)c)) {
+			sbuf_add(out, s + run, i - run);
+			run = i + 1;
+		}
+	}
+	if (i > len)
+		i = len;
+	sbuf_add(out, s + run, i - run);
+}
+
+/* Decodes the JSON string body s[0..n) (escapes allowed) into buf; returns
+ * the length, or -1 if it does not fit in size-1 bytes. The body is known
+ * to be valid. */
+static int
+rec_unescape(const char *s, size_t n, char *buf, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned long cp;
+		char tmp[5];
+
+		if (s[i] != '\\') {
+			if (o + 1 >= size)
+				return -1;
+			buf[o++] = s[i];
+			continue;
+		}
+		i++;
+		switch (s[i]) {
+		case 'b': cp = '\b'; break;
+		case 'f': cp = '\f'; break;
+		case 'n': cp = '\n'; break;
+		case 'r': cp = '\r'; break;
+		case 't': cp = '\t'; break;
+		case 'u':
+			memcpy(tmp, s + i + 1, 4);
+			tmp[4] = '\0';
+			cp = strtoul(tmp, NULL, 16);
+			i += 4;
+			/* A high surrogate followed by a low one is one code
+			 * point; a lone surrogate becomes U+FFFD. */
+			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n &&
+			    s[i + 1] == '\\' && s[i + 2] == 'u') {
+				unsigned long lo;
+
+				memcpy(tmp, s + i + 3, 4);
+				lo = strtoul(tmp, NULL, 16);
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					    (lo - 0xdc00);
+					i += 6;
+				} else
+					cp = 0xfffd;
+			} else if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;
+			break;
+		default:
+			cp = (unsigned char)s[i];
+		}
+		if (o + 5 >= size)
+			return -1;
+		if (cp < 0x80)
+			buf[o++] = (char)cp;
+		else if (cp < 0x800) {
+			buf[o++] = (char)(0xc0 | (cp >> 6));
+			buf[o++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			buf[o++] = (char)(0xe0 | (cp >> 12));
+			buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			buf[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			buf[o++] = (char)(0xf0 | (cp >> 18));
+			buf[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			buf[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	if (o >= size)
+		return -1;
+	buf[o] = '\0';
+	return (int)o;
+}
+
+/* Does member f's key equal key (klen bytes, plain text)? */
+static bool
+rec_keyeq(const struct rec_field *f, const char *key, size_t klen)
+{
+	char buf[256];
+	int n;
+
+	if (!f->kesc)
+		return f->klen == klen && memcmp(f->key, key, klen) == 0;
+	n = rec_unescape(f->key, f->klen, buf, sizeof(buf));
+	return n >= 0 && (size_t)n == klen && memcmp(buf, key, klen) == 0;
+}
+
+const struct rec_field *
+record_getn(const struct record *r, const char *key, size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < r->nf; i++)
+		if (rec_keyeq(&r->f[i], key, klen))
+			return &r->f[i];
+	return NULL;
+}
+
+const struct rec_field *
+record_get(const struct record *r, const char *key)
+{
+	return record_getn(r, key, strlen(key));
+}
+
+int
+rec_str(const struct rec_field *f, char *buf, size_t size)
+{
+	if (f == NULL || f->kind != REC_STRING || size == 0)
+		return -1;
+	if (!f->vesc) {
+		size_t n = f->vlen - 2;
+
+		if (n >= size)
+			return -1;
+		memcpy(buf, f->val + 1, n);
+		buf[n] = '\0';
+		return (int)n;
+	}
+	return rec_unescape(f->val + 1, f->vlen - 2, buf, size);
+}
+
+bool
+rec_streq(const struct rec_field *f, const char *s)
+{
+	char buf[512];
+	size_t n = strlen(s);
+	int m;
+
+	if (f == NULL || f->kind != REC_STRING)
+		return false;
+	if (!f->vesc)
+		return f->vlen - 2 == n && memcmp(f->val + 1, s, n) == 0;
+	m = rec_unescape(f->val + 1, f->vlen - 2, buf, sizeof(buf));
+	return m >= 0 && (size_t)m == n && memcmp(buf, s, n) == 0;
+}
+
+/* Copies the number text of f (a number, or a string holding one with no
+ * escapes) into buf as a C string. */
+static int
+rec_numtext(const struct rec_field *f, char *buf, size_t size)
+{
+	const char *p;
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	if (f->kind == REC_NUMBER) {
+		p = f->val;
+		n = f->vlen;
+	} else if (f->kind == REC_STRING && !f->vesc) {
+		p = f->val + 1;
+		n = f->vlen - 2;
+	} else
+		return -1;
+	if (n == 0 || n >= size)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+rec_i64(const struct rec_field *f, int64_t *out)
+{
+	char buf[32], *end;
+	long long v;
+
+	if (rec_numtext(f, buf, sizeof(buf)) == -1)
+		return -1;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (*end != '\0' || errno == ERANGE || end == buf)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+rec_u64(const struct rec_field *f, uint64_t *out)
+{
+	char buf[32], *end;
+	unsigned long long v;
+
+	if (rec_numtext(f, buf, sizeof(buf)) == -1 || buf[0] == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end != '\0' || errno == ERANGE || end == buf)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+rec_double(const struct rec_field *f, double *out)
+{
+	char buf[64], *end;
+	double v;
+
+	if (rec_numtext(f, buf, sizeof(buf)) == -1)
+		return -1;
+	/* strtod would also take "inf", "nan" and hex: JSON numbers only. */
+	if (!(buf[0] == '-' || (buf[0] >= '0' && buf[0] <= '9')))
+		return -1;
+	errno = 0;
+	v = strtod(buf, &end);
+	if (*end != '\0' || errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+record_sub(const struct rec_field *f, struct record *sub)
+{
+	if (f == NULL || f->kind != REC_OBJECT) {
+		sub->nf = 0;
+		return REC_NOT_OBJECT;
+	}
+	return record_parse(sub, f->val, f->vlen);
+}
+
+/* Appends a value, compacted unless the record is known to be compact. */
+static void
+rec_addval(const struct record *r, const char *v, size_t n, struct sbuf *out)
+{
+	if (r->compact)
+		sbuf_add(out, v, n);
+	else
+		json_compact(out, v, n);
+}
+
+void
+record_write(const struct record *r, const struct rec_edit *e, size_t ne,
+    struct sbuf *out)
+{
+	size_t i, j;
+	bool first = true;
+
+	sbuf_reserve(out, r->len + 64);
+	sbuf_addc(out, '{');
+	for (j = 0; j < ne; j++) {
+		if (e[j].json == NULL ||
+		    record_get(r, e[j].key) != NULL)
+			continue;
+		if (!first)
+			sbuf_addc(out, ',');
+		first = false;
+		sbuf_add_jstr(out, e[j].key, strlen(e[j].key));
+		sbuf_addc(out, ':');
+		sbuf_add(out, e[j].json, e[j].jlen);
+	}
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+		const struct rec_edit *ed = NULL;
+
+		for (j = 0; j < ne; j++)
+			if (rec_keyeq(f, e[j].key, strlen(e[j].key))) {
+				ed = &e[j];
+				break;
+			}
+		if (ed != NULL && ed->json == NULL)
+			continue;
+		if (!first)
+			sbuf_addc(out, ',');
+		first = false;
+		sbuf_addc(out, '"');
+		sbuf_add(out, f->key, f->klen);
+		sbuf_add(out, "\":", 2);
+		if (ed != NULL)
+			sbuf_add(out, ed->json, ed->jlen);
+		else
+			rec_addval(r, f->val, f->vlen, out);
+	}
+	sbuf_addc(out, '}');
+}

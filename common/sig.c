@@ -1,0 +1,42 @@
+/* sig.c - signal flags (include/sig.h); handlers only set flags. */
+#include <signal.h>
+#include <string.h>
+
+#include "sig.h"
+
+volatile sig_atomic_t sig_stop;
+volatile sig_atomic_t sig_usr1;
+volatile sig_atomic_t sig_winch;
+
+static void
+sig_handler(int signo)
+{
+	switch (signo) {
+	case SIGUSR1:
+		sig_usr1 = 1;
+		break;
+	case SIGWINCH:
+		sig_winch = 1;
+		break;
+	default:
+		sig_stop = 1;
+	}
+}
+
+int
+sig_setup(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGWINCH };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked read or poll returns EINTR at once. */
+	sa.sa_handler = sig_handler;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) == -1)
+			return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}

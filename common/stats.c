@@ -1,0 +1,203 @@
+/* stats.c - named counters printed as one JSON object (include/stats.h). */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sbuf.h"
+#include "stats.h"
+
+/* Counters live in fixed chunks so the pointers handed out by stats_ctr()
+ * stay valid however many counters are added later. */
+#define STATS_CHUNK	64
+
+struct stats_ctr {
+	char		*name;
+	uint64_t	 v;
+};
+
+struct stats_chunk {
+	struct stats_ctr	 c[STATS_CHUNK];
+	size_t			 n;
+	struct stats_chunk	*next;
+};
+
+struct stats_str {
+	char			*key;
+	char			*val;
+	struct stats_str	*next;
+};
+
+struct stats {
+	char			*name;
+	struct stats_chunk	*head, *tail;
+	struct stats_str	*strs;
+	uint64_t		 rate;
+	int			 quiet;
+};
+
+static void *
+stats_xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n, size)) == NULL)
+		err(1, "stats");
+	return p;
+}
+
+static char *
+stats_xstrdup(const char *s)
+{
+	char *p;
+
+	if ((p = strdup(s)) == NULL)
+		err(1, "stats");
+	return p;
+}
+
+struct stats *
+stats_new(const char *name)
+{
+	struct stats *s = stats_xcalloc(1, sizeof(*s));
+
+	s->name = stats_xstrdup(name);
+	s->head = s->tail = stats_xcalloc(1, sizeof(*s->head));
+	s->rate = 1000;
+	return s;
+}
+
+void
+stats_destroy(struct stats **sp)
+{
+	struct stats *s = *sp;
+	struct stats_chunk *c, *cn;
+	struct stats_str *t, *tn;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (c = s->head; c != NULL; c = cn) {
+		cn = c->next;
+		for (i = 0; i < c->n; i++)
+			free(c->c[i].name);
+		free(c);
+	}
+	for (t = s->strs; t != NULL; t = tn) {
+		tn = t->next;
+		free(t->key);
+		free(t->val);
+		free(t);
+	}
+	free(s->name);
+	free(s);
+	*sp = NULL;
+}
+
+uint64_t *
+stats_ctr(struct stats *s, const char *name)
+{
+	struct stats_chunk *c;
+	size_t i;
+
+	for (c = s->head; c != NULL; c = c->next)
+		for (i = 0; i < c->n; i++)
+			if (strcmp(c->c[i].name, name) == 0)
+				return &c->c[i].v;
+	if (s->tail->n == STATS_CHUNK) {
+		s->tail->next = stats_xcalloc(1, sizeof(*s->tail));
+		s->tail = s->tail->next;
+	}
+	c = s->tail;
+	c->c[c->n].name = stats_xstrdup(name);
+	c->c[c->n].v = 0;
+	return &c->c[c->n++].v;
+}
+
+void
+stats_add(struct stats *s, const char *name, uint64_t n)
+{
+	*stats_ctr(s, name) += n;
+}
+
+void
+stats_set_str(struct stats *s, const char *key, const char *value)
+{
+	struct stats_str *t, **tp;
+
+	for (tp = &s->strs; (t = *tp) != NULL; tp = &t->next)
+		if (strcmp(t->key, key) == 0) {
+			free(t->val);
+			t->val = stats_xstrdup(value);
+			return;
+		}
+	t = stats_xcalloc(1, sizeof(*t));
+	t->key = stats_xstrdup(key);
+	t->val = stats_xstrdup(value);
+	*tp = t;
+}
+
+void
+stats_print(const struct stats *s, FILE *fp)
+{
+	const struct stats_chunk *c;
+	const struct stats_str *t;
+	struct sbuf b = { 0 };
+	size_t i;
+	int first = 1;
+
+	sbuf_adds(&b, "{\"tool\":");
+	sbuf_add_jstr(&b, s->name, strlen(s->name));
+	sbuf_adds(&b, ",\"counters\":{");
+	for (c = s->head; c != NULL; c = c->next)
+		for (i = 0; i < c->n; i++) {
+			if (!first)
+				sbuf_addc(&b, ',');
+			first = 0;
+			sbuf_add_jstr(&b, c->c[i].name, strlen(c->c[i].name));
+			sbuf_addc(&b, ':');
+			sbuf_add_u64(&b, c->c[i].v);
+		}
+	sbuf_addc(&b, '}');
+	for (t = s->strs; t != NULL; t = t->next) {
+		sbuf_addc(&b, ',');
+		sbuf_add_jstr(&b, t->key, strlen(t->key));
+		sbuf_addc(&b, ':');
+		sbuf_add_jstr(&b, t->val, strlen(t->val));
+	}
+	sbuf_adds(&b, "}\n");
+	fwrite(b.p, 1, b.len, fp);
+	fflush(fp);
+	sbuf_free(&b);
+}
+
+void
+stats_bad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
+    ...)
+{
+	va_list ap;
+	uint64_t n = ++*ctr;
+
+	if (s->quiet || (n != 1 && n % s->rate != 0))
+		return;
+	fprintf(stderr, "%s: %s: ", s->name, what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (n > 1)
+		fprintf(stderr, " (%llu so far)", (unsigned long long)n);
+	fputc('\n', stderr);
+}
+
+void
+stats_set_rate(struct stats *s, uint64_t rate)
+{
+	s->rate = rate ? rate : 1;
+}
+
+void
+stats_set_quiet(struct stats *s, int quiet)
+{
+	s->quiet = quiet;
+}

@@ -1,0 +1,226 @@
+/* test_record.c - unit tests for common/record.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "unit.h"
+
+static int
+parse(struct record *r, const char *s)
+{
+	return record_parse(r, s, strlen(s));
+}
+
+static void
+test_errors(void)
+{
+	struct record r = RECORD_INIT;
+	static const struct { const char *in; int want; } cases[] = {
+		{ "", REC_EMPTY },
+		{ "  \n ", REC_EMPTY },
+		{ "[1,2]", REC_NOT_OBJECT },
+		{ "42", REC_NOT_OBJECT },
+		{ "\"x\"", REC_NOT_OBJECT },
+		{ "null", REC_NOT_OBJECT },
+		{ "{", REC_TRUNCATED },
+		{ "{\"a\":", REC_TRUNCATED },
+		{ "{\"a\":\"abc", REC_TRUNCATED },
+		{ "{\"a\":tru", REC_TRUNCATED },
+		{ "{\"a\":[1,2", REC_TRUNCATED },
+		{ "{\"a\":1,}", REC_SYNTAX },
+		{ "{a:1}", REC_SYNTAX },
+		{ "{\"a\" 1}", REC_SYNTAX },
+		{ "{\"a\":01}", REC_SYNTAX },
+		{ "{\"a\":1.}", REC_SYNTAX },
+		{ "{\"a\":-}", REC_SYNTAX },
+		{ "{\"a\":.5}", REC_SYNTAX },
+		{ "{\"a\":truex}", REC_SYNTAX },
+		{ "{\"a\":\"\\x\"}", REC_SYNTAX },
+		{ "{\"a\":\"\\u12g4\"}", REC_SYNTAX },
+		{ "{\"a\":\"tab\there\"}", REC_SYNTAX },
+		{ "{\"a\":\"\xff\"}", REC_UTF8 },
+		{ "{\"a\":\"\xc0\xaf\"}", REC_UTF8 },
+		{ "{\"a\":\"\xed\xa0\x80\"}", REC_UTF8 },
+		{ "{\"a\":\"\xf4\x90\x80\x80\"}", REC_UTF8 },
+		{ "{\"a\":1} x", REC_TRAILING },
+		{ "{\"a\":1}{}", REC_TRAILING },
+		{ "[1] x", REC_TRAILING },
+		{ "{\"a\":1}", REC_OK },
+		{ " {\"a\":1} \r\n", REC_OK },
+		{ "{}", REC_OK },
+		{ "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}", REC_OK },
+		{ "{\"a\":-0.5e+10,\"b\":[true,false,null,{}],\"c\":{\"d\":[]}}", REC_OK },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int e = parse(&r, cases[i].in);
+
+		if (e != cases[i].want)
+			fprintf(stderr, "case %zu: %s: got %s want %s\n", i,
+			    cases[i].in, record_errname(e),
+			    record_errname(cases[i].want));
+		CHECK(e == cases[i].want);
+	}
+	CHECK_STR(record_errname(REC_SYNTAX), "bad_json");
+	CHECK_STR(record_errname(REC_TRUNCATED), "truncated_json");
+	CHECK_STR(record_errname(REC_NOT_OBJECT), "not_object");
+	CHECK_STR(record_errname(99), "bad_json");
+	record_free(&r);
+}
+
+static void
+test_depth(void)
+{
+	struct record r = RECORD_INIT;
+	char buf[512];
+	size_t i, n = 0;
+
+	n += (size_t)sprintf(buf, "{\"a\":");
+	for (i = 0; i < 70; i++)
+		buf[n++] = '[';
+	for (i = 0; i < 70; i++)
+		buf[n++] = ']';
+	buf[n++] = '}';
+	buf[n] = '\0';
+	CHECK(parse(&r, buf) == REC_DEPTH);
+	record_free(&r);
+}
+
+static void
+test_access(void)
+{
+	struct record r = RECORD_INIT, sub = RECORD_INIT;
+	const char *ev = "{ \"timestamp\": \"1718031245.482913\", "
+	    "\"INTERFACE_NAME\": \"eth0\", \"L4_SRC_PORT\": 41872, "
+	    "\"NW_LATENCY_MS\": \"0.087\", \"RTT\": 0.412, \"NEG\": -3, "
+	    "\"LOCAL_PROCESS\": { \"PID\": 48211, \"PROCESS_PATH\": "
+	    "\"\\/usr\\/bin\\/curl\" }, \"esc\\u0041key\": \"a\\nb\\u00e9\\ud83d\\ude00\", "
+	    "\"big\": 18446744073709551615, \"frac\": 1.5, \"t\": true }";
+	const struct rec_field *f;
+	char buf[64];
+	int64_t i64;
+	uint64_t u64;
+	double d;
+
+	CHECK(parse(&r, ev) == REC_OK);
+	CHECK(r.nf == 11);
+	CHECK(!r.compact);
+	f = record_get(&r, "INTERFACE_NAME");
+	CHECK(f != NULL && f->kind == REC_STRING);
+	CHECK(rec_streq(f, "eth0"));
+	CHECK(!rec_streq(f, "eth"));
+	CHECK(rec_str(f, buf, sizeof(buf)) == 4);
+	CHECK_STR(buf, "eth0");
+	CHECK(rec_str(f, buf, 4) == -1);
+	CHECK(rec_i64(record_get(&r, "L4_SRC_PORT"), &i64) == 0 && i64 == 41872);
+	CHECK(rec_i64(record_get(&r, "NEG"), &i64) == 0 && i64 == -3);
+	CHECK(rec_u64(record_get(&r, "NEG"), &u64) == -1);
+	CHECK(rec_u64(record_get(&r, "big"), &u64) == 0 &&
+	    u64 == 18446744073709551615ULL);
+	CHECK(rec_i64(record_get(&r, "frac"), &i64) == -1);
+	CHECK(rec_double(record_get(&r, "NW_LATENCY_MS"), &d) == 0 &&
+	    d > 0.0869 && d < 0.0871);
+	CHECK(rec_double(record_get(&r, "RTT"), &d) == 0 && d == 0.412);
+	CHECK(rec_double(record_get(&r, "t"), &d) == -1);
+	CHECK(rec_double(record_get(&r, "missing"), &d) == -1);
+	CHECK(record_get(&r, "missing") == NULL);
+	CHECK(rec_str(record_get(&r, "escAkey"), buf, sizeof(buf)) == 9);
+	CHECK_STR(buf, "a\nb\xc3\xa9\xf0\x9f\x98\x80");
+	f = record_get(&r, "LOCAL_PROCESS");
+	CHECK(f != NULL && f->kind == REC_OBJECT);
+	CHECK(record_sub(f, &sub) == REC_OK);
+	CHECK(rec_i64(record_get(&sub, "PID"), &i64) == 0 && i64 == 48211);
+	CHECK(rec_str(record_get(&sub, "PROCESS_PATH"), buf, sizeof(buf)) == 13);
+	CHECK_STR(buf, "/usr/bin/curl");
+	CHECK(record_sub(record_get(&r, "RTT"), &sub) == REC_NOT_OBJECT);
+	CHECK(parse(&r, "{\"a\":1}") == REC_OK && r.compact);
+	record_free(&sub);
+	record_free(&r);
+}
+
+static void
+test_write(void)
+{
+	struct record r = RECORD_INIT;
+	struct sbuf out = { 0 };
+	const char *in = "{ \"a\" : 1, \"_iface\": \"x\", \"b\": { \"c\": [ 1, 2 ] },"
+	    " \"s\": \"sp ace \\/\" }";
+	struct rec_edit e[] = {
+		{ "_from", "\"x\"", 3 },
+		{ "_iface", "\"cbr0\"", 6 },
+		{ "a", NULL, 0 },
+	};
+
+	CHECK(parse(&r, in) == REC_OK);
+	record_write(&r, e, 3, &out);
+	CHECK_STR(out.p, "{\"_from\":\"x\",\"_iface\":\"cbr0\",\"b\":{\"c\":[1,2]},"
+	    "\"s\":\"sp ace \\/\"}");
+	sbuf_reset(&out);
+	record_write(&r, NULL, 0, &out);
+	CHECK_STR(out.p, "{\"a\":1,\"_iface\":\"x\",\"b\":{\"c\":[1,2]},"
+	    "\"s\":\"sp ace \\/\"}");
+	sbuf_reset(&out);
+	json_compact(&out, in, strlen(in));
+	CHECK_STR(out.p, "{\"a\":1,\"_iface\":\"x\",\"b\":{\"c\":[1,2]},"
+	    "\"s\":\"sp ace \\/\"}");
+	CHECK(parse(&r, "{}") == REC_OK);
+	sbuf_reset(&out);
+	record_write(&r, e, 3, &out);
+	CHECK_STR(out.p, "{\"_from\":\"x\",\"_iface\":\"cbr0\"}");
+	sbuf_free(&out);
+	record_free(&r);
+}
+
+static void
+test_skip(void)
+{
+	const char *arr = " [ {\"a\":1} , {\"b\":[2]} ,3 ] ";
+	size_t pos = 0, n = strlen(arr);
+
+	CHECK(json_skip_value(arr, n, &pos) == REC_OK);
+	json_skip_ws(arr, n, &pos);
+	CHECK(pos == n);
+	pos = 3;
+	CHECK(json_skip_value(arr, n, &pos) == REC_OK);
+	CHECK(pos == 10);
+	pos = 0;
+	CHECK(json_skip_value("[1,", 3, &pos) == REC_TRUNCATED);
+	pos = 0;
+	CHECK(json_skip_value("   ", 3, &pos) == REC_EMPTY);
+}
+
+/* Every possible cut of a valid record is refused, never read past. */
+static void
+test_prefixes(void)
+{
+	const char *ev = "{\"a\":\"\xe2\x82\xac\\u00e9\",\"b\":[1,-2.5e3,true,"
+	    "null],\"c\":{\"d\":false}}";
+	struct record r = RECORD_INIT;
+	size_t i, n = strlen(ev);
+	int bad = 0;
+
+	for (i = 0; i < n; i++) {
+		char *p = malloc(i ? i : 1);
+
+		memcpy(p, ev, i);
+		if (record_parse(&r, p, i) == REC_OK)
+			bad++;
+		free(p);
+	}
+	CHECK(bad == 0);
+	CHECK(record_parse(&r, ev, n) == REC_OK);
+	record_free(&r);
+}
+
+int
+main(void)
+{
+	test_errors();
+	test_depth();
+	test_access();
+	test_write();
+	test_skip();
+	test_prefixes();
+	return unit_done("record");
+}
