@@ -1,0 +1,168 @@
+/* ipaddr.c - IPv4/IPv6 addresses (include/ipaddr.h); loopback rules of
+ * shared/spec/ntop-zmq.md sections 3.1 and 4. */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ipaddr.h"
+
+#define IPADDR_FNV_OFFSET	0xcbf29ce484222325ULL
+#define IPADDR_FNV_PRIME	0x100000001b3ULL
+
+/* Strict dotted quad: four decimal parts 0..255, no leading zeros (as
+ * inet_pton(3)), nothing else. The hot path of every event, hence by hand. */
+static int
+ipaddr_parse_v4(uint8_t out[4], const char *s, size_t len)
+{
+	size_t i = 0;
+	int part;
+
+	for (part = 0; part < 4; part++) {
+		unsigned v = 0;
+		size_t start = i;
+
+		if (part > 0) {
+			if (i >= len || s[i] != '.')
+				return -1;
+			start = ++i;
+		}
+		while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+			v = v * 10 + (unsigned)(s[i++] - '0');
+		if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+			return -1;
+		out[part] = (uint8_t)v;
+	}
+	return i == len ? 0 : -1;
+}
+
+int
+ipaddr_parse(struct ipaddr *a, const char *s, size_t len)
+{
+	char buf[IPADDR_STRLEN];
+	size_t i;
+	bool colon = false;
+
+	memset(a, 0, sizeof(*a));
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':') {
+			colon = true;
+			break;
+		}
+	}
+	if (!colon) {
+		if (ipaddr_parse_v4(a->a, s, len) != 0) {
+			memset(a, 0, sizeof(*a));
+			return -1;
+		}
+		a->family = IPADDR_V4;
+		return 0;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET6, buf, a->a) != 1) {
+		memset(a, 0, sizeof(*a));
+		return -1;
+	}
+	a->family = IPADDR_V6;
+	return 0;
+}
+
+int
+ipaddr_format(const struct ipaddr *a, char *buf, size_t size)
+{
+	int af;
+
+	if (a->family == IPADDR_V4)
+		af = AF_INET;
+	else if (a->family == IPADDR_V6)
+		af = AF_INET6;
+	else
+		return -1;
+	if (size > (size_t)(socklen_t)-1)
+		size = (socklen_t)-1;
+	if (inet_ntop(af, a->a, buf, (socklen_t)size) == NULL)
+		return -1;
+	return (int)strlen(buf);
+}
+
+void
+ipaddr_set_v4(struct ipaddr *a, uint32_t v)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = IPADDR_V4;
+	a->a[0] = (uint8_t)(v >> 24);
+	a->a[1] = (uint8_t)(v >> 16);
+	a->a[2] = (uint8_t)(v >> 8);
+	a->a[3] = (uint8_t)v;
+}
+
+void
+ipaddr_set_v6(struct ipaddr *a, const uint8_t b[16])
+{
+	a->family = IPADDR_V6;
+	memcpy(a->a, b, 16);
+}
+
+int
+ipaddr_cmp(const struct ipaddr *x, const struct ipaddr *y)
+{
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->a, y->a, 16);
+}
+
+bool
+ipaddr_eq(const struct ipaddr *x, const struct ipaddr *y)
+{
+	return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
+}
+
+uint64_t
+ipaddr_hash(const struct ipaddr *a, uint64_t h)
+{
+	size_t i, n = a->family == IPADDR_V6 ? 16 : 4;
+
+	if (h == 0)
+		h = IPADDR_FNV_OFFSET;
+	h = (h ^ a->family) * IPADDR_FNV_PRIME;
+	for (i = 0; i < n; i++)
+		h = (h ^ a->a[i]) * IPADDR_FNV_PRIME;
+	return h;
+}
+
+bool
+ipaddr_is_zero(const struct ipaddr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, 16) == 0;
+}
+
+bool
+ipaddr_is_loopback(const struct ipaddr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	switch (a->family) {
+	case IPADDR_V4:
+		return a->a[0] == 127;
+	case IPADDR_V6:
+		if (memcmp(a->a, v6lo, 16) == 0)
+			return true;
+		return memcmp(a->a, mapped, 12) == 0 && a->a[12] == 127;
+	default:
+		return false;
+	}
+}
+
+bool
+ipaddr_is_loopback_event(const struct ipaddr *a)
+{
+	if (a->family == IPADDR_V4 && a->a[0] == 0 && a->a[1] == 0 &&
+	    a->a[2] == 0 && a->a[3] == 1)
+		return true;
+	return ipaddr_is_loopback(a);
+}
