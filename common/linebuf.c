@@ -1,0 +1,582 @@
+/* linebuf.c - bounded NDJSON line reader over files, FIFOs, stdin and ZMQ.
+ *
+ * Implements include/linebuf.h (DESIGN.md section 3: one buffer per input,
+ * lines of two producers never interleave, over-long lines are discarded
+ * to the next newline and counted).
+ *
+ * Plain inputs are read in large chunks into a buffer of maxline + CHUNK
+ * bytes; complete lines are found with memchr() and handed to the callback
+ * in place (the newline is overwritten with a NUL), so there is no per-line
+ * copy or allocation. A partial line at the end of the buffer is moved to
+ * its start before the next read; since a partial line longer than maxline
+ * is discarded at once, a full CHUNK always fits after it.
+ *
+ * ZMQ inputs deliver each frame as one record; a frame holding newlines is
+ * split at them (a trailing newline does not make an empty record). Each
+ * piece is copied into the input's buffer so that it can be NUL-terminated.
+ *
+ * Bytes are delivered as they are: a "\r" before the newline stays part of
+ * the line (JSON treats it as white space).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "linebuf.h"
+
+/* Bytes asked of read(2) at a time. */
+#define LINEBUF_CHUNK		(128 * 1024)
+/* ZMQ messages taken from one socket per poll, so no input starves. */
+#define LINEBUF_ZMQ_BATCH	512
+
+enum lb_kind { LB_FD, LB_ZMQ };
+
+struct lb_input {
+	char		*name;
+	enum lb_kind	 kind;
+	int		 fd;		/* LB_FD */
+	bool		 own_fd;	/* opened by linebuf_add: closed by us */
+	bool		 regular;	/* a regular file: reads never wait */
+	zsock_t		*zs;		/* LB_ZMQ */
+	void		*raw;		/* zsock_resolve(zs) */
+	zmq_msg_t	 msg;		/* the frame being split (LB_ZMQ) */
+	bool		 have_msg;
+	size_t		 moff;		/* next byte of msg to deliver */
+	char		*buf;		/* cap + 1 bytes: room for a NUL */
+	size_t		 cap;
+	size_t		 start;		/* first byte not yet delivered */
+	size_t		 end;		/* bytes read so far */
+	bool		 discarding;	/* inside an over-long line */
+	bool		 hit_eof;	/* read(2) returned 0 (tail pending) */
+	bool		 closed;	/* ended: no longer polled */
+	bool		 pending;	/* the callback stopped: lines remain */
+};
+
+struct linebuf {
+	size_t			 maxline;
+	struct lb_input		*in;
+	int			 n;
+	int			 cap;
+	int			 open;
+	bool			 intr;		/* a read was interrupted */
+	zmq_pollitem_t		*items;
+	int			*item_in;	/* input index of items[k] */
+	struct linebuf_stats	 st;
+};
+
+static void *
+lb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL) {
+		perror("linebuf");
+		abort();
+	}
+	return p;
+}
+
+static void *
+lb_xrealloc(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size) {
+		fputs("linebuf: allocation too large\n", stderr);
+		abort();
+	}
+	p = realloc(p, n * size);
+	if (p == NULL) {
+		perror("linebuf");
+		abort();
+	}
+	return p;
+}
+
+static char *
+lb_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = lb_xcalloc(1, n);
+
+	memcpy(p, s, n);
+	return p;
+}
+
+struct linebuf *
+linebuf_new(size_t maxline)
+{
+	struct linebuf *lb;
+
+	if (maxline > SIZE_MAX / 2 - LINEBUF_CHUNK) {
+		fputs("linebuf: line limit too large\n", stderr);
+		abort();
+	}
+	lb = lb_xcalloc(1, sizeof(*lb));
+	lb->maxline = maxline;
+	return lb;
+}
+
+/* Ends input i: closes what linebuf opened and frees its buffer. */
+static void
+lb_close(struct linebuf *lb, struct lb_input *in)
+{
+	if (in->closed)
+		return;
+	in->closed = true;
+	in->pending = false;
+	lb->open--;
+	if (in->kind == LB_FD) {
+		if (in->own_fd)
+			close(in->fd);
+		in->fd = -1;
+	} else {
+		if (in->have_msg)
+			zmq_msg_close(&in->msg);
+		in->have_msg = false;
+		zsock_destroy(&in->zs);
+		in->raw = NULL;
+	}
+	free(in->buf);
+	in->buf = NULL;
+}
+
+void
+linebuf_destroy(struct linebuf **lbp)
+{
+	struct linebuf *lb;
+	int i;
+
+	if (lbp == NULL || *lbp == NULL)
+		return;
+	lb = *lbp;
+	for (i = 0; i < lb->n; i++) {
+		lb_close(lb, &lb->in[i]);
+		free(lb->in[i].name);
+	}
+	free(lb->in);
+	free(lb->items);
+	free(lb->item_in);
+	free(lb);
+	*lbp = NULL;
+}
+
+/* Appends a new input slot with its buffer and returns it. */
+static struct lb_input *
+lb_push(struct linebuf *lb, const char *name, enum lb_kind kind)
+{
+	struct lb_input *in;
+
+	if (lb->n == lb->cap) {
+		lb->cap = lb->cap ? lb->cap * 2 : 4;
+		lb->in = lb_xrealloc(lb->in, (size_t)lb->cap, sizeof(*lb->in));
+		lb->items = lb_xrealloc(lb->items, (size_t)lb->cap,
+		    sizeof(*lb->items));
+		lb->item_in = lb_xrealloc(lb->item_in, (size_t)lb->cap,
+		    sizeof(*lb->item_in));
+	}
+	in = &lb->in[lb->n];
+	memset(in, 0, sizeof(*in));
+	in->name = lb_xstrdup(name);
+	in->kind = kind;
+	in->fd = -1;
+	/* A ZMQ piece is copied whole, so maxline + 1 is enough there. */
+	in->cap = kind == LB_FD ? lb->maxline + LINEBUF_CHUNK : lb->maxline;
+	in->buf = lb_xrealloc(NULL, in->cap + 1, 1);
+	lb->n++;
+	lb->open++;
+	return in;
+}
+
+/* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
+ * creates its context; it must run before the first zsock is made. */
+static void
+lb_czmq_quiet(void)
+{
+	static bool done;
+
+	if (!done) {
+		zsys_handler_set(NULL);
+		done = true;
+	}
+}
+
+/* Adds a SUB (subscribed to everything) or PULL socket; eps is the
+ * endpoint list after the "zmq:" / "pull:" prefix. */
+static int
+lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
+    char *err, size_t errsz)
+{
+	struct lb_input *in;
+	zsock_t *zs;
+
+	if (*eps == '\0') {
+		snprintf(err, errsz, "%s: no endpoint", spec);
+		return -1;
+	}
+	lb_czmq_quiet();
+	zs = zsock_new(type);
+	if (zs == NULL) {
+		snprintf(err, errsz, "%s: cannot create socket: %s", spec,
+		    zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	if (type == ZMQ_SUB)
+		zsock_set_subscribe(zs, "");
+	/* Without a prefix an endpoint is connected, for SUB and PULL. */
+	if (zsock_attach(zs, eps, false) != 0) {
+		snprintf(err, errsz, "%s: %s", spec,
+		    zmq_strerror(zmq_errno()));
+		zsock_destroy(&zs);
+		return -1;
+	}
+	in = lb_push(lb, spec, LB_ZMQ);
+	in->zs = zs;
+	in->raw = zsock_resolve(zs);
+	return lb->n - 1;
+}
+
+int
+linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
+{
+	struct lb_input *in;
+	struct stat sb;
+	int fd;
+
+	if (strncmp(spec, "zmq:", 4) == 0)
+		return lb_add_zmq(lb, spec, ZMQ_SUB, spec + 4, err, errsz);
+	if (strncmp(spec, "pull:", 5) == 0)
+		return lb_add_zmq(lb, spec, ZMQ_PULL, spec + 5, err, errsz);
+	if (strcmp(spec, "-") == 0) {
+		if (fstat(STDIN_FILENO, &sb) == -1) {
+			snprintf(err, errsz, "stdin: %s", strerror(errno));
+			return -1;
+		}
+		return linebuf_add_fd(lb, STDIN_FILENO, "-");
+	}
+	/*
+	 * O_NONBLOCK so that opening a FIFO does not wait for a writer. It
+	 * stays set: reads happen only after poll reports the fd, and a FIFO
+	 * that never had a writer is not reported, while one whose writers
+	 * all closed is (POLLHUP) and then reads 0: EOF, as cat(1) sees it.
+	 */
+	fd = open(spec, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		snprintf(err, errsz, "%s: %s", spec, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "%s: %s", spec,
+		    S_ISDIR(sb.st_mode) ? strerror(EISDIR) : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(sb.st_mode))
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	in = lb_push(lb, spec, LB_FD);
+	in->fd = fd;
+	in->own_fd = true;
+	in->regular = S_ISREG(sb.st_mode);
+	return lb->n - 1;
+}
+
+int
+linebuf_add_fd(struct linebuf *lb, int fd, const char *name)
+{
+	struct lb_input *in;
+	struct stat sb;
+
+	in = lb_push(lb, name, LB_FD);
+	in->fd = fd;
+	in->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	return lb->n - 1;
+}
+
+/*
+ * Delivers the complete lines of a plain input's buffer, then its tail
+ * when the input hit EOF. *n counts lines delivered. Returns 0, or the
+ * callback's non-zero value (the input is then left pending).
+ */
+static int
+lb_deliver_fd(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
+{
+	struct lb_input *in = &lb->in[idx];
+	char *p, *nl;
+	size_t len;
+	int rc;
+
+	in->pending = true;
+	while (in->start < in->end) {
+		p = in->buf + in->start;
+		nl = memchr(p, '\n', in->end - in->start);
+		if (nl == NULL)
+			break;
+		len = (size_t)(nl - p);
+		in->start += len + 1;
+		if (in->discarding) {
+			/* The end of a line already counted as over-long. */
+			in->discarding = false;
+			continue;
+		}
+		if (len > lb->maxline) {
+			lb->st.overlong++;
+			continue;
+		}
+		*nl = '\0';
+		lb->st.lines++;
+		(*n)++;
+		if ((rc = fn(arg, p, len, idx)) != 0)
+			return rc;
+	}
+	len = in->end - in->start;
+	if (in->discarding || len > lb->maxline) {
+		/* Drop the partial line; its remainder goes up to a newline. */
+		if (!in->discarding)
+			lb->st.overlong++;
+		in->discarding = true;
+		in->start = in->end = 0;
+		len = 0;
+	}
+	if (in->hit_eof) {
+		in->pending = false;
+		if (len > 0) {
+			p = in->buf + in->start;
+			p[len] = '\0';
+			in->start = in->end = 0;
+			lb->st.lines++;
+			lb->st.unterminated++;
+			(*n)++;
+			rc = fn(arg, p, len, idx);
+			lb_close(lb, in);
+			return rc;
+		}
+		lb_close(lb, in);
+		return 0;
+	}
+	if (in->start > 0) {
+		/* Make room: the partial line (<= maxline) moves to the start. */
+		memmove(in->buf, in->buf + in->start, len);
+		in->start = 0;
+		in->end = len;
+	}
+	in->pending = false;
+	return 0;
+}
+
+/* Reads one chunk from a plain input and delivers its lines. Returns 0 or
+ * the callback's value; an interrupted read sets lb->intr. */
+static int
+lb_read_fd(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
+{
+	struct lb_input *in = &lb->in[idx];
+	size_t room = in->cap - in->end;
+	ssize_t r;
+
+	if (room > LINEBUF_CHUNK)
+		room = LINEBUF_CHUNK;
+	r = read(in->fd, in->buf + in->end, room);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (errno == EINTR) {
+			lb->intr = true;
+			return 0;
+		}
+		/* A broken input: count it, warn once, end it like EOF. */
+		lb->st.read_errors++;
+		fprintf(stderr, "linebuf: %s: %s\n", in->name,
+		    strerror(errno));
+		in->hit_eof = true;
+	} else if (r == 0)
+		in->hit_eof = true;
+	else {
+		in->end += (size_t)r;
+		lb->st.bytes += (uint64_t)r;
+	}
+	return lb_deliver_fd(lb, idx, fn, arg, n);
+}
+
+/*
+ * Delivers the rest of the current frame, then receives and delivers
+ * further frames (all frames of a started message, and up to a batch of
+ * new messages) without waiting. Returns 0 or the callback's value; an
+ * interrupted receive sets lb->intr.
+ */
+static int
+lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
+{
+	struct lb_input *in = &lb->in[idx];
+	int budget = LINEBUF_ZMQ_BATCH;
+	const char *data, *nl;
+	size_t size, len;
+	int rc, more;
+
+	in->pending = true;
+	for (;;) {
+		if (!in->have_msg) {
+			more = in->raw != NULL && zsock_rcvmore(in->zs);
+			if (!more && budget-- <= 0)
+				break;
+			zmq_msg_init(&in->msg);
+			if (zmq_msg_recv(&in->msg, in->raw, ZMQ_DONTWAIT) < 0) {
+				rc = zmq_errno();
+				zmq_msg_close(&in->msg);
+				if (rc == EAGAIN)
+					break;
+				if (rc == EINTR) {
+					lb->intr = true;
+					return 0;
+				}
+				in->pending = false;
+				lb->st.read_errors++;
+				if (rc == ETERM || rc == ENOTSOCK) {
+					/* The context is gone: end the input. */
+					lb_close(lb, in);
+				}
+				return 0;
+			}
+			in->have_msg = true;
+			in->moff = 0;
+			size = zmq_msg_size(&in->msg);
+			lb->st.bytes += size;
+			if (size == 0) {
+				/* An empty frame is one empty record. */
+				zmq_msg_close(&in->msg);
+				in->have_msg = false;
+				in->buf[0] = '\0';
+				lb->st.lines++;
+				(*n)++;
+				if ((rc = fn(arg, in->buf, 0, idx)) != 0)
+					return rc;
+				continue;
+			}
+		}
+		data = zmq_msg_data(&in->msg);
+		size = zmq_msg_size(&in->msg);
+		while (in->moff < size) {
+			nl = memchr(data + in->moff, '\n', size - in->moff);
+			len = nl ? (size_t)(nl - (data + in->moff)) :
+			    size - in->moff;
+			if (len > lb->maxline) {
+				lb->st.overlong++;
+				in->moff += len + 1;
+				continue;
+			}
+			memcpy(in->buf, data + in->moff, len);
+			in->buf[len] = '\0';
+			in->moff += len + 1;
+			lb->st.lines++;
+			(*n)++;
+			if ((rc = fn(arg, in->buf, len, idx)) != 0)
+				return rc;
+		}
+		zmq_msg_close(&in->msg);
+		in->have_msg = false;
+	}
+	in->pending = false;
+	return 0;
+}
+
+int
+linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
+{
+	struct lb_input *in;
+	bool all_regular;
+	int i, k, nitems, rc, n = 0;
+
+	if (lb->open == 0)
+		return LINEBUF_EOF;
+
+	/* Lines left behind by a callback that stopped come first. */
+	for (i = 0; i < lb->n; i++) {
+		in = &lb->in[i];
+		if (in->closed || !in->pending)
+			continue;
+		rc = in->kind == LB_FD ? lb_deliver_fd(lb, i, fn, arg, &n) :
+		    lb_deliver_zmq(lb, i, fn, arg, &n);
+		if (rc != 0)
+			return rc;
+		if (lb->intr) {
+			lb->intr = false;
+			return n;
+		}
+	}
+	if (n > 0)
+		return n;
+	if (lb->open == 0)
+		return LINEBUF_EOF;
+
+	nitems = 0;
+	all_regular = true;
+	for (i = 0; i < lb->n; i++) {
+		in = &lb->in[i];
+		if (in->closed)
+			continue;
+		all_regular = all_regular && in->regular;
+		lb->items[nitems].socket = in->kind == LB_ZMQ ? in->raw : NULL;
+		lb->items[nitems].fd = in->kind == LB_FD ? in->fd : -1;
+		lb->items[nitems].events = ZMQ_POLLIN;
+		lb->items[nitems].revents = 0;
+		lb->item_in[nitems] = i;
+		nitems++;
+	}
+	if (all_regular) {
+		/* Regular files are always readable: skip the system call. */
+		for (k = 0; k < nitems; k++)
+			lb->items[k].revents = ZMQ_POLLIN;
+	} else if (zmq_poll(lb->items, nitems, timeout_ms) < 0) {
+		if (zmq_errno() == ETERM) {
+			/* The ZMQ context was shut down: end its inputs. */
+			for (i = 0; i < lb->n; i++)
+				if (lb->in[i].kind == LB_ZMQ)
+					lb_close(lb, &lb->in[i]);
+			return lb->open == 0 ? LINEBUF_EOF : 0;
+		}
+		return 0;	/* EINTR: the caller checks its flags */
+	}
+	for (k = 0; k < nitems; k++) {
+		/*
+		 * zmq_poll maps POLLHUP and POLLERR of a plain fd to
+		 * ZMQ_POLLERR: read then too, to see the EOF or the error.
+		 */
+		if (lb->items[k].revents == 0)
+			continue;
+		i = lb->item_in[k];
+		rc = lb->in[i].kind == LB_FD ? lb_read_fd(lb, i, fn, arg, &n) :
+		    lb_deliver_zmq(lb, i, fn, arg, &n);
+		if (rc != 0)
+			return rc;
+		if (lb->intr) {
+			lb->intr = false;
+			return n;
+		}
+	}
+	if (n == 0 && lb->open == 0)
+		return LINEBUF_EOF;
+	return n;
+}
+
+int
+linebuf_open_inputs(const struct linebuf *lb)
+{
+	return lb->open;
+}
+
+const char *
+linebuf_name(const struct linebuf *lb, int i)
+{
+	if (i < 0 || i >= lb->n)
+		return NULL;
+	return lb->in[i].name;
+}
+
+const struct linebuf_stats *
+linebuf_stats(const struct linebuf *lb)
+{
+	return &lb->st;
+}
