@@ -65,9 +65,11 @@ json_skip_ws(const char *s, size_t len, size_t *pos)
 		(*pos)++;
 }
 
-/* Would any of the eight bytes of w stop the fast string loop? True for a
- * quote, a backslash, a byte below 0x20 or one with the high bit set. */
-static inline bool
+/* The mask of the bytes of w that stop the fast string loop: a quote, a
+ * backslash, a byte below 0x20 or one with the high bit set. Borrows only
+ * run from lower bytes to higher ones, so the lowest flagged byte is exact:
+ * the first byte (in memory order, little-endian) that needs a look. */
+static inline uint64_t
 scan_word_special(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
@@ -143,11 +145,16 @@ scan_string(struct scan *sc, bool *esc)
 	*esc = false;
 	for (;;) {
 		while (p + 8 <= len) {
-			uint64_t w;
+			uint64_t w, m;
 
 			memcpy(&w, s + p, 8);
-			if (scan_word_special(w))
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			w = __builtin_bswap64(w);
+#endif
+			if ((m = scan_word_special(w)) != 0) {
+				p += (size_t)__builtin_ctzll(m) >> 3;
 				break;
+			}
 			p += 8;
 		}
 		if (p >= len)
@@ -433,34 +440,55 @@ json_skip_value(const char *s, size_t len, size_t *pos)
 	return e;
 }
 
+/* The offset just past the string whose opening quote is at s[p]; the
+ * text is known to be valid, so only quotes and backslashes matter. */
+static size_t
+json_string_end(const char *s, size_t len, size_t p)
+{
+	for (p++; p < len;) {
+		while (p + 8 <= len) {
+			uint64_t w, m;
+
+			memcpy(&w, s + p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			w = __builtin_bswap64(w);
+#endif
+			if ((m = scan_word_special(w)) != 0) {
+				p += (size_t)__builtin_ctzll(m) >> 3;
+				break;
+			}
+			p += 8;
+		}
+		if (p >= len)
+			break;
+		if (s[p] == '"')
+			return p + 1;
+		p += s[p] == '\\' ? 2 : 1;
+	}
+	return len;
+}
+
 void
 json_compact(struct sbuf *out, const char *s, size_t len)
 {
-	size_t i, run = 0;
-	bool instr = false;
+	size_t i = 0, run = 0;
 
 	sbuf_reserve(out, len);
 	/* Copy runs of significant bytes with one memcpy each. */
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		char c = s[i];
 
-		if (instr) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				instr = false;
-			continue;
-		}
 		if (c == '"')
-			instr = true;
+			i = json_string_end(s, len, i);
 		else if (scan_isws((unsigned char)c)) {
-			sbuf_add(out, s + run, i - run);
-			run = i + 1;
-		}
+			if (i > run)
+				sbuf_add(out, s + run, i - run);
+			run = ++i;
+		} else
+			i++;
 	}
-	if (i > len)
-		i = len;
-	sbuf_add(out, s + run, i - run);
+	if (len > run)
+		sbuf_add(out, s + run, len - run);
 }
 
 /* Decodes the JSON string body s[0..n) (escapes allowed) into buf; returns
@@ -685,45 +713,57 @@ record_sub(const struct rec_field *f, struct record *sub)
 	return record_parse(sub, f->val, f->vlen);
 }
 
-/* Appends a value, compacted unless the record is known to be compact. */
-static void
-rec_addval(const struct record *r, const char *v, size_t n, struct sbuf *out)
-{
-	if (r->compact)
-		sbuf_add(out, v, n);
-	else
-		json_compact(out, v, n);
-}
-
 void
 record_write(const struct record *r, const struct rec_edit *e, size_t ne,
     struct sbuf *out)
 {
-	size_t i, j;
-	bool first = true;
+	size_t i, j, klen[16], run_end = 0;
+	bool first = true, inrun = false;
+	const char *run_from = NULL;
 
+	if (ne > 16)
+		ne = 16;
+	for (j = 0; j < ne; j++)
+		klen[j] = strlen(e[j].key);
 	sbuf_reserve(out, r->len + 64);
 	sbuf_addc(out, '{');
 	for (j = 0; j < ne; j++) {
-		if (e[j].json == NULL ||
-		    record_get(r, e[j].key) != NULL)
+		if (e[j].json == NULL || record_getn(r, e[j].key, klen[j]) != NULL)
 			continue;
 		if (!first)
 			sbuf_addc(out, ',');
 		first = false;
-		sbuf_add_jstr(out, e[j].key, strlen(e[j].key));
+		sbuf_add_jstr(out, e[j].key, klen[j]);
 		sbuf_addc(out, ':');
 		sbuf_add(out, e[j].json, e[j].jlen);
 	}
+	/* Members left as they are go out as runs: in a compact record a run
+	 * of neighbours is one stretch of the text, copied at once. */
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 		const struct rec_edit *ed = NULL;
 
 		for (j = 0; j < ne; j++)
-			if (rec_keyeq(f, e[j].key, strlen(e[j].key))) {
+			if (f->klen == klen[j] && rec_keyeq(f, e[j].key, klen[j])) {
 				ed = &e[j];
 				break;
 			}
+		if (ed == NULL && r->compact) {
+			if (!inrun) {
+				run_from = f->key - 1;
+				inrun = true;
+			}
+			run_end = i;
+			continue;
+		}
+		if (inrun) {
+			if (!first)
+				sbuf_addc(out, ',');
+			first = false;
+			sbuf_add(out, run_from, (size_t)(r->f[run_end].val +
+			    r->f[run_end].vlen - run_from));
+			inrun = false;
+		}
 		if (ed != NULL && ed->json == NULL)
 			continue;
 		if (!first)
@@ -735,7 +775,13 @@ record_write(const struct record *r, const struct rec_edit *e, size_t ne,
 		if (ed != NULL)
 			sbuf_add(out, ed->json, ed->jlen);
 		else
-			rec_addval(r, f->val, f->vlen, out);
+			json_compact(out, f->val, f->vlen);
+	}
+	if (inrun) {
+		if (!first)
+			sbuf_addc(out, ',');
+		sbuf_add(out, run_from, (size_t)(r->f[run_end].val +
+		    r->f[run_end].vlen - run_from));
 	}
 	sbuf_addc(out, '}');
 }
