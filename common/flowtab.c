@@ -1,0 +1,842 @@
+/* flowtab.c - the flow table (include/flowtab.h; issue 5, DESIGN.md
+ * "flow-agg").
+ *
+ * Invariants: index 0 names no flow, process or socket record, so 0 is
+ * "none" everywhere. A flow is in exactly one hash chain and exactly one
+ * LRU list while it is alive; a freed flow is on the free list only
+ * (linked through hnext). Lists are ordered by the time of the last touch,
+ * which is record time, so the head is the flow idle longest (records
+ * arriving out of order can make this approximate, never wrong about
+ * which flows exist).
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtab.h"
+
+#define FT_CHUNK_SHIFT	12
+#define FT_CHUNK	(1u << FT_CHUNK_SHIFT)
+#define FT_MAXIFACES	65535
+
+struct ft_list {
+	uint32_t	 head, tail;
+};
+
+struct ft_procent {
+	struct flow_proc p;
+	char		*blob;		/* the strings of p, one allocation */
+	uint32_t	 refs;		/* 0: free (next is the free link) */
+	uint32_t	 hash;
+	uint32_t	 next;
+};
+
+struct flowtab {
+	struct flowtab_conf conf;
+	flowtab_emit_fn	 emit;
+	void		*arg;
+
+	struct flow	**chunk;	/* chunk[i >> SHIFT][i & (CHUNK-1)] */
+	size_t		 nchunk;
+	uint32_t	 nalloc;	/* indices handed out so far, 1.. */
+	uint32_t	 freel;		/* free flows, linked by hnext */
+	size_t		 count;
+
+	uint32_t	*bucket;
+	uint32_t	 nbucket;	/* power of two */
+
+	struct ft_list	 list[2];	/* 0 open, 1 closing */
+
+	char		**ifname;
+	uint64_t	*if_active, *if_expired;
+	uint16_t	 nif;
+	uint64_t	 if_overflow;
+	uint64_t	 evicted;
+
+	struct ft_procent *proc;	/* proc[0] unused */
+	uint32_t	 nproc, capproc, freeproc;
+	size_t		 liveproc;
+	uint32_t	*pbucket;
+	uint32_t	 npbucket;
+
+	struct flow_tcpinfo *tcp;	/* tcp[0] unused */
+	uint32_t	 ntcp, captcp;
+	uint32_t	*tcpfree;	/* capacity captcp */
+	uint32_t	 ntcpfree;
+
+	struct flow	*lastf;		/* the flow last looked up or made, */
+	uint32_t	 lasti;		/* and its index */
+};
+
+static void *
+ft_xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n, size)) == NULL)
+		err(1, "flowtab");
+	return p;
+}
+
+static void *
+ft_xrealloc(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		errx(1, "flowtab: size overflow");
+	if ((p = realloc(p, n * size)) == NULL)
+		err(1, "flowtab");
+	return p;
+}
+
+static struct flow *
+ft_at(const struct flowtab *ft, uint32_t i)
+{
+	return &ft->chunk[i >> FT_CHUNK_SHIFT][i & (FT_CHUNK - 1)];
+}
+
+static uint32_t
+ft_index(const struct flowtab *ft, const struct flow *f)
+{
+	size_t c;
+
+	/* Flows carry no index of their own (to stay small): find the chunk.
+	 * Only reached when ft_idx below fails, which would be a bug. */
+	for (c = 0; c < ft->nchunk; c++)
+		if (f >= ft->chunk[c] && f < ft->chunk[c] + FT_CHUNK)
+			return (uint32_t)((c << FT_CHUNK_SHIFT) +
+			    (size_t)(f - ft->chunk[c]));
+	errx(1, "flowtab: foreign flow pointer");
+}
+
+static uint64_t
+ft_mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t
+ft_rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Compares endpoint 0 with endpoint 1 of k: <0, 0, >0. */
+static int
+ft_epcmp(const struct flowtab_key *k)
+{
+	int c;
+
+	if ((c = memcmp(k->addr[0], k->addr[1], 16)) != 0)
+		return c;
+	return (int)k->port[0] - (int)k->port[1];
+}
+
+/* The same value for k and for k with its sides swapped. */
+static uint32_t
+ft_hash(const struct flowtab_key *k)
+{
+	int lo = ft_epcmp(k) <= 0 ? 0 : 1, hi = !lo;
+	uint64_t h = 0x2545f4914f6cdd1dULL;
+
+	h = ft_mix(h, ft_rd64(k->addr[lo]));
+	h = ft_mix(h, ft_rd64(k->addr[lo] + 8));
+	h = ft_mix(h, ft_rd64(k->addr[hi]));
+	h = ft_mix(h, ft_rd64(k->addr[hi] + 8));
+	h = ft_mix(h, (uint64_t)k->port[lo] << 48 | (uint64_t)k->port[hi] << 32 |
+	    (uint64_t)k->proto << 24 | (uint64_t)k->family << 16 | k->vlan);
+	h = ft_mix(h, k->iface);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* -1 if a and b are different flows, else the direction of b in a. */
+static int
+ft_keymatch(const struct flowtab_key *a, const struct flowtab_key *b)
+{
+	if (a->proto != b->proto || a->family != b->family ||
+	    a->vlan != b->vlan || a->iface != b->iface)
+		return -1;
+	if (a->port[0] == b->port[0] && a->port[1] == b->port[1] &&
+	    memcmp(a->addr[0], b->addr[0], 16) == 0 &&
+	    memcmp(a->addr[1], b->addr[1], 16) == 0)
+		return 0;
+	if (a->port[0] == b->port[1] && a->port[1] == b->port[0] &&
+	    memcmp(a->addr[0], b->addr[1], 16) == 0 &&
+	    memcmp(a->addr[1], b->addr[0], 16) == 0)
+		return 1;
+	return -1;
+}
+
+struct flowtab *
+flowtab_new(const struct flowtab_conf *conf, flowtab_emit_fn emit, void *arg)
+{
+	struct flowtab *ft;
+
+	ft = ft_xcalloc(1, sizeof(*ft));
+	ft->conf = *conf;
+	ft->emit = emit;
+	ft->arg = arg;
+	ft->nalloc = 1;
+	ft->nbucket = 1024;
+	ft->bucket = ft_xcalloc(ft->nbucket, sizeof(*ft->bucket));
+	ft->npbucket = 256;
+	ft->pbucket = ft_xcalloc(ft->npbucket, sizeof(*ft->pbucket));
+	ft->nproc = 1;
+	ft->capproc = 64;
+	ft->proc = ft_xcalloc(ft->capproc, sizeof(*ft->proc));
+	ft->ntcp = 1;
+	ft->captcp = 64;
+	ft->tcp = ft_xcalloc(ft->captcp, sizeof(*ft->tcp));
+	ft->tcpfree = ft_xcalloc(ft->captcp, sizeof(*ft->tcpfree));
+	return ft;
+}
+
+void
+flowtab_destroy(struct flowtab **ftp)
+{
+	struct flowtab *ft = *ftp;
+	size_t i;
+
+	if (ft == NULL)
+		return;
+	for (i = 0; i < ft->nchunk; i++)
+		free(ft->chunk[i]);
+	free(ft->chunk);
+	free(ft->bucket);
+	for (i = 0; i < ft->nif; i++)
+		free(ft->ifname[i]);
+	free(ft->ifname);
+	free(ft->if_active);
+	free(ft->if_expired);
+	for (i = 1; i < ft->nproc; i++)
+		free(ft->proc[i].blob);
+	free(ft->proc);
+	free(ft->pbucket);
+	free(ft->tcp);
+	free(ft->tcpfree);
+	free(ft);
+	*ftp = NULL;
+}
+
+/* ---- interfaces ---- */
+
+uint16_t
+flowtab_iface(struct flowtab *ft, const char *name, size_t len)
+{
+	uint16_t i;
+	char *s;
+
+	for (i = 0; i < ft->nif; i++)
+		if (strncmp(ft->ifname[i], name, len) == 0 &&
+		    ft->ifname[i][len] == '\0')
+			return i;
+	if (ft->nif == FT_MAXIFACES) {
+		ft->if_overflow++;
+		return FT_MAXIFACES - 1;
+	}
+	s = ft_xcalloc(1, len + 1);
+	memcpy(s, name, len);
+	ft->ifname = ft_xrealloc(ft->ifname, ft->nif + 1u, sizeof(char *));
+	ft->if_active = ft_xrealloc(ft->if_active, ft->nif + 1u,
+	    sizeof(uint64_t));
+	ft->if_expired = ft_xrealloc(ft->if_expired, ft->nif + 1u,
+	    sizeof(uint64_t));
+	ft->ifname[ft->nif] = s;
+	ft->if_active[ft->nif] = 0;
+	ft->if_expired[ft->nif] = 0;
+	return ft->nif++;
+}
+
+const char *
+flowtab_iface_name(const struct flowtab *ft, uint16_t id)
+{
+	return id < ft->nif ? ft->ifname[id] : "";
+}
+
+uint16_t
+flowtab_nifaces(const struct flowtab *ft)
+{
+	return ft->nif;
+}
+
+/* ---- lists and hash ---- */
+
+static void
+ft_unlink(struct flowtab *ft, struct flow *f)
+{
+	struct ft_list *l = &ft->list[(f->state & FLOW_CLOSING) ? 1 : 0];
+
+	if (f->prev)
+		ft_at(ft, f->prev)->next = f->next;
+	else
+		l->head = f->next;
+	if (f->next)
+		ft_at(ft, f->next)->prev = f->prev;
+	else
+		l->tail = f->prev;
+	f->prev = f->next = 0;
+}
+
+static void
+ft_append(struct flowtab *ft, struct flow *f, uint32_t i)
+{
+	struct ft_list *l = &ft->list[(f->state & FLOW_CLOSING) ? 1 : 0];
+
+	f->next = 0;
+	f->prev = l->tail;
+	if (l->tail)
+		ft_at(ft, l->tail)->next = i;
+	else
+		l->head = i;
+	l->tail = i;
+}
+
+static void
+ft_grow_buckets(struct flowtab *ft)
+{
+	uint32_t n = ft->nbucket * 2, *b, i, j, nx;
+	struct flow *f;
+
+	b = ft_xcalloc(n, sizeof(*b));
+	for (i = 0; i < ft->nbucket; i++) {
+		for (j = ft->bucket[i]; j != 0; j = nx) {
+			f = ft_at(ft, j);
+			nx = f->hnext;
+			f->hnext = b[ft_hash(&f->key) & (n - 1)];
+			b[ft_hash(&f->key) & (n - 1)] = j;
+		}
+	}
+	free(ft->bucket);
+	ft->bucket = b;
+	ft->nbucket = n;
+}
+
+struct flow *
+flowtab_lookup(struct flowtab *ft, const struct flowtab_key *k, int *dir)
+{
+	uint32_t i;
+	struct flow *f;
+	int d;
+
+	for (i = ft->bucket[ft_hash(k) & (ft->nbucket - 1)]; i != 0;
+	    i = f->hnext) {
+		f = ft_at(ft, i);
+		if ((d = ft_keymatch(&f->key, k)) >= 0) {
+			if (dir != NULL)
+				*dir = d;
+			ft->lastf = f;
+			ft->lasti = i;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* The index of f, found through its hash chain (cheap: chains are short). */
+static uint32_t
+ft_idx(const struct flowtab *ft, const struct flow *f)
+{
+	uint32_t i;
+
+	if (f == ft->lastf)
+		return ft->lasti;
+	for (i = ft->bucket[ft_hash(&f->key) & (ft->nbucket - 1)]; i != 0;
+	    i = ft_at(ft, i)->hnext)
+		if (ft_at(ft, i) == f)
+			return i;
+	return ft_index(ft, f);
+}
+
+static void
+ft_proc_unref(struct flowtab *ft, uint32_t id);
+
+static void
+ft_free(struct flowtab *ft, struct flow *f, uint32_t i)
+{
+	uint32_t *pp;
+
+	ft_unlink(ft, f);
+	for (pp = &ft->bucket[ft_hash(&f->key) & (ft->nbucket - 1)]; *pp != 0;
+	    pp = &ft_at(ft, *pp)->hnext)
+		if (*pp == i) {
+			*pp = f->hnext;
+			break;
+		}
+	ft_proc_unref(ft, f->proc[0]);
+	ft_proc_unref(ft, f->proc[1]);
+	if (f->tcp != 0)
+		ft->tcpfree[ft->ntcpfree++] = f->tcp;
+	if (ft->lastf == f)
+		ft->lastf = NULL;
+	if (f->key.iface < ft->nif) {
+		ft->if_active[f->key.iface]--;
+		ft->if_expired[f->key.iface]++;
+	}
+	memset(f, 0, sizeof(*f));
+	f->hnext = ft->freel;
+	ft->freel = i;
+	ft->count--;
+}
+
+static void
+ft_end(struct flowtab *ft, uint32_t i, enum flow_end why)
+{
+	struct flow *f = ft_at(ft, i);
+
+	if (why == FLOW_END_EVICTED)
+		ft->evicted++;
+	ft->emit(ft->arg, f, why);
+	ft_free(ft, f, i);
+}
+
+void
+flowtab_end(struct flowtab *ft, struct flow *f, enum flow_end why)
+{
+	ft_end(ft, ft_idx(ft, f), why);
+}
+
+/* The index of the flow idle longest over both lists, 0 if none. */
+static uint32_t
+ft_oldest(const struct flowtab *ft)
+{
+	uint32_t a = ft->list[0].head, b = ft->list[1].head;
+
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return ft_at(ft, b)->last < ft_at(ft, a)->last ? b : a;
+}
+
+struct flow *
+flowtab_insert(struct flowtab *ft, const struct flowtab_key *k, int64_t now)
+{
+	uint32_t i, h;
+	struct flow *f;
+
+	if (ft->conf.max_flows != 0 && ft->count >= ft->conf.max_flows &&
+	    (i = ft_oldest(ft)) != 0)
+		ft_end(ft, i, FLOW_END_EVICTED);
+	if (ft->freel != 0) {
+		i = ft->freel;
+		ft->freel = ft_at(ft, i)->hnext;
+	} else {
+		if (ft->nalloc >= 0x7fffffffu)
+			errx(1, "flowtab: too many flows");
+		if ((ft->nalloc >> FT_CHUNK_SHIFT) >= ft->nchunk) {
+			ft->chunk = ft_xrealloc(ft->chunk, ft->nchunk + 1,
+			    sizeof(*ft->chunk));
+			ft->chunk[ft->nchunk++] = ft_xcalloc(FT_CHUNK,
+			    sizeof(struct flow));
+		}
+		i = ft->nalloc++;
+	}
+	if (ft->count + 1 > ft->nbucket)
+		ft_grow_buckets(ft);
+	f = ft_at(ft, i);
+	memset(f, 0, sizeof(*f));
+	f->key = *k;
+	f->first = f->last = now;
+	h = ft_hash(k) & (ft->nbucket - 1);
+	f->hnext = ft->bucket[h];
+	ft->bucket[h] = i;
+	ft_append(ft, f, i);
+	ft->count++;
+	ft->lastf = f;
+	ft->lasti = i;
+	if (k->iface < ft->nif)
+		ft->if_active[k->iface]++;
+	return f;
+}
+
+void
+flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t)
+{
+	uint32_t i;
+
+	if (t > f->last)
+		f->last = t;
+	if (t < f->first)
+		f->first = t;
+	i = ft_idx(ft, f);
+	if (ft->list[(f->state & FLOW_CLOSING) ? 1 : 0].tail != i) {
+		ft_unlink(ft, f);
+		ft_append(ft, f, i);
+	}
+}
+
+void
+flowtab_closing(struct flowtab *ft, struct flow *f, enum flow_end why)
+{
+	uint32_t i;
+
+	if (f->state & FLOW_CLOSING)
+		return;
+	i = ft_idx(ft, f);
+	ft_unlink(ft, f);
+	f->state |= FLOW_CLOSING;
+	f->why = (uint8_t)why;
+	ft_append(ft, f, i);
+}
+
+void
+flowtab_swap(struct flow *f)
+{
+	struct flowtab_key *k = &f->key;
+	uint8_t a[16], b;
+	uint16_t p;
+	uint64_t u;
+	uint32_t x;
+	float l;
+
+	memcpy(a, k->addr[0], 16);
+	memcpy(k->addr[0], k->addr[1], 16);
+	memcpy(k->addr[1], a, 16);
+	p = k->port[0], k->port[0] = k->port[1], k->port[1] = p;
+	u = f->pkts[0], f->pkts[0] = f->pkts[1], f->pkts[1] = u;
+	u = f->bytes[0], f->bytes[0] = f->bytes[1], f->bytes[1] = u;
+	x = f->proc[0], f->proc[0] = f->proc[1], f->proc[1] = x;
+	x = f->retrans[0], f->retrans[0] = f->retrans[1], f->retrans[1] = x;
+	b = f->flags[0], f->flags[0] = f->flags[1], f->flags[1] = b;
+	l = f->lat[0], f->lat[0] = f->lat[1], f->lat[1] = l;
+	b = f->state & (FLOW_HAS_LAT0 | FLOW_HAS_LAT1);
+	f->state &= (uint8_t)~(FLOW_HAS_LAT0 | FLOW_HAS_LAT1);
+	if (b & FLOW_HAS_LAT0)
+		f->state |= FLOW_HAS_LAT1;
+	if (b & FLOW_HAS_LAT1)
+		f->state |= FLOW_HAS_LAT0;
+}
+
+bool
+flowtab_check_active(struct flowtab *ft, struct flow *f, int64_t now)
+{
+	if (ft->conf.active_us <= 0 || now - f->first < ft->conf.active_us)
+		return false;
+	ft->emit(ft->arg, f, FLOW_END_ACTIVE);
+	if (f->key.iface < ft->nif)
+		ft->if_expired[f->key.iface]++;
+	f->pkts[0] = f->pkts[1] = f->bytes[0] = f->bytes[1] = 0;
+	f->flags[0] = f->flags[1] = 0;
+	f->events = 0;
+	f->retrans[0] = f->retrans[1] = 0;
+	f->first = f->last = now;
+	return true;
+}
+
+size_t
+flowtab_expire(struct flowtab *ft, int64_t now)
+{
+	size_t n = 0;
+	uint32_t i;
+	struct flow *f;
+
+	while ((i = ft->list[0].head) != 0) {
+		f = ft_at(ft, i);
+		if (now - f->last < ft->conf.idle_us)
+			break;
+		ft_end(ft, i, FLOW_END_IDLE);
+		n++;
+	}
+	while ((i = ft->list[1].head) != 0) {
+		f = ft_at(ft, i);
+		if (now - f->last < ft->conf.closing_us)
+			break;
+		ft_end(ft, i, (enum flow_end)f->why);
+		n++;
+	}
+	return n;
+}
+
+size_t
+flowtab_flush(struct flowtab *ft, enum flow_end why)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	while ((i = ft_oldest(ft)) != 0) {
+		ft_end(ft, i, why);
+		n++;
+	}
+	return n;
+}
+
+void
+flowtab_foreach(struct flowtab *ft, flowtab_emit_fn fn, void *arg)
+{
+	uint32_t i;
+	int l;
+
+	for (l = 0; l < 2; l++)
+		for (i = ft->list[l].head; i != 0; i = ft_at(ft, i)->next)
+			fn(arg, ft_at(ft, i), FLOW_END_NONE);
+}
+
+size_t
+flowtab_count(const struct flowtab *ft)
+{
+	return ft->count;
+}
+
+uint64_t
+flowtab_iface_active(const struct flowtab *ft, uint16_t iface)
+{
+	return iface < ft->nif ? ft->if_active[iface] : 0;
+}
+
+uint64_t
+flowtab_iface_expired(const struct flowtab *ft, uint16_t iface)
+{
+	return iface < ft->nif ? ft->if_expired[iface] : 0;
+}
+
+uint64_t
+flowtab_evicted(const struct flowtab *ft)
+{
+	return ft->evicted;
+}
+
+uint64_t
+flowtab_ifaces_overflow(const struct flowtab *ft)
+{
+	return ft->if_overflow;
+}
+
+/* ---- interned process blocks ---- */
+
+static uint32_t
+ft_proc_hash(const struct flow_proc *p)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *s;
+	int i;
+
+	for (i = 0; i < FP_NSTR; i++) {
+		if (p->s[i] == NULL) {
+			h = ft_mix(h, (uint64_t)i);
+			continue;
+		}
+		for (s = (const unsigned char *)p->s[i]; *s != '\0'; s++)
+			h = (h ^ *s) * 0x100000001b3ULL;
+		h = ft_mix(h, 0x100u + (uint64_t)i);
+	}
+	for (i = 0; i < FP_NNUM; i++)
+		if (p->nset & (1u << i))
+			h = ft_mix(h, (uint64_t)p->n[i] + (uint64_t)i);
+	h = ft_mix(h, p->nset);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static bool
+ft_proc_eq(const struct flow_proc *a, const struct flow_proc *b)
+{
+	int i;
+
+	if (a->nset != b->nset)
+		return false;
+	for (i = 0; i < FP_NNUM; i++)
+		if ((a->nset & (1u << i)) && a->n[i] != b->n[i])
+			return false;
+	for (i = 0; i < FP_NSTR; i++) {
+		if ((a->s[i] == NULL) != (b->s[i] == NULL))
+			return false;
+		if (a->s[i] != NULL && strcmp(a->s[i], b->s[i]) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void
+ft_proc_rehash(struct flowtab *ft)
+{
+	uint32_t n = ft->npbucket * 2, *b, i, j, nx;
+
+	b = ft_xcalloc(n, sizeof(*b));
+	for (i = 0; i < ft->npbucket; i++)
+		for (j = ft->pbucket[i]; j != 0; j = nx) {
+			nx = ft->proc[j].next;
+			ft->proc[j].next = b[ft->proc[j].hash & (n - 1)];
+			b[ft->proc[j].hash & (n - 1)] = j;
+		}
+	free(ft->pbucket);
+	ft->pbucket = b;
+	ft->npbucket = n;
+}
+
+uint32_t
+flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
+{
+	struct ft_procent *e;
+	uint32_t h, i;
+	size_t len = 0, l;
+	char *w;
+	int k;
+
+	if (p->nset == 0) {
+		for (k = 0; k < FP_NSTR && p->s[k] == NULL; k++)
+			;
+		if (k == FP_NSTR)
+			return 0;
+	}
+	h = ft_proc_hash(p);
+	for (i = ft->pbucket[h & (ft->npbucket - 1)]; i != 0;
+	    i = ft->proc[i].next)
+		if (ft->proc[i].hash == h && ft_proc_eq(&ft->proc[i].p, p)) {
+			ft->proc[i].refs++;
+			return i;
+		}
+	if (ft->freeproc != 0) {
+		i = ft->freeproc;
+		ft->freeproc = ft->proc[i].next;
+	} else {
+		if (ft->nproc == ft->capproc) {
+			ft->capproc *= 2;
+			ft->proc = ft_xrealloc(ft->proc, ft->capproc,
+			    sizeof(*ft->proc));
+		}
+		i = ft->nproc++;
+	}
+	e = &ft->proc[i];
+	memset(e, 0, sizeof(*e));
+	for (k = 0; k < FP_NSTR; k++)
+		if (p->s[k] != NULL)
+			len += strlen(p->s[k]) + 1;
+	e->blob = len ? ft_xcalloc(1, len) : NULL;
+	w = e->blob;
+	for (k = 0; k < FP_NSTR; k++) {
+		if (p->s[k] == NULL)
+			continue;
+		l = strlen(p->s[k]) + 1;
+		memcpy(w, p->s[k], l);
+		e->p.s[k] = w;
+		w += l;
+	}
+	memcpy(e->p.n, p->n, sizeof(e->p.n));
+	e->p.nset = p->nset;
+	e->refs = 1;
+	e->hash = h;
+	if (ft->liveproc + 1 > ft->npbucket)
+		ft_proc_rehash(ft);
+	e->next = ft->pbucket[h & (ft->npbucket - 1)];
+	ft->pbucket[h & (ft->npbucket - 1)] = i;
+	ft->liveproc++;
+	return i;
+}
+
+static void
+ft_proc_unref(struct flowtab *ft, uint32_t id)
+{
+	struct ft_procent *e;
+	uint32_t *pp;
+
+	if (id == 0)
+		return;
+	e = &ft->proc[id];
+	if (--e->refs != 0)
+		return;
+	for (pp = &ft->pbucket[e->hash & (ft->npbucket - 1)]; *pp != 0;
+	    pp = &ft->proc[*pp].next)
+		if (*pp == id) {
+			*pp = e->next;
+			break;
+		}
+	free(e->blob);
+	memset(e, 0, sizeof(*e));
+	e->next = ft->freeproc;
+	ft->freeproc = id;
+	ft->liveproc--;
+}
+
+void
+flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
+    const struct flow_proc *p)
+{
+	struct flow_proc m;
+	uint32_t old = f->proc[side], id;
+	int k;
+
+	if (old == 0) {
+		f->proc[side] = flowtab_proc_intern(ft, p);
+		return;
+	}
+	/* Merge: what p says wins, what it lacks is kept. The old block's
+	 * strings stay valid until it is released below. */
+	m = ft->proc[old].p;
+	for (k = 0; k < FP_NSTR; k++)
+		if (p->s[k] != NULL)
+			m.s[k] = p->s[k];
+	for (k = 0; k < FP_NNUM; k++)
+		if (p->nset & (1u << k))
+			m.n[k] = p->n[k];
+	m.nset |= p->nset;
+	id = flowtab_proc_intern(ft, &m);
+	f->proc[side] = id;
+	ft_proc_unref(ft, old);
+}
+
+const struct flow_proc *
+flowtab_proc(const struct flowtab *ft, uint32_t id)
+{
+	if (id == 0 || id >= ft->nproc || ft->proc[id].refs == 0)
+		return NULL;
+	return &ft->proc[id].p;
+}
+
+size_t
+flowtab_nprocs(const struct flowtab *ft)
+{
+	return ft->liveproc;
+}
+
+/* ---- netstat socket info ---- */
+
+struct flow_tcpinfo *
+flowtab_tcpinfo(struct flowtab *ft, struct flow *f, bool create)
+{
+	uint32_t i;
+
+	if (f->tcp != 0)
+		return &ft->tcp[f->tcp];
+	if (!create)
+		return NULL;
+	if (ft->ntcpfree > 0)
+		i = ft->tcpfree[--ft->ntcpfree];
+	else {
+		if (ft->ntcp == ft->captcp) {
+			ft->captcp *= 2;
+			ft->tcp = ft_xrealloc(ft->tcp, ft->captcp,
+			    sizeof(*ft->tcp));
+			ft->tcpfree = ft_xrealloc(ft->tcpfree, ft->captcp,
+			    sizeof(*ft->tcpfree));
+		}
+		i = ft->ntcp++;
+	}
+	memset(&ft->tcp[i], 0, sizeof(ft->tcp[i]));
+	f->tcp = i;
+	return &ft->tcp[i];
+}
+
+const struct flow_tcpinfo *
+flowtab_tcpinfo_get(const struct flowtab *ft, const struct flow *f)
+{
+	return f->tcp != 0 ? &ft->tcp[f->tcp] : NULL;
+}
+
+const char *
+flowtab_endname(enum flow_end why)
+{
+	switch (why) {
+	case FLOW_END_IDLE:	return "idle";
+	case FLOW_END_ACTIVE:	return "active";
+	case FLOW_END_FIN:	return "fin";
+	case FLOW_END_RST:	return "rst";
+	case FLOW_END_CLOSE:	return "close-event";
+	case FLOW_END_EVICTED:	return "evicted";
+	case FLOW_END_EOF:	return "end-of-input";
+	default:		return "active-update";
+	}
+}

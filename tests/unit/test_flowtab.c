@@ -1,0 +1,222 @@
+/* test_flowtab.c - unit tests of the flow table (common/flowtab.c). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowtab.h"
+#include "unit.h"
+
+#define SEC	1000000LL
+
+struct got {
+	char	 log[4096];
+	size_t	 n;
+};
+
+static void
+emit(void *arg, const struct flow *f, enum flow_end why)
+{
+	struct got *g = arg;
+	char line[128];
+
+	snprintf(line, sizeof(line), "%u:%u-%u:%llu/%llu:%s;",
+	    (unsigned)f->key.addr[0][3], (unsigned)f->key.port[0],
+	    (unsigned)f->key.port[1], (unsigned long long)f->pkts[0],
+	    (unsigned long long)f->pkts[1], flowtab_endname(why));
+	if (strlen(g->log) + strlen(line) < sizeof(g->log))
+		strcat(g->log, line);
+	g->n++;
+}
+
+static struct flowtab_key
+key4(uint8_t a, uint16_t pa, uint8_t b, uint16_t pb, uint16_t iface)
+{
+	struct flowtab_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.family = 4;
+	k.proto = 6;
+	k.addr[0][0] = 10, k.addr[0][3] = a;
+	k.addr[1][0] = 10, k.addr[1][3] = b;
+	k.port[0] = pa;
+	k.port[1] = pb;
+	k.iface = iface;
+	return k;
+}
+
+static void
+test_lookup(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key k = key4(1, 1000, 2, 80, 0), r = key4(2, 80, 1, 1000, 0);
+	struct flowtab_key other = key4(1, 1000, 2, 80, 1);
+	struct flow *f, *f2;
+	int dir = -1;
+
+	CHECK(flowtab_iface(ft, "eth0", 4) == 0);
+	CHECK(flowtab_iface(ft, "lo", 2) == 1);
+	CHECK(flowtab_iface(ft, "eth0x", 4) == 0);
+	CHECK_STR(flowtab_iface_name(ft, 1), "lo");
+	CHECK(flowtab_lookup(ft, &k, &dir) == NULL);
+	f = flowtab_insert(ft, &k, 10 * SEC);
+	CHECK(flowtab_lookup(ft, &k, &dir) == f && dir == 0);
+	CHECK(flowtab_lookup(ft, &r, &dir) == f && dir == 1);
+	CHECK(flowtab_lookup(ft, &other, &dir) == NULL);
+	f2 = flowtab_insert(ft, &other, 11 * SEC);
+	CHECK(f2 != f);
+	CHECK(flowtab_count(ft) == 2);
+	CHECK(flowtab_iface_active(ft, 0) == 1);
+	flowtab_swap(f);
+	CHECK(flowtab_lookup(ft, &r, &dir) == f && dir == 0);
+	CHECK(flowtab_flush(ft, FLOW_END_EOF) == 2);
+	CHECK_STR(g.log, "2:80-1000:0/0:end-of-input;1:1000-80:0/0:end-of-input;");
+	CHECK(flowtab_iface_expired(ft, 0) == 1 && flowtab_iface_active(ft, 0) == 0);
+	flowtab_destroy(&ft);
+	CHECK(ft == NULL);
+}
+
+static void
+test_expiry(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 300 * SEC, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flowtab_key d = key4(3, 3, 9, 80, 0);
+	struct flow *fa, *fd;
+
+	fa = flowtab_insert(ft, &a, 0);
+	flowtab_insert(ft, &b, 1 * SEC);
+	fd = flowtab_insert(ft, &d, 2 * SEC);
+	fa->pkts[0] = 1;
+	flowtab_touch(ft, fa, 30 * SEC);	/* a is now the newest */
+	flowtab_closing(ft, fd, FLOW_END_FIN);
+	flowtab_closing(ft, fd, FLOW_END_RST);	/* the first reason stays */
+	CHECK(flowtab_expire(ft, 6 * SEC) == 0);
+	CHECK(flowtab_expire(ft, 7 * SEC) == 1);
+	CHECK_STR(g.log, "3:3-80:0/0:fin;");
+	g.log[0] = '\0';
+	CHECK(flowtab_expire(ft, 61 * SEC) == 1);	/* b only */
+	CHECK_STR(g.log, "2:2-80:0/0:idle;");
+	g.log[0] = '\0';
+	CHECK(flowtab_check_active(ft, fa, 299 * SEC) == false);
+	CHECK(flowtab_check_active(ft, fa, 300 * SEC) == true);
+	CHECK(fa->pkts[0] == 0 && fa->first == 300 * SEC);
+	CHECK_STR(g.log, "1:1-80:1/0:active;");
+	CHECK(flowtab_count(ft) == 1);
+	flowtab_destroy(&ft);
+}
+
+static void
+test_evict(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 2 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flowtab_key d = key4(3, 3, 9, 80, 0);
+	struct flow *fa;
+
+	fa = flowtab_insert(ft, &a, 0);
+	flowtab_insert(ft, &b, 1);
+	flowtab_touch(ft, fa, 2);
+	flowtab_insert(ft, &d, 3);
+	CHECK(flowtab_count(ft) == 2);
+	CHECK(flowtab_evicted(ft) == 1);
+	CHECK_STR(g.log, "2:2-80:0/0:evicted;");
+	flowtab_destroy(&ft);
+}
+
+static void
+test_procs(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flow_proc p, q, empty;
+	const struct flow_proc *r;
+	struct flow *fa, *fb;
+	char path[32];
+
+	memset(&p, 0, sizeof(p));
+	memset(&empty, 0, sizeof(empty));
+	strcpy(path, "/usr/bin/curl");
+	p.s[FP_NAME] = path;
+	p.n[FP_PID] = 42;
+	p.nset = 1u << FP_PID;
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	CHECK(flowtab_proc_intern(ft, &empty) == 0);
+	flowtab_set_proc(ft, fa, 0, &p);
+	strcpy(path, "changed");		/* the table copied it */
+	p.s[FP_NAME] = "/usr/bin/curl";
+	flowtab_set_proc(ft, fb, 0, &p);
+	CHECK(fa->proc[0] != 0 && fa->proc[0] == fb->proc[0]);
+	CHECK(flowtab_nprocs(ft) == 1);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && strcmp(r->s[FP_NAME], "/usr/bin/curl") == 0);
+	/* A later event adds what was missing and keeps the rest. */
+	memset(&q, 0, sizeof(q));
+	q.s[FP_USER] = "alice";
+	q.n[FP_UID] = 1000;
+	q.nset = 1u << FP_UID;
+	flowtab_set_proc(ft, fa, 0, &q);
+	CHECK(flowtab_nprocs(ft) == 2);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && strcmp(r->s[FP_NAME], "/usr/bin/curl") == 0);
+	CHECK(r != NULL && strcmp(r->s[FP_USER], "alice") == 0);
+	CHECK(r != NULL && r->n[FP_PID] == 42 && r->n[FP_UID] == 1000);
+	CHECK(fa->proc[1] == 0);
+	flowtab_end(ft, fb, FLOW_END_IDLE);
+	CHECK(flowtab_nprocs(ft) == 1);
+	flowtab_end(ft, fa, FLOW_END_IDLE);
+	CHECK(flowtab_nprocs(ft) == 0);
+	flowtab_destroy(&ft);
+}
+
+static void
+test_many(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key k;
+	struct flow *f;
+	uint32_t i, bad = 0;
+	int dir;
+
+	for (i = 0; i < 100000; i++) {
+		k = key4((uint8_t)i, (uint16_t)(i >> 8), 200, 443, 0);
+		k.addr[0][2] = (uint8_t)(i >> 16);
+		f = flowtab_insert(ft, &k, (int64_t)i);
+		f->pkts[0] = i;
+	}
+	CHECK(flowtab_count(ft) == 100000);
+	for (i = 0; i < 100000; i++) {
+		k = key4(200, 443, (uint8_t)i, (uint16_t)(i >> 8), 0);
+		k.addr[1][2] = (uint8_t)(i >> 16);
+		f = flowtab_lookup(ft, &k, &dir);
+		if (f == NULL || dir != 1 || f->pkts[0] != i)
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(flowtab_expire(ft, 60 * SEC + 49999) == 50000);
+	CHECK(flowtab_count(ft) == 50000);
+	flowtab_destroy(&ft);
+}
+
+int
+main(void)
+{
+	CHECK(sizeof(struct flow) <= 160);
+	test_lookup();
+	test_expiry();
+	test_evict();
+	test_procs();
+	test_many();
+	return unit_done("flowtab");
+}
