@@ -1,0 +1,571 @@
+/* ntopmsg.c - ntop ZMQ payloads to records, encoding, msg_id accounting
+ * (include/ntopmsg.h). Spec: shared/spec/ntop-zmq.md section 2,
+ * shared/DESIGN.md section 1 (the _event rules).
+ *
+ * The hot path validates the producer's text once (record.h) and never
+ * builds a JSON tree; output splices the pipeline's keys in front of the
+ * producer's members.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "ntopmsg.h"
+
+/* An array element that is an object: its span in the decoded text. */
+struct span {
+	size_t	off;
+	size_t	len;
+};
+
+struct ntopmsg {
+	size_t		 cap;
+	uint8_t		*ibuf;		/* inflated payload */
+	size_t		 icap;
+	const char	*text;		/* the JSON text being walked */
+	size_t		 tlen;
+	bool		 inflated;
+	bool		 single;	/* payload was one object, in rec */
+	bool		 single_done;
+	struct span	*spans;		/* objects of an array payload */
+	size_t		 nspans;
+	size_t		 spancap;
+	size_t		 next;
+	size_t		 nonobj;
+	struct record	 rec;
+};
+
+const char *const ntopmsg_topics[] = {
+	"flow", "event", "counter", "template", "option", "hello",
+	"listening-ports", "snmp-ifaces", "message", NULL
+};
+
+struct ntopmsg *
+ntopmsg_new(size_t cap)
+{
+	struct ntopmsg *m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		err(1, "ntopmsg");
+	m->cap = cap;
+	record_init(&m->rec);
+	return m;
+}
+
+void
+ntopmsg_destroy(struct ntopmsg **mp)
+{
+	struct ntopmsg *m = *mp;
+
+	if (m == NULL)
+		return;
+	free(m->ibuf);
+	free(m->spans);
+	record_free(&m->rec);
+	free(m);
+	*mp = NULL;
+}
+
+const char *
+ntopmsg_errname(int e)
+{
+	switch (e) {
+	case NTOPMSG_OK:
+		return "ok";
+	case NTOPMSG_EEMPTY:
+		return "empty_payload";
+	case NTOPMSG_ETLV:
+		return "tlv_unsupported";
+	case NTOPMSG_EZLIB:
+		return "bad_zlib";
+	case NTOPMSG_ECAP:
+		return "inflate_cap";
+	case NTOPMSG_EOVERSIZE:
+		return "oversize";
+	case NTOPMSG_ESYNTAX:
+		return "bad_json";
+	case NTOPMSG_ETRUNC:
+		return "truncated_json";
+	case NTOPMSG_ENOTOBJ:
+		return "not_object";
+	case NTOPMSG_EUTF8:
+		return "bad_utf8";
+	case NTOPMSG_EDEPTH:
+		return "too_deep";
+	case NTOPMSG_ETRAILING:
+		return "trailing_garbage";
+	}
+	return "bad_payload";
+}
+
+static int
+map_rec_err(int rc)
+{
+	switch (rc) {
+	case REC_OK:
+		return NTOPMSG_OK;
+	case REC_EMPTY:
+		return NTOPMSG_EEMPTY;
+	case REC_NOT_OBJECT:
+		return NTOPMSG_ENOTOBJ;
+	case REC_TRUNCATED:
+		return NTOPMSG_ETRUNC;
+	case REC_UTF8:
+		return NTOPMSG_EUTF8;
+	case REC_DEPTH:
+		return NTOPMSG_EDEPTH;
+	case REC_TRAILING:
+		return NTOPMSG_ETRAILING;
+	}
+	return NTOPMSG_ESYNTAX;
+}
+
+/* Ensures room for want bytes in the inflate buffer. */
+static void
+ibuf_grow(struct ntopmsg *m, size_t want)
+{
+	uint8_t *p;
+
+	if (want <= m->icap)
+		return;
+	if ((p = realloc(m->ibuf, want)) == NULL)
+		err(1, "ntopmsg: inflate buffer");
+	m->ibuf = p;
+	m->icap = want;
+}
+
+/* Inflates the zlib stream p[0..len) into m->ibuf. The buffer starts at
+ * hint bytes when the header gave the uncompressed size, else at a guess,
+ * and grows by doubling; output beyond the cap stops the inflate, so a zip
+ * bomb costs at most cap + 1 bytes. */
+static int
+zinflate(struct ntopmsg *m, const uint8_t *p, size_t len, size_t hint,
+    size_t *outlen)
+{
+	z_stream z;
+	size_t limit, have, size;
+	int rc, ret = NTOPMSG_OK;
+
+	/* One byte beyond the cap tells "exactly cap" from "more". */
+	limit = m->cap + 1;
+	if (hint > 0 && hint < limit)
+		size = hint + 1;
+	else if (len < limit / 4)
+		size = len * 4 < 4096 ? 4096 : len * 4;
+	else
+		size = limit;
+	ibuf_grow(m, size);
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return NTOPMSG_EZLIB;
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = (uInt)len;
+	have = 0;
+	for (;;) {
+		if (have == m->icap) {
+			if (m->icap >= limit) {
+				ret = NTOPMSG_ECAP;
+				break;
+			}
+			size = m->icap * 2 < limit ? m->icap * 2 : limit;
+			ibuf_grow(m, size);
+		}
+		z.next_out = m->ibuf + have;
+		z.avail_out = (uInt)(m->icap - have);
+		rc = inflate(&z, Z_NO_FLUSH);
+		have = (size_t)(z.next_out - m->ibuf);
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc == Z_OK)
+			continue;
+		if (rc == Z_BUF_ERROR && z.avail_out == 0)
+			continue;
+		/* Data error, or the input ended inside the stream. */
+		ret = NTOPMSG_EZLIB;
+		break;
+	}
+	inflateEnd(&z);
+	if (ret == NTOPMSG_OK && have > m->cap)
+		ret = NTOPMSG_ECAP;
+	*outlen = have;
+	return ret;
+}
+
+/* Walks an array payload: every element is validated; objects are kept as
+ * spans, other values counted. Any invalid element rejects the whole
+ * message, so a record is never output from a payload that is not JSON. */
+static int
+walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
+{
+	size_t start;
+	int rc;
+
+	pos++;			/* the '[' */
+	json_skip_ws(s, len, &pos);
+	if (pos < len && s[pos] == ']') {
+		pos++;
+		goto end;
+	}
+	for (;;) {
+		json_skip_ws(s, len, &pos);
+		start = pos;
+		if ((rc = json_skip_value(s, len, &pos)) != REC_OK)
+			return rc == REC_EMPTY ? NTOPMSG_ETRUNC : map_rec_err(rc);
+		if (s[start] == '{') {
+			if (m->nspans == m->spancap) {
+				size_t nc = m->spancap ? m->spancap * 2 : 16;
+				struct span *sp;
+
+				if ((sp = reallocarray(m->spans, nc,
+				    sizeof(*sp))) == NULL)
+					err(1, "ntopmsg");
+				m->spans = sp;
+				m->spancap = nc;
+			}
+			m->spans[m->nspans].off = start;
+			m->spans[m->nspans].len = pos - start;
+			m->nspans++;
+		} else
+			m->nonobj++;
+		json_skip_ws(s, len, &pos);
+		if (pos >= len)
+			return NTOPMSG_ETRUNC;
+		if (s[pos] == ']') {
+			pos++;
+			break;
+		}
+		if (s[pos] != ',')
+			return NTOPMSG_ESYNTAX;
+		pos++;
+	}
+end:
+	json_skip_ws(s, len, &pos);
+	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
+}
+
+int
+ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
+    size_t len)
+{
+	const char *s;
+	size_t pos, ilen, hint = 0;
+	bool zlib = false, tlv;
+	int rc;
+
+	m->single = m->single_done = m->inflated = false;
+	m->nspans = m->next = m->nonobj = 0;
+	m->rec.nf = 0;
+	if (len == 0)
+		return NTOPMSG_EEMPTY;
+	if (len > m->cap)
+		return NTOPMSG_EOVERSIZE;
+	if (h->layout == NTOPHDR_V3) {
+		tlv = (h->flags & NTOPHDR_FLAG_TLV) != 0;
+		zlib = (h->flags & NTOPHDR_FLAG_ZLIB) != 0;
+		hint = h->uncompressed_size;
+	} else {
+		tlv = h->version == 3;
+		if (!tlv && p[0] == 0x00) {
+			zlib = true;
+			p++;
+			len--;
+		}
+	}
+	if (zlib) {
+		if ((rc = zinflate(m, p, len, hint, &ilen)) != NTOPMSG_OK)
+			return rc;
+		m->inflated = true;
+		p = m->ibuf;
+		len = ilen;
+	}
+	if (tlv)
+		return NTOPMSG_ETLV;
+	/* C producers may send their string's terminating NUL. */
+	while (len > 0 && p[len - 1] == '\0')
+		len--;
+	s = (const char *)p;
+	pos = 0;
+	json_skip_ws(s, len, &pos);
+	if (pos == len)
+		return NTOPMSG_EEMPTY;
+	m->text = s;
+	m->tlen = len;
+	if (s[pos] == '[')
+		return walk_array(m, s, len, pos);
+	if (s[pos] != '{') {
+		rc = json_skip_value(s, len, &pos);
+		if (rc != REC_OK)
+			return map_rec_err(rc);
+		json_skip_ws(s, len, &pos);
+		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
+	}
+	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
+		return map_rec_err(rc);
+	m->single = true;
+	return NTOPMSG_OK;
+}
+
+const struct record *
+ntopmsg_next(struct ntopmsg *m)
+{
+	const struct span *sp;
+
+	if (m->single) {
+		if (m->single_done)
+			return NULL;
+		m->single_done = true;
+		return &m->rec;
+	}
+	while (m->next < m->nspans) {
+		sp = &m->spans[m->next++];
+		/* Already validated by walk_array: parsing only indexes it. */
+		if (record_parse(&m->rec, m->text + sp->off, sp->len) == REC_OK)
+			return &m->rec;
+	}
+	return NULL;
+}
+
+size_t
+ntopmsg_nonobjects(const struct ntopmsg *m)
+{
+	return m->nonobj;
+}
+
+bool
+ntopmsg_inflated(const struct ntopmsg *m)
+{
+	return m->inflated;
+}
+
+bool
+ntopmsg_topic_ok(const char *topic)
+{
+	size_t i;
+
+	for (i = 0; ntopmsg_topics[i] != NULL; i++)
+		if (strcmp(topic, ntopmsg_topics[i]) == 0)
+			return true;
+	return false;
+}
+
+const char *
+ntopmsg_event(const char *topic, const struct record *r)
+{
+	const struct rec_field *tcp;
+
+	if (strcmp(topic, "counter") == 0)
+		return "counters";
+	if (strcmp(topic, "listening-ports") == 0)
+		return "netstat";
+	if (strcmp(topic, "flow") != 0)
+		return "other";
+	tcp = record_get(r, "TCP");
+	if (tcp != NULL && tcp->kind == REC_OBJECT &&
+	    record_get(r, "TCP_EVENT_TYPE") == NULL &&
+	    record_get(r, "UDP_EVENT_TYPE") == NULL)
+		return "netstat";
+	return "flow";
+}
+
+static bool
+reserved(const struct rec_field *f)
+{
+	return f->klen > 0 && f->key[0] == '_';
+}
+
+void
+ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
+    const struct record *r, uint64_t *nreserved)
+{
+	const struct rec_field *f;
+	size_t i, nres = 0;
+
+	for (i = 0; i < r->nf; i++)
+		if (reserved(&r->f[i]))
+			nres++;
+	sbuf_reserve(out, plen + r->len + 2);
+	sbuf_add(out, prefix, plen);
+	if (nres == 0 && r->compact) {
+		/* The fast path: the producer's members as they are. */
+		if (r->nf > 0)
+			sbuf_addc(out, ',');
+		sbuf_add(out, r->text + 1, r->len - 1);
+		return;
+	}
+	*nreserved += nres;
+	for (i = 0; i < r->nf; i++) {
+		f = &r->f[i];
+		if (reserved(f))
+			continue;
+		sbuf_add(out, ",\"", 2);
+		sbuf_add(out, f->key, f->klen);
+		sbuf_add(out, "\":", 2);
+		if (f->kind == REC_OBJECT || f->kind == REC_ARRAY)
+			json_compact(out, f->val, f->vlen);
+		else
+			sbuf_add(out, f->val, f->vlen);
+	}
+	sbuf_addc(out, '}');
+}
+
+void
+ntopmsg_strip(struct sbuf *out, const struct record *r)
+{
+	const struct rec_field *f;
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < r->nf; i++)
+		if (reserved(&r->f[i]))
+			break;
+	if (i == r->nf) {
+		sbuf_add(out, r->text, r->len);
+		return;
+	}
+	sbuf_addc(out, '{');
+	for (i = 0; i < r->nf; i++) {
+		f = &r->f[i];
+		if (reserved(f))
+			continue;
+		if (!first)
+			sbuf_addc(out, ',');
+		first = false;
+		sbuf_addc(out, '"');
+		sbuf_add(out, f->key, f->klen);
+		sbuf_add(out, "\":", 2);
+		sbuf_add(out, f->val, f->vlen);
+	}
+	sbuf_addc(out, '}');
+}
+
+int
+ntopmsg_deflate(struct sbuf *out, const void *p, size_t len, bool legacy,
+    int level)
+{
+	uLongf zlen;
+
+	zlen = compressBound((uLong)len);
+	sbuf_reserve(out, zlen + 1);
+	if (legacy)
+		out->p[out->len++] = '\0';
+	if (compress2((Bytef *)out->p + out->len, &zlen, p, (uLong)len,
+	    level) != Z_OK)
+		return -1;
+	out->len += zlen;
+	out->p[out->len] = '\0';
+	return 0;
+}
+
+/* msg_id accounting. */
+
+struct seqsrc {
+	unsigned	iface;
+	uint32_t	source_id;
+	uint32_t	last;
+	double		seen;
+};
+
+struct ntopmsg_seq {
+	uint32_t	 first;
+	double		 forget;
+	size_t		 max;
+	struct seqsrc	*src;
+	size_t		 n;
+	size_t		 hit;	/* last source found: most messages repeat it */
+};
+
+struct ntopmsg_seq *
+ntopmsg_seq_new(uint32_t first, double forget, size_t maxsrc)
+{
+	struct ntopmsg_seq *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->src = calloc(maxsrc ? maxsrc : 1, sizeof(*s->src))) == NULL)
+		err(1, "ntopmsg_seq");
+	s->first = first;
+	s->forget = forget;
+	s->max = maxsrc ? maxsrc : 1;
+	return s;
+}
+
+void
+ntopmsg_seq_destroy(struct ntopmsg_seq **sp)
+{
+	if (*sp == NULL)
+		return;
+	free((*sp)->src);
+	free(*sp);
+	*sp = NULL;
+}
+
+size_t
+ntopmsg_seq_sources(const struct ntopmsg_seq *s)
+{
+	return s->n;
+}
+
+/* Drops the sources silent for longer than the forget interval. */
+static void
+seq_expire(struct ntopmsg_seq *s, double now)
+{
+	size_t i = 0;
+
+	while (i < s->n) {
+		if (now - s->src[i].seen > s->forget)
+			s->src[i] = s->src[--s->n];
+		else
+			i++;
+	}
+	s->hit = 0;
+}
+
+void
+ntopmsg_seq_check(struct ntopmsg_seq *s, unsigned iface,
+    const struct ntophdr *h, double now, struct ntopmsg_seqres *res)
+{
+	struct seqsrc *src = NULL;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	if (!h->has_msg_id || h->layout == NTOPHDR_V0 || h->version == 1)
+		return;
+	res->tracked = true;
+	if (s->hit < s->n && s->src[s->hit].iface == iface &&
+	    s->src[s->hit].source_id == h->source_id)
+		src = &s->src[s->hit];
+	for (i = 0; src == NULL && i < s->n; i++)
+		if (s->src[i].iface == iface &&
+		    s->src[i].source_id == h->source_id) {
+			src = &s->src[i];
+			s->hit = i;
+		}
+	if (src != NULL && now - src->seen > s->forget) {
+		/* Silent too long: the producer may have restarted. */
+		seq_expire(s, now);
+		src = NULL;
+	}
+	if (src == NULL) {
+		if (s->n == s->max)
+			seq_expire(s, now);
+		if (s->n == s->max) {
+			res->untracked = true;
+			return;
+		}
+		src = &s->src[s->n];
+		s->hit = s->n++;
+		src->iface = iface;
+		src->source_id = h->source_id;
+		res->new_source = true;
+		if (h->msg_id > s->first)
+			res->slow_joiner = h->msg_id - s->first;
+	} else if (h->msg_id == src->last + 1) {
+		/* In order (uint32_t arithmetic: wraps from 2^32-1 to 0). */
+	} else if (h->msg_id <= src->last)
+		res->restart = true;
+	else
+		res->lost = (uint64_t)h->msg_id - src->last - 1;
+	src->last = h->msg_id;
+	src->seen = now;
+}

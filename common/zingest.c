@@ -1,0 +1,423 @@
+/* zingest.c - the zmq-ingest core (include/zingest.h): ntop ZMQ messages in,
+ * event records out. Spec: shared/spec/ntop-zmq.md sections 1 and 2,
+ * shared/DESIGN.md sections 1 and 2.
+ *
+ * Per message: receive every frame (a message of the wrong shape is
+ * drained and counted once), decode the header, check the topic exactly,
+ * account its msg_id, decode the payload (inflate, validate), and write one
+ * record per object with the pipeline's keys spliced in front.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zmq.h>
+
+#include "ntophdr.h"
+#include "ntopmsg.h"
+#include "sbuf.h"
+#include "zingest.h"
+
+/* Messages taken from one socket before looking at the others. */
+#define ZI_BATCH	256
+/* The longest drain of queued messages at shutdown, in seconds. */
+#define ZI_DRAIN_SECS	2.0
+
+/* Every counter, created in this order so the report is stable. */
+enum {
+	C_MESSAGES, C_RECORDS, C_INFLATED, C_SOURCES, C_DROPS, C_SLOWJOIN,
+	C_RESTARTS, C_UNTRACKED, C_REJECTED,
+	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
+	C_EMPTY, C_TLV, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
+	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
+	C_RECVERR, C_N
+};
+
+static const char *const zi_names[C_N] = {
+	"messages", "records", "inflated", "sources", "drops",
+	"slow_joiner_lost", "restarts", "untracked_sources", "rejected",
+	"bad_header_size", "bad_version", "topic_not_terminated",
+	"unknown_topic", "single_frame", "extra_frames",
+	"empty_payload", "tlv_unsupported", "bad_zlib", "inflate_cap",
+	"oversize", "bad_json", "truncated_json", "not_object",
+	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
+	"reserved_keys", "recv_errors",
+};
+
+struct zi_iface {
+	const char	*name;
+	void		*sock;
+	char		*tail;		/* ","_iface":"NAME","_rx": */
+	size_t		 taillen;
+};
+
+struct zingest {
+	struct zingest_conf	 c;
+	struct stats		*st;
+	uint64_t		*ctr[C_N];
+	void			*ctx;
+	bool			 ownctx;
+	struct zi_iface		*ifs;
+	size_t			 nifs;
+	zmq_pollitem_t		*items;
+	struct ntopmsg		*msg;
+	struct ntopmsg_seq	*seq;
+	struct sbuf		 out;
+	struct sbuf		 rx;		/* the current message's _rx */
+	zmq_msg_t		 f1, f2, fx;
+	struct sink		*sink;
+	bool			 failed;	/* a sink write failed */
+	bool			 done;		/* max_records reached */
+};
+
+static double
+zi_now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+zi_errctr(int hdrerr)
+{
+	switch (hdrerr) {
+	case NTOPHDR_EBADSIZE:
+		return C_BADSIZE;
+	case NTOPHDR_ENOTOPIC:
+		return C_NOTOPIC;
+	default:
+		return C_BADVERSION;
+	}
+}
+
+static int
+zi_msgctr(int e)
+{
+	switch (e) {
+	case NTOPMSG_EEMPTY:
+		return C_EMPTY;
+	case NTOPMSG_ETLV:
+		return C_TLV;
+	case NTOPMSG_EZLIB:
+		return C_ZLIB;
+	case NTOPMSG_ECAP:
+		return C_CAP;
+	case NTOPMSG_EOVERSIZE:
+		return C_OVERSIZE;
+	case NTOPMSG_ETRUNC:
+		return C_TRUNC;
+	case NTOPMSG_ENOTOBJ:
+		return C_NOTOBJ;
+	case NTOPMSG_EUTF8:
+		return C_UTF8;
+	case NTOPMSG_EDEPTH:
+		return C_DEPTH;
+	case NTOPMSG_ETRAILING:
+		return C_TRAILING;
+	default:
+		return C_JSON;
+	}
+}
+
+/* Counts one rejected message under counter c and reports it. */
+static void
+zi_reject(struct zingest *z, int c, const struct zi_iface *ifc,
+    const char *detail)
+{
+	++*z->ctr[C_REJECTED];
+	stats_bad(z->st, z->ctr[c], zi_names[c], "%s: %s", ifc->name, detail);
+}
+
+/* Decodes one two-frame message of interface ifc and writes its records. */
+static void
+zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf)
+{
+	struct zi_iface *ifc = &z->ifs[ifi];
+	const struct record *r;
+	struct ntopmsg_seqres sr;
+	struct ntophdr h;
+	char detail[192];
+	struct sbuf *o = &z->out;
+	const char *ev;
+	size_t n, toplen;
+	int rc;
+
+	rc = ntophdr_decode(zmq_msg_data(hf), zmq_msg_size(hf), &h);
+	if (rc != NTOPHDR_OK) {
+		snprintf(detail, sizeof(detail), "header frame of %zu bytes",
+		    zmq_msg_size(hf));
+		zi_reject(z, zi_errctr(rc), ifc, detail);
+		return;
+	}
+	if (!ntopmsg_topic_ok(h.topic)) {
+		snprintf(detail, sizeof(detail), "topic \"%.32s\"", h.topic);
+		zi_reject(z, C_UNKTOPIC, ifc, detail);
+		return;
+	}
+	ntopmsg_seq_check(z->seq, ifi, &h, zi_now(CLOCK_MONOTONIC), &sr);
+	if (sr.new_source)
+		++*z->ctr[C_SOURCES];
+	if (sr.untracked)
+		++*z->ctr[C_UNTRACKED];
+	if (sr.restart)
+		++*z->ctr[C_RESTARTS];
+	*z->ctr[C_DROPS] += sr.lost;
+	*z->ctr[C_SLOWJOIN] += sr.slow_joiner;
+	rc = ntopmsg_decode(z->msg, &h, zmq_msg_data(pf), zmq_msg_size(pf));
+	if (ntopmsg_inflated(z->msg))
+		++*z->ctr[C_INFLATED];
+	if (rc != NTOPMSG_OK) {
+		snprintf(detail, sizeof(detail), "topic %s, payload of %zu "
+		    "bytes, msg_id %u", h.topic, zmq_msg_size(pf), h.msg_id);
+		zi_reject(z, zi_msgctr(rc), ifc, detail);
+		return;
+	}
+	if ((n = ntopmsg_nonobjects(z->msg)) > 0) {
+		snprintf(detail, sizeof(detail), "topic %s: %zu array "
+		    "element(s) not objects, skipped", h.topic, n);
+		stats_bad(z->st, z->ctr[C_ARRAY], zi_names[C_ARRAY], "%s: %s",
+		    ifc->name, detail);
+		*z->ctr[C_ARRAY] += n - 1;
+	}
+	/* Format the receive time once per message. */
+	sbuf_reset(&z->rx);
+	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
+	toplen = strlen(h.topic);
+	while ((r = ntopmsg_next(z->msg)) != NULL) {
+		ev = ntopmsg_event(h.topic, r);
+		sbuf_reset(o);
+		sbuf_add(o, "{\"_type\":\"event\",\"_event\":\"", 27);
+		sbuf_add(o, ev, strlen(ev));
+		sbuf_add(o, "\",\"_topic\":\"", 12);
+		sbuf_add(o, h.topic, toplen);
+		sbuf_add(o, ifc->tail, ifc->taillen);
+		sbuf_add(o, z->rx.p, z->rx.len);
+		ntopmsg_write(o, "", 0, r, z->ctr[C_RESERVED]);
+		if (sink_write(z->sink, o->p, o->len) == -1) {
+			if (!z->failed)
+				warn("%s", sink_name(z->sink));
+			z->failed = true;
+			return;
+		}
+		if (++*z->ctr[C_RECORDS] == z->c.max_records)
+			z->done = true;
+	}
+}
+
+/* Receives up to max whole messages from interface i without waiting.
+ * Returns the number of messages, or -1 when the socket had none. */
+static int
+zi_recv(struct zingest *z, unsigned i, int max)
+{
+	struct zi_iface *ifc = &z->ifs[i];
+	int n, frames;
+
+	for (n = 0; n < max && !z->failed && !z->done; n++) {
+		if (zmq_msg_recv(&z->f1, ifc->sock, ZMQ_DONTWAIT) == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				stats_bad(z->st, z->ctr[C_RECVERR],
+				    zi_names[C_RECVERR], "%s: %s", ifc->name,
+				    zmq_strerror(errno));
+			return n ? n : -1;
+		}
+		++*z->ctr[C_MESSAGES];
+		if (!zmq_msg_more(&z->f1)) {
+			zi_reject(z, C_SINGLE, ifc, "message of one frame");
+			continue;
+		}
+		/* The frames of a message arrive together: no waiting. */
+		if (zmq_msg_recv(&z->f2, ifc->sock, 0) == -1)
+			continue;
+		frames = 2;
+		while (zmq_msg_more(frames == 2 ? &z->f2 : &z->fx)) {
+			if (zmq_msg_recv(&z->fx, ifc->sock, 0) == -1)
+				break;
+			frames++;
+		}
+		if (frames > 2) {
+			char detail[48];
+
+			snprintf(detail, sizeof(detail), "message of %d frames",
+			    frames);
+			zi_reject(z, C_EXTRA, ifc, detail);
+			continue;
+		}
+		zi_handle(z, i, &z->f1, &z->f2);
+	}
+	return n;
+}
+
+/* Makes ","_iface":NAME,"_rx": for an interface, NAME JSON-encoded. */
+static void
+zi_tail(struct zi_iface *ifc)
+{
+	struct sbuf b = { 0 };
+
+	sbuf_adds(&b, "\",\"_iface\":");
+	sbuf_add_jstr(&b, ifc->name, strlen(ifc->name));
+	sbuf_adds(&b, ",\"_rx\":");
+	ifc->tail = b.p;
+	ifc->taillen = b.len;
+}
+
+struct zingest *
+zingest_new(const struct zingest_conf *c, struct stats *st, char *errbuf,
+    size_t errsz)
+{
+	struct zingest *z;
+	size_t i;
+
+	if ((z = calloc(1, sizeof(*z))) == NULL)
+		err(1, "zingest");
+	z->c = *c;
+	if (z->c.cap == 0)
+		z->c.cap = NTOPMSG_DEFAULT_CAP;
+	if (z->c.forget <= 0)
+		z->c.forget = 10;
+	z->st = st;
+	for (i = 0; i < C_N; i++)
+		z->ctr[i] = stats_ctr(st, zi_names[i]);
+	if ((z->ctx = c->zctx) == NULL) {
+		if ((z->ctx = zmq_ctx_new()) == NULL)
+			err(1, "zmq_ctx_new");
+		z->ownctx = true;
+	}
+	z->nifs = c->nifaces;
+	if ((z->ifs = calloc(z->nifs, sizeof(*z->ifs))) == NULL ||
+	    (z->items = calloc(z->nifs, sizeof(*z->items))) == NULL)
+		err(1, "zingest");
+	/* libzmq refuses a message over ZMQ_MAXMSGSIZE by dropping the
+	 * connection; keep that limit well above the counted cap so an
+	 * oversize payload is counted, yet memory stays bounded. */
+	if (z->c.zopts.maxmsgsize == 0)
+		z->c.zopts.maxmsgsize = (long long)z->c.cap * 4 + 4096;
+	for (i = 0; i < z->nifs; i++) {
+		z->ifs[i].name = c->ifaces[i];
+		zi_tail(&z->ifs[i]);
+		z->ifs[i].sock = zio_sub_open(z->ctx, c->ifaces[i],
+		    &z->c.zopts, errbuf, errsz);
+		if (z->ifs[i].sock == NULL) {
+			zingest_destroy(&z);
+			return NULL;
+		}
+		z->items[i].socket = z->ifs[i].sock;
+		z->items[i].events = ZMQ_POLLIN;
+	}
+	z->msg = ntopmsg_new(z->c.cap);
+	z->seq = ntopmsg_seq_new(c->first_msg_id, z->c.forget, 65536);
+	zmq_msg_init(&z->f1);
+	zmq_msg_init(&z->f2);
+	zmq_msg_init(&z->fx);
+	return z;
+}
+
+/* Takes every message already queued, for at most ZI_DRAIN_SECS. */
+static void
+zi_drain(struct zingest *z)
+{
+	double end = zi_now(CLOCK_MONOTONIC) + ZI_DRAIN_SECS;
+	bool any;
+	size_t i;
+
+	do {
+		any = false;
+		for (i = 0; i < z->nifs; i++)
+			if (zi_recv(z, i, ZI_BATCH) > 0)
+				any = true;
+	} while (any && !z->failed && !z->done &&
+	    zi_now(CLOCK_MONOTONIC) < end);
+}
+
+int
+zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
+{
+	double last, now, left;
+	long timeout;
+	size_t i;
+	int rc;
+	bool flushed = true;
+
+	z->sink = out;
+	last = zi_now(CLOCK_MONOTONIC);
+	while (!*stop && !z->failed && !z->done) {
+		if (z->c.tick != NULL && z->c.tick(z->c.tick_arg) != 0)
+			break;
+		timeout = 1000;
+		now = zi_now(CLOCK_MONOTONIC);
+		if (z->c.idle_timeout > 0) {
+			left = z->c.idle_timeout - (now - last);
+			if (left <= 0)
+				break;
+			if (left * 1000 < timeout)
+				timeout = (long)(left * 1000) + 1;
+		}
+		/* Look without waiting first; flush before blocking so a
+		 * reader downstream sees records when the input pauses. */
+		rc = zmq_poll(z->items, (int)z->nifs, 0);
+		if (rc == 0) {
+			if (!flushed && sink_flush(out) == -1) {
+				warn("%s", sink_name(out));
+				z->failed = true;
+				break;
+			}
+			flushed = true;
+			rc = zmq_poll(z->items, (int)z->nifs, timeout);
+		}
+		if (rc == -1) {
+			if (errno == EINTR)
+				continue;
+			warnx("zmq_poll: %s", zmq_strerror(errno));
+			z->failed = true;
+			break;
+		}
+		if (rc == 0)
+			continue;
+		for (i = 0; i < z->nifs; i++)
+			if (z->items[i].revents & ZMQ_POLLIN)
+				zi_recv(z, i, ZI_BATCH);
+		flushed = false;
+		last = zi_now(CLOCK_MONOTONIC);
+	}
+	if (*stop && !z->failed && !z->done)
+		zi_drain(z);
+	if (sink_flush(out) == -1 && !z->failed) {
+		warn("%s", sink_name(out));
+		z->failed = true;
+	}
+	return z->failed ? -1 : 0;
+}
+
+void
+zingest_destroy(struct zingest **zp)
+{
+	struct zingest *z = *zp;
+	size_t i;
+
+	if (z == NULL)
+		return;
+	for (i = 0; i < z->nifs; i++) {
+		if (z->ifs[i].sock != NULL)
+			zmq_close(z->ifs[i].sock);
+		free(z->ifs[i].tail);
+	}
+	if (z->msg != NULL) {
+		zmq_msg_close(&z->f1);
+		zmq_msg_close(&z->f2);
+		zmq_msg_close(&z->fx);
+	}
+	ntopmsg_destroy(&z->msg);
+	ntopmsg_seq_destroy(&z->seq);
+	sbuf_free(&z->out);
+	sbuf_free(&z->rx);
+	if (z->ownctx)
+		zmq_ctx_term(z->ctx);
+	free(z->ifs);
+	free(z->items);
+	free(z);
+	*zp = NULL;
+}

@@ -1,0 +1,126 @@
+/* ntopmsg.h - ntop ZMQ message payloads: decode to records, encode, and
+ * per-source msg_id accounting.
+ *
+ * Decoding: a payload (the second frame of a message) is inflated when its
+ * header says so (legacy: first byte 0x00, zlib from byte 1; v3: flag
+ * 0x04, zlib from byte 0), under a byte cap, then validated strictly as
+ * one JSON object or an array of JSON values; every object is one record.
+ * Nothing builds a JSON tree: records are spans of the decoded text.
+ * Spec: shared/spec/ntop-zmq.md section 2, shared/DESIGN.md section 1.
+ */
+#ifndef EVPIPE_NTOPMSG_H
+#define EVPIPE_NTOPMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntophdr.h"
+#include "record.h"
+#include "sbuf.h"
+
+/* Default cap on a payload, raw and inflated. */
+#define NTOPMSG_DEFAULT_CAP	(64u * 1024 * 1024)
+
+/* Decode results; ntopmsg_errname() gives each one's counter name. */
+enum ntopmsg_err {
+	NTOPMSG_OK = 0,
+	NTOPMSG_EEMPTY,		/* "empty_payload" */
+	NTOPMSG_ETLV,		/* "tlv_unsupported" */
+	NTOPMSG_EZLIB,		/* "bad_zlib" */
+	NTOPMSG_ECAP,		/* "inflate_cap" */
+	NTOPMSG_EOVERSIZE,	/* "oversize" */
+	NTOPMSG_ESYNTAX,	/* "bad_json" */
+	NTOPMSG_ETRUNC,		/* "truncated_json" */
+	NTOPMSG_ENOTOBJ,	/* "not_object" */
+	NTOPMSG_EUTF8,		/* "bad_utf8" */
+	NTOPMSG_EDEPTH,		/* "too_deep" */
+	NTOPMSG_ETRAILING,	/* "trailing_garbage" */
+};
+
+struct ntopmsg;
+
+/* A decoder whose payloads (raw and inflated) may not exceed cap bytes.
+ * Aborts on out-of-memory. Free with ntopmsg_destroy(). */
+struct ntopmsg *ntopmsg_new(size_t cap);
+void	ntopmsg_destroy(struct ntopmsg **mp);
+
+/* Decodes the payload p[0..len) of a message with header h. Returns
+ * NTOPMSG_OK, after which ntopmsg_next() yields the records, or an error
+ * (the whole message is rejected). A payload with trailing NUL bytes is
+ * accepted without them. p must stay valid until the records are used. */
+int	ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h,
+	    const uint8_t *p, size_t len);
+
+/* The next record of the last decoded payload, or NULL when there are no
+ * more. The record is owned by m and valid until the next call. */
+const struct record *ntopmsg_next(struct ntopmsg *m);
+
+/* Elements of the last decoded array payload that were not objects (they
+ * yield no record; count them as "array_non_object"). */
+size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
+
+/* True if the last decoded payload was inflated. */
+bool	ntopmsg_inflated(const struct ntopmsg *m);
+
+/* The counter name of a decode result, never NULL. */
+const char *ntopmsg_errname(int err);
+
+/* The record's _event from its topic and content (DESIGN.md section 1):
+ * "counters", "netstat", "flow" or "other". */
+const char *ntopmsg_event(const char *topic, const struct record *r);
+
+/* True if topic is one of ntopng's collector topics (exact match). */
+bool	ntopmsg_topic_ok(const char *topic);
+/* ntopng's collector topics, NULL-terminated. */
+extern const char *const ntopmsg_topics[];
+
+/* Appends r to out as one compact object: the plen bytes of prefix (an
+ * object's opening brace and its first members, no trailing comma), then
+ * r's members. Members whose key starts with '_' are reserved for the
+ * pipeline: they are left out and *reserved is incremented per member.
+ * Every other key and value is kept byte for byte except white space
+ * outside strings. No newline is added. */
+void	ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
+	    const struct record *r, uint64_t *reserved);
+
+/* Appends the producer payload for record r to out: r without its '_'
+ * members, byte for byte (white space kept) when it has none. */
+void	ntopmsg_strip(struct sbuf *out, const struct record *r);
+
+/* Appends zlib (RFC 1950) compressed p[0..len) to out, preceded by one
+ * 0x00 byte when legacy is true. Returns 0, or -1 on a zlib failure. */
+int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
+	    bool legacy, int level);
+
+/* Per-source msg_id accounting (spec section 2). Sources are keyed by an
+ * interface number and the header's source_id; a source silent for the
+ * forget interval is forgotten; a new source's first msg_id above the
+ * producers' first value means messages lost before the subscription was
+ * up (the PUB "slow joiner"). */
+struct ntopmsg_seq;
+
+struct ntopmsg_seqres {
+	bool		tracked;	/* the header carries a msg_id to track */
+	bool		new_source;	/* first message (or after forgetting) */
+	bool		restart;	/* msg_id went back: producer restarted */
+	bool		untracked;	/* table full: not accounted */
+	uint64_t	lost;		/* gap before this message */
+	uint64_t	slow_joiner;	/* lost before a new source was seen */
+};
+
+/* A tracker expecting producers to count from first, forgetting sources
+ * after forget seconds of silence, tracking at most maxsrc sources.
+ * Aborts on out-of-memory. */
+struct ntopmsg_seq *ntopmsg_seq_new(uint32_t first, double forget,
+	    size_t maxsrc);
+void	ntopmsg_seq_destroy(struct ntopmsg_seq **sp);
+/* Accounts one message of header h received on interface iface at time
+ * now (seconds) and fills res. v0 headers and version-1 headers carry no
+ * usable msg_id: res->tracked is false. */
+void	ntopmsg_seq_check(struct ntopmsg_seq *s, unsigned iface,
+	    const struct ntophdr *h, double now, struct ntopmsg_seqres *res);
+/* Sources currently tracked. */
+size_t	ntopmsg_seq_sources(const struct ntopmsg_seq *s);
+
+#endif
