@@ -1,0 +1,572 @@
+/* pktrec.c - packet records and -A slices (include/pktrec.h has the
+ * record contract; man/evpipe.7 documents it for users).
+ *
+ * The per-packet path is hot: a record is written straight into the
+ * output buffer after one reservation, with hand-rolled integer, time and
+ * IPv4 formatting; nothing is allocated per packet.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipaddr.h"
+#include "pktrec.h"
+
+/* The longest record without its interface name: every key, 39-byte
+ * IPv6 addresses, 20-digit numbers. 512 leaves ample room. */
+#define PR_FIXED_MAX	512
+
+enum {
+	PR_F_PORTS = 1,
+	PR_F_ICMP = 2,
+	PR_F_FRAG = 4,
+	PR_F_TCPFLAGS = 8,
+};
+
+/* What a slice is keyed on; zeroed whole before filling so it can be
+ * hashed and compared as bytes. */
+struct pr_key {
+	uint8_t		src[16], dst[16];
+	uint32_t	frag_id;
+	int32_t		iface;
+	uint16_t	sport, dport;
+	uint16_t	vlan[PKTDEC_MAXVLAN];
+	uint16_t	ethertype;
+	uint16_t	icmp;		/* type << 8 | code */
+	uint8_t		ipver;		/* 0: no IP layer */
+	uint8_t		proto;
+	uint8_t		nvlan;
+	uint8_t		dir;		/* 0 unknown, 1 received, 2 sent */
+	uint8_t		status;
+	uint8_t		nonip;
+	uint8_t		flags;		/* PR_F_* */
+	uint8_t		pad;
+};
+
+struct pr_val {
+	struct pktrec_time first, last;
+	uint64_t	pkts, bytes;
+	uint16_t	frag_off;
+	uint8_t		tcp_flags;
+};
+
+static void
+pr_key_from(struct pr_key *k, int iface, const struct pktdec *d)
+{
+	memset(k, 0, sizeof(*k));
+	k->iface = iface;
+	k->nvlan = d->nvlan < PKTDEC_MAXVLAN ? d->nvlan : PKTDEC_MAXVLAN;
+	memcpy(k->vlan, d->vlan, sizeof(k->vlan));
+	if (d->sll_pkttype >= 0)
+		k->dir = d->sll_pkttype == 4 ? 2 : 1;
+	if (d->status == PKTDEC_TRUNCATED || d->status == PKTDEC_MALFORMED)
+		k->status = (uint8_t)d->status;
+	if (d->layer < PKTDEC_L_NET) {
+		k->ethertype = d->ethertype;
+		k->nonip = (uint8_t)d->nonip;
+		return;
+	}
+	k->ipver = d->ipver;
+	k->proto = d->proto;
+	memcpy(k->src, d->src, d->ipver == 4 ? 4 : 16);
+	memcpy(k->dst, d->dst, d->ipver == 4 ? 4 : 16);
+	if (d->has_ports) {
+		k->flags |= PR_F_PORTS;
+		k->sport = d->sport;
+		k->dport = d->dport;
+	}
+	if (d->has_icmp) {
+		k->flags |= PR_F_ICMP;
+		k->icmp = (uint16_t)(d->icmp_type << 8 | d->icmp_code);
+	}
+	if (d->frag) {
+		k->flags |= PR_F_FRAG;
+		k->frag_id = d->frag_id;
+	}
+	if (d->has_flags && d->proto == 6)
+		k->flags |= PR_F_TCPFLAGS;
+}
+
+/* Formatting straight into a reserved buffer: each returns the end. */
+
+static char *
+pr_cat(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+#define PR_LIT(o, s)	pr_cat((o), (s), sizeof(s) - 1)
+
+static char *
+pr_u64(char *o, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return pr_cat(o, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+/* Exactly n digits of v (zero-padded). */
+static char *
+pr_digits(char *o, uint32_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		o[i] = (char)('0' + v % 10);
+	return o + n;
+}
+
+static char *
+pr_secs(char *o, int64_t sec)
+{
+	if (sec < 0) {
+		*o++ = '-';
+		return pr_u64(o, (uint64_t)0 - (uint64_t)sec);
+	}
+	return pr_u64(o, (uint64_t)sec);
+}
+
+static char *
+pr_time(char *o, const struct pktrec_time *t)
+{
+	o = pr_secs(o, t->sec);
+	*o++ = '.';
+	if (t->nano)
+		return pr_digits(o, t->nsec % 1000000000u, 9);
+	return pr_digits(o, (t->nsec % 1000000000u) / 1000, 6);
+}
+
+static char *
+pr_ipv4(char *o, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*o++ = '.';
+		o = pr_u64(o, a[i]);
+	}
+	return o;
+}
+
+static char *
+pr_ipv6(char *o, const uint8_t *a)
+{
+	struct ipaddr ia;
+	char buf[IPADDR_STRLEN];
+	int n;
+
+	ipaddr_set_v6(&ia, a);
+	n = ipaddr_format(&ia, buf, sizeof(buf));
+	if (n < 0)
+		n = 0;
+	return pr_cat(o, buf, (size_t)n);
+}
+
+size_t
+pktrec_fmt_time(const struct pktrec_time *t, char *buf)
+{
+	char *o = pr_time(buf, t);
+
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+
+/* Appends one record of key k and value v; last is written for slices. */
+static void
+pr_write(struct sbuf *out, const char *ifname, const struct pr_key *k,
+    const struct pr_val *v, bool slice)
+{
+	const struct pktrec_time *rx = slice ? &v->last : &v->first;
+	char *o;
+
+	sbuf_add(out, "{\"_type\":\"packet\",\"_iface\":", 27);
+	sbuf_add_jstr(out, ifname, strlen(ifname));
+	sbuf_reserve(out, PR_FIXED_MAX);
+	o = out->p + out->len;
+	o = PR_LIT(o, ",\"_rx\":");
+	o = pr_secs(o, rx->sec);
+	*o++ = '.';
+	o = pr_digits(o, (rx->nsec % 1000000000u) / 1000, 6);
+	if (k->status == PKTDEC_TRUNCATED)
+		o = PR_LIT(o, ",\"_decode\":\"truncated\"");
+	else if (k->status == PKTDEC_MALFORMED)
+		o = PR_LIT(o, ",\"_decode\":\"malformed\"");
+	if (k->ipver == 0 && k->nonip != PKTDEC_NONIP_NONE) {
+		const char *nn = pktdec_nonip_name(k->nonip);
+
+		o = PR_LIT(o, ",\"_nonip\":\"");
+		o = pr_cat(o, nn, strlen(nn));
+		*o++ = '"';
+	}
+	o = PR_LIT(o, ",\"timestamp\":\"");
+	o = pr_time(o, &v->first);
+	*o++ = '"';
+	if (slice) {
+		o = PR_LIT(o, ",\"LAST_TIMESTAMP\":\"");
+		o = pr_time(o, &v->last);
+		*o++ = '"';
+	}
+	if (k->dir) {
+		o = PR_LIT(o, ",\"DIRECTION\":");
+		*o++ = k->dir == 2 ? '1' : '0';
+	}
+	if (k->nvlan >= 1) {
+		o = PR_LIT(o, ",\"VLAN_ID\":");
+		o = pr_u64(o, k->vlan[0]);
+	}
+	if (k->nvlan >= 2) {
+		o = PR_LIT(o, ",\"INNER_VLAN_ID\":");
+		o = pr_u64(o, k->vlan[1]);
+	}
+	if (k->ipver == 0) {
+		if (k->ethertype) {
+			o = PR_LIT(o, ",\"ETHERTYPE\":");
+			o = pr_u64(o, k->ethertype);
+		}
+	} else if (k->ipver == 4) {
+		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"");
+		o = pr_ipv4(o, k->src);
+		o = PR_LIT(o, "\",\"IPV4_DST_ADDR\":\"");
+		o = pr_ipv4(o, k->dst);
+		*o++ = '"';
+	} else {
+		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":6,\"IPV6_SRC_ADDR\":\"");
+		o = pr_ipv6(o, k->src);
+		o = PR_LIT(o, "\",\"IPV6_DST_ADDR\":\"");
+		o = pr_ipv6(o, k->dst);
+		*o++ = '"';
+	}
+	if (k->ipver) {
+		o = PR_LIT(o, ",\"PROTOCOL\":");
+		o = pr_u64(o, k->proto);
+	}
+	if (k->flags & PR_F_PORTS) {
+		o = PR_LIT(o, ",\"L4_SRC_PORT\":");
+		o = pr_u64(o, k->sport);
+		o = PR_LIT(o, ",\"L4_DST_PORT\":");
+		o = pr_u64(o, k->dport);
+	}
+	if (k->flags & PR_F_TCPFLAGS) {
+		o = PR_LIT(o, ",\"TCP_FLAGS\":");
+		o = pr_u64(o, v->tcp_flags);
+	}
+	if (k->flags & PR_F_ICMP) {
+		o = PR_LIT(o, ",\"ICMP_TYPE\":");
+		o = pr_u64(o, k->icmp);
+	}
+	if (k->flags & PR_F_FRAG) {
+		o = PR_LIT(o, ",\"FRAG_ID\":");
+		o = pr_u64(o, k->frag_id);
+		if (!slice) {
+			o = PR_LIT(o, ",\"FRAG_OFFSET\":");
+			o = pr_u64(o, v->frag_off);
+		}
+	}
+	o = PR_LIT(o, ",\"PKTS\":");
+	o = pr_u64(o, v->pkts);
+	o = PR_LIT(o, ",\"BYTES\":");
+	o = pr_u64(o, v->bytes);
+	*o++ = '}';
+	*o = '\0';
+	out->len = (size_t)(o - out->p);
+}
+
+void
+pktrec_packet(struct sbuf *out, const char *ifname,
+    const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen)
+{
+	struct pr_key k;
+	struct pr_val v;
+
+	pr_key_from(&k, 0, d);
+	v.first = v.last = *t;
+	v.pkts = 1;
+	v.bytes = wirelen;
+	v.frag_off = d->frag_off;
+	v.tcp_flags = d->tcp_flags;
+	pr_write(out, ifname, &k, &v, false);
+}
+
+/* The aggregator: open slices in an array in first-packet order, found
+ * through an open-addressing table of indices (0 = empty, else index+1).
+ * Invariant: tab holds exactly the n entries of e. */
+
+struct pr_ent {
+	struct pr_key	 k;
+	struct pr_val	 v;
+	const char	*ifname;
+};
+
+struct pr_ifslice {
+	int64_t	cur;		/* current slice number */
+	bool	has;		/* cur is set */
+};
+
+struct pktrec_agg {
+	uint64_t	 slice_ns;
+	size_t		 max;
+	struct pr_ent	*e;
+	size_t		 n, cap;
+	uint32_t	*tab;
+	size_t		 tsize;		/* a power of two > 2 * cap */
+	struct pr_ifslice *ifs;
+	size_t		 nif;
+	struct sbuf	 out;
+	struct pktrec_agg_stats st;
+};
+
+static uint64_t
+pr_hash(const struct pr_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(*k); i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static void *
+pr_xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (p == NULL)
+		err(1, "pktrec");
+	return p;
+}
+
+static void
+pr_tab_insert(struct pktrec_agg *a, const struct pr_key *k, size_t idx)
+{
+	size_t m = a->tsize - 1, i = (size_t)pr_hash(k) & m;
+
+	while (a->tab[i] != 0)
+		i = (i + 1) & m;
+	a->tab[i] = (uint32_t)(idx + 1);
+}
+
+static void
+pr_tab_rebuild(struct pktrec_agg *a)
+{
+	size_t i;
+
+	memset(a->tab, 0, a->tsize * sizeof(*a->tab));
+	for (i = 0; i < a->n; i++)
+		pr_tab_insert(a, &a->e[i].k, i);
+}
+
+static struct pr_ent *
+pr_find(struct pktrec_agg *a, const struct pr_key *k)
+{
+	size_t m = a->tsize - 1, i = (size_t)pr_hash(k) & m;
+	uint32_t x;
+
+	while ((x = a->tab[i]) != 0) {
+		if (memcmp(&a->e[x - 1].k, k, sizeof(*k)) == 0)
+			return &a->e[x - 1];
+		i = (i + 1) & m;
+	}
+	return NULL;
+}
+
+struct pktrec_agg *
+pktrec_agg_new(uint64_t slice_ns, size_t max_entries)
+{
+	struct pktrec_agg *a = pr_xcalloc(1, sizeof(*a));
+
+	a->slice_ns = slice_ns ? slice_ns : 1;
+	a->max = max_entries ? max_entries : 1;
+	if (a->max > UINT32_MAX / 4)
+		a->max = UINT32_MAX / 4;
+	a->cap = 1024 < a->max ? 1024 : a->max;
+	a->e = pr_xcalloc(a->cap, sizeof(*a->e));
+	for (a->tsize = 16; a->tsize <= 2 * a->cap; a->tsize *= 2)
+		;
+	a->tab = pr_xcalloc(a->tsize, sizeof(*a->tab));
+	return a;
+}
+
+void
+pktrec_agg_destroy(struct pktrec_agg **ap)
+{
+	struct pktrec_agg *a = *ap;
+
+	if (a == NULL)
+		return;
+	free(a->e);
+	free(a->tab);
+	free(a->ifs);
+	sbuf_free(&a->out);
+	free(a);
+	*ap = NULL;
+}
+
+static void
+pr_grow(struct pktrec_agg *a)
+{
+	size_t cap = a->cap * 2;
+	struct pr_ent *e;
+
+	if (cap > a->max)
+		cap = a->max;
+	if ((e = realloc(a->e, cap * sizeof(*e))) == NULL)
+		err(1, "pktrec");
+	a->e = e;
+	a->cap = cap;
+	if (a->tsize <= 2 * cap) {
+		free(a->tab);
+		while (a->tsize <= 2 * cap)
+			a->tsize *= 2;
+		a->tab = pr_xcalloc(a->tsize, sizeof(*a->tab));
+		pr_tab_rebuild(a);
+	}
+}
+
+static struct pr_ifslice *
+pr_ifslice(struct pktrec_agg *a, int iface)
+{
+	size_t i = iface < 0 ? 0 : (size_t)iface;
+
+	if (i >= a->nif) {
+		size_t n = i + 1;
+		struct pr_ifslice *p = realloc(a->ifs, n * sizeof(*p));
+
+		if (p == NULL)
+			err(1, "pktrec");
+		memset(p + a->nif, 0, (n - a->nif) * sizeof(*p));
+		a->ifs = p;
+		a->nif = n;
+	}
+	return &a->ifs[i];
+}
+
+/* Slice number of an epoch time, rounded towards minus infinity. */
+static int64_t
+pr_slice(const struct pktrec_agg *a, int64_t ns)
+{
+	int64_t s = (int64_t)a->slice_ns;
+
+	return ns >= 0 ? ns / s : -((-ns + s - 1) / s);
+}
+
+static int64_t
+pr_ns(const struct pktrec_time *t)
+{
+	return t->sec * 1000000000LL + (int64_t)(t->nsec % 1000000000u);
+}
+
+static int
+pr_before(const struct pktrec_time *x, const struct pktrec_time *y)
+{
+	return x->sec < y->sec || (x->sec == y->sec && x->nsec < y->nsec);
+}
+
+int
+pktrec_agg_flush(struct pktrec_agg *a, int iface, pktrec_emit_fn emit,
+    void *arg)
+{
+	size_t i, j;
+	int rc = 0, r;
+
+	for (i = j = 0; i < a->n; i++) {
+		struct pr_ent *x = &a->e[i];
+
+		if (iface >= 0 && x->k.iface != iface) {
+			if (i != j)
+				a->e[j] = *x;
+			j++;
+			continue;
+		}
+		sbuf_reset(&a->out);
+		pr_write(&a->out, x->ifname, &x->k, &x->v, true);
+		a->st.records++;
+		r = emit(arg, a->out.p, a->out.len);
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	if (j != a->n) {
+		a->n = j;
+		pr_tab_rebuild(a);
+	}
+	return rc;
+}
+
+int
+pktrec_agg_tick(struct pktrec_agg *a, int iface, int64_t now_ns,
+    pktrec_emit_fn emit, void *arg)
+{
+	struct pr_ifslice *s = pr_ifslice(a, iface);
+
+	if (!s->has || pr_slice(a, now_ns) <= s->cur)
+		return 0;
+	/* The next packet starts a slice of its own time. */
+	s->has = false;
+	return pktrec_agg_flush(a, iface, emit, arg);
+}
+
+int
+pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifname,
+    const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen,
+    pktrec_emit_fn emit, void *arg)
+{
+	struct pr_ifslice *s = pr_ifslice(a, iface);
+	int64_t sl = pr_slice(a, pr_ns(t));
+	struct pr_key k;
+	struct pr_ent *x;
+	int rc = 0, r;
+
+	if (!s->has) {
+		s->cur = sl;
+		s->has = true;
+	} else if (sl > s->cur) {
+		rc = pktrec_agg_flush(a, iface, emit, arg);
+		s->cur = sl;
+	} else if (sl < s->cur)
+		a->st.backwards++;
+	pr_key_from(&k, iface, d);
+	if ((x = pr_find(a, &k)) != NULL) {
+		if (pr_before(&x->v.last, t))
+			x->v.last = *t;
+		x->v.pkts++;
+		x->v.bytes += wirelen;
+		x->v.tcp_flags |= d->tcp_flags;
+		return rc;
+	}
+	if (a->n == a->max) {
+		a->st.full_flushes++;
+		r = pktrec_agg_flush(a, -1, emit, arg);
+		if (r != 0 && rc == 0)
+			rc = r;
+	}
+	if (a->n == a->cap)
+		pr_grow(a);
+	x = &a->e[a->n];
+	x->k = k;
+	x->ifname = ifname;
+	x->v.first = x->v.last = *t;
+	x->v.pkts = 1;
+	x->v.bytes = wirelen;
+	x->v.frag_off = d->frag_off;
+	x->v.tcp_flags = d->has_flags ? d->tcp_flags : 0;
+	pr_tab_insert(a, &k, a->n);
+	a->n++;
+	if (a->n > a->st.max_entries)
+		a->st.max_entries = a->n;
+	return rc;
+}
+
+const struct pktrec_agg_stats *
+pktrec_agg_stats(const struct pktrec_agg *a)
+{
+	return &a->st;
+}
