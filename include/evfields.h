@@ -42,7 +42,8 @@ enum evf_dialect {
 #define EVF_BAD_ADDR	0x02u	/* "bad_address": not an IP address */
 #define EVF_BAD_PORT	0x04u	/* "bad_port": not an integer in 0..65535 */
 #define EVF_BAD_PROTO	0x08u	/* "bad_protocol": not an integer in 0..255 */
-#define EVF_BAD_NUMBER	0x10u	/* "bad_number": another numeric field */
+#define EVF_BAD_NUMBER	0x10u	/* "bad_value": another field of the wrong
+				   kind (a string for a number...) */
 #define EVF_BAD_OBJECT	0x20u	/* "bad_object": a block that is no object */
 #define EVF_BAD_TIME	0x40u	/* "bad_timestamp" */
 
@@ -52,7 +53,8 @@ enum evf_dialect {
 struct evf_ids {
 	bool		has_ifname;
 	const char	*ifname;	/* into the record's text, or ifbuf when
-					   the value had escapes; not NUL-
+					   the value had escapes (so do not
+					   copy the struct); not NUL-
 					   terminated unless it is ifbuf */
 	size_t		iflen;
 	char		ifbuf[EVF_IFNAMELEN];
@@ -68,9 +70,11 @@ struct evf_ids {
 	unsigned	bad;		/* EVF_BAD_* */
 };
 
-/* Reads the interface name, IP version, protocol, addresses and ports of
- * r. Returns 0, or -1 if a present field was unusable (id->bad says which;
- * the other fields are still filled). id->ifname borrows r's text. */
+/* Reads the interface name (INTERFACE_NAME, else IF_NAME), IP version,
+ * protocol, addresses and ports of r (names before NetFlow ids; SRC/DST
+ * before LOCAL/REMOTE before ids, one dialect per record). Returns 0, or
+ * -1 if a present field was unusable (id->bad says which; the other
+ * fields are still filled). id->ifname borrows r's text. */
 int	evf_read_ids(const struct record *r, struct evf_ids *id);
 
 /* A stable hash of the direction-free 5-tuple (protocol, and the two
