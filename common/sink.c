@@ -1,0 +1,562 @@
+/* sink.c - where a stage's records go: stdout, files, FIFOs, ZMQ, ntop.
+ *
+ * Implements include/sink.h; the ntop output follows spec/ntop-zmq.md
+ * section 2 ("safest sender": v1 header, version 2, msg_id from 1).
+ *
+ * File sinks own a 256 KiB buffer and write(2) it whole, retrying short
+ * writes and EINTR, so a record is never cut by the sink; a write error is
+ * remembered, and every later write and sink_close() report it.
+ *
+ * ZMQ sinks block by default when the peers are slow (backpressure): PUSH
+ * does so by nature, and PUB is given ZMQ_XPUB_NODROP (libzmq's PUB is an
+ * XPUB underneath and honours it), which turns its silent drop at the
+ * high-water mark into a wait. With drop_when_full the send does not wait
+ * and a full queue drops the record, counted. A PUB with no subscriber at
+ * all still discards: that is ZMQ's publish semantics, not a full queue.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "ntophdr.h"
+#include "record.h"
+#include "sbuf.h"
+#include "sig.h"
+#include "sink.h"
+
+#define SINK_BUFSZ	(256 * 1024)
+/* How long a closing ZMQ sink (or a send interrupted by a stop signal)
+ * waits for its queued messages to get out. */
+#define SINK_LINGER_MS	2000
+
+enum sk_kind { SK_FD, SK_ZMQ, SK_NTOP };
+
+struct sink {
+	char		*name;
+	enum sk_kind	 kind;
+	bool		 line_buffered;
+	bool		 drop_when_full;
+	int		 fd;		/* SK_FD */
+	bool		 own_fd;
+	char		*buf;		/* SK_FD: SINK_BUFSZ bytes */
+	size_t		 len;
+	zsock_t		*zs;		/* SK_ZMQ, SK_NTOP */
+	void		*raw;
+	uint32_t	 source_id;	/* SK_NTOP */
+	uint32_t	 msg_id;	/* SK_NTOP: the last one used */
+	struct record	 rec;		/* SK_NTOP: reused per record */
+	struct sbuf	 payload;
+	struct sbuf	 tmp;
+	struct sbuf	 keys;		/* the "_" keys being removed */
+	bool		 timed;		/* ZMQ_SNDTIMEO set after sig_stop */
+	int		 error;		/* first errno that lost output */
+	uint64_t	 written;
+	uint64_t	 dropped;
+};
+
+static char *
+sk_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (p == NULL) {
+		perror("sink");
+		abort();
+	}
+	return p;
+}
+
+static struct sink *
+sk_new(const char *spec, enum sk_kind kind, const struct sink_opts *o)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		perror("sink");
+		abort();
+	}
+	s->name = sk_xstrdup(spec);
+	s->kind = kind;
+	s->fd = -1;
+	if (o != NULL) {
+		s->line_buffered = o->line_buffered;
+		s->drop_when_full = o->drop_when_full;
+		s->source_id = o->source_id;
+	}
+	record_init(&s->rec);
+	return s;
+}
+
+static void
+sk_free(struct sink *s)
+{
+	free(s->buf);
+	record_free(&s->rec);
+	sbuf_free(&s->payload);
+	sbuf_free(&s->tmp);
+	sbuf_free(&s->keys);
+	free(s->name);
+	free(s);
+}
+
+/* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
+ * creates its context; it must run before the first zsock is made. */
+static void
+sk_czmq_quiet(void)
+{
+	static bool done;
+
+	if (!done) {
+		zsys_handler_set(NULL);
+		done = true;
+	}
+}
+
+/* zmq_setsockopt for an int option; 0 or -1 with errno. */
+static int
+sk_setint(void *raw, int opt, int val)
+{
+	return zmq_setsockopt(raw, opt, &val, sizeof(val));
+}
+
+/* Makes the socket a CURVE client of the server with public key key (Z85),
+ * with a fresh key pair of its own. 0, or -1 with a message in err. */
+static int
+sk_curve(struct sink *s, const char *key, char *err, size_t errsz)
+{
+	char pub[41], sec[41];
+	uint8_t bin[32];
+
+	if (!zmq_has("curve")) {
+		snprintf(err, errsz, "%s: this libzmq has no CURVE support",
+		    s->name);
+		return -1;
+	}
+	if (strlen(key) != 40 || zmq_z85_decode(bin, key) == NULL) {
+		snprintf(err, errsz, "%s: CURVE server key is not 40 Z85 "
+		    "characters", s->name);
+		return -1;
+	}
+	if (zmq_curve_keypair(pub, sec) != 0 ||
+	    zmq_setsockopt(s->raw, ZMQ_CURVE_PUBLICKEY, pub, 40) != 0 ||
+	    zmq_setsockopt(s->raw, ZMQ_CURVE_SECRETKEY, sec, 40) != 0 ||
+	    zmq_setsockopt(s->raw, ZMQ_CURVE_SERVERKEY, key, 40) != 0) {
+		snprintf(err, errsz, "%s: CURVE set-up: %s", s->name,
+		    zmq_strerror(zmq_errno()));
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens a PUB or PUSH sink on the endpoint list eps ("@" binds, ">" or
+ * no prefix connects). */
+static struct sink *
+sk_open_zmq(const char *spec, enum sk_kind kind, int type, const char *eps,
+    const struct sink_opts *o, char *err, size_t errsz)
+{
+	struct sink *s;
+
+	if (*eps == '\0') {
+		snprintf(err, errsz, "%s: no endpoint", spec);
+		return NULL;
+	}
+	sk_czmq_quiet();
+	s = sk_new(spec, kind, o);
+	s->zs = zsock_new(type);
+	if (s->zs == NULL) {
+		snprintf(err, errsz, "%s: cannot create socket: %s", spec,
+		    zmq_strerror(zmq_errno()));
+		sk_free(s);
+		return NULL;
+	}
+	s->raw = zsock_resolve(s->zs);
+	if (sk_setint(s->raw, ZMQ_LINGER, SINK_LINGER_MS) != 0 ||
+	    (o != NULL && o->sndhwm > 0 &&
+	    sk_setint(s->raw, ZMQ_SNDHWM, o->sndhwm) != 0) ||
+	    (type == ZMQ_PUB &&
+	    sk_setint(s->raw, ZMQ_XPUB_NODROP, 1) != 0)) {
+		snprintf(err, errsz, "%s: socket options: %s", spec,
+		    zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (o != NULL && o->curve_serverkey != NULL &&
+	    sk_curve(s, o->curve_serverkey, err, errsz) != 0)
+		goto fail;
+	if (zsock_attach(s->zs, eps, false) != 0) {
+		snprintf(err, errsz, "%s: %s", spec,
+		    zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	return s;
+fail:
+	sk_setint(s->raw, ZMQ_LINGER, 0);
+	zsock_destroy(&s->zs);
+	sk_free(s);
+	return NULL;
+}
+
+struct sink *
+sink_open(const char *spec, const struct sink_opts *o, char *err,
+    size_t errsz)
+{
+	struct sink *s;
+	const char *path;
+	int fd, flags;
+
+	if (strncmp(spec, "zmq:", 4) == 0)
+		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUB, spec + 4, o, err,
+		    errsz);
+	if (strncmp(spec, "push:", 5) == 0)
+		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUSH, spec + 5, o, err,
+		    errsz);
+	if (strncmp(spec, "ntop:", 5) == 0)
+		return sk_open_zmq(spec, SK_NTOP, ZMQ_PUB, spec + 5, o, err,
+		    errsz);
+	if (strcmp(spec, "-") == 0)
+		fd = STDOUT_FILENO;
+	else {
+		/* A FIFO opens as in sh(1): it waits for a reader. */
+		path = spec;
+		flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_TRUNC;
+		if (*spec == '+') {
+			path = spec + 1;
+			flags = (flags & ~O_TRUNC) | O_APPEND;
+		}
+		if (*path == '\0') {
+			snprintf(err, errsz, "%s: no file name", spec);
+			return NULL;
+		}
+		fd = open(path, flags, 0666);
+		if (fd == -1) {
+			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+	}
+	s = sk_new(spec, SK_FD, o);
+	s->fd = fd;
+	s->own_fd = fd != STDOUT_FILENO;
+	s->buf = malloc(SINK_BUFSZ);
+	if (s->buf == NULL) {
+		perror("sink");
+		abort();
+	}
+	return s;
+}
+
+/* Writes all n bytes of p to fd. 0, or -1 with errno (EPIPE when the
+ * reader went away). */
+static int
+sk_write_all(int fd, const char *p, size_t n)
+{
+	struct pollfd pfd;
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* An O_NONBLOCK descriptor we were handed: wait. */
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			(void)poll(&pfd, 1, -1);
+			continue;
+		}
+		if (r == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* Remembers the first error that lost output and returns -1. */
+static int
+sk_fail(struct sink *s, int e)
+{
+	if (s->error == 0)
+		s->error = e;
+	errno = e;
+	return -1;
+}
+
+static int
+sk_flush_fd(struct sink *s)
+{
+	if (s->len == 0)
+		return 0;
+	if (sk_write_all(s->fd, s->buf, s->len) != 0) {
+		s->len = 0;	/* lost: counted by the error */
+		return sk_fail(s, errno);
+	}
+	s->len = 0;
+	return 0;
+}
+
+static int
+sk_write_fd(struct sink *s, const char *rec, size_t len)
+{
+	if (len + 1 > SINK_BUFSZ - s->len && sk_flush_fd(s) != 0)
+		return -1;
+	if (len + 1 > SINK_BUFSZ) {
+		/* Larger than the buffer (now empty): straight through. */
+		if (sk_write_all(s->fd, rec, len) != 0 ||
+		    sk_write_all(s->fd, "\n", 1) != 0)
+			return sk_fail(s, errno);
+	} else {
+		memcpy(s->buf + s->len, rec, len);
+		s->buf[s->len + len] = '\n';
+		s->len += len + 1;
+		if (s->line_buffered && sk_flush_fd(s) != 0)
+			return -1;
+	}
+	s->written++;
+	return 0;
+}
+
+/*
+ * Sends one frame. Returns 0, 1 when drop_when_full found the queue full
+ * (nothing sent), or -1 with errno. A blocking send interrupted by a
+ * signal is retried; once a stop was asked for (sig_stop), sends wait at
+ * most SINK_LINGER_MS, so a vanished peer cannot hold a stopping stage
+ * forever (the record is then lost, EAGAIN). Frames after the first of a
+ * message always block: ZMQ delivers a message whole or not at all.
+ */
+static int
+sk_send(struct sink *s, const void *p, size_t n, int more, bool first)
+{
+	int flags = more ? ZMQ_SNDMORE : 0;
+	int e;
+
+	if (s->drop_when_full && first)
+		flags |= ZMQ_DONTWAIT;
+	for (;;) {
+		if (sig_stop && !s->timed) {
+			sk_setint(s->raw, ZMQ_SNDTIMEO, SINK_LINGER_MS);
+			s->timed = true;
+		}
+		if (zmq_send(s->raw, p, n, flags) >= 0)
+			return 0;
+		e = zmq_errno();
+		if (e == EAGAIN && (flags & ZMQ_DONTWAIT))
+			return 1;
+		if (e == EINTR)
+			continue;
+		errno = e;
+		return -1;
+	}
+}
+
+/* The topic of an ntop message: the record's _topic when it is a string
+ * of 1 to size - 1 bytes (what the v1 header holds), else "flow". */
+static void
+sk_topic(const struct record *r, char *topic, size_t size)
+{
+	const struct rec_field *f = record_get(r, "_topic");
+
+	if (f == NULL || rec_str(f, topic, size) <= 0 ||
+	    strlen(topic) == 0)
+		snprintf(topic, size, "flow");
+}
+
+/*
+ * Builds the ntop payload of the parsed record s->rec: every top-level
+ * member whose key starts with "_" removed, the others compact and byte
+ * for byte (record_write). record_write takes at most 16 edits, so a
+ * record with more distinct "_" keys takes more rounds, each re-indexing
+ * the text the previous one wrote.
+ */
+static void
+sk_payload(struct sink *s, const char **pp, size_t *lenp)
+{
+	struct rec_edit ed[16];
+	size_t offs[16], i, j, ne;
+	const struct rec_field *f;
+	struct sbuf t;
+	bool more;
+	int round;
+
+	for (round = 0;; round++) {
+		sbuf_reset(&s->keys);
+		ne = 0;
+		more = false;
+		for (i = 0; i < s->rec.nf && !more; i++) {
+			f = &s->rec.f[i];
+			if (f->klen == 0 || f->key[0] != '_' || f->kesc)
+				continue;
+			for (j = 0; j < ne; j++)
+				if (strlen(s->keys.p + offs[j]) == f->klen &&
+				    memcmp(s->keys.p + offs[j], f->key,
+				    f->klen) == 0)
+					break;
+			if (j < ne)
+				continue;
+			if (ne == 16) {
+				more = true;
+				continue;
+			}
+			offs[ne++] = s->keys.len;
+			sbuf_add(&s->keys, f->key, f->klen);
+			sbuf_addc(&s->keys, '\0');
+		}
+		if (ne == 0 && round == 0 && s->rec.compact) {
+			/* Nothing to remove: the text itself is the payload. */
+			*pp = s->rec.text;
+			*lenp = s->rec.len;
+			return;
+		}
+		if (ne == 0 && round > 0)
+			break;
+		for (j = 0; j < ne; j++) {
+			ed[j].key = s->keys.p + offs[j];
+			ed[j].json = NULL;
+			ed[j].jlen = 0;
+		}
+		sbuf_reset(&s->tmp);
+		record_write(&s->rec, ed, ne, &s->tmp);
+		t = s->payload;
+		s->payload = s->tmp;
+		s->tmp = t;
+		if (!more ||
+		    record_parse(&s->rec, s->payload.p, s->payload.len) != REC_OK)
+			break;
+	}
+	*pp = s->payload.p;
+	*lenp = s->payload.len;
+}
+
+static int
+sk_write_ntop(struct sink *s, const char *rec, size_t len)
+{
+	struct ntophdr h;
+	uint8_t hdr[NTOPHDR_MAXSIZE];
+	const char *pl;
+	size_t hlen, plen;
+	int rc;
+
+	if (record_parse(&s->rec, rec, len) != REC_OK) {
+		/* Not a JSON object: no ntop collector could use it. */
+		s->dropped++;
+		return 0;
+	}
+	memset(&h, 0, sizeof(h));
+	h.layout = NTOPHDR_V1;
+	h.version = 2;
+	sk_topic(&s->rec, h.topic, 16);
+	sk_payload(s, &pl, &plen);
+	h.size = plen > UINT16_MAX ? UINT16_MAX : (uint32_t)plen;
+	h.msg_id = ++s->msg_id;
+	h.source_id = s->source_id;
+	hlen = ntophdr_encode(&h, hdr, sizeof(hdr));
+	if (hlen == 0)
+		return sk_fail(s, EINVAL);
+	rc = sk_send(s, hdr, hlen, 1, true);
+	if (rc == 1) {
+		/* The gap in msg_id tells the collector, too. */
+		s->dropped++;
+		return 0;
+	}
+	if (rc == 0)
+		rc = sk_send(s, pl, plen, 0, false);
+	if (rc != 0)
+		return sk_fail(s, errno);
+	s->written++;
+	return 0;
+}
+
+int
+sink_write(struct sink *s, const char *rec, size_t len)
+{
+	int rc;
+
+	if (s->error != 0) {
+		errno = s->error;
+		return -1;
+	}
+	switch (s->kind) {
+	case SK_FD:
+		return sk_write_fd(s, rec, len);
+	case SK_NTOP:
+		return sk_write_ntop(s, rec, len);
+	case SK_ZMQ:
+		break;
+	}
+	rc = sk_send(s, rec, len, 0, true);
+	if (rc == 1) {
+		s->dropped++;
+		return 0;
+	}
+	if (rc != 0)
+		return sk_fail(s, errno);
+	s->written++;
+	return 0;
+}
+
+int
+sink_flush(struct sink *s)
+{
+	if (s->error != 0) {
+		errno = s->error;
+		return -1;
+	}
+	if (s->kind == SK_FD)
+		return sk_flush_fd(s);
+	return 0;	/* ZMQ sends as it goes */
+}
+
+int
+sink_close(struct sink **sp)
+{
+	struct sink *s;
+	int rc = 0;
+
+	if (sp == NULL || *sp == NULL)
+		return 0;
+	s = *sp;
+	if (s->kind == SK_FD) {
+		if (s->error == 0)
+			sk_flush_fd(s);
+		if (s->own_fd && close(s->fd) != 0 && s->error == 0)
+			sk_fail(s, errno);
+	} else {
+		/* Queued messages get SINK_LINGER_MS to leave (ZMQ_LINGER,
+		 * honoured when the context terminates at exit). */
+		zsock_destroy(&s->zs);
+	}
+	if (s->error != 0) {
+		errno = s->error;
+		rc = -1;
+	}
+	sk_free(s);
+	*sp = NULL;
+	return rc;
+}
+
+const char *
+sink_name(const struct sink *s)
+{
+	return s->name;
+}
+
+uint64_t
+sink_written(const struct sink *s)
+{
+	return s->written;
+}
+
+uint64_t
+sink_dropped(const struct sink *s)
+{
+	return s->dropped;
+}

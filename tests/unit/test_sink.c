@@ -1,0 +1,464 @@
+/* test_sink.c - unit tests for common/sink.c (include/sink.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <czmq.h>
+
+#include "ntophdr.h"
+#include "sig.h"
+#include "sink.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/test_sink.XXXXXX";
+
+/* Reads a whole small file into buf (NUL-terminated); its length or -1. */
+static long
+slurp(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return (long)n;
+}
+
+static int
+wstr(struct sink *s, const char *rec)
+{
+	return sink_write(s, rec, strlen(rec));
+}
+
+static void
+test_file(void)
+{
+	char path[600], spec[640], err[256], buf[4096];
+	struct sink *s;
+	struct stat sb;
+	char *big;
+	int i, fails;
+
+	snprintf(path, sizeof(path), "%s/out.ndjson", dir);
+	s = sink_open(path, NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK_STR(sink_name(s), path);
+	CHECK(wstr(s, "{\"a\":1}") == 0);
+	CHECK(wstr(s, "{\"b\":2}") == 0);
+	CHECK(sink_write(s, "{\"c\":3}xyz", 7) == 0);
+	/* Block-buffered: nothing on disk before a flush. */
+	CHECK(slurp(path, buf, sizeof(buf)) == 0);
+	CHECK(sink_written(s) == 3);
+	CHECK(sink_dropped(s) == 0);
+	CHECK(sink_close(&s) == 0);
+	CHECK(s == NULL);
+	CHECK(slurp(path, buf, sizeof(buf)) == 24);
+	CHECK_STR(buf, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+
+	/* "+PATH" appends, PATH truncates. */
+	snprintf(spec, sizeof(spec), "+%s", path);
+	s = sink_open(spec, NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK(wstr(s, "{\"d\":4}") == 0);
+	CHECK(sink_flush(s) == 0);
+	CHECK(sink_close(&s) == 0);
+	slurp(path, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n");
+	s = sink_open(path, NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK(wstr(s, "{\"e\":5}") == 0);
+	CHECK(sink_close(&s) == 0);
+	slurp(path, buf, sizeof(buf));
+	CHECK_STR(buf, "{\"e\":5}\n");
+
+	/* Records across buffer boundaries and one larger than the buffer. */
+	big = malloc(300001);
+	if (big == NULL)
+		abort();
+	memset(big, 'x', 300000);
+	big[300000] = '\0';
+	s = sink_open(path, NULL, err, sizeof(err));
+	for (i = 0, fails = 0; i < 5000; i++)
+		fails += wstr(s, "0123456789012345678901234567890123456789"
+		    "01234567890123456789012345678901234567890123456789") != 0;
+	CHECK(fails == 0);
+	CHECK(wstr(s, big) == 0);
+	CHECK(wstr(s, "end") == 0);
+	CHECK(sink_written(s) == 5002);
+	CHECK(sink_close(&s) == 0);
+	CHECK(stat(path, &sb) == 0 && sb.st_size == 5000 * 91 + 300001 + 4);
+	free(big);
+	unlink(path);
+}
+
+static void
+test_errors(void)
+{
+	char err[256];
+	struct sink_opts o;
+
+	err[0] = '\0';
+	CHECK(sink_open("/nonexistent/dir/f", NULL, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "/nonexistent/dir/f: No such file or directory");
+	CHECK(sink_open("+", NULL, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "+: no file name");
+	CHECK(sink_open("zmq:", NULL, err, sizeof(err)) == NULL);
+	CHECK_STR(err, "zmq:: no endpoint");
+	CHECK(sink_open("ntop:@bogus://x", NULL, err, sizeof(err)) == NULL);
+	CHECK(strncmp(err, "ntop:@bogus://x: ", 17) == 0);
+	memset(&o, 0, sizeof(o));
+	o.curve_serverkey = "tooshort";
+	CHECK(sink_open("zmq:@inproc://sktest-curve", &o, err,
+	    sizeof(err)) == NULL);
+	CHECK(strstr(err, "zmq:@inproc://sktest-curve: ") == err);
+}
+
+static void
+test_fifo_epipe(void)
+{
+	char path[600], err[256], buf[64];
+	struct sink_opts o;
+	struct sink *s;
+	int rfd;
+
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	if (mkfifo(path, 0600) == -1)
+		abort();
+	rfd = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK(rfd >= 0);
+	memset(&o, 0, sizeof(o));
+	o.line_buffered = true;
+	s = sink_open(path, &o, err, sizeof(err));
+	CHECK(s != NULL);
+	/* Line-buffered: each record reaches the reader at once. */
+	CHECK(wstr(s, "{\"x\":1}") == 0);
+	CHECK(read(rfd, buf, sizeof(buf)) == 8);
+	CHECK(memcmp(buf, "{\"x\":1}\n", 8) == 0);
+	/* The reader goes away: EPIPE, remembered until the close. */
+	close(rfd);
+	errno = 0;
+	CHECK(wstr(s, "{\"x\":2}") == -1);
+	CHECK(errno == EPIPE);
+	errno = 0;
+	CHECK(wstr(s, "{\"x\":3}") == -1);
+	CHECK(errno == EPIPE);
+	CHECK(sink_flush(s) == -1);
+	CHECK(sink_written(s) == 1);
+	errno = 0;
+	CHECK(sink_close(&s) == -1);
+	CHECK(errno == EPIPE);
+	unlink(path);
+}
+
+/* Publishes probe records until sub receives one (the slow joiner), then
+ * empties sub. */
+static void
+join(struct sink *s, zsock_t *sub)
+{
+	zmsg_t *m;
+	int i, got = 0;
+
+	zsock_set_rcvtimeo(sub, 20);
+	for (i = 0; i < 200 && !got; i++) {
+		CHECK(wstr(s, "{\"_topic\":\"hello\",\"probe\":1}") == 0);
+		if ((m = zmsg_recv(sub)) != NULL) {
+			got = 1;
+			zmsg_destroy(&m);
+		}
+	}
+	CHECK(got);
+	while ((m = zmsg_recv(sub)) != NULL)
+		zmsg_destroy(&m);
+	zsock_set_rcvtimeo(sub, 2000);
+}
+
+static void
+test_push(void)
+{
+	char err[256], *str;
+	struct sink *s;
+	zsock_t *pull;
+	int i;
+
+	s = sink_open("push:@inproc://sktest-push", NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	pull = zsock_new_pull(">inproc://sktest-push");
+	zsock_set_rcvtimeo(pull, 2000);
+	for (i = 0; i < 3; i++)
+		CHECK(wstr(s, i == 1 ? "{\"_topic\":\"flow\",\"k\":1}" :
+		    "{\"k\":0}") == 0);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"k\":0}");
+	zstr_free(&str);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"_topic\":\"flow\",\"k\":1}");	/* as written */
+	zstr_free(&str);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"k\":0}");
+	zstr_free(&str);
+	CHECK(sink_written(s) == 3);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&pull);
+}
+
+static void
+test_drop_when_full(void)
+{
+	char err[256];
+	struct sink_opts o;
+	struct sink *s;
+	zsock_t *sub;
+	zmsg_t *m;
+	uint64_t got = 0;
+	int i, fails;
+
+	/* A PUSH with no peer at all: every record dropped, counted. */
+	memset(&o, 0, sizeof(o));
+	o.drop_when_full = true;
+	s = sink_open("push:@inproc://sktest-drop", &o, err, sizeof(err));
+	CHECK(s != NULL);
+	for (i = 0; i < 5; i++)
+		CHECK(wstr(s, "{}") == 0);
+	CHECK(sink_dropped(s) == 5);
+	CHECK(sink_written(s) == 0);
+	CHECK(sink_close(&s) == 0);
+
+	/* A PUB whose subscriber does not read: what is not received was
+	 * counted as dropped, nothing vanished silently. */
+	o.sndhwm = 10;
+	s = sink_open("zmq:@inproc://sktest-pubdrop", &o, err, sizeof(err));
+	CHECK(s != NULL);
+	sub = zsock_new(ZMQ_SUB);
+	zsock_set_rcvhwm(sub, 10);
+	zsock_set_subscribe(sub, "");
+	zsock_connect(sub, "inproc://sktest-pubdrop");
+	join(s, sub);
+	o.sndhwm = 0;
+	for (i = 0, fails = 0; i < 1000; i++)
+		fails += wstr(s, "{\"n\":1}") != 0;
+	CHECK(fails == 0);
+	zsock_set_rcvtimeo(sub, 100);
+	while ((m = zmsg_recv(sub)) != NULL) {
+		got++;
+		zmsg_destroy(&m);
+	}
+	CHECK(sink_dropped(s) > 0);
+	CHECK(got + sink_dropped(s) == 1000);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&sub);
+}
+
+struct reader {
+	zsock_t	*sub;
+	int	 got;
+};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *r = arg;
+	char *str;
+
+	zsock_set_rcvtimeo(r->sub, 3000);
+	while ((str = zstr_recv(r->sub)) != NULL) {
+		if (strcmp(str, "{\"end\":1}") == 0) {
+			zstr_free(&str);
+			break;
+		}
+		if (strcmp(str, "{\"n\":1}") == 0)
+			r->got++;
+		zstr_free(&str);
+	}
+	return NULL;
+}
+
+static void
+test_pub_blocks(void)
+{
+	char err[256];
+	struct sink_opts o;
+	struct reader r;
+	struct sink *s;
+	pthread_t t;
+	int i, fails;
+
+	/* Without drop_when_full a slow subscriber slows the PUB down, and
+	 * gets every record (ZMQ_XPUB_NODROP). */
+	memset(&o, 0, sizeof(o));
+	o.sndhwm = 5;
+	s = sink_open("zmq:@inproc://sktest-block", &o, err, sizeof(err));
+	CHECK(s != NULL);
+	r.sub = zsock_new(ZMQ_SUB);
+	r.got = 0;
+	zsock_set_rcvhwm(r.sub, 5);
+	zsock_set_subscribe(r.sub, "");
+	zsock_connect(r.sub, "inproc://sktest-block");
+	join(s, r.sub);
+	pthread_create(&t, NULL, reader_main, &r);
+	for (i = 0, fails = 0; i < 20000; i++)
+		fails += wstr(s, "{\"n\":1}") != 0;
+	CHECK(fails == 0);
+	CHECK(wstr(s, "{\"end\":1}") == 0);
+	pthread_join(t, NULL);
+	CHECK(r.got == 20000);
+	CHECK(sink_dropped(s) == 0);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&r.sub);
+}
+
+/* Receives one two-frame ntop message: the header bytes and the payload. */
+static int
+recv_ntop(zsock_t *sub, uint8_t *hdr, size_t *hlen, char *pl, size_t plsz)
+{
+	zmsg_t *m = zmsg_recv(sub);
+	zframe_t *h, *p;
+	int ok = 0;
+
+	if (m == NULL)
+		return 0;
+	if (zmsg_size(m) == 2) {
+		h = zmsg_first(m);
+		p = zmsg_next(m);
+		*hlen = zframe_size(h);
+		if (*hlen <= NTOPHDR_MAXSIZE && zframe_size(p) < plsz) {
+			memcpy(hdr, zframe_data(h), *hlen);
+			memcpy(pl, zframe_data(p), zframe_size(p));
+			pl[zframe_size(p)] = '\0';
+			ok = 1;
+		}
+	}
+	zmsg_destroy(&m);
+	return ok;
+}
+
+static void
+test_ntop(void)
+{
+	char err[256], pl[4096], rec[4096];
+	uint8_t hdr[NTOPHDR_MAXSIZE], want[24];
+	struct sink_opts o;
+	struct ntophdr h;
+	struct sink *s;
+	zsock_t *sub;
+	uint32_t id0;
+	size_t hlen, n;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.source_id = 7;
+	s = sink_open("ntop:@inproc://sktest-ntop", &o, err, sizeof(err));
+	CHECK(s != NULL);
+	sub = zsock_new_sub(">inproc://sktest-ntop", "");
+	join(s, sub);
+
+	CHECK(wstr(s, "{\"_topic\":\"counter\",\"_iface\":\"x\",\"A\":1}")
+	    == 0);
+	CHECK(recv_ntop(sub, hdr, &hlen, pl, sizeof(pl)));
+	CHECK(hlen == 24);
+	CHECK_STR(pl, "{\"A\":1}");
+	CHECK(ntophdr_decode(hdr, hlen, &h) == NTOPHDR_OK);
+	CHECK_STR(h.topic, "counter");
+	CHECK(h.version == 2);
+	CHECK(h.source_id == 7);
+	id0 = h.msg_id;
+	CHECK(id0 >= 2);	/* the probes of join() came first */
+	/* The header, byte for byte: topic NUL-padded to 16 bytes, version
+	 * 2, source_id, size (u16, host order), msg_id big-endian. */
+	memset(want, 0, sizeof(want));
+	memcpy(want, "counter", 7);
+	want[16] = 2;
+	want[17] = 7;
+	n = 7;
+	memcpy(want + 18, &(uint16_t){ (uint16_t)n }, 2);
+	want[20] = (uint8_t)(id0 >> 24);
+	want[21] = (uint8_t)(id0 >> 16);
+	want[22] = (uint8_t)(id0 >> 8);
+	want[23] = (uint8_t)id0;
+	CHECK(memcmp(hdr, want, 24) == 0);
+
+	/* No "_" keys and compact: sent as is, topic "flow". */
+	CHECK(wstr(s, "{\"B\":[1,{\"_n\":2}],\"c\":\"_\"}") == 0);
+	CHECK(recv_ntop(sub, hdr, &hlen, pl, sizeof(pl)));
+	CHECK_STR(pl, "{\"B\":[1,{\"_n\":2}],\"c\":\"_\"}");
+	CHECK(ntophdr_decode(hdr, hlen, &h) == NTOPHDR_OK);
+	CHECK_STR(h.topic, "flow");
+	CHECK(h.msg_id == id0 + 1);
+
+	/* White space goes; a topic too long for the header means "flow". */
+	CHECK(wstr(s, " { \"C\" : 3 , \"_x\" : 1 ,\"_topic\":"
+	    "\"abcdefghijklmnopq\"} ") == 0);
+	CHECK(recv_ntop(sub, hdr, &hlen, pl, sizeof(pl)));
+	CHECK_STR(pl, "{\"C\":3}");
+	CHECK(ntophdr_decode(hdr, hlen, &h) == NTOPHDR_OK);
+	CHECK_STR(h.topic, "flow");
+
+	/* Not a JSON object: dropped and counted, msg_id not used. */
+	CHECK(wstr(s, "{\"broken\":") == 0);
+	CHECK(sink_dropped(s) == 1);
+
+	/* More "_" keys than record_write takes at once, repeated ones. */
+	n = (size_t)snprintf(rec, sizeof(rec), "{\"_topic\":\"listening-ports\"");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n,
+		    ",\"_k%d\":%d,\"v%d\":%d", i, i, i, i);
+	snprintf(rec + n, sizeof(rec) - n, ",\"_k3\":0}");
+	CHECK(wstr(s, rec) == 0);
+	CHECK(recv_ntop(sub, hdr, &hlen, pl, sizeof(pl)));
+	n = (size_t)snprintf(rec, sizeof(rec), "{");
+	for (i = 0; i < 20; i++)
+		n += (size_t)snprintf(rec + n, sizeof(rec) - n,
+		    "%s\"v%d\":%d", i ? "," : "", i, i);
+	snprintf(rec + n, sizeof(rec) - n, "}");
+	CHECK_STR(pl, rec);
+	CHECK(ntophdr_decode(hdr, hlen, &h) == NTOPHDR_OK);
+	CHECK_STR(h.topic, "listening-ports");
+	CHECK(h.msg_id == id0 + 3);
+
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&sub);
+}
+
+static void
+test_stop_timeout(void)
+{
+	char err[256];
+	struct sink *s;
+
+	/* A PUSH with no peer blocks; once a stop is asked for, a send gives
+	 * up after the linger time and the record counts as lost. */
+	s = sink_open("push:@inproc://sktest-stop", NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	sig_stop = 1;
+	errno = 0;
+	CHECK(wstr(s, "{}") == -1);
+	CHECK(errno == EAGAIN);
+	sig_stop = 0;
+	CHECK(sink_close(&s) == -1);
+}
+
+int
+main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(dir) == NULL)
+		abort();
+	test_file();
+	test_errors();
+	test_fifo_epipe();
+	test_push();
+	test_drop_when_full();
+	test_pub_blocks();
+	test_ntop();
+	test_stop_timeout();
+	rmdir(dir);
+	return unit_done("sink");
+}
