@@ -1,0 +1,173 @@
+/* ev-emit.c - replay NDJSON events over ZMQ in the ntop wire format, as
+ * ebpflowexport, nprobe_mini and nProbe send them. See man/ev-emit.1 and
+ * common/emit.c.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "opts.h"
+#include "sig.h"
+#include "stats.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ev-emit [-aeFqVz] [-b batch] [-g gap] "
+	    "[-H header] [-i first_msg_id]\n"
+	    "               [-k serverkey] [-L linger] [-n repeat] [-r rate] "
+	    "[-s source_id]\n"
+	    "               [-T topic] [-w wait] [-x version] "
+	    "endpoint [file ...]\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "array", no_argument, NULL, 'a' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "ebpf", no_argument, NULL, 'e' },
+		{ "frames", no_argument, NULL, 'F' },
+		{ "gap", required_argument, NULL, 'g' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "first-msg-id", required_argument, NULL, 'i' },
+		{ "curve-serverkey", required_argument, NULL, 'k' },
+		{ "linger", required_argument, NULL, 'L' },
+		{ "repeat", required_argument, NULL, 'n' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "source-id", required_argument, NULL, 's' },
+		{ "topic", required_argument, NULL, 'T' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "header-version", required_argument, NULL, 'x' },
+		{ "zlib", no_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct emit_conf c = { 0 };
+	struct stats *st;
+	struct emit *e;
+	char errbuf[512];
+	FILE *fp;
+	int ch, i, rc = 0, quiet = 0;
+
+	c.layout = NTOPHDR_V1;
+	c.version = -1;
+	c.batch = 1;
+	c.first_msg_id = 1;
+	c.repeat = 1;
+	c.wait = 5;
+	c.linger = 10;
+	while ((ch = getopt_long(argc, argv, "ab:eFg:H:i:k:L:n:qr:s:T:Vw:x:z",
+	    lopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			c.array = true;
+			break;
+		case 'b':
+			c.batch = (unsigned)opts_int_or_die(optarg, "batch", 1,
+			    1000000);
+			break;
+		case 'e':
+			c.ebpf = true;
+			break;
+		case 'F':
+			c.frames = true;
+			break;
+		case 'g':
+			c.gap = (uint32_t)opts_int_or_die(optarg, "gap", 0,
+			    UINT32_MAX);
+			break;
+		case 'H':
+			c.layout = (enum ntophdr_layout)opts_int_or_die(optarg,
+			    "header (0-3)", 0, 3);
+			break;
+		case 'i':
+			c.first_msg_id = (uint32_t)opts_int_or_die(optarg,
+			    "first msg_id", 0, UINT32_MAX);
+			break;
+		case 'k':
+			if (strlen(optarg) != 40)
+				errx(2, "server key: '%s' is not a 40-character "
+				    "Z85 key", optarg);
+			c.curve_serverkey = optarg;
+			break;
+		case 'L':
+			c.linger = opts_duration_or_die(optarg, "linger");
+			break;
+		case 'n':
+			c.repeat = (uint64_t)opts_int_or_die(optarg, "repeat",
+			    0, INT64_MAX);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'r':
+			c.rate = (double)opts_int_or_die(optarg, "rate", 0,
+			    100000000);
+			break;
+		case 's':
+			c.source_id = (uint32_t)opts_int_or_die(optarg,
+			    "source_id", 0, UINT32_MAX);
+			break;
+		case 'T':
+			c.topic = optarg;
+			break;
+		case 'V':
+			printf("ev-emit %s\n", EVPIPE_VERSION);
+			return 0;
+		case 'w':
+			c.wait = opts_duration_or_die(optarg, "wait");
+			break;
+		case 'x':
+			c.version = (int)opts_int_or_die(optarg,
+			    "header version", 0, 255);
+			break;
+		case 'z':
+			c.zlib = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	c.endpoint = argv[0];
+
+	st = stats_new("ev-emit");
+	stats_set_quiet(st, quiet);
+	if (sig_setup() == -1)
+		err(1, "signals");
+	if ((e = emit_new(&c, st, errbuf, sizeof(errbuf))) == NULL)
+		errx(2, "%s", errbuf);
+	if (argc == 1)
+		rc |= emit_load(e, stdin, "-");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-") == 0) {
+			rc |= emit_load(e, stdin, "-");
+			continue;
+		}
+		if ((fp = fopen(argv[i], "r")) == NULL) {
+			warn("%s", argv[i]);
+			rc = -1;
+			continue;
+		}
+		rc |= emit_load(e, fp, argv[i]);
+		fclose(fp);
+	}
+
+	if (rc == 0)
+		rc = emit_run(e, &sig_stop);
+
+	emit_destroy(&e);
+	stats_print(st, stderr);
+	stats_destroy(&st);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,131 @@
+/* zmq-ingest.c - ntopng's ZMQ collector as a filter: ntop ZMQ messages in,
+ * NDJSON event records out. See man/zmq-ingest.1 and common/zingest.c.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntopmsg.h"
+#include "opts.h"
+#include "sig.h"
+#include "sink.h"
+#include "stats.h"
+#include "zingest.h"
+
+static struct stats *st;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: zmq-ingest [-lqV] [-c count] [-f first_msg_id] "
+	    "[-H hwm] [-m size]\n"
+	    "                  [-o sink] [-t idle] endpoint ...\n");
+	exit(2);
+}
+
+/* Prints the counters on SIGUSR1; called by the core's loop. */
+static int
+tick(void *arg)
+{
+	(void)arg;
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		stats_print(st, stderr);
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "first-msg-id", required_argument, NULL, 'f' },
+		{ "rcvhwm", required_argument, NULL, 'H' },
+		{ "line-buffered", no_argument, NULL, 'l' },
+		{ "max-payload", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct zingest_conf c = { 0 };
+	struct sink_opts so = { 0 };
+	struct zingest *z;
+	struct sink *out;
+	const char *outspec = "-";
+	char errbuf[512];
+	int ch, rc, quiet = 0;
+
+	c.first_msg_id = 1;
+	c.cap = NTOPMSG_DEFAULT_CAP;
+	while ((ch = getopt_long(argc, argv, "c:f:H:lm:o:qt:V", lopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			c.max_records = (uint64_t)opts_int_or_die(optarg,
+			    "count", 1, INT64_MAX);
+			break;
+		case 'f':
+			c.first_msg_id = (uint32_t)opts_int_or_die(optarg,
+			    "first msg_id", 0, UINT32_MAX);
+			break;
+		case 'H':
+			c.zopts.rcvhwm = (int)opts_int_or_die(optarg,
+			    "receive high-water mark", 1, INT32_MAX);
+			break;
+		case 'l':
+			so.line_buffered = true;
+			break;
+		case 'm':
+			c.cap = opts_size_or_die(optarg, "max payload");
+			if (c.cap < 1 || c.cap > 1024ULL * 1024 * 1024)
+				errx(2, "max payload: '%s' is not between 1 "
+				    "and 1G", optarg);
+			break;
+		case 'o':
+			outspec = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 't':
+			c.idle_timeout = opts_duration_or_die(optarg,
+			    "idle timeout");
+			break;
+		case 'V':
+			printf("zmq-ingest %s\n", EVPIPE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0)
+		usage();
+	c.ifaces = (const char *const *)argv;
+	c.nifaces = (size_t)argc;
+	c.tick = tick;
+
+	st = stats_new("zmq-ingest");
+	stats_set_quiet(st, quiet);
+	if (sig_setup() == -1)
+		err(1, "signals");
+	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
+		errx(2, "%s", errbuf);
+	if ((z = zingest_new(&c, st, errbuf, sizeof(errbuf))) == NULL)
+		errx(2, "%s", errbuf);
+
+	rc = zingest_run(z, out, &sig_stop);
+
+	zingest_destroy(&z);
+	if (sink_close(&out) == -1)
+		rc = -1;
+	stats_print(st, stderr);
+	stats_destroy(&st);
+	return rc == 0 ? 0 : 1;
+}

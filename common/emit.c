@@ -1,0 +1,567 @@
+/* emit.c - the ev-emit core (include/emit.h): NDJSON events to ntop ZMQ
+ * messages. Spec: shared/spec/ntop-zmq.md section 2; issue 2 part 4.
+ *
+ * Everything is loaded and encoded before sending, so the send loop only
+ * writes each message's header (its msg_id changes) and hands the frames
+ * to libzmq. The socket is an XPUB with ZMQ_XPUB_NODROP: it sees the
+ * subscriptions (so it can wait for the collector instead of losing the
+ * first messages to the "slow joiner") and it blocks instead of dropping
+ * when a subscriber's queue is full.
+ */
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zmq.h>
+
+#include "emit.h"
+#include "ntopmsg.h"
+#include "record.h"
+#include "sbuf.h"
+
+/* ebpflowexport's second message: a raw C struct of this size. */
+#define EMIT_EBPF_SIZE	288
+
+/* One frame of a message: bytes, or a header made at send time for the
+ * frame after it. */
+struct frame {
+	uint8_t		*p;
+	size_t		 len;
+	bool		 hdr;
+	char		 topic[33];
+	uint32_t	 usize;		/* uncompressed size of the next frame */
+};
+
+struct emsg {
+	struct frame	*f;
+	size_t		 nf;
+};
+
+struct emit {
+	struct emit_conf c;
+	struct stats	*st;
+	uint64_t	*c_msgs, *c_events, *c_bytes, *c_bad, *c_ebpf;
+	void		*ctx;
+	void		*sock;
+	struct emsg	*m;
+	size_t		 nm, mcap;
+	/* The batch being built. */
+	struct sbuf	 batch;
+	unsigned	 nbatch;
+	char		 btopic[33];
+	struct record	 rec;
+	struct sbuf	 tmp;
+	uint8_t		 ebpf[EMIT_EBPF_SIZE];
+};
+
+static double
+emit_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static size_t
+emit_topicmax(const struct emit *e)
+{
+	return e->c.layout == NTOPHDR_V0 ? 31 : 15;
+}
+
+struct emit *
+emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
+    size_t errsz)
+{
+	struct emit *e;
+	char *url;
+	size_t len;
+	int one = 1, hwm = 100000, rc;
+	bool conn;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		err(1, "emit");
+	e->c = *c;
+	if (e->c.version < 0)
+		e->c.version = c->layout == NTOPHDR_V0 ? 0 :
+		    c->layout == NTOPHDR_V3 ? 4 : 2;
+	if (e->c.batch == 0)
+		e->c.batch = 1;
+	if (e->c.topic == NULL)
+		e->c.topic = "flow";
+	e->st = st;
+	e->c_msgs = stats_ctr(st, "messages");
+	e->c_events = stats_ctr(st, "events");
+	e->c_bytes = stats_ctr(st, "payload_bytes");
+	e->c_ebpf = stats_ctr(st, "ebpf_messages");
+	e->c_bad = stats_ctr(st, "bad_lines");
+	record_init(&e->rec);
+	if (strlen(e->c.topic) > emit_topicmax(e)) {
+		snprintf(errbuf, errsz, "topic '%s' is too long for the header",
+		    e->c.topic);
+		goto fail;
+	}
+	len = strlen(c->endpoint);
+	conn = len > 0 && c->endpoint[len - 1] == 'c';
+	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
+		err(1, "emit");
+	if ((e->ctx = zmq_ctx_new()) == NULL ||
+	    (e->sock = zmq_socket(e->ctx, ZMQ_XPUB)) == NULL)
+		err(1, "zmq");
+	zmq_setsockopt(e->sock, ZMQ_XPUB_NODROP, &one, sizeof(one));
+	zmq_setsockopt(e->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (c->curve_serverkey != NULL) {
+		char pub[41], sec[41];
+
+		if (zmq_curve_keypair(pub, sec) == -1 ||
+		    zmq_setsockopt(e->sock, ZMQ_CURVE_SERVERKEY,
+		    c->curve_serverkey, strlen(c->curve_serverkey)) == -1 ||
+		    zmq_setsockopt(e->sock, ZMQ_CURVE_PUBLICKEY, pub, 40) == -1 ||
+		    zmq_setsockopt(e->sock, ZMQ_CURVE_SECRETKEY, sec, 40) == -1) {
+			snprintf(errbuf, errsz, "CURVE server key: %s",
+			    zmq_strerror(errno));
+			free(url);
+			goto fail;
+		}
+	}
+	rc = conn ? zmq_connect(e->sock, url) : zmq_bind(e->sock, url);
+	if (rc == -1) {
+		snprintf(errbuf, errsz, "cannot %s %s: %s",
+		    conn ? "connect" : "bind", url, zmq_strerror(errno));
+		free(url);
+		goto fail;
+	}
+	free(url);
+	/* A recognisable filler: the real struct holds host pointers. */
+	memset(e->ebpf, 0xeb, sizeof(e->ebpf));
+	return e;
+fail:
+	emit_destroy(&e);
+	return NULL;
+}
+
+static struct emsg *
+emit_newmsg(struct emit *e, size_t nf)
+{
+	struct emsg *m;
+
+	if (e->nm == e->mcap) {
+		size_t nc = e->mcap ? e->mcap * 2 : 64;
+
+		if ((e->m = reallocarray(e->m, nc, sizeof(*e->m))) == NULL)
+			err(1, "emit");
+		e->mcap = nc;
+	}
+	m = &e->m[e->nm++];
+	if ((m->f = calloc(nf, sizeof(*m->f))) == NULL)
+		err(1, "emit");
+	m->nf = nf;
+	return m;
+}
+
+static uint8_t *
+emit_dup(const void *p, size_t len)
+{
+	uint8_t *d;
+
+	if ((d = malloc(len ? len : 1)) == NULL)
+		err(1, "emit");
+	memcpy(d, p, len);
+	return d;
+}
+
+/* Sets frame f to payload p[0..len), compressed when asked. */
+static void
+emit_payload(struct emit *e, struct frame *hdr, struct frame *f,
+    const void *p, size_t len)
+{
+	hdr->usize = (uint32_t)len;
+	if (!e->c.zlib) {
+		f->p = emit_dup(p, len);
+		f->len = len;
+		return;
+	}
+	sbuf_reset(&e->tmp);
+	if (ntopmsg_deflate(&e->tmp, p, len, e->c.layout != NTOPHDR_V3,
+	    6) == -1)
+		errx(1, "zlib compression failed");
+	f->p = emit_dup(e->tmp.p, e->tmp.len);
+	f->len = e->tmp.len;
+}
+
+/* Turns the batch being built into a message. */
+static void
+emit_flush(struct emit *e)
+{
+	struct emsg *m;
+
+	if (e->nbatch == 0)
+		return;
+	if (e->c.batch > 1 || e->c.array)
+		sbuf_addc(&e->batch, ']');
+	m = emit_newmsg(e, 2);
+	m->f[0].hdr = true;
+	memcpy(m->f[0].topic, e->btopic, sizeof(e->btopic));
+	emit_payload(e, &m->f[0], &m->f[1], e->batch.p, e->batch.len);
+	sbuf_reset(&e->batch);
+	e->nbatch = 0;
+}
+
+static void
+emit_line(struct emit *e, const char *line, size_t len, const char *name,
+    unsigned long lineno)
+{
+	const struct rec_field *t;
+	char topic[64];
+	int rc;
+
+	if ((rc = record_parse(&e->rec, line, len)) != REC_OK) {
+		if (rc == REC_EMPTY)
+			return;
+		stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: %s", name,
+		    lineno, record_errname(rc));
+		return;
+	}
+	strcpy(topic, e->c.topic);
+	if ((t = record_get(&e->rec, "_topic")) != NULL &&
+	    (rec_str(t, topic, sizeof(topic)) < 1 ||
+	    strlen(topic) > emit_topicmax(e) || strlen(topic) != t->vlen - 2)) {
+		stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: unusable "
+		    "_topic", name, lineno);
+		return;
+	}
+	if (e->nbatch > 0 && strcmp(topic, e->btopic) != 0)
+		emit_flush(e);
+	if (e->nbatch == 0) {
+		strcpy(e->btopic, topic);
+		if (e->c.batch > 1 || e->c.array)
+			sbuf_addc(&e->batch, '[');
+	} else
+		sbuf_addc(&e->batch, ',');
+	ntopmsg_strip(&e->batch, &e->rec);
+	++*e->c_events;
+	if (++e->nbatch >= e->c.batch)
+		emit_flush(e);
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Reads a whole file into a new buffer. */
+static uint8_t *
+emit_slurp(const char *path, size_t *len)
+{
+	struct sbuf b = { 0 };
+	char chunk[65536];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		sbuf_add(&b, chunk, n);
+	fclose(fp);
+	*len = b.len;
+	if (b.p == NULL)
+		return emit_dup("", 0);
+	return (uint8_t *)b.p;
+}
+
+/* Frames mode: a line is one message, its frames separated by blanks:
+ * "h" or "h:TOPIC" (a header for the next frame), "x:HEX", "s:TEXT",
+ * "f:PATH". -z compresses the frame after a header. */
+static void
+emit_frames(struct emit *e, char *line, const char *name,
+    unsigned long lineno)
+{
+	char *tok, *save = NULL, *toks[64];
+	struct emsg *m;
+	size_t n = 0, i, k, len;
+	uint8_t *p;
+	int hi, lo;
+
+	for (tok = strtok_r(line, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (n == sizeof(toks) / sizeof(toks[0])) {
+			stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: too "
+			    "many frames", name, lineno);
+			return;
+		}
+		toks[n++] = tok;
+	}
+	if (n == 0 || line[0] == '#')
+		return;
+	m = emit_newmsg(e, n);
+	for (i = 0; i < n; i++) {
+		struct frame *f = &m->f[i];
+
+		tok = toks[i];
+		if (tok[0] == 'h' && (tok[1] == '\0' || tok[1] == ':')) {
+			f->hdr = true;
+			snprintf(f->topic, sizeof(f->topic), "%s",
+			    tok[1] ? tok + 2 : e->c.topic);
+			continue;
+		}
+		if (strncmp(tok, "x:", 2) == 0) {
+			len = strlen(tok + 2) / 2;
+			if ((p = malloc(len ? len : 1)) == NULL)
+				err(1, "emit");
+			for (k = 0; k < len; k++) {
+				hi = hexval((unsigned char)tok[2 + 2 * k]);
+				lo = hexval((unsigned char)tok[3 + 2 * k]);
+				if (hi < 0 || lo < 0)
+					break;
+				p[k] = (uint8_t)(hi << 4 | lo);
+			}
+			if (k < len || strlen(tok + 2) % 2) {
+				free(p);
+				goto bad;
+			}
+		} else if (strncmp(tok, "s:", 2) == 0) {
+			len = strlen(tok + 2);
+			p = emit_dup(tok + 2, len);
+		} else if (strncmp(tok, "f:", 2) == 0) {
+			if ((p = emit_slurp(tok + 2, &len)) == NULL) {
+				warn("%s", tok + 2);
+				goto bad;
+			}
+		} else
+			goto bad;
+		if (i > 0 && m->f[i - 1].hdr) {
+			emit_payload(e, &m->f[i - 1], f, p, len);
+			free(p);
+		} else {
+			f->p = p;
+			f->len = len;
+		}
+	}
+	return;
+bad:
+	stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: bad frame '%s'", name,
+	    lineno, tok);
+	for (i = 0; i < m->nf; i++)
+		free(m->f[i].p);
+	free(m->f);
+	e->nm--;
+}
+
+int
+emit_load(struct emit *e, FILE *fp, const char *name)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (e->c.frames)
+			emit_frames(e, line, name, lineno);
+		else
+			emit_line(e, line, (size_t)n, name, lineno);
+	}
+	free(line);
+	emit_flush(e);
+	if (ferror(fp)) {
+		warn("%s", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* True when every topic to send is covered by a subscription prefix. */
+static bool
+emit_covered(const struct emit *e, char subs[][33], size_t nsubs)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < e->nm; i++)
+		for (j = 0; j < e->m[i].nf; j++) {
+			const char *t = e->m[i].f[j].topic;
+
+			if (!e->m[i].f[j].hdr)
+				continue;
+			for (k = 0; k < nsubs; k++)
+				if (strncmp(t, subs[k], strlen(subs[k])) == 0)
+					break;
+			if (k == nsubs)
+				return false;
+		}
+	return nsubs > 0;
+}
+
+/* Reads subscriptions until the topics to send are covered, or the wait
+ * time is over. */
+static void
+emit_wait(struct emit *e, volatile sig_atomic_t *stop)
+{
+	char subs[64][33];
+	size_t nsubs = 0;
+	zmq_pollitem_t it = { e->sock, 0, ZMQ_POLLIN, 0 };
+	uint8_t buf[64];
+	double end = emit_now() + e->c.wait, left;
+	int n;
+
+	while (!*stop && (left = end - emit_now()) > 0) {
+		if (zmq_poll(&it, 1, (long)(left * 1000) + 1) <= 0)
+			continue;
+		while ((n = zmq_recv(e->sock, buf, sizeof(buf) - 1,
+		    ZMQ_DONTWAIT)) > 0) {
+			if (buf[0] != 1 || nsubs == 64)
+				continue;
+			n = n > 33 ? 33 : n;
+			memcpy(subs[nsubs], buf + 1, (size_t)n - 1);
+			subs[nsubs++][n - 1] = '\0';
+		}
+		if (emit_covered(e, subs, nsubs)) {
+			/* Let the rest of this subscriber's set arrive. */
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+			return;
+		}
+	}
+	if (!*stop && e->c.wait > 0)
+		warnx("no subscriber after %.1f s: sending anyway", e->c.wait);
+}
+
+static int
+emit_send(struct emit *e, const void *p, size_t len, int more,
+    volatile sig_atomic_t *stop)
+{
+	while (zmq_send(e->sock, p, len, more ? ZMQ_SNDMORE : 0) == -1) {
+		if (errno != EINTR && errno != EAGAIN) {
+			warnx("zmq_send: %s", zmq_strerror(errno));
+			return -1;
+		}
+		/* A signal: stop between messages, never inside one. */
+		if (*stop && !more)
+			return 1;
+	}
+	return 0;
+}
+
+int
+emit_run(struct emit *e, volatile sig_atomic_t *stop)
+{
+	struct ntophdr h;
+	uint8_t hb[NTOPHDR_MAXSIZE];
+	uint32_t msg_id = e->c.first_msg_id;
+	uint64_t pass, sent = 0;
+	double t0;
+	size_t i, j, hl;
+	int rc;
+
+	emit_wait(e, stop);
+	t0 = emit_now();
+	for (pass = 0; !*stop && (e->c.repeat == 0 || pass < e->c.repeat);
+	    pass++) {
+		for (i = 0; i < e->nm && !*stop; i++) {
+			struct emsg *m = &e->m[i];
+			bool had_hdr = false;
+
+			if (e->c.rate > 0) {
+				double due = t0 + sent / e->c.rate, now;
+
+				while (!*stop && (now = emit_now()) < due) {
+					struct timespec ts;
+					double d = due - now;
+
+					ts.tv_sec = (time_t)d;
+					ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+					nanosleep(&ts, NULL);
+				}
+			}
+			for (j = 0; j < m->nf; j++) {
+				const void *p = m->f[j].p;
+				size_t len = m->f[j].len;
+
+				if (m->f[j].hdr) {
+					size_t next = j + 1 < m->nf ?
+					    m->f[j + 1].len : 0;
+
+					memset(&h, 0, sizeof(h));
+					h.layout = e->c.layout;
+					memcpy(h.topic, m->f[j].topic,
+					    sizeof(h.topic));
+					h.version = (uint32_t)e->c.version;
+					h.flags = e->c.zlib &&
+					    e->c.layout == NTOPHDR_V3 ?
+					    NTOPHDR_FLAG_ZLIB : 0;
+					h.size = (uint32_t)next;
+					h.uncompressed_size = m->f[j].usize;
+					h.compressed_size = (uint32_t)next;
+					h.msg_id = msg_id;
+					h.source_id = e->c.source_id;
+					hl = ntophdr_encode(&h, hb, sizeof(hb));
+					p = hb;
+					len = hl;
+					had_hdr = true;
+				} else
+					*e->c_bytes += len;
+				rc = emit_send(e, p, len, j + 1 < m->nf, stop);
+				if (rc != 0)
+					return rc < 0 ? -1 : 0;
+			}
+			++*e->c_msgs;
+			sent++;
+			if (had_hdr)
+				msg_id += 1 + e->c.gap;
+			if (e->c.ebpf) {
+				memset(&h, 0, sizeof(h));
+				h.layout = NTOPHDR_V0;
+				strcpy(h.topic, "ebpf");
+				h.size = EMIT_EBPF_SIZE;
+				hl = ntophdr_encode(&h, hb, sizeof(hb));
+				if ((rc = emit_send(e, hb, hl, 1, stop)) != 0 ||
+				    (rc = emit_send(e, e->ebpf,
+				    sizeof(e->ebpf), 0, stop)) != 0)
+					return rc < 0 ? -1 : 0;
+				++*e->c_ebpf;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+emit_destroy(struct emit **ep)
+{
+	struct emit *e = *ep;
+	size_t i, j;
+	int linger;
+
+	if (e == NULL)
+		return;
+	if (e->sock != NULL) {
+		linger = (int)(e->c.linger * 1000);
+		zmq_setsockopt(e->sock, ZMQ_LINGER, &linger, sizeof(linger));
+		zmq_close(e->sock);
+	}
+	if (e->ctx != NULL)
+		zmq_ctx_term(e->ctx);
+	for (i = 0; i < e->nm; i++) {
+		for (j = 0; j < e->m[i].nf; j++)
+			free(e->m[i].f[j].p);
+		free(e->m[i].f);
+	}
+	free(e->m);
+	sbuf_free(&e->batch);
+	sbuf_free(&e->tmp);
+	record_free(&e->rec);
+	free(e);
+	*ep = NULL;
+}

@@ -1,0 +1,60 @@
+/* emit.h - the ev-emit core: NDJSON events to ntop ZMQ messages on a PUB.
+ *
+ * Events are loaded first and encoded once (payload, compression), so a
+ * repeated replay only re-encodes the small header with its msg_id.
+ * Spec: shared/spec/ntop-zmq.md section 2 (the wire format), issue 2
+ * part 4.
+ */
+#ifndef EVPIPE_EMIT_H
+#define EVPIPE_EMIT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ntophdr.h"
+#include "stats.h"
+
+struct emit_conf {
+	const char	*endpoint;	/* ends in 'c': connect, else bind */
+	enum ntophdr_layout layout;	/* header layout */
+	int		 version;	/* version field; -1: the layout's own
+					   (v0: 0, v1/v2: 2, v3: 4) */
+	bool		 zlib;		/* compress (legacy 0x00 or v3 flag) */
+	unsigned	 batch;		/* events per JSON array; 1: object */
+	bool		 array;		/* an array even when batch is 1 */
+	uint32_t	 source_id;
+	uint32_t	 first_msg_id;	/* 1 */
+	uint32_t	 gap;		/* msg_ids skipped after each message */
+	double		 rate;		/* messages per second; 0: full speed */
+	uint64_t	 repeat;	/* passes over the input; 0: forever */
+	bool		 ebpf;		/* also ebpflowexport's "ebpf" message */
+	const char	*topic;		/* topic of lines without _topic */
+	bool		 frames;	/* input lines describe raw frames */
+	double		 wait;		/* longest wait for a subscriber (s) */
+	double		 linger;	/* longest wait to send at exit (s) */
+	const char	*curve_serverkey; /* Z85 public key of the collector */
+};
+
+struct emit;
+
+/* A new emitter with its socket bound or connected. Returns NULL with a
+ * message in err when the endpoint or an option is unusable. */
+struct emit *emit_new(const struct emit_conf *c, struct stats *st,
+	    char *err, size_t errsz);
+
+/* Reads every line of fp (named name in messages) and encodes it: an
+ * event per line, or in frames mode a message per line. Bad lines are
+ * counted and skipped. Returns 0, or -1 on a read error. */
+int	emit_load(struct emit *e, FILE *fp, const char *name);
+
+/* Waits for a subscriber, then sends everything loaded, repeat times,
+ * until *stop. Returns 0, or -1 on a socket error. */
+int	emit_run(struct emit *e, volatile sig_atomic_t *stop);
+
+/* Closes the socket, waiting up to the linger time for queued messages,
+ * and frees *ep. */
+void	emit_destroy(struct emit **ep);
+
+#endif
