@@ -2,11 +2,13 @@
 #include <signal.h>
 #include <string.h>
 
+#include <czmq.h>
+
 #include "sig.h"
 
-volatile sig_atomic_t sig_stop;
-volatile sig_atomic_t sig_usr1;
-volatile sig_atomic_t sig_winch;
+_Thread_local volatile sig_atomic_t sig_stop;
+_Thread_local volatile sig_atomic_t sig_usr1;
+_Thread_local volatile sig_atomic_t sig_winch;
 
 static void
 sig_handler(int signo)
@@ -30,6 +32,9 @@ sig_setup(void)
 	struct sigaction sa;
 	size_t i;
 
+	/* Without this, czmq's zsys_init() replaces our SIGINT and SIGTERM
+	 * handlers with its own when the first socket is made. */
+	zsys_handler_set(NULL);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a blocked read or poll returns EINTR at once. */
