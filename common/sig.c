@@ -4,6 +4,7 @@
 
 #include <czmq.h>
 
+#include "chain.h"
 #include "sig.h"
 
 _Thread_local volatile sig_atomic_t sig_stop;
@@ -43,5 +44,8 @@ sig_setup(void)
 		if (sigaction(sigs[i], &sa, NULL) == -1)
 			return -1;
 	sa.sa_handler = SIG_IGN;
-	return sigaction(SIGPIPE, &sa, NULL);
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
+		return -1;
+	chain_ready(&sig_stop, &sig_usr1);
+	return 0;
 }
