@@ -32,7 +32,12 @@
 #include "linebuf.h"
 
 /* Bytes asked of read(2) at a time. */
-#define LINEBUF_CHUNK		(128 * 1024)
+#define LINEBUF_CHUNK		(256 * 1024)
+/* The pipe buffer asked for on pipe and FIFO inputs: with Linux's default
+ * 64 KiB, reader and writer wake each other for every few lines, and a
+ * 1 MiB buffer (the unprivileged maximum) more than doubled the
+ * throughput of "cat file | stage" in measurements. */
+#define LINEBUF_PIPESZ		(1024 * 1024)
 /* ZMQ messages taken from one socket per poll, so no input starves. */
 #define LINEBUF_ZMQ_BATCH	512
 
@@ -241,6 +246,18 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 	return lb->n - 1;
 }
 
+/* Notes a regular file (always readable, read ahead sequentially) and
+ * enlarges a pipe's buffer; both best effort. */
+static void
+lb_tune(struct lb_input *in, const struct stat *sb)
+{
+	if (S_ISREG(sb->st_mode)) {
+		in->regular = true;
+		(void)posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	} else if (S_ISFIFO(sb->st_mode))
+		(void)fcntl(in->fd, F_SETPIPE_SZ, LINEBUF_PIPESZ);
+}
+
 int
 linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
 {
@@ -276,12 +293,10 @@ linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
 		close(fd);
 		return -1;
 	}
-	if (S_ISREG(sb.st_mode))
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	in = lb_push(lb, spec, LB_FD);
 	in->fd = fd;
 	in->own_fd = true;
-	in->regular = S_ISREG(sb.st_mode);
+	lb_tune(in, &sb);
 	return lb->n - 1;
 }
 
@@ -293,7 +308,8 @@ linebuf_add_fd(struct linebuf *lb, int fd, const char *name)
 
 	in = lb_push(lb, name, LB_FD);
 	in->fd = fd;
-	in->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (fstat(fd, &sb) == 0)
+		lb_tune(in, &sb);
 	return lb->n - 1;
 }
 
