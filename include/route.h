@@ -1,0 +1,142 @@
+/* route.h - ev-route's delivery rules (shared/spec/ntop-zmq.md section 4,
+ * issue 4) as a pure function, and the stage's core loop.
+ *
+ * For a record of _type "event" received on interface Z (its _iface):
+ *  1. it stays on Z, unchanged;
+ *  2. if its INTERFACE_NAME/IF_NAME equals a declared interface X != Z
+ *     (exact, case-sensitive), a copy goes to X;
+ *  3. if Z has a companion C, a copy goes to C unless either address is
+ *     loopback (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104, 0.0.0.1) or an
+ *     address is unreadable;
+ *  4. never twice to one interface (C == X, or C == Z, gives no extra copy).
+ * A copy has _iface set to its interface and _from set to Z. Every other
+ * record passes through unchanged.
+ */
+#ifndef EVPIPE_ROUTE_H
+#define EVPIPE_ROUTE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evfields.h"
+#include "linebuf.h"
+#include "record.h"
+#include "sink.h"
+#include "stats.h"
+
+struct route;
+
+/* An empty rule set. Aborts on out-of-memory. Free with route_destroy(). */
+struct route *route_new(void);
+void	route_destroy(struct route **rtp);
+
+/* Configuration; each returns 0, or -1 with a message in err. Names are
+ * copied. route_declare: -i IFACE (declaring twice is harmless);
+ * route_mirror: -m IFACE; route_companion: -c ZMQIFACE=IFACE (one
+ * companion per ZMQ interface). */
+int	route_declare(struct route *rt, const char *iface, char *err,
+	    size_t errsz);
+int	route_mirror(struct route *rt, const char *iface, char *err,
+	    size_t errsz);
+int	route_companion(struct route *rt, const char *zmqif,
+	    const char *iface, char *err, size_t errsz);
+
+/* Checks the whole configuration: every mirrored interface and every
+ * companion is declared, every companion is mirrored. Returns 0, or -1
+ * with a message naming the interface at fault in err. */
+int	route_check(const struct route *rt, char *err, size_t errsz);
+
+/* Number of declared interfaces, and the name of the i-th. */
+size_t	route_nifaces(const struct route *rt);
+const char *route_iface(const struct route *rt, size_t i);
+
+/* What route_decide() found; the flags feed the counters. */
+enum route_kind {
+	ROUTE_PASS,		/* not an event: passes through */
+	ROUTE_NO_IFACE,		/* an event without a usable _iface: passes
+				   through, no copies */
+	ROUTE_EVENT,		/* an event on interface Z */
+};
+
+#define ROUTE_MAXCOPIES	2
+
+struct route_copy {
+	const char	*iface;		/* the target interface (rule set owns) */
+	size_t		 len;
+	const char	*json;		/* the same as a JSON string literal */
+	size_t		 jlen;
+	bool		 companion;	/* rule 3 (else rule 2) */
+};
+
+struct route_result {
+	enum route_kind	 kind;
+	const char	*z;		/* Z, decoded (into zbuf or the record) */
+	size_t		 zlen;
+	char		 zbuf[EVF_IFNAMELEN];
+	const char	*zjson;		/* _iface's value as JSON text (for _from) */
+	size_t		 zjlen;
+	size_t		 ncopies;
+	struct route_copy copy[ROUTE_MAXCOPIES];
+	bool		 no_ifname;	/* no interface name, or "" */
+	bool		 unknown_ifname; /* names no declared interface */
+	bool		 ifname_is_z;	/* names Z itself: no copy needed */
+	bool		 loopback;	/* companion withheld: loopback */
+	bool		 bad_address;	/* companion withheld: bad address */
+	bool		 merged;	/* companion == IF_NAME target: one copy */
+	unsigned	 bad;		/* EVF_BAD_* seen in the ids */
+	struct evf_ids	 ids;		/* what was read (for sharding) */
+};
+
+/* Applies the rules to one parsed record. Pure: reads rt and r, writes
+ * only *res, which borrows from both. */
+void	route_decide(const struct route *rt, const struct record *r,
+	    struct route_result *res);
+
+/* Where the records go. Either shards (nshards > 0: each record and copy
+ * goes to shard[hash % nshards] by evf_flow_hash of its ids; records
+ * without addresses go to shard 0), or per-interface sinks (iface[i] ->
+ * sink[i]) with everything else on dflt. The same sink may appear more
+ * than once; the caller opens and closes them. */
+struct route_outs {
+	struct sink	*dflt;
+	size_t		 n;
+	const char	**iface;
+	struct sink	**sink;
+	size_t		 nshards;
+	struct sink	**shard;
+};
+
+struct route_core;
+
+/* A core over rt (borrowed) writing to o (borrowed) and counting into st.
+ * Aborts on out-of-memory. */
+struct route_core *route_core_new(const struct route *rt,
+	    const struct route_outs *o, struct stats *st);
+void	route_core_destroy(struct route_core **cp);
+
+/* Routes one line (no newline). Returns 0, or -1 if a sink lost output
+ * (counted; the core keeps going with the other sinks). */
+int	route_line(struct route_core *c, const char *line, size_t len);
+
+/* Waits up to timeout_ms on in and routes what arrives. Returns what
+ * linebuf_poll returns (LINEBUF_EOF once every input ended). */
+int	route_poll(struct route_core *c, struct linebuf *in, int timeout_ms);
+
+/* Copies each sink's drop count into the counter "dropped:SPEC" (call it
+ * before printing the counters). */
+void	route_sync_stats(struct route_core *c);
+
+/* True once some output was lost (exit status 1). */
+bool	route_lost(const struct route_core *c);
+/* True once every sink has failed: nothing more can be delivered. */
+bool	route_dead(const struct route_core *c);
+
+/* The whole stage as one call: polls in until EOF or *stop, flushes every
+ * sink. Returns 0, or 1 if output was lost. For running as a thread. */
+int	route_run(const struct route *rt, const struct route_outs *o,
+	    struct linebuf *in, struct stats *st,
+	    volatile sig_atomic_t *stop);
+
+#endif
