@@ -1,0 +1,110 @@
+/* fuzz_record.c - libFuzzer target for record.c: record_parse, key access,
+ * value readers, record_sub, record_write and json_compact over arbitrary
+ * bytes. Properties checked: every member of a parsed record is found by
+ * its own key, and what record_write and json_compact produce parses back. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "sbuf.h"
+
+#define FZ_ASSERT(c)	do { if (!(c)) abort(); } while (0)
+
+static void	fz_walk(const struct record *r, int depth);
+
+/* Reads every member of r with every accessor, recursing into objects. */
+static void
+fz_walk(const struct record *r, int depth)
+{
+	struct record sub = RECORD_INIT;
+	const struct rec_field *f, *g;
+	char small[4], big[512];
+	int64_t i;
+	uint64_t u;
+	double d;
+	size_t k;
+	int n;
+
+	for (k = 0; k < r->nf; k++) {
+		f = &r->f[k];
+		FZ_ASSERT(f->key >= r->text && f->val >= r->text);
+		FZ_ASSERT(f->val + f->vlen <= r->text + r->len);
+		/* The first member with this key comes at or before f. */
+		if (!f->kesc) {
+			g = record_getn(r, f->key, f->klen);
+			FZ_ASSERT(g != NULL && g <= f);
+		}
+		n = rec_str(f, small, sizeof(small));
+		FZ_ASSERT(n < (int)sizeof(small));
+		if (n >= 0)
+			FZ_ASSERT(small[n] == '\0');
+		n = rec_str(f, big, sizeof(big));
+		FZ_ASSERT(n < (int)sizeof(big));
+		if (n >= 0) {
+			FZ_ASSERT(big[n] == '\0');
+			if (memchr(big, '\0', (size_t)n) == NULL)
+				FZ_ASSERT(rec_streq(f, big));
+		}
+		(void)rec_i64(f, &i);
+		(void)rec_u64(f, &u);
+		(void)rec_double(f, &d);
+		if (f->kind == REC_OBJECT && depth < 8) {
+			FZ_ASSERT(record_sub(f, &sub) == REC_OK);
+			fz_walk(&sub, depth + 1);
+		} else
+			FZ_ASSERT(record_sub(f, &sub) == REC_NOT_OBJECT);
+	}
+	(void)record_get(r, "IF_NAME");
+	(void)record_get(r, "");
+	record_free(&sub);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct rec_edit edits[] = {
+		{ "_iface", "\"eth0\"", 6 },
+		{ "_rx", "1.000000", 8 },
+		{ "IF_NAME", NULL, 0 },
+	};
+	struct record r = RECORD_INIT, back = RECORD_INIT;
+	struct sbuf out = { 0 };
+	const char *text = (const char *)data;
+	size_t pos = 0;
+	int rc;
+
+	rc = record_parse(&r, text, size);
+	FZ_ASSERT(record_errname(rc) != NULL);
+	if (rc == REC_OK) {
+		FZ_ASSERT(r.text >= text && r.text + r.len <= text + size);
+		fz_walk(&r, 0);
+		record_write(&r, edits, sizeof(edits) / sizeof(edits[0]), &out);
+		FZ_ASSERT(record_parse(&back, out.p, out.len) == REC_OK);
+		FZ_ASSERT(record_get(&back, "IF_NAME") == NULL);
+		FZ_ASSERT(rec_streq(record_get(&back, "_iface"), "eth0"));
+		sbuf_reset(&out);
+		record_write(&r, NULL, 0, &out);
+		FZ_ASSERT(record_parse(&back, out.p, out.len) == REC_OK);
+		FZ_ASSERT(back.nf == r.nf);
+		sbuf_reset(&out);
+		json_compact(&out, r.text, r.len);
+		FZ_ASSERT(record_parse(&back, out.p, out.len) == REC_OK);
+		FZ_ASSERT(back.nf == r.nf && back.compact);
+	}
+	/* Walk the input as a sequence of values, as an array payload is. */
+	while (pos < size) {
+		size_t before = pos;
+
+		json_skip_ws(text, size, &pos);
+		if (pos >= size)
+			break;
+		if (json_skip_value(text, size, &pos) != REC_OK)
+			break;
+		FZ_ASSERT(pos > before && pos <= size);
+	}
+	sbuf_free(&out);
+	record_free(&back);
+	record_free(&r);
+	return 0;
+}
