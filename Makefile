@@ -43,6 +43,21 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
+# evpipe runs the stages' own main()s as threads: each is compiled once
+# more with main renamed chain_main_NAME and linked into it.
+CHAINTOOLS := zmq-ingest pcap-ingest ev-route flow-agg ev-show
+CHAINOBJ   := $(CHAINTOOLS:%=$(BUILD)/chain/%.o)
+
+$(BUILD)/chain/%.o: cmd/%.c
+	@mkdir -p $(@D)
+	@[ -n "$(Q)" ] && echo "  CC      $< (chain)" || true
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Dmain=chain_main_$(subst -,_,$*) -MMD -MP -c $< -o $@
+
+$(BUILD)/bin/evpipe: $(BUILD)/cmd/evpipe.o $(CHAINOBJ) $(LIB)
+	@mkdir -p $(@D)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CHAINOBJ) $(LIB) $(LDLIBS)
+
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -96,4 +111,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIBOBJ:.o=.d) $(BINS:$(BUILD)/bin/%=$(BUILD)/cmd/%.d) $(UNITS:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.d)
+-include $(CHAINOBJ:.o=.d) $(LIBOBJ:.o=.d) $(BINS:$(BUILD)/bin/%=$(BUILD)/cmd/%.d) $(UNITS:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.d)
