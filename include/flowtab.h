@@ -76,7 +76,7 @@ struct flow_proc {
 
 /* Socket state from a netstat event (absolute counters). */
 struct flow_tcpinfo {
-	char		 state[12];	/* CONN_STATE, "" if absent */
+	char		 state[16];	/* CONN_STATE, "" if absent */
 	double		 rtt, rttvar;
 	uint64_t	 segs_in, segs_out, unack, retran, lost;
 	uint64_t	 bytes_rcvd, bytes_acked;

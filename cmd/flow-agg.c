@@ -1,0 +1,151 @@
+/* flow-agg.c - flows from packets and events, with the process on each
+ * end: NDJSON in, "flow" and "iface" records out. See man/flow-agg.1 and
+ * common/flowagg.c (issue 5).
+ */
+#include <err.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowagg.h"
+#include "linebuf.h"
+#include "opts.h"
+#include "sig.h"
+#include "sink.h"
+#include "stats.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: flow-agg [-lNqvV] [-a active] [-f fin] "
+	    "[-I interval] [-i idle] [-L size]\n"
+	    "                [-m maxflows] [-o sink] [input ...]\n");
+	exit(2);
+}
+
+static int64_t
+duration_us(const char *s, const char *what)
+{
+	double d = opts_duration_or_die(s, what);
+
+	if (d > 1e9)
+		errx(2, "%s: '%s' is too long", what, s);
+	return (int64_t)(d * 1e6 + 0.5);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option lopts[] = {
+		{ "active-timeout", required_argument, NULL, 'a' },
+		{ "fin-timeout", required_argument, NULL, 'f' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "interim", required_argument, NULL, 'I' },
+		{ "line-buffered", no_argument, NULL, 'l' },
+		{ "max-line", required_argument, NULL, 'L' },
+		{ "max-flows", required_argument, NULL, 'm' },
+		{ "no-ifaces", no_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "vlan", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct flowagg_conf c;
+	struct sink_opts so = { 0 };
+	struct linebuf *in;
+	struct sink *out;
+	struct stats *st;
+	const char *outspec = "-";
+	char errbuf[512];
+	uint64_t maxline = 1024 * 1024;
+	int ch, i, rc, quiet = 0;
+
+	flowagg_defaults(&c);
+	while ((ch = getopt_long(argc, argv, "a:f:I:i:lL:m:No:qvV", lopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			c.ft.active_us = duration_us(optarg, "active timeout");
+			break;
+		case 'f':
+			c.ft.closing_us = duration_us(optarg, "fin timeout");
+			break;
+		case 'I':
+			c.interim_us = duration_us(optarg, "interim interval");
+			if (c.interim_us <= 0)
+				errx(2, "interim interval: '%s' is not above "
+				    "zero", optarg);
+			break;
+		case 'i':
+			c.ft.idle_us = duration_us(optarg, "idle timeout");
+			break;
+		case 'l':
+			so.line_buffered = true;
+			break;
+		case 'L':
+			maxline = opts_size_or_die(optarg, "max line");
+			if (maxline < 64 || maxline > 1024ULL * 1024 * 1024)
+				errx(2, "max line: '%s' is not between 64 and "
+				    "1G", optarg);
+			break;
+		case 'm':
+			c.ft.max_flows = (uint32_t)opts_int_or_die(optarg,
+			    "max flows", 1, 0x7ffffffe);
+			break;
+		case 'N':
+			c.no_ifaces = true;
+			break;
+		case 'o':
+			outspec = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'v':
+			c.vlan_key = true;
+			break;
+		case 'V':
+			printf("flow-agg %s\n", EVPIPE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	st = stats_new("flow-agg");
+	stats_set_quiet(st, quiet);
+	if (sig_setup() == -1)
+		err(1, "signals");
+	in = linebuf_new((size_t)maxline);
+	if (argc == 0) {
+		if (linebuf_add(in, "-", errbuf, sizeof(errbuf)) < 0)
+			errx(2, "%s", errbuf);
+	}
+	for (i = 0; i < argc; i++)
+		if (linebuf_add(in, argv[i], errbuf, sizeof(errbuf)) < 0)
+			errx(2, "%s", errbuf);
+	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
+		errx(2, "%s", errbuf);
+
+	rc = flowagg_run(&c, in, out, st, &sig_stop, &sig_usr1);
+
+	if (sink_close(&out) == -1)
+		rc = 1;
+	{
+		const struct linebuf_stats *ls = linebuf_stats(in);
+
+		*stats_ctr(st, "overlong_lines") = ls->overlong;
+		*stats_ctr(st, "read_errors") = ls->read_errors;
+		if (ls->read_errors != 0)
+			rc = 1;
+	}
+	linebuf_destroy(&in);
+	stats_print(st, stderr);
+	stats_destroy(&st);
+	return rc;
+}
