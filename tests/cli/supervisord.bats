@@ -1,0 +1,90 @@
+# supervisord runs every stage as its own program, joined over ipc://
+# (pipelines/supervisor/evpipe.conf): start it, feed events, read the
+# counters, stop it cleanly, and restart one stage between two batches.
+setup() {
+	load helper
+	export EVPIPE_RUN="$BATS_TEST_TMPDIR/run"
+	mkdir -p "$EVPIPE_RUN"
+	export EVPIPE_ZMQ="tcp://127.0.0.1:$(free_port)c"
+	export EVPIPE_MIRROR=mirror0
+	CONF="$TOP/pipelines/supervisor/evpipe.conf"
+	EVENTS="$TOP/pipelines/demo/events.ndjson"
+	supervisord -c "$CONF"
+	wait_running zmq-ingest ev-route flow-agg
+}
+
+teardown() {
+	supervisorctl -c "$CONF" shutdown >/dev/null 2>&1 || true
+	for _ in $(seq 50); do
+		[ -e "$EVPIPE_RUN/supervisord.pid" ] || break
+		sleep 0.1
+	done
+}
+
+sctl() { supervisorctl -c "$CONF" "$@"; }
+
+wait_running() {
+	local p
+	for p in "$@"; do
+		for _ in $(seq 100); do
+			sctl status "$p" | grep -q RUNNING && break
+			sleep 0.1
+		done
+		sctl status "$p" | grep -q RUNNING
+	done
+}
+
+# The value of counter $2 in the last counters line of program $1's log.
+counter() {
+	grep '"tool"' "$EVPIPE_RUN/$1.log" | tail -n 1 | jq ".counters[\"$2\"]"
+}
+
+# Asks flow-agg for its counters (SIGUSR1) until it has seen $1 records.
+wait_records() {
+	for _ in $(seq 100); do
+		sctl signal USR1 flow-agg >/dev/null
+		sleep 0.1
+		[ "$(counter flow-agg records 2>/dev/null)" = "$1" ] && return 0
+	done
+	echo "flow-agg saw $(counter flow-agg records) records, not $1" >&2
+	return 1
+}
+
+@test "supervisord: events cross three programs over ipc and are all in the flows file" {
+	run ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	assert_success
+	wait_records 24
+	run sctl stop zmq-ingest ev-route flow-agg
+	assert_success
+	assert_equal "$(counter zmq-ingest records)" 8
+	assert_equal "$(counter ev-route records_in)" 8
+	assert_equal "$(counter ev-route records_out)" 24
+	assert_equal "$(counter ev-route copies_companion)" 8
+	assert_equal "$(counter flow-agg records)" 24
+	# 4 connections on 3 interfaces, then 3 iface summaries.
+	assert_equal "$(jq -s 'map(select(._type == "flow")) | length' "$EVPIPE_RUN/flows.ndjson")" 12
+	assert_equal "$(jq -s 'map(select(._type == "iface")) | length' "$EVPIPE_RUN/flows.ndjson")" 3
+	run jq -r 'select(._type == "flow" and ._iface == "mirror0") |
+		[.L4_SRC_PORT, .SRC_PROC_NAME, .DST_PROC_NAME] | @tsv' "$EVPIPE_RUN/flows.ndjson"
+	assert_equal "$(echo "$output" | wc -l)" 4
+	refute_output --partial "null"
+}
+
+@test "supervisord: restarting flow-agg between two batches loses nothing" {
+	ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	wait_records 24
+	run sctl restart flow-agg
+	assert_success
+	wait_running flow-agg
+	ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	wait_records 24
+	sctl stop zmq-ingest ev-route flow-agg
+	# The first flow-agg flushed its flows when it was stopped, the new one
+	# took the second batch: two runs of 24 records, 2 x 15 lines.
+	assert_equal "$(grep '"tool":"flow-agg"' "$EVPIPE_RUN/flow-agg.log" |
+		jq -s 'map(.counters.records) | max')" 24
+	assert_equal "$(wc -l < "$EVPIPE_RUN/flows.ndjson")" 30
+	assert_equal "$(counter ev-route records_out)" 48
+	assert_equal "$(counter zmq-ingest records)" 16
+	assert_equal "$(counter zmq-ingest drops)" 0
+}
