@@ -328,12 +328,6 @@ main(int argc, char *argv[])
 	stats_set_quiet(st, c.quiet);
 	if (sig_setup() == -1)
 		err(1, "signals");
-	lb = linebuf_new((size_t)c.maxline);
-	if (c.ninputs == 0)
-		apply(&c, 1, "-", "");
-	for (i = 0; i < c.ninputs; i++)
-		if (linebuf_add(lb, c.inputs[i], errbuf, sizeof(errbuf)) < 0)
-			errx(2, "%s", errbuf);
 	if (c.nshards > 0) {
 		o.nshards = (size_t)c.nshards;
 		o.shard = xreallocarray(NULL, o.nshards, sizeof(*o.shard));
@@ -352,6 +346,14 @@ main(int argc, char *argv[])
 		}
 		o.dflt = open_sink(&ss, c.dflt != NULL ? c.dflt : "-", &c.so);
 	}
+	/* Inputs after outputs: opening a FIFO waits for its writer, and
+	 * by then a ZMQ sink should be bound for its readers. */
+	lb = linebuf_new((size_t)c.maxline);
+	if (c.ninputs == 0)
+		apply(&c, 1, "-", "");
+	for (i = 0; i < c.ninputs; i++)
+		if (linebuf_add(lb, c.inputs[i], errbuf, sizeof(errbuf)) < 0)
+			errx(2, "%s", errbuf);
 	core = route_core_new(c.rt, &o, st);
 
 	while (!sig_stop && !route_dead(core)) {

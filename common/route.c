@@ -374,7 +374,7 @@ struct route_core {
 	uint64_t		*c_passed, *c_no_iface, *c_ifname_copies;
 	uint64_t		*c_comp_copies, *c_loopback, *c_unknown;
 	uint64_t		*c_no_ifname, *c_merged, *c_bad_address;
-	uint64_t		*c_bad_field, *c_no_tuple, *c_lost;
+	uint64_t		*c_bad_field, *c_no_tuple, *c_lost, *c_dropped;
 	uint64_t		*c_parse[REC_TRAILING + 1];
 };
 
@@ -426,6 +426,7 @@ route_core_new(const struct route *rt, const struct route_outs *o,
 		c->c_parse[i] = stats_ctr(st, record_errname((int)i));
 	if (o->nshards > 0)
 		c->c_no_tuple = stats_ctr(st, "shard_no_tuple");
+	c->c_dropped = stats_ctr(st, "dropped");
 	c->c_lost = stats_ctr(st, "lost");
 	route_core_addsink(c, o->dflt);
 	for (i = 0; i < o->n; i++)
@@ -483,10 +484,16 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 {
 	size_t i;
 
+	uint64_t dropped;
+
 	if (s == NULL)
 		return 0;
+	dropped = sink_dropped(s);
 	if (sink_write(s, p, n) == 0) {
-		(*c->c_out)++;
+		if (sink_dropped(s) != dropped)
+			(*c->c_dropped)++;
+		else
+			(*c->c_out)++;
 		return 0;
 	}
 	(*c->c_lost)++;

@@ -1,0 +1,376 @@
+setup() { load helper; }
+
+# ev-route tests: the delivery rules of issue 4 on golden files, sinks,
+# sharding (issue 7), configuration files, usage errors and bad input.
+
+T() { echo "$BATS_TEST_TMPDIR/$1"; }
+R="$BATS_TEST_DIRNAME/../data/route"
+X="$BATS_TEST_DIRNAME/../expected/ev-route"
+
+# Counter $2 from the last counters object in file $1 ("null" if absent);
+# plain bash, no jq per call, to keep the file fast.
+counter() {
+	local line last=""
+	while IFS= read -r line; do
+		[[ $line == '{"tool"'* ]] && last=$line
+	done < "$1"
+	local rest=${last#*"\"$2\":"}
+	if [ "$rest" = "$last" ]; then echo null; return; fi
+	echo "${rest%%[,\}]*}"
+}
+
+# Runs ev-route with stdout in out and stderr in err; status in RC.
+route() {
+	RC=0
+	ev-route "$@" > "$(T out)" 2> "$(T err)" || RC=$?
+}
+
+@test "ev-route: the seed's example lands on the ZMQ interface and cbr0" {
+	tail -n 1 "$R/events.ndjson" > "$(T seed)"
+	route -i lo -i ens3 -i cbr0 "$(T seed)"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/seed.out"
+	# The original unchanged, the copy with _iface and _from.
+	[ "$(head -n 1 "$(T out)")" = "$(cat "$(T seed)")" ]
+	[ "$(sed -n 2p "$(T out)" | jq -r '._iface + " " + ._from')" = \
+	    "cbr0 tcp://*:1234c" ]
+	[ "$(counter "$(T err)" copies_ifname)" -eq 1 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 2 ]
+}
+
+@test "ev-route: stdin by default, same result" {
+	tail -n 1 "$R/events.ndjson" | ev-route -i lo -i ens3 -i cbr0 \
+	    > "$(T out)" 2>/dev/null
+	diff "$(T out)" "$X/seed.out"
+}
+
+@test "ev-route: a companion receives every non-loopback event" {
+	route -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' "$R/events.ndjson"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/companion.out"
+	[ "$(counter "$(T err)" events)" -eq 15 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 14 ]
+	[ "$(counter "$(T err)" loopback_kept_off_companion)" -eq 1 ]
+	[ "$(grep -c '"_iface":"eth1"' "$(T out)")" -eq 14 ]
+	# The one kept off is libebpfflow's ::1 (0.0.0.1).
+	! grep '"_iface":"eth1"' "$(T out)" | grep -q '0\.0\.0\.1'
+}
+
+@test "ev-route: every loopback form is kept off the companion" {
+	route -i lo -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' \
+	    "$R/loopback.ndjson"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/loopback.out"
+	[ "$(counter "$(T err)" loopback_kept_off_companion)" -eq 9 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 1 ]
+	# The only event on the companion is the one without loopback.
+	[ "$(grep '"_iface":"eth1"' "$(T out)" | jq -r .L4_SRC_PORT)" = 40008 ]
+	# IF_NAME "lo" still delivers to lo (rule 2 has no loopback test).
+	[ "$(counter "$(T err)" copies_ifname)" -eq 6 ]
+}
+
+@test "ev-route: a companion that is also the IF_NAME target gets one copy" {
+	tail -n 1 "$R/events.ndjson" > "$(T seed)"
+	route -i cbr0 -m cbr0 -c 'tcp://*:1234c=cbr0' "$(T seed)"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/merged.out"
+	[ "$(counter "$(T err)" companion_is_ifname)" -eq 1 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 0 ]
+	[ "$(counter "$(T err)" copies_ifname)" -eq 1 ]
+}
+
+@test "ev-route: a companion not marked mirrored is refused (exit 2)" {
+	run ev-route -i eth1 -c 'tcp://*:1234c=eth1' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "companion eth1 of tcp://*:1234c is not marked as receiving mirrored traffic (add -m eth1)"
+}
+
+@test "ev-route: a companion not declared is refused (exit 2)" {
+	run ev-route -m eth1 -c 'tcp://*:1234c=eth1' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "companion eth1 of tcp://*:1234c is not a declared interface (add -i eth1)"
+	run ev-route -c 'tcp://*:1234c=eth1' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "not a declared interface"
+	run ev-route -i eth0 -m eth1 /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "-m eth1: not a declared interface"
+	run ev-route -i a -i b -m a -m b -c 'z=a' -c 'z=b' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "z already has the companion a"
+}
+
+@test "ev-route: both dialects (INTERFACE_NAME and IF_NAME) deliver" {
+	route -i eth0 -i cni0 -i cbr0 "$R/events.ndjson"
+	[ "$RC" -eq 0 ]
+	# Lines 1-6, 8, 9, 12 name eth0, 11 cni0 (IF_NAME-less nprobe_mini
+	# with INTERFACE_NAME), 15 cbr0 (IF_NAME).
+	[ "$(grep -c '"_iface":"eth0"' "$(T out)")" -eq 9 ]
+	[ "$(grep -c '"_iface":"cni0"' "$(T out)")" -eq 1 ]
+	[ "$(grep -c '"_iface":"cbr0"' "$(T out)")" -eq 1 ]
+	[ "$(grep '"_iface":"cbr0"' "$(T out)" | jq -r .IPV4_LOCAL_ADDR)" = \
+	    10.1.1.1 ]
+	[ "$(counter "$(T err)" copies_ifname)" -eq 11 ]
+	# lo (line 7) is not declared; line 10 has ""; 13 and 14 have none.
+	[ "$(counter "$(T err)" unknown_ifname)" -eq 1 ]
+	[ "$(counter "$(T err)" no_ifname)" -eq 3 ]
+}
+
+@test "ev-route: events with no interface name or an unknown one stay put" {
+	route -i cbr0 "$R/events.ndjson"
+	[ "$RC" -eq 0 ]
+	[ "$(wc -l < "$(T out)")" -eq 16 ]
+	head -n 15 "$(T out)" | diff - "$R/events.ndjson"
+	[ "$(counter "$(T err)" unknown_ifname)" -eq 11 ]
+	[ "$(counter "$(T err)" no_ifname)" -eq 3 ]
+}
+
+@test "ev-route: packets, flows and bad input on a mixed stream" {
+	route -q -i eth1 -m eth1 -i cbr0 -c 'tcp://*:1234c=eth1' \
+	    "$R/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/mixed.out"
+	# Packets and flows pass through byte for byte.
+	diff <(grep -v '"_type":"event"' "$(T out)") \
+	    <(grep -E '"_type":"(packet|flow)"' "$R/mixed.ndjson")
+	[ "$(counter "$(T err)" records_in)" -eq 13 ]
+	[ "$(counter "$(T err)" passed)" -eq 3 ]
+	[ "$(counter "$(T err)" malformed)" -eq 4 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 1 ]
+	[ "$(counter "$(T err)" not_object)" -eq 1 ]
+	[ "$(counter "$(T err)" truncated_json)" -eq 1 ]
+	[ "$(counter "$(T err)" trailing_garbage)" -eq 1 ]
+	[ "$(counter "$(T err)" no_iface)" -eq 1 ]
+	[ "$(counter "$(T err)" bad_address)" -eq 1 ]
+	[ "$(counter "$(T err)" companion_is_ifname)" -eq 2 ]
+	[ "$(counter "$(T err)" copies_ifname)" -eq 4 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 1 ]
+	[ "$(counter "$(T err)" records_out)" -eq 14 ]
+	[ "$(counter "$(T err)" lost)" -eq 0 ]
+}
+
+@test "ev-route: bad input is reported on stderr, rate-limited, never fatal" {
+	{ for i in $(seq 1 2500); do echo 'not json'; done
+	  tail -n 1 "$R/events.ndjson"; } > "$(T bad)"
+	route -i cbr0 "$(T bad)"
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 2500 ]
+	[ "$(wc -l < "$(T out)")" -eq 2 ]
+	# The 1st, 1000th and 2000th are reported.
+	[ "$(grep -c '^ev-route: malformed' "$(T err)")" -eq 3 ]
+	grep -q 'bad_json (2000 so far)' "$(T err)"
+}
+
+@test "ev-route: per-interface file sinks and a default sink" {
+	route -i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1' \
+	    -o "eth1=$(T eth1)" -o "cbr0=$(T cbr0)" -o "*=$(T rest)" \
+	    "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	[ ! -s "$(T out)" ]
+	ev-route -i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1' \
+	    "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson" \
+	    > "$(T all)" 2>/dev/null
+	diff "$(T eth1)" <(grep '"_iface":"eth1"' "$(T all)")
+	diff "$(T cbr0)" <(grep '"_iface":"cbr0"' "$(T all)")
+	diff "$(T rest)" <(grep -v -e '"_iface":"eth1"' -e '"_iface":"cbr0"' \
+	    "$(T all)")
+	[ "$(wc -l < "$(T eth1)")" -eq 21 ]
+	[ "$(wc -l < "$(T cbr0)")" -eq 3 ]
+	[ "$(counter "$(T err)" "dropped:$(T eth1)")" -eq 0 ]
+}
+
+@test "ev-route: two -o for one file share one sink; '-' is stdout" {
+	route -i cbr0 -o "cbr0=$(T both)" -o "tcp://*:1234c=$(T both)" \
+	    -o '*=-' "$R/events.ndjson"
+	[ "$RC" -eq 0 ]
+	[ "$(wc -l < "$(T both)")" -eq 16 ]
+	[ ! -s "$(T out)" ]
+	route -i cbr0 -o 'cbr0=-' "$R/events.ndjson"
+	[ "$(wc -l < "$(T out)")" -eq 16 ]
+}
+
+@test "ev-route: -f reads the same configuration from a file" {
+	cat > "$(T conf)" <<-EOF
+	# the companion setup, for supervisord
+	iface eth1
+	-m eth1
+
+	--companion=tcp://*:1234c=eth1
+	  input $R/events.ndjson
+	EOF
+	route -f "$(T conf)"
+	[ "$RC" -eq 0 ]
+	diff "$(T out)" "$X/companion.out"
+	printf 'iface eth1\nbogus 1\n' > "$(T conf2)"
+	run ev-route -f "$(T conf2)"
+	[ "$status" -eq 2 ]
+	assert_output --partial "conf2:2: unknown option 'bogus'"
+	printf 'mirrored\n' > "$(T conf3)"
+	run ev-route -f "$(T conf3)"
+	[ "$status" -eq 2 ]
+	assert_output --partial "conf3:1: mirrored: needs a value"
+	printf 'f %s\n' "$(T conf)" > "$(T conf4)"
+	run ev-route -f "$(T conf4)"
+	[ "$status" -eq 2 ]
+	assert_output --partial "do not nest"
+	run ev-route -f "$(T nonexistent)"
+	[ "$status" -eq 2 ]
+}
+
+@test "ev-route: usage errors exit 2" {
+	run ev-route -x
+	[ "$status" -eq 2 ]
+	assert_output --partial "usage: ev-route"
+	run ev-route -o eth0 /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "not IFACE=SINK"
+	run ev-route -c eth0 /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "not ZMQIFACE=IFACE"
+	run ev-route -i '' /dev/null
+	[ "$status" -eq 2 ]
+	run ev-route -S 0 -O 'x-%d' /dev/null
+	[ "$status" -eq 2 ]
+	run ev-route -S 2 /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "-S needs -O"
+	run ev-route -O 'x-%d' /dev/null
+	[ "$status" -eq 2 ]
+	run ev-route -S 2 -O 'x' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "needs a %d"
+	run ev-route -S 2 -O 'x-%d-%s' /dev/null
+	[ "$status" -eq 2 ]
+	run ev-route -S 2 -O "$(T s-%d)" -o "a=$(T a)" /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "exclude each other"
+	run ev-route "$(T nonexistent)"
+	[ "$status" -eq 2 ]
+	run ev-route -o 'x=zmq:bogus://' /dev/null
+	[ "$status" -eq 2 ]
+	run ev-route -V
+	[ "$status" -eq 0 ]
+	assert_output --regexp '^ev-route [0-9]'
+}
+
+@test "ev-route: -S shards by flow, every record exactly once" {
+	route -i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1' \
+	    -S 3 -O "$(T shard-%d)" \
+	    "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	ev-route -i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1' \
+	    "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson" \
+	    > "$(T all)" 2>/dev/null
+	diff <(sort "$(T shard-0)" "$(T shard-1)" "$(T shard-2)") \
+	    <(sort "$(T all)")
+	for i in 0 1 2; do diff "$(T shard-$i)" "$X/shard-$i.out"; done
+	[ "$(counter "$(T err)" records_out)" -eq "$(wc -l < "$(T all)")" ]
+	# Counters, listening ports and the event with a bad address have
+	# no 5-tuple: shard 0 (copies follow their original).
+	[ "$(counter "$(T err)" shard_no_tuple)" -eq 3 ]
+	# Both directions of 10.0.2.15:41872 <-> 93.184.215.14:443, its
+	# event and its flow record share one shard.
+	s=$(grep -l '"L4_SRC_PORT":443,"L4_DST_PORT":41872' \
+	    "$(T shard-0)" "$(T shard-1)" "$(T shard-2)")
+	[ "$(grep -c 41872 "$s")" -eq 9 ]
+	[ "$(cat "$(T shard-0)" "$(T shard-1)" "$(T shard-2)" | \
+	    grep -c 41872)" -eq 9 ]
+	# The ACCEPT event and its netstat update (LOCAL/REMOTE dialect).
+	s=$(grep -l '"TCP_EVENT_TYPE": "ACCEPT"' \
+	    "$(T shard-0)" "$(T shard-1)" "$(T shard-2)")
+	grep -q '"CONN_STATE": "ESTABLISHED"' "$s"
+}
+
+@test "ev-route: -D drops on a full ZMQ sink, counted per sink" {
+	port=$(free_port)
+	seq_file="$(T many)"
+	yes "$(tail -n 1 "$R/events.ndjson")" | head -n 200 > "$seq_file"
+	# A PUSH with no peer never takes a message: with -D each is dropped.
+	route -D -i cbr0 -o "cbr0=push:@tcp://127.0.0.1:$port" "$seq_file"
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" "dropped:push:@tcp://127.0.0.1:$port")" \
+	    -eq 200 ]
+	[ "$(counter "$(T err)" dropped)" -eq 200 ]
+	[ "$(counter "$(T err)" records_out)" -eq 200 ]
+	[ "$(wc -l < "$(T out)")" -eq 200 ]
+}
+
+@test "ev-route: lost output exits 1" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	route -i cbr0 -o '*=/dev/full' "$R/events.ndjson"
+	[ "$RC" -eq 1 ]
+}
+
+@test "ev-route: several inputs at once, SIGUSR1 prints counters" {
+	mkfifo "$(T fifo)"
+	ev-route -i cbr0 "$(T fifo)" "$R/events.ndjson" > "$(T out)" \
+	    2> "$(T err)" &
+	pid=$!
+	exec 4> "$(T fifo)"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(wc -l < "$(T out)" 2>/dev/null)" -ge 1 ] && break
+		sleep 0.1
+	done
+	kill -USR1 "$pid"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		grep -q '^{"tool"' "$(T err)" && break
+		sleep 0.1
+	done
+	[ "$(counter "$(T err)" records_in)" -eq 15 ]
+	tail -n 1 "$R/events.ndjson" >&4
+	exec 4>&-
+	wait "$pid"
+	[ "$(counter "$(T err)" records_in)" -eq 16 ]
+	[ "$(grep -c '"_iface":"cbr0"' "$(T out)")" -eq 2 ]
+}
+
+@test "ev-route: SIGTERM flushes and exits 0" {
+	mkfifo "$(T fifo)"
+	ev-route -i cbr0 -o "*=$(T file)" "$(T fifo)" 2> "$(T err)" &
+	pid=$!
+	exec 4> "$(T fifo)"
+	cat "$R/events.ndjson" >&4
+	for _ in $(seq 1 20); do
+		kill -USR1 "$pid"
+		sleep 0.1
+		[ "$(counter "$(T err)" records_in)" = 15 ] && break
+	done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec 4>&-
+	[ "$rc" -eq 0 ]
+	[ "$(wc -l < "$(T file)")" -eq 16 ]
+}
+
+@test "ev-route: an ntop: sink read back by zmq-ingest, nothing lost" {
+	command -v zmq-ingest >/dev/null || skip "zmq-ingest not built"
+	port=$(free_port)
+	mkfifo "$(T fifo)"
+	ev-route -i cbr0 -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' \
+	    -o "eth1=ntop:@tcp://127.0.0.1:$port" "$(T fifo)" \
+	    > "$(T out)" 2> "$(T err)" &
+	er=$!
+	zmq-ingest -c 14 -t 10s "tcp://127.0.0.1:$port" > "$(T zi)" \
+	    2> "$(T zierr)" &
+	zi=$!
+	exec 4> "$(T fifo)"
+	sleep 1		# let the subscription reach the PUB (slow joiner)
+	cat "$R/events.ndjson" >&4
+	exec 4>&-
+	wait "$er"
+	rc=0
+	wait "$zi" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ "$(wc -l < "$(T zi)")" -eq 14 ]
+	strip='with_entries(select(.key | startswith("_") | not))'
+	diff <(jq -c "$strip" < "$(T zi)") \
+	    <(grep -vF '"0.0.0.1"' "$R/events.ndjson" | jq -c "$strip")
+	# The topics survive the trip.
+	diff <(jq -r ._topic < "$(T zi)") \
+	    <(grep -vF '"0.0.0.1"' "$R/events.ndjson" | jq -r ._topic)
+	[ "$(counter "$(T zierr)" dropped)" = 0 ] ||
+	    [ "$(counter "$(T zierr)" dropped)" = null ]
+	[ "$(counter "$(T err)" "dropped:ntop:@tcp://127.0.0.1:$port")" -eq 0 ]
+}
