@@ -382,7 +382,9 @@ emit_load(struct emit *e, FILE *fp, const char *name)
 	return 0;
 }
 
-/* True when every topic to send is covered by a subscription prefix. */
+/* True when a subscription arrived and every collector topic to send is
+ * covered by a subscription prefix (other topics, such as "ebpf", are
+ * never subscribed by a collector: they cannot be waited for). */
 static bool
 emit_covered(const struct emit *e, char subs[][33], size_t nsubs)
 {
@@ -392,7 +394,7 @@ emit_covered(const struct emit *e, char subs[][33], size_t nsubs)
 		for (j = 0; j < e->m[i].nf; j++) {
 			const char *t = e->m[i].f[j].topic;
 
-			if (!e->m[i].f[j].hdr)
+			if (!e->m[i].f[j].hdr || !ntopmsg_topic_ok(t))
 				continue;
 			for (k = 0; k < nsubs; k++)
 				if (strncmp(t, subs[k], strlen(subs[k])) == 0)

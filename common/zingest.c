@@ -133,9 +133,25 @@ zi_reject(struct zingest *z, int c, const struct zi_iface *ifc,
 	stats_bad(z->st, z->ctr[c], zi_names[c], "%s: %s", ifc->name, detail);
 }
 
-/* Decodes one two-frame message of interface ifc and writes its records. */
+/* Adds one message's msg_id accounting to the counters. */
 static void
-zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf)
+zi_account(struct zingest *z, const struct ntopmsg_seqres *sr)
+{
+	if (sr->new_source)
+		++*z->ctr[C_SOURCES];
+	if (sr->untracked)
+		++*z->ctr[C_UNTRACKED];
+	if (sr->restart)
+		++*z->ctr[C_RESTARTS];
+	*z->ctr[C_DROPS] += sr->lost;
+	*z->ctr[C_SLOWJOIN] += sr->slow_joiner;
+}
+
+/* Decodes one message of interface ifi (frames frames, the first two given)
+ * and writes its records. */
+static void
+zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
+    int frames)
 {
 	struct zi_iface *ifc = &z->ifs[ifi];
 	const struct record *r;
@@ -148,6 +164,19 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf)
 	int rc;
 
 	rc = ntophdr_decode(zmq_msg_data(hf), zmq_msg_size(hf), &h);
+	if (rc == NTOPHDR_OK) {
+		/* A message with a good header took its msg_id: account it
+		 * even when the rest is rejected, so it is not also lost. */
+		ntopmsg_seq_check(z->seq, ifi, &h, zi_now(CLOCK_MONOTONIC),
+		    &sr);
+		zi_account(z, &sr);
+	}
+	if (frames != 2) {
+		snprintf(detail, sizeof(detail), "message of %d frame%s", frames,
+		    frames == 1 ? "" : "s");
+		zi_reject(z, frames == 1 ? C_SINGLE : C_EXTRA, ifc, detail);
+		return;
+	}
 	if (rc != NTOPHDR_OK) {
 		snprintf(detail, sizeof(detail), "header frame of %zu bytes",
 		    zmq_msg_size(hf));
@@ -159,15 +188,6 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf)
 		zi_reject(z, C_UNKTOPIC, ifc, detail);
 		return;
 	}
-	ntopmsg_seq_check(z->seq, ifi, &h, zi_now(CLOCK_MONOTONIC), &sr);
-	if (sr.new_source)
-		++*z->ctr[C_SOURCES];
-	if (sr.untracked)
-		++*z->ctr[C_UNTRACKED];
-	if (sr.restart)
-		++*z->ctr[C_RESTARTS];
-	*z->ctr[C_DROPS] += sr.lost;
-	*z->ctr[C_SLOWJOIN] += sr.slow_joiner;
 	rc = ntopmsg_decode(z->msg, &h, zmq_msg_data(pf), zmq_msg_size(pf));
 	if (ntopmsg_inflated(z->msg))
 		++*z->ctr[C_INFLATED];
@@ -227,7 +247,7 @@ zi_recv(struct zingest *z, unsigned i, int max)
 		}
 		++*z->ctr[C_MESSAGES];
 		if (!zmq_msg_more(&z->f1)) {
-			zi_reject(z, C_SINGLE, ifc, "message of one frame");
+			zi_handle(z, i, &z->f1, NULL, 1);
 			continue;
 		}
 		/* The frames of a message arrive together: no waiting. */
@@ -239,15 +259,7 @@ zi_recv(struct zingest *z, unsigned i, int max)
 				break;
 			frames++;
 		}
-		if (frames > 2) {
-			char detail[48];
-
-			snprintf(detail, sizeof(detail), "message of %d frames",
-			    frames);
-			zi_reject(z, C_EXTRA, ifc, detail);
-			continue;
-		}
-		zi_handle(z, i, &z->f1, &z->f2);
+		zi_handle(z, i, &z->f1, &z->f2, frames);
 	}
 	return n;
 }
@@ -292,10 +304,14 @@ zingest_new(const struct zingest_conf *c, struct stats *st, char *errbuf,
 	    (z->items = calloc(z->nifs, sizeof(*z->items))) == NULL)
 		err(1, "zingest");
 	/* libzmq refuses a message over ZMQ_MAXMSGSIZE by dropping the
-	 * connection; keep that limit well above the counted cap so an
-	 * oversize payload is counted, yet memory stays bounded. */
-	if (z->c.zopts.maxmsgsize == 0)
+	 * connection, uncounted; keep that limit far above the counted cap
+	 * (4 times, at least 256 MiB) so an oversize payload is counted, yet
+	 * a hostile length cannot make libzmq allocate without bound. */
+	if (z->c.zopts.maxmsgsize == 0) {
 		z->c.zopts.maxmsgsize = (long long)z->c.cap * 4 + 4096;
+		if (z->c.zopts.maxmsgsize < 256LL * 1024 * 1024)
+			z->c.zopts.maxmsgsize = 256LL * 1024 * 1024;
+	}
 	for (i = 0; i < z->nifs; i++) {
 		z->ifs[i].name = c->ifaces[i];
 		zi_tail(&z->ifs[i]);
