@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <czmq.h>
+
 #include "chain.h"
 
 int	chain_main_zmq_ingest(int, char **);
@@ -105,12 +107,14 @@ on_wake(int signo)
 }
 
 /* Splits s into words: white space separates, single and double quotes
- * group, a backslash takes the next character; a lone "|" separates
- * stages. Words are written into s itself. */
+ * group, a backslash takes the next character; "|" is a word of its own
+ * and separates stages. Words are written into out, which needs room for
+ * twice the length of s plus two bytes. */
 static void
-split_words(char *s, char **words, int *nwords, int max)
+split_words(const char *s, char *out, char **words, int *nwords, int max)
 {
-	char *r = s, *w = s;
+	const char *r = s;
+	char *w = out;
 
 	*nwords = 0;
 	for (;;) {
@@ -148,21 +152,6 @@ split_words(char *s, char **words, int *nwords, int max)
 		}
 		if (q)
 			errx(2, "unterminated quote in the pipeline");
-		/* A "|" right after a word starts the next word. */
-		if (*r == '|') {
-			char c = *r;
-
-			*w++ = '\0';
-			if (*nwords == max)
-				errx(2, "too many words in the pipeline");
-			words[(*nwords)++] = w;
-			*w++ = c;
-			*w++ = '\0';
-			r++;
-			continue;
-		}
-		if (*r != '\0')
-			r++;
 		*w++ = '\0';
 	}
 }
@@ -229,9 +218,9 @@ main(int argc, char *argv[])
 	if (argc == 0)
 		usage();
 	if (argc == 1) {
-		if ((line = strdup(argv[0])) == NULL)
+		if ((line = malloc(2 * strlen(argv[0]) + 2)) == NULL)
 			err(1, NULL);
-		split_words(line, words, &nwords,
+		split_words(argv[0], line, words, &nwords,
 		    (int)(sizeof(words) / sizeof(words[0])));
 	} else {
 		if (argc > (int)(sizeof(words) / sizeof(words[0])))
@@ -261,6 +250,10 @@ main(int argc, char *argv[])
 	sigaddset(&wake, SIGUSR2);
 	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
 
+	/* czmq's global set-up is not safe to race from several threads:
+	 * do it here, once, before any stage makes a socket. */
+	zsys_handler_set(NULL);
+	zsys_init();
 	sem_init(&ready_sem, 0, 0);
 	sem_init(&done_sem, 0, 0);
 	for (i = 0; i < nstages; i++) {
