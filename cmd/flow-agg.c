@@ -134,8 +134,10 @@ main(int argc, char *argv[])
 
 	rc = flowagg_run(&c, in, out, st, &sig_stop, &sig_usr1);
 
-	if (sink_close(&out) == -1)
+	if (sink_close(&out) == -1) {
+		warn("output %s: records were lost", outspec);
 		rc = 1;
+	}
 	{
 		const struct linebuf_stats *ls = linebuf_stats(in);
 
