@@ -1,0 +1,298 @@
+/* pcap-ingest - packets from live interfaces or capture files as NDJSON
+ * packet records (man/pcap-ingest.1; the records: include/pktrec.h).
+ */
+#include <err.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "pcapin.h"
+#include "pktdec.h"
+#include "sig.h"
+#include "sink.h"
+#include "stats.h"
+
+#define MAXSRC	64
+
+/* What the tick callback needs: counters for SIGUSR1, progress state. */
+struct pi_main {
+	struct stats	*st;
+	bool		 progress;
+	bool		 shown;		/* a progress line is on screen */
+	double		 last;		/* wall time of the last line */
+	double		 start;
+	uint64_t	 start_pkts;
+	const struct pcapin_src *file;	/* the file the line is about */
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pcap-ingest [-lNpq] [-A seconds] [-c count] "
+	    "[-f filter] [-o sink] [-s snaplen]\n"
+	    "                   [-Z user] -i interface ... | "
+	    "-r file[=name] ... [expression]\n");
+	exit(2);
+}
+
+static double
+now_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Progress on a terminal (percent of the file, packets/s) and the
+ * counters on SIGUSR1. */
+static void
+tick(void *arg, const struct pcapin_tick *t)
+{
+	struct pi_main *m = arg;
+	double now;
+
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		if (m->shown)
+			fputc('\n', stderr);
+		m->shown = false;
+		stats_print(m->st, stderr);
+	}
+	if (!m->progress || t->src == NULL)
+		return;
+	now = now_secs();
+	if (m->file != t->src) {
+		if (m->shown)
+			fputc('\n', stderr);
+		m->shown = false;
+		m->file = t->src;
+		m->start = now;
+		m->start_pkts = t->packets;
+		m->last = now;
+		return;
+	}
+	if (now - m->last < 0.5 && !t->src->done)
+		return;
+	m->last = now;
+	fprintf(stderr, "\rpcap-ingest: %s: ", t->src->name);
+	if (t->src->size > 0 && t->pos >= 0)
+		fprintf(stderr, "%3d%% ", (int)(100.0 * (double)t->pos /
+		    (double)t->src->size));
+	fprintf(stderr, "%" PRIu64 " packets, %.0f packets/s ", t->packets,
+	    now > m->start ? (double)(t->packets - m->start_pkts) /
+	    (now - m->start) : 0.0);
+	m->shown = true;
+}
+
+/* Switches to user's uid, gid and groups, and checks root cannot come
+ * back. Exits 2 for an unknown user, 1 if the switch fails. */
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL)
+		errx(2, "-Z: unknown user '%s'", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) == -1 ||
+	    setgid(pw->pw_gid) == -1 || setuid(pw->pw_uid) == -1)
+		err(1, "-Z %s", user);
+	if (pw->pw_uid != 0 && setuid(0) != -1)
+		errx(1, "-Z %s: could regain root", user);
+}
+
+/* Splits "FILE=NAME" unless FILE itself exists with the '=' in its name. */
+static void
+split_read(char *arg, const char **path, const char **name)
+{
+	struct stat sb;
+	char *eq;
+
+	*path = arg;
+	*name = NULL;
+	if (stat(arg, &sb) == 0 || (eq = strrchr(arg, '=')) == NULL ||
+	    eq == arg)
+		return;
+	*eq = '\0';
+	*name = eq + 1;
+}
+
+/* Joins the trailing expression words with spaces (as tcpdump). */
+static char *
+join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if ((s = calloc(1, len)) == NULL)
+		err(1, NULL);
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "aggregate", required_argument, NULL, 'A' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "line-buffered", no_argument, NULL, 'l' },
+		{ "non-ip", no_argument, NULL, 'N' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "read", required_argument, NULL, 'r' },
+		{ "snaplen", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'Z' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pcapin_src src[MAXSRC];
+	char *ifaces[MAXSRC], *files[MAXSRC];
+	struct pcapin_conf conf;
+	struct sink_opts so;
+	struct pi_main m;
+	struct sink *out;
+	struct stats *st;
+	const char *sinkspec = "-", *user = NULL, *path, *name;
+	char *filter = NULL, errbuf[512];
+	bool promisc = true, quiet = false;
+	int ch, nif = 0, nfile = 0, nsrc = 0, snaplen = 0, i, rc;
+	double secs;
+
+	memset(&conf, 0, sizeof(conf));
+	memset(&so, 0, sizeof(so));
+	while ((ch = getopt_long(argc, argv, "A:c:f:i:lNo:pqr:s:Z:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'A':
+			secs = opts_duration_or_die(optarg, "-A");
+			if (secs <= 0 || secs > 86400 * 365.0)
+				errx(2, "-A: '%s' is not a slice length", optarg);
+			conf.slice_ns = (uint64_t)(secs * 1e9 + 0.5);
+			if (conf.slice_ns == 0)
+				conf.slice_ns = 1;
+			break;
+		case 'c':
+			conf.count = (uint64_t)opts_int_or_die(optarg, "-c", 1,
+			    INT64_MAX);
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'i':
+			if (nif == MAXSRC)
+				errx(2, "at most %d interfaces", MAXSRC);
+			ifaces[nif++] = optarg;
+			break;
+		case 'l':
+			so.line_buffered = true;
+			break;
+		case 'N':
+			conf.nonip = true;
+			break;
+		case 'o':
+			sinkspec = optarg;
+			break;
+		case 'p':
+			promisc = false;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'r':
+			if (nfile == MAXSRC)
+				errx(2, "at most %d files", MAXSRC);
+			files[nfile++] = optarg;
+			break;
+		case 's':
+			snaplen = (int)opts_int_or_die(optarg, "-s", 0, 262144);
+			break;
+		case 'Z':
+			user = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 0) {
+		if (filter != NULL)
+			errx(2, "give the filter with -f or as arguments, "
+			    "not both");
+		filter = join_args(argc, argv);
+	}
+	if (nif == 0 && nfile == 0)
+		usage();
+	if (nif > 0 && nfile > 0)
+		errx(2, "read interfaces (-i) or files (-r), not both");
+	if (user != NULL && getpwnam(user) == NULL)
+		errx(2, "-Z: unknown user '%s'", user);
+
+	if (sig_setup() == -1)
+		err(1, "signals");
+	st = stats_new("pcap-ingest");
+	stats_set_quiet(st, quiet);
+	for (i = 0; i < nfile; i++, nsrc++) {
+		split_read(files[i], &path, &name);
+		if (pcapin_open_file(&src[nsrc], path, name, errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(1, "%s", errbuf);
+	}
+	for (i = 0; i < nif; i++, nsrc++) {
+		if (pcapin_open_live(&src[nsrc], ifaces[i], snaplen, promisc,
+		    so.line_buffered, errbuf, sizeof(errbuf)) == -1)
+			errx(1, "%s", errbuf);
+		if (errbuf[0] != '\0')
+			warnx("%s", errbuf);
+	}
+	for (i = 0; i < nsrc; i++) {
+		if (!pktdec_link_ok(src[i].dlt))
+			warnx("%s: unsupported link type %s (%d): its frames "
+			    "are counted as badlink", src[i].name,
+			    src[i].linkname, src[i].dlt);
+		if (filter != NULL && pcapin_filter(&src[i], filter, errbuf,
+		    sizeof(errbuf)) == -1)
+			errx(2, "%s", errbuf);
+	}
+	if ((out = sink_open(sinkspec, &so, errbuf, sizeof(errbuf))) == NULL)
+		errx(1, "%s", errbuf);
+	if (user != NULL)
+		drop_privileges(user);
+
+	memset(&m, 0, sizeof(m));
+	m.st = st;
+	m.progress = !quiet && nfile > 0 && isatty(STDERR_FILENO);
+	conf.tick = tick;
+	conf.tick_arg = &m;
+	rc = pcapin_run(&conf, src, (size_t)nsrc, out, st, &sig_stop);
+	if (m.shown)
+		fputc('\n', stderr);
+	if (sink_close(&out) == -1)
+		rc = 1;
+	stats_print(st, stderr);
+	for (i = 0; i < nsrc; i++)
+		pcapin_close(&src[i]);
+	stats_destroy(&st);
+	if (argc > 0)
+		free(filter);
+	return rc;
+}
