@@ -507,6 +507,53 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 	return -1;
 }
 
+/* Writes the copy of the current record for interface json (a JSON string
+ * literal) into c->buf: _from inserted first, _iface replaced, exactly as
+ * record_write() would. A compact record with one _iface and no _from
+ * (every record zmq-ingest writes) is spliced with three copies instead
+ * of being rewritten member by member. */
+static void
+route_copy(struct route_core *c, const char *json, size_t jlen)
+{
+	const struct record *r = &c->rec;
+	const struct route_result *res = &c->res;
+	const struct rec_field *fi = NULL;
+	size_t i, nif = 0;
+	bool from = false;
+
+	sbuf_reset(&c->buf);
+	for (i = 0; i < r->nf && r->compact; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		if (f->klen == 6 && memcmp(f->key, "_iface", 6) == 0) {
+			fi = f;
+			nif++;
+		} else if (f->klen == 5 && memcmp(f->key, "_from", 5) == 0)
+			from = true;
+		else if (f->kesc)
+			from = true;	/* could spell either: be exact */
+	}
+	if (r->compact && nif == 1 && !from) {
+		size_t head = (size_t)(fi->val - r->text);
+		size_t tail = (size_t)(fi->val + fi->vlen - r->text);
+
+		sbuf_reserve(&c->buf, r->len + jlen + res->zjlen + 10);
+		sbuf_add(&c->buf, "{\"_from\":", 9);
+		sbuf_add(&c->buf, res->zjson, res->zjlen);
+		sbuf_addc(&c->buf, ',');
+		sbuf_add(&c->buf, r->text + 1, head - 1);
+		sbuf_add(&c->buf, json, jlen);
+		sbuf_add(&c->buf, r->text + tail, r->len - tail);
+	} else {
+		const struct rec_edit ed[2] = {
+			{ "_iface", json, jlen },
+			{ "_from", res->zjson, res->zjlen },
+		};
+
+		record_write(r, ed, 2, &c->buf);
+	}
+}
+
 int
 route_line(struct route_core *c, const char *line, size_t len)
 {
@@ -577,17 +624,12 @@ route_line(struct route_core *c, const char *line, size_t len)
 		ret = -1;
 	for (i = 0; i < res->ncopies; i++) {
 		const struct route_copy *cp = &res->copy[i];
-		const struct rec_edit ed[2] = {
-			{ "_iface", cp->json, cp->jlen },
-			{ "_from", res->zjson, res->zjlen },
-		};
 
 		if (cp->companion)
 			(*c->c_comp_copies)++;
 		else
 			(*c->c_ifname_copies)++;
-		sbuf_reset(&c->buf);
-		record_write(&c->rec, ed, 2, &c->buf);
+		route_copy(c, cp->json, cp->jlen);
 		if (c->o->nshards == 0)
 			s = route_sink_for(c, cp->iface, cp->len);
 		if (route_emit(c, s, c->buf.p, c->buf.len) != 0)

@@ -374,3 +374,17 @@ route() {
 	    [ "$(counter "$(T zierr)" dropped)" = null ]
 	[ "$(counter "$(T err)" "dropped:ntop:@tcp://127.0.0.1:$port")" -eq 0 ]
 }
+
+@test "ev-route: a copy routed again keeps one _from, replaced" {
+	tail -n 1 "$R/events.ndjson" > "$(T seed)"
+	ev-route -i cbr0 "$(T seed)" 2>/dev/null | tail -n 1 > "$(T copy)"
+	route -i cbr0 -i eth1 -m eth1 -c 'cbr0=eth1' "$(T copy)"
+	[ "$RC" -eq 0 ]
+	[ "$(wc -l < "$(T out)")" -eq 2 ]
+	[ "$(tail -n 1 "$(T out)" | grep -o '"_from"' | wc -l)" -eq 1 ]
+	[ "$(tail -n 1 "$(T out)" | jq -r '._iface + " " + ._from')" = \
+	    "eth1 cbr0" ]
+	# Apart from _iface and _from, the copy is the original.
+	diff <(tail -n 1 "$(T out)" | jq -cS 'del(._iface, ._from)') \
+	    <(jq -cS 'del(._iface, ._from)' "$(T seed)")
+}

@@ -1,0 +1,61 @@
+#!/bin/sh
+# ev-route benchmark (issue 4): 1,000,000 eBPF events of ~600 bytes in a
+# file, routed with a companion and three declared interfaces to
+# /dev/null, against `jq -c 'select(.INTERFACE_NAME == "cbr0")'` and
+# `grep -F` over the same file, in one hyperfine run. jq is run on the
+# first 100,000 lines only (it needs ~20 s for a million) and its rate is
+# per line, so the comparison stays fair. Targets: >= 20x jq, >= 0.5x grep.
+# Every tool reads the file itself; grep and jq write their matches (a
+# quarter of the lines) to a pipe.
+# BENCH_LINES=N changes the size; BENCH_RUNS=N the runs per command.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${EVPIPE_BIN:=$here/../../build/bin}"
+lines=${BENCH_LINES:-1000000}
+runs=${BENCH_RUNS:-5}
+jqlines=$((lines / 10))
+command -v hyperfine >/dev/null || { echo "route: hyperfine missing"; exit 1; }
+command -v jq >/dev/null || { echo "route: jq missing"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# The libebpfflow events with a process (the ~600-byte ones), compact, as
+# zmq-ingest writes them, their interface names cycling over four values
+# and their timestamps and source ports counting up.
+grep -E '"(TCP|UDP)_EVENT_TYPE"' "$here/../data/route/events.ndjson" |
+    grep '"LOCAL_PROCESS"' | jq -c . > "$tmp/tmpl"
+awk -v n="$lines" '
+	{ t[NR] = $0 }
+	END {
+		split("eth0 cbr0 ens3 lo", ifn, " ");
+		for (i = 0; i < n; i++) {
+			s = t[i % NR + 1];
+			sub(/"INTERFACE_NAME":"[^"]*"/, "\"INTERFACE_NAME\":\"" ifn[i % 4 + 1] "\"", s);
+			sub(/"IF_NAME":"[^"]*"/, "\"IF_NAME\":\"" ifn[i % 4 + 1] "\"", s);
+			sub(/"timestamp":"[0-9]+\.[0-9]+"/, sprintf("\"timestamp\":\"%d.%06d\"", 1718031245 + int(i / 1000), (i % 1000) * 1000), s);
+			print s;
+		}
+	}' "$tmp/tmpl" > "$tmp/events"
+head -n "$jqlines" "$tmp/events" > "$tmp/events.jq"
+bytes=$(wc -c < "$tmp/events")
+echo "route: $lines events, $((bytes / lines)) bytes each on average"
+
+# --output=pipe: GNU grep stops at the first match when its output is
+# /dev/null, which would measure nothing. ev-route writes to /dev/null
+# itself (-o), as the issue's benchmark says.
+hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
+    --export-json "$tmp/h.json" \
+    -n ev-route "$EVPIPE_BIN/ev-route -i cbr0 -i ens3 -i eth1 -m eth1 -c tcp://*:1234c=eth1 -o *=/dev/null $tmp/events" \
+    -n grep "grep -F \"INTERFACE_NAME\\\":\\\"cbr0\" $tmp/events" \
+    -n "jq (1/10 of the lines)" "jq -c 'select(.INTERFACE_NAME == \"cbr0\")' $tmp/events.jq" \
+    > "$tmp/h.out" 2>&1 || { cat "$tmp/h.out"; exit 1; }
+
+jq -r --argjson n "$lines" --argjson nj "$jqlines" '
+	[.results[] | {name: .command, med: .median}] as $r |
+	($r[0].med) as $er | ($r[1].med) as $gr | ($r[2].med) as $jr |
+	($n / $er) as $e | ($n / $gr) as $g | ($nj / $jr) as $j |
+	"route: median seconds: ev-route \($er * 1000 | round / 1000), grep -F \($gr * 1000 | round / 1000), jq \($jr * 1000 | round / 1000) on \($nj) lines",
+	"route: lines/s: ev-route \($e | round), grep -F \($g | round), jq \($j | round)",
+	"route: ev-route/jq = \($e / $j * 10 | round / 10)x (target >= 20x), ev-route/grep = \($e / $g * 100 | round / 100)x (target >= 0.5x)",
+	(if ($e / $j) >= 20 and ($e / $g) >= 0.5 then "route: targets met" else "route: TARGETS MISSED" end)
+' "$tmp/h.json"
