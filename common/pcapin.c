@@ -18,6 +18,7 @@
 #define PI_TICK_PACKETS	65536
 #define PI_POLL_MS	100
 #define PI_MAX_SLICES	(1u << 20)
+#define PI_READ_BUF	(1u << 20)
 /* A live slice is closed by the clock this long after its end, so that
  * packets still in libpcap's buffer are not counted as late. */
 #define PI_LIVE_GRACE_NS	500000000LL
@@ -49,6 +50,20 @@ pi_err(char *err, size_t errsz, const char *fmt, const char *a,
 {
 	if (errsz)
 		snprintf(err, errsz, fmt, a, b);
+}
+
+static void	pi_linkname(struct pcapin_src *);
+
+/* The link type's name for counters and the _iface value as JSON text,
+ * once per source. */
+static void
+pi_names(struct pcapin_src *s)
+{
+	struct sbuf b = { 0 };
+
+	sbuf_add_jstr(&b, s->name, strlen(s->name));
+	s->ifjson = b.p;
+	pi_linkname(s);
 }
 
 static void
@@ -90,6 +105,10 @@ pcapin_open_file(struct pcapin_src *s, const char *path, const char *name,
 		pi_err(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* libpcap reads a record as two small freads: a large stdio buffer
+	 * turns them into few read(2) calls. */
+	if (fp != stdin && (s->iobuf = malloc(PI_READ_BUF)) != NULL)
+		setvbuf(fp, s->iobuf, _IOFBF, PI_READ_BUF);
 	/* Peek at the magic of a seekable file; a pipe keeps microseconds. */
 	if (fp != stdin && fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
 		s->size = sb.st_size;
@@ -104,6 +123,8 @@ pcapin_open_file(struct pcapin_src *s, const char *path, const char *name,
 		pi_err(err, errsz, "%s: %s", path, perr);
 		if (fp != stdin)
 			fclose(fp);
+		free(s->iobuf);
+		s->iobuf = NULL;
 		return -1;
 	}
 	if (name == NULL) {
@@ -112,7 +133,7 @@ pcapin_open_file(struct pcapin_src *s, const char *path, const char *name,
 	}
 	s->name = strdup(name);
 	s->dlt = pcap_datalink(s->p);
-	pi_linkname(s);
+	pi_names(s);
 	return 0;
 }
 
@@ -161,7 +182,7 @@ pcapin_open_live(struct pcapin_src *s, const char *dev, int snaplen,
 	}
 	s->name = strdup(dev);
 	s->dlt = pcap_datalink(s->p);
-	pi_linkname(s);
+	pi_names(s);
 	return 0;
 }
 
@@ -190,9 +211,12 @@ pcapin_filter(struct pcapin_src *s, const char *expr, char *err,
 void
 pcapin_close(struct pcapin_src *s)
 {
+	/* pcap_close() closes the file, so the buffer it used goes after. */
 	if (s->p)
 		pcap_close(s->p);
+	free(s->iobuf);
 	free(s->name);
+	free(s->ifjson);
 	free(s->linkname);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -296,13 +320,13 @@ pi_packet(struct pi_run *r, const struct pcap_pkthdr *h, const u_char *data)
 	    (uint32_t)h->ts.tv_usec * 1000u;
 	t.nano = s->nano;
 	if (r->agg) {
-		if (pktrec_agg_add(r->agg, (int)r->cur, s->name, &t, &d, h->len,
+		if (pktrec_agg_add(r->agg, (int)r->cur, s->ifjson, &t, &d, h->len,
 		    pi_emit, r) != 0)
 			r->limit = true;
 		return;
 	}
 	sbuf_reset(&r->rec);
-	pktrec_packet(&r->rec, s->name, &t, &d, h->len);
+	pktrec_packet(&r->rec, s->ifjson, &t, &d, h->len);
 	if (pi_emit(r, r->rec.p, r->rec.len) != 0)
 		r->limit = true;
 }

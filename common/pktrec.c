@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipaddr.h"
 #include "pktrec.h"
 
 /* The longest record without its interface name: every key, 39-byte
@@ -154,18 +153,50 @@ pr_ipv4(char *o, const uint8_t *a)
 	return o;
 }
 
+/* IPv6 text as inet_ntop(3) writes it (RFC 5952): lower-case hex groups
+ * without leading zeros, the first longest run of two or more zero groups
+ * as "::", and a dotted IPv4 tail for ::ffff:a.b.c.d and ::a.b.c.d. */
 static char *
 pr_ipv6(char *o, const uint8_t *a)
 {
-	struct ipaddr ia;
-	char buf[IPADDR_STRLEN];
-	int n;
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int i, best = -1, blen = 0, cur = -1, clen = 0;
 
-	ipaddr_set_v6(&ia, a);
-	n = ipaddr_format(&ia, buf, sizeof(buf));
-	if (n < 0)
-		n = 0;
-	return pr_cat(o, buf, (size_t)n);
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, clen = 0;
+			if (++clen > blen)
+				best = cur, blen = clen;
+		} else
+			cur = -1;
+	}
+	if (blen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i == 0)
+				*o++ = ':';
+			i += blen - 1;
+			continue;
+		}
+		if (best == 0 && i == 6 &&
+		    (blen == 6 || (blen == 5 && w[5] == 0xffff)))
+			return pr_ipv4(o, a + 12);
+		if (w[i] >= 0x1000)
+			*o++ = hex[w[i] >> 12];
+		if (w[i] >= 0x100)
+			*o++ = hex[w[i] >> 8 & 15];
+		if (w[i] >= 0x10)
+			*o++ = hex[w[i] >> 4 & 15];
+		*o++ = hex[w[i] & 15];
+		if (i < 7)
+			*o++ = ':';
+	}
+	return o;
 }
 
 size_t
@@ -179,16 +210,17 @@ pktrec_fmt_time(const struct pktrec_time *t, char *buf)
 
 /* Appends one record of key k and value v; last is written for slices. */
 static void
-pr_write(struct sbuf *out, const char *ifname, const struct pr_key *k,
+pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
     const struct pr_val *v, bool slice)
 {
 	const struct pktrec_time *rx = slice ? &v->last : &v->first;
+	size_t n = strlen(ifjson);
 	char *o;
 
-	sbuf_add(out, "{\"_type\":\"packet\",\"_iface\":", 27);
-	sbuf_add_jstr(out, ifname, strlen(ifname));
-	sbuf_reserve(out, PR_FIXED_MAX);
+	sbuf_reserve(out, PR_FIXED_MAX + n);
 	o = out->p + out->len;
+	o = PR_LIT(o, "{\"_type\":\"packet\",\"_iface\":");
+	o = pr_cat(o, ifjson, n);
 	o = PR_LIT(o, ",\"_rx\":");
 	o = pr_secs(o, rx->sec);
 	*o++ = '.';
@@ -278,7 +310,7 @@ pr_write(struct sbuf *out, const char *ifname, const struct pr_key *k,
 }
 
 void
-pktrec_packet(struct sbuf *out, const char *ifname,
+pktrec_packet(struct sbuf *out, const char *ifjson,
     const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen)
 {
 	struct pr_key k;
@@ -290,7 +322,7 @@ pktrec_packet(struct sbuf *out, const char *ifname,
 	v.bytes = wirelen;
 	v.frag_off = d->frag_off;
 	v.tcp_flags = d->tcp_flags;
-	pr_write(out, ifname, &k, &v, false);
+	pr_write(out, ifjson, &k, &v, false);
 }
 
 /* The aggregator: open slices in an array in first-packet order, found
@@ -300,7 +332,7 @@ pktrec_packet(struct sbuf *out, const char *ifname,
 struct pr_ent {
 	struct pr_key	 k;
 	struct pr_val	 v;
-	const char	*ifname;
+	const char	*ifjson;
 };
 
 struct pr_ifslice {
@@ -488,7 +520,7 @@ pktrec_agg_flush(struct pktrec_agg *a, int iface, pktrec_emit_fn emit,
 			continue;
 		}
 		sbuf_reset(&a->out);
-		pr_write(&a->out, x->ifname, &x->k, &x->v, true);
+		pr_write(&a->out, x->ifjson, &x->k, &x->v, true);
 		a->st.records++;
 		r = emit(arg, a->out.p, a->out.len);
 		if (r != 0 && rc == 0)
@@ -515,7 +547,7 @@ pktrec_agg_tick(struct pktrec_agg *a, int iface, int64_t now_ns,
 }
 
 int
-pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifname,
+pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
     const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen,
     pktrec_emit_fn emit, void *arg)
 {
@@ -552,7 +584,7 @@ pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifname,
 		pr_grow(a);
 	x = &a->e[a->n];
 	x->k = k;
-	x->ifname = ifname;
+	x->ifjson = ifjson;
 	x->v.first = x->v.last = *t;
 	x->v.pkts = 1;
 	x->v.bytes = wirelen;

@@ -26,6 +26,7 @@
 struct pcapin_src {
 	pcap_t		*p;
 	char		*name;		/* its _iface (owned) */
+	char		*ifjson;	/* name as a JSON string (owned) */
 	int		 dlt;		/* pcap_datalink() */
 	bool		 live;
 	bool		 nano;		/* timestamps in nanoseconds */
@@ -33,6 +34,7 @@ struct pcapin_src {
 	int		 fd;		/* live: selectable fd */
 	bool		 done;		/* ended (EOF, error) */
 	char		*linkname;	/* link type name for counters (owned) */
+	char		*iobuf;		/* the file's stdio buffer (owned) */
 };
 
 /* What pcapin_run() hands its tick callback. */

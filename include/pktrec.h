@@ -77,10 +77,11 @@ struct pktrec_time {
 };
 
 /* Appends the record of one packet (no newline) to out: d as decoded,
- * wirelen its length on the wire, ifname its _iface. A packet with
+ * wirelen its length on the wire, ifjson its _iface as JSON string text,
+ * quotes included (sbuf_add_jstr() once per interface). A packet with
  * d->layer < PKTDEC_L_NET is written as a non-IP record (ETHERTYPE and
  * _nonip or _decode); callers decide whether to write those. */
-void	pktrec_packet(struct sbuf *out, const char *ifname,
+void	pktrec_packet(struct sbuf *out, const char *ifjson,
 	    const struct pktrec_time *t, const struct pktdec *d,
 	    uint32_t wirelen);
 
@@ -108,11 +109,12 @@ struct pktrec_agg *pktrec_agg_new(uint64_t slice_ns, size_t max_entries);
 /* Frees *ap without writing what it holds (flush first); NULL after. */
 void	pktrec_agg_destroy(struct pktrec_agg **ap);
 
-/* Adds one packet of interface iface (a small index >= 0; ifname must
- * stay valid while the agg holds its slices). Writes, through emit, the
+/* Adds one packet of interface iface (a small index >= 0; ifjson, its
+ * name as JSON string text as for pktrec_packet(), must stay valid while
+ * the agg holds its slices). Writes, through emit, the
  * slices of iface that the packet's time closes. Returns 0 or the first
  * non-zero emit result. */
-int	pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifname,
+int	pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
 	    const struct pktrec_time *t, const struct pktdec *d,
 	    uint32_t wirelen, pktrec_emit_fn emit, void *arg);
 

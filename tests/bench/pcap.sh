@@ -1,0 +1,66 @@
+#!/bin/sh
+# pcap-ingest benchmark (issue 3): a capture of >= 250,000 Ethernet packets
+# built from the shared captures (merged in time order, then copied with
+# editcap -t so every copy follows the last, then concatenated with
+# mergecap -a), read in one hyperfine run by
+#   pcap-ingest -r F -o /dev/null        one record per packet
+#   pcap-ingest -A 1 -r F -o /dev/null   one-second slices
+#   tcpdump -n -r F                      to /dev/null (the peer tool)
+# Prints the medians, packets/s, the ratio to tcpdump (target >= 5x), the
+# -A 1 records/s and its record/packet ratio.
+# BENCH_COPIES=N changes the size (default 34 copies: ~255k packets);
+# BENCH_RUNS=N the runs per command.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${EVPIPE_BIN:=$here/../../build/bin}"
+shared=$(cd "$here/../../../shared" && pwd)
+copies=${BENCH_COPIES:-34}
+runs=${BENCH_RUNS:-5}
+for t in hyperfine jq mergecap editcap capinfos tcpdump; do
+	command -v $t >/dev/null || { echo "pcap: $t missing"; exit 1; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Every Ethernet capture (pcap output needs one link type), oldest first.
+p=$shared/pcaps
+mergecap -F pcap -w "$tmp/base.pcap" "$p/1kxun.pcap" "$p/reddit.pcap" \
+    "$p/http_ipv6.pcap" "$p/bot.pcap" "$p/sites.pcapng" "$p/vxlan.pcap" \
+    "$p/dns_fragmented.pcap" "$p/dns_icmp.pcap" "$p/dns_tcp.pcap" \
+    "$p/icmp-tunnel.pcap" "$p/ip_fragmented_garbage.pcap" \
+    "$p/badpackets.pcap" "$p/802.1ad_QinQ.pcap"
+first=$(capinfos -a -S -T -r "$tmp/base.pcap" | cut -f2 | cut -d. -f1)
+last=$(capinfos -e -S -T -r "$tmp/base.pcap" | cut -f2 | cut -d. -f1)
+span=$((last - first + 1))
+i=0
+set --
+while [ $i -lt "$copies" ]; do
+	editcap -t $((i * span)) "$tmp/base.pcap" "$tmp/c$i.pcap"
+	set -- "$@" "$tmp/c$i.pcap"
+	i=$((i + 1))
+done
+mergecap -a -F pcap -w "$tmp/big.pcap" "$@"
+rm -f "$@"
+pkts=$(capinfos -c -M -T -r "$tmp/big.pcap" | cut -f2)
+bytes=$(wc -c < "$tmp/big.pcap")
+echo "pcap: $pkts packets, $((bytes / 1048576)) MiB"
+[ "$pkts" -ge 250000 ] || { echo "pcap: fewer than 250000 packets"; exit 1; }
+
+recs=$("$EVPIPE_BIN/pcap-ingest" -q -A 1 -r "$tmp/big.pcap" 2>/dev/null | wc -l)
+
+# -N: no shell; tcpdump writes its text to a pipe hyperfine discards.
+hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
+    --export-json "$tmp/h.json" \
+    -n pcap-ingest "$EVPIPE_BIN/pcap-ingest -q -r $tmp/big.pcap -o /dev/null" \
+    -n "pcap-ingest -A 1" "$EVPIPE_BIN/pcap-ingest -q -A 1 -r $tmp/big.pcap -o /dev/null" \
+    -n "tcpdump -n" "tcpdump -n -r $tmp/big.pcap" \
+    > "$tmp/h.out" 2>&1 || { cat "$tmp/h.out"; exit 1; }
+
+jq -r --argjson n "$pkts" --argjson r "$recs" '
+	[.results[] | .median] as [$p, $a, $t] |
+	"pcap: median seconds: pcap-ingest \($p * 1000 | round / 1000), pcap-ingest -A 1 \($a * 1000 | round / 1000), tcpdump -n \($t * 1000 | round / 1000)",
+	"pcap: packets/s: pcap-ingest \($n / $p | round), pcap-ingest -A 1 \($n / $a | round), tcpdump -n \($n / $t | round)",
+	"pcap: pcap-ingest/tcpdump = \($t / $p * 10 | round / 10)x (target >= 5x); -A 1/tcpdump = \($t / $a * 10 | round / 10)x",
+	"pcap: -A 1: \($r) records, \($r / $a | round) records/s, \($r / $n * 1000 | round / 1000) records per packet",
+	(if ($t / $p) >= 5 then "pcap: target met" else "pcap: TARGET MISSED" end)
+' "$tmp/h.json"
