@@ -4,7 +4,6 @@
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
  */
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +18,16 @@ fo_key(struct sbuf *b, const char *k)
 	sbuf_adds(b, k);
 	sbuf_addc(b, '"');
 	sbuf_addc(b, ':');
+}
+
+/* ,"PXNAME": */
+static void
+fo_key2(struct sbuf *b, const char *px, const char *name)
+{
+	sbuf_adds(b, ",\"");
+	sbuf_adds(b, px);
+	sbuf_adds(b, name);
+	sbuf_adds(b, "\":");
 }
 
 static void
@@ -60,12 +69,18 @@ void
 flowout_time(struct sbuf *b, int64_t us)
 {
 	int64_t s = us / 1000000, f = us % 1000000;
+	char frac[8];
+	int i;
 
 	if (f < 0) {
 		f += 1000000;
 		s--;
 	}
-	sbuf_addf(b, "%" PRId64 ".%06" PRId64, s, f);
+	sbuf_add_i64(b, s);
+	frac[0] = '.';
+	for (i = 6; i >= 1; i--, f /= 10)
+		frac[i] = (char)('0' + f % 10);
+	sbuf_add(b, frac, 7);
 }
 
 /* The process block of one side, with prefix "SRC_" or "DST_". */
@@ -89,28 +104,29 @@ fo_proc(struct sbuf *b, const char *px, const struct flow_proc *p)
 		{ FP_CPOD, "PROC_CONTAINER_POD" },
 		{ FP_CNS, "PROC_CONTAINER_NS" },
 	};
-	char k[48];
 	size_t i;
 
 	for (i = 0; i < 3; i++)
 		if (p->nset & (1u << nums[i].num)) {
-			snprintf(k, sizeof(k), "%s%s", px, nums[i].name);
-			fo_i64(b, k, p->n[nums[i].num]);
+			fo_key2(b, px, nums[i].name);
+			sbuf_add_i64(b, p->n[nums[i].num]);
 		}
 	for (i = 0; i < 6; i++)
 		if (p->s[strs[i].str] != NULL) {
-			snprintf(k, sizeof(k), "%s%s", px, strs[i].name);
-			fo_str(b, k, p->s[strs[i].str]);
+			fo_key2(b, px, strs[i].name);
+			sbuf_add_jstr(b, p->s[strs[i].str],
+			    strlen(p->s[strs[i].str]));
 		}
 	for (i = 3; i < sizeof(nums) / sizeof(nums[0]); i++)
 		if (p->nset & (1u << nums[i].num)) {
-			snprintf(k, sizeof(k), "%s%s", px, nums[i].name);
-			fo_i64(b, k, p->n[nums[i].num]);
+			fo_key2(b, px, nums[i].name);
+			sbuf_add_i64(b, p->n[nums[i].num]);
 		}
 	for (i = 6; i < sizeof(strs) / sizeof(strs[0]); i++)
 		if (p->s[strs[i].str] != NULL) {
-			snprintf(k, sizeof(k), "%s%s", px, strs[i].name);
-			fo_str(b, k, p->s[strs[i].str]);
+			fo_key2(b, px, strs[i].name);
+			sbuf_add_jstr(b, p->s[strs[i].str],
+			    strlen(p->s[strs[i].str]));
 		}
 }
 

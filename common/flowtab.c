@@ -759,6 +759,12 @@ flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 	uint32_t old = f->proc[side], id;
 	int k;
 
+	if (p->nset == 0) {
+		for (k = 0; k < FP_NSTR && p->s[k] == NULL; k++)
+			;
+		if (k == FP_NSTR)
+			return;		/* nothing to add */
+	}
 	if (old == 0) {
 		f->proc[side] = flowtab_proc_intern(ft, p);
 		return;
