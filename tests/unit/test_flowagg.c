@@ -1,0 +1,187 @@
+/* test_flowagg.c - unit tests of flow-agg's core (common/flowagg.c,
+ * common/flowout.c): lines in, records out, through the callback. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flowagg.h"
+#include "flowout.h"
+#include "sbuf.h"
+#include "stats.h"
+#include "unit.h"
+
+struct outbuf {
+	struct sbuf	 all;
+	int		 n;
+	int		 fail;
+};
+
+static int
+out(void *arg, const char *rec, size_t len)
+{
+	struct outbuf *o = arg;
+
+	sbuf_add(&o->all, rec, len);
+	sbuf_addc(&o->all, '\n');
+	o->n++;
+	return o->fail;
+}
+
+static void
+feed(struct flowagg *fa, const char *line)
+{
+	flowagg_line(fa, line, strlen(line));
+}
+
+#define PKT(t, s, sp, d, dp, fl, b) \
+	"{\"_type\":\"packet\",\"_iface\":\"e0\",\"timestamp\":\"" t "\"," \
+	"\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"" s "\"," \
+	"\"IPV4_DST_ADDR\":\"" d "\",\"PROTOCOL\":6,\"L4_SRC_PORT\":" sp \
+	",\"L4_DST_PORT\":" dp ",\"TCP_FLAGS\":" fl ",\"PKTS\":1," \
+	"\"BYTES\":" b "}"
+
+static struct flowagg *
+mk(struct flowagg_conf *c, struct outbuf *o, struct stats **st)
+{
+	*st = stats_new("test");
+	stats_set_quiet(*st, 1);
+	memset(o, 0, sizeof(*o));
+	return flowagg_new(c, out, o, *st);
+}
+
+static void
+test_packets(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	/* The server's SYN+ACK comes first: the receiver is the client. */
+	feed(fa, PKT("10.5", "10.0.0.2", "80", "10.0.0.1", "999", "18", "60"));
+	feed(fa, PKT("10.6", "10.0.0.1", "999", "10.0.0.2", "80", "16", "54"));
+	feed(fa, PKT("10.7", "10.0.0.1", "999", "10.0.0.2", "80", "24", "154"));
+	CHECK(o.n == 0);
+	CHECK(flowtab_count(flowagg_table(fa)) == 1);
+	flowagg_finish(fa);
+	CHECK(o.n == 1);
+	CHECK_STR(o.all.p, "{\"_type\":\"flow\",\"_iface\":\"e0\","
+	    "\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"10.0.0.1\","
+	    "\"IPV4_DST_ADDR\":\"10.0.0.2\",\"L4_SRC_PORT\":999,"
+	    "\"L4_DST_PORT\":80,\"PROTOCOL\":6,\"IN_PKTS\":2,\"IN_BYTES\":208,"
+	    "\"OUT_PKTS\":1,\"OUT_BYTES\":60,\"FIRST_SWITCHED\":10,"
+	    "\"LAST_SWITCHED\":10,\"FLOW_START_SEC\":10.500000,"
+	    "\"FLOW_END_SEC\":10.700000,\"TCP_FLAGS\":26,"
+	    "\"CLIENT_TCP_FLAGS\":24,\"SERVER_TCP_FLAGS\":18,"
+	    "\"FLOW_END_REASON\":\"end-of-input\"}\n");
+	CHECK(!flowagg_lost(fa));
+	flowagg_destroy(&fa);
+	CHECK(fa == NULL);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+static void
+test_events(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	/* ACCEPT first (the server's host), then CONNECT (the client's). */
+	feed(fa, "{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"e0\","
+	    "\"timestamp\":\"20.000001\",\"TCP_EVENT_TYPE\":\"ACCEPT\","
+	    "\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+	    "\"PROTOCOL\":6,\"L4_SRC_PORT\":999,\"L4_DST_PORT\":80,"
+	    "\"LOCAL_PROCESS\":{\"PID\":7,\"UID\":0,\"PROCESS_PATH\":"
+	    "\"\\/usr\\/sbin\\/httpd\"}}");
+	feed(fa, "{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"e0\","
+	    "\"timestamp\":\"20.000000\",\"IF_NAME\":\"eth0\","
+	    "\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_LOCAL_ADDR\":\"10.0.0.1\","
+	    "\"IPV4_REMOTE_ADDR\":\"10.0.0.2\",\"PROTOCOL\":6,"
+	    "\"L4_LOCAL_PORT\":999,\"L4_REMOTE_PORT\":80,\"NW_LATENCY_MS\":"
+	    "0.5,\"LOCAL_PROCESS\":{\"PID\":42,\"UID\":1000,\"PROCESS_PATH\":"
+	    "\"/usr/bin/curl\"}}");
+	/* A packet of the server joins the event-only flow. */
+	feed(fa, PKT("20.1", "10.0.0.2", "80", "10.0.0.1", "999", "16", "100"));
+	flowagg_finish(fa);
+	CHECK(o.n == 1);
+	CHECK(strstr(o.all.p, "\"IPV4_SRC_ADDR\":\"10.0.0.1\"") != NULL);
+	CHECK(strstr(o.all.p, "\"SRC_PROC_PID\":42,") != NULL);
+	CHECK(strstr(o.all.p, "\"SRC_PROC_NAME\":\"/usr/bin/curl\"") != NULL);
+	CHECK(strstr(o.all.p, "\"DST_PROC_PID\":7,") != NULL);
+	CHECK(strstr(o.all.p, "\"DST_PROC_NAME\":\"/usr/sbin/httpd\"") != NULL);
+	CHECK(strstr(o.all.p, "\"OUT_PKTS\":1,\"OUT_BYTES\":100,") != NULL);
+	CHECK(strstr(o.all.p, "\"CLIENT_NW_LATENCY_MS\":0.500") != NULL);
+	CHECK(strstr(o.all.p, "\"FLOW_EVENTS\":2") != NULL);
+	CHECK(strstr(o.all.p, "FLOW_EVENT_ONLY") == NULL);
+	CHECK(*stats_ctr(st, "time_backwards") == 1);
+	CHECK(*stats_ctr(st, "event_only_flows") == 1);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+static void
+test_bad_and_lost(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+
+	flowagg_defaults(&c);
+	fa = mk(&c, &o, &st);
+	o.fail = -1;
+	feed(fa, "");
+	feed(fa, "{\"_type\":\"packet\"");
+	feed(fa, "{}");
+	feed(fa, "{\"_type\":\"flow\"}");
+	feed(fa, "{\"_type\":\"packet\",\"_iface\":\"e0\",\"timestamp\":\"x\"}");
+	feed(fa, "{\"_type\":\"packet\",\"_iface\":\"e0\",\"timestamp\":\"1.0\","
+	    "\"PKTS\":-1}");
+	CHECK(*stats_ctr(st, "records") == 6);
+	CHECK(*stats_ctr(st, "bad_json") == 2);
+	CHECK(*stats_ctr(st, "no_type") == 1);
+	CHECK(*stats_ctr(st, "unknown_type") == 1);
+	CHECK(*stats_ctr(st, "bad_timestamp") == 1);
+	CHECK(*stats_ctr(st, "bad_packet") == 1);
+	feed(fa, PKT("1.0", "10.0.0.1", "1", "10.0.0.2", "2", "2", "60"));
+	flowagg_finish(fa);
+	CHECK(o.n == 2);	/* the flow and the iface summary */
+	CHECK(flowagg_lost(fa));
+	CHECK(*stats_ctr(st, "output_errors") == 2);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+static void
+test_time(void)
+{
+	struct sbuf b = { 0 };
+
+	flowout_time(&b, 1718031245482913LL);
+	CHECK_STR(b.p, "1718031245.482913");
+	sbuf_reset(&b);
+	flowout_time(&b, 5);
+	CHECK_STR(b.p, "0.000005");
+	sbuf_free(&b);
+}
+
+int
+main(void)
+{
+	test_packets();
+	test_events();
+	test_bad_and_lost();
+	test_time();
+	return unit_done("flowagg");
+}
