@@ -416,3 +416,41 @@ wait_capturing() {
 	wait $pid
 	[ "$(grep -c '"tool":"pcap-ingest"' "$BATS_TEST_TMPDIR/err")" = 2 ]
 }
+
+# "any" is Linux cooked (SLL): its 16-byte header makes frames 2 bytes
+# longer than lo's Ethernet ones, and it says the direction.
+@test "two live interfaces at once (lo and any): each record whole, own _iface" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	sp=$(free_port)
+	cp=$(free_port)
+	while [ "$cp" = "$sp" ]; do cp=$(free_port); done
+	pcap-ingest -q -i lo -i any "udp port $sp" >"$BATS_TEST_TMPDIR/out" \
+	    2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_capturing $pid
+	send_traffic "$sp" "$cp"
+	sleep 0.5
+	kill -TERM $pid
+	wait $pid
+	run jq -r '[._iface, .DIRECTION // "-", .L4_SRC_PORT, .L4_DST_PORT,
+	    .BYTES] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/out"
+	assert_success
+	[ "$(printf '%s\n' "${lines[@]}" | sort | uniq -c |
+	    awk '{ $1 = $1; print }' | tr '\n' ,)" = \
+	    "1 any 0 $cp $sp 45,1 any 0 $cp $sp 46,1 any 0 $cp $sp 47,1 lo - $cp $sp 43,1 lo - $cp $sp 44,1 lo - $cp $sp 45," ]
+	[ "$(ctr "$BATS_TEST_TMPDIR/err" link.LINUX_SLL)" = 3 ]
+	[ "$(ctr "$BATS_TEST_TMPDIR/err" link.EN10MB)" = 3 ]
+}
+
+@test "the man page's examples" {
+	cd "$BATS_TEST_TMPDIR"
+	cp "$PCAPS/dns_tcp.pcap" capture.pcap
+	run -0 --separate-stderr sh -c "pcap-ingest -q -r capture.pcap | jq -r \
+	    '[.IPV4_SRC_ADDR, .L4_SRC_PORT, .IPV4_DST_ADDR, .L4_DST_PORT] |
+	    @tsv' | sort | uniq -c"
+	assert_output "$(printf '%7d %s\n' \
+	    6 "$(printf '192.168.1.11\t33779\t209.87.249.18\t53')" \
+	    5 "$(printf '209.87.249.18\t53\t192.168.1.11\t33779')")"
+	run -0 pcap-ingest -r capture.pcap=eth0 -o records.ndjson
+	[ "$(jq -r ._iface records.ndjson | sort | uniq -c | awk '{ print $1, $2 }')" = "11 eth0" ]
+}
