@@ -127,7 +127,9 @@ pcapin_open_file(struct pcapin_src *s, const char *path, const char *name,
 		s->iobuf = NULL;
 		return -1;
 	}
-	if (name == NULL) {
+	if (name == NULL && fp == stdin)
+		name = "stdin";
+	else if (name == NULL) {
 		base = strrchr(path, '/');
 		name = base ? base + 1 : path;
 	}
@@ -193,10 +195,8 @@ pcapin_filter(struct pcapin_src *s, const char *expr, char *err,
 	struct bpf_program prog;
 
 	if (pcap_compile(s->p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) == -1) {
-		pi_err(err, errsz, "bad filter: %s: %s", pcap_geterr(s->p), "");
-		/* Drop the trailing ": " of the empty second argument. */
-		if (errsz && strlen(err) >= 2)
-			err[strlen(err) - 2] = '\0';
+		if (errsz)
+			snprintf(err, errsz, "bad filter: %s", pcap_geterr(s->p));
 		return -1;
 	}
 	if (pcap_setfilter(s->p, &prog) == -1) {

@@ -57,7 +57,7 @@ struct pcapin_conf {
 };
 
 /* Opens capture file path ("-": standard input) as source s named name
- * (NULL: the file's base name). Nanosecond pcap files keep their
+ * (NULL: the file's base name, "stdin" for standard input). Nanosecond pcap files keep their
  * resolution. Returns 0, or -1 with a message naming path in err. */
 int	pcapin_open_file(struct pcapin_src *s, const char *path,
 	    const char *name, char *err, size_t errsz);
