@@ -245,8 +245,8 @@ end:
 	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
 }
 
-int
-ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
+static int
+msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
     size_t len)
 {
 	const char *s;
@@ -305,6 +305,21 @@ ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 		return map_rec_err(rc);
 	m->single = true;
 	return NTOPMSG_OK;
+}
+
+int
+ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
+    size_t len)
+{
+	int rc;
+
+	/* A rejected payload yields no record, not even its good part. */
+	if ((rc = msg_decode(m, h, p, len)) != NTOPMSG_OK) {
+		m->single = false;
+		m->nspans = 0;
+		m->nonobj = 0;
+	}
+	return rc;
 }
 
 const struct record *

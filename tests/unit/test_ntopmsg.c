@@ -1,0 +1,316 @@
+/* test_ntopmsg.c - unit tests for payload decoding, the _event rules,
+ * record splicing and msg_id accounting (common/ntopmsg.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntopmsg.h"
+#include "unit.h"
+
+static struct ntophdr
+hdr(enum ntophdr_layout layout, int version, int flags)
+{
+	struct ntophdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.layout = layout;
+	h.version = (uint32_t)version;
+	h.flags = (uint8_t)flags;
+	strcpy(h.topic, "flow");
+	h.has_msg_id = layout != NTOPHDR_V0;
+	h.has_source_id = layout != NTOPHDR_V0;
+	return h;
+}
+
+static int
+dec(struct ntopmsg *m, const struct ntophdr *h, const char *s)
+{
+	return ntopmsg_decode(m, h, (const uint8_t *)s, strlen(s));
+}
+
+/* Decodes s and joins the records' text with '|'. */
+static const char *
+records(struct ntopmsg *m, const struct ntophdr *h, const void *p,
+    size_t len)
+{
+	static struct sbuf b;
+	const struct record *r;
+
+	sbuf_reset(&b);
+	if (ntopmsg_decode(m, h, p, len) != NTOPMSG_OK)
+		return "ERR";
+	while ((r = ntopmsg_next(m)) != NULL) {
+		if (b.len)
+			sbuf_addc(&b, '|');
+		sbuf_add(&b, r->text, r->len);
+	}
+	return b.len ? b.p : "";
+}
+
+static void
+test_json(void)
+{
+	struct ntopmsg *m = ntopmsg_new(1024);
+	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
+
+	CHECK_STR(records(m, &h, "{\"a\":1}", 7), "{\"a\":1}");
+	CHECK_STR(records(m, &h, " [ {\"a\":1} , {\"b\":[2]} ] ", 26),
+	    "{\"a\":1}|{\"b\":[2]}");
+	CHECK_STR(records(m, &h, "[]", 2), "");
+	CHECK_STR(records(m, &h, "[1,{\"a\":1},\"x\",null]", 20), "{\"a\":1}");
+	CHECK(ntopmsg_nonobjects(m) == 3);
+	/* A trailing NUL, as C producers may send. */
+	CHECK_STR(records(m, &h, "{\"a\":1}\0", 8), "{\"a\":1}");
+	CHECK(dec(m, &h, "") == NTOPMSG_EEMPTY);
+	CHECK(dec(m, &h, "  \n") == NTOPMSG_EEMPTY);
+	CHECK(dec(m, &h, "nope") == NTOPMSG_ESYNTAX);
+	CHECK(dec(m, &h, "{\"a\":") == NTOPMSG_ETRUNC);
+	CHECK(dec(m, &h, "[{\"a\":1},") == NTOPMSG_ETRUNC);
+	CHECK(dec(m, &h, "[{\"a\":1}") == NTOPMSG_ETRUNC);
+	CHECK(dec(m, &h, "[{\"a\":1}}") == NTOPMSG_ESYNTAX);
+	CHECK(dec(m, &h, "[1,]") == NTOPMSG_ESYNTAX);
+	CHECK(dec(m, &h, "42") == NTOPMSG_ENOTOBJ);
+	CHECK(dec(m, &h, "\"x\"") == NTOPMSG_ENOTOBJ);
+	CHECK(dec(m, &h, "{} x") == NTOPMSG_ETRAILING);
+	CHECK(dec(m, &h, "[] x") == NTOPMSG_ETRAILING);
+	CHECK(dec(m, &h, "{\"a\":\"\xff\"}") == NTOPMSG_EUTF8);
+	/* One bad element rejects the whole array: no partial output. */
+	CHECK(dec(m, &h, "[{\"a\":1},{\"b\":\"\xc3\"}]") == NTOPMSG_EUTF8);
+	CHECK(ntopmsg_next(m) == NULL);
+	/* Over the cap, raw. */
+	{
+		char *big = malloc(2000);
+
+		memset(big, ' ', 2000);
+		big[0] = '{';
+		big[1999] = '}';
+		CHECK(ntopmsg_decode(m, &h, (uint8_t *)big, 2000) ==
+		    NTOPMSG_EOVERSIZE);
+		free(big);
+	}
+	/* TLV: version 3 on v0-v2 headers, flag 0x02 on v3. */
+	h.version = 3;
+	CHECK(dec(m, &h, "{}") == NTOPMSG_ETLV);
+	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV);
+	CHECK(dec(m, &h, "\x01\x02") == NTOPMSG_ETLV);
+	CHECK_STR(ntopmsg_errname(NTOPMSG_ECAP), "inflate_cap");
+	CHECK_STR(ntopmsg_errname(NTOPMSG_ETRUNC), "truncated_json");
+	CHECK_STR(ntopmsg_errname(99), "bad_payload");
+	ntopmsg_destroy(&m);
+	CHECK(m == NULL);
+}
+
+static void
+test_zlib(void)
+{
+	struct ntopmsg *m = ntopmsg_new(4096);
+	struct ntophdr h1 = hdr(NTOPHDR_V1, 2, 0);
+	struct ntophdr h3 = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_ZLIB);
+	struct sbuf z = { 0 }, big = { 0 };
+	const char *js = "[{\"a\":1},{\"b\":2}]";
+	size_t i;
+
+	/* Legacy: 0x00, then the stream. */
+	CHECK(ntopmsg_deflate(&z, js, strlen(js), true, 6) == 0);
+	CHECK(z.p[0] == '\0');
+	CHECK_STR(records(m, &h1, z.p, z.len), "{\"a\":1}|{\"b\":2}");
+	CHECK(ntopmsg_inflated(m));
+	/* v3 flag, with and without the uncompressed size. */
+	sbuf_reset(&z);
+	CHECK(ntopmsg_deflate(&z, js, strlen(js), false, 6) == 0);
+	CHECK_STR(records(m, &h3, z.p, z.len), "{\"a\":1}|{\"b\":2}");
+	h3.uncompressed_size = (uint32_t)strlen(js);
+	CHECK_STR(records(m, &h3, z.p, z.len), "{\"a\":1}|{\"b\":2}");
+	/* A wrong size is only a hint. */
+	h3.uncompressed_size = 3;
+	CHECK_STR(records(m, &h3, z.p, z.len), "{\"a\":1}|{\"b\":2}");
+	/* Corrupt and truncated streams. */
+	CHECK(ntopmsg_decode(m, &h3, (const uint8_t *)"\x78\x9c\xff\xff", 4) ==
+	    NTOPMSG_EZLIB);
+	CHECK(ntopmsg_decode(m, &h3, (uint8_t *)z.p, z.len - 3) ==
+	    NTOPMSG_EZLIB);
+	CHECK(ntopmsg_decode(m, &h1, (const uint8_t *)"\0", 1) ==
+	    NTOPMSG_EZLIB);
+	/* A bomb: 100 kB of spaces inflated under a 4 kB cap. */
+	sbuf_addc(&big, '{');
+	for (i = 0; i < 100000; i++)
+		sbuf_addc(&big, ' ');
+	sbuf_addc(&big, '}');
+	sbuf_reset(&z);
+	CHECK(ntopmsg_deflate(&z, big.p, big.len, false, 9) == 0);
+	CHECK(z.len < 4096);
+	h3.uncompressed_size = 0;
+	CHECK(ntopmsg_decode(m, &h3, (uint8_t *)z.p, z.len) == NTOPMSG_ECAP);
+	h3.uncompressed_size = 0xffffffff;
+	CHECK(ntopmsg_decode(m, &h3, (uint8_t *)z.p, z.len) == NTOPMSG_ECAP);
+	/* Exactly the cap is accepted. */
+	ntopmsg_destroy(&m);
+	m = ntopmsg_new(big.len);
+	h3.uncompressed_size = 0;
+	CHECK(ntopmsg_decode(m, &h3, (uint8_t *)z.p, z.len) == NTOPMSG_OK);
+	CHECK(ntopmsg_next(m) != NULL);
+	ntopmsg_destroy(&m);
+	m = ntopmsg_new(big.len - 1);
+	CHECK(ntopmsg_decode(m, &h3, (uint8_t *)z.p, z.len) == NTOPMSG_ECAP);
+	sbuf_free(&z);
+	sbuf_free(&big);
+	ntopmsg_destroy(&m);
+}
+
+static const char *
+event_of(const char *topic, const char *json)
+{
+	static struct record r = RECORD_INIT;
+
+	if (record_parse(&r, json, strlen(json)) != REC_OK)
+		return "PARSE";
+	return ntopmsg_event(topic, &r);
+}
+
+static void
+test_event(void)
+{
+	CHECK_STR(event_of("counter", "{\"TCP\":{}}"), "counters");
+	CHECK_STR(event_of("listening-ports", "{}"), "netstat");
+	CHECK_STR(event_of("flow", "{\"TCP\":{\"RTT\":1}}"), "netstat");
+	CHECK_STR(event_of("flow", "{\"TCP\":{},\"TCP_EVENT_TYPE\":\"CLOSE\"}"),
+	    "flow");
+	CHECK_STR(event_of("flow", "{\"TCP\":{},\"UDP_EVENT_TYPE\":\"SEND\"}"),
+	    "flow");
+	CHECK_STR(event_of("flow", "{\"TCP\":1}"), "flow");
+	CHECK_STR(event_of("flow", "{\"8\":\"1.2.3.4\"}"), "flow");
+	CHECK_STR(event_of("event", "{}"), "other");
+	CHECK_STR(event_of("template", "{}"), "other");
+	CHECK_STR(event_of("hello", "{}"), "other");
+	CHECK(ntopmsg_topic_ok("flow"));
+	CHECK(ntopmsg_topic_ok("snmp-ifaces"));
+	CHECK(!ntopmsg_topic_ok("flowX"));
+	CHECK(!ntopmsg_topic_ok("flo"));
+	CHECK(!ntopmsg_topic_ok("ebpf"));
+}
+
+static const char *
+written(const char *json, uint64_t *res)
+{
+	static struct sbuf b;
+	struct record r = RECORD_INIT;
+
+	sbuf_reset(&b);
+	if (record_parse(&r, json, strlen(json)) != REC_OK)
+		return "PARSE";
+	ntopmsg_write(&b, "{\"_k\":1", 7, &r, res);
+	record_free(&r);
+	return b.p;
+}
+
+static const char *
+stripped(const char *json)
+{
+	static struct sbuf b;
+	struct record r = RECORD_INIT;
+
+	sbuf_reset(&b);
+	if (record_parse(&r, json, strlen(json)) != REC_OK)
+		return "PARSE";
+	ntopmsg_strip(&b, &r);
+	record_free(&r);
+	return b.p;
+}
+
+static void
+test_write(void)
+{
+	uint64_t res = 0;
+
+	CHECK_STR(written("{\"A\":\"\\/x\",\"B\":[1,2]}", &res),
+	    "{\"_k\":1,\"A\":\"\\/x\",\"B\":[1,2]}");
+	CHECK_STR(written("{}", &res), "{\"_k\":1}");
+	CHECK_STR(written(" { \"A\" : { \"b\" : [ 1 , \"x y\" ] } , \"C\":2 } ",
+	    &res), "{\"_k\":1,\"A\":{\"b\":[1,\"x y\"]},\"C\":2}");
+	CHECK(res == 0);
+	CHECK_STR(written("{\"_type\":\"x\",\"A\":1,\"_rx\":2}", &res),
+	    "{\"_k\":1,\"A\":1}");
+	CHECK(res == 2);
+	CHECK_STR(written("{\"_a\":1}", &res), "{\"_k\":1}");
+	CHECK(res == 3);
+	CHECK_STR(stripped("{ \"_topic\": \"counter\", \"a\": { \"b\": 1 } }"),
+	    "{\"a\":{ \"b\": 1 }}");
+	CHECK_STR(stripped("{ \"a\": 1 }"), "{ \"a\": 1 }");
+	CHECK_STR(stripped("{\"_t\":1}"), "{}");
+}
+
+static void
+test_seq(void)
+{
+	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 2);
+	struct ntophdr h = hdr(NTOPHDR_V2, 2, 0);
+	struct ntopmsg_seqres r;
+
+	h.source_id = 7;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 100, &r);
+	CHECK(r.tracked && r.new_source && r.lost == 0 && r.slow_joiner == 0);
+	h.msg_id = 2;
+	ntopmsg_seq_check(s, 0, &h, 100, &r);
+	CHECK(!r.new_source && r.lost == 0 && !r.restart);
+	h.msg_id = 5;
+	ntopmsg_seq_check(s, 0, &h, 101, &r);
+	CHECK(r.lost == 2);
+	h.msg_id = 3;
+	ntopmsg_seq_check(s, 0, &h, 101, &r);
+	CHECK(r.restart && r.lost == 0);
+	h.msg_id = 3;
+	ntopmsg_seq_check(s, 0, &h, 101, &r);
+	CHECK(r.restart);
+	/* The same source_id on another interface is another source. */
+	h.msg_id = 9;
+	ntopmsg_seq_check(s, 1, &h, 101, &r);
+	CHECK(r.new_source && r.slow_joiner == 8 && r.lost == 0);
+	CHECK(ntopmsg_seq_sources(s) == 2);
+	/* Table full: a third source is not tracked... */
+	h.source_id = 8;
+	ntopmsg_seq_check(s, 0, &h, 105, &r);
+	CHECK(r.untracked && !r.new_source);
+	/* ...until the others fall silent for more than 10 s. */
+	ntopmsg_seq_check(s, 0, &h, 112, &r);
+	CHECK(r.new_source && r.slow_joiner == 8);
+	CHECK(ntopmsg_seq_sources(s) == 1);
+	/* Forgotten after silence: a restart at 1 is a new source. */
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	CHECK(r.new_source && !r.restart && r.slow_joiner == 0);
+	/* msg_id wraps from 2^32-1 to 0 without loss. */
+	h.msg_id = 0xffffffff;
+	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	CHECK(r.lost == 0xfffffffdULL);
+	h.msg_id = 0;
+	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	CHECK(r.lost == 0 && !r.restart);
+	/* v0 and version-1 headers are not tracked. */
+	h = hdr(NTOPHDR_V0, 0, 0);
+	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	CHECK(!r.tracked && !r.new_source);
+	h = hdr(NTOPHDR_V1, 1, 0);
+	h.msg_id = 50;
+	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	CHECK(!r.tracked && r.lost == 0);
+	ntopmsg_seq_destroy(&s);
+	CHECK(s == NULL);
+	/* First value 0 (softflowd). */
+	s = ntopmsg_seq_new(0, 10, 16);
+	h = hdr(NTOPHDR_V1, 2, 0);
+	h.msg_id = 0;
+	ntopmsg_seq_check(s, 0, &h, 1, &r);
+	CHECK(r.new_source && r.slow_joiner == 0);
+	ntopmsg_seq_destroy(&s);
+}
+
+int
+main(void)
+{
+	test_json();
+	test_zlib();
+	test_event();
+	test_write();
+	test_seq();
+	return unit_done("ntopmsg");
+}
