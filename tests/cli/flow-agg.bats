@@ -161,6 +161,20 @@ merge_inputs() {
 	merge_check
 }
 
+@test "flow-agg: VLAN is in the key only with -v; events match tagged packets without it" {
+	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
+	pcap-ingest -r "$SHARED/pcaps/bot.pcap" 2>/dev/null > "$(T pk)"
+	echo '{"_type":"event","_event":"flow","_iface":"bot.pcap","timestamp":"TS","TCP_EVENT_TYPE":"ACCEPT","IPV4_SRC_ADDR":"40.77.167.36","IPV4_DST_ADDR":"89.31.72.220","PROTOCOL":6,"L4_SRC_PORT":64768,"L4_DST_PORT":80,"LOCAL_PROCESS":{"PID":80,"PROCESS_PATH":"/usr/sbin/httpd"}}' |
+	    sed "s/TS/$(head -1 "$(T pk)" | jq -r .timestamp)/" > "$(T ev)"
+	cat "$(T pk)" "$(T ev)" | flow-agg -N 2>/dev/null |
+	    jq -c '[.VLAN_ID, .IN_PKTS, .OUT_PKTS, .DST_PROC_NAME]' > "$(T out)"
+	[ "$(cat "$(T out)")" = '[null,115,287,"/usr/sbin/httpd"]' ]
+	cat "$(T pk)" "$(T ev)" | flow-agg -v -N 2>/dev/null |
+	    jq -c '[.VLAN_ID, .IN_PKTS, .OUT_PKTS, .DST_PROC_NAME]' > "$(T out)"
+	[ "$(cat "$(T out)")" = '[null,0,0,"/usr/sbin/httpd"]
+[77,115,287,null]' ]
+}
+
 @test "flow-agg: events of both dialects, netstat, listening sockets, counters" {
 	run flow-agg "$FA/events.ndjson"
 	[ "$status" -eq 0 ]
