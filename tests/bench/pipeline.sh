@@ -1,0 +1,112 @@
+#!/bin/sh
+# End-to-end benchmark (issue 7): 1,000,000 eBPF events of ~600 bytes sent
+# by ev-emit at full speed over tcp loopback into the pipeline
+#   zmq-ingest | ev-route (companion, three interfaces) | flow-agg
+# run three ways: processes joined by pipes, processes joined by ipc://
+# PUSH/PULL sockets as under supervisord (pipelines/supervisor), and
+# threads of one process joined by inproc:// sockets (evpipe). Each run
+# checks the counters for zero loss (every event into zmq-ingest, no msg_id
+# gap, every record through ev-route into flow-agg) and prints events/s,
+# the median of BENCH_RUNS runs. BENCH_EVENTS=N changes the count.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${EVPIPE_BIN:=$here/../../build/bin}"
+PATH=$EVPIPE_BIN:$PATH
+n=${BENCH_EVENTS:-1000000}
+runs=${BENCH_RUNS:-3}
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+
+# The sample libebpfflow events with a process, source ports counting up
+# so that the flows differ, timestamps rising.
+grep -h '"LOCAL_PROCESS"' "$here/../../pipelines/demo/events.ndjson" \
+	"$here/../data/route/events.ndjson" 2>/dev/null |
+	grep '_EVENT_TYPE' | jq -c . > "$tmp/tmpl"
+# Each template is cut once around its timestamp and source port, so a
+# line costs a few concatenations (awk's sub() on 600-byte lines is slow).
+awk -v n="$n" '{
+	ts = index($0, "\"timestamp\":\"") + 13
+	te = ts + index(substr($0, ts), "\"") - 1
+	ps = index($0, "\"L4_SRC_PORT\":") + 14
+	pe = ps; while (substr($0, pe, 1) ~ /[0-9]/) pe++
+	a[NR] = substr($0, 1, ts - 1); b[NR] = substr($0, te, ps - te)
+	c[NR] = substr($0, pe)
+} END {
+	for (i = 0; i < n; i++) {
+		k = i % NR + 1
+		printf "%s%d.%06d%s%d%s\n", a[k], 1718031245 + int(i / 1000), (i % 1000) * 1000, b[k], 1024 + i % 60000, c[k]
+	}
+}' "$tmp/tmpl" > "$tmp/events"
+echo "pipeline: $n events, $(($(wc -c < "$tmp/events") / n)) bytes each"
+
+port=$((30000 + $$ % 20000))
+zmq="tcp://127.0.0.1:${port}c"
+route="-q -i eth0 -i cbr0 -i mirror0 -m mirror0 -c $zmq=mirror0"
+
+# Prints the elapsed seconds of one run of chain $1; fails on any loss.
+now() { date +%s.%N; }
+check() { # log counter expected
+	got=$(grep '"tool"' "$1" | tail -n 1 | jq ".counters.$2")
+	[ "$got" = "$3" ] || { echo "pipeline: $1: $2 = $got, not $3" >&2; exit 1; }
+}
+run_pipe() {
+	zmq-ingest -q -H 100000000 -c "$n" "$zmq" 2> "$tmp/zi.err" |
+		ev-route $route 2> "$tmp/er.err" | flow-agg -q > /dev/null 2> "$tmp/fa.err" &
+	sleep 0.3
+	t0=$(now)
+	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	wait
+	t1=$(now)
+	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
+	check "$tmp/er.err" records_in "$n"; check "$tmp/fa.err" records "$(grep '"tool"' "$tmp/er.err" | jq .counters.records_out)"
+	echo "$t1 - $t0" | bc
+}
+run_ipc() {
+	d="$tmp/ipc"
+	mkdir -p "$d"
+	flow-agg -q -o /dev/null "pull:@ipc://$d/fa" 2> "$tmp/fa.err" &
+	fa=$!
+	ev-route $route -o "*=push:>ipc://$d/fa" "pull:@ipc://$d/er" 2> "$tmp/er.err" &
+	er=$!
+	zmq-ingest -q -H 100000000 -c "$n" -o "push:>ipc://$d/er" "$zmq" 2> "$tmp/zi.err" &
+	zi=$!
+	sleep 0.3
+	t0=$(now)
+	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	wait "$zi"
+	out=$(grep '"tool"' "$tmp/zi.err" | jq .counters.records)
+	# The readers end when told: once ev-route has passed every record on
+	# and flow-agg has taken them all (SIGUSR1 asks for the counters).
+	until kill -USR1 "$er" && sleep 0.05 && [ "$(grep '"tool"' "$tmp/er.err" | tail -n 1 | jq .counters.records_in)" = "$out" ]; do :; done
+	kill "$er"; wait "$er"
+	exp=$(grep '"tool"' "$tmp/er.err" | tail -n 1 | jq .counters.records_out)
+	until kill -USR1 "$fa" && sleep 0.05 && [ "$(grep '"tool"' "$tmp/fa.err" | tail -n 1 | jq .counters.records)" = "$exp" ]; do :; done
+	t1=$(now)
+	kill "$fa"; wait "$fa"
+	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
+	check "$tmp/fa.err" records "$exp"
+	echo "$t1 - $t0" | bc
+}
+run_inproc() {
+	evpipe "zmq-ingest -q -H 100000000 -c $n $zmq | ev-route $route | flow-agg -q" \
+		> /dev/null 2> "$tmp/chain.err" &
+	sleep 0.3
+	t0=$(now)
+	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	wait
+	t1=$(now)
+	grep '"tool":"zmq-ingest"' "$tmp/chain.err" > "$tmp/zi.err"
+	grep '"tool":"ev-route"' "$tmp/chain.err" > "$tmp/er.err"
+	grep '"tool":"flow-agg"' "$tmp/chain.err" > "$tmp/fa.err"
+	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
+	check "$tmp/fa.err" records "$(jq .counters.records_out "$tmp/er.err")"
+	echo "$t1 - $t0" | bc
+}
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+for chain in ${BENCH_CHAINS:-pipe ipc inproc}; do
+	: > "$tmp/times"
+	for _ in $(seq "$runs"); do "run_$chain" >> "$tmp/times"; done
+	t=$(median < "$tmp/times")
+	printf 'pipeline: %-7s %8.3f s median of %d  %10.0f events/s, 0 lost\n' \
+		"$chain" "$t" "$runs" "$(echo "$n / $t" | bc -l)"
+done
