@@ -14,6 +14,9 @@
  * ZMQ inputs deliver each frame as one record; a frame holding newlines is
  * split at them (a trailing newline does not make an empty record). Each
  * piece is copied into the input's buffer so that it can be NUL-terminated.
+ * On inproc:// (stages run as threads, chain.h) an empty message is the end
+ * of the stream; elsewhere it is an empty record. In such a thread "-"
+ * means the spec chain_stdin() gives instead of stdin.
  *
  * Bytes are delivered as they are: a "\r" before the newline stays part of
  * the line (JSON treats it as white space).
@@ -29,6 +32,7 @@
 
 #include <czmq.h>
 
+#include "chain.h"
 #include "linebuf.h"
 
 /* Bytes asked of read(2) at a time. */
@@ -53,6 +57,7 @@ struct lb_input {
 	void		*raw;		/* zsock_resolve(zs) */
 	zmq_msg_t	 msg;		/* the frame being split (LB_ZMQ) */
 	bool		 have_msg;
+	bool		 eof_marker;	/* an empty message ends it (inproc) */
 	size_t		 moff;		/* next byte of msg to deliver */
 	char		*buf;		/* cap + 1 bytes: room for a NUL */
 	size_t		 cap;
@@ -243,6 +248,7 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 	in = lb_push(lb, spec, LB_ZMQ);
 	in->zs = zs;
 	in->raw = zsock_resolve(zs);
+	in->eof_marker = chain_eof_endpoint(eps);
 	return lb->n - 1;
 }
 
@@ -265,6 +271,8 @@ linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
 	struct stat sb;
 	int fd;
 
+	if (strcmp(spec, "-") == 0 && chain_stdin() != NULL)
+		spec = chain_stdin();
 	if (strncmp(spec, "zmq:", 4) == 0)
 		return lb_add_zmq(lb, spec, ZMQ_SUB, spec + 4, err, errsz);
 	if (strncmp(spec, "pull:", 5) == 0)
@@ -460,6 +468,14 @@ lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 			in->moff = 0;
 			size = zmq_msg_size(&in->msg);
 			lb->st.bytes += size;
+			if (size == 0 && in->eof_marker && !more &&
+			    !zmq_msg_more(&in->msg)) {
+				/* The end of a chained stage's output. */
+				zmq_msg_close(&in->msg);
+				in->have_msg = false;
+				lb_close(lb, in);
+				return 0;
+			}
 			if (size == 0) {
 				/* An empty frame is one empty record. */
 				zmq_msg_close(&in->msg);

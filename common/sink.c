@@ -13,6 +13,10 @@
  * high-water mark into a wait. With drop_when_full the send does not wait
  * and a full queue drops the record, counted. A PUB with no subscriber at
  * all still discards: that is ZMQ's publish semantics, not a full queue.
+ *
+ * Stages run as threads (chain.h): "-" means the spec chain_stdout() gives,
+ * and closing a zmq:/push: sink on inproc:// sends an empty message, which
+ * the next stage's linebuf takes as the end of its input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,7 @@
 
 #include <czmq.h>
 
+#include "chain.h"
 #include "ntophdr.h"
 #include "record.h"
 #include "sbuf.h"
@@ -56,6 +61,7 @@ struct sink {
 	struct sbuf	 tmp;
 	struct sbuf	 keys;		/* the "_" keys being removed */
 	bool		 timed;		/* ZMQ_SNDTIMEO set after sig_stop */
+	bool		 eof_marker;	/* send an empty message at close */
 	int		 error;		/* first errno that lost output */
 	uint64_t	 written;
 	uint64_t	 dropped;
@@ -194,6 +200,7 @@ sk_open_zmq(const char *spec, enum sk_kind kind, int type, const char *eps,
 		    zmq_strerror(zmq_errno()));
 		goto fail;
 	}
+	s->eof_marker = kind == SK_ZMQ && chain_eof_endpoint(eps);
 	return s;
 fail:
 	sk_setint(s->raw, ZMQ_LINGER, 0);
@@ -210,6 +217,8 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	const char *path;
 	int fd, flags;
 
+	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
+		spec = chain_stdout();
 	if (strncmp(spec, "zmq:", 4) == 0)
 		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUB, spec + 4, o, err,
 		    errsz);
@@ -530,6 +539,13 @@ sink_close(struct sink **sp)
 		if (s->own_fd && close(s->fd) != 0 && s->error == 0)
 			sk_fail(s, errno);
 	} else {
+		if (s->eof_marker && s->error == 0) {
+			/* The end marker is not data: it waits at most the
+			 * linger time (there may be no peer at all). */
+			sk_setint(s->raw, ZMQ_SNDTIMEO, SINK_LINGER_MS);
+			s->timed = true;
+			(void)sk_send(s, "", 0, 0, false);
+		}
 		/* Queued messages get SINK_LINGER_MS to leave (ZMQ_LINGER,
 		 * honoured when the context terminates at exit). */
 		zsock_destroy(&s->zs);

@@ -11,6 +11,7 @@
 
 #include <czmq.h>
 
+#include "chain.h"
 #include "linebuf.h"
 #include "unit.h"
 
@@ -341,18 +342,20 @@ wait_lines(struct linebuf *lb, struct got *g, int want)
 }
 
 static void
-test_zmq_pull(void)
+test_zmq_pull(const char *dir)
 {
 	struct linebuf *lb = linebuf_new(8);
 	struct got g = { 0 };
-	char err[256];
+	char spec[600], ep[600], err[256];
 	zsock_t *push;
 	zmsg_t *m;
 
-	CHECK(linebuf_add(lb, "pull:@inproc://lbtest-pull", err,
-	    sizeof(err)) == 0);
-	CHECK_STR(linebuf_name(lb, 0), "pull:@inproc://lbtest-pull");
-	push = zsock_new_push(">inproc://lbtest-pull");
+	/* ipc://: an empty message is an empty record, not an end. */
+	snprintf(spec, sizeof(spec), "pull:@ipc://%s/pull.ipc", dir);
+	snprintf(ep, sizeof(ep), ">ipc://%s/pull.ipc", dir);
+	CHECK(linebuf_add(lb, spec, err, sizeof(err)) == 0);
+	CHECK_STR(linebuf_name(lb, 0), spec);
+	push = zsock_new_push(ep);
 	CHECK(push != NULL);
 	zstr_send(push, "one");
 	zstr_send(push, "a\nb\n");		/* split; no empty tail */
@@ -424,6 +427,42 @@ test_zmq_sub(const char *dir)
 	got_reset(&g);
 }
 
+static void
+test_chain(void)
+{
+	struct chain_env env = { "pull:@inproc://lbtest-chain", NULL, NULL,
+	    NULL };
+	struct linebuf *lb = linebuf_new(100);
+	struct got g = { 0 };
+	char err[256];
+	zsock_t *push;
+	zmsg_t *m;
+
+	/* In a chained stage's thread "-" is the neighbour's socket ... */
+	chain_set(&env);
+	CHECK(linebuf_add(lb, "-", err, sizeof(err)) == 0);
+	chain_set(NULL);
+	CHECK_STR(linebuf_name(lb, 0), "pull:@inproc://lbtest-chain");
+	push = zsock_new_push(">inproc://lbtest-chain");
+	zstr_send(push, "r1");
+	m = zmsg_new();			/* an empty frame inside a message */
+	zmsg_addstr(m, "");
+	zmsg_addstr(m, "r2");
+	zmsg_send(&m, push);
+	/* ... and on inproc:// an empty message ends the stream. */
+	zstr_send(push, "");
+	zstr_send(push, "after the end");
+	CHECK(drain(lb, &g, 20) == LINEBUF_EOF);
+	CHECK(g.n == 3);
+	CHECK_STR(got_at(&g, 0), "0:r1");
+	CHECK_STR(got_at(&g, 1), "0:");
+	CHECK_STR(got_at(&g, 2), "0:r2");
+	CHECK(linebuf_open_inputs(lb) == 0);
+	zsock_destroy(&push);
+	linebuf_destroy(&lb);
+	got_reset(&g);
+}
+
 int
 main(void)
 {
@@ -440,11 +479,14 @@ main(void)
 	test_file_and_errors(dir);
 	test_fifo(dir);
 	test_eintr();
-	test_zmq_pull();
+	test_zmq_pull(dir);
 	test_zmq_sub(dir);
+	test_chain();
 	snprintf(path, sizeof(path), "%s/f.ndjson", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sub.ipc", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/pull.ipc", dir);
 	unlink(path);
 	rmdir(dir);
 	return unit_done("linebuf");

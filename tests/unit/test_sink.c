@@ -11,6 +11,7 @@
 
 #include <czmq.h>
 
+#include "chain.h"
 #include "ntophdr.h"
 #include "sig.h"
 #include "sink.h"
@@ -213,7 +214,7 @@ test_push(void)
 static void
 test_drop_when_full(void)
 {
-	char err[256];
+	char err[256], spec[640];
 	struct sink_opts o;
 	struct sink *s;
 	zsock_t *sub;
@@ -221,10 +222,12 @@ test_drop_when_full(void)
 	uint64_t got = 0;
 	int i, fails;
 
-	/* A PUSH with no peer at all: every record dropped, counted. */
+	/* A PUSH with no peer at all: every record dropped, counted (ipc://
+	 * here: on inproc:// the close would wait to send an end marker). */
 	memset(&o, 0, sizeof(o));
 	o.drop_when_full = true;
-	s = sink_open("push:@inproc://sktest-drop", &o, err, sizeof(err));
+	snprintf(spec, sizeof(spec), "push:@ipc://%s/drop.ipc", dir);
+	s = sink_open(spec, &o, err, sizeof(err));
 	CHECK(s != NULL);
 	for (i = 0; i < 5; i++)
 		CHECK(wstr(s, "{}") == 0);
@@ -428,6 +431,35 @@ test_ntop(void)
 }
 
 static void
+test_chain(void)
+{
+	struct chain_env env = { NULL, "push:@inproc://sktest-chain", NULL,
+	    NULL };
+	char err[256], *str;
+	struct sink *s;
+	zsock_t *pull;
+
+	/* In a chained stage's thread "-" is the neighbour's socket, and
+	 * closing it sends the empty message that ends the stream. */
+	chain_set(&env);
+	s = sink_open("-", NULL, err, sizeof(err));
+	chain_set(NULL);
+	CHECK(s != NULL);
+	CHECK_STR(sink_name(s), "push:@inproc://sktest-chain");
+	pull = zsock_new_pull(">inproc://sktest-chain");
+	zsock_set_rcvtimeo(pull, 2000);
+	CHECK(wstr(s, "{\"a\":1}") == 0);
+	CHECK(sink_close(&s) == 0);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"a\":1}");
+	zstr_free(&str);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "");
+	zstr_free(&str);
+	zsock_destroy(&pull);
+}
+
+static void
 test_stop_timeout(void)
 {
 	char err[256];
@@ -448,6 +480,8 @@ test_stop_timeout(void)
 int
 main(void)
 {
+	char path[600];
+
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdtemp(dir) == NULL)
 		abort();
@@ -458,7 +492,10 @@ main(void)
 	test_drop_when_full();
 	test_pub_blocks();
 	test_ntop();
+	test_chain();
 	test_stop_timeout();
+	snprintf(path, sizeof(path), "%s/drop.ipc", dir);
+	unlink(path);
 	rmdir(dir);
 	return unit_done("sink");
 }
