@@ -333,75 +333,97 @@ wait_capturing() {
 	return 1
 }
 
-@test "live on lo: exact 5-tuples, flags and packet counts" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	sp=$(free_port)
-	cp=$(free_port)
-	while [ "$cp" = "$sp" ]; do cp=$(free_port); done
-	pcap-ingest -l -i lo "port $sp" >"$BATS_TEST_TMPDIR/out" \
-	    2>"$BATS_TEST_TMPDIR/err" &
-	pid=$!
-	wait_capturing $pid
-	send_traffic "$sp" "$cp"
+# The live captures run together, once for the file: four pcap-ingest
+# processes on lo (per packet; -A 60; -Z nobody; lo and "any" at once)
+# see the same traffic, then each test checks its own. Ports are free
+# ones; $LIVE holds outputs, counters, exit statuses and the -Z process's
+# /proc status taken while it ran.
+setup_file() {
+	load helper
+	[ "$(id -u)" = 0 ] || return 0
+	LIVE=$BATS_FILE_TMPDIR/live
+	mkdir -p "$LIVE"
+	SP=$(free_port)
+	CP=$(free_port)
+	while [ "$CP" = "$SP" ]; do CP=$(free_port); done
+	export LIVE SP CP
+	pcap-ingest -l -i lo "port $SP" >"$LIVE/plain" 2>"$LIVE/plain.err" &
+	p1=$!
+	pcap-ingest -q -A 60 -i lo "port $SP" >"$LIVE/agg" 2>"$LIVE/agg.err" &
+	p2=$!
+	pcap-ingest -q -Z nobody -i lo "udp port $SP" >"$LIVE/z" \
+	    2>"$LIVE/z.err" &
+	p3=$!
+	pcap-ingest -q -i lo -i any "udp port $SP" >"$LIVE/two" \
+	    2>"$LIVE/two.err" &
+	p4=$!
+	for p in $p1 $p2 $p3 $p4; do wait_capturing $p; done
+	grep -E '^(Uid|Gid):' /proc/$p3/status >"$LIVE/z.status"
+	send_traffic "$SP" "$CP" 2>"$LIVE/send.err"
 	sleep 0.5
-	kill -TERM $pid
-	wait $pid
+	kill -TERM $p1 $p2 $p3 $p4
+	for p in $p1 $p2 $p3 $p4; do
+		wait $p
+		echo $? >>"$LIVE/status"
+	done
+}
+
+@test "live on lo: exact 5-tuples, flags and packet counts; exit 0 on SIGTERM" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ "$(cat "$LIVE/status" | tr '\n' ' ')" = "0 0 0 0 " ]
 	jq -r '[.IPV4_SRC_ADDR, .L4_SRC_PORT, .IPV4_DST_ADDR, .L4_DST_PORT,
 	    .PROTOCOL, .TCP_FLAGS // "-", .BYTES, .PKTS] | map(tostring) |
-	    join(" ")' "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/got"
+	    join(" ")' "$LIVE/plain" >"$BATS_TEST_TMPDIR/got"
 	cat >"$BATS_TEST_TMPDIR/want" <<-EOF
-	127.0.0.1 $cp 127.0.0.1 $sp 6 2 74 1
-	127.0.0.1 $sp 127.0.0.1 $cp 6 18 74 1
-	127.0.0.1 $cp 127.0.0.1 $sp 6 16 66 1
-	127.0.0.1 $cp 127.0.0.1 $sp 6 20 66 1
-	127.0.0.1 $cp 127.0.0.1 $sp 17 - 43 1
-	127.0.0.1 $cp 127.0.0.1 $sp 17 - 44 1
-	127.0.0.1 $cp 127.0.0.1 $sp 17 - 45 1
+	127.0.0.1 $CP 127.0.0.1 $SP 6 2 74 1
+	127.0.0.1 $SP 127.0.0.1 $CP 6 18 74 1
+	127.0.0.1 $CP 127.0.0.1 $SP 6 16 66 1
+	127.0.0.1 $CP 127.0.0.1 $SP 6 20 66 1
+	127.0.0.1 $CP 127.0.0.1 $SP 17 - 43 1
+	127.0.0.1 $CP 127.0.0.1 $SP 17 - 44 1
+	127.0.0.1 $CP 127.0.0.1 $SP 17 - 45 1
 	EOF
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
-	[ "$(jq -r ._iface "$BATS_TEST_TMPDIR/out" | sort -u)" = lo ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" packets)" = 7 ]
+	[ "$(jq -r ._iface "$LIVE/plain" | sort -u)" = lo ]
+	[ "$(ctr "$LIVE/plain.err" packets)" = 7 ]
 	# The kernel counts lo's outgoing copies, which libpcap then drops.
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" ps_recv.lo)" -ge 7 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" ps_drop.lo)" = 0 ]
+	[ "$(ctr "$LIVE/plain.err" ps_recv.lo)" -ge 7 ]
+	[ "$(ctr "$LIVE/plain.err" ps_drop.lo)" = 0 ]
 }
 
 @test "live on lo with -A 60: one slice per direction and protocol" {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	sp=$(free_port)
-	cp=$(free_port)
-	while [ "$cp" = "$sp" ]; do cp=$(free_port); done
-	pcap-ingest -q -A 60 -i lo "port $sp" >"$BATS_TEST_TMPDIR/out" &
-	pid=$!
-	wait_capturing $pid
-	send_traffic "$sp" "$cp"
-	sleep 0.5
-	kill -TERM $pid
-	wait $pid
 	run jq -r '[.L4_SRC_PORT, .PROTOCOL, .PKTS, .BYTES, .TCP_FLAGS // "-"] |
-	    map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/out"
-	assert_output "$(printf '%s\n' "$cp 6 3 206 22" "$sp 6 1 74 18" \
-	    "$cp 17 3 132 -")"
+	    map(tostring) | join(" ")' "$LIVE/agg"
+	assert_output "$(printf '%s\n' "$CP 6 3 206 22" "$SP 6 1 74 18" \
+	    "$CP 17 3 132 -")"
+	[ "$(jq -r 'select(.LAST_TIMESTAMP < .timestamp)' "$LIVE/agg")" = "" ]
 }
 
-@test "-Z nobody: capture keeps working with the uid and gid dropped" {
+@test "-Z nobody: uid and gid dropped while capturing, capture goes on" {
 	[ "$(id -u)" = 0 ] || skip "needs root"
-	sp=$(free_port)
-	cp=$(free_port)
-	while [ "$cp" = "$sp" ]; do cp=$(free_port); done
-	pcap-ingest -q -Z nobody -i lo "udp port $sp" >"$BATS_TEST_TMPDIR/out" &
-	pid=$!
-	wait_capturing $pid
 	uid=$(id -u nobody)
 	gid=$(id -g nobody)
-	run grep -E '^(Uid|Gid):' /proc/$pid/status
+	run cat "$LIVE/z.status"
 	assert_line --regexp "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid$"
 	assert_line --regexp "^Gid:\s+$gid\s+$gid\s+$gid\s+$gid$"
-	send_traffic "$sp" "$cp"
-	sleep 0.5
-	kill -TERM $pid
-	wait $pid
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/out")" = 3 ]
+	[ "$(jq -r '[.L4_SRC_PORT, .L4_DST_PORT, .BYTES] | map(tostring) |
+	    join(" ")' "$LIVE/z" | tr '\n' ,)" = \
+	    "$CP $SP 43,$CP $SP 44,$CP $SP 45," ]
+}
+
+# "any" is Linux cooked (SLL): its 16-byte header makes frames 2 bytes
+# longer than lo's Ethernet ones, and it says the direction.
+@test "two live interfaces at once (lo and any): each record whole, own _iface" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	run jq -r '[._iface, .DIRECTION // "-", .L4_SRC_PORT, .L4_DST_PORT,
+	    .BYTES] | map(tostring) | join(" ")' "$LIVE/two"
+	assert_success
+	[ "$(printf '%s\n' "${lines[@]}" | sort | uniq -c |
+	    awk '{ $1 = $1; print }' | tr '\n' ,)" = \
+	    "1 any 0 $CP $SP 45,1 any 0 $CP $SP 46,1 any 0 $CP $SP 47,1 lo - $CP $SP 43,1 lo - $CP $SP 44,1 lo - $CP $SP 45," ]
+	[ "$(ctr "$LIVE/two.err" link.LINUX_SLL)" = 3 ]
+	[ "$(ctr "$LIVE/two.err" link.EN10MB)" = 3 ]
 }
 
 @test "SIGUSR1 prints the counters and capture goes on; SIGTERM exits 0" {
@@ -415,31 +437,6 @@ wait_capturing() {
 	kill -TERM $pid
 	wait $pid
 	[ "$(grep -c '"tool":"pcap-ingest"' "$BATS_TEST_TMPDIR/err")" = 2 ]
-}
-
-# "any" is Linux cooked (SLL): its 16-byte header makes frames 2 bytes
-# longer than lo's Ethernet ones, and it says the direction.
-@test "two live interfaces at once (lo and any): each record whole, own _iface" {
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	sp=$(free_port)
-	cp=$(free_port)
-	while [ "$cp" = "$sp" ]; do cp=$(free_port); done
-	pcap-ingest -q -i lo -i any "udp port $sp" >"$BATS_TEST_TMPDIR/out" \
-	    2>"$BATS_TEST_TMPDIR/err" &
-	pid=$!
-	wait_capturing $pid
-	send_traffic "$sp" "$cp"
-	sleep 0.5
-	kill -TERM $pid
-	wait $pid
-	run jq -r '[._iface, .DIRECTION // "-", .L4_SRC_PORT, .L4_DST_PORT,
-	    .BYTES] | map(tostring) | join(" ")' "$BATS_TEST_TMPDIR/out"
-	assert_success
-	[ "$(printf '%s\n' "${lines[@]}" | sort | uniq -c |
-	    awk '{ $1 = $1; print }' | tr '\n' ,)" = \
-	    "1 any 0 $cp $sp 45,1 any 0 $cp $sp 46,1 any 0 $cp $sp 47,1 lo - $cp $sp 43,1 lo - $cp $sp 44,1 lo - $cp $sp 45," ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" link.LINUX_SLL)" = 3 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" link.EN10MB)" = 3 ]
 }
 
 @test "the man page's examples" {
