@@ -7,7 +7,8 @@
 #   pcap-ingest -A 1 -r F -o /dev/null   one-second slices
 #   tcpdump -n -r F                      to /dev/null (the peer tool)
 # Prints the medians, packets/s, the ratio to tcpdump (target >= 5x), the
-# -A 1 records/s and its record/packet ratio.
+# -A 1 records/s and its record/packet ratio, and the CPU time of each
+# (user + system), which a busy host disturbs less than the wall clock.
 # BENCH_COPIES=N changes the size (default 34 copies: ~255k packets);
 # BENCH_RUNS=N the runs per command.
 set -eu
@@ -58,9 +59,11 @@ hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
 
 jq -r --argjson n "$pkts" --argjson r "$recs" '
 	[.results[] | .median] as [$p, $a, $t] |
+	[.results[] | .user + .system] as [$pc, $ac, $tc] |
 	"pcap: median seconds: pcap-ingest \($p * 1000 | round / 1000), pcap-ingest -A 1 \($a * 1000 | round / 1000), tcpdump -n \($t * 1000 | round / 1000)",
 	"pcap: packets/s: pcap-ingest \($n / $p | round), pcap-ingest -A 1 \($n / $a | round), tcpdump -n \($n / $t | round)",
 	"pcap: pcap-ingest/tcpdump = \($t / $p * 10 | round / 10)x (target >= 5x); -A 1/tcpdump = \($t / $a * 10 | round / 10)x",
+	"pcap: mean CPU seconds (user+system, steadier on a busy host): pcap-ingest \($pc * 1000 | round / 1000), -A 1 \($ac * 1000 | round / 1000), tcpdump -n \($tc * 1000 | round / 1000); CPU ratio \($tc / $pc * 10 | round / 10)x",
 	"pcap: -A 1: \($r) records, \($r / $a | round) records/s, \($r / $n * 1000 | round / 1000) records per packet",
 	(if ($t / $p) >= 5 then "pcap: target met" else "pcap: TARGET MISSED" end)
 ' "$tmp/h.json"
