@@ -49,6 +49,15 @@ struct fa_frag {
 	bool		 used;
 };
 
+/* A parsed address and its text. */
+#define FA_ACACHE	4
+struct fa_acache {
+	char		 txt[IPADDR_STRLEN];
+	size_t		 len;		/* 0: empty slot */
+	bool		 v6;
+	uint8_t		 a[16];
+};
+
 /* One stored JSON text under a name (interface counters per ifName,
  * listening sockets per host), kept in arrival order of the name. */
 struct fa_kv {
@@ -94,6 +103,8 @@ struct flowagg {
 	struct fa_ifstat *ifs;
 	size_t		 nifs;
 	struct fa_frag	*frags;
+	struct fa_acache acache[FA_ACACHE];
+	unsigned	 anext;
 	/* The last _iface text and its id: records of one interface tend
 	 * to come in runs. */
 	char		 lastif[128];
@@ -480,6 +491,26 @@ struct fa_pkt {
 	bool		 v6, nonip;
 };
 
+/* A non-negative integer member (the common case read without strtoll). */
+static bool
+fa_uint(const struct rec_field *f, int64_t *v)
+{
+	int64_t x = 0;
+	size_t i;
+
+	if (f->kind != REC_NUMBER)
+		return false;
+	if (f->vlen > 18)
+		return rec_i64(f, v) == 0 && *v >= 0;
+	for (i = 0; i < f->vlen; i++) {
+		if (f->val[i] < '0' || f->val[i] > '9')
+			return rec_i64(f, v) == 0 && *v >= 0;
+		x = x * 10 + (f->val[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
 /* Reads one member into p; false if a value has the wrong type. */
 static bool
 fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
@@ -542,19 +573,41 @@ fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
 	}
 	if (dst == NULL)
 		return true;
-	return f->kind == REC_NUMBER && rec_i64(f, dst) == 0 && *dst >= 0;
+	return fa_uint(f, dst);
 }
 
+/* Parses an address member, through a small cache of the last texts
+ * seen: the packets of a flow repeat the same two addresses. */
 static bool
-fa_addr(const struct rec_field *f, bool v6, uint8_t out[16])
+fa_addr(struct flowagg *fa, const struct rec_field *f, bool v6,
+    uint8_t out[16])
 {
+	struct fa_acache *c;
 	struct ipaddr a;
+	size_t n, i;
 
-	if (f == NULL || f->kind != REC_STRING || f->vesc ||
-	    ipaddr_parse(&a, f->val + 1, f->vlen - 2) != 0 ||
+	if (f == NULL || f->kind != REC_STRING || f->vesc)
+		return false;
+	n = f->vlen - 2;
+	for (i = 0; i < FA_ACACHE; i++) {
+		c = &fa->acache[i];
+		if (c->len == n && c->v6 == v6 &&
+		    memcmp(c->txt, f->val + 1, n) == 0) {
+			memcpy(out, c->a, 16);
+			return true;
+		}
+	}
+	if (ipaddr_parse(&a, f->val + 1, n) != 0 ||
 	    a.family != (v6 ? IPADDR_V6 : IPADDR_V4))
 		return false;
 	memcpy(out, a.a, 16);
+	if (n < sizeof(c->txt)) {
+		c = &fa->acache[fa->anext++ % FA_ACACHE];
+		memcpy(c->txt, f->val + 1, n);
+		c->len = n;
+		c->v6 = v6;
+		memcpy(c->a, a.a, 16);
+	}
 	return true;
 }
 
@@ -633,8 +686,8 @@ fa_packet(struct flowagg *fa, const struct record *r)
 		return;
 	}
 	memset(&k, 0, sizeof(k));
-	if (!fa_addr(p.src, p.v6, k.addr[0]) ||
-	    !fa_addr(p.dst, p.v6, k.addr[1]) || p.proto < 0 ||
+	if (!fa_addr(fa, p.src, p.v6, k.addr[0]) ||
+	    !fa_addr(fa, p.dst, p.v6, k.addr[1]) || p.proto < 0 ||
 	    p.proto > 255 || p.sport > 65535 || p.dport > 65535 ||
 	    p.flags > 255 || p.vlan > 4095) {
 		stats_bad(fa->st, fa->c.bad_packet, "packet",
