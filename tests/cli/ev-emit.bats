@@ -1,0 +1,156 @@
+setup() { load helper; }
+bats_require_minimum_version 1.5.0
+
+# ev-emit tests; zmq-ingest is the receiver (zmq-ingest.bats covers every
+# header version and compression through ev-emit).
+
+T() { echo "$BATS_TEST_TMPDIR/$1"; }
+ipc() { echo "ipc://$BATS_TEST_TMPDIR/s$1"; }
+norm() { sed -E 's/"_rx":[0-9]+\.[0-9]{6},//'; }
+
+start_ingest() {
+	zmq-ingest "$@" > "$(T out)" 2> "$(T err)" 3>&- &
+	ZI=$!
+}
+
+wait_ingest() {
+	ZRC=0
+	wait "$ZI" || ZRC=$?
+}
+
+# A counter from the last counters object of a stderr file.
+counter() {
+	grep '^{"tool"' "$1" | tail -1 | grep -o "\"$2\":[0-9]*" | cut -d: -f2
+}
+
+@test "ev-emit: no endpoint is a usage error" {
+	run ev-emit
+	[ "$status" -eq 2 ]
+	assert_output --partial "usage: ev-emit"
+}
+
+@test "ev-emit: bad option values exit 2" {
+	for opts in "-H 4" "-b 0" "-k short" "-x 300" "-r fast" "-w soon" \
+	    "-n -1" "-T listening-portsX"; do
+		# shellcheck disable=SC2086
+		run ev-emit -w 0 $opts "$(ipc 1)" /dev/null
+		[ "$status" -eq 2 ]
+	done
+}
+
+@test "ev-emit: unusable endpoints exit 2" {
+	run ev-emit bogus://x /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "cannot bind bogus://x"
+	run ev-emit tcp://256.0.0.1:5556 /dev/null
+	[ "$status" -eq 2 ]
+}
+
+@test "ev-emit: a missing input file exits 1" {
+	run ev-emit -w 0 "$(ipc 1)" "$(T nosuch)"
+	[ "$status" -eq 1 ]
+	assert_output --partial "nosuch"
+}
+
+@test "ev-emit: _topic picks the topic and every _ key is stripped" {
+	cat > "$(T in)" <<'EOF'
+{"_topic":"event","_x":1,"a":1}
+{ "_iface": "eth9", "b": { "c": [ 1 ] } }
+{"_topic":"counter","ifName":"eth0"}
+EOF
+	ep="$(ipc 1)c"
+	start_ingest -c 3 -t 10s "$ep"
+	ev-emit -q "$ep" "$(T in)" 2>/dev/null
+	wait_ingest
+	run norm < "$(T out)"
+	assert_output - <<EOF
+{"_type":"event","_event":"other","_topic":"event","_iface":"$ep","a":1}
+{"_type":"event","_event":"flow","_topic":"flow","_iface":"$ep","b":{"c":[1]}}
+{"_type":"event","_event":"counters","_topic":"counter","_iface":"$ep","ifName":"eth0"}
+EOF
+	[ "$(counter "$(T err)" reserved_keys)" -eq 0 ]
+}
+
+@test "ev-emit: -T sets the default topic; bad lines are counted and skipped" {
+	printf '%s\n' '{"a":1}' 'nope' '{"_topic":"averyveryverylongtopic","b":1}' \
+	    '' '{"_topic":7}' '{"c":1}' > "$(T in)"
+	ep="$(ipc 1)c"
+	start_ingest -c 2 -t 10s "$ep"
+	run --separate-stderr ev-emit -T hello "$ep" "$(T in)"
+	[ "$status" -eq 0 ]
+	wait_ingest
+	[ "$(grep -c '"_topic":"hello"' "$(T out)")" -eq 2 ]
+	echo "$stderr" | grep -q 'ev-emit: bad_lines: .*in:2: bad_json'
+	[ "$(echo "$stderr" | grep -o '"bad_lines":[0-9]*')" = '"bad_lines":3' ]
+	[ "$(echo "$stderr" | grep -o '"events":[0-9]*')" = '"events":2' ]
+}
+
+@test "ev-emit: -n repeats with msg_id going on; stdin is read" {
+	ep="$(ipc 1)c"
+	start_ingest -c 45 -t 10s "$ep"
+	ev-emit -q -n 3 -H 2 "$ep" < "$DATA/zmq-events.ndjson" 2>/dev/null
+	wait_ingest
+	[ "$(counter "$(T err)" records)" -eq 45 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" restarts)" -eq 0 ]
+}
+
+@test "ev-emit: -r limits the rate" {
+	ep="$(ipc 1)c"
+	start_ingest -c 15 -t 10s "$ep"
+	start=$(date +%s%N)
+	ev-emit -q -r 30 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	end=$(date +%s%N)
+	wait_ingest
+	# 15 messages at 30/s: the last one leaves after 14/30 s.
+	[ $(( (end - start) / 1000000 )) -ge 460 ]
+	[ "$(counter "$(T err)" records)" -eq 15 ]
+}
+
+@test "ev-emit: -e adds ebpflowexport's ebpf message, which collectors skip" {
+	ep="$(ipc 1)c"
+	start_ingest -c 15 -t 10s "$ep"
+	run --separate-stderr ev-emit -H 0 -e "$ep" "$DATA/zmq-events.ndjson"
+	[ "$status" -eq 0 ]
+	wait_ingest
+	[ "$(echo "$stderr" | grep -o '"ebpf_messages":[0-9]*')" = '"ebpf_messages":15' ]
+	[ "$(counter "$(T err)" messages)" -eq 15 ]
+	[ "$(counter "$(T err)" records)" -eq 15 ]
+}
+
+@test "ev-emit: frames mode sends hand-made frames; bad tokens are counted" {
+	printf '%s\n' 'h s:{"a":1}' 'h q:zz' 'h x:0g' 'h:counter s:{"b":2}' \
+	    "h f:$(T nosuch)" > "$(T frames)"
+	ep="$(ipc 1)c"
+	start_ingest -c 2 -t 10s "$ep"
+	run --separate-stderr ev-emit -F "$ep" "$(T frames)"
+	[ "$status" -eq 0 ]
+	wait_ingest
+	[ "$(echo "$stderr" | grep -o '"bad_lines":[0-9]*')" = '"bad_lines":3' ]
+	[ "$(counter "$(T err)" records)" -eq 2 ]
+	grep -q '"_topic":"counter".*"b":2' "$(T out)"
+}
+
+@test "ev-emit: with no subscriber it warns after -w and still exits 0" {
+	run ev-emit -w 100ms -L 0 "$(ipc 1)" "$DATA/zmq-events.ndjson"
+	[ "$status" -eq 0 ]
+	assert_output --partial "no subscriber after 0.1 s"
+}
+
+@test "ev-emit: SIGTERM stops an endless replay between messages" {
+	ep="$(ipc 1)c"
+	start_ingest -t 10s "$ep"
+	ev-emit -q -n 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null 3>&- &
+	EM=$!
+	sleep 0.5
+	kill -TERM "$EM"
+	rc=0
+	wait "$EM" || rc=$?
+	[ "$rc" -eq 0 ]
+	kill -TERM "$ZI"
+	wait_ingest
+	[ "$ZRC" -eq 0 ]
+	[ "$(counter "$(T err)" rejected)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -gt 15 ]
+}
