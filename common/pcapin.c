@@ -39,7 +39,7 @@ struct pi_run {
 	/* Hot counters, looked up once. */
 	uint64_t	*c_packets, *c_bytes, *c_records, *c_ipv4, *c_ipv6;
 	uint64_t	*c_ok, *c_trunc, *c_malformed, *c_nonip, *c_badlink;
-	uint64_t	*c_frag, *c_caplen;
+	uint64_t	*c_frag, *c_caplen, *c_outerr;
 	uint64_t	*c_nonip_kind[PKTDEC_NONIP_COUNT];
 	uint64_t	**c_link;	/* per source */
 };
@@ -248,6 +248,7 @@ pi_emit(void *arg, const char *rec, size_t len)
 	struct pi_run *r = arg;
 
 	if (sink_write(r->out, rec, len) == -1) {
+		(*r->c_outerr)++;
 		r->failed = 1;
 		return -1;
 	}
@@ -487,6 +488,7 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 	r.c_badlink = stats_ctr(st, "badlink");
 	r.c_caplen = stats_ctr(st, "caplen_short");
 	(void)stats_ctr(st, "file_errors");
+	r.c_outerr = stats_ctr(st, "output_errors");
 	if ((r.c_link = calloc(nsrc ? nsrc : 1, sizeof(*r.c_link))) == NULL)
 		return 1;
 	for (i = 0; i < nsrc; i++) {
