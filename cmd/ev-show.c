@@ -124,6 +124,11 @@ static const char *const show_help[] = {
 	NULL
 };
 
+/* Short view names for the tab line, in enum view_kind order. */
+static const char *const show_tabname[VIEW_NKINDS] = {
+	"Flows", "Procs", "Ifaces", "Listen", "Events"
+};
+
 static double
 show_now(void)
 {
@@ -192,7 +197,7 @@ show_draw(struct show *s)
 	/* The tab line: the current view in brackets, then the filters. */
 	for (i = 0; i < VIEW_NKINDS; i++)
 		sbuf_addf(&b, i == (int)s->cur ? "[%d:%s]" : " %d:%s ", i + 1,
-		    view_name((enum view_kind)i));
+		    show_tabname[i]);
 	sbuf_addf(&b, "  iface: %s", ifl ? ifl : "all");
 	if (flt)
 		sbuf_addf(&b, "  filter: %s", flt);

@@ -224,6 +224,9 @@ struct vevent {
 	char		 detail[96];
 };
 
+/* Columns of this priority and above are extras (see view_layout). */
+#define VIEW_EXTRA	5
+
 /* Column flags. */
 #define C_NUM	0x01	/* sorted by number, right-aligned */
 #define C_TAIL	0x02	/* cut at the front, keeping the end (addresses) */
@@ -277,18 +280,18 @@ enum { PC_IFACE, PC_PROC, PC_PID, PC_USER, PC_PARENT, PC_CONT, PC_CONNS,
 	PC_CLI, PC_SRV, PC_SENT, PC_RCVD, PC_THR };
 
 static const struct vcol iface_cols[] = {
-	{ "IFACE", 8, 14, 32, 0, 0 },
-	{ "ROLE", 9, 9, 12, 3, 0 },
+	{ "IFACE", 12, 14, 32, 0, 0 },
+	{ "ROLE", 9, 9, 12, 2, 0 },
 	{ "PKTS", 6, 6, 6, 0, C_NUM },
 	{ "BYTES", 6, 6, 6, 0, C_NUM },
 	{ "EVENTS", 6, 6, 6, 0, C_NUM },
 	{ "FLOWS", 6, 6, 6, 0, C_NUM },
 	{ "IN", 6, 6, 6, 1, C_NUM },
 	{ "OUT", 6, 6, 6, 1, C_NUM },
-	{ "INPKT", 6, 6, 6, 2, C_NUM },
-	{ "OUTPKT", 6, 6, 6, 2, C_NUM },
-	{ "ERRS", 5, 5, 6, 2, C_NUM },
-	{ "FROM", 8, 14, 32, 4, 0 },
+	{ "INPKT", 6, 6, 6, 4, C_NUM },
+	{ "OUTPKT", 6, 6, 6, 4, C_NUM },
+	{ "ERRS", 5, 5, 6, 3, C_NUM },
+	{ "FROM", 8, 14, 32, 5, 0 },
 };
 enum { IC_NAME, IC_ROLE, IC_PKTS, IC_BYTES, IC_EVENTS, IC_FLOWS, IC_IN,
 	IC_OUT, IC_INPKT, IC_OUTPKT, IC_ERRS, IC_FROM };
@@ -1507,7 +1510,7 @@ static int
 view_layout(enum view_kind k, int width, int *idx, int *w)
 {
 	const struct vcol *c = view_def[k].c;
-	int n = view_def[k].n, m = 0, used = 0, i, p, grew;
+	int n = view_def[k].n, m = 0, used = 0, usedw = 0, i, p, grew;
 	bool on[MAXCOLS] = { false };
 
 	if (width <= 0) {
@@ -1517,19 +1520,25 @@ view_layout(enum view_kind k, int width, int *idx, int *w)
 		}
 		return n;
 	}
-	/* Whole priority groups, so that paired columns come together. */
+	/* Whole priority groups, so that paired columns come together. The
+	 * core groups need their narrowest widths; an extra group is only
+	 * added when everything before it can also have its usual width. */
 	for (p = 0; p <= 255; p++) {
-		int need = 0, cnt = used > 0 ? 1 : 0;
+		int need = 0, needw = 0, cnt = used > 0 ? 1 : 0;
 
 		for (i = 0; i < n; i++)
-			if (c[i].prio == p)
-				need += c[i].minw + (cnt++ > 0 ? 1 : 0);
-		if (used + need > width)
+			if (c[i].prio == p) {
+				need += c[i].minw + (cnt > 0 ? 1 : 0);
+				needw += c[i].want + (cnt++ > 0 ? 1 : 0);
+			}
+		if (used + need > width ||
+		    (p >= VIEW_EXTRA && usedw + need > width))
 			break;
 		for (i = 0; i < n; i++)
 			if (c[i].prio == p)
 				on[i] = true;
 		used += need;
+		usedw += needw;
 	}
 	for (i = 0; i < n; i++)
 		if (on[i]) {

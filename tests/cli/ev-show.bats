@@ -1,0 +1,339 @@
+setup() { load helper; }
+
+# ev-show tests (issue 6): batch tables against golden files, filters and
+# sorting, bad input, usage errors, and the dashboard driven under tmux.
+
+T() { echo "$BATS_TEST_TMPDIR/$1"; }
+D="$BATS_TEST_DIRNAME/../data/ev-show"
+X="$BATS_TEST_DIRNAME/../expected/ev-show"
+
+# Counter $2 from the last counters object in file $1 ("null" if absent).
+counter() {
+	local line last=""
+	while IFS= read -r line; do
+		[[ $line == *'{"tool"'* ]] && last=${line#*'{"tool"'}
+	done < "$1"
+	local rest=${last#*"\"$2\":"}
+	if [ "$rest" = "$last" ]; then echo null; return; fi
+	echo "${rest%%[,\}]*}"
+}
+
+# Runs ev-show with stdout in out and stderr in err; status in RC.
+show() {
+	RC=0
+	ev-show "$@" > "$(T out)" 2> "$(T err)" || RC=$?
+}
+
+@test "ev-show: batch tables of every view, golden" {
+	show "$D/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/mixed.txt" "$(T out)"
+	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" flow_records)" -eq 8 ]
+	[ "$(counter "$(T err)" iface_records)" -eq 2 ]
+	[ "$(counter "$(T err)" event_records)" -eq 11 ]
+	[ "$(counter "$(T err)" packet_records)" -eq 3 ]
+	[ "$(counter "$(T err)" malformed)" -eq 0 ]
+}
+
+@test "ev-show: flows with a process on both ends, interfaces, listening" {
+	show -b "$D/mixed.ndjson"
+	# An interim update and the final record are one flow.
+	grep -c '10.0.2.15:41872' "$(T out)" | grep -qx 3
+	run grep -E '^eth0 +tcp +10\.0\.2\.15:39000 ' "$(T out)"
+	assert_output --regexp ' curl +nginx +ubuntu +root +- +web-nginx +0\.052 fin$'
+	run grep -E '^veth3c1f0a2 ' "$(T out)"
+	assert_output --regexp 'counters .* 17MB +7\.4MB +40121 +35410 +0 tcp://\*:1234c$'
+	run grep -E '^eth0 +by-name ' "$(T out)"
+	assert_output --regexp ' 942MB +118MB +812k +457k +3 tcp://\*:1234c$'
+	run grep -cE '^tcp://\*:1234c +192\.168\.2\.131 +(tcp|udp)[46] ' "$(T out)"
+	assert_output 4
+	run grep -E '^eth0 +172\.17\.0\.2 +tcp4 +443 nginx ' "$(T out)"
+	assert_success
+	run head -n 2 "$(T out)"
+	assert_line --index 0 "events 1.0/s  packets 1.1kpps  flows 6  records 24  bad 0"
+	assert_line --index 1 "drops: zmq_msgs_dropped 3 export_queue_lost 0 evicted_flows 0"
+}
+
+@test "ev-show: 80 columns, golden; every line fits" {
+	show -w 80 "$D/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/mixed-80.txt" "$(T out)"
+	run awk 'length($0) > 80' "$(T out)"
+	assert_output ""
+}
+
+@test "ev-show: interface and text filters, golden" {
+	show -v flows,procs -i eth0 -f CURL -w 100 "$D/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/filtered.txt" "$(T out)"
+}
+
+@test "ev-show: sorting by any column, golden" {
+	show -v flows,processes -s flows:c2s:asc -s processes:pid "$D/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/sorted.txt" "$(T out)"
+}
+
+@test "ev-show: several inputs at once, stdin among them" {
+	head -n 12 "$D/mixed.ndjson" > "$(T a)"
+	tail -n +13 "$D/mixed.ndjson" > "$(T b)"
+	RC=0
+	ev-show -b "$(T a)" - < "$(T b)" > "$(T out)" 2> "$(T err)" || RC=$?
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq 24 ]
+	grep -q '^Flows: 6, ' "$(T out)"
+	grep -q '^Events: 11, ' "$(T out)"
+}
+
+@test "ev-show: bad records are counted and shown, never fatal" {
+	show -b -v flows,interfaces,listening,events "$D/bad.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/bad.txt" "$(T out)"
+	[ "$(counter "$(T err)" records)" -eq 10 ]
+	[ "$(counter "$(T err)" malformed)" -eq 3 ]
+	[ "$(counter "$(T err)" truncated_json)" -eq 1 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 1 ]
+	[ "$(counter "$(T err)" not_object)" -eq 1 ]
+	[ "$(counter "$(T err)" bad_fields)" -eq 5 ]
+	[ "$(counter "$(T err)" other_records)" -eq 2 ]
+	grep -q 'truncated_json: malformed record skipped' "$(T err)"
+	# -q silences the messages, not the counters.
+	show -b -q "$D/bad.ndjson"
+	[ "$(grep -c 'skipped' "$(T err)")" -eq 0 ]
+	[ "$(counter "$(T err)" malformed)" -eq 3 ]
+}
+
+@test "ev-show: over-long lines are discarded, counted and shown" {
+	{ printf '{"_type":"event","_iface":"x","pad":"%03000d"}\n' 0
+	  head -n 1 "$D/mixed.ndjson" | cut -c 1-80
+	  sed -n 2p "$D/mixed.ndjson"; } > "$(T long)"
+	show -b -L 2000 -v events "$(T long)"
+	[ "$RC" -eq 0 ]
+	run head -n 1 "$(T out)"
+	assert_output --partial "records 2  bad 2"
+	grep -q '^Events: 1, ' "$(T out)"
+}
+
+@test "ev-show: -F evicts the least recently updated flows, counted" {
+	show -b -F 2 -v flows "$D/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	grep -q '^Flows: 2, ' "$(T out)"
+	# A B C D E F A C through two places: every insertion but two evicts.
+	[ "$(counter "$(T err)" flows_evicted)" -eq 6 ]
+	grep -q '^drops: show_evicted 6 ' "$(T out)"
+	grep -q '10.0.2.15:41872' "$(T out)"
+	grep -q '38112' "$(T out)"
+}
+
+@test "ev-show: -d prints tables every interval, -n stops after count" {
+	mkfifo "$(T fifo)"
+	RC=0
+	( cat "$D/mixed.ndjson"; exec sleep 3 ) > "$(T fifo)" 2> /dev/null &
+	echo $! >> "$(T feeders)"
+	timeout 10 ev-show -b -d 300ms -n 2 -v interfaces "$(T fifo)" \
+	    > "$(T out)" 2> "$(T err)" || RC=$?
+	[ "$RC" -eq 0 ]
+	[ "$(grep -c '^Interfaces: 3, ' "$(T out)")" -eq 2 ]
+	[ "$(grep -c $'^\f$' "$(T out)")" -eq 1 ]
+}
+
+@test "ev-show: SIGTERM ends a batch run with the tables written" {
+	mkfifo "$(T fifo)"
+	( cat "$D/mixed.ndjson"; exec sleep 30 ) > "$(T fifo)" 2> /dev/null &
+	echo $! >> "$(T feeders)"
+	ev-show -b -v flows "$(T fifo)" > "$(T out)" 2> "$(T err)" &
+	pid=$!
+	sleep 0.3
+	for _ in $(seq 50); do
+		[ -s "$(T err)" ] && break
+		kill -USR1 "$pid"
+		sleep 0.1
+	done
+	[ "$(counter "$(T err)" records)" -eq 24 ]
+	kill -TERM "$pid"
+	RC=0
+	wait "$pid" || RC=$?
+	[ "$RC" -eq 0 ]
+	grep -q '^Flows: 6, ' "$(T out)"
+}
+
+@test "ev-show: lost output is exit 1" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	RC=0
+	ev-show -b "$D/mixed.ndjson" > /dev/full 2> "$(T err)" || RC=$?
+	[ "$RC" -eq 1 ]
+}
+
+@test "ev-show: usage errors exit 2" {
+	run ev-show -@
+	assert_failure 2
+	assert_output --partial "usage: ev-show"
+	run ev-show -b -v flows,bogus "$D/mixed.ndjson"
+	assert_failure 2
+	assert_output --partial "'bogus' is not a view"
+	run ev-show -b -s flows:nope "$D/mixed.ndjson"
+	assert_failure 2
+	assert_output --partial "has no column 'nope'"
+	run ev-show -b -s flows:c2s:up "$D/mixed.ndjson"
+	assert_failure 2
+	run ev-show -b -d 0 "$D/mixed.ndjson"
+	assert_failure 2
+	run ev-show -b -w -1 "$D/mixed.ndjson"
+	assert_failure 2
+	run ev-show -b "$BATS_TEST_TMPDIR/missing"
+	assert_failure 1
+	assert_output --partial "missing"
+}
+
+@test "ev-show: reads flow-agg's output of the sample events" {
+	command -v flow-agg > /dev/null || skip "no flow-agg"
+	flow-agg "$D/mixed.ndjson" > "$(T flows)" 2> /dev/null
+	show -b -v flows,interfaces,listening "$(T flows)"
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" malformed)" -eq 0 ]
+	[ "$(counter "$(T err)" bad_fields)" -eq 0 ]
+	grep -qE '^eth0 .* curl ' "$(T out)"
+	grep -qE 'tcp4 +80 nginx' "$(T out)"
+}
+
+# ---- the dashboard, under tmux -------------------------------------------
+
+tm() { tmux -L "evtest-$$" "$@"; }
+
+# Captures the pane into screen; waits until it shows $1 (5 s at most).
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		tm capture-pane -p > "$(T screen)" 2>/dev/null || true
+		grep -qF -- "$1" "$(T screen)" && return 0
+		sleep 0.1
+	done
+	echo "--- screen, waiting for: $1"
+	cat "$(T screen)"
+	return 1
+}
+
+# Line $1 (1-based) of the last capture.
+row() { sed -n "${1}p" "$(T screen)"; }
+
+start_dash() {
+	command -v tmux > /dev/null || skip "no tmux"
+	TERM=xterm tm new-session -d -x "${W:-80}" -y "${H:-24}" \
+	    "ev-show $* 2> $(T err); echo \$? > $(T rc); sleep 30"
+	wait_for "EOF"
+}
+
+teardown() {
+	tm kill-server 2>/dev/null || true
+	if [ -f "$(T feeders)" ]; then
+		while read -r p; do kill "$p" 2>/dev/null || true; done \
+		    < "$(T feeders)"
+	fi
+}
+
+@test "ev-show dashboard: 80x24, views by key, process names" {
+	start_dash "$D/mixed.ndjson"
+	[ "$(wc -l < "$(T screen)")" -eq 24 ]
+	[ "$(row 1)" = "events 1.0/s  packets 1.1kpps  flows 6  records 24  bad 0" ]
+	[ "$(row 3)" = "[1:Flows] 2:Procs  3:Ifaces  4:Listen  5:Events   iface: all" ]
+	[ "$(row 4)" = "PROTO CLIENT            SERVER               C2S    S2C CPROC    SPROC    STATE" ]
+	[ "$(row 7)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
+	[ "$(row 24)" = "Flows sort BYTES desc  rows 1-6 of 6  EOF  ? help  q quit" ]
+	# The selected row's detail line: the full path of its process.
+	[[ "$(row 23)" == "client /usr/lib/firefox/firefox[51877] user ubuntu"* ]]
+	tm send-keys p
+	wait_for "[2:Procs]"
+	[ "$(row 5)" = "firefox            51877 ubuntu  firefox  -             1   50KB  6.4MB  825KB/s" ]
+	[ "$(row 6)" = "nginx               3172 root    nginx    web-nginx     1   15KB   740B   42KB/s" ]
+	tm send-keys Tab
+	wait_for "[3:Ifaces]"
+	grep -qE '^veth3c1f0a2 +counters ' "$(T screen)"
+	tm send-keys 4
+	wait_for "[4:Listen]"
+	grep -qE 'tcp4 +80 nginx' "$(T screen)"
+	tm send-keys e
+	wait_for "[5:Events]"
+	grep -qE '^14:54:06\.019 flow +ACCEPT .* nginx' "$(T screen)"
+	tm send-keys q
+	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	[ "$(cat "$(T rc)")" = 0 ]
+	[ "$(counter "$(T err)" records)" -eq 24 ]
+}
+
+@test "ev-show dashboard: sort column moves, reverses; Down selects" {
+	start_dash "$D/mixed.ndjson"
+	# From BYTES (not shown at 80): PROTO, CLIENT, SERVER, C2S.
+	tm send-keys '>' '>' '>' '>'
+	wait_for "Flows sort C2S desc"
+	[[ "$(row 5)" == "tcp   ~db8:1::10]:38112 "* ]]
+	tm send-keys r
+	wait_for "Flows sort C2S asc"
+	[[ "$(row 5)" == "tcp   10.244.0.7:45190 "* ]]
+	[[ "$(row 10)" == "tcp   ~db8:1::10]:38112 "* ]]
+	tm send-keys '<'
+	wait_for "Flows sort SERVER asc"
+	[[ "$(row 5)" == "udp   10.0.2.15:53211   10.0.2.3:53 "* ]]
+	# The third row by server: 10.96.0.1:443, coredns's flow.
+	tm send-keys Down Down
+	wait_for "client /coredns[2871] parent /usr/bin/containerd-shim-runc-v2"
+}
+
+@test "ev-show dashboard: text filter, interface filter, help, pause" {
+	start_dash "$D/mixed.ndjson"
+	tm send-keys / n g i n x Enter
+	wait_for "filter: nginx"
+	wait_for "rows 1-1 of 1"
+	[ "$(row 5)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
+	# Interfaces in the order first seen: the collector, then eth0.
+	tm send-keys c i
+	wait_for "iface: tcp://*:1234c"
+	wait_for "rows 1-1 of 1"
+	grep -qE '^tcp +10\.244\.0\.1:47702 ' "$(T screen)"
+	tm send-keys i
+	wait_for "iface: eth0"
+	wait_for "rows 1-5 of 5"
+	tm send-keys '?'
+	wait_for "ev-show keys"
+	tm send-keys x
+	wait_for "rows 1-5 of 5"
+	tm send-keys Space
+	wait_for "PAUSED"
+	tm send-keys Space
+	tm send-keys 1
+	wait_for "EOF  ? help"
+	! grep -q PAUSED "$(T screen)"
+}
+
+@test "ev-show dashboard: survives resizes and uses the room" {
+	start_dash "$D/mixed.ndjson"
+	tm resize-window -x 120 -y 40
+	wait_for "THRPT"
+	[ "$(wc -l < "$(T screen)")" -eq 40 ]
+	[ "$(row 40)" = "Flows sort BYTES desc  rows 1-6 of 6  EOF  ? help  q quit" ]
+	[[ "$(row 4)" == "PROTO CLIENT "*" THRPT CPROC "*" LAT STATE" ]]
+	grep -qE '^tcp +\[2001:db8:1::10\]:38112 .* firefox ' "$(T screen)"
+	tm resize-window -x 60 -y 12
+	wait_for "rows 1-6 of 6"
+	[ "$(wc -l < "$(T screen)")" -eq 12 ]
+	run awk 'length($0) > 60' "$(T screen)"
+	assert_output ""
+	tm resize-window -x 80 -y 24
+	wait_for "CPROC    SPROC    STATE"
+	[ "$(row 7)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
+}
+
+@test "ev-show dashboard: -x quits at EOF; a terminal on stdin is refused" {
+	command -v tmux > /dev/null || skip "no tmux"
+	TERM=xterm tm new-session -d -x 80 -y 24 \
+	    "ev-show -x $D/mixed.ndjson 2> $(T err); echo \$? > $(T rc); sleep 30"
+	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	[ "$(cat "$(T rc)")" = 0 ]
+	[ "$(counter "$(T err)" records)" -eq 24 ]
+	rm -f "$(T rc)"
+	TERM=xterm tm new-session -d -s two -x 80 -y 24 \
+	    "ev-show 2> $(T err2); echo \$? > $(T rc); sleep 30"
+	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	[ "$(cat "$(T rc)")" = 2 ]
+	grep -q 'standard input is the terminal' "$(T err2)"
+}
