@@ -1,12 +1,16 @@
-/* fuzz_pktdec.c - libFuzzer target for pktdec.c: the first byte picks the
- * link type, the second how much longer the frame was on the wire, the rest
- * is the captured frame (copied to its own allocation so ASan sees any
- * read past caplen). */
+/* fuzz_pktdec.c - libFuzzer target for pktdec.c and the packet record
+ * writer (pktrec.c): the first byte picks the link type, the second how
+ * much longer the frame was on the wire, the rest is the captured frame
+ * (copied to its own allocation so ASan sees any read past caplen).
+ * Property: the packet record of whatever decoded is one valid record. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pktdec.h"
+#include "pktrec.h"
+#include "record.h"
+#include "sbuf.h"
 
 #define FZ_ASSERT(c)	do { if (!(c)) abort(); } while (0)
 
@@ -47,6 +51,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(d.ipver == 4 || d.ipver == 6);
 	if (d.layer == PKTDEC_L_TRANSPORT)
 		FZ_ASSERT(d.has_ports || d.has_icmp);
+	{
+		struct pktrec_time t = { 1700000000, 123456789, data[1] & 1 };
+		struct record r = RECORD_INIT;
+		struct sbuf out = { 0 };
+
+		pktrec_packet(&out, "\"eth0\"", &t, &d, (uint32_t)wirelen);
+		FZ_ASSERT(record_parse(&r, out.p, out.len) == REC_OK);
+		FZ_ASSERT(rec_streq(record_get(&r, "_type"), "packet"));
+		record_free(&r);
+		sbuf_free(&out);
+	}
 	/* The same frame with wirelen below caplen must decode alike. */
 	(void)pktdec_decode(dlt, caplen ? frame : NULL, caplen, 0, &d);
 	free(frame);
