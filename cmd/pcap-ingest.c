@@ -146,8 +146,22 @@ join_args(int argc, char **argv)
 	return s;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for. */
+struct pi_opts {
+	char		*ifaces[MAXSRC], *files[MAXSRC];
+	int		 nif, nfile;
+	const char	*sinkspec, *user;
+	char		*filter;
+	bool		 filter_joined;	/* filter was built from the arguments */
+	bool		 promisc, quiet;
+	int		 snaplen;
+	struct pcapin_conf conf;
+	struct sink_opts so;
+};
+
+/* Parses and checks the command line; exits 2 on a usage error. */
+static void
+parse_options(int argc, char **argv, struct pi_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "aggregate", required_argument, NULL, 'A' },
@@ -164,21 +178,12 @@ main(int argc, char **argv)
 		{ "user", required_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct pcapin_src src[MAXSRC];
-	char *ifaces[MAXSRC], *files[MAXSRC];
-	struct pcapin_conf conf;
-	struct sink_opts so;
-	struct pi_main m;
-	struct sink *out;
-	struct stats *st;
-	const char *sinkspec = "-", *user = NULL, *path, *name;
-	char *filter = NULL, errbuf[512];
-	bool promisc = true, quiet = false;
-	int ch, nif = 0, nfile = 0, nsrc = 0, snaplen = 0, i, rc;
 	double secs;
+	int ch;
 
-	memset(&conf, 0, sizeof(conf));
-	memset(&so, 0, sizeof(so));
+	memset(o, 0, sizeof(*o));
+	o->sinkspec = "-";
+	o->promisc = true;
 	while ((ch = getopt_long(argc, argv, "A:c:f:i:lNo:pqr:s:Z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -186,47 +191,47 @@ main(int argc, char **argv)
 			secs = opts_duration_or_die(optarg, "-A");
 			if (secs <= 0 || secs > 86400 * 365.0)
 				errx(2, "-A: '%s' is not a slice length", optarg);
-			conf.slice_ns = (uint64_t)(secs * 1e9 + 0.5);
-			if (conf.slice_ns == 0)
-				conf.slice_ns = 1;
+			o->conf.slice_ns = (uint64_t)(secs * 1e9 + 0.5);
+			if (o->conf.slice_ns == 0)
+				o->conf.slice_ns = 1;
 			break;
 		case 'c':
-			conf.count = (uint64_t)opts_int_or_die(optarg, "-c", 1,
+			o->conf.count = (uint64_t)opts_int_or_die(optarg, "-c", 1,
 			    INT64_MAX);
 			break;
 		case 'f':
-			filter = optarg;
+			o->filter = optarg;
 			break;
 		case 'i':
-			if (nif == MAXSRC)
+			if (o->nif == MAXSRC)
 				errx(2, "at most %d interfaces", MAXSRC);
-			ifaces[nif++] = optarg;
+			o->ifaces[o->nif++] = optarg;
 			break;
 		case 'l':
-			so.line_buffered = true;
+			o->so.line_buffered = true;
 			break;
 		case 'N':
-			conf.nonip = true;
+			o->conf.nonip = true;
 			break;
 		case 'o':
-			sinkspec = optarg;
+			o->sinkspec = optarg;
 			break;
 		case 'p':
-			promisc = false;
+			o->promisc = false;
 			break;
 		case 'q':
-			quiet = true;
+			o->quiet = true;
 			break;
 		case 'r':
-			if (nfile == MAXSRC)
+			if (o->nfile == MAXSRC)
 				errx(2, "at most %d files", MAXSRC);
-			files[nfile++] = optarg;
+			o->files[o->nfile++] = optarg;
 			break;
 		case 's':
-			snaplen = (int)opts_int_or_die(optarg, "-s", 0, 262144);
+			o->snaplen = (int)opts_int_or_die(optarg, "-s", 0, 262144);
 			break;
 		case 'Z':
-			user = optarg;
+			o->user = optarg;
 			break;
 		default:
 			usage();
@@ -235,55 +240,85 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc > 0) {
-		if (filter != NULL)
+		if (o->filter != NULL)
 			errx(2, "give the filter with -f or as arguments, "
 			    "not both");
-		filter = join_args(argc, argv);
+		o->filter = join_args(argc, argv);
+		o->filter_joined = true;
 	}
-	if (nif == 0 && nfile == 0)
+	if (o->nif == 0 && o->nfile == 0)
 		usage();
-	if (nif > 0 && nfile > 0)
+	if (o->nif > 0 && o->nfile > 0)
 		errx(2, "read interfaces (-i) or files (-r), not both");
-	if (user != NULL && getpwnam(user) == NULL)
-		errx(2, "-Z: unknown user '%s'", user);
+	if (o->user != NULL && getpwnam(o->user) == NULL)
+		errx(2, "-Z: unknown user '%s'", o->user);
+}
 
-	if (sig_setup() == -1)
-		err(1, "signals");
-	st = stats_new("pcap-ingest");
-	stats_set_quiet(st, quiet);
-	for (i = 0; i < nfile; i++, nsrc++) {
-		split_read(files[i], &path, &name);
-		if (pcapin_open_file(&src[nsrc], path, name, errbuf,
+/* Opens every file, then every interface, and sets the filter on each.
+ * Exits 1 when one cannot be opened, 2 for a bad filter. Returns the
+ * number of sources. */
+static int
+open_sources(struct pi_opts *o, struct pcapin_src *src)
+{
+	const char *path, *name;
+	char errbuf[512];
+	int i, n = 0;
+
+	for (i = 0; i < o->nfile; i++, n++) {
+		split_read(o->files[i], &path, &name);
+		if (pcapin_open_file(&src[n], path, name, errbuf,
 		    sizeof(errbuf)) == -1)
 			errx(1, "%s", errbuf);
 	}
-	for (i = 0; i < nif; i++, nsrc++) {
-		if (pcapin_open_live(&src[nsrc], ifaces[i], snaplen, promisc,
-		    so.line_buffered, errbuf, sizeof(errbuf)) == -1)
+	for (i = 0; i < o->nif; i++, n++) {
+		if (pcapin_open_live(&src[n], o->ifaces[i], o->snaplen,
+		    o->promisc, o->so.line_buffered, errbuf,
+		    sizeof(errbuf)) == -1)
 			errx(1, "%s", errbuf);
 		if (errbuf[0] != '\0')
 			warnx("%s", errbuf);
 	}
-	for (i = 0; i < nsrc; i++) {
+	for (i = 0; i < n; i++) {
 		if (!pktdec_link_ok(src[i].dlt))
 			warnx("%s: unsupported link type %s (%d): its frames "
 			    "are counted as badlink", src[i].name,
 			    src[i].linkname, src[i].dlt);
-		if (filter != NULL && pcapin_filter(&src[i], filter, errbuf,
-		    sizeof(errbuf)) == -1)
+		if (o->filter != NULL && pcapin_filter(&src[i], o->filter,
+		    errbuf, sizeof(errbuf)) == -1)
 			errx(2, "%s", errbuf);
 	}
-	if ((out = sink_open(sinkspec, &so, errbuf, sizeof(errbuf))) == NULL)
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pcapin_src src[MAXSRC];
+	struct pi_opts o;
+	struct pi_main m;
+	struct sink *out;
+	struct stats *st;
+	char errbuf[512];
+	int i, nsrc, rc;
+
+	parse_options(argc, argv, &o);
+	if (sig_setup() == -1)
+		err(1, "signals");
+	st = stats_new("pcap-ingest");
+	stats_set_quiet(st, o.quiet);
+	nsrc = open_sources(&o, src);
+	if ((out = sink_open(o.sinkspec, &o.so, errbuf, sizeof(errbuf))) == NULL)
 		errx(1, "%s", errbuf);
-	if (user != NULL)
-		drop_privileges(user);
+	if (o.user != NULL)
+		drop_privileges(o.user);
 
 	memset(&m, 0, sizeof(m));
 	m.st = st;
-	m.progress = !quiet && nfile > 0 && isatty(STDERR_FILENO);
-	conf.tick = tick;
-	conf.tick_arg = &m;
-	rc = pcapin_run(&conf, src, (size_t)nsrc, out, st, &sig_stop);
+	m.progress = !o.quiet && o.nfile > 0 && isatty(STDERR_FILENO);
+	o.conf.tick = tick;
+	o.conf.tick_arg = &m;
+	rc = pcapin_run(&o.conf, src, (size_t)nsrc, out, st, &sig_stop);
+
 	if (m.shown)
 		fputc('\n', stderr);
 	if (sink_close(&out) == -1)
@@ -292,7 +327,7 @@ main(int argc, char **argv)
 	for (i = 0; i < nsrc; i++)
 		pcapin_close(&src[i]);
 	stats_destroy(&st);
-	if (argc > 0)
-		free(filter);
+	if (o.filter_joined)
+		free(o.filter);
 	return rc;
 }
