@@ -366,6 +366,7 @@ struct view {
 	struct record	 rec, sub, sub2, sub3, sub4;
 
 	int16_t		 keyslot[VKEY_SLOTS];
+	uint8_t		 keylen[K_NKEYS];
 
 	/* flows */
 	struct vflow	**htab;
@@ -636,6 +637,7 @@ view_new(const struct view_conf *c, struct stats *st)
 		while (v->keyslot[h] != -1)
 			h = (h + 1) % VKEY_SLOTS;
 		v->keyslot[h] = (int16_t)k;
+		v->keylen[k] = (uint8_t)strlen(name);
 	}
 	v->hsize = 1024;
 	v->htab = view_xcalloc(v->hsize, sizeof(*v->htab));
@@ -793,7 +795,7 @@ view_classify(struct view *v, const struct record *r,
 		}
 		h = view_hashkey(key, klen) % VKEY_SLOTS;
 		while ((k = v->keyslot[h]) != -1) {
-			if (strlen(view_keyname[k]) == klen &&
+			if (v->keylen[k] == klen &&
 			    memcmp(view_keyname[k], key, klen) == 0) {
 				if (fv[k] == NULL)
 					fv[k] = f;
