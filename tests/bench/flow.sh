@@ -69,12 +69,15 @@ hyperfine --style basic --runs "$runs" --warmup 1 --output=pipe \
     -n "pcap-ingest | flow-agg" "$B/pcap-ingest -q -r $tmp/big.pcap | $B/flow-agg -q -i 1d -f 1d -o /dev/null" \
     -n "softflowd -r" "softflowd -r $tmp/big.pcap -6 -d" \
     -n "flow-agg (records)" "$B/flow-agg -q -i 1d -f 1d -o /dev/null $tmp/pk.ndjson" \
+    -n "pcap-ingest -A 1 alone" "$B/pcap-ingest -q -A 1 -r $tmp/big.pcap -o /dev/null" \
+    -n "flow-agg (no input)" "$B/flow-agg -q -o /dev/null /dev/null" \
     > "$tmp/h1.out" 2>&1 || { cat "$tmp/h1.out"; exit 1; }
 jq -r --argjson n "$pkts" '
-	[.results[] | .median] as [$a, $p, $s, $r] |
+	[.results[] | .median] as [$a, $p, $s, $r, $i, $z] |
 	"flow: median seconds: -A 1 pipeline \($a * 1000 | round / 1000), per-packet pipeline \($p * 1000 | round / 1000), softflowd \($s * 1000 | round / 1000), flow-agg alone \($r * 1000 | round / 1000)",
 	"flow: packets/s: -A 1 pipeline \($n / $a | round), per-packet pipeline \($n / $p | round), softflowd \($n / $s | round); flow-agg alone \($n / $r | round) records/s",
 	"flow: -A 1 pipeline / softflowd = \($s / $a * 100 | round / 100)x (target >= 1x); per-packet pipeline / softflowd = \($s / $p * 100 | round / 100)x",
+	"flow: where the -A 1 pipeline time goes: pcap-ingest -A 1 alone \($i * 1000 | round / 1000) s (\($s / $i * 100 | round / 100)x softflowd), flow-agg start-up and exit on no input \($z * 1000 | round / 1000) s",
 	(if ($s / $a) >= 1 then "flow: speed target met" else "flow: SPEED TARGET MISSED" end)
 ' "$tmp/h1.json"
 rm -f "$tmp/pk.ndjson" "$tmp/big.pcap"
