@@ -609,7 +609,8 @@ main(int argc, char *argv[])
 			rc = 1;
 		if (fclose(stdout) == EOF)
 			rc = 1;
-		if (rc)
+		/* A reader that went away (EPIPE) is no news: exit 1 quietly. */
+		if (rc && errno != EPIPE)
 			warn("stdout");
 	} else
 		rc = show_interactive(&s);

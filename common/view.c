@@ -192,7 +192,9 @@ struct viface {
 	char		 from[IFLEN];	/* _iface of copies delivered here */
 	char		 via[IFLEN];	/* _iface a counters event came on */
 	uint64_t	 seq;
-	uint64_t	 pkts, bytes, events, records;
+	uint64_t	 pkts, bytes;	/* from packet records */
+	uint64_t	 fpkts, fbytes;	/* from the growth of flow records */
+	uint64_t	 events, records;
 	uint64_t	 flows;		/* flows in the model */
 	bool		 has_agg;	/* flow-agg "iface" totals seen */
 	uint64_t	 aflows, apkts, abytes, aevents;
@@ -347,9 +349,12 @@ static const struct {
 /* Per-second buckets of record time for the rates. */
 #define RATE_SLOTS	64
 
+/* Packets are counted twice over: from packet records (pk) and from the
+ * growth of flow records (fpk); the same packets may arrive both ways (a
+ * demo feeding ev-show both), so a rate takes the larger, never the sum. */
 struct vbucket {
 	int64_t		sec;
-	uint64_t	ev, pk;
+	uint64_t	ev, pk, fpk;
 };
 
 /* One row handed to the sorter: the item and its sort key. */
@@ -710,7 +715,8 @@ view_ifindex(struct view *v, const char *name)
 /* rates from record time */
 
 static void
-view_rate_add(struct view *v, double t, uint64_t ev, uint64_t pk)
+view_rate_add(struct view *v, double t, uint64_t ev, uint64_t pk,
+    uint64_t fpk)
 {
 	struct vbucket *b;
 	int64_t s;
@@ -728,10 +734,11 @@ view_rate_add(struct view *v, double t, uint64_t ev, uint64_t pk)
 	b = &v->rate[s % RATE_SLOTS];
 	if (b->sec != s) {
 		b->sec = s;
-		b->ev = b->pk = 0;
+		b->ev = b->pk = b->fpk = 0;
 	}
 	b->ev += ev;
 	b->pk += pk;
+	b->fpk += fpk;
 }
 
 /* Events and packets per second over the last window of record time. */
@@ -740,7 +747,7 @@ view_rates(const struct view *v, double *evs, double *pks)
 {
 	int64_t now = (int64_t)floor(v->tnow);
 	int64_t w = (int64_t)v->conf.rate_window, span;
-	uint64_t ev = 0, pk = 0;
+	uint64_t ev = 0, pk = 0, fpk = 0;
 	int i;
 
 	*evs = *pks = 0;
@@ -755,7 +762,10 @@ view_rates(const struct view *v, double *evs, double *pks)
 		if (v->rate[i].sec > now - span && v->rate[i].sec <= now) {
 			ev += v->rate[i].ev;
 			pk += v->rate[i].pk;
+			fpk += v->rate[i].fpk;
 		}
+	if (fpk > pk)
+		pk = fpk;
 	*evs = (double)ev / (double)span;
 	*pks = (double)pk / (double)span;
 }
@@ -1067,7 +1077,7 @@ view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
 		f->outpk = view_u64(fv[K_OUTPKTS]);
 		f->outby = view_u64(fv[K_OUTBYTES]);
 		if (f->inby + f->outby > oldby)
-			v->ifs[iface].bytes += f->inby + f->outby - oldby;
+			v->ifs[iface].fbytes += f->inby + f->outby - oldby;
 	}
 	/* FLOW_*_SEC carry microseconds; *_SWITCHED only whole seconds. */
 	if (fv[K_FSTART] || fv[K_FIRST])
@@ -1086,9 +1096,9 @@ view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
 	else if (fv[K_EVONLY] && fv[K_EVONLY]->kind == REC_TRUE)
 		view_cpy(f->state, sizeof(f->state), "events");
 	if (f->inpk + f->outpk > oldpk) {
-		v->ifs[iface].pkts += f->inpk + f->outpk - oldpk;
+		v->ifs[iface].fpkts += f->inpk + f->outpk - oldpk;
 		t = f->last > 0 ? f->last : view_rectime(fv);
-		view_rate_add(v, t, 0, f->inpk + f->outpk - oldpk);
+		view_rate_add(v, t, 0, 0, f->inpk + f->outpk - oldpk);
 	}
 	return 0;
 }
@@ -1309,7 +1319,7 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 			snprintf(e->detail, sizeof(e->detail),
 			    "latency %.3f ms", lat);
 	}
-	view_rate_add(v, t, 1, 0);
+	view_rate_add(v, t, 1, 0, 0);
 }
 
 static void
@@ -1320,7 +1330,7 @@ view_feed_packet(struct view *v, const struct rec_field **fv, int iface,
 
 	v->ifs[iface].pkts += pk;
 	v->ifs[iface].bytes += view_u64(fv[K_BYTES]);
-	view_rate_add(v, t, 0, pk);
+	view_rate_add(v, t, 0, pk, 0);
 }
 
 static void
@@ -1847,15 +1857,24 @@ view_proccell(const struct view *v, const struct vprocrow *r, int col,
 }
 
 static uint64_t
+view_max3(uint64_t a, uint64_t b, uint64_t c)
+{
+	return a > b ? (a > c ? a : c) : (b > c ? b : c);
+}
+
+/* An interface's packets and bytes: packet records, flow records and
+ * flow-agg's summaries may each see the same packets, so the largest of
+ * the three counts, never their sum. */
+static uint64_t
 view_ifpkts(const struct viface *x)
 {
-	return x->has_agg && x->apkts > x->pkts ? x->apkts : x->pkts;
+	return view_max3(x->pkts, x->fpkts, x->apkts);
 }
 
 static uint64_t
 view_ifbytes(const struct viface *x)
 {
-	return x->has_agg && x->abytes > x->bytes ? x->abytes : x->bytes;
+	return view_max3(x->bytes, x->fbytes, x->abytes);
 }
 
 static uint64_t
