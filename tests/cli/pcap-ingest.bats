@@ -360,6 +360,11 @@ setup_file() {
 	    2>"$LIVE/two.err" &
 	p4=$!
 	for p in $p1 $p2 $p3 $p4; do wait_capturing $p; done
+	# -Z takes effect after the handles and the sink are open.
+	for i in $(seq 50); do
+		grep -qE "^Uid:\s+$(id -u nobody)\s" /proc/$p3/status && break
+		sleep 0.1
+	done
 	grep -E '^(Uid|Gid):' /proc/$p3/status >"$LIVE/z.status"
 	send_traffic "$SP" "$CP" 2>"$LIVE/send.err"
 	sleep 0.5
