@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <locale.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -417,6 +418,8 @@ show_interactive(struct show *s)
 	bool dirty = true, run = true;
 	int ch;
 
+	/* ncursesw draws UTF-8 process names only in a UTF-8 locale. */
+	setlocale(LC_CTYPE, "");
 	if ((s->tty = fopen("/dev/tty", "r+")) == NULL)
 		err(1, "/dev/tty");
 	if ((s->scr = newterm(NULL, stdout, s->tty)) == NULL)

@@ -466,14 +466,34 @@ view_cpy(char *buf, size_t size, const char *s)
 	buf[n] = '\0';
 }
 
-/* Copies a string value into buf (cut to fit); "" if absent or not text. */
+static void view_str1(const struct rec_field *, char *, size_t);
+
+/* Replaces control characters (a producer's text may hold escape
+ * sequences) so that no cell can move the cursor or break a line. */
+static void
+view_clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+/* Copies a string value into buf (cut to fit, control characters
+ * replaced); "" if absent or not text. */
 static void
 view_str(const struct rec_field *f, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	view_str1(f, buf, size);
+	view_clean(buf);
+}
+
+static void
+view_str1(const struct rec_field *f, char *buf, size_t size)
 {
 	char tmp[1024];
 	int n;
 
-	buf[0] = '\0';
 	if (f == NULL)
 		return;
 	if (f->kind == REC_NUMBER) {

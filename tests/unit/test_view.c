@@ -268,6 +268,15 @@ test_evict_and_bad(void)
 	CHECK(strstr(line(&b, 0), "bad 9") != NULL);
 	CHECK_STR(line(&b, 1), "drops: show_evicted 1");
 
+	/* A producer's control characters never reach the screen. */
+	CHECK(feed(v, "{\"_type\":\"event\",\"_iface\":\"e\\u001b[2J\","
+	    "\"LOCAL_PROCESS\":{\"PROCESS_PATH\":\"/bin/a\\nb\"}}") == 0);
+	sbuf_reset(&b);
+	view_render(v, VIEW_EVENTS, 0, 0, -1, &b, &info);
+	CHECK(strstr(b.p, "e?[2J") != NULL);
+	CHECK(strstr(b.p, " a?b") != NULL);
+	CHECK(strchr(b.p, 0x1b) == NULL);
+
 	/* The event ring keeps the last three, newest first. */
 	for (i = 0; i < 5; i++) {
 		snprintf(rec, sizeof(rec), "{\"_type\":\"event\",\"_iface\":"
