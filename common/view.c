@@ -149,6 +149,18 @@ struct vproc {
 	bool	set;
 };
 
+/* An interned process block: every flow of a process shares one, counted
+ * by refs (a flow holds one reference per side that has a process). */
+struct vpnode {
+	struct vproc	 p;	/* first, so a vpnode is its vproc */
+	struct vpnode	*hnext;
+	uint64_t	 hash;
+	size_t		 refs;
+};
+
+/* The side of a flow without a process. */
+static const struct vproc view_noproc;
+
 /* One flow as flow-agg last reported it. Invariant: every flow is in the
  * hash chain of its key and in the LRU list (most recently updated first). */
 struct vflow {
@@ -166,7 +178,7 @@ struct vflow {
 	double		 clat, slat;	/* ms, < 0 if unknown */
 	char		 state[SHORTLEN];
 	bool		 ended;
-	struct vproc	 c, s;
+	const struct vproc *c, *s;	/* interned, or &view_noproc */
 };
 
 /* One process as seen on one end of flows, aggregated per render. */
@@ -372,6 +384,10 @@ struct view {
 
 	int16_t		 keyslot[VKEY_SLOTS];
 	uint8_t		 keylen[K_NKEYS];
+
+	/* interned processes */
+	struct vpnode	**ptab;
+	size_t		 ptsize, nprocs;
 
 	/* flows */
 	struct vflow	**htab;
@@ -666,6 +682,8 @@ view_new(const struct view_conf *c, struct stats *st)
 	}
 	v->hsize = 1024;
 	v->htab = view_xcalloc(v->hsize, sizeof(*v->htab));
+	v->ptsize = 256;
+	v->ptab = view_xcalloc(v->ptsize, sizeof(*v->ptab));
 	v->evs = view_xcalloc(v->conf.max_events, sizeof(*v->evs));
 	for (i = 0; i < VIEW_NKINDS; i++) {
 		v->sortcol[i] = view_def[i].sort;
@@ -688,6 +706,7 @@ view_destroy(struct view **vp)
 {
 	struct view *v = *vp;
 	struct vflow *f, *fn;
+	size_t i;
 	int k;
 
 	if (v == NULL)
@@ -696,6 +715,15 @@ view_destroy(struct view **vp)
 		fn = f->lnext;
 		free(f);
 	}
+	for (i = 0; i < v->ptsize; i++) {
+		struct vpnode *n, *nn;
+
+		for (n = v->ptab[i]; n != NULL; n = nn) {
+			nn = n->hnext;
+			free(n);
+		}
+	}
+	free(v->ptab);
 	free(v->htab);
 	free(v->ifs);
 	free(v->ls);
@@ -960,6 +988,8 @@ view_lru_front(struct view *v, struct vflow *f)
 		v->lru_tail = f;
 }
 
+static void view_proc_put(struct view *, const struct vproc *);
+
 static void
 view_flow_remove(struct view *v, struct vflow *f)
 {
@@ -969,6 +999,8 @@ view_flow_remove(struct view *v, struct vflow *f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
 	view_lru_unlink(v, f);
+	view_proc_put(v, f->c);
+	view_proc_put(v, f->s);
 	if (v->ifs[f->iface].flows > 0)
 		v->ifs[f->iface].flows--;
 	v->nflows--;
@@ -995,33 +1027,137 @@ view_rehash(struct view *v)
 	v->hsize = ns;
 }
 
-/* Reads one end's process from the SRC_ or DST_ keys (first = K_SPID or
- * K_DPID; the two blocks have the same layout). */
+/* Hash and equality of process blocks, member by member (strings are
+ * zero-padded, so whole arrays compare). */
+static uint64_t
+view_prochash(const struct vproc *p)
+{
+	const char *const strs[] = { p->name, p->user, p->parent, p->cmd,
+	    p->cid, p->cname, p->pod };
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+	const char *c;
+
+	h = (h ^ (uint64_t)p->pid) * 1099511628211ull;
+	h = (h ^ (uint64_t)p->ppid) * 1099511628211ull;
+	h = (h ^ (uint64_t)p->uid) * 1099511628211ull;
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		for (c = strs[i]; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+	}
+	return h;
+}
+
+static bool
+view_proceq(const struct vproc *a, const struct vproc *b)
+{
+	return a->pid == b->pid && a->ppid == b->ppid && a->uid == b->uid &&
+	    a->set == b->set && strcmp(a->name, b->name) == 0 &&
+	    strcmp(a->user, b->user) == 0 &&
+	    strcmp(a->parent, b->parent) == 0 &&
+	    strcmp(a->cmd, b->cmd) == 0 && strcmp(a->cid, b->cid) == 0 &&
+	    strcmp(a->cname, b->cname) == 0 && strcmp(a->pod, b->pod) == 0;
+}
+
+/* The interned copy of p, with one more reference. */
+static const struct vproc *
+view_proc_get(struct view *v, const struct vproc *p)
+{
+	uint64_t h = view_prochash(p);
+	struct vpnode *n;
+	size_t i;
+
+	for (n = v->ptab[h & (v->ptsize - 1)]; n != NULL; n = n->hnext)
+		if (n->hash == h && view_proceq(&n->p, p)) {
+			n->refs++;
+			return &n->p;
+		}
+	if (v->nprocs >= v->ptsize) {
+		size_t ns = v->ptsize * 2;
+		struct vpnode **nt = view_xcalloc(ns, sizeof(*nt)), *m, *mn;
+
+		for (i = 0; i < v->ptsize; i++)
+			for (m = v->ptab[i]; m != NULL; m = mn) {
+				mn = m->hnext;
+				m->hnext = nt[m->hash & (ns - 1)];
+				nt[m->hash & (ns - 1)] = m;
+			}
+		free(v->ptab);
+		v->ptab = nt;
+		v->ptsize = ns;
+	}
+	n = view_xcalloc(1, sizeof(*n));
+	n->p = *p;
+	n->hash = h;
+	n->refs = 1;
+	n->hnext = v->ptab[h & (v->ptsize - 1)];
+	v->ptab[h & (v->ptsize - 1)] = n;
+	v->nprocs++;
+	return &n->p;
+}
+
+/* Drops one reference to an interned block (or to view_noproc). */
 static void
-view_flowproc(struct vproc *p, const struct rec_field **fv, int b)
+view_proc_put(struct view *v, const struct vproc *p)
+{
+	struct vpnode *n, **pp;
+
+	if (p == &view_noproc)
+		return;
+	n = (struct vpnode *)(uintptr_t)p;
+	if (--n->refs > 0)
+		return;
+	for (pp = &v->ptab[n->hash & (v->ptsize - 1)]; *pp != n;
+	    pp = &(*pp)->hnext)
+		;
+	*pp = n->hnext;
+	v->nprocs--;
+	free(n);
+}
+
+/* Copies a string member into a zero-padded field. */
+#define VIEW_SETSTR(field, f) do {					\
+	memset((field), 0, sizeof(field));				\
+	view_str((f), (field), sizeof(field));				\
+} while (0)
+
+/* Reads one end's process from the SRC_ or DST_ keys (first = K_SPID or
+ * K_DPID; the two blocks have the same layout): members present replace
+ * those of *pp, the others stay. */
+static void
+view_flowproc(struct view *v, const struct vproc **pp,
+    const struct rec_field **fv, int b)
 {
 	const int o = b - K_SPID;
+	struct vproc p;
+	const struct vproc *np;
 
 	if (fv[K_SPID + o] == NULL && fv[K_SNAME + o] == NULL)
 		return;
-	p->set = true;
-	p->pid = view_i64(fv[K_SPID + o], p->pid);
-	p->ppid = view_i64(fv[K_SPPID + o], p->ppid);
-	p->uid = view_i64(fv[K_SUID + o], p->uid);
+	memset(&p, 0, sizeof(p));
+	p = **pp;
+	p.set = true;
+	p.pid = view_i64(fv[K_SPID + o], p.pid);
+	p.ppid = view_i64(fv[K_SPPID + o], p.ppid);
+	p.uid = view_i64(fv[K_SUID + o], p.uid);
 	if (fv[K_SNAME + o])
-		view_str(fv[K_SNAME + o], p->name, sizeof(p->name));
+		VIEW_SETSTR(p.name, fv[K_SNAME + o]);
 	if (fv[K_SUSER + o])
-		view_str(fv[K_SUSER + o], p->user, sizeof(p->user));
+		VIEW_SETSTR(p.user, fv[K_SUSER + o]);
 	if (fv[K_SPNAME + o])
-		view_str(fv[K_SPNAME + o], p->parent, sizeof(p->parent));
+		VIEW_SETSTR(p.parent, fv[K_SPNAME + o]);
 	if (fv[K_SCMD + o])
-		view_str(fv[K_SCMD + o], p->cmd, sizeof(p->cmd));
+		VIEW_SETSTR(p.cmd, fv[K_SCMD + o]);
 	if (fv[K_SCID + o])
-		view_str(fv[K_SCID + o], p->cid, sizeof(p->cid));
+		VIEW_SETSTR(p.cid, fv[K_SCID + o]);
 	if (fv[K_SCNAME + o])
-		view_str(fv[K_SCNAME + o], p->cname, sizeof(p->cname));
+		VIEW_SETSTR(p.cname, fv[K_SCNAME + o]);
 	if (fv[K_SPOD + o])
-		view_str(fv[K_SPOD + o], p->pod, sizeof(p->pod));
+		VIEW_SETSTR(p.pod, fv[K_SPOD + o]);
+	np = view_proc_get(v, &p);
+	view_proc_put(v, *pp);
+	*pp = np;
 }
 
 static int
@@ -1079,6 +1215,7 @@ view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
 		memcpy(f->caddr, ca, sizeof(ca));
 		memcpy(f->saddr, sa, sizeof(sa));
 		f->clat = f->slat = -1;
+		f->c = f->s = &view_noproc;
 		f->hnext = v->htab[h & (v->hsize - 1)];
 		v->htab[h & (v->hsize - 1)] = f;
 		v->nflows++;
@@ -1106,8 +1243,8 @@ view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
 		f->last = view_time(fv[K_FEND] ? fv[K_FEND] : fv[K_LAST]);
 	f->clat = view_dbl(fv[K_CLAT], f->clat);
 	f->slat = view_dbl(fv[K_SLAT], f->slat);
-	view_flowproc(&f->c, fv, K_SPID);
-	view_flowproc(&f->s, fv, K_DPID);
+	view_flowproc(v, &f->c, fv, K_SPID);
+	view_flowproc(v, &f->s, fv, K_DPID);
 	if (fv[K_ENDREASON]) {
 		view_str(fv[K_ENDREASON], f->state, sizeof(f->state));
 		f->ended = true;
@@ -1782,23 +1919,23 @@ view_flowcell(const struct view *v, const struct vflow *f, int col,
 		view_hbytes(buf, n, view_flowthr(f), "/s");
 		break;
 	case FC_CPROC:
-		view_cpy(buf, n, view_procname(&f->c));
+		view_cpy(buf, n, view_procname(f->c));
 		break;
 	case FC_SPROC:
-		view_cpy(buf, n, view_procname(&f->s));
+		view_cpy(buf, n, view_procname(f->s));
 		break;
 	case FC_CUSER:
-		view_cpy(buf, n, f->c.user[0] ? f->c.user : "-");
+		view_cpy(buf, n, f->c->user[0] ? f->c->user : "-");
 		break;
 	case FC_SUSER:
-		view_cpy(buf, n, f->s.user[0] ? f->s.user : "-");
+		view_cpy(buf, n, f->s->user[0] ? f->s->user : "-");
 		break;
 	case FC_CCONT:
-		view_cpy(buf, n, view_contlabel(&f->c, tmp,
+		view_cpy(buf, n, view_contlabel(f->c, tmp,
 		    sizeof(tmp)));
 		break;
 	case FC_SCONT:
-		view_cpy(buf, n, view_contlabel(&f->s, tmp,
+		view_cpy(buf, n, view_contlabel(f->s, tmp,
 		    sizeof(tmp)));
 		break;
 	case FC_LAT:
@@ -2117,8 +2254,8 @@ view_detailtext(const struct view *v, enum view_kind k, const void *it,
 	switch (k) {
 	case VIEW_FLOWS:
 		f = it;
-		ps[0] = &f->c;
-		ps[1] = &f->s;
+		ps[0] = f->c;
+		ps[1] = f->s;
 		for (i = 0; i < 2; i++) {
 			const struct vproc *p = ps[i];
 
@@ -2252,14 +2389,14 @@ view_build_procs(struct view *v, int ifsel)
 		if (ifsel != -1 && f->iface != ifsel)
 			continue;
 		thr = view_flowthr(f);
-		if (f->c.set && (r = view_procrow(v, &f->c, f->iface))) {
+		if (f->c->set && (r = view_procrow(v, f->c, f->iface))) {
 			r->conns++;
 			r->asclient++;
 			r->sent += f->inby;
 			r->rcvd += f->outby;
 			r->thr += thr;
 		}
-		if (f->s.set && (r = view_procrow(v, &f->s, f->iface))) {
+		if (f->s->set && (r = view_procrow(v, f->s, f->iface))) {
 			r->conns++;
 			r->asserver++;
 			r->sent += f->outby;

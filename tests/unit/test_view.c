@@ -353,6 +353,52 @@ test_listen_counters(void)
 	stats_destroy(&st);
 }
 
+/* Flows share interned process blocks; eviction and updates keep the
+ * per-process rows right. */
+static void
+test_shared_procs(void)
+{
+	struct view_conf c = { .max_flows = 2 };
+	struct stats *st = stats_new("t");
+	struct view *v = view_new(&c, st);
+	struct sbuf b = { 0 };
+	struct view_info info;
+	char rec[512];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(rec, sizeof(rec), "{\"_type\":\"flow\",\"_iface\":"
+		    "\"e\",\"IPV4_SRC_ADDR\":\"10.0.0.%d\",\"IPV4_DST_ADDR\":"
+		    "\"10.9.9.9\",\"L4_SRC_PORT\":1,\"L4_DST_PORT\":2,"
+		    "\"PROTOCOL\":6,\"IN_BYTES\":10,\"SRC_PROC_PID\":5,"
+		    "\"SRC_PROC_NAME\":\"/usr/bin/curl\",\"SRC_PROC_USER_NAME\":"
+		    "\"alice\"}", i);
+		CHECK(feed(v, rec) == 0);
+	}
+	view_render(v, VIEW_PROCS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 1);
+	CHECK(strstr(line(&b, 1), "curl      5 alice -      -             2   2 "
+	    "  0  20B") != NULL);
+	/* The second flow's client changes user: the flows no longer share
+	 * a block, and the other flow keeps its own. */
+	CHECK(feed(v, "{\"_type\":\"flow\",\"_iface\":\"e\",\"IPV4_SRC_ADDR"
+	    "\":\"10.0.0.2\",\"IPV4_DST_ADDR\":\"10.9.9.9\",\"L4_SRC_PORT\""
+	    ":1,\"L4_DST_PORT\":2,\"PROTOCOL\":6,\"SRC_PROC_PID\":5,"
+	    "\"SRC_PROC_USER_NAME\":\"bob\"}") == 0);
+	sbuf_reset(&b);
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 2);
+	CHECK(strstr(line(&b, 1), " curl  -     alice ") != NULL);
+	CHECK(strstr(line(&b, 2), " curl  -     bob ") != NULL);
+	/* One process (same pid, path, container): one row, two flows. */
+	sbuf_reset(&b);
+	view_render(v, VIEW_PROCS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 1);
+	sbuf_free(&b);
+	view_destroy(&v);
+	stats_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -361,5 +407,6 @@ main(void)
 	test_sort_filter();
 	test_evict_and_bad();
 	test_listen_counters();
+	test_shared_procs();
 	return unit_done("view");
 }
