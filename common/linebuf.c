@@ -21,6 +21,7 @@
  * Bytes are delivered as they are: a "\r" before the newline stays part of
  * the line (JSON treats it as white space).
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -411,10 +412,10 @@ lb_read_fd(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 			lb->intr = true;
 			return 0;
 		}
-		/* A broken input: count it, warn once, end it like EOF. */
+		/* A broken input (EIO, ...): count it, say so once, and end
+		 * it like EOF, since reading it again would fail again. */
 		lb->st.read_errors++;
-		fprintf(stderr, "linebuf: %s: %s\n", in->name,
-		    strerror(errno));
+		warn("%s", in->name);
 		in->hit_eof = true;
 	} else if (r == 0)
 		in->hit_eof = true;

@@ -228,9 +228,13 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	if (strncmp(spec, "ntop:", 5) == 0)
 		return sk_open_zmq(spec, SK_NTOP, ZMQ_PUB, spec + 5, o, err,
 		    errsz);
-	if (strcmp(spec, "-") == 0)
+	if (strcmp(spec, "-") == 0) {
 		fd = STDOUT_FILENO;
-	else {
+		if (fcntl(fd, F_GETFL) == -1) {
+			snprintf(err, errsz, "stdout: %s", strerror(errno));
+			return NULL;
+		}
+	} else {
 		/* A FIFO opens as in sh(1): it waits for a reader. */
 		path = spec;
 		flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_TRUNC;
@@ -459,6 +463,7 @@ sk_write_ntop(struct sink *s, const char *rec, size_t len)
 		s->dropped++;
 		return 0;
 	}
+	/* v1 holds source_id in one byte: values above 255 are cut to it. */
 	memset(&h, 0, sizeof(h));
 	h.layout = NTOPHDR_V1;
 	h.version = 2;

@@ -230,7 +230,7 @@ test_file_and_errors(const char *dir)
 	char path[512], err[256];
 	char *big;
 	FILE *fp;
-	int rc;
+	int rc, fd;
 
 	snprintf(path, sizeof(path), "%s/f.ndjson", dir);
 	fp = fopen(path, "w");
@@ -267,6 +267,17 @@ test_file_and_errors(const char *dir)
 	CHECK(linebuf_open_inputs(lb) == 0);
 	linebuf_destroy(&lb);
 	got_reset(&g);
+
+	/* An input that cannot be read: counted, then ended like EOF. */
+	lb = linebuf_new(100);
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(linebuf_add_fd(lb, fd, "adir") == 0);
+	fprintf(stderr, "(a warning about adir is expected:)\n");
+	CHECK(drain(lb, &g, 10) == LINEBUF_EOF);
+	CHECK(linebuf_stats(lb)->read_errors == 1);
+	CHECK(g.n == 0);
+	close(fd);
+	linebuf_destroy(&lb);
 }
 
 static void

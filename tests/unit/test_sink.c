@@ -106,6 +106,8 @@ test_errors(void)
 {
 	char err[256];
 	struct sink_opts o;
+	struct sink *bad;
+	int saved;
 
 	err[0] = '\0';
 	CHECK(sink_open("/nonexistent/dir/f", NULL, err, sizeof(err)) == NULL);
@@ -116,6 +118,15 @@ test_errors(void)
 	CHECK_STR(err, "zmq:: no endpoint");
 	CHECK(sink_open("ntop:@bogus://x", NULL, err, sizeof(err)) == NULL);
 	CHECK(strncmp(err, "ntop:@bogus://x: ", 17) == 0);
+	/* No stdout at all. */
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	close(STDOUT_FILENO);
+	bad = sink_open("-", NULL, err, sizeof(err));
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	CHECK(bad == NULL);
+	CHECK_STR(err, "stdout: Bad file descriptor");
 	memset(&o, 0, sizeof(o));
 	o.curve_serverkey = "tooshort";
 	CHECK(sink_open("zmq:@inproc://sktest-curve", &o, err,
