@@ -1,0 +1,58 @@
+#!/bin/sh
+# zmq-ingest benchmark (issue 2): ~600-byte eBPF events sent by ev-emit at
+# full speed over TCP loopback, one event per message and ten per message
+# as a JSON array, received by zmq-ingest (writing its records to
+# /dev/null) and by a bare libzmq SUB that only counts the messages
+# (zmq-subcount.c, compiled here), in one hyperfine run. Each measured
+# command starts the receiver, runs ev-emit into it and waits for the
+# receiver to have everything, so both sides pay the same set-up.
+# Targets: zmq-ingest >= 0.5x the bare receiver with one event per
+# message, and >= 500,000 events/s with ten per message.
+# BENCH_MSGS=N messages per run (default 500000); BENCH_RUNS=N runs.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${EVPIPE_BIN:=$here/../../build/bin}"
+msgs=${BENCH_MSGS:-500000}
+runs=${BENCH_RUNS:-5}
+command -v hyperfine >/dev/null || { echo "zmq: hyperfine missing"; exit 1; }
+command -v jq >/dev/null || { echo "zmq: jq missing"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# shellcheck disable=SC2046
+cc -O2 -o "$tmp/zmq-subcount" "$here/zmq-subcount.c" \
+    $(pkg-config --cflags --libs libzmq)
+
+# The first sample event (libebpfflow CONNECT with its processes, 603
+# bytes), once and ten times.
+head -n 1 "$here/../data/zmq-events.ndjson" > "$tmp/one"
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$tmp/one"; done > "$tmp/ten"
+size=$(wc -c < "$tmp/one")
+batches=$((msgs / 10))
+base=$((20000 + $$ % 20000))
+p1=$base p2=$((base + 1)) p3=$((base + 2)) p4=$((base + 3))
+echo "zmq: $msgs messages of one $((size - 1))-byte event, and $batches of ten"
+
+emit="$EVPIPE_BIN/ev-emit -q -w 10s"
+ingest="$EVPIPE_BIN/zmq-ingest -q"
+hyperfine --style basic --runs "$runs" --warmup 1 \
+    --export-json "$tmp/h.json" \
+    -n "zmq-ingest, 1/msg" \
+    "$ingest -c $msgs tcp://127.0.0.1:${p1}c >/dev/null 2>&1 & $emit -n $msgs tcp://127.0.0.1:${p1}c $tmp/one 2>/dev/null; wait" \
+    -n "bare SUB, 1/msg" \
+    "$tmp/zmq-subcount tcp://127.0.0.1:$p2 $msgs >/dev/null & $emit -n $msgs tcp://127.0.0.1:${p2}c $tmp/one 2>/dev/null; wait" \
+    -n "zmq-ingest, 10/msg" \
+    "$ingest -c $msgs tcp://127.0.0.1:${p3}c >/dev/null 2>&1 & $emit -b 10 -n $batches tcp://127.0.0.1:${p3}c $tmp/ten 2>/dev/null; wait" \
+    -n "bare SUB, 10/msg" \
+    "$tmp/zmq-subcount tcp://127.0.0.1:$p4 $batches >/dev/null & $emit -b 10 -n $batches tcp://127.0.0.1:${p4}c $tmp/ten 2>/dev/null; wait" \
+    > "$tmp/h.out" 2>&1 || { cat "$tmp/h.out"; exit 1; }
+
+jq -r --argjson n "$msgs" --argjson b "$batches" '
+	[.results[] | .median] as $m |
+	($n / $m[0]) as $zi1 | ($n / $m[1]) as $bare1 |
+	($n / $m[2]) as $zi10 | ($b / $m[3]) as $bare10 |
+	"zmq: median seconds: zmq-ingest 1/msg \($m[0] * 1000 | round / 1000), bare 1/msg \($m[1] * 1000 | round / 1000), zmq-ingest 10/msg \($m[2] * 1000 | round / 1000), bare 10/msg \($m[3] * 1000 | round / 1000)",
+	"zmq: 1/msg: zmq-ingest \($zi1 | round) events/s, bare SUB \($bare1 | round) messages/s, ratio \($zi1 / $bare1 * 100 | round / 100)x (target >= 0.5x)",
+	"zmq: 10/msg: zmq-ingest \($zi10 | round) events/s (target >= 500000), bare SUB \($bare10 | round) messages/s (\($bare10 * 10 | round) events/s), ratio \($zi10 / ($bare10 * 10) * 100 | round / 100)x",
+	(if ($zi1 / $bare1) >= 0.5 and $zi10 >= 500000 then "zmq: targets met" else "zmq: TARGETS MISSED" end)
+' "$tmp/h.json"
