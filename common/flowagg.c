@@ -282,6 +282,23 @@ fa_iface(struct flowagg *fa, const char *name, size_t len)
 	return id;
 }
 
+/* The id of the interface an "_iface" member names (escapes decoded),
+ * or -1 if it is not a usable string. */
+static int
+fa_iface_field(struct flowagg *fa, const struct rec_field *f)
+{
+	char buf[256];
+	int n;
+
+	if (f == NULL || f->kind != REC_STRING)
+		return -1;
+	if (!f->vesc)
+		return fa_iface(fa, f->val + 1, f->vlen - 2);
+	if ((n = rec_str(f, buf, sizeof(buf))) < 0)
+		return -1;
+	return fa_iface(fa, buf, (size_t)n);
+}
+
 /* Replaces (or adds, at the end) the entry called name. */
 static void
 fa_kv_set(struct fa_kv **head, const char *name, const char *json,
@@ -645,7 +662,7 @@ fa_packet(struct flowagg *fa, const struct record *r)
 	int64_t t, last;
 	size_t i;
 	uint16_t ifid;
-	int dir;
+	int dir, n;
 	bool later_frag = false;
 
 	memset(&p, 0, sizeof(p));
@@ -660,12 +677,13 @@ fa_packet(struct flowagg *fa, const struct record *r)
 			return;
 		}
 	(*fa->c.packets)++;
-	if (p.iface == NULL || p.iface->kind != REC_STRING) {
+	if ((n = fa_iface_field(fa, p.iface)) < 0) {
 		stats_bad(fa->st, fa->c.bad_packet, "packet",
 		    "no _iface string");
+		(*fa->c.unplaced)++;
 		return;
 	}
-	ifid = fa_iface(fa, p.iface->val + 1, p.iface->vlen - 2);
+	ifid = (uint16_t)n;
 	if (p.time == NULL || fa_time(p.time, &t) != 0) {
 		stats_bad(fa->st, fa->c.bad_time, "packet",
 		    "no usable timestamp");
@@ -1127,17 +1145,17 @@ fa_event(struct flowagg *fa, const struct record *r)
 {
 	const struct rec_field *ifr;
 	uint16_t ifid;
-	int kind;
+	int kind, n;
 	unsigned bit;
 
-	if ((ifr = record_get(r, "_iface")) == NULL ||
-	    ifr->kind != REC_STRING || ifr->vesc) {
+	ifr = record_get(r, "_iface");
+	if ((n = fa_iface_field(fa, ifr)) < 0) {
 		stats_bad(fa->st, fa->c.bad_event, "event",
-		    "no plain _iface string: cannot be placed");
+		    "no _iface string: cannot be placed");
 		(*fa->c.unplaced)++;
 		return;
 	}
-	ifid = fa_iface(fa, ifr->val + 1, ifr->vlen - 2);
+	ifid = (uint16_t)n;
 	kind = fa_event_kind(r);
 	if (kind == FA_EV_OTHER || kind == FA_EV_UNKNOWN) {
 		(*fa->c.other)++;
@@ -1244,7 +1262,9 @@ flowagg_run(const struct flowagg_conf *c, struct linebuf *in,
 			*usr1 = 0;
 			stats_print(st, stderr);
 		}
-		if (rc == LINEBUF_EOF)
+		/* Output lost (the reader went away): nothing more can be
+		 * delivered, so stop instead of reading on for nobody. */
+		if (rc == LINEBUF_EOF || flowagg_lost(fa))
 			break;
 	}
 	flowagg_finish(fa);
