@@ -45,7 +45,7 @@ enum vkey {
 	K_COUTERR,
 	/* flow-agg "iface" summaries (BYTES is K_BYTES) */
 	K_IFPACKETS, K_IFEVENTS, K_IFACTIVE, K_IFEXPIRED, K_IFCOUNTERS,
-	K_IFLISTEN, K_IFMIRRORED, K_IFCOMPANION,
+	K_IFLISTEN,
 	K_NKEYS
 };
 
@@ -95,7 +95,6 @@ static const char *const view_keyname[K_NKEYS] = {
 	[K_IFPACKETS] = "PACKETS", [K_IFEVENTS] = "EVENTS",
 	[K_IFACTIVE] = "FLOWS_ACTIVE", [K_IFEXPIRED] = "FLOWS_EXPIRED",
 	[K_IFCOUNTERS] = "IF_COUNTERS", [K_IFLISTEN] = "LISTENING",
-	[K_IFMIRRORED] = "_mirrored", [K_IFCOMPANION] = "_companion_of",
 };
 
 /* Keys inside nested objects of events (process, container, TCP info,
@@ -1555,14 +1554,6 @@ view_feed_iface(struct view *v, const struct rec_field **fv, int iface)
 			    view_keyname[K_IPADDRS]), record_get(&v->sub4,
 			    view_keyname[K_EXPORTER]), iface);
 		}
-	}
-	/* view_counters may have grown the interface array. */
-	x = &v->ifs[iface];
-	if (fv[K_IFMIRRORED] && fv[K_IFMIRRORED]->kind == REC_TRUE)
-		x->mirrored = true;
-	if (fv[K_IFCOMPANION] && fv[K_IFCOMPANION]->kind == REC_STRING) {
-		x->companion = x->mirrored = true;
-		view_str(fv[K_IFCOMPANION], x->from, sizeof(x->from));
 	}
 	view_scan_drops(v, &v->rec, iface);
 }
