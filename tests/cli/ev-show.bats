@@ -337,3 +337,22 @@ teardown() {
 	[ "$(cat "$(T rc)")" = 2 ]
 	grep -q 'standard input is the terminal' "$(T err2)"
 }
+
+@test "ev-show dashboard: draws while a pipe is still open, EOF when it ends" {
+	command -v tmux > /dev/null || skip "no tmux"
+	mkfifo "$(T fifo)"
+	TERM=xterm tm new-session -d -x 80 -y 24 \
+	    "ev-show $(T fifo) 2> $(T err); echo \$? > $(T rc); sleep 30"
+	exec 8> "$(T fifo)"
+	head -n 12 "$D/mixed.ndjson" >&8
+	wait_for "records 12  bad 0"
+	! grep -q ' EOF ' "$(T screen)"
+	tail -n +13 "$D/mixed.ndjson" >&8
+	wait_for "records 24  bad 0"
+	! grep -q ' EOF ' "$(T screen)"
+	exec 8>&-
+	wait_for "rows 1-6 of 6  EOF"
+	tm send-keys q
+	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	[ "$(cat "$(T rc)")" = 0 ]
+}
