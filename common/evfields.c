@@ -85,6 +85,9 @@ struct evf_slot {
 };
 
 static struct evf_slot evf_tab[EVF_TABSZ];
+/* First bytes of the keys of evf_read_ids() / of all keys: most members of
+ * an event are rejected by one table look-up, without hashing. */
+static bool evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
 
 /* Hashes a key from its length and three of its bytes, so a lookup costs
@@ -108,6 +111,9 @@ evf_tab_add(const char *name, enum evf_key key)
 
 	while (evf_tab[i].key != K_NONE)
 		i = (i + 1) & (EVF_TABSZ - 1);
+	evf_first_all[(unsigned char)name[0]] = true;
+	if (key < K_IDS_END)
+		evf_first_ids[(unsigned char)name[0]] = true;
 	memcpy(evf_tab[i].name, name, n + 1);
 	evf_tab[i].len = n;
 	evf_tab[i].key = key;
@@ -384,17 +390,21 @@ struct evf_slots {
 static void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
+	const bool *first;
 	size_t i;
 
 	pthread_once(&evf_once, evf_tab_build);
+	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 		enum evf_key k;
 
-		if (!f->kesc)
+		if (!f->kesc) {
+			if (f->klen == 0 || !first[(unsigned char)f->key[0]])
+				continue;
 			k = evf_lookup(f->key, f->klen);
-		else {
+		} else {
 			char kb[EVF_KEYMAX];
 			bool trunc = false;
 			size_t n = evf_unescape(f->key, f->klen, kb, sizeof(kb),

@@ -21,20 +21,30 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # The libebpfflow events with a process (the ~600-byte ones), compact, as
 # zmq-ingest writes them, their interface names cycling over four values
-# and their timestamps and source ports counting up.
+# and their timestamps counting up.
 grep -E '"(TCP|UDP)_EVENT_TYPE"' "$here/../data/route/events.ndjson" |
     grep '"LOCAL_PROCESS"' | jq -c . > "$tmp/tmpl"
+# Each template is split around its timestamp once, for each interface
+# name; the loop then only prints (mawk, gawk and busybox awk alike).
 awk -v n="$lines" '
-	{ t[NR] = $0 }
-	END {
-		split("eth0 cbr0 ens3 lo", ifn, " ");
-		for (i = 0; i < n; i++) {
-			s = t[i % NR + 1];
-			sub(/"INTERFACE_NAME":"[^"]*"/, "\"INTERFACE_NAME\":\"" ifn[i % 4 + 1] "\"", s);
-			sub(/"IF_NAME":"[^"]*"/, "\"IF_NAME\":\"" ifn[i % 4 + 1] "\"", s);
-			sub(/"timestamp":"[0-9]+\.[0-9]+"/, sprintf("\"timestamp\":\"%d.%06d\"", 1718031245 + int(i / 1000), (i % 1000) * 1000), s);
-			print s;
+	{
+		for (k = 1; k <= 4; k++) {
+			s = $0;
+			sub(/"INTERFACE_NAME":"[^"]*"/, "\"INTERFACE_NAME\":\"" name[k] "\"", s);
+			sub(/"IF_NAME":"[^"]*"/, "\"IF_NAME\":\"" name[k] "\"", s);
+			p = index(s, "\"timestamp\":\"");
+			q = p + 13;
+			while (substr(s, q, 1) != "\"")
+				q++;
+			pre[m] = substr(s, 1, p + 12);
+			post[m] = substr(s, q);
+			m++;
 		}
+	}
+	BEGIN { split("eth0 cbr0 ens3 lo", name, " "); m = 0 }
+	END {
+		for (i = 0; i < n; i++)
+			printf "%s%d.%06d%s\n", pre[i % m], 1718031245 + int(i / 1000), (i % 1000) * 1000, post[i % m];
 	}' "$tmp/tmpl" > "$tmp/events"
 head -n "$jqlines" "$tmp/events" > "$tmp/events.jq"
 bytes=$(wc -c < "$tmp/events")
