@@ -1154,6 +1154,9 @@ view_flowproc(struct view *v, const struct vproc **pp,
 		VIEW_SETSTR(p.cname, fv[K_SCNAME + o]);
 	if (fv[K_SPOD + o])
 		VIEW_SETSTR(p.pod, fv[K_SPOD + o]);
+	/* Most updates repeat the block the flow already has. */
+	if (view_proceq(&p, *pp))
+		return;
 	np = view_proc_get(v, &p);
 	view_proc_put(v, *pp);
 	*pp = np;
