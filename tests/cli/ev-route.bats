@@ -25,6 +25,7 @@ route() {
 	ev-route "$@" > "$(T out)" 2> "$(T err)" || RC=$?
 }
 
+# Also EXAMPLES 1 of ev-route.1, the collector's output read from a file.
 @test "ev-route: the seed's example lands on the ZMQ interface and cbr0" {
 	tail -n 1 "$R/events.ndjson" > "$(T seed)"
 	route -i lo -i ens3 -i cbr0 "$(T seed)"
@@ -387,4 +388,42 @@ route() {
 	# Apart from _iface and _from, the copy is the original.
 	diff <(tail -n 1 "$(T out)" | jq -cS 'del(._iface, ._from)') \
 	    <(jq -cS 'del(._iface, ._from)' "$(T seed)")
+}
+
+@test "ev-route: the man page's configuration file example works" {
+	man="$BATS_TEST_DIRNAME/../../man/ev-route.1"
+	sed -n '/^# \/etc\/evpipe\/route.conf/,/^\.Ed/p' "$man" |
+	    grep -v -e '^\.Ed' -e '^input ' |
+	    sed "s|ipc:///run/evpipe/|ipc://$BATS_TEST_TMPDIR/|" > "$(T conf)"
+	[ "$(grep -c . "$(T conf)")" -eq 6 ]
+	echo "input $R/events.ndjson" >> "$(T conf)"
+	route -f "$(T conf)"
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 29 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 14 ]
+}
+
+@test "ev-route: ZMQ in and out (push: sink to a pull: input), nothing lost" {
+	port=$(free_port)
+	ev-route -i cbr0 "pull:@tcp://127.0.0.1:$port" > "$(T out2)" \
+	    2> "$(T err2)" &
+	pid=$!
+	route -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' \
+	    -o "*=push:>tcp://127.0.0.1:$port" "$R/events.ndjson"
+	[ "$RC" -eq 0 ]
+	for _ in $(seq 1 50); do
+		[ "$(wc -l < "$(T out2)")" -ge 30 ] && break
+		kill -USR1 "$pid"
+		sleep 0.1
+		[ "$(counter "$(T err2)" records_in)" = 29 ] && break
+	done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ "$(counter "$(T err2)" records_in)" -eq 29 ]
+	# The second stage adds the cbr0 copy of the seed event, twice: the
+	# original and its eth1 copy both name cbr0.
+	[ "$(wc -l < "$(T out2)")" -eq 31 ]
+	diff <(grep -v '"_iface":"cbr0"' "$(T out2)") "$X/companion.out"
 }
