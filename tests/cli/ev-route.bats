@@ -427,3 +427,15 @@ route() {
 	[ "$(wc -l < "$(T out2)")" -eq 31 ]
 	diff <(grep -v '"_iface":"cbr0"' "$(T out2)") "$X/companion.out"
 }
+
+@test "ev-route: an over-long line is discarded and counted" {
+	{ tail -n 1 "$R/events.ndjson"; printf '{"_type":"event","x":"%0900d"}\n' 0
+	  tail -n 1 "$R/events.ndjson"; } > "$(T long)"
+	route -L 800 -i cbr0 "$(T long)"
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" overlong)" -eq 1 ]
+	[ "$(counter "$(T err)" records_in)" -eq 2 ]
+	[ "$(wc -l < "$(T out)")" -eq 4 ]
+	run ev-route -L 10 /dev/null
+	[ "$status" -eq 2 ]
+}
