@@ -28,7 +28,9 @@ struct conf {
 	char		**inputs;
 	size_t		 ninputs;
 	long long	 nshards;
-	char		*pattern;	/* -O */
+	char		*pattern;	/* -O PATTERN */
+	char		**shardspec;	/* -O K=SINK, indexed by K */
+	size_t		 nshardspec;
 	struct sink_opts so;
 	int		 quiet;
 	uint64_t	 maxline;
@@ -58,8 +60,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: ev-route [-DlqV] [-c zmqiface=iface] "
 	    "[-f file] [-i iface] [-L size]\n"
-	    "                [-m iface] [-O pattern] [-o iface=sink] "
-	    "[-S shards] [input ...]\n");
+	    "                [-m iface] [-O pattern | shard=sink] "
+	    "[-o iface=sink]\n"
+	    "                [-S shards] [input ...]\n");
 	exit(2);
 }
 
@@ -143,6 +146,30 @@ apply(struct conf *c, int ch, const char *arg, const char *where)
 			errx(2, "%s%s", where, errbuf);
 		break;
 	case 'O':
+		if (isdigit((unsigned char)arg[0]) && strchr(arg, '=') != NULL &&
+		    strspn(arg, "0123456789") == (size_t)(strchr(arg, '=') -
+		    arg)) {
+			long long k;
+
+			if (split_eq(arg, &a, &b) != 0)
+				errx(2, "%s-O %s: not SHARD=SINK", where, arg);
+			k = opts_int_or_die(a, "shard", 0,
+			    EVROUTE_MAXSHARDS - 1);
+			free(a);
+			if ((size_t)k >= c->nshardspec) {
+				c->shardspec = xreallocarray(c->shardspec,
+				    (size_t)k + 1, sizeof(*c->shardspec));
+				memset(c->shardspec + c->nshardspec, 0,
+				    ((size_t)k + 1 - c->nshardspec) *
+				    sizeof(*c->shardspec));
+				c->nshardspec = (size_t)k + 1;
+			}
+			if (c->shardspec[k] != NULL)
+				errx(2, "%s-O %s: shard %lld given twice",
+				    where, arg, k);
+			c->shardspec[k] = b;
+			break;
+		}
 		free(c->pattern);
 		c->pattern = xstrdup(arg);
 		break;
@@ -312,16 +339,26 @@ main(int argc, char *argv[])
 		apply(&c, 1, argv[i], "");
 	if (route_check(c.rt, errbuf, sizeof(errbuf)) != 0)
 		errx(2, "%s", errbuf);
-	if (c.pattern != NULL && c.nshards == 0)
+	if ((c.pattern != NULL || c.nshardspec > 0) && c.nshards == 0)
 		errx(2, "-O needs -S");
 	if (c.nshards > 0) {
-		if (c.pattern == NULL)
+		if (c.pattern == NULL && c.nshardspec == 0)
 			errx(2, "-S needs -O pattern (for example "
-			    "-O 'zmq:@ipc:///tmp/agg-%%d')");
+			    "-O 'zmq:@ipc:///tmp/agg-%%d') or -O 0=sink ...");
+		if (c.pattern != NULL && c.nshardspec > 0)
+			errx(2, "-O: a pattern or one sink per shard, not both");
 		if (c.no > 0 || c.dflt != NULL)
 			errx(2, "-S and -o exclude each other: shards get "
 			    "every interface's records");
-		check_pattern(c.pattern);
+		if (c.pattern != NULL)
+			check_pattern(c.pattern);
+		for (i = 0; c.pattern == NULL && i < (size_t)c.nshards; i++)
+			if (i >= c.nshardspec || c.shardspec[i] == NULL)
+				errx(2, "-S %lld: no -O %zu=sink", c.nshards,
+				    i);
+		if (c.pattern == NULL && c.nshardspec > (size_t)c.nshards)
+			errx(2, "-O %zu=...: only %lld shards (-S)",
+			    c.nshardspec - 1, c.nshards);
 	}
 
 	st = stats_new("ev-route");
@@ -332,8 +369,14 @@ main(int argc, char *argv[])
 		o.nshards = (size_t)c.nshards;
 		o.shard = xreallocarray(NULL, o.nshards, sizeof(*o.shard));
 		for (i = 0; i < o.nshards; i++) {
-			char *spec = shard_spec(c.pattern, (long long)i);
+			char *spec;
 
+			if (c.pattern == NULL) {
+				o.shard[i] = open_sink(&ss, c.shardspec[i],
+				    &c.so);
+				continue;
+			}
+			spec = shard_spec(c.pattern, (long long)i);
 			o.shard[i] = open_sink(&ss, spec, &c.so);
 			free(spec);
 		}
@@ -394,6 +437,9 @@ main(int argc, char *argv[])
 	free(c.ospec);
 	free(c.inputs);
 	free(c.pattern);
+	for (i = 0; i < c.nshardspec; i++)
+		free(c.shardspec[i]);
+	free(c.shardspec);
 	free(ss.spec);
 	free(ss.s);
 	free(o.iface);

@@ -439,3 +439,25 @@ route() {
 	run ev-route -L 10 /dev/null
 	[ "$status" -eq 2 ]
 }
+
+@test "ev-route: -O shard=sink names each shard's sink" {
+	route -i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1' -S 3 \
+	    -O "2=$(T c)" -O "0=$(T a)" -O "1=$(T b)" \
+	    "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson"
+	[ "$RC" -eq 0 ]
+	diff "$(T a)" "$X/shard-0.out"
+	diff "$(T b)" "$X/shard-1.out"
+	diff "$(T c)" "$X/shard-2.out"
+	run ev-route -S 3 -O "0=$(T a)" -O "1=$(T b)" /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "-S 3: no -O 2=sink"
+	run ev-route -S 1 -O "0=$(T a)" -O "0=$(T b)" /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "given twice"
+	run ev-route -S 1 -O "0=$(T a)" -O "1=$(T b)" /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "only 1 shards"
+	run ev-route -S 2 -O "0=$(T a)" -O "$(T p-%d)" /dev/null
+	[ "$status" -eq 2 ]
+	assert_output --partial "not both"
+}
