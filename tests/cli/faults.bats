@@ -266,23 +266,23 @@ stalled() {
 	zmq-ingest "$ep" > "$(T ofifo)" 2> "$(T err)" 3>&- &
 	STAGE=$!
 	KILL_PIDS="$SLEEPER $STAGE"
-	# 30000 messages while nobody reads: queues fill, the PUB drops.
-	ev-emit -q -L 1s -n 2000 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	# 15000 messages while nobody reads: queues fill, the PUB drops.
+	ev-emit -q -L 1s -n 1000 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	alive "$STAGE"
 	rss=$(rss_kib "$STAGE")
 	echo "stalled: zmq-ingest rss ${rss} KiB" >&2
 	[ "$rss" -lt 80000 ]
 	cat "$(T ofifo)" > "$(T out)" 3>&- &
 	CAT=$!
-	# Messages after the stall show the gap: 15 more from 30001.
+	# Messages after the stall show the gap: 15 more from 15001.
 	sleep 1
-	ev-emit -q -i 30001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -i 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	lines=0
 	for i in $(seq 1 100); do
 		kill -USR1 "$STAGE"
 		sleep 0.1
 		[ "$(counter "$(T err)" messages)" = "$(counter "$(T err)" records)" ] &&
-		    [ "$(( $(counter "$(T err)" messages) + $(counter "$(T err)" drops) ))" -eq 30015 ] &&
+		    [ "$(( $(counter "$(T err)" messages) + $(counter "$(T err)" drops) ))" -eq 15015 ] &&
 		    break
 	done
 	kill -TERM "$STAGE"
@@ -294,7 +294,7 @@ stalled() {
 	jq -e 'type == "object"' "$(T out)" > /dev/null
 	n=$(wc -l < "$(T out)")
 	[ "$n" -eq "$(counter "$(T err)" records)" ]
-	[ $((n + $(counter "$(T err)" drops))) -eq 30015 ]
+	[ $((n + $(counter "$(T err)" drops))) -eq 15015 ]
 }
 
 # --- A producer restart -----------------------------------------------------
