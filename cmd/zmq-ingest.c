@@ -14,6 +14,8 @@
 #include "stats.h"
 #include "zingest.h"
 
+#define ZI_RCVHWM	100000
+
 static struct stats *st;
 
 static void
@@ -62,6 +64,10 @@ main(int argc, char *argv[])
 
 	c.first_msg_id = 1;
 	c.cap = NTOPMSG_DEFAULT_CAP;
+	/* Well above libzmq's 1000: when a producer disconnects while the
+	 * receive queue is full, libzmq 4.3 discards what the kernel still
+	 * holds for it, uncounted. A deep queue makes that unlikely. */
+	c.zopts.rcvhwm = ZI_RCVHWM;
 	while ((ch = getopt_long(argc, argv, "c:f:H:lm:o:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {

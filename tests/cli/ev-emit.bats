@@ -139,10 +139,14 @@ EOF
 
 @test "ev-emit: SIGTERM stops an endless replay between messages" {
 	ep="$(ipc 1)c"
-	start_ingest -t 10s "$ep"
+	start_ingest -l -t 10s "$ep"
 	ev-emit -q -n 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null 3>&- &
 	EM=$!
-	sleep 0.5
+	# Until some repeats are through (-l: the output shows them).
+	for _ in $(seq 100); do
+		[ "$(wc -l < "$(T out)")" -gt 15 ] && break
+		sleep 0.1
+	done
 	kill -TERM "$EM"
 	rc=0
 	wait "$EM" || rc=$?

@@ -229,7 +229,7 @@ matrix() {
 
 @test "zmq-ingest: ebpflowexport's ebpf topic never reaches the output" {
 	ep="$(ipc 8)c"
-	start_ingest -t 1s "$ep"
+	start_ingest -c 15 -t 10s "$ep"
 	ev-emit -q -H 0 -e "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
@@ -268,7 +268,7 @@ h s:{"ok":9}
 h:ebpf s:{}
 EOF
 	ep="$(ipc 9)c"
-	start_ingest -t 1s "$ep"
+	start_ingest -c 9 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
@@ -283,9 +283,9 @@ EOF
 }
 
 @test "zmq-ingest: bad-input reports are rate-limited" {
-	for i in $(seq 1 1500); do echo 'h s:nope'; done > "$(T frames)"
+	{ for i in $(seq 1 1500); do echo 'h s:nope'; done; echo 'h s:{}'; } > "$(T frames)"
 	ep="$(ipc 10)c"
-	start_ingest -t 1s "$ep"
+	start_ingest -c 1 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
 	[ "$(counter bad_json)" -eq 1500 ]
@@ -342,18 +342,26 @@ EOF
 	kill -TERM "$ZI"
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
-	[ "$(counter records)" -eq 30000 ]
-	[ "$(wc -l < "$(T out)")" -eq 30000 ]
+	# Every record counted was written (the buffer was flushed), whole.
+	[ "$(counter records)" -gt 0 ]
+	[ "$(wc -l < "$(T out)")" -eq "$(counter records)" ]
+	[ "$(norm < "$(T out)" | sort -u | wc -l)" -eq 15 ]
 	[ "$(counter drops)" -eq 0 ]
 }
 
 @test "zmq-ingest: SIGUSR1 prints the counters and goes on" {
 	ep="$(ipc 16)c"
-	start_ingest -c 30 -t 10s "$ep"
+	start_ingest -l -c 30 -t 10s "$ep"
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
-	sleep 0.3
+	for _ in $(seq 100); do
+		[ "$(wc -l < "$(T out)")" -eq 15 ] && break
+		sleep 0.1
+	done
 	kill -USR1 "$ZI"
-	sleep 0.2
+	for _ in $(seq 100); do
+		grep -q '^{"tool"' "$(T err)" && break
+		sleep 0.1
+	done
 	ev-emit -q -i 16 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
