@@ -67,5 +67,7 @@ jq -r --argjson n "$lines" --argjson nj "$jqlines" '
 	"route: median seconds: ev-route \($er * 1000 | round / 1000), grep -F \($gr * 1000 | round / 1000), jq \($jr * 1000 | round / 1000) on \($nj) lines",
 	"route: lines/s: ev-route \($e | round), grep -F \($g | round), jq \($j | round)",
 	"route: ev-route/jq = \($e / $j * 10 | round / 10)x (target >= 20x), ev-route/grep = \($e / $g * 100 | round / 100)x (target >= 0.5x)",
+	([.results[] | .user + .system]) as $cpu |
+	"route: lines per CPU-second (user+sys, steadier on a busy host): ev-route \($n / $cpu[0] | round), grep -F \($n / $cpu[1] | round), jq \($nj / $cpu[2] | round); ratios \(($n / $cpu[0]) / ($nj / $cpu[2]) * 10 | round / 10)x jq, \(($n / $cpu[0]) / ($n / $cpu[1]) * 100 | round / 100)x grep",
 	(if ($e / $j) >= 20 and ($e / $g) >= 0.5 then "route: targets met" else "route: TARGETS MISSED" end)
 ' "$tmp/h.json"
