@@ -19,4 +19,4 @@ zmq-ingest -l "$endpoint" > "$work/events" &
 # shellcheck disable=SC2086
 pcap-ingest -l -A 1 $caps > "$work/packets" &
 # shellcheck disable=SC2086
-ev-route -l $decl "$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show
+ev-route -l $decl "$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show -d 10s

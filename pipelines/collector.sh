@@ -7,4 +7,4 @@
 #   usage: collector.sh [ENDPOINT]        default tcp://*:5556c
 set -eu
 endpoint=${1:-tcp://*:5556c}
-zmq-ingest "$endpoint" | flow-agg -l -I 10s | ev-show
+zmq-ingest "$endpoint" | flow-agg -l -I 10s | ev-show -d 10s

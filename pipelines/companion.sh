@@ -22,4 +22,4 @@ zmq-ingest -l "$endpoint" > "$work/events" &
 pcap-ingest -l -A 1 $caps > "$work/packets" &
 # shellcheck disable=SC2086
 ev-route -l $decl -m "$mirror" -c "$endpoint=$mirror" \
-	"$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show
+	"$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show -d 10s

@@ -26,9 +26,9 @@ mkfifo "$work/events" "$work/packets"
 
 echo "evpipe demo: $(wc -l < "$here/demo/events.ndjson") eBPF events over ZMQ to $zmq," \
 	"packets from demo/demo.pcap as mirror0" >&2
-zmq-ingest -q -c "$(wc -l < "$here/demo/events.ndjson")" -t 5s "$zmq" \
+zmq-ingest -q -c "$(wc -l < "$here/demo/events.ndjson")" -t 60s "$zmq" \
 	> "$work/events" 2> "$work/zmq-ingest.err" &
-ev-emit -q -w 300ms "$zmq" "$here/demo/events.ndjson" 2> "$work/ev-emit.err" &
+ev-emit -q -w 10s "$zmq" "$here/demo/events.ndjson" 2> "$work/ev-emit.err" &
 pcap-ingest -q -r "$here/demo/demo.pcap=mirror0" > "$work/packets" \
 	2> "$work/pcap-ingest.err" &
 ev-route -q -i eth0 -i mirror0 -m mirror0 -c "$zmq=mirror0" \

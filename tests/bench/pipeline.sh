@@ -54,7 +54,7 @@ run_pipe() {
 		ev-route $route 2> "$tmp/er.err" | flow-agg -q > /dev/null 2> "$tmp/fa.err" &
 	sleep 0.3
 	t0=$(now)
-	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
 	wait
 	t1=$(now)
 	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
@@ -72,7 +72,7 @@ run_ipc() {
 	zi=$!
 	sleep 0.3
 	t0=$(now)
-	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
 	wait "$zi"
 	out=$(grep '"tool"' "$tmp/zi.err" | jq .counters.records)
 	# The readers end when told: once ev-route has passed every record on
@@ -92,7 +92,7 @@ run_inproc() {
 		> /dev/null 2> "$tmp/chain.err" &
 	sleep 0.3
 	t0=$(now)
-	ev-emit -q -w 300ms "$zmq" "$tmp/events" 2> /dev/null
+	ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
 	wait
 	t1=$(now)
 	grep '"tool":"zmq-ingest"' "$tmp/chain.err" > "$tmp/zi.err"

@@ -32,13 +32,13 @@ setup() {
 	evpipe "zmq-ingest -q -c 8 -t 20s $zmq | ev-route $route | flow-agg -q" \
 		> "$BATS_TEST_TMPDIR/chain" 2> "$BATS_TEST_TMPDIR/chain.err" &
 	sleep 0.3
-	ev-emit -q -w 500ms "$zmq" "$EV"
+	ev-emit -q -w 10s "$zmq" "$EV"
 	wait
 	# The same events through processes and pipes.
 	zmq-ingest -q -c 8 -t 20s "$zmq" 2>/dev/null | ev-route $route 2>/dev/null |
 		flow-agg -q > "$BATS_TEST_TMPDIR/pipe" 2>/dev/null &
 	sleep 0.3
-	ev-emit -q -w 500ms "$zmq" "$EV"
+	ev-emit -q -w 10s "$zmq" "$EV"
 	wait
 	# _rx is the receive time, the one field that differs between runs.
 	run diff <(jq -c 'del(._rx)' "$BATS_TEST_TMPDIR/chain") <(jq -c 'del(._rx)' "$BATS_TEST_TMPDIR/pipe")
@@ -56,7 +56,7 @@ setup() {
 	evpipe "zmq-ingest -q $zmq | flow-agg -q" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
 	local pid=$!
 	sleep 0.3
-	ev-emit -q -w 500ms "$zmq" "$EV"
+	ev-emit -q -w 10s "$zmq" "$EV"
 	sleep 0.5
 	kill -TERM "$pid"
 	wait "$pid"

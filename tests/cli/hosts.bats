@@ -34,8 +34,8 @@ teardown() {
 	ip netns exec "${NS}c" zmq-ingest -q -c 8 -t 20s "$zmq" > "$W/events.ndjson" 2> "$W/zi.err" &
 	local zi=$!
 	sleep 0.3
-	ip netns exec "${NS}a" ev-emit -q -w 500ms -s 1 "tcp://198.51.100.1:5556c" "$W/client.ndjson" &
-	ip netns exec "${NS}b" ev-emit -q -w 500ms -s 2 "tcp://198.51.100.5:5556c" "$W/server.ndjson" &
+	ip netns exec "${NS}a" ev-emit -q -w 10s -s 1 "tcp://198.51.100.1:5556c" "$W/client.ndjson" &
+	ip netns exec "${NS}b" ev-emit -q -w 10s -s 2 "tcp://198.51.100.5:5556c" "$W/server.ndjson" &
 	wait "$zi"
 	wait
 	# Exactly once: the 8 events, each as sent (producer keys untouched).

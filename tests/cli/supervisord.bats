@@ -51,7 +51,7 @@ wait_records() {
 }
 
 @test "supervisord: events cross three programs over ipc and are all in the flows file" {
-	run ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	run ev-emit -q -w 10s "$EVPIPE_ZMQ" "$EVENTS"
 	assert_success
 	wait_records 24
 	run sctl stop zmq-ingest ev-route flow-agg
@@ -71,12 +71,12 @@ wait_records() {
 }
 
 @test "supervisord: restarting flow-agg between two batches loses nothing" {
-	ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	ev-emit -q -w 10s "$EVPIPE_ZMQ" "$EVENTS"
 	wait_records 24
 	run sctl restart flow-agg
 	assert_success
 	wait_running flow-agg
-	ev-emit -q -w 500ms "$EVPIPE_ZMQ" "$EVENTS"
+	ev-emit -q -w 10s "$EVPIPE_ZMQ" "$EVENTS"
 	wait_records 24
 	sctl stop zmq-ingest ev-route flow-agg
 	# The first flow-agg flushed its flows when it was stopped, the new one
