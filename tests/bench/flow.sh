@@ -78,6 +78,8 @@ jq -r --argjson n "$pkts" '
 	"flow: packets/s: -A 1 pipeline \($n / $a | round), per-packet pipeline \($n / $p | round), softflowd \($n / $s | round); flow-agg alone \($n / $r | round) records/s",
 	"flow: -A 1 pipeline / softflowd = \($s / $a * 100 | round / 100)x (target >= 1x); per-packet pipeline / softflowd = \($s / $p * 100 | round / 100)x",
 	"flow: where the -A 1 pipeline time goes: pcap-ingest -A 1 alone \($i * 1000 | round / 1000) s (\($s / $i * 100 | round / 100)x softflowd), flow-agg start-up and exit on no input \($z * 1000 | round / 1000) s",
+	([.results[] | .user + .system] as [$ca, $cp, $cs, $cr] |
+	"flow: CPU seconds (user+system, mean; steadier on a busy host): -A 1 pipeline \($ca * 1000 | round / 1000), per-packet pipeline \($cp * 1000 | round / 1000), softflowd \($cs * 1000 | round / 1000), flow-agg alone \($cr * 1000 | round / 1000); CPU ratio -A 1 pipeline / softflowd = \($cs / $ca * 100 | round / 100)x"),
 	(if ($s / $a) >= 1 then "flow: speed target met" else "flow: SPEED TARGET MISSED" end)
 ' "$tmp/h1.json"
 rm -f "$tmp/pk.ndjson" "$tmp/big.pcap"
@@ -105,8 +107,8 @@ hyperfine --style basic --runs "$runs" --warmup 1 --output=pipe \
     -n "flow-agg (events)" "$B/flow-agg -q -o /dev/null $tmp/ev.ndjson" \
     > "$tmp/h2.out" 2>&1 || { cat "$tmp/h2.out"; exit 1; }
 "$B/flow-agg" -o /dev/null "$tmp/ev.ndjson" 2> "$tmp/ev.err"
-jq -r --argjson n "$nev" '.results[0].median as $m |
-	"flow: \($n) events merged into flows: median \($m * 1000 | round / 1000) s, \($n / $m | round) events/s"' "$tmp/h2.json"
+jq -r --argjson n "$nev" '.results[0] as $r | $r.median as $m |
+	"flow: \($n) events merged into flows: median \($m * 1000 | round / 1000) s, \($n / $m | round) events/s (CPU \(($r.user + $r.system) * 1000 | round / 1000) s, \($n / ($r.user + $r.system) | round) events per CPU second)"' "$tmp/h2.json"
 grep '^{"tool"' "$tmp/ev.err" | jq -r '.counters | "flow: events: \(.flow_events) read, \(.flows_created) flows, \(.flows_written) written, \(.event_only_flows) event-only"'
 rm -f "$tmp/ev.ndjson"
 
