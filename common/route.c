@@ -376,6 +376,12 @@ struct route_core {
 	uint64_t		*c_no_ifname, *c_merged, *c_bad_address;
 	uint64_t		*c_bad_field, *c_no_tuple, *c_lost, *c_dropped;
 	uint64_t		*c_parse[REC_TRAILING + 1];
+	/* Where the current line came from, for messages. */
+	const struct linebuf	*lb;
+	int			 input;
+	uint64_t		*lineno;	/* per input */
+	size_t			 nlineno;
+	char			 where[256];
 };
 
 static void
@@ -447,6 +453,7 @@ route_core_destroy(struct route_core **cp)
 	sbuf_free(&c->buf);
 	free(c->sinks);
 	free(c->failed);
+	free(c->lineno);
 	free(c);
 	*cp = NULL;
 }
@@ -505,6 +512,20 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 			warn("%s", sink_name(s));
 		}
 	return -1;
+}
+
+/* "INPUT:LINE" of the current line, or "record N" outside route_poll. */
+static const char *
+route_where(struct route_core *c)
+{
+	if (c->lb == NULL || c->input < 0 || (size_t)c->input >= c->nlineno)
+		snprintf(c->where, sizeof(c->where), "record %llu",
+		    (unsigned long long)*c->c_in);
+	else
+		snprintf(c->where, sizeof(c->where), "%s:%llu",
+		    linebuf_name(c->lb, c->input),
+		    (unsigned long long)c->lineno[c->input]);
+	return c->where;
 }
 
 /* Writes the copy of the current record for interface json (a JSON string
@@ -567,8 +588,8 @@ route_line(struct route_core *c, const char *line, size_t len)
 	if (rc != REC_OK) {
 		(*c->c_malformed)++;
 		stats_bad(c->st, c->c_parse[rc > REC_TRAILING ? REC_SYNTAX : rc],
-		    "malformed", "record %llu: %s",
-		    (unsigned long long)*c->c_in, record_errname(rc));
+		    "malformed", "%s: %s", route_where(c),
+		    record_errname(rc));
 		return 0;
 	}
 	route_decide(c->rt, &c->rec, res);
@@ -592,8 +613,8 @@ route_line(struct route_core *c, const char *line, size_t len)
 	case ROUTE_NO_IFACE:
 		(*c->c_events)++;
 		stats_bad(c->st, c->c_no_iface, "no_iface",
-		    "record %llu: event without _iface: passed through",
-		    (unsigned long long)*c->c_in);
+		    "%s: event without _iface: passed through",
+		    route_where(c));
 		s = c->o->nshards > 0 ? c->o->shard[0] : c->o->dflt;
 		return route_emit(c, s, line, len);
 	case ROUTE_EVENT:
@@ -608,13 +629,13 @@ route_line(struct route_core *c, const char *line, size_t len)
 		(*c->c_loopback)++;
 	if (res->merged)
 		(*c->c_merged)++;
-	if (res->bad_address)
+	if (res->bad & EVF_BAD_ADDR)
 		stats_bad(c->st, c->c_bad_address, "bad_address",
-		    "record %llu: an address is not an address: no companion "
-		    "copy", (unsigned long long)*c->c_in);
+		    "%s: an address is not an address%s", route_where(c),
+		    res->bad_address ? ": no companion copy" : "");
 	else if (res->bad)
 		stats_bad(c->st, c->c_bad_field, "bad_field",
-		    "record %llu: %s", (unsigned long long)*c->c_in,
+		    "%s: %s", route_where(c),
 		    evf_badname(res->bad & -res->bad));
 	if (c->o->nshards > 0)
 		s = route_shard_for(c, &res->ids);
@@ -641,15 +662,31 @@ route_line(struct route_core *c, const char *line, size_t len)
 static int
 route_cb(void *arg, const char *line, size_t len, int input)
 {
-	(void)input;
-	route_line(arg, line, len);
+	struct route_core *c = arg;
+
+	if (input >= 0 && (size_t)input >= c->nlineno) {
+		c->lineno = route_xrealloc(c->lineno, (size_t)input + 1,
+		    sizeof(*c->lineno));
+		memset(c->lineno + c->nlineno, 0, ((size_t)input + 1 -
+		    c->nlineno) * sizeof(*c->lineno));
+		c->nlineno = (size_t)input + 1;
+	}
+	if (input >= 0)
+		c->lineno[input]++;
+	c->input = input;
+	route_line(c, line, len);
 	return 0;
 }
 
 int
 route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 {
-	return linebuf_poll(in, timeout_ms, route_cb, c);
+	int rc;
+
+	c->lb = in;
+	rc = linebuf_poll(in, timeout_ms, route_cb, c);
+	c->lb = NULL;
+	return rc;
 }
 
 void

@@ -161,6 +161,10 @@ route() {
 	# The 1st, 1000th and 2000th are reported.
 	[ "$(grep -c '^ev-route: malformed' "$(T err)")" -eq 3 ]
 	grep -q 'bad_json (2000 so far)' "$(T err)"
+	# Messages name the input and line.
+	grep -q "^ev-route: malformed: $(T bad):1: bad_json\$" "$(T err)"
+	grep -q "^ev-route: malformed: $(T bad):1000: bad_json (1000 so far)" \
+	    "$(T err)"
 }
 
 @test "ev-route: per-interface file sinks and a default sink" {
