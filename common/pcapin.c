@@ -368,10 +368,12 @@ pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	uint64_t n = 0;
+	FILE *fp;
 	int rc;
 
 	r->cur = i;
 	while (!*stop && !r->limit) {
+		errno = 0;
 		rc = pcap_next_ex(s->p, &h, &data);
 		if (rc == 1) {
 			pi_packet(r, h, data);
@@ -379,7 +381,18 @@ pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
 				pi_tick(r, s);
 			continue;
 		}
-		if (rc == PCAP_ERROR)
+		/* A signal interrupted a blocking read of a FIFO or pipe.
+		 * A stop is no read error; any other signal (SIGUSR1) gets its
+		 * turn and the read goes on. libpcap reads with stdio, so the
+		 * interrupted read has consumed nothing when it blocked at a
+		 * record's start, where a writer pausing leaves it. */
+		if (rc == PCAP_ERROR && errno == EINTR && !*stop &&
+		    (fp = pcap_file(s->p)) != NULL) {
+			clearerr(fp);
+			pi_tick(r, s);
+			continue;
+		}
+		if (rc == PCAP_ERROR && !*stop)
 			stats_bad(r->st, stats_ctr(r->st, "file_errors"),
 			    s->name, "%s (after %" PRIu64 " packets)",
 			    pcap_geterr(s->p), n);
