@@ -399,3 +399,14 @@ EOF
 	wait_ingest
 	diff <(norm < "$(T out)") <(expect "${ep}c" events.out)
 }
+
+@test "zmq-ingest: the man page's replay example" {
+	port=$(free_port)
+	cd "$TOP"
+	zmq-ingest -c 15 "tcp://127.0.0.1:${port}c" > "$(T events.ndjson)" 2>/dev/null 3>&- &
+	ZI=$!
+	ev-emit "tcp://127.0.0.1:${port}c" tests/data/zmq-events.ndjson 2>/dev/null
+	wait_ingest
+	[ "$ZRC" -eq 0 ]
+	diff <(norm < "$(T events.ndjson)") <(expect "tcp://127.0.0.1:${port}c" events.out)
+}
