@@ -465,3 +465,34 @@ route() {
 	[ "$status" -eq 2 ]
 	assert_output --partial "not both"
 }
+
+@test "ev-route: sharded flow-agg totals equal the unsharded ones" {
+	command -v flow-agg >/dev/null || skip "flow-agg not built"
+	command -v pcap-ingest >/dev/null || skip "pcap-ingest not built"
+	demo="$BATS_TEST_DIRNAME/../../pipelines/demo"
+	[ -f "$demo/demo.pcap" ] || skip "no demo data"
+	# The demo's events on the ZMQ interface, its capture and a shared
+	# one on the mirrored eth1.
+	{ sed 's/^{/{"_type":"event","_event":"flow","_topic":"flow","_iface":"tcp:\/\/*:1234c",/' \
+	      "$demo/events.ndjson"
+	  pcap-ingest -r "$demo/demo.pcap" 2>/dev/null
+	  pcap-ingest -r "$SHARED/pcaps/reddit.pcap" 2>/dev/null; } |
+	    sed -E 's/"_iface":"(demo|reddit)\.pcap"/"_iface":"eth1"/' \
+	    > "$(T in)"
+	conf="-i eth1 -m eth1 -c tcp://*:1234c=eth1"
+	# shellcheck disable=SC2086
+	ev-route -q $conf "$(T in)" 2>/dev/null | flow-agg 2>/dev/null |
+	    grep '"_type":"flow"' | jq -cS 'del(.FLOW_END_REASON)' |
+	    sort > "$(T all)"
+	# shellcheck disable=SC2086
+	route -q $conf -S 4 -O "$(T s-%d)" "$(T in)"
+	[ "$RC" -eq 0 ]
+	for i in 0 1 2 3; do flow-agg "$(T s-$i)" 2>/dev/null; done |
+	    grep '"_type":"flow"' | jq -cS 'del(.FLOW_END_REASON)' |
+	    sort > "$(T sharded)"
+	[ "$(wc -l < "$(T all)")" -eq 68 ]
+	diff "$(T all)" "$(T sharded)"
+	# The events met their packets in the shards too.
+	[ "$(grep -c PROC_NAME "$(T sharded)")" -eq 8 ]
+	[ "$(counter "$(T err)" copies_companion)" -eq 8 ]
+}
