@@ -24,6 +24,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,16 +206,21 @@ lb_push(struct linebuf *lb, const char *name, enum lb_kind kind)
 }
 
 /* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
- * creates its context; it must run before the first zsock is made. */
+ * creates its context; it must run before the first zsock is made.
+ * sig_setup() does the same; this covers callers that never call it.
+ * Calling it again later does not disturb installed handlers. */
+static void
+lb_czmq_quiet_once(void)
+{
+	zsys_handler_set(NULL);
+}
+
 static void
 lb_czmq_quiet(void)
 {
-	static bool done;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!done) {
-		zsys_handler_set(NULL);
-		done = true;
-	}
+	(void)pthread_once(&once, lb_czmq_quiet_once);
 }
 
 /* Adds a SUB (subscribed to everything) or PULL socket; eps is the

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,16 +114,21 @@ sk_free(struct sink *s)
 }
 
 /* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
- * creates its context; it must run before the first zsock is made. */
+ * creates its context; it must run before the first zsock is made.
+ * sig_setup() does the same; this covers callers that never call it.
+ * Calling it again later does not disturb installed handlers. */
+static void
+sk_czmq_quiet_once(void)
+{
+	zsys_handler_set(NULL);
+}
+
 static void
 sk_czmq_quiet(void)
 {
-	static bool done;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-	if (!done) {
-		zsys_handler_set(NULL);
-		done = true;
-	}
+	(void)pthread_once(&once, sk_czmq_quiet_once);
 }
 
 /* zmq_setsockopt for an int option; 0 or -1 with errno. */
