@@ -48,6 +48,7 @@ struct flowtab {
 	struct ft_list	 list[2];	/* 0 open, 1 closing */
 
 	char		**ifname;
+	size_t		*iflen;
 	uint64_t	*if_active, *if_expired;
 	uint16_t	 nif;
 	uint64_t	 if_overflow;
@@ -211,6 +212,7 @@ flowtab_destroy(struct flowtab **ftp)
 	for (i = 0; i < ft->nif; i++)
 		free(ft->ifname[i]);
 	free(ft->ifname);
+	free(ft->iflen);
 	free(ft->if_active);
 	free(ft->if_expired);
 	for (i = 1; i < ft->nproc; i++)
@@ -231,9 +233,9 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 	uint16_t i;
 	char *s;
 
+	/* Names may hold a NUL (a decoded \u0000), so compare lengths. */
 	for (i = 0; i < ft->nif; i++)
-		if (strncmp(ft->ifname[i], name, len) == 0 &&
-		    ft->ifname[i][len] == '\0')
+		if (ft->iflen[i] == len && memcmp(ft->ifname[i], name, len) == 0)
 			return i;
 	if (ft->nif == FT_MAXIFACES) {
 		ft->if_overflow++;
@@ -242,11 +244,13 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 	s = ft_xcalloc(1, len + 1);
 	memcpy(s, name, len);
 	ft->ifname = ft_xrealloc(ft->ifname, ft->nif + 1u, sizeof(char *));
+	ft->iflen = ft_xrealloc(ft->iflen, ft->nif + 1u, sizeof(size_t));
 	ft->if_active = ft_xrealloc(ft->if_active, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->if_expired = ft_xrealloc(ft->if_expired, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->ifname[ft->nif] = s;
+	ft->iflen[ft->nif] = len;
 	ft->if_active[ft->nif] = 0;
 	ft->if_expired[ft->nif] = 0;
 	return ft->nif++;

@@ -60,6 +60,9 @@ test_lookup(void)
 	CHECK(flowtab_iface(ft, "lo", 2) == 1);
 	CHECK(flowtab_iface(ft, "eth0x", 4) == 0);
 	CHECK_STR(flowtab_iface_name(ft, 1), "lo");
+	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);	/* a decoded \u0000 */
+	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);
+	CHECK(flowtab_nifaces(ft) == 3);
 	CHECK(flowtab_lookup(ft, &k, &dir) == NULL);
 	f = flowtab_insert(ft, &k, 10 * SEC);
 	CHECK(flowtab_lookup(ft, &k, &dir) == f && dir == 0);
