@@ -226,6 +226,8 @@ test_write(void)
 	CHECK_STR(written("{}", &res), "{\"_k\":1}");
 	CHECK_STR(written(" { \"A\" : { \"b\" : [ 1 , \"x y\" ] } , \"C\":2 } ",
 	    &res), "{\"_k\":1,\"A\":{\"b\":[1,\"x y\"]},\"C\":2}");
+	CHECK_STR(written(" { \"A\" : \"a \\\" b\\\\\" , \"B\" : [ \"\\/ x\\\\\" ] } ", &res),
+	    "{\"_k\":1,\"A\":\"a \\\" b\\\\\",\"B\":[\"\\/ x\\\\\"]}");
 	CHECK(res == 0);
 	CHECK_STR(written("{\"_type\":\"x\",\"A\":1,\"_rx\":2}", &res),
 	    "{\"_k\":1,\"A\":1}");
