@@ -956,25 +956,20 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 	client = role == 1 ? local : role == 2 ? !local : 0;
 
 	if ((f = flowtab_lookup(fa->ft, &k, &dir)) == NULL) {
-		if (client == 1) {
-			struct flowtab_key s = k;
+		struct flowtab_key s = k;
 
+		first = t;
+		if (isflowrec && ev->ctr.has_first)
+			first = (int64_t)(ev->ctr.first_switched * 1e6);
+		/* The new flow's side 0 is the client. */
+		if (client == 1) {
 			memcpy(s.addr[0], k.addr[1], 16);
 			memcpy(s.addr[1], k.addr[0], 16);
 			s.port[0] = k.port[1];
 			s.port[1] = k.port[0];
-			first = t;
-			if (isflowrec && ev->ctr.has_first)
-				first = (int64_t)(ev->ctr.first_switched * 1e6);
-			f = flowtab_insert(fa->ft, &s, first);
-			dir = 1;
-		} else {
-			first = t;
-			if (isflowrec && ev->ctr.has_first)
-				first = (int64_t)(ev->ctr.first_switched * 1e6);
-			f = flowtab_insert(fa->ft, &k, first);
-			dir = 0;
 		}
+		f = flowtab_insert(fa->ft, &s, first);
+		dir = client;
 		(*fa->c.flows_new)++;
 		if (!isflowrec)
 			(*fa->c.event_only)++;
