@@ -45,6 +45,7 @@ struct emit {
 	struct stats	*st;
 	uint64_t	*c_msgs, *c_events, *c_bytes, *c_bad, *c_ebpf;
 	void		*ctx;
+	bool		 ownctx;
 	void		*sock;
 	struct emsg	*m;
 	size_t		 nm, mcap;
@@ -108,9 +109,13 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	conn = len > 0 && c->endpoint[len - 1] == 'c';
 	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
 		err(1, "emit");
-	if ((e->ctx = zmq_ctx_new()) == NULL ||
-	    (e->sock = zmq_socket(e->ctx, ZMQ_XPUB)) == NULL)
-		err(1, "zmq");
+	if ((e->ctx = c->zctx) == NULL) {
+		if ((e->ctx = zmq_ctx_new()) == NULL)
+			err(1, "zmq_ctx_new");
+		e->ownctx = true;
+	}
+	if ((e->sock = zmq_socket(e->ctx, ZMQ_XPUB)) == NULL)
+		err(1, "zmq_socket");
 	zmq_setsockopt(e->sock, ZMQ_XPUB_NODROP, &one, sizeof(one));
 	zmq_setsockopt(e->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (c->curve_serverkey != NULL) {
@@ -553,7 +558,7 @@ emit_destroy(struct emit **ep)
 		zmq_setsockopt(e->sock, ZMQ_LINGER, &linger, sizeof(linger));
 		zmq_close(e->sock);
 	}
-	if (e->ctx != NULL)
+	if (e->ownctx)
 		zmq_ctx_term(e->ctx);
 	for (i = 0; i < e->nm; i++) {
 		for (j = 0; j < e->m[i].nf; j++)

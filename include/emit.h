@@ -35,6 +35,7 @@ struct emit_conf {
 	double		 wait;		/* longest wait for a subscriber (s) */
 	double		 linger;	/* longest wait to send at exit (s) */
 	const char	*curve_serverkey; /* Z85 public key of the collector */
+	void		*zctx;		/* ZMQ context; NULL: a private one */
 };
 
 struct emit;

@@ -1,0 +1,151 @@
+/* test_zingest.c - the zmq-ingest and ev-emit cores (common/zingest.c,
+ * common/emit.c) as threads of one process over inproc:// sockets: the
+ * emitter binds, the collector connects, records land in a file. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "emit.h"
+#include "sink.h"
+#include "stats.h"
+#include "zingest.h"
+#include "unit.h"
+
+struct run {
+	struct zingest	*z;
+	struct sink	*out;
+	int		 rc;
+};
+
+static volatile sig_atomic_t stop_ingest, stop_emit;
+
+static void *
+ingest_thread(void *arg)
+{
+	struct run *r = arg;
+
+	r->rc = zingest_run(r->z, r->out, &stop_ingest);
+	return NULL;
+}
+
+/* Reads a whole small file into a static buffer. */
+static const char *
+slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return "";
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+/* Removes every "_rx":N, member so the text can be compared. */
+static void
+strip_rx(char *s)
+{
+	char *p, *e;
+
+	while ((p = strstr(s, "\"_rx\":")) != NULL) {
+		e = strchr(p, ',');
+		memmove(p, e + 1, strlen(e + 1) + 1);
+	}
+}
+
+static void
+test_threads(void)
+{
+	const char *ifaces[] = { "inproc://emit-test" };
+	struct zingest_conf zc = { 0 };
+	struct emit_conf ec = { 0 };
+	struct stats *zst = stats_new("zmq-ingest"), *est = stats_new("ev-emit");
+	char err[256], path[64], text[65536];
+	void *ctx = zmq_ctx_new();
+	struct run r = { 0 };
+	struct emit *e;
+	pthread_t t;
+	FILE *in;
+	static const char input[] = "{\"a\":1}\n{ \"b\" : [ 2 ] }\n"
+	    "{\"_topic\":\"counter\",\"ifName\":\"x\"}\n{\"TCP\":{}}\n";
+
+	/* The emitter binds first: inproc needs its endpoint to exist. */
+	ec.endpoint = "inproc://emit-test";
+	ec.layout = NTOPHDR_V3;
+	ec.version = -1;
+	ec.zlib = true;
+	ec.batch = 2;
+	ec.first_msg_id = 1;
+	ec.repeat = 1;
+	ec.wait = 5;
+	ec.linger = 1;
+	ec.source_id = 3;
+	ec.zctx = ctx;
+	e = emit_new(&ec, est, err, sizeof(err));
+	CHECK(e != NULL);
+	if (e == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return;
+	}
+	in = fmemopen((void *)input, strlen(input), "r");
+	CHECK(emit_load(e, in, "mem") == 0);
+	fclose(in);
+
+	zc.ifaces = ifaces;
+	zc.nifaces = 1;
+	zc.zctx = ctx;
+	zc.max_records = 4;
+	zc.idle_timeout = 10;
+	zc.first_msg_id = 1;
+	r.z = zingest_new(&zc, zst, err, sizeof(err));
+	CHECK(r.z != NULL);
+	snprintf(path, sizeof(path), "/tmp/test_zingest.%ld", (long)getpid());
+	r.out = sink_open(path, NULL, err, sizeof(err));
+	CHECK(r.out != NULL);
+	if (r.z == NULL || r.out == NULL)
+		return;
+	pthread_create(&t, NULL, ingest_thread, &r);
+	CHECK(emit_run(e, &stop_emit) == 0);
+	pthread_join(t, NULL);
+	CHECK(r.rc == 0);
+	CHECK(sink_close(&r.out) == 0);
+	snprintf(text, sizeof(text), "%s", slurp(path));
+	strip_rx(text);
+	CHECK_STR(text,
+	    "{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\","
+	    "\"_iface\":\"inproc://emit-test\",\"a\":1}\n"
+	    "{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\","
+	    "\"_iface\":\"inproc://emit-test\",\"b\":[2]}\n"
+	    "{\"_type\":\"event\",\"_event\":\"counters\",\"_topic\":\"counter\","
+	    "\"_iface\":\"inproc://emit-test\",\"ifName\":\"x\"}\n"
+	    "{\"_type\":\"event\",\"_event\":\"netstat\",\"_topic\":\"flow\","
+	    "\"_iface\":\"inproc://emit-test\",\"TCP\":{}}\n");
+	CHECK(*stats_ctr(zst, "messages") == 3);
+	CHECK(*stats_ctr(zst, "inflated") == 3);
+	CHECK(*stats_ctr(zst, "sources") == 1);
+	CHECK(*stats_ctr(zst, "drops") == 0);
+	CHECK(*stats_ctr(est, "events") == 4);
+	CHECK(*stats_ctr(est, "bad_lines") == 0);
+	zingest_destroy(&r.z);
+	emit_destroy(&e);
+	CHECK(r.z == NULL && e == NULL);
+	zmq_ctx_term(ctx);
+	stats_destroy(&zst);
+	stats_destroy(&est);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	test_threads();
+	return unit_done("zingest");
+}
