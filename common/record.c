@@ -11,15 +11,25 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "record.h"
 
+/* What a scan carries that rarely changes. Positions travel by value and
+ * come back as return values, so the compiler keeps them in registers even
+ * while the field array is written (a position read through a pointer
+ * would be reloaded after every such store). SCAN_BAD means an error,
+ * whose reason is in err. */
 struct scan {
-	const char	*s;
-	size_t		 len;
-	size_t		 pos;
-	bool		 ws;	/* white space seen outside strings */
+	const unsigned char	*s;
+	size_t			 len;
+	int			 err;
+	bool			 ws;	/* white space seen outside strings */
 };
+
+#define SCAN_BAD	((size_t)-1)
 
 static const char *const rec_errnames[] = {
 	[REC_OK] = "ok",
@@ -46,16 +56,23 @@ scan_isws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static inline void
-scan_ws(struct scan *sc)
+static inline size_t
+scan_ws(struct scan *sc, size_t p)
 {
-	size_t p = sc->pos;
+	size_t q = p;
 
-	while (p < sc->len && scan_isws((unsigned char)sc->s[p]))
-		p++;
-	if (p != sc->pos)
+	while (q < sc->len && scan_isws(sc->s[q]))
+		q++;
+	if (q != p)
 		sc->ws = true;
-	sc->pos = p;
+	return q;
+}
+
+static size_t
+scan_fail(struct scan *sc, int e)
+{
+	sc->err = e;
+	return SCAN_BAD;
 }
 
 void
@@ -77,6 +94,43 @@ scan_word_special(uint64_t w)
 
 	return (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
 	    high;
+}
+
+/* Moves p forward over bytes that need no look in a string body, and
+ * stops at the first quote, backslash, control byte or non-ASCII byte (or
+ * near the end of the text, where the byte loop takes over). SSE2 looks
+ * at sixteen bytes a step: as signed bytes, both control characters and
+ * non-ASCII bytes are below 0x20, so one compare finds both. */
+static inline size_t
+scan_plain(const unsigned char *s, size_t len, size_t p)
+{
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+	    space = _mm_set1_epi8(0x20);
+
+	while (p + 16 <= len) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+		    _mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space)));
+
+		if (m != 0)
+			return p + (size_t)__builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p + 8 <= len) {
+		uint64_t w, m;
+
+		memcpy(&w, s + p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		if ((m = scan_word_special(w)) != 0)
+			return p + ((size_t)__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+	return p;
 }
 
 static int
@@ -133,241 +187,227 @@ scan_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 	return REC_OK;
 }
 
-/* Scans a string whose opening quote is at sc->pos; leaves pos after the
- * closing quote and tells whether it held an escape. */
-static int
-scan_string(struct scan *sc, bool *esc)
+/* Scans a string whose opening quote is at p; returns the position after
+ * the closing quote, and tells whether the string held an escape. */
+static size_t
+scan_string(struct scan *sc, size_t p, bool *esc)
 {
-	const unsigned char *s = (const unsigned char *)sc->s;
-	size_t p = sc->pos + 1, len = sc->len, n;
+	const unsigned char *s = sc->s;
+	size_t len = sc->len, n;
 	int e;
 
-	*esc = false;
+	p++;
 	for (;;) {
-		while (p + 8 <= len) {
-			uint64_t w, m;
-
-			memcpy(&w, s + p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			w = __builtin_bswap64(w);
-#endif
-			if ((m = scan_word_special(w)) != 0) {
-				p += (size_t)__builtin_ctzll(m) >> 3;
-				break;
-			}
-			p += 8;
-		}
+		p = scan_plain(s, len, p);
 		if (p >= len)
-			return REC_TRUNCATED;
-		if (s[p] == '"') {
-			sc->pos = p + 1;
-			return REC_OK;
-		}
+			return scan_fail(sc, REC_TRUNCATED);
+		if (s[p] == '"')
+			return p + 1;
 		if (s[p] == '\\') {
 			*esc = true;
 			if (++p >= len)
-				return REC_TRUNCATED;
+				return scan_fail(sc, REC_TRUNCATED);
 			switch (s[p]) {
 			case '"': case '\\': case '/': case 'b': case 'f':
 			case 'n': case 'r': case 't':
 				p++;
 				break;
 			case 'u':
-				if ((e = scan_hex4(sc->s, len, p + 1)) != REC_OK)
-					return e;
+				if ((e = scan_hex4((const char *)s, len, p + 1)) !=
+				    REC_OK)
+					return scan_fail(sc, e);
 				p += 5;
 				break;
 			default:
-				return REC_SYNTAX;
+				return scan_fail(sc, REC_SYNTAX);
 			}
 		} else if (s[p] < 0x20)
-			return REC_SYNTAX;
+			return scan_fail(sc, REC_SYNTAX);
 		else if (s[p] >= 0x80) {
 			if ((e = scan_utf8(s, len, p, &n)) != REC_OK)
-				return e;
+				return scan_fail(sc, e);
 			p += n;
 		} else
 			p++;
 	}
 }
 
-static int
-scan_digits(struct scan *sc)
+static inline bool
+scan_isdigit(unsigned char c)
 {
-	size_t p = sc->pos;
+	return c >= '0' && c <= '9';
+}
 
-	while (p < sc->len && sc->s[p] >= '0' && sc->s[p] <= '9')
+/* Scans one or more digits at p. */
+static size_t
+scan_digits(struct scan *sc, size_t p)
+{
+	size_t q = p;
+
+	while (q < sc->len && scan_isdigit(sc->s[q]))
+		q++;
+	if (q == p)
+		return scan_fail(sc, p >= sc->len ? REC_TRUNCATED : REC_SYNTAX);
+	return q;
+}
+
+static size_t
+scan_number(struct scan *sc, size_t p)
+{
+	const unsigned char *s = sc->s;
+	size_t len = sc->len;
+
+	if (s[p] == '-' && ++p >= len)
+		return scan_fail(sc, REC_TRUNCATED);
+	if (s[p] == '0')
 		p++;
-	if (p == sc->pos)
-		return sc->pos >= sc->len ? REC_TRUNCATED : REC_SYNTAX;
-	sc->pos = p;
-	return REC_OK;
+	else if ((p = scan_digits(sc, p)) == SCAN_BAD)
+		return p;
+	if (p < len && s[p] == '.' &&
+	    (p = scan_digits(sc, p + 1)) == SCAN_BAD)
+		return p;
+	if (p < len && (s[p] == 'e' || s[p] == 'E')) {
+		p++;
+		if (p < len && (s[p] == '+' || s[p] == '-'))
+			p++;
+		if ((p = scan_digits(sc, p)) == SCAN_BAD)
+			return p;
+	}
+	return p;
 }
 
-static int
-scan_number(struct scan *sc)
+static size_t
+scan_literal(struct scan *sc, size_t p, const char *word, size_t n)
 {
-	int e;
-
-	if (sc->s[sc->pos] == '-' && ++sc->pos >= sc->len)
-		return REC_TRUNCATED;
-	if (sc->s[sc->pos] == '0')
-		sc->pos++;
-	else if ((e = scan_digits(sc)) != REC_OK)
-		return e;
-	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
-		sc->pos++;
-		if ((e = scan_digits(sc)) != REC_OK)
-			return e;
-	}
-	if (sc->pos < sc->len && (sc->s[sc->pos] == 'e' || sc->s[sc->pos] == 'E')) {
-		sc->pos++;
-		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' ||
-		    sc->s[sc->pos] == '-'))
-			sc->pos++;
-		if ((e = scan_digits(sc)) != REC_OK)
-			return e;
-	}
-	return REC_OK;
-}
-
-static int
-scan_literal(struct scan *sc, const char *word, size_t n)
-{
-	size_t avail = sc->len - sc->pos;
+	size_t avail = sc->len - p;
 
 	if (avail < n)
-		return memcmp(sc->s + sc->pos, word, avail) == 0 ?
-		    REC_TRUNCATED : REC_SYNTAX;
-	if (memcmp(sc->s + sc->pos, word, n) != 0)
-		return REC_SYNTAX;
-	sc->pos += n;
-	return REC_OK;
+		return scan_fail(sc, memcmp(sc->s + p, word, avail) == 0 ?
+		    REC_TRUNCATED : REC_SYNTAX);
+	if (memcmp(sc->s + p, word, n) != 0)
+		return scan_fail(sc, REC_SYNTAX);
+	return p + n;
 }
 
-static int scan_value(struct scan *, int, enum rec_kind *);
+static size_t scan_value(struct scan *, size_t, int, enum rec_kind *);
 
-/* Scans an object or array whose opening bracket is at sc->pos. With r
- * set (the outermost object only), each member is indexed into r. */
-static int
-scan_container(struct scan *sc, int depth, struct record *r)
+/* Scans an object or array whose opening bracket is at p. With r set
+ * (the outermost object only), each member is indexed into r. */
+static size_t
+scan_container(struct scan *sc, size_t p, int depth, struct record *r)
 {
-	char close = sc->s[sc->pos] == '{' ? '}' : ']';
-	bool obj = close == '}', esc;
-	enum rec_kind kind;
-	size_t kstart = 0, vstart;
-	int e;
+	const unsigned char *s = sc->s;
+	size_t len = sc->len;
+	unsigned char close = s[p] == '{' ? '}' : ']';
+	bool obj = close == '}';
+	struct rec_field *f = r ? r->f : NULL;
+	size_t nf = 0, cap = r ? r->cap : 0;
 
 	if (depth >= RECORD_MAXDEPTH)
-		return REC_DEPTH;
-	sc->pos++;
-	scan_ws(sc);
-	if (sc->pos >= sc->len)
-		return REC_TRUNCATED;
-	if (sc->s[sc->pos] == close) {
-		sc->pos++;
-		return REC_OK;
-	}
+		return scan_fail(sc, REC_DEPTH);
+	p = scan_ws(sc, p + 1);
+	if (p >= len)
+		return scan_fail(sc, REC_TRUNCATED);
+	if (s[p] == close)
+		return p + 1;
 	for (;;) {
-		bool kesc = false;
+		enum rec_kind kind;
+		bool kesc = false, esc = false;
+		size_t kstart = 0, kend = 0, vstart;
 
 		if (obj) {
-			if (sc->s[sc->pos] != '"')
-				return REC_SYNTAX;
-			kstart = sc->pos + 1;
-			if ((e = scan_string(sc, &kesc)) != REC_OK)
-				return e;
-			if (r != NULL && r->nf == r->cap) {
-				size_t ncap = r->cap ? r->cap * 2 : 32;
-				struct rec_field *nf;
-
-				nf = reallocarray(r->f, ncap, sizeof(*nf));
-				if (nf == NULL)
-					err(1, "record");
-				r->f = nf;
-				r->cap = ncap;
-			}
-			if (r != NULL) {
-				r->f[r->nf].key = sc->s + kstart;
-				r->f[r->nf].klen = sc->pos - 1 - kstart;
-				r->f[r->nf].kesc = kesc;
-			}
-			scan_ws(sc);
-			if (sc->pos >= sc->len)
-				return REC_TRUNCATED;
-			if (sc->s[sc->pos] != ':')
-				return REC_SYNTAX;
-			sc->pos++;
-			scan_ws(sc);
+			if (s[p] != '"')
+				return scan_fail(sc, REC_SYNTAX);
+			kstart = p + 1;
+			if ((p = scan_string(sc, p, &kesc)) == SCAN_BAD)
+				return p;
+			kend = p - 1;
+			if (p < len && s[p] != ':')
+				p = scan_ws(sc, p);
+			if (p >= len)
+				return scan_fail(sc, REC_TRUNCATED);
+			if (s[p] != ':')
+				return scan_fail(sc, REC_SYNTAX);
+			p++;
+			if (p < len && scan_isws(s[p]))
+				p = scan_ws(sc, p);
 		}
-		vstart = sc->pos;
-		if (sc->pos < sc->len && sc->s[sc->pos] == '"') {
+		vstart = p;
+		if (p < len && s[p] == '"') {
 			kind = REC_STRING;
-			if ((e = scan_string(sc, &esc)) != REC_OK)
-				return e;
-		} else {
-			esc = false;
-			if ((e = scan_value(sc, depth + 1, &kind)) != REC_OK)
-				return e;
-		}
+			p = scan_string(sc, p, &esc);
+		} else
+			p = scan_value(sc, p, depth + 1, &kind);
+		if (p == SCAN_BAD)
+			return p;
 		if (r != NULL && obj) {
-			r->f[r->nf].val = sc->s + vstart;
-			r->f[r->nf].vlen = sc->pos - vstart;
-			r->f[r->nf].kind = kind;
-			r->f[r->nf].vesc = esc;
-			r->nf++;
+			if (nf == cap) {
+				cap = cap ? cap * 2 : 32;
+				if ((f = reallocarray(f, cap, sizeof(*f))) == NULL)
+					err(1, "record");
+				r->f = f;
+				r->cap = cap;
+			}
+			f[nf].key = (const char *)s + kstart;
+			f[nf].klen = kend - kstart;
+			f[nf].kesc = kesc;
+			f[nf].val = (const char *)s + vstart;
+			f[nf].vlen = p - vstart;
+			f[nf].kind = kind;
+			f[nf].vesc = esc;
+			nf++;
+			r->nf = nf;
 		}
-		scan_ws(sc);
-		if (sc->pos >= sc->len)
-			return REC_TRUNCATED;
-		if (sc->s[sc->pos] == ',') {
-			sc->pos++;
-			scan_ws(sc);
-			if (sc->pos >= sc->len)
-				return REC_TRUNCATED;
+		if (p < len && s[p] != ',' && s[p] != close)
+			p = scan_ws(sc, p);
+		if (p >= len)
+			return scan_fail(sc, REC_TRUNCATED);
+		if (s[p] == ',') {
+			p++;
+			if (p < len && scan_isws(s[p]))
+				p = scan_ws(sc, p);
+			if (p >= len)
+				return scan_fail(sc, REC_TRUNCATED);
 			continue;
 		}
-		if (sc->s[sc->pos] == close) {
-			sc->pos++;
-			return REC_OK;
-		}
-		return REC_SYNTAX;
+		if (s[p] == close)
+			return p + 1;
+		return scan_fail(sc, REC_SYNTAX);
 	}
 }
 
-/* Scans any value at sc->pos (white space already skipped). */
-static int
-scan_value(struct scan *sc, int depth, enum rec_kind *kind)
+/* Scans any value at p (white space already skipped). */
+static size_t
+scan_value(struct scan *sc, size_t p, int depth, enum rec_kind *kind)
 {
-	bool esc;
+	bool esc = false;
 
-	if (sc->pos >= sc->len)
-		return REC_TRUNCATED;
-	switch (sc->s[sc->pos]) {
+	if (p >= sc->len)
+		return scan_fail(sc, REC_TRUNCATED);
+	switch (sc->s[p]) {
 	case '{':
 		*kind = REC_OBJECT;
-		return scan_container(sc, depth, NULL);
+		return scan_container(sc, p, depth, NULL);
 	case '[':
 		*kind = REC_ARRAY;
-		return scan_container(sc, depth, NULL);
+		return scan_container(sc, p, depth, NULL);
 	case '"':
 		*kind = REC_STRING;
-		return scan_string(sc, &esc);
+		return scan_string(sc, p, &esc);
 	case 't':
 		*kind = REC_TRUE;
-		return scan_literal(sc, "true", 4);
+		return scan_literal(sc, p, "true", 4);
 	case 'f':
 		*kind = REC_FALSE;
-		return scan_literal(sc, "false", 5);
+		return scan_literal(sc, p, "false", 5);
 	case 'n':
 		*kind = REC_NULL;
-		return scan_literal(sc, "null", 4);
+		return scan_literal(sc, p, "null", 4);
 	default:
 		*kind = REC_NUMBER;
-		if (sc->s[sc->pos] == '-' || (sc->s[sc->pos] >= '0' &&
-		    sc->s[sc->pos] <= '9'))
-			return scan_number(sc);
-		return REC_SYNTAX;
+		if (sc->s[p] == '-' || scan_isdigit(sc->s[p]))
+			return scan_number(sc, p);
+		return scan_fail(sc, REC_SYNTAX);
 	}
 }
 
@@ -387,36 +427,31 @@ record_free(struct record *r)
 int
 record_parse(struct record *r, const char *text, size_t len)
 {
-	struct scan sc = { text, len, 0, false };
+	struct scan sc = { (const unsigned char *)text, len, REC_OK, false };
 	enum rec_kind kind;
-	size_t start;
-	int e;
+	size_t p, start;
 
 	r->nf = 0;
 	r->text = NULL;
 	r->len = 0;
-	scan_ws(&sc);
-	if (sc.pos >= len)
+	p = scan_ws(&sc, 0);
+	if (p >= len)
 		return REC_EMPTY;
-	start = sc.pos;
-	if (text[sc.pos] != '{') {
-		e = scan_value(&sc, 0, &kind);
-		if (e == REC_OK) {
-			scan_ws(&sc);
-			e = sc.pos < len ? REC_TRAILING : REC_NOT_OBJECT;
-		}
-		return e;
+	start = p;
+	if (text[p] != '{') {
+		if ((p = scan_value(&sc, p, 0, &kind)) == SCAN_BAD)
+			return sc.err;
+		return scan_ws(&sc, p) < len ? REC_TRAILING : REC_NOT_OBJECT;
 	}
 	sc.ws = false;
-	if ((e = scan_container(&sc, 0, r)) != REC_OK) {
+	if ((p = scan_container(&sc, p, 0, r)) == SCAN_BAD) {
 		r->nf = 0;
-		return e;
+		return sc.err;
 	}
 	r->text = text + start;
-	r->len = sc.pos - start;
+	r->len = p - start;
 	r->compact = !sc.ws;
-	scan_ws(&sc);
-	if (sc.pos < len) {
+	if (scan_ws(&sc, p) < len) {
 		r->nf = 0;
 		r->text = NULL;
 		r->len = 0;
@@ -428,16 +463,17 @@ record_parse(struct record *r, const char *text, size_t len)
 int
 json_skip_value(const char *s, size_t len, size_t *pos)
 {
-	struct scan sc = { s, len, *pos, false };
+	struct scan sc = { (const unsigned char *)s, len, REC_OK, false };
 	enum rec_kind kind;
-	int e;
+	size_t p;
 
-	scan_ws(&sc);
-	if (sc.pos >= len)
+	p = scan_ws(&sc, *pos);
+	if (p >= len)
 		return REC_EMPTY;
-	if ((e = scan_value(&sc, 0, &kind)) == REC_OK)
-		*pos = sc.pos;
-	return e;
+	if ((p = scan_value(&sc, p, 0, &kind)) == SCAN_BAD)
+		return sc.err;
+	*pos = p;
+	return REC_OK;
 }
 
 /* The offset just past the string whose opening quote is at s[p]; the
@@ -446,19 +482,7 @@ static size_t
 json_string_end(const char *s, size_t len, size_t p)
 {
 	for (p++; p < len;) {
-		while (p + 8 <= len) {
-			uint64_t w, m;
-
-			memcpy(&w, s + p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			w = __builtin_bswap64(w);
-#endif
-			if ((m = scan_word_special(w)) != 0) {
-				p += (size_t)__builtin_ctzll(m) >> 3;
-				break;
-			}
-			p += 8;
-		}
+		p = scan_plain((const unsigned char *)s, len, p);
 		if (p >= len)
 			break;
 		if (s[p] == '"')
