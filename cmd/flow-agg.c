@@ -3,6 +3,7 @@
  * common/flowagg.c (issue 5).
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,7 +136,8 @@ main(int argc, char *argv[])
 	rc = flowagg_run(&c, in, out, st, &sig_stop, &sig_usr1);
 
 	if (sink_close(&out) == -1) {
-		warn("output %s: records were lost", outspec);
+		if (errno != EPIPE)
+			warn("output %s: records were lost", outspec);
 		rc = 1;
 	}
 	{

@@ -127,7 +127,9 @@ static void
 fa_write(struct flowagg *fa)
 {
 	if (fa->out(fa->arg, fa->ob.p, fa->ob.len) != 0) {
-		if (!fa->lost)
+		/* A reader that went away (EPIPE) ends the stage quietly:
+		 * exit 1, counters only. */
+		if (!fa->lost && errno != EPIPE)
 			stats_bad(fa->st, fa->c.output_errors, "output",
 			    "write failed: %s", strerror(errno));
 		else

@@ -8,6 +8,7 @@
  * record_write() with _iface replaced and _from inserted.
  */
 #include <err.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,7 +510,10 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 		if (c->sinks[i] == s && !c->failed[i]) {
 			c->failed[i] = true;
 			c->nfailed++;
-			warn("%s", sink_name(s));
+			/* A reader that went away (EPIPE) ends the stage
+			 * quietly: exit 1, counters only. */
+			if (errno != EPIPE)
+				warn("%s", sink_name(s));
 		}
 	return -1;
 }
@@ -731,7 +735,8 @@ route_run(const struct route *rt, const struct route_outs *o,
 	}
 	for (i = 0; i < c->nsinks; i++)
 		if (sink_flush(c->sinks[i]) != 0 && !c->failed[i]) {
-			warn("%s", sink_name(c->sinks[i]));
+			if (errno != EPIPE)
+				warn("%s", sink_name(c->sinks[i]));
 			c->lost = true;
 		}
 	route_sync_stats(c);
