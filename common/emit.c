@@ -445,20 +445,38 @@ emit_wait(struct emit *e, volatile sig_atomic_t *stop)
 		warnx("no subscriber after %.1f s: sending anyway", e->c.wait);
 }
 
+/* Sends one frame. A payload that lives until the socket is gone (own
+ * context, loaded data) goes without a copy. A signal stops the replay
+ * only before the first frame of a message (first), never inside one.
+ * Returns 0, 1 when stopped, or -1 on a socket error. */
 static int
-emit_send(struct emit *e, const void *p, size_t len, int more,
-    volatile sig_atomic_t *stop)
+emit_send(struct emit *e, const void *p, size_t len, int more, bool first,
+    bool nocopy, volatile sig_atomic_t *stop)
 {
-	while (zmq_send(e->sock, p, len, more ? ZMQ_SNDMORE : 0) == -1) {
+	zmq_msg_t msg;
+	int ret = 0, flags = more ? ZMQ_SNDMORE : 0;
+
+	if (nocopy && e->ownctx)
+		zmq_msg_init_data(&msg, (void *)(uintptr_t)p, len, NULL, NULL);
+	else {
+		zmq_msg_init_size(&msg, len);
+		memcpy(zmq_msg_data(&msg), p, len);
+	}
+	while (zmq_msg_send(&msg, e->sock, flags) == -1) {
 		if (errno != EINTR && errno != EAGAIN) {
 			warnx("zmq_send: %s", zmq_strerror(errno));
-			return -1;
+			ret = -1;
+			break;
 		}
-		/* A signal: stop between messages, never inside one. */
-		if (*stop && !more)
-			return 1;
+		if (*stop && first) {
+			ret = 1;
+			break;
+		}
 	}
-	return 0;
+	/* A sent message belongs to libzmq; an unsent one is ours. */
+	if (ret != 0)
+		zmq_msg_close(&msg);
+	return ret;
 }
 
 int
@@ -519,7 +537,8 @@ emit_run(struct emit *e, volatile sig_atomic_t *stop)
 					had_hdr = true;
 				} else
 					*e->c_bytes += len;
-				rc = emit_send(e, p, len, j + 1 < m->nf, stop);
+				rc = emit_send(e, p, len, j + 1 < m->nf, j == 0,
+				    !m->f[j].hdr, stop);
 				if (rc != 0)
 					return rc < 0 ? -1 : 0;
 			}
@@ -533,9 +552,10 @@ emit_run(struct emit *e, volatile sig_atomic_t *stop)
 				strcpy(h.topic, "ebpf");
 				h.size = EMIT_EBPF_SIZE;
 				hl = ntophdr_encode(&h, hb, sizeof(hb));
-				if ((rc = emit_send(e, hb, hl, 1, stop)) != 0 ||
-				    (rc = emit_send(e, e->ebpf,
-				    sizeof(e->ebpf), 0, stop)) != 0)
+				if ((rc = emit_send(e, hb, hl, 1, true, false,
+				    stop)) != 0 ||
+				    (rc = emit_send(e, e->ebpf, sizeof(e->ebpf), 0,
+				    false, true, stop)) != 0)
 					return rc < 0 ? -1 : 0;
 				++*e->c_ebpf;
 			}
