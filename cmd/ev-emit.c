@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "curve.h"
 #include "emit.h"
 #include "opts.h"
 #include "sig.h"
@@ -18,9 +19,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: ev-emit [-aeFqVz] [-b batch] [-g gap] "
 	    "[-H header] [-i first_msg_id]\n"
-	    "               [-k serverkey] [-L linger] [-n repeat] [-r rate] "
-	    "[-s source_id]\n"
-	    "               [-T topic] [-w wait] [-x version] "
+	    "               [-K keyfile] [-k serverkey] [-L linger] [-n repeat] "
+	    "[-r rate]\n"
+	    "               [-s source_id] [-T topic] [-w wait] [-x version] "
 	    "endpoint [file ...]\n");
 	exit(2);
 }
@@ -37,6 +38,7 @@ main(int argc, char *argv[])
 		{ "header", required_argument, NULL, 'H' },
 		{ "first-msg-id", required_argument, NULL, 'i' },
 		{ "curve-serverkey", required_argument, NULL, 'k' },
+		{ "curve-key", required_argument, NULL, 'K' },
 		{ "linger", required_argument, NULL, 'L' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -52,7 +54,8 @@ main(int argc, char *argv[])
 	struct emit_conf c = { 0 };
 	struct stats *st;
 	struct emit *e;
-	char errbuf[512];
+	char errbuf[512], serverkey[CURVE_KEYLEN + 1];
+	struct curve_keypair client;
 	FILE *fp;
 	int ch, i, rc = 0, quiet = 0;
 
@@ -63,7 +66,7 @@ main(int argc, char *argv[])
 	c.repeat = 1;
 	c.wait = 5;
 	c.linger = 10;
-	while ((ch = getopt_long(argc, argv, "ab:eFg:H:i:k:L:n:qr:s:T:Vw:x:z",
+	while ((ch = getopt_long(argc, argv, "ab:eFg:H:i:K:k:L:n:qr:s:T:Vw:x:z",
 	    lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -92,10 +95,19 @@ main(int argc, char *argv[])
 			    "first msg_id", 0, UINT32_MAX);
 			break;
 		case 'k':
-			if (strlen(optarg) != 40)
-				errx(2, "server key: '%s' is not a 40-character "
-				    "Z85 key", optarg);
-			c.curve_serverkey = optarg;
+			/* Z85, ntopng's hex, or a file (zmq-key.pub) or
+			 * directory holding one. */
+			if (curve_key_load(optarg, serverkey, errbuf,
+			    sizeof(errbuf)) == -1)
+				errx(2, "-k: %s", errbuf);
+			c.curve_serverkey = serverkey;
+			break;
+		case 'K':
+			if (curve_secret_load(optarg, &client, errbuf,
+			    sizeof(errbuf)) == -1)
+				errx(2, "-K: %s", errbuf);
+			c.curve_pub = client.pub;
+			c.curve_sec = client.sec;
 			break;
 		case 'L':
 			c.linger = opts_duration_or_die(optarg, "linger");

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <czmq.h>
+
+#include "curve.h"
 #include "ntopmsg.h"
 #include "opts.h"
 #include "sig.h"
@@ -17,13 +20,32 @@
 #define ZI_RCVHWM	100000
 
 static struct stats *st;
+static struct curve_server *cs;	/* -k: the CURVE handshake counters */
+
+/* Copies the CURVE handshake counters into the stage's counters. */
+static void
+curve_sync(void)
+{
+	const struct curve_counters *k;
+
+	if (cs == NULL)
+		return;
+	curve_server_poll(cs);
+	k = curve_server_counters(cs);
+	*stats_ctr(st, "curve_accepted") = k->accepted;
+	*stats_ctr(st, "curve_refused_no_encryption") = k->refused_mechanism;
+	*stats_ctr(st, "curve_refused_wrong_key") = k->refused_crypto;
+	*stats_ctr(st, "curve_refused_not_allowed") = k->refused_auth;
+	*stats_ctr(st, "curve_refused_other") = k->refused_other;
+}
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: zmq-ingest [-lqV] [-c count] [-f first_msg_id] "
-	    "[-H hwm] [-m size]\n"
-	    "                  [-o sink] [-t idle] endpoint ...\n");
+	fprintf(stderr, "usage: zmq-ingest [-lqV] [-a allow] [-c count] "
+	    "[-f first_msg_id] [-H hwm]\n"
+	    "                  [-k keyfile] [-m size] [-o sink] [-t idle] "
+	    "endpoint ...\n");
 	exit(2);
 }
 
@@ -32,6 +54,7 @@ static int
 tick(void *arg)
 {
 	(void)arg;
+	curve_sync();
 	if (sig_usr1) {
 		sig_usr1 = 0;
 		stats_print(st, stderr);
@@ -43,6 +66,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option lopts[] = {
+		{ "allow", required_argument, NULL, 'a' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "first-msg-id", required_argument, NULL, 'f' },
 		{ "rcvhwm", required_argument, NULL, 'H' },
@@ -51,6 +75,7 @@ main(int argc, char *argv[])
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "curve-key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -58,8 +83,10 @@ main(int argc, char *argv[])
 	struct sink_opts so = { 0 };
 	struct zingest *z;
 	struct sink *out;
-	const char *outspec = "-";
+	const char *outspec = "-", *keyfile = NULL, *allow = NULL;
+	struct curve_keypair kp;
 	char errbuf[512];
+	size_t i;
 	int ch, rc, quiet = 0;
 
 	c.first_msg_id = 1;
@@ -68,9 +95,15 @@ main(int argc, char *argv[])
 	 * receive queue is full, libzmq 4.3 discards what the kernel still
 	 * holds for it, uncounted. A deep queue makes that unlikely. */
 	c.zopts.rcvhwm = ZI_RCVHWM;
-	while ((ch = getopt_long(argc, argv, "c:f:H:lm:o:qt:V", lopts,
+	while ((ch = getopt_long(argc, argv, "a:c:f:H:k:lm:o:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+			allow = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case 'c':
 			c.max_records = (uint64_t)opts_int_or_die(optarg,
 			    "count", 1, INT64_MAX);
@@ -116,6 +149,15 @@ main(int argc, char *argv[])
 	c.ifaces = (const char *const *)argv;
 	c.nifaces = (size_t)argc;
 	c.tick = tick;
+	if (allow != NULL && keyfile == NULL)
+		errx(2, "-a needs -k: an allow-list polices a CURVE server");
+	if (keyfile != NULL) {
+		if (!curve_available())
+			errx(2, "-k: this libzmq has no CURVE support");
+		if (curve_secret_load(keyfile, &kp, errbuf, sizeof(errbuf)) == -1)
+			errx(2, "-k: %s", errbuf);
+		c.zopts.curve_secret = kp.sec;
+	}
 
 	st = stats_new("zmq-ingest");
 	stats_set_quiet(st, quiet);
@@ -123,12 +165,26 @@ main(int argc, char *argv[])
 		err(1, "signals");
 	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
 		errx(2, "%s", errbuf);
+	if (keyfile != NULL) {
+		/* The allow-list's ZAP handler (zauth) polices czmq's context,
+		 * so the sockets are made in that one. */
+		c.zctx = zsys_init();
+		if ((cs = curve_server_new(allow, errbuf, sizeof(errbuf))) ==
+		    NULL)
+			errx(2, "-a: %s", errbuf);
+	}
 	if ((z = zingest_new(&c, st, errbuf, sizeof(errbuf))) == NULL)
 		errx(2, "%s", errbuf);
+	for (i = 0; cs != NULL && i < c.nifaces; i++)
+		if (curve_server_watch(cs, c.zctx, zingest_socket(z, i)) == -1)
+			err(1, "CURVE handshake monitor");
+	curve_sync();
 
 	rc = zingest_run(z, out, &sig_stop);
 
+	curve_sync();
 	zingest_destroy(&z);
+	curve_server_destroy(&cs);
 	if (sink_close(&out) == -1)
 		rc = -1;
 	stats_print(st, stderr);

@@ -121,7 +121,16 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	if (c->curve_serverkey != NULL) {
 		char pub[41], sec[41];
 
-		if (zmq_curve_keypair(pub, sec) == -1 ||
+		if (c->curve_pub != NULL && c->curve_sec != NULL) {
+			snprintf(pub, sizeof(pub), "%s", c->curve_pub);
+			snprintf(sec, sizeof(sec), "%s", c->curve_sec);
+		} else if (zmq_curve_keypair(pub, sec) == -1) {
+			snprintf(errbuf, errsz, "CURVE key pair: %s",
+			    zmq_strerror(errno));
+			free(url);
+			goto fail;
+		}
+		if (
 		    zmq_setsockopt(e->sock, ZMQ_CURVE_SERVERKEY,
 		    c->curve_serverkey, strlen(c->curve_serverkey)) == -1 ||
 		    zmq_setsockopt(e->sock, ZMQ_CURVE_PUBLICKEY, pub, 40) == -1 ||

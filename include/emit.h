@@ -35,6 +35,8 @@ struct emit_conf {
 	double		 wait;		/* longest wait for a subscriber (s) */
 	double		 linger;	/* longest wait to send at exit (s) */
 	const char	*curve_serverkey; /* Z85 public key of the collector */
+	const char	*curve_pub;	/* the client's own key pair, or NULL: */
+	const char	*curve_sec;	/* a throw-away one, as ntopng's peers */
 	void		*zctx;		/* ZMQ context; NULL: a private one */
 };
 

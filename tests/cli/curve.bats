@@ -1,0 +1,79 @@
+# CurveZMQ (issue 8 item 4): zmq-ingest -k is a CURVE server with ntopng's
+# key files (made by ev-keygen); ev-emit -k encrypts to it. A client with
+# the right server key gets in; one without encryption, with a wrong
+# server key, or (with -a) not on the allow-list is refused and counted.
+setup() {
+	load helper
+	K="$BATS_TEST_TMPDIR/keys"
+	mkdir -p "$K/srv" "$K/cli" "$K/other"
+	ev-keygen -d "$K/srv" > "$K/srv.hex"
+	ev-keygen -d "$K/cli" > /dev/null
+	ev-keygen -d "$K/other" > /dev/null
+	ev-keygen -z -p "$K/cli" > "$K/allow"
+	EV="$TOP/pipelines/demo/events.ndjson"
+}
+
+# collect "zmq-ingest options" "ev-emit options": 8 events sent; sets
+# LINES (records written) and C (the counters object).
+collect() {
+	local ep="ipc://$BATS_TEST_TMPDIR/zi-$RANDOM"
+	zmq-ingest -q -t 4s $1 "${ep}c" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	local zi=$!
+	sleep 0.3
+	ev-emit -q -w 1500ms $2 "${ep}c" "$EV" 2>/dev/null
+	wait "$zi"
+	LINES=$(wc -l < "$BATS_TEST_TMPDIR/out")
+	C=$(tail -n 1 "$BATS_TEST_TMPDIR/err" | jq -c .counters)
+}
+ctr() { echo "$C" | jq ".$1"; }
+
+@test "curve: the right server key gets in (Z85 file, and ntopng's hex form)" {
+	collect "-k $K/srv" "-k $K/srv/zmq-key.pub"
+	assert_equal "$LINES" 8
+	assert_equal "$(ctr records)" 8
+	assert_equal "$(ctr curve_accepted)" 1
+	assert_equal "$(ctr curve_refused_wrong_key)" 0
+	collect "-k $K/srv/zmq-key.priv" "-k $(cat "$K/srv.hex")"
+	assert_equal "$LINES" 8
+}
+
+@test "curve: a client without encryption is refused and counted" {
+	collect "-k $K/srv" ""
+	assert_equal "$LINES" 0
+	assert_equal "$(ctr curve_accepted)" 0
+	[ "$(ctr curve_refused_no_encryption)" -ge 1 ]
+}
+
+@test "curve: a client with a wrong server key is refused and counted" {
+	collect "-k $K/srv" "-k $K/other/zmq-key.pub"
+	assert_equal "$LINES" 0
+	assert_equal "$(ctr curve_accepted)" 0
+	[ "$(ctr curve_refused_wrong_key)" -ge 1 ]
+}
+
+@test "curve: with an allow-list, a listed client key gets in" {
+	collect "-k $K/srv -a $K/allow" "-k $K/srv -K $K/cli"
+	assert_equal "$LINES" 8
+	assert_equal "$(ctr curve_accepted)" 1
+}
+
+@test "curve: with an allow-list, unlisted and throw-away client keys are refused" {
+	collect "-k $K/srv -a $K/allow" "-k $K/srv -K $K/other"
+	assert_equal "$LINES" 0
+	[ "$(ctr curve_refused_not_allowed)" -ge 1 ]
+	collect "-k $K/srv -a $K/allow" "-k $K/srv"
+	assert_equal "$LINES" 0
+	[ "$(ctr curve_refused_not_allowed)" -ge 1 ]
+}
+
+@test "curve: bad key options exit 2 with a message" {
+	run zmq-ingest -k "$K/nonexistent" "ipc://$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	assert_output --partial "-k:"
+	run zmq-ingest -a "$K/allow" "ipc://$BATS_TEST_TMPDIR/x"
+	assert_failure 2
+	assert_output --partial "-a needs -k"
+	run ev-emit -k "not-a-key" "ipc://$BATS_TEST_TMPDIR/x" /dev/null
+	assert_failure 2
+	assert_output --partial "-k:"
+}
