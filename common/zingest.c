@@ -220,7 +220,8 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		ntopmsg_write(o, "", 0, r, z->ctr[C_RESERVED]);
 		if (sink_write(z->sink, o->p, o->len) == -1) {
 			if (!z->failed)
-				warn("%s", sink_name(z->sink));
+				if (errno != EPIPE)
+					warn("%s", sink_name(z->sink));
 			z->failed = true;
 			return;
 		}
@@ -377,7 +378,8 @@ zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
 		rc = zmq_poll(z->items, (int)z->nifs, 0);
 		if (rc == 0) {
 			if (!flushed && sink_flush(out) == -1) {
-				warn("%s", sink_name(out));
+				if (errno != EPIPE)
+					warn("%s", sink_name(out));
 				z->failed = true;
 				break;
 			}
@@ -402,7 +404,8 @@ zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
 	if (*stop && !z->failed && !z->done)
 		zi_drain(z);
 	if (sink_flush(out) == -1 && !z->failed) {
-		warn("%s", sink_name(out));
+		if (errno != EPIPE)
+			warn("%s", sink_name(out));
 		z->failed = true;
 	}
 	return z->failed ? -1 : 0;
