@@ -10,10 +10,16 @@ EXPECTED="$TOP/tests/expected"
 PATH="$EVPIPE_BIN:$PATH"
 export PATH EVPIPE_BIN TOP SHARED DATA EXPECTED
 
-# A free TCP port on 127.0.0.1 for one test (kernel-chosen, then released).
+# A free TCP port on 127.0.0.1 for one test: a random one in 20000-59999
+# that nothing answers on (bash's /dev/tcp, no other process started).
 free_port() {
-	python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
+	local p i
+	for i in $(seq 50); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "$p"
 }
