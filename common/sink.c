@@ -12,7 +12,10 @@
  * XPUB underneath and honours it), which turns its silent drop at the
  * high-water mark into a wait. With drop_when_full the send does not wait
  * and a full queue drops the record, counted. A PUB with no subscriber at
- * all still discards: that is ZMQ's publish semantics, not a full queue.
+ * all would discard in silence (ZMQ's publish semantics, and the "slow
+ * joiner" at start-up), so zmq: and ntop: sinks are XPUB sockets that read
+ * the subscriptions: while nobody subscribes, a send waits as it would on
+ * a full queue (or, under drop_when_full, drops and counts).
  *
  * Stages run as threads (chain.h): "-" means the spec chain_stdout() gives,
  * and closing a zmq:/push: sink on inproc:// sends an empty message, which
@@ -62,6 +65,8 @@ struct sink {
 	struct sbuf	 tmp;
 	struct sbuf	 keys;		/* the "_" keys being removed */
 	bool		 timed;		/* ZMQ_SNDTIMEO set after sig_stop */
+	bool		 xpub;		/* zmq:, ntop: read subscriptions */
+	int64_t		 subs;		/* subscriptions minus unsubscriptions */
 	bool		 eof_marker;	/* send an empty message at close */
 	int		 error;		/* first errno that lost output */
 	uint64_t	 written;
@@ -192,7 +197,7 @@ sk_open_zmq(const char *spec, enum sk_kind kind, int type, const char *eps,
 	if (sk_setint(s->raw, ZMQ_LINGER, SINK_LINGER_MS) != 0 ||
 	    (o != NULL && o->sndhwm > 0 &&
 	    sk_setint(s->raw, ZMQ_SNDHWM, o->sndhwm) != 0) ||
-	    (type == ZMQ_PUB &&
+	    (type == ZMQ_XPUB &&
 	    sk_setint(s->raw, ZMQ_XPUB_NODROP, 1) != 0)) {
 		snprintf(err, errsz, "%s: socket options: %s", spec,
 		    zmq_strerror(zmq_errno()));
@@ -207,6 +212,7 @@ sk_open_zmq(const char *spec, enum sk_kind kind, int type, const char *eps,
 		goto fail;
 	}
 	s->eof_marker = kind == SK_ZMQ && chain_eof_endpoint(eps);
+	s->xpub = type == ZMQ_XPUB;
 	return s;
 fail:
 	sk_setint(s->raw, ZMQ_LINGER, 0);
@@ -226,13 +232,13 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
 		spec = chain_stdout();
 	if (strncmp(spec, "zmq:", 4) == 0)
-		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUB, spec + 4, o, err,
+		return sk_open_zmq(spec, SK_ZMQ, ZMQ_XPUB, spec + 4, o, err,
 		    errsz);
 	if (strncmp(spec, "push:", 5) == 0)
 		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUSH, spec + 5, o, err,
 		    errsz);
 	if (strncmp(spec, "ntop:", 5) == 0)
-		return sk_open_zmq(spec, SK_NTOP, ZMQ_PUB, spec + 5, o, err,
+		return sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, spec + 5, o, err,
 		    errsz);
 	if (strcmp(spec, "-") == 0) {
 		fd = STDOUT_FILENO;
@@ -352,12 +358,60 @@ sk_write_fd(struct sink *s, const char *rec, size_t len)
  * forever (the record is then lost, EAGAIN). Frames after the first of a
  * message always block: ZMQ delivers a message whole or not at all.
  */
+/* Reads the subscription messages an XPUB sink has received ("\1topic"
+ * subscribes, "\0topic" unsubscribes) and keeps their balance. */
+static void
+sk_read_subs(struct sink *s)
+{
+	unsigned char b[256];
+	int n;
+
+	while ((n = zmq_recv(s->raw, b, sizeof(b), ZMQ_DONTWAIT)) >= 1) {
+		if (b[0] == 1)
+			s->subs++;
+		else if (b[0] == 0 && s->subs > 0)
+			s->subs--;
+	}
+}
+
+/* Waits for a subscriber before a message goes out of an XPUB sink, since
+ * a message nobody subscribes to is discarded without a word. Returns 0
+ * when there is one, 1 when drop_when_full says not to wait, or -1 with
+ * errno EAGAIN when a stop was asked for and none came within
+ * SINK_LINGER_MS (the record is then lost, and counted so by the caller). */
+static int
+sk_await_sub(struct sink *s)
+{
+	zmq_pollitem_t it = { s->raw, 0, ZMQ_POLLIN, 0 };
+	int waited = 0;
+
+	sk_read_subs(s);
+	while (s->subs == 0) {
+		if (s->drop_when_full)
+			return 1;
+		if (sig_stop && waited >= SINK_LINGER_MS) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (zmq_poll(&it, 1, 100) == -1 && zmq_errno() != EINTR) {
+			errno = zmq_errno();
+			return -1;
+		}
+		if (sig_stop)
+			waited += 100;
+		sk_read_subs(s);
+	}
+	return 0;
+}
+
 static int
 sk_send(struct sink *s, const void *p, size_t n, int more, bool first)
 {
 	int flags = more ? ZMQ_SNDMORE : 0;
 	int e;
 
+	if (s->xpub && first && (e = sk_await_sub(s)) != 0)
+		return e;
 	if (s->drop_when_full && first)
 		flags |= ZMQ_DONTWAIT;
 	for (;;) {

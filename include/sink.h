@@ -3,7 +3,8 @@
  * A sink spec is one of:
  *   "-"                 stdout
  *   PATH                a file (created or truncated; "+PATH" appends) or FIFO
- *   zmq:@ENDPOINT       bind a PUB socket, one record per message
+ *   zmq:@ENDPOINT       bind a PUB (XPUB) socket, one record per message;
+ *                       it waits while nobody subscribes, as when full
  *   zmq:>ENDPOINT       connect a PUB socket ("zmq:ENDPOINT" too)
  *   push:@EP / push:>EP the same with PUSH (blocks instead of dropping)
  *   ntop:@EP / ntop:>EP PUB in the ntop wire format: v1 header (24 bytes),

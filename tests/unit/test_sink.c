@@ -295,6 +295,17 @@ reader_main(void *arg)
 	return NULL;
 }
 
+/* Connects r->sub 200 ms late, then reads like reader_main. */
+static void *
+late_sub_main(void *arg)
+{
+	struct reader *r = arg;
+
+	zclock_sleep(200);
+	zsock_connect(r->sub, "inproc://sktest-nosub-wait");
+	return reader_main(arg);
+}
+
 static void
 test_pub_blocks(void)
 {
@@ -470,6 +481,56 @@ test_chain(void)
 	zsock_destroy(&pull);
 }
 
+/* A zmq: sink with no subscriber yet: without drop_when_full the first
+ * record waits for one (the PUB "slow joiner" would otherwise swallow it
+ * in silence); with it, records are dropped and counted; after a stop
+ * request a waiting send gives up, counted as lost. */
+static void
+test_no_subscriber(void)
+{
+	char err[256];
+	struct sink_opts o;
+	struct reader r = { NULL, 0 };
+	struct sink *s;
+	pthread_t t;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.drop_when_full = true;
+	s = sink_open("zmq:@inproc://sktest-nosub-drop", &o, err, sizeof(err));
+	CHECK(s != NULL);
+	for (i = 0; i < 3; i++)
+		CHECK(wstr(s, "{\"n\":1}") == 0);
+	CHECK(sink_dropped(s) == 3 && sink_written(s) == 0);
+	CHECK(sink_close(&s) == 0);
+
+	s = sink_open("zmq:@inproc://sktest-nosub-wait", NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	/* The subscriber comes 200 ms later, from another thread; every
+	 * record written before it came still reaches it. */
+	r.sub = zsock_new(ZMQ_SUB);
+	zsock_set_subscribe(r.sub, "");
+	CHECK(pthread_create(&t, NULL, late_sub_main, &r) == 0);
+	for (i = 0; i < 5; i++)
+		CHECK(wstr(s, "{\"n\":1}") == 0);
+	CHECK(wstr(s, "{\"end\":1}") == 0);
+	pthread_join(t, NULL);
+	CHECK(r.got == 5);
+	CHECK(sink_dropped(s) == 0 && sink_written(s) == 6);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&r.sub);
+
+	s = sink_open("ntop:@inproc://sktest-nosub-stop", NULL, err,
+	    sizeof(err));
+	CHECK(s != NULL);
+	sig_stop = 1;
+	errno = 0;
+	CHECK(wstr(s, "{\"a\":1}") == -1);
+	CHECK(errno == EAGAIN);
+	sig_stop = 0;
+	CHECK(sink_close(&s) == -1);
+}
+
 static void
 test_stop_timeout(void)
 {
@@ -504,6 +565,7 @@ main(void)
 	test_pub_blocks();
 	test_ntop();
 	test_chain();
+	test_no_subscriber();
 	test_stop_timeout();
 	snprintf(path, sizeof(path), "%s/drop.ipc", dir);
 	unlink(path);
