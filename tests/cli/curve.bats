@@ -16,11 +16,15 @@ setup() {
 # collect "zmq-ingest options" "ev-emit options": 8 events sent; sets
 # LINES (records written) and C (the counters object).
 collect() {
-	local ep="ipc://$BATS_TEST_TMPDIR/zi-$RANDOM"
-	zmq-ingest -q -t 4s $1 "${ep}c" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
+	local sock="$BATS_TEST_TMPDIR/zi-$RANDOM" i
+	local ep="ipc://$sock"
+	zmq-ingest -q -t 6s $1 "${ep}c" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
 	local zi=$!
-	sleep 0.3
-	ev-emit -q -w 1500ms $2 "${ep}c" "$EV" 2>/dev/null
+	# The socket file appears once zmq-ingest has bound and watches the
+	# handshakes; then the first attempt of a refused client is counted.
+	for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	sleep 0.2
+	ev-emit -q -w 2s $2 "${ep}c" "$EV" 2>/dev/null
 	wait "$zi"
 	LINES=$(wc -l < "$BATS_TEST_TMPDIR/out")
 	C=$(tail -n 1 "$BATS_TEST_TMPDIR/err" | jq -c .counters)
