@@ -44,8 +44,13 @@ ctr() { echo "$C" | jq ".$1"; }
 @test "curve: a client without encryption is refused and counted" {
 	collect "-k $K/srv" ""
 	assert_equal "$LINES" 0
+	assert_equal "$(ctr records)" 0
 	assert_equal "$(ctr curve_accepted)" 0
-	[ "$(ctr curve_refused_no_encryption)" -ge 1 ]
+	# libzmq reports a plaintext client's first attempt without detail
+	# (curve_refused_other) and the retries, when it makes them, as a
+	# mechanism mismatch: every attempt is counted as one or the other.
+	[ $(( $(ctr curve_refused_no_encryption) + $(ctr curve_refused_other) )) -ge 1 ]
+	assert_equal "$(ctr curve_refused_wrong_key)" 0
 }
 
 @test "curve: a client with a wrong server key is refused and counted" {

@@ -400,11 +400,18 @@ route() {
 	    grep -v -e '^\.Ed' -e '^input ' |
 	    sed "s|ipc:///run/evpipe/|ipc://$BATS_TEST_TMPDIR/|" > "$(T conf)"
 	[ "$(grep -c . "$(T conf)")" -eq 6 ]
+	# Nothing subscribes to the example's zmq: sinks here: without
+	# "drop" ev-route would wait for a reader; with it, every record is
+	# dropped and counted per sink, none silently.
+	echo "drop" >> "$(T conf)"
 	echo "input $R/events.ndjson" >> "$(T conf)"
 	route -f "$(T conf)"
 	[ "$RC" -eq 0 ]
-	[ "$(counter "$(T err)" records_out)" -eq 29 ]
 	[ "$(counter "$(T err)" copies_companion)" -eq 14 ]
+	[ "$(counter "$(T err)" records_out)" -eq 0 ]
+	[ "$(counter "$(T err)" dropped)" -eq 29 ]
+	[ "$(counter "$(T err)" "dropped:zmq:@ipc://$BATS_TEST_TMPDIR/eth1")" -eq 14 ]
+	[ "$(counter "$(T err)" "dropped:zmq:@ipc://$BATS_TEST_TMPDIR/rest")" -eq 15 ]
 }
 
 @test "ev-route: ZMQ in and out (push: sink to a pull: input), nothing lost" {
