@@ -22,7 +22,7 @@ for t in hyperfine jq tmux awk; do
 done
 tmp=$(mktemp -d)
 sock=evbench-$$
-trap 'tmux -L $sock kill-server 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+trap 'tmux -L $sock kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 B=$EVPIPE_BIN
 
 # The input: per flow three flow records (two interim, one final), two
