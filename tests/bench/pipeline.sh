@@ -15,7 +15,7 @@ PATH=$EVPIPE_BIN:$PATH
 n=${BENCH_EVENTS:-1000000}
 runs=${BENCH_RUNS:-3}
 tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
 # The sample libebpfflow events with a process, source ports counting up
 # so that the flows differ, timestamps rising.
