@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,8 +415,14 @@ main(int argc, char *argv[])
 	if (route_lost(core))
 		lost = 1;
 	for (i = 0; i < ss.n; i++) {
-		if (sink_close(&ss.s[i]) != 0)
+		/* A write that failed only at the last flush (a full disk,
+		 * say) is reported here; a reader that went away (EPIPE) ends
+		 * the stage quietly. */
+		if (sink_close(&ss.s[i]) != 0) {
+			if (errno != EPIPE)
+				warn("%s: records were lost", ss.spec[i]);
 			lost = 1;
+		}
 		free(ss.spec[i]);
 	}
 	ls = linebuf_stats(lb);

@@ -2,6 +2,7 @@
  * packet records (man/pcap-ingest.1; the records: include/pktrec.h).
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -321,8 +322,12 @@ main(int argc, char **argv)
 
 	if (m.shown)
 		fputc('\n', stderr);
-	if (sink_close(&out) == -1)
+	if (sink_close(&out) == -1) {
+		/* A reader that went away (EPIPE) ends it quietly. */
+		if (errno != EPIPE)
+			warn("%s: records were lost", o.sinkspec);
 		rc = 1;
+	}
 	stats_print(st, stderr);
 	for (i = 0; i < nsrc; i++)
 		pcapin_close(&src[i]);
