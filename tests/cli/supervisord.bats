@@ -88,3 +88,32 @@ wait_records() {
 	assert_equal "$(counter zmq-ingest records)" 16
 	assert_equal "$(counter zmq-ingest drops)" 0
 }
+
+@test "supervisord: the collector restarted while a producer keeps sending: every message received or counted lost" {
+	# 300 messages at 100/s; zmq-ingest is restarted after about one second.
+	ev-emit -q -w 10s -r 100 -n 38 "$EVPIPE_ZMQ" "$EVENTS" &
+	local emit=$!
+	sleep 1.2
+	run sctl restart zmq-ingest
+	assert_success
+	wait "$emit"
+	sleep 1
+	sctl stop zmq-ingest ev-route flow-agg
+	local sent=304 runs
+	runs=$(grep '"tool":"zmq-ingest"' "$EVPIPE_RUN/zmq-ingest.log")
+	[ "$(echo "$runs" | wc -l)" -eq 2 ]
+	local r1 r2 lost2 drops2
+	r1=$(echo "$runs" | sed -n 1p | jq .counters.records)
+	r2=$(echo "$runs" | sed -n 2p | jq .counters.records)
+	lost2=$(echo "$runs" | sed -n 2p | jq .counters.slow_joiner_lost)
+	drops2=$(echo "$runs" | sed -n 2p | jq .counters.drops)
+	echo "first run $r1, second run $r2 + $lost2 lost before it + $drops2 drops" >&3
+	[ "$r1" -gt 0 ] && [ "$r2" -gt 0 ]
+	# The new collector accounts for every msg_id up to the last one: what
+	# it received plus what it counts as lost before and between.
+	[ $((r2 + lost2 + drops2)) -eq "$sent" ]
+	# What neither run received was counted as lost by the second.
+	[ $((sent - r1 - r2)) -le "$lost2" ]
+	# ev-route, not restarted, took everything both runs received.
+	[ "$(counter ev-route records_in)" -eq $((r1 + r2)) ]
+}
