@@ -32,6 +32,9 @@
 #include "stats.h"
 
 #define FA_SEC		1000000LL
+/* The last second of the year 9999: a later "time" is no time, and in
+ * microseconds it would overflow. */
+#define FA_MAXSEC	253402300799LL
 #define FA_FRAGS	65536		/* fragment cache slots (power of 2) */
 #define FA_FRAG_TTL	(30 * FA_SEC)	/* how long a first fragment is kept */
 
@@ -884,6 +887,13 @@ fa_tcpinfo(struct flowagg *fa, struct flow *f, const struct evf_tcp *t)
 #undef FA_TI
 }
 
+/* Is a time in seconds one that converts to microseconds (0 to 9999)? */
+static bool
+fa_sane_secs(double secs)
+{
+	return secs >= 0 && secs <= (double)FA_MAXSEC;
+}
+
 /* The record's time: its "timestamp", else LAST_SWITCHED or
  * FIRST_SWITCHED of a flow record, else _rx, else the clock. */
 static int64_t
@@ -893,9 +903,9 @@ fa_event_time(struct flowagg *fa, const struct record *r,
 	const struct rec_field *rx;
 	int64_t t;
 
-	if (ev->has_time)
+	if (ev->has_time && ev->time_sec >= 0 && ev->time_sec <= FA_MAXSEC)
 		return ev->time_sec * FA_SEC + ev->time_usec;
-	if (ev->ctr.has_last)
+	if (ev->ctr.has_last && fa_sane_secs(ev->ctr.last_switched))
 		return (int64_t)(ev->ctr.last_switched * 1e6);
 	if ((rx = record_get(r, "_rx")) != NULL && fa_time(rx, &t) == 0)
 		return t;
@@ -961,7 +971,8 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 		struct flowtab_key s = k;
 
 		first = t;
-		if (isflowrec && ev->ctr.has_first)
+		if (isflowrec && ev->ctr.has_first &&
+		    fa_sane_secs(ev->ctr.first_switched))
 			first = (int64_t)(ev->ctr.first_switched * 1e6);
 		/* The new flow's side 0 is the client. */
 		if (client == 1) {
@@ -1003,7 +1014,7 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 		if (c->has & ((1u << EVF_IN_PKTS) | (1u << EVF_IN_BYTES) |
 		    (1u << EVF_OUT_PKTS) | (1u << EVF_OUT_BYTES)))
 			f->state |= FLOW_HAS_PKTS;
-		if (c->has_first)
+		if (c->has_first && fa_sane_secs(c->first_switched))
 			flowtab_touch(fa->ft, f,
 			    (int64_t)(c->first_switched * 1e6));
 	} else if (kind == 0)
