@@ -1,5 +1,6 @@
 /* sbuf.c - growable byte buffer for building output lines (include/sbuf.h). */
 #include <err.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,9 +134,20 @@ sbuf_add_time(struct sbuf *b, double secs)
 	char frac[8];
 	int i;
 
+	/* JSON has no NaN or infinity, and past ~9.2e12 s the microseconds
+	 * would not fit the integer below: such values print as zero, or
+	 * through printf. */
+	if (!isfinite(secs)) {
+		sbuf_adds(b, "0.000000");
+		return;
+	}
 	if (secs < 0) {
 		sbuf_addc(b, '-');
 		secs = -secs;
+	}
+	if (secs >= 9.2e12) {
+		sbuf_addf(b, "%.6f", secs);
+		return;
 	}
 	/* Rounded to the microsecond, printed without floating-point format
 	 * so the text is the same on every libc. */

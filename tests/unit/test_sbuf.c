@@ -32,6 +32,13 @@ main(void)
 	sbuf_add_time(&b, 1.9999996);
 	CHECK_STR(b.p, "1718031245.482913 0.000000 2.000000");
 	sbuf_reset(&b);
+	sbuf_add_time(&b, 1e300 * 1e300);
+	sbuf_addc(&b, ' ');
+	sbuf_add_time(&b, -1.5);
+	sbuf_addc(&b, ' ');
+	sbuf_add_time(&b, 1e13);
+	CHECK_STR(b.p, "0.000000 -1.500000 10000000000000.000000");
+	sbuf_reset(&b);
 	for (i = 0; i < 10000; i++)
 		sbuf_addc(&b, 'x');
 	CHECK(b.len == 10000 && b.p[10000] == '\0');
