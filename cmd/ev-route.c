@@ -19,6 +19,7 @@
 
 #define EVROUTE_MAXLINE		(1024 * 1024)
 #define EVROUTE_MAXSHARDS	1024
+#define EVROUTE_MAXJOBS		64
 
 /* Everything the options say, from the command line and -f files. */
 struct conf {
@@ -34,6 +35,7 @@ struct conf {
 	size_t		 nshardspec;
 	struct sink_opts so;
 	int		 quiet;
+	long long	 jobs;		/* -j: worker threads */
 	uint64_t	 maxline;
 	int		 depth;		/* -f nesting */
 };
@@ -43,6 +45,7 @@ static const struct option lopts[] = {
 	{ "drop", no_argument, NULL, 'D' },
 	{ "config", required_argument, NULL, 'f' },
 	{ "iface", required_argument, NULL, 'i' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "line-buffered", no_argument, NULL, 'l' },
 	{ "max-line", required_argument, NULL, 'L' },
 	{ "mirrored", required_argument, NULL, 'm' },
@@ -54,16 +57,15 @@ static const struct option lopts[] = {
 	{ "input", required_argument, NULL, 1 },	/* -f files only */
 	{ NULL, 0, NULL, 0 }
 };
-#define OPTSTRING	"c:Df:i:lL:m:O:o:qS:V"
+#define OPTSTRING	"c:Df:i:j:lL:m:O:o:qS:V"
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: ev-route [-DlqV] [-c zmqiface=iface] "
-	    "[-f file] [-i iface] [-L size]\n"
-	    "                [-m iface] [-O pattern | shard=sink] "
-	    "[-o iface=sink]\n"
-	    "                [-S shards] [input ...]\n");
+	    "[-f file] [-i iface] [-j jobs]\n"
+	    "                [-L size] [-m iface] [-O pattern | shard=sink]\n"
+	    "                [-o iface=sink] [-S shards] [input ...]\n");
 	exit(2);
 }
 
@@ -188,6 +190,9 @@ apply(struct conf *c, int ch, const char *arg, const char *where)
 		    sizeof(*c->ospec));
 		c->oif[c->no] = a;
 		c->ospec[c->no++] = b;
+		break;
+	case 'j':
+		c->jobs = opts_int_or_die(arg, "jobs", 1, EVROUTE_MAXJOBS);
 		break;
 	case 'q':
 		c->quiet = 1;
@@ -399,6 +404,7 @@ main(int argc, char *argv[])
 		if (linebuf_add(lb, c.inputs[i], errbuf, sizeof(errbuf)) < 0)
 			errx(2, "%s", errbuf);
 	core = route_core_new(c.rt, &o, st);
+	route_core_jobs(core, lb, c.jobs > 1 ? (size_t)c.jobs : 1);
 
 	while (!sig_stop && !route_dead(core)) {
 		rc = route_poll(core, lb, 250);
@@ -410,6 +416,8 @@ main(int argc, char *argv[])
 			stats_print(st, stderr);
 		}
 	}
+	/* Lines the workers hold are written out, even on a signal. */
+	route_drain(core);
 
 	route_sync_stats(core);
 	if (route_lost(core))

@@ -9,6 +9,9 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,9 +383,96 @@ struct route_core {
 	/* Where the current line came from, for messages. */
 	const struct linebuf	*lb;
 	int			 input;
+	uint64_t		 line_no;	/* the current line's number */
 	uint64_t		*lineno;	/* per input */
 	size_t			 nlineno;
 	char			 where[256];
+	/* A worker's core (-j): its counters are its own (local), and what
+	 * it would write or report goes into its batch instead, for the
+	 * main thread to replay in input order. */
+	struct rt_batch		*batch;
+	uint64_t		 local[32];
+	struct rt_pool		*pool;		/* the workers, with -j */
+};
+
+/* Every counter of a core, in the order they are created (the order they
+ * print in), by the offset of its pointer in struct route_core. */
+#define RC_CTR(field)	offsetof(struct route_core, field)
+static const struct {
+	size_t		 off;
+	const char	*name;
+} rc_ctrs[] = {
+	{ RC_CTR(c_in), "records_in" },
+	{ RC_CTR(c_out), "records_out" },
+	{ RC_CTR(c_events), "events" },
+	{ RC_CTR(c_passed), "passed" },
+	{ RC_CTR(c_ifname_copies), "copies_ifname" },
+	{ RC_CTR(c_comp_copies), "copies_companion" },
+	{ RC_CTR(c_merged), "companion_is_ifname" },
+	{ RC_CTR(c_loopback), "loopback_kept_off_companion" },
+	{ RC_CTR(c_bad_address), "bad_address" },
+	{ RC_CTR(c_bad_field), "bad_field" },
+	{ RC_CTR(c_no_ifname), "no_ifname" },
+	{ RC_CTR(c_unknown), "unknown_ifname" },
+	{ RC_CTR(c_no_iface), "no_iface" },
+	{ RC_CTR(c_malformed), "malformed" },
+	{ RC_CTR(c_parse[REC_EMPTY]), NULL },
+	{ RC_CTR(c_parse[REC_NOT_OBJECT]), NULL },
+	{ RC_CTR(c_parse[REC_SYNTAX]), NULL },
+	{ RC_CTR(c_parse[REC_TRUNCATED]), NULL },
+	{ RC_CTR(c_parse[REC_UTF8]), NULL },
+	{ RC_CTR(c_parse[REC_DEPTH]), NULL },
+	{ RC_CTR(c_parse[REC_TRAILING]), NULL },
+	{ RC_CTR(c_no_tuple), "shard_no_tuple" },	/* sharding only */
+	{ RC_CTR(c_dropped), "dropped" },
+	{ RC_CTR(c_lost), "lost" },
+};
+#define RC_NCTRS	(sizeof(rc_ctrs) / sizeof(rc_ctrs[0]))
+_Static_assert(RC_NCTRS <= 32, "route_core.local holds every counter");
+#define RC_SLOT(c, i)	((uint64_t **)(void *)((char *)(c) + rc_ctrs[i].off))
+
+/* Parallel routing (route_run_jobs with more than one job). The main
+ * thread reads lines into batches; workers parse, decide and build the
+ * copies of a whole batch, writing nothing: each output record is noted in
+ * the batch (its sink and bytes), each piece of bad input too, and the
+ * counters are the worker's own. The main thread then replays the batches
+ * strictly in input order through the one core that owns the sinks, so
+ * the output, the messages and the counters are those of one thread. */
+#define RT_BATCH_BYTES	(256 * 1024)
+#define RT_BATCH_LINES	2048
+
+struct rt_line {
+	size_t		 off, len;
+	int		 input;
+	uint64_t	 lineno;
+};
+
+struct rt_out {
+	struct sink	*s;
+	bool		 own;		/* bytes in out, else in in */
+	size_t		 off, len;
+};
+
+struct rt_bad {
+	size_t		 ctr;		/* index in rc_ctrs */
+	const char	*what;
+	size_t		 off, len;	/* the message, in msgs */
+};
+
+enum rt_state { RT_FREE, RT_QUEUED, RT_BUSY, RT_DONE };
+
+struct rt_batch {
+	enum rt_state	 state;
+	struct sbuf	 in;
+	struct rt_line	*lines;
+	size_t		 nlines, lcap;
+	struct sbuf	 out;
+	struct rt_out	*outs;
+	size_t		 nouts, ocap;
+	struct sbuf	 msgs;
+	struct rt_bad	*bads;
+	size_t		 nbads, bcap;
+	uint64_t	 cnt[RC_NCTRS];
 };
 
 static void
@@ -415,26 +505,18 @@ route_core_new(const struct route *rt, const struct route_outs *o,
 	c->o = o;
 	c->st = st;
 	record_init(&c->rec);
-	c->c_in = stats_ctr(st, "records_in");
-	c->c_out = stats_ctr(st, "records_out");
-	c->c_events = stats_ctr(st, "events");
-	c->c_passed = stats_ctr(st, "passed");
-	c->c_ifname_copies = stats_ctr(st, "copies_ifname");
-	c->c_comp_copies = stats_ctr(st, "copies_companion");
-	c->c_merged = stats_ctr(st, "companion_is_ifname");
-	c->c_loopback = stats_ctr(st, "loopback_kept_off_companion");
-	c->c_bad_address = stats_ctr(st, "bad_address");
-	c->c_bad_field = stats_ctr(st, "bad_field");
-	c->c_no_ifname = stats_ctr(st, "no_ifname");
-	c->c_unknown = stats_ctr(st, "unknown_ifname");
-	c->c_no_iface = stats_ctr(st, "no_iface");
-	c->c_malformed = stats_ctr(st, "malformed");
-	for (i = REC_EMPTY; i <= REC_TRAILING; i++)
-		c->c_parse[i] = stats_ctr(st, record_errname((int)i));
-	if (o->nshards > 0)
-		c->c_no_tuple = stats_ctr(st, "shard_no_tuple");
-	c->c_dropped = stats_ctr(st, "dropped");
-	c->c_lost = stats_ctr(st, "lost");
+	/* The parse errors have their counters named by record_errname(). */
+	for (i = 0; i < RC_NCTRS; i++) {
+		size_t off = rc_ctrs[i].off;
+		const char *name = rc_ctrs[i].name;
+
+		if (name == NULL)
+			name = record_errname((int)((off - RC_CTR(c_parse[0])) /
+			    sizeof(uint64_t *)));
+		if (off == RC_CTR(c_no_tuple) && o->nshards == 0)
+			continue;
+		*RC_SLOT(c, i) = stats_ctr(st, name);
+	}
 	route_core_addsink(c, o->dflt);
 	for (i = 0; i < o->n; i++)
 		route_core_addsink(c, o->sink[i]);
@@ -443,6 +525,8 @@ route_core_new(const struct route *rt, const struct route_outs *o,
 	return c;
 }
 
+static void	rt_pool_stop(struct route_core *);
+
 void
 route_core_destroy(struct route_core **cp)
 {
@@ -450,6 +534,8 @@ route_core_destroy(struct route_core **cp)
 
 	if (c == NULL)
 		return;
+	if (c->pool != NULL)
+		rt_pool_stop(c);
 	record_free(&c->rec);
 	sbuf_free(&c->buf);
 	free(c->sinks);
@@ -493,9 +579,34 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 	size_t i;
 
 	uint64_t dropped;
+	struct rt_batch *b = c->batch;
 
 	if (s == NULL)
 		return 0;
+	if (b != NULL) {
+		struct rt_out *o;
+
+		if (b->nouts == b->ocap) {
+			b->ocap = b->ocap ? b->ocap * 2 : 1024;
+			b->outs = route_xrealloc(b->outs, b->ocap,
+			    sizeof(*b->outs));
+		}
+		o = &b->outs[b->nouts++];
+		o->s = s;
+		o->len = n;
+		if (p >= b->in.p && p < b->in.p + b->in.len) {
+			o->own = false;
+			o->off = (size_t)(p - b->in.p);
+		} else if (p >= b->out.p && p < b->out.p + b->out.len) {
+			o->own = true;	/* built there by route_copy */
+			o->off = (size_t)(p - b->out.p);
+		} else {
+			o->own = true;
+			o->off = b->out.len;
+			sbuf_add(&b->out, p, n);
+		}
+		return 0;
+	}
 	dropped = sink_dropped(s);
 	if (sink_write(s, p, n) == 0) {
 		if (sink_dropped(s) != dropped)
@@ -522,31 +633,76 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 static const char *
 route_where(struct route_core *c)
 {
-	if (c->lb == NULL || c->input < 0 || (size_t)c->input >= c->nlineno)
+	if (c->lb == NULL || c->input < 0)
 		snprintf(c->where, sizeof(c->where), "record %llu",
 		    (unsigned long long)*c->c_in);
 	else
 		snprintf(c->where, sizeof(c->where), "%s:%llu",
 		    linebuf_name(c->lb, c->input),
-		    (unsigned long long)c->lineno[c->input]);
+		    (unsigned long long)c->line_no);
 	return c->where;
 }
 
+/* Reports bad input: through stats_bad() in a core of its own, into the
+ * batch in a worker. */
+static void __attribute__((format(printf, 4, 5)))
+route_bad(struct route_core *c, uint64_t *ctr, const char *what,
+    const char *fmt, ...)
+{
+	struct rt_batch *b = c->batch;
+	va_list ap;
+	size_t i, at;
+	int n;
+
+	va_start(ap, fmt);
+	if (b == NULL) {
+		stats_vbad(c->st, ctr, what, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	for (i = 0; i < RC_NCTRS; i++)
+		if (*RC_SLOT(c, i) == ctr)
+			break;
+	if (b->nbads == b->bcap) {
+		b->bcap = b->bcap ? b->bcap * 2 : 16;
+		b->bads = route_xrealloc(b->bads, b->bcap, sizeof(*b->bads));
+	}
+	at = b->msgs.len;
+	sbuf_reserve(&b->msgs, 512);
+	n = vsnprintf(b->msgs.p + at, 512, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > 511)
+		n = 511;
+	b->msgs.len = at + (size_t)n;
+	b->bads[b->nbads].ctr = i;
+	b->bads[b->nbads].what = what;
+	b->bads[b->nbads].off = at;
+	b->bads[b->nbads].len = (size_t)n;
+	b->nbads++;
+}
+
 /* Writes the copy of the current record for interface json (a JSON string
- * literal) into c->buf: _from inserted first, _iface replaced, exactly as
+ * literal) into c->buf (a worker: at the end of its batch's output) and
+ * returns it, n bytes: _from inserted first, _iface replaced, exactly as
  * record_write() would. A compact record with one _iface and no _from
  * (every record zmq-ingest writes) is spliced with three copies instead
  * of being rewritten member by member. */
-static void
-route_copy(struct route_core *c, const char *json, size_t jlen)
+static const char *
+route_copy(struct route_core *c, const char *json, size_t jlen, size_t *n)
 {
 	const struct record *r = &c->rec;
 	const struct route_result *res = &c->res;
 	const struct rec_field *fi = NULL;
-	size_t i, nif = 0;
+	/* A worker builds the copy in its batch, where it stays. */
+	struct sbuf *out = c->batch != NULL ? &c->batch->out : &c->buf;
+	size_t i, nif = 0, start;
 	bool from = false;
 
-	sbuf_reset(&c->buf);
+	if (c->batch == NULL)
+		sbuf_reset(&c->buf);
+	start = out->len;
 	for (i = 0; i < r->nf && r->compact; i++) {
 		const struct rec_field *f = &r->f[i];
 
@@ -562,21 +718,23 @@ route_copy(struct route_core *c, const char *json, size_t jlen)
 		size_t head = (size_t)(fi->val - r->text);
 		size_t tail = (size_t)(fi->val + fi->vlen - r->text);
 
-		sbuf_reserve(&c->buf, r->len + jlen + res->zjlen + 10);
-		sbuf_add(&c->buf, "{\"_from\":", 9);
-		sbuf_add(&c->buf, res->zjson, res->zjlen);
-		sbuf_addc(&c->buf, ',');
-		sbuf_add(&c->buf, r->text + 1, head - 1);
-		sbuf_add(&c->buf, json, jlen);
-		sbuf_add(&c->buf, r->text + tail, r->len - tail);
+		sbuf_reserve(out, r->len + jlen + res->zjlen + 10);
+		sbuf_add(out, "{\"_from\":", 9);
+		sbuf_add(out, res->zjson, res->zjlen);
+		sbuf_addc(out, ',');
+		sbuf_add(out, r->text + 1, head - 1);
+		sbuf_add(out, json, jlen);
+		sbuf_add(out, r->text + tail, r->len - tail);
 	} else {
 		const struct rec_edit ed[2] = {
 			{ "_iface", json, jlen },
 			{ "_from", res->zjson, res->zjlen },
 		};
 
-		record_write(r, ed, 2, &c->buf);
+		record_write(r, ed, 2, out);
 	}
+	*n = out->len - start;
+	return out->p + start;
 }
 
 int
@@ -584,14 +742,15 @@ route_line(struct route_core *c, const char *line, size_t len)
 {
 	struct route_result *res = &c->res;
 	struct sink *s;
+	const char *p;
 	int rc, ret = 0;
-	size_t i;
+	size_t i, n;
 
 	(*c->c_in)++;
 	rc = record_parse(&c->rec, line, len);
 	if (rc != REC_OK) {
 		(*c->c_malformed)++;
-		stats_bad(c->st, c->c_parse[rc > REC_TRAILING ? REC_SYNTAX : rc],
+		route_bad(c, c->c_parse[rc > REC_TRAILING ? REC_SYNTAX : rc],
 		    "malformed", "%s: %s", route_where(c),
 		    record_errname(rc));
 		return 0;
@@ -616,7 +775,7 @@ route_line(struct route_core *c, const char *line, size_t len)
 		return route_emit(c, s, line, len);
 	case ROUTE_NO_IFACE:
 		(*c->c_events)++;
-		stats_bad(c->st, c->c_no_iface, "no_iface",
+		route_bad(c, c->c_no_iface, "no_iface",
 		    "%s: event without _iface: passed through",
 		    route_where(c));
 		s = c->o->nshards > 0 ? c->o->shard[0] : c->o->dflt;
@@ -634,11 +793,11 @@ route_line(struct route_core *c, const char *line, size_t len)
 	if (res->merged)
 		(*c->c_merged)++;
 	if (res->bad & EVF_BAD_ADDR)
-		stats_bad(c->st, c->c_bad_address, "bad_address",
+		route_bad(c, c->c_bad_address, "bad_address",
 		    "%s: an address is not an address%s", route_where(c),
 		    res->bad_address ? ": no companion copy" : "");
 	else if (res->bad)
-		stats_bad(c->st, c->c_bad_field, "bad_field",
+		route_bad(c, c->c_bad_field, "bad_field",
 		    "%s: %s", route_where(c),
 		    evf_badname(res->bad & -res->bad));
 	if (c->o->nshards > 0)
@@ -654,10 +813,10 @@ route_line(struct route_core *c, const char *line, size_t len)
 			(*c->c_comp_copies)++;
 		else
 			(*c->c_ifname_copies)++;
-		route_copy(c, cp->json, cp->jlen);
+		p = route_copy(c, cp->json, cp->jlen, &n);
 		if (c->o->nshards == 0)
 			s = route_sink_for(c, cp->iface, cp->len);
-		if (route_emit(c, s, c->buf.p, c->buf.len) != 0)
+		if (route_emit(c, s, p, n) != 0)
 			ret = -1;
 	}
 	return ret;
@@ -676,17 +835,21 @@ route_cb(void *arg, const char *line, size_t len, int input)
 		c->nlineno = (size_t)input + 1;
 	}
 	if (input >= 0)
-		c->lineno[input]++;
+		c->line_no = ++c->lineno[input];
 	c->input = input;
 	route_line(c, line, len);
 	return 0;
 }
+
+static int	rt_pool_poll(struct rt_pool *, struct linebuf *, int);
 
 int
 route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 {
 	int rc;
 
+	if (c->pool != NULL)
+		return rt_pool_poll(c->pool, in, timeout_ms);
 	c->lb = in;
 	rc = linebuf_poll(in, timeout_ms, route_cb, c);
 	c->lb = NULL;
@@ -720,19 +883,343 @@ route_dead(const struct route_core *c)
 	return c->nsinks > 0 && c->nfailed == c->nsinks;
 }
 
+/* The main thread's side of parallel routing. Batches are a ring used in
+ * sequence: seq head is being filled, [tail, head) are queued, in work or
+ * done, and are replayed from tail on, in order. */
+struct rt_pool {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;	/* a batch was queued, or quit */
+	pthread_cond_t		 done;	/* a batch was done */
+	struct rt_batch		*ring;
+	size_t			 nring;
+	uint64_t		 head, tail, next;	/* next: for workers */
+	bool			 filling;	/* ring[head] has lines */
+	bool			 quit;
+	struct route_core	*main;		/* owns the sinks */
+	struct route_core	**wc;
+	pthread_t		*th;
+	size_t			 nth;
+};
+
+static struct rt_batch *
+rt_at(struct rt_pool *pl, uint64_t seq)
+{
+	return &pl->ring[seq % pl->nring];
+}
+
+static void
+rt_lock(struct rt_pool *pl)
+{
+	if ((errno = pthread_mutex_lock(&pl->mu)) != 0)
+		err(1, "route: mutex");
+}
+
+static void
+rt_unlock(struct rt_pool *pl)
+{
+	if ((errno = pthread_mutex_unlock(&pl->mu)) != 0)
+		err(1, "route: mutex");
+}
+
+static void
+rt_wait(struct rt_pool *pl, pthread_cond_t *cv)
+{
+	if ((errno = pthread_cond_wait(cv, &pl->mu)) != 0)
+		err(1, "route: wait");
+}
+
+/* Routes every line of b with the worker's core wc. */
+static void
+rt_process(struct route_core *wc, struct rt_batch *b)
+{
+	size_t i;
+
+	sbuf_reset(&b->out);
+	sbuf_reset(&b->msgs);
+	b->nouts = b->nbads = 0;
+	wc->batch = b;
+	memset(wc->local, 0, sizeof(wc->local));
+	for (i = 0; i < b->nlines; i++) {
+		const struct rt_line *l = &b->lines[i];
+
+		wc->input = l->input;
+		wc->line_no = l->lineno;
+		route_line(wc, b->in.p + l->off, l->len);
+	}
+	for (i = 0; i < RC_NCTRS; i++)
+		b->cnt[i] = wc->local[i];
+	wc->batch = NULL;
+}
+
+struct rt_worker_arg {
+	struct rt_pool		*pl;
+	struct route_core	*wc;
+};
+
+static void *
+rt_worker(void *arg)
+{
+	struct rt_worker_arg *wa = arg;
+	struct rt_pool *pl = wa->pl;
+	struct rt_batch *b;
+
+	rt_lock(pl);
+	for (;;) {
+		while (!pl->quit && pl->next == pl->head)
+			rt_wait(pl, &pl->work);
+		if (pl->next == pl->head)
+			break;		/* quit, and nothing left */
+		b = rt_at(pl, pl->next++);
+		b->state = RT_BUSY;
+		rt_unlock(pl);
+		rt_process(wa->wc, b);
+		rt_lock(pl);
+		b->state = RT_DONE;
+		if ((errno = pthread_cond_broadcast(&pl->done)) != 0)
+			err(1, "route: signal");
+	}
+	rt_unlock(pl);
+	free(wa);
+	return NULL;
+}
+
+/* Writes the oldest batch out through the main core, waiting for it to be
+ * done if wait is set. Returns false if there is none (or, without wait,
+ * it is not done yet). */
+static bool
+rt_replay(struct rt_pool *pl, bool wait)
+{
+	struct route_core *c = pl->main;
+	struct rt_batch *b;
+	size_t i;
+
+	rt_lock(pl);
+	if (pl->tail == pl->head) {
+		rt_unlock(pl);
+		return false;
+	}
+	b = rt_at(pl, pl->tail);
+	while (wait && b->state != RT_DONE)
+		rt_wait(pl, &pl->done);
+	if (b->state != RT_DONE) {
+		rt_unlock(pl);
+		return false;
+	}
+	rt_unlock(pl);
+	for (i = 0; i < b->nbads; i++) {
+		const struct rt_bad *bd = &b->bads[i];
+
+		stats_bad(c->st, *RC_SLOT(c, bd->ctr), bd->what, "%.*s",
+		    (int)bd->len, b->msgs.p + bd->off);
+	}
+	for (i = 0; i < b->nouts; i++) {
+		const struct rt_out *o = &b->outs[i];
+
+		route_emit(c, o->s, (o->own ? b->out.p : b->in.p) + o->off,
+		    o->len);
+	}
+	for (i = 0; i < RC_NCTRS; i++)
+		if (b->cnt[i] != 0 && *RC_SLOT(c, i) != NULL)
+			**RC_SLOT(c, i) += b->cnt[i];
+	rt_lock(pl);
+	b->state = RT_FREE;
+	pl->tail++;
+	rt_unlock(pl);
+	return true;
+}
+
+/* Hands the batch being filled to the workers. */
+static void
+rt_submit(struct rt_pool *pl)
+{
+	if (!pl->filling)
+		return;
+	rt_lock(pl);
+	rt_at(pl, pl->head)->state = RT_QUEUED;
+	pl->head++;
+	pl->filling = false;
+	if ((errno = pthread_cond_signal(&pl->work)) != 0)
+		err(1, "route: signal");
+	rt_unlock(pl);
+}
+
+/* linebuf's callback: the line joins the batch being filled. */
+static int
+rt_line_cb(void *arg, const char *line, size_t len, int input)
+{
+	struct rt_pool *pl = arg;
+	struct route_core *c = pl->main;
+	struct rt_batch *b;
+	struct rt_line *l;
+
+	if (input >= 0 && (size_t)input >= c->nlineno) {
+		c->lineno = route_xrealloc(c->lineno, (size_t)input + 1,
+		    sizeof(*c->lineno));
+		memset(c->lineno + c->nlineno, 0, ((size_t)input + 1 -
+		    c->nlineno) * sizeof(*c->lineno));
+		c->nlineno = (size_t)input + 1;
+	}
+	if (!pl->filling) {
+		/* Every batch in use: write out the oldest first. */
+		while (pl->head - pl->tail == pl->nring)
+			(void)rt_replay(pl, true);
+		b = rt_at(pl, pl->head);
+		sbuf_reset(&b->in);
+		b->nlines = 0;
+		pl->filling = true;
+	} else
+		b = rt_at(pl, pl->head);
+	if (b->nlines == b->lcap) {
+		b->lcap = b->lcap ? b->lcap * 2 : 256;
+		b->lines = route_xrealloc(b->lines, b->lcap, sizeof(*b->lines));
+	}
+	l = &b->lines[b->nlines++];
+	l->off = b->in.len;
+	l->len = len;
+	l->input = input;
+	l->lineno = input >= 0 ? ++c->lineno[input] : 0;
+	/* Each line keeps the NUL after it that linebuf promises. */
+	sbuf_add(&b->in, line, len);
+	sbuf_addc(&b->in, '\0');
+	if (b->in.len >= RT_BATCH_BYTES || b->nlines >= RT_BATCH_LINES)
+		rt_submit(pl);
+	return 0;
+}
+
+void
+route_core_jobs(struct route_core *c, const struct linebuf *in, size_t njobs)
+{
+	struct rt_pool *pl;
+	size_t i;
+
+	if (njobs <= 1 || c->pool != NULL)
+		return;
+	if ((pl = calloc(1, sizeof(*pl))) == NULL)
+		err(1, "route");
+	if ((errno = pthread_mutex_init(&pl->mu, NULL)) != 0 ||
+	    (errno = pthread_cond_init(&pl->work, NULL)) != 0 ||
+	    (errno = pthread_cond_init(&pl->done, NULL)) != 0)
+		err(1, "route: threads");
+	pl->main = c;
+	/* Two batches per worker keep each busy while the main thread
+	 * fills and replays the others. */
+	pl->nring = 2 * njobs + 1;
+	if ((pl->ring = calloc(pl->nring, sizeof(*pl->ring))) == NULL ||
+	    (pl->wc = calloc(njobs, sizeof(*pl->wc))) == NULL ||
+	    (pl->th = calloc(njobs, sizeof(*pl->th))) == NULL)
+		err(1, "route");
+	for (i = 0; i < njobs; i++) {
+		struct rt_worker_arg *wa = malloc(sizeof(*wa));
+		struct route_core *wc;
+		size_t k;
+
+		if (wa == NULL)
+			err(1, "route");
+		/* A worker's counters are its own: they are added to the
+		 * stage's as its batches are replayed. */
+		wc = route_core_new(c->rt, c->o, c->st);
+		for (k = 0; k < RC_NCTRS; k++)
+			*RC_SLOT(wc, k) = &wc->local[k];
+		wc->lb = in;
+		pl->wc[i] = wc;
+		wa->pl = pl;
+		wa->wc = wc;
+		if ((errno = pthread_create(&pl->th[i], NULL, rt_worker,
+		    wa)) != 0)
+			err(1, "route: thread");
+		pl->nth++;
+	}
+	c->pool = pl;
+}
+
+/* Ends the workers of c; what they have not written is lost, so callers
+ * drain first (route_drain). */
+static void
+rt_pool_stop(struct route_core *c)
+{
+	struct rt_pool *pl = c->pool;
+	size_t i;
+
+	rt_lock(pl);
+	pl->quit = true;
+	if ((errno = pthread_cond_broadcast(&pl->work)) != 0)
+		err(1, "route: signal");
+	rt_unlock(pl);
+	for (i = 0; i < pl->nth; i++) {
+		pthread_join(pl->th[i], NULL);
+		route_core_destroy(&pl->wc[i]);
+	}
+	for (i = 0; i < pl->nring; i++) {
+		struct rt_batch *b = &pl->ring[i];
+
+		sbuf_free(&b->in);
+		sbuf_free(&b->out);
+		sbuf_free(&b->msgs);
+		free(b->lines);
+		free(b->outs);
+		free(b->bads);
+	}
+	free(pl->ring);
+	free(pl->wc);
+	free(pl->th);
+	pthread_cond_destroy(&pl->work);
+	pthread_cond_destroy(&pl->done);
+	pthread_mutex_destroy(&pl->mu);
+	free(pl);
+	c->pool = NULL;
+}
+
+/* route_poll with workers: read what there is, write out what the workers
+ * finished; when nothing more is there to read, wait for the oldest batch
+ * rather than for input, so that a quiet input never holds back lines
+ * already read. At the end of the input, everything is written. */
+static int
+rt_pool_poll(struct rt_pool *pl, struct linebuf *in, int timeout_ms)
+{
+	struct route_core *c = pl->main;
+	bool busy = pl->head != pl->tail;
+	int rc;
+
+	c->lb = in;
+	rc = linebuf_poll(in, busy ? 0 : timeout_ms, rt_line_cb, pl);
+	rt_submit(pl);
+	while (rt_replay(pl, false))
+		;
+	if (rc == LINEBUF_EOF)
+		while (rt_replay(pl, true))
+			;
+	else if (rc == 0 && busy)
+		(void)rt_replay(pl, true);
+	return rc;
+}
+
+void
+route_drain(struct route_core *c)
+{
+	if (c->pool == NULL)
+		return;
+	rt_submit(c->pool);
+	while (rt_replay(c->pool, true))
+		;
+}
+
 int
-route_run(const struct route *rt, const struct route_outs *o,
-    struct linebuf *in, struct stats *st, volatile sig_atomic_t *stop)
+route_run_jobs(const struct route *rt, const struct route_outs *o,
+    struct linebuf *in, struct stats *st, volatile sig_atomic_t *stop,
+    size_t njobs)
 {
 	struct route_core *c = route_core_new(rt, o, st);
 	size_t i;
 	int rc, ret;
 
+	route_core_jobs(c, in, njobs);
 	while (!*stop && !route_dead(c)) {
 		rc = route_poll(c, in, 250);
 		if (rc == LINEBUF_EOF)
 			break;
 	}
+	/* Everything read is written, even on a signal. */
+	route_drain(c);
 	for (i = 0; i < c->nsinks; i++)
 		if (sink_flush(c->sinks[i]) != 0 && !c->failed[i]) {
 			if (errno != EPIPE)
@@ -743,4 +1230,11 @@ route_run(const struct route *rt, const struct route_outs *o,
 	ret = c->lost ? 1 : 0;
 	route_core_destroy(&c);
 	return ret;
+}
+
+int
+route_run(const struct route *rt, const struct route_outs *o,
+    struct linebuf *in, struct stats *st, volatile sig_atomic_t *stop)
+{
+	return route_run_jobs(rt, o, in, st, stop, 1);
 }

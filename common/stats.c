@@ -173,21 +173,29 @@ stats_print(const struct stats *s, FILE *fp)
 }
 
 void
-stats_bad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
-    ...)
+stats_vbad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
+    va_list ap)
 {
-	va_list ap;
 	uint64_t n = ++*ctr;
 
 	if (s->quiet || (n != 1 && n % s->rate != 0))
 		return;
 	fprintf(stderr, "%s: %s: ", s->name, what);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	if (n > 1)
 		fprintf(stderr, " (%llu so far)", (unsigned long long)n);
 	fputc('\n', stderr);
+}
+
+void
+stats_bad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
+    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	stats_vbad(s, ctr, what, fmt, ap);
+	va_end(ap);
 }
 
 void

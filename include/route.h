@@ -116,6 +116,16 @@ struct route_core *route_core_new(const struct route *rt,
 	    const struct route_outs *o, struct stats *st);
 void	route_core_destroy(struct route_core **cp);
 
+/* Gives c njobs worker threads (ev-route -j; nothing for njobs <= 1):
+ * route_poll() then reads lines into batches that the workers parse and
+ * route in parallel, and writes their output in input order, so output,
+ * counters and messages are exactly those of one thread. Stopped by
+ * route_core_destroy(); call route_drain() first. */
+void	route_core_jobs(struct route_core *c, const struct linebuf *in,
+	    size_t njobs);
+/* Writes out every line read so far (with workers; else nothing to do). */
+void	route_drain(struct route_core *c);
+
 /* Routes one line (no newline). Returns 0, or -1 if a sink lost output
  * (counted; the core keeps going with the other sinks). */
 int	route_line(struct route_core *c, const char *line, size_t len);
@@ -138,5 +148,9 @@ bool	route_dead(const struct route_core *c);
 int	route_run(const struct route *rt, const struct route_outs *o,
 	    struct linebuf *in, struct stats *st,
 	    volatile sig_atomic_t *stop);
+/* The same with njobs worker threads (route_core_jobs). */
+int	route_run_jobs(const struct route *rt, const struct route_outs *o,
+	    struct linebuf *in, struct stats *st,
+	    volatile sig_atomic_t *stop, size_t njobs);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef EVPIPE_STATS_H
 #define EVPIPE_STATS_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -32,6 +33,8 @@ void	stats_print(const struct stats *s, FILE *fp);
 void	stats_bad(struct stats *s, uint64_t *ctr, const char *what,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+void	stats_vbad(struct stats *s, uint64_t *ctr, const char *what,
+	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* Sets how often stats_bad repeats a message (1 = every time). */
 void	stats_set_rate(struct stats *s, uint64_t rate);
 

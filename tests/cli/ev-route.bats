@@ -503,3 +503,76 @@ route() {
 	[ "$(grep -c PROC_NAME "$(T sharded)")" -eq 8 ]
 	[ "$(counter "$(T err)" copies_companion)" -eq 8 ]
 }
+
+# -j: worker threads route batches in parallel; the output, its order, the
+# messages and the counters must be exactly those of one thread.
+@test "ev-route: -j 2 and -j 4 give the bytes, messages and counters of -j 1" {
+	# 30,000 lines: the sample events over and over, every 997th line
+	# broken, so that bad input falls in every batch and the rate-limited
+	# messages must come out in order with the right line numbers.
+	cat "$R/events.ndjson" "$R/loopback.ndjson" "$R/mixed.ndjson" \
+	    > "$(T base)"
+	awk -v n=30000 '{ l[NR] = $0 } END {
+		for (i = 1; i <= n; i++)
+			print (i % 997 == 0 ? "{\"broken\": " : l[(i - 1) % NR + 1]) }' \
+	    "$(T base)" > "$(T many)"
+	args=(-i eth1 -m eth1 -i cbr0 -i lo -c 'tcp://*:1234c=eth1')
+	ev-route "${args[@]}" "$(T many)" > "$(T out1)" 2> "$(T err1)"
+	for j in 2 4; do
+		ev-route -j "$j" "${args[@]}" "$(T many)" > "$(T out$j)" \
+		    2> "$(T err$j)"
+		cmp "$(T out1)" "$(T out$j)"
+		cmp "$(T err1)" "$(T err$j)"
+	done
+	[ "$(counter "$(T err1)" records_in)" -eq 30000 ]
+	[ "$(counter "$(T err1)" truncated_json)" -eq 818 ]
+	[ "$(counter "$(T err1)" malformed)" -eq 3182 ]
+	grep -q "^ev-route: malformed: $(T many):36: truncated_json\$" \
+	    "$(T err4)"
+	# Per-interface sinks and shards, from several inputs at once.
+	ev-route -j 3 "${args[@]}" -o "eth1=$(T e3)" -o "*=$(T r3)" \
+	    "$(T many)" "$R/events.ndjson" 2> /dev/null
+	ev-route "${args[@]}" -o "eth1=$(T e1)" -o "*=$(T r1)" \
+	    "$(T many)" "$R/events.ndjson" 2> /dev/null
+	cmp "$(T e1)" "$(T e3)"
+	cmp "$(T r1)" "$(T r3)"
+	ev-route "${args[@]}" -S 3 -O "$(T s1-%d)" "$(T many)" 2> /dev/null
+	ev-route -j 2 "${args[@]}" -S 3 -O "$(T s2-%d)" "$(T many)" \
+	    2> /dev/null
+	for i in 0 1 2; do cmp "$(T s1-$i)" "$(T s2-$i)"; done
+}
+
+@test "ev-route: -j 2 on a live input writes each line at once; SIGTERM drains" {
+	mkfifo "$(T fifo)"
+	ev-route -j 2 -i cbr0 -o "*=$(T file)" -l "$(T fifo)" 2> "$(T err)" &
+	pid=$!
+	exec 4> "$(T fifo)"
+	head -n 1 "$R/events.ndjson" >&4
+	# One line, the input left open: it must not wait for a full batch.
+	for _ in $(seq 1 50); do
+		[ -s "$(T file)" ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l < "$(T file)")" -eq 1 ]
+	tail -n +2 "$R/events.ndjson" >&4
+	for _ in $(seq 1 20); do
+		kill -USR1 "$pid"
+		sleep 0.1
+		[ "$(counter "$(T err)" records_in)" = 15 ] && break
+	done
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec 4>&-
+	[ "$rc" -eq 0 ]
+	[ "$(wc -l < "$(T file)")" -eq 16 ]
+	[ "$(counter "$(T err)" records_out)" -eq 16 ]
+}
+
+@test "ev-route: -j out of range is a usage error (exit 2)" {
+	route -j 0 -i cbr0 "$R/events.ndjson"
+	[ "$RC" -eq 2 ]
+	grep -q 'jobs' "$(T err)"
+	route -j 65 -i cbr0 "$R/events.ndjson"
+	[ "$RC" -eq 2 ]
+}
