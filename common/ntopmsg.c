@@ -12,7 +12,20 @@
 
 #include <zlib.h>
 
+#if defined(__x86_64__) && defined(__SSE2__) && defined(__GNUC__)
+#define NM_X86	1
+#include <immintrin.h>
+#endif
+
 #include "ntopmsg.h"
+
+/* Array objects validated and indexed during the walk, kept until they are
+ * output: each is scanned once. Objects past these are validated during
+ * the walk and indexed again when output, so a payload of millions of
+ * small objects holds spans, not records. */
+#define NM_KEEP		64
+/* Bytes the block scans may write past their output (whole vectors). */
+#define NM_SLACK	64
 
 /* An array element that is an object: its span in the decoded text. */
 struct span {
@@ -22,6 +35,9 @@ struct span {
 
 struct ntopmsg {
 	size_t		 cap;
+	struct record	*kept;		/* the first NM_KEEP array objects */
+	size_t		 nkept;
+	size_t		 keptcap;
 	uint8_t		*ibuf;		/* inflated payload */
 	size_t		 icap;
 	const char	*text;		/* the JSON text being walked */
@@ -58,11 +74,15 @@ void
 ntopmsg_destroy(struct ntopmsg **mp)
 {
 	struct ntopmsg *m = *mp;
+	size_t i;
 
 	if (m == NULL)
 		return;
 	free(m->ibuf);
 	free(m->spans);
+	for (i = 0; i < m->keptcap; i++)
+		record_free(&m->kept[i]);
+	free(m->kept);
 	record_free(&m->rec);
 	free(m);
 	*mp = NULL;
@@ -193,9 +213,52 @@ zinflate(struct ntopmsg *m, const uint8_t *p, size_t len, size_t hint,
 	return ret;
 }
 
+static int nm_impl(void);
+
+/* Validates and indexes the object element at s[*pos] into the next kept
+ * record, in one pass over its text: ntopmsg_objend() finds where it would
+ * end (trusting nothing) and record_parse() checks that span. When the
+ * span does not parse, json_skip_value() walks the element again, so the
+ * error is the one a plain walk gives. */
+static int
+keep_object(struct ntopmsg *m, const char *s, size_t len, size_t *pos)
+{
+	struct record *r;
+	size_t start = *pos, end;
+	int rc;
+
+	if (m->nkept == m->keptcap) {
+		size_t nc = m->keptcap ? m->keptcap * 2 : 16, i;
+
+		if ((r = reallocarray(m->kept, nc, sizeof(*r))) == NULL)
+			err(1, "ntopmsg");
+		for (i = m->keptcap; i < nc; i++)
+			record_init(&r[i]);
+		m->kept = r;
+		m->keptcap = nc;
+	}
+	r = &m->kept[m->nkept];
+	/* The byte loop finding the end costs more than validating twice;
+	 * the block scans cost a fraction of it. */
+	end = nm_impl() == NTOPMSG_SCAN_BYTE ? 0 :
+	    ntopmsg_objend(s + start, len - start);
+	if (end == 0 || record_parse(r, s + start, end) != REC_OK) {
+		if ((rc = json_skip_value(s, len, pos)) != REC_OK)
+			return rc;
+		/* Valid after all: the span is exact now. */
+		if ((rc = record_parse(r, s + start, *pos - start)) != REC_OK)
+			return rc;
+		end = *pos - start;
+	}
+	*pos = start + end;
+	m->nkept++;
+	return REC_OK;
+}
+
 /* Walks an array payload: every element is validated; objects are kept as
- * spans, other values counted. Any invalid element rejects the whole
- * message, so a record is never output from a payload that is not JSON. */
+ * spans (the first NM_KEEP also as records), other values counted. Any
+ * invalid element rejects the whole message, so a record is never output
+ * from a payload that is not JSON. */
 static int
 walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 {
@@ -211,7 +274,11 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 	for (;;) {
 		json_skip_ws(s, len, &pos);
 		start = pos;
-		if ((rc = json_skip_value(s, len, &pos)) != REC_OK)
+		if (pos < len && s[pos] == '{' && m->nspans < NM_KEEP)
+			rc = keep_object(m, s, len, &pos);
+		else
+			rc = json_skip_value(s, len, &pos);
+		if (rc != REC_OK)
 			return rc == REC_EMPTY ? NTOPMSG_ETRUNC : map_rec_err(rc);
 		if (s[start] == '{') {
 			if (m->nspans == m->spancap) {
@@ -255,7 +322,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	int rc;
 
 	m->single = m->single_done = m->inflated = false;
-	m->nspans = m->next = m->nonobj = 0;
+	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	if (len == 0)
 		return NTOPMSG_EEMPTY;
@@ -316,7 +383,7 @@ ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	/* A rejected payload yields no record, not even its good part. */
 	if ((rc = msg_decode(m, h, p, len)) != NTOPMSG_OK) {
 		m->single = false;
-		m->nspans = 0;
+		m->nspans = m->nkept = 0;
 		m->nonobj = 0;
 	}
 	return rc;
@@ -333,6 +400,8 @@ ntopmsg_next(struct ntopmsg *m)
 		m->single_done = true;
 		return &m->rec;
 	}
+	if (m->next < m->nkept)
+		return &m->kept[m->next++];
 	while (m->next < m->nspans) {
 		sp = &m->spans[m->next++];
 		/* Already validated by walk_array: parsing only indexes it. */
@@ -384,18 +453,59 @@ ntopmsg_event(const char *topic, const struct record *r)
 	return "flow";
 }
 
-/* Appends the validated JSON text s[0..len) without the white space outside
- * strings. The text was validated, so a simple byte loop into space
- * reserved once is enough; it is the hot path for spaced producers such
- * as json-c's (ebpflowexport). */
-static void
-compact(struct sbuf *out, const char *s, size_t len)
+/* The text scans of the hot path: where an array element that is an object
+ * ends (before it is validated), and validated text copied without its
+ * white space outside strings (json-c's producers space every member).
+ * The block scans take 64 bytes at a time: masks of the quotes,
+ * backslashes, brackets and bytes up to 0x20, with the escapes resolved,
+ * tell which bytes are inside strings; the rest is bit arithmetic. SSE2 is
+ * part of x86-64; AVX-512 (BW for the masks, VBMI2 whose byte compress
+ * drops the white space of a block in one instruction) is used when the
+ * CPU has it. Elsewhere the byte loops serve; they are also the reference
+ * the unit tests hold the block scans to. */
+
+static int nm_forced = NTOPMSG_SCAN_AUTO;
+
+/* The bytes objend_byte() stops at: inside strings only quotes and
+ * backslashes (1, 2), outside also brackets (3 opens, 4 closes). */
+static const unsigned char nm_class[256] = {
+	['"'] = 1, ['\\'] = 2, ['{'] = 3, ['['] = 3, ['}'] = 4, [']'] = 4,
+};
+
+static size_t
+objend_byte(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, depth = 0;
+
+	for (i = 0; i < len; i++) {
+		switch (nm_class[u[i]]) {
+		case 1:
+			for (i++; i < len; i++) {
+				if (nm_class[u[i]] == 1)
+					break;
+				if (nm_class[u[i]] == 2)
+					i++;
+			}
+			break;
+		case 3:
+			depth++;
+			break;
+		case 4:
+			if (--depth == 0)
+				return i + 1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static size_t
+compact_byte(char *d, const char *s, size_t len)
 {
 	const char *p = s, *e = s + len;
-	char *d, c;
+	char *d0 = d, c;
 
-	sbuf_reserve(out, len);
-	d = out->p + out->len;
 	while (p < e) {
 		c = *p++;
 		if (c == '"') {
@@ -411,7 +521,322 @@ compact(struct sbuf *out, const char *s, size_t len)
 		} else if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
 			*d++ = c;
 	}
-	out->len = (size_t)(d - out->p);
+	return (size_t)(d - d0);
+}
+
+#ifdef NM_X86
+/* What one block carries to the next about strings. */
+struct nm_str {
+	uint64_t	in;	/* all ones: the block starts inside a string */
+	uint64_t	esc;	/* 1: the block's first byte is escaped */
+};
+
+/* The bytes of a block inside strings (bit i for byte i; an opening quote
+ * counts as inside, a closing one not), from its quotes and backslashes. */
+static inline uint64_t
+nm_instring(struct nm_str *st, uint64_t quote, uint64_t bslash)
+{
+	uint64_t esc = st->esc, in;
+	unsigned i;
+
+	st->esc = 0;
+	/* A backslash that is not itself escaped escapes the next byte.
+	 * Escapes are few (json-c's "\/"): one turn each is cheap. */
+	while (bslash != 0) {
+		i = (unsigned)__builtin_ctzll(bslash);
+		bslash &= bslash - 1;
+		if (esc >> i & 1)
+			continue;
+		if (i == 63)
+			st->esc = 1;
+		else
+			esc |= 2ULL << i;
+	}
+	quote &= ~esc;
+	/* Prefix XOR: bit i is set when an odd number of quotes is at or
+	 * before byte i. */
+	quote ^= quote << 1;
+	quote ^= quote << 2;
+	quote ^= quote << 4;
+	quote ^= quote << 8;
+	quote ^= quote << 16;
+	quote ^= quote << 32;
+	in = quote ^ st->in;
+	st->in = 0 - (in >> 63);
+	return in;
+}
+
+struct nm_blk {
+	uint64_t	quote;
+	uint64_t	bslash;
+	uint64_t	low;	/* bytes up to 0x20: outside strings, white space */
+	uint64_t	open;	/* '{' and '[' */
+	uint64_t	close;	/* '}' and ']' */
+};
+
+static inline uint64_t
+nm_mask16(__m128i v, unsigned k)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(v) << (16 * k);
+}
+
+/* The masks of the 64 bytes at p: brackets or low bytes as asked. */
+static inline void
+nm_blk_sse2(const unsigned char *p, struct nm_blk *b, bool brackets)
+{
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+	const __m128i sp = _mm_set1_epi8(' '), lc = _mm_set1_epi8(0x20);
+	const __m128i open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}');
+	__m128i v, w;
+	unsigned k;
+
+	memset(b, 0, sizeof(*b));
+	for (k = 0; k < 4; k++) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		b->quote |= nm_mask16(_mm_cmpeq_epi8(v, quote), k);
+		b->bslash |= nm_mask16(_mm_cmpeq_epi8(v, bslash), k);
+		if (brackets) {
+			/* '[' and ']' differ from '{' and '}' in bit 5 only. */
+			w = _mm_or_si128(v, lc);
+			b->open |= nm_mask16(_mm_cmpeq_epi8(w, open), k);
+			b->close |= nm_mask16(_mm_cmpeq_epi8(w, close), k);
+		} else
+			b->low |= nm_mask16(_mm_cmpeq_epi8(_mm_min_epu8(v, sp),
+			    v), k);
+	}
+}
+
+/* Counts brackets outside strings: the offset past the one that closes
+ * the first, or 0. */
+static inline bool
+nm_brackets(uint64_t br, uint64_t open, size_t *depth, size_t off,
+    size_t *end)
+{
+	unsigned i;
+
+	while (br != 0) {
+		i = (unsigned)__builtin_ctzll(br);
+		br &= br - 1;
+		if (open >> i & 1)
+			++*depth;
+		else if (--*depth == 0) {
+			*end = off + i + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+static size_t
+objend_sse2(const char *s, size_t len)
+{
+	struct nm_str st = { 0, 0 };
+	struct nm_blk b;
+	unsigned char tail[64];
+	const unsigned char *p;
+	size_t off, n, depth = 0, end;
+	uint64_t in;
+
+	for (off = 0; off < len; off += 64) {
+		p = (const unsigned char *)s + off;
+		if ((n = len - off) < 64) {
+			/* Zeros are neither quotes nor brackets. */
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, p, n);
+			p = tail;
+		}
+		nm_blk_sse2(p, &b, true);
+		in = nm_instring(&st, b.quote, b.bslash);
+		if (nm_brackets((b.open | b.close) & ~in, b.open, &depth, off,
+		    &end))
+			return end;
+	}
+	return 0;
+}
+
+/* Copies the runs of kept bytes of a block: 16 bytes at a time, so up to
+ * 15 bytes past a run are read (p has 80 readable bytes) and written. */
+static inline char *
+nm_runs(char *d, const unsigned char *p, uint64_t keep)
+{
+	uint64_t rest;
+	unsigned i, n, k;
+
+	while (keep != 0) {
+		i = (unsigned)__builtin_ctzll(keep);
+		rest = ~(keep >> i);
+		n = rest == 0 ? 64 - i : (unsigned)__builtin_ctzll(rest);
+		for (k = 0; k < n; k += 16)
+			_mm_storeu_si128((__m128i *)(void *)(d + k),
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i + k)));
+		d += n;
+		keep = i + n >= 64 ? 0 : keep & (~0ULL << (i + n));
+	}
+	return d;
+}
+
+static size_t
+compact_sse2(char *d, const char *s, size_t len)
+{
+	struct nm_str st = { 0, 0 };
+	struct nm_blk b;
+	unsigned char tail[80];
+	const unsigned char *p;
+	char *d0 = d;
+	size_t off, n;
+	uint64_t keep;
+
+	for (off = 0; off < len; off += 64) {
+		p = (const unsigned char *)s + off;
+		n = len - off < 64 ? len - off : 64;
+		if (len - off < 80) {
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, p, n);
+			p = tail;
+		}
+		nm_blk_sse2(p, &b, false);
+		keep = ~(b.low & ~nm_instring(&st, b.quote, b.bslash));
+		if (n < 64)
+			keep &= (1ULL << n) - 1;
+		d = nm_runs(d, p, keep);
+	}
+	return (size_t)(d - d0);
+}
+
+#define NM_AVX512	__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
+
+NM_AVX512 static size_t
+objend_avx512(const char *s, size_t len)
+{
+	const __m512i quote = _mm512_set1_epi8('"');
+	const __m512i bslash = _mm512_set1_epi8('\\');
+	const __m512i lc = _mm512_set1_epi8(0x20);
+	const __m512i open = _mm512_set1_epi8('{');
+	const __m512i close = _mm512_set1_epi8('}');
+	struct nm_str st = { 0, 0 };
+	size_t off, n, depth = 0, end;
+	uint64_t valid, in, op, cl;
+	__m512i v, w;
+
+	for (off = 0; off < len; off += 64) {
+		n = len - off;
+		valid = n < 64 ? (1ULL << n) - 1 : ~0ULL;
+		/* A masked load does not touch the bytes past the text. */
+		v = _mm512_maskz_loadu_epi8(valid, s + off);
+		in = nm_instring(&st, _mm512_cmpeq_epi8_mask(v, quote),
+		    _mm512_cmpeq_epi8_mask(v, bslash));
+		w = _mm512_or_si512(v, lc);
+		op = _mm512_cmpeq_epi8_mask(w, open);
+		cl = _mm512_cmpeq_epi8_mask(w, close);
+		if (nm_brackets((op | cl) & ~in, op, &depth, off, &end))
+			return end;
+	}
+	return 0;
+}
+
+NM_AVX512 static size_t
+compact_avx512(char *d, const char *s, size_t len)
+{
+	const __m512i quote = _mm512_set1_epi8('"');
+	const __m512i bslash = _mm512_set1_epi8('\\');
+	const __m512i sp = _mm512_set1_epi8(' ');
+	struct nm_str st = { 0, 0 };
+	char *d0 = d;
+	size_t off, n;
+	uint64_t valid, keep;
+	__m512i v;
+
+	for (off = 0; off < len; off += 64) {
+		n = len - off;
+		valid = n < 64 ? (1ULL << n) - 1 : ~0ULL;
+		v = _mm512_maskz_loadu_epi8(valid, s + off);
+		keep = ~(_mm512_cmple_epu8_mask(v, sp) &
+		    ~nm_instring(&st, _mm512_cmpeq_epi8_mask(v, quote),
+		    _mm512_cmpeq_epi8_mask(v, bslash))) & valid;
+		_mm512_storeu_si512(d, _mm512_maskz_compress_epi8(keep, v));
+		d += __builtin_popcountll(keep);
+	}
+	return (size_t)(d - d0);
+}
+#endif /* NM_X86 */
+
+/* The implementation to run: the forced one, else the best this CPU has. */
+static int
+nm_impl(void)
+{
+	if (nm_forced != NTOPMSG_SCAN_AUTO)
+		return nm_forced;
+#ifdef NM_X86
+	if (__builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512vbmi2"))
+		return NTOPMSG_SCAN_AVX512;
+	return NTOPMSG_SCAN_SSE2;
+#else
+	return NTOPMSG_SCAN_BYTE;
+#endif
+}
+
+int
+ntopmsg_scan_impl(int impl)
+{
+	switch (impl) {
+	case NTOPMSG_SCAN_AUTO:
+	case NTOPMSG_SCAN_BYTE:
+		break;
+#ifdef NM_X86
+	case NTOPMSG_SCAN_SSE2:
+		break;
+	case NTOPMSG_SCAN_AVX512:
+		if (!__builtin_cpu_supports("avx512bw") ||
+		    !__builtin_cpu_supports("avx512vbmi2"))
+			return -1;
+		break;
+#endif
+	default:
+		return -1;
+	}
+	nm_forced = impl;
+	return 0;
+}
+
+size_t
+ntopmsg_objend(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] != '{' && s[0] != '['))
+		return 0;
+	switch (nm_impl()) {
+#ifdef NM_X86
+	case NTOPMSG_SCAN_AVX512:
+		return objend_avx512(s, len);
+	case NTOPMSG_SCAN_SSE2:
+		return objend_sse2(s, len);
+#endif
+	default:
+		return objend_byte(s, len);
+	}
+}
+
+void
+ntopmsg_compact(struct sbuf *out, const char *s, size_t len)
+{
+	char *d;
+
+	sbuf_reserve(out, len + NM_SLACK);
+	d = out->p + out->len;
+	switch (nm_impl()) {
+#ifdef NM_X86
+	case NTOPMSG_SCAN_AVX512:
+		out->len += compact_avx512(d, s, len);
+		break;
+	case NTOPMSG_SCAN_SSE2:
+		out->len += compact_sse2(d, s, len);
+		break;
+#endif
+	default:
+		out->len += compact_byte(d, s, len);
+		break;
+	}
 	out->p[out->len] = '\0';
 }
 
@@ -444,7 +869,7 @@ ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
 		/* One compacting pass over the whole object; its opening
 		 * brace becomes the comma after the prefix. */
 		at = out->len;
-		compact(out, r->text, r->len);
+		ntopmsg_compact(out, r->text, r->len);
 		if (r->nf > 0)
 			out->p[at] = ',';
 		else {
@@ -462,7 +887,7 @@ ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
 		sbuf_add(out, f->key, f->klen);
 		sbuf_add(out, "\":", 2);
 		if (f->kind == REC_OBJECT || f->kind == REC_ARRAY)
-			compact(out, f->val, f->vlen);
+			ntopmsg_compact(out, f->val, f->vlen);
 		else
 			sbuf_add(out, f->val, f->vlen);
 	}

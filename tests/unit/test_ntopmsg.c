@@ -306,6 +306,277 @@ test_seq(void)
 	ntopmsg_seq_destroy(&s);
 }
 
+/* Random JSON for the scan tests: white space, escapes (runs of
+ * backslashes too), brackets and quotes inside strings, UTF-8, so that
+ * every kind of byte falls at every place of a 64-byte block. */
+static uint64_t rs = 88172645463325252ULL;
+
+static unsigned
+rnd(unsigned n)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (unsigned)(rs % n);
+}
+
+static void
+gen_ws(struct sbuf *b)
+{
+	static const char ws[] = " \t\n\r";
+	unsigned n = rnd(3) == 0 ? rnd(6) : 0;
+
+	while (n-- > 0)
+		sbuf_addc(b, ws[rnd(4)]);
+}
+
+static void
+gen_str(struct sbuf *b)
+{
+	static const char *const pieces[] = {
+		"\\\"", "\\\\", "\\/", "\\u00e9", "\\n", " ", "  ", "{", "}",
+		"[", "]", ",", ":", "\xc3\xa9", "\\\\\\\"", "\\\\\\\\",
+	};
+	unsigned n = rnd(5) == 0 ? rnd(140) : rnd(14);
+
+	sbuf_addc(b, '"');
+	while (n-- > 0) {
+		if (rnd(3) == 0)
+			sbuf_adds(b, pieces[rnd(sizeof(pieces) /
+			    sizeof(pieces[0]))]);
+		else
+			sbuf_addc(b, (char)('a' + rnd(26)));
+	}
+	sbuf_addc(b, '"');
+}
+
+static void
+gen_value(struct sbuf *b, int depth)
+{
+	static const char *const words[] = { "true", "false", "null", "0",
+	    "-12.5e3", "1718031245" };
+	unsigned i, n, k = rnd(depth > 4 ? 3 : 6);
+
+	if (k == 0)
+		sbuf_adds(b, words[rnd(6)]);
+	else if (k <= 2)
+		gen_str(b);
+	else if (k == 3 || k == 4) {
+		sbuf_addc(b, '{');
+		n = rnd(7);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				sbuf_addc(b, ',');
+			gen_ws(b);
+			gen_str(b);
+			gen_ws(b);
+			sbuf_addc(b, ':');
+			gen_ws(b);
+			gen_value(b, depth + 1);
+			gen_ws(b);
+		}
+		gen_ws(b);
+		sbuf_addc(b, '}');
+	} else {
+		sbuf_addc(b, '[');
+		n = rnd(5);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				sbuf_addc(b, ',');
+			gen_ws(b);
+			gen_value(b, depth + 1);
+			gen_ws(b);
+		}
+		sbuf_addc(b, ']');
+	}
+}
+
+/* An object (or, when arrays is set, sometimes an array) of at least min
+ * bytes. */
+static void
+gen_container(struct sbuf *b, size_t min, bool arrays)
+{
+	size_t start = b->len;
+
+	do {
+		b->len = start;
+		if (arrays && rnd(4) == 0) {
+			sbuf_addc(b, '[');
+			gen_value(b, 1);
+			sbuf_addc(b, ']');
+		} else {
+			sbuf_adds(b, "{");
+			gen_ws(b);
+			gen_str(b);
+			sbuf_adds(b, ":");
+			gen_value(b, 0);
+			gen_ws(b);
+			sbuf_adds(b, "}");
+		}
+	} while (b->len - start < min);
+	b->p[b->len] = '\0';
+}
+
+static const int impls[] = { NTOPMSG_SCAN_BYTE, NTOPMSG_SCAN_SSE2,
+    NTOPMSG_SCAN_AVX512 };
+#define NIMPLS	(sizeof(impls) / sizeof(impls[0]))
+
+/* The block scans against the byte loops on fixed and random JSON, at
+ * every length around the block size. */
+static void
+test_scan(void)
+{
+	static const char *const fixed[] = {
+		"{}", "[]", "{\"a\":\"}\"}", "{\"a\":\"\\\"}\"}",
+		"{ \"a\" : [ 1 , { \"b\" : \"x \\\\\" } ] , \"c\" : \"]\" }",
+		"[\"\\\\\\\\\\\"[\", {\"\\\"\":[[],{}]} ]",
+	};
+	struct sbuf in = { 0 }, want = { 0 }, got = { 0 };
+	struct record r = RECORD_INIT;
+	size_t i, k, pad, len, bad = 0, used = 0;
+
+	for (k = 0; k < NIMPLS; k++) {
+		if (ntopmsg_scan_impl(impls[k]) == -1)
+			continue;
+		used++;
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+			len = strlen(fixed[i]);
+			CHECK(ntopmsg_objend(fixed[i], len) == len);
+			CHECK(ntopmsg_objend(fixed[i], len - 1) == 0);
+		}
+		CHECK(ntopmsg_objend("x{}", 3) == 0);
+		CHECK(ntopmsg_objend("", 0) == 0);
+		sbuf_reset(&got);
+		ntopmsg_compact(&got, fixed[4], strlen(fixed[4]));
+		CHECK_STR(got.p, "{\"a\":[1,{\"b\":\"x \\\\\"}],\"c\":\"]\"}");
+	}
+	CHECK(used >= 2);
+	for (i = 0; i < 4000; i++) {
+		/* Padding shifts the text against the blocks. */
+		sbuf_reset(&in);
+		pad = rnd(70);
+		while (pad-- > 0)
+			sbuf_addc(&in, ' ');
+		pad = in.len;
+		gen_container(&in, i < 200 ? 0 : rnd(300), true);
+		len = in.len - pad;
+		if (in.p[pad] == '{' &&
+		    record_parse(&r, in.p + pad, len) != REC_OK) {
+			if (bad++ == 0)
+				fprintf(stderr, "generated: %s\n", in.p + pad);
+			continue;
+		}
+		ntopmsg_scan_impl(NTOPMSG_SCAN_BYTE);
+		sbuf_reset(&want);
+		ntopmsg_compact(&want, in.p + pad, len);
+		/* What follows an element in an array. */
+		sbuf_adds(&in, rnd(2) ? " ,{\"x\":\"}\"}]" : "]");
+		for (k = 0; k < NIMPLS; k++) {
+			if (ntopmsg_scan_impl(impls[k]) == -1)
+				continue;
+			if (ntopmsg_objend(in.p + pad, in.len - pad) != len ||
+			    ntopmsg_objend(in.p + pad, len) != len ||
+			    ntopmsg_objend(in.p + pad, len - 1) != 0) {
+				if (bad++ == 0)
+					fprintf(stderr, "objend %d: %s\n",
+					    impls[k], in.p + pad);
+			}
+			sbuf_reset(&got);
+			ntopmsg_compact(&got, in.p + pad, len);
+			if (got.len != want.len ||
+			    memcmp(got.p, want.p, got.len) != 0) {
+				if (bad++ == 0)
+					fprintf(stderr, "compact %d:\n%.*s\n%s\n%s\n",
+					    impls[k], (int)len, in.p + pad,
+					    want.p, got.p);
+			}
+		}
+	}
+	CHECK(bad == 0);
+	ntopmsg_scan_impl(NTOPMSG_SCAN_AUTO);
+	record_free(&r);
+	sbuf_free(&in);
+	sbuf_free(&want);
+	sbuf_free(&got);
+}
+
+/* Array payloads, valid and with a few bytes changed at random, decode the
+ * same (result, records, non-objects) with every scan. */
+static void
+test_scan_decode(void)
+{
+	static const char special[] = "\"\\{}[],: \x01\xff";
+	struct ntopmsg *m = ntopmsg_new(1 << 20);
+	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
+	struct sbuf in = { 0 }, want = { 0 };
+	size_t i, j, k, n, nobj, bad = 0, ok = 0;
+	const char *got;
+	int rc, rc2;
+
+	for (i = 0; i < 3000; i++) {
+		sbuf_reset(&in);
+		sbuf_addc(&in, '[');
+		n = rnd(12);
+		for (j = 0; j < n; j++) {
+			if (j > 0)
+				sbuf_adds(&in, rnd(2) ? "," : " , ");
+			if (rnd(8) == 0)
+				gen_value(&in, 3);
+			else
+				gen_container(&in, rnd(200), false);
+		}
+		sbuf_addc(&in, ']');
+		/* Most payloads stay valid; the others get bytes changed. */
+		if (i % 3 == 0)
+			for (j = rnd(3) + 1; j > 0 && in.len > 2; j--)
+				in.p[1 + rnd((unsigned)in.len - 2)] =
+				    rnd(2) ? special[rnd(sizeof(special) - 1)] :
+				    (char)rnd(256);
+		ntopmsg_scan_impl(NTOPMSG_SCAN_BYTE);
+		rc = ntopmsg_decode(m, &h, (const uint8_t *)in.p, in.len);
+		nobj = ntopmsg_nonobjects(m);
+		sbuf_reset(&want);
+		sbuf_adds(&want, records(m, &h, in.p, in.len));
+		if (rc == NTOPMSG_OK)
+			ok++;
+		for (k = 1; k < NIMPLS; k++) {
+			if (ntopmsg_scan_impl(impls[k]) == -1)
+				continue;
+			rc2 = ntopmsg_decode(m, &h, (const uint8_t *)in.p,
+			    in.len);
+			if (rc2 != rc || ntopmsg_nonobjects(m) != nobj)
+				bad++;
+			got = records(m, &h, in.p, in.len);
+			if (strcmp(got, want.p) != 0)
+				bad++;
+		}
+	}
+	CHECK(bad == 0);
+	/* Both kinds were tried. */
+	CHECK(ok > 1500 && ok < 3000);
+	ntopmsg_scan_impl(NTOPMSG_SCAN_AUTO);
+	/* More objects than are kept parsed: the rest are indexed later. */
+	sbuf_reset(&in);
+	sbuf_addc(&in, '[');
+	for (j = 0; j < 200; j++)
+		sbuf_addf(&in, "%s{\"n\": %zu}", j ? "," : "", j);
+	sbuf_addc(&in, ']');
+	CHECK(ntopmsg_decode(m, &h, (const uint8_t *)in.p, in.len) ==
+	    NTOPMSG_OK);
+	for (j = 0; j < 200; j++) {
+		const struct record *r = ntopmsg_next(m);
+		int64_t v = -1;
+
+		if (r == NULL || rec_i64(record_get(r, "n"), &v) != 0 ||
+		    v != (int64_t)j)
+			break;
+	}
+	CHECK(j == 200 && ntopmsg_next(m) == NULL);
+	ntopmsg_destroy(&m);
+	sbuf_free(&in);
+	sbuf_free(&want);
+}
+
 int
 main(void)
 {
@@ -314,5 +585,7 @@ main(void)
 	test_event();
 	test_write();
 	test_seq();
+	test_scan();
+	test_scan_decode();
 	return unit_done("ntopmsg");
 }
