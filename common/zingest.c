@@ -67,6 +67,7 @@ struct zingest {
 	struct ntopmsg_seq	*seq;
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
+	struct sbuf		 pre;		/* its records' prefix */
 	zmq_msg_t		 f1, f2, fx;
 	struct sink		*sink;
 	bool			 failed;	/* a sink write failed */
@@ -147,6 +148,23 @@ zi_account(struct zingest *z, const struct ntopmsg_seqres *sr)
 	*z->ctr[C_SLOWJOIN] += sr->slow_joiner;
 }
 
+/* Makes the records' prefix, from the opening brace to the value of _rx
+ * (z->rx), for _event ev. */
+static void
+zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
+    const char *topic)
+{
+	struct sbuf *p = &z->pre;
+
+	sbuf_reset(p);
+	sbuf_add(p, "{\"_type\":\"event\",\"_event\":\"", 27);
+	sbuf_adds(p, ev);
+	sbuf_add(p, "\",\"_topic\":\"", 12);
+	sbuf_adds(p, topic);
+	sbuf_add(p, ifc->tail, ifc->taillen);
+	sbuf_add(p, z->rx.p, z->rx.len);
+}
+
 /* Decodes one message of interface ifi (frames frames, the first two given)
  * and writes its records. */
 static void
@@ -159,8 +177,8 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	struct ntophdr h;
 	char detail[192];
 	struct sbuf *o = &z->out;
-	const char *ev;
-	size_t n, toplen;
+	const char *ev, *prev;
+	size_t n;
 	int rc;
 
 	rc = ntophdr_decode(zmq_msg_data(hf), zmq_msg_size(hf), &h);
@@ -204,20 +222,19 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		    ifc->name, detail);
 		*z->ctr[C_ARRAY] += n - 1;
 	}
-	/* Format the receive time once per message. */
+	/* Every record of a message starts alike: the prefix up to _rx is
+	 * made once per message, again only when _event changes. */
 	sbuf_reset(&z->rx);
 	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
-	toplen = strlen(h.topic);
+	prev = NULL;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
 		ev = ntopmsg_event(h.topic, r);
+		if (ev != prev) {
+			zi_prefix(z, ifc, ev, h.topic);
+			prev = ev;
+		}
 		sbuf_reset(o);
-		sbuf_add(o, "{\"_type\":\"event\",\"_event\":\"", 27);
-		sbuf_add(o, ev, strlen(ev));
-		sbuf_add(o, "\",\"_topic\":\"", 12);
-		sbuf_add(o, h.topic, toplen);
-		sbuf_add(o, ifc->tail, ifc->taillen);
-		sbuf_add(o, z->rx.p, z->rx.len);
-		ntopmsg_write(o, "", 0, r, z->ctr[C_RESERVED]);
+		ntopmsg_write(o, z->pre.p, z->pre.len, r, z->ctr[C_RESERVED]);
 		if (sink_write(z->sink, o->p, o->len) == -1) {
 			if (!z->failed)
 				if (errno != EPIPE)
@@ -439,6 +456,7 @@ zingest_destroy(struct zingest **zp)
 	ntopmsg_seq_destroy(&z->seq);
 	sbuf_free(&z->out);
 	sbuf_free(&z->rx);
+	sbuf_free(&z->pre);
 	if (z->ownctx)
 		zmq_ctx_term(z->ctx);
 	free(z->ifs);
