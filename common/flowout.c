@@ -4,160 +4,328 @@
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "flowout.h"
 #include "ipaddr.h"
 
-static void
-fo_key(struct sbuf *b, const char *k)
+/*
+ * A flow is some 35 members, written once per flow that leaves the table:
+ * with an event-only flow per event copy that is the hottest output path
+ * of flow-agg. So each member is written with one sbuf_reserve() and a
+ * cursor instead of a call per key piece, keys are literals whose length
+ * the compiler knows, and numbers are converted here. The bytes are those
+ * of the plain sbuf calls and printf they replace (test_flowout checks).
+ * Between members b->p is not NUL-terminated: flowout_flow ends with an
+ * sbuf call, which terminates it.
+ */
+
+/* The longest decimal uint64_t, and "-" with it. */
+#define FO_NUMMAX	21
+
+/* Writes v in decimal at o; returns the end. */
+static char *
+fo_digits(char *o, uint64_t v)
 {
-	sbuf_addc(b, ',');
-	sbuf_addc(b, '"');
-	sbuf_adds(b, k);
-	sbuf_addc(b, '"');
-	sbuf_addc(b, ':');
+	char tmp[20], *p = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(o, p, n);
+	return o + n;
 }
 
-/* ,"PXNAME": */
-static void
-fo_key2(struct sbuf *b, const char *px, const char *name)
+static char *
+fo_idigits(char *o, int64_t v)
 {
-	sbuf_adds(b, ",\"");
-	sbuf_adds(b, px);
-	sbuf_adds(b, name);
-	sbuf_adds(b, "\":");
+	if (v < 0) {
+		*o++ = '-';
+		return fo_digits(o, (uint64_t)0 - (uint64_t)v);
+	}
+	return fo_digits(o, (uint64_t)v);
+}
+
+/* Room for n more bytes; the cursor at the end of b. */
+static char *
+fo_room(struct sbuf *b, size_t n)
+{
+	sbuf_reserve(b, n);
+	return b->p + b->len;
 }
 
 static void
-fo_u64(struct sbuf *b, const char *k, uint64_t v)
+fo_done(struct sbuf *b, const char *o)
 {
-	fo_key(b, k);
-	sbuf_add_u64(b, v);
+	b->len = (size_t)(o - b->p);
 }
 
-static void
-fo_i64(struct sbuf *b, const char *k, int64_t v)
-{
-	fo_key(b, k);
-	sbuf_add_i64(b, v);
-}
+/* Appends literal text (a string constant: its length is known). */
+#define FO_LIT(b, lit)	sbuf_add((b), (lit), sizeof(lit) - 1)
+/* ,"KEY": for a literal KEY, through a cursor o. */
+#define FO_KEY(o, k)	(memcpy((o), ",\"" k "\":", sizeof(k) + 3), \
+			    (o) + sizeof(k) + 3)
 
 static void
-fo_str(struct sbuf *b, const char *k, const char *s)
+fo_u64_(struct sbuf *b, const char *key, size_t klen, uint64_t v)
 {
-	fo_key(b, k);
+	char *o = fo_room(b, klen + FO_NUMMAX);
+
+	memcpy(o, key, klen);
+	fo_done(b, fo_digits(o + klen, v));
+}
+
+#define FO_U64(b, k, v)	fo_u64_((b), ",\"" k "\":", sizeof(k) + 3, (v))
+
+/* ,"KEY":"s" with s escaped as sbuf_add_jstr does. */
+static void
+fo_str_(struct sbuf *b, const char *key, size_t klen, const char *s)
+{
+	sbuf_add(b, key, klen);
 	sbuf_add_jstr(b, s, strlen(s));
 }
 
-static void
-fo_addr(struct sbuf *b, const char *k, const struct flowtab_key *key,
-    int side)
-{
-	struct ipaddr a;
-	char buf[IPADDR_STRLEN];
+#define FO_STR(b, k, s)	fo_str_((b), ",\"" k "\":", sizeof(k) + 3, (s))
 
-	a.family = key->family == 6 ? IPADDR_V6 : IPADDR_V4;
-	memcpy(a.a, key->addr[side], 16);
-	if (ipaddr_format(&a, buf, sizeof(buf)) < 0)
-		buf[0] = '\0';
-	fo_str(b, k, buf);
+/* Writes the dotted quad of a (4 bytes) at o, as inet_ntop(3) does;
+ * returns the end. */
+static char *
+fo_quad(char *o, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*o++ = '.';
+		if (a[i] >= 100)
+			*o++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*o++ = (char)('0' + a[i] / 10 % 10);
+		*o++ = (char)('0' + a[i] % 10);
+	}
+	return o;
 }
 
-void
-flowout_time(struct sbuf *b, int64_t us)
+/* ,"KEY":"address" of one side of the key (key is ,"NAME": already). */
+static void
+fo_addr(struct sbuf *b, const char *key, size_t klen,
+    const struct flowtab_key *k, int side)
+{
+	struct ipaddr a;
+	char buf[IPADDR_STRLEN], *o;
+	int n;
+
+	o = fo_room(b, klen + IPADDR_STRLEN + 2);
+	memcpy(o, key, klen);
+	o += klen;
+	*o++ = '"';
+	if (k->family == 6) {
+		a.family = IPADDR_V6;
+		memcpy(a.a, k->addr[side], 16);
+		if ((n = ipaddr_format(&a, buf, sizeof(buf))) > 0) {
+			memcpy(o, buf, (size_t)n);
+			o += n;
+		}
+	} else
+		o = fo_quad(o, k->addr[side]);
+	*o++ = '"';
+	fo_done(b, o);
+}
+
+#define FO_ADDR(b, k, key, side) \
+	fo_addr((b), ",\"" k "\":", sizeof(k) + 3, (key), (side))
+
+/*
+ * Appends v as printf's "%.3f" would. A float times 1000 is exact in a
+ * double (24 + 10 bits of 53), so rounding it to an integer with rint()
+ * (the current rounding mode, to nearest even by default, as printf
+ * rounds) gives printf's digits; larger and non-finite values go through
+ * printf itself.
+ */
+static void
+fo_ms(struct sbuf *b, float f)
+{
+	double v = f, t = v * 1000.0, r;
+	uint64_t u;
+	char buf[64], *o;
+	int n;
+
+	if (!isfinite(t) || fabs(t) >= 9007199254740992.0) {
+		n = snprintf(buf, sizeof(buf), "%.3f", v);
+		if (n > 0 && (size_t)n < sizeof(buf))
+			sbuf_add(b, buf, (size_t)n);
+		else
+			sbuf_addf(b, "%.3f", v);
+		return;
+	}
+	r = fabs(rint(t));
+	u = (uint64_t)r;
+	o = fo_room(b, FO_NUMMAX + 5);
+	if (signbit(v))
+		*o++ = '-';	/* printf keeps the sign of -0.0001 and -0 */
+	o = fo_digits(o, u / 1000);
+	*o++ = '.';
+	*o++ = (char)('0' + u / 100 % 10);
+	*o++ = (char)('0' + u / 10 % 10);
+	*o++ = (char)('0' + u % 10);
+	fo_done(b, o);
+}
+
+/* "%.3f" of a double (TCP_RTT: netstat events, seldom), printed once into
+ * a local buffer rather than twice by sbuf_addf. */
+static void
+fo_dbl3(struct sbuf *b, double v)
+{
+	char buf[64];
+	int n;
+
+	n = snprintf(buf, sizeof(buf), "%.3f", v);
+	if (n > 0 && (size_t)n < sizeof(buf))
+		sbuf_add(b, buf, (size_t)n);
+	else
+		sbuf_addf(b, "%.3f", v);
+}
+
+/* Writes a time in microseconds as "S.uuuuuu" at o; returns the end. */
+static char *
+fo_time(char *o, int64_t us)
 {
 	int64_t s = us / 1000000, f = us % 1000000;
-	char frac[8];
 	int i;
 
 	if (f < 0) {
 		f += 1000000;
 		s--;
 	}
-	sbuf_add_i64(b, s);
-	frac[0] = '.';
+	o = fo_idigits(o, s);
+	*o = '.';
 	for (i = 6; i >= 1; i--, f /= 10)
-		frac[i] = (char)('0' + f % 10);
-	sbuf_add(b, frac, 7);
+		o[i] = (char)('0' + f % 10);
+	return o + 7;
+}
+
+void
+flowout_time(struct sbuf *b, int64_t us)
+{
+	fo_done(b, fo_time(fo_room(b, FO_NUMMAX + 7), us));
+	b->p[b->len] = '\0';
+}
+
+/* ,"PXNAME": for the 4-byte prefix px ("SRC_", "DST_"), through o. */
+static char *
+fo_pkey(char *o, const char *px, const char *name, size_t nlen)
+{
+	memcpy(o, ",\"", 2);
+	memcpy(o + 2, px, 4);
+	memcpy(o + 6, name, nlen);
+	memcpy(o + 6 + nlen, "\":", 2);
+	return o + 8 + nlen;
+}
+
+/* The longest name in fo_proc's tables below. */
+#define FO_PNAMEMAX	(sizeof("FATHER_PROC_USER_NAME") - 1)
+
+static void
+fo_pnum(struct sbuf *b, const char *px, const char *name, size_t nlen,
+    int64_t v)
+{
+	char *o = fo_room(b, 8 + nlen + FO_NUMMAX);
+
+	fo_done(b, fo_idigits(fo_pkey(o, px, name, nlen), v));
+}
+
+static void
+fo_pstr(struct sbuf *b, const char *px, const char *name, size_t nlen,
+    const char *v)
+{
+	fo_done(b, fo_pkey(fo_room(b, 8 + nlen), px, name, nlen));
+	sbuf_add_jstr(b, v, strlen(v));
 }
 
 /* The process block of one side, with prefix "SRC_" or "DST_". */
 static void
 fo_proc(struct sbuf *b, const char *px, const struct flow_proc *p)
 {
+#define FO_PN(n)	n, sizeof(n) - 1
 	/* Names that nProbe defines come first, then evpipe's own. */
-	static const struct { int num; const char *name; } nums[] = {
-		{ FP_PID, "PROC_PID" }, { FP_UID, "PROC_UID" },
-		{ FP_FPID, "FATHER_PROC_PID" }, { FP_TID, "PROC_TID" },
-		{ FP_GID, "PROC_GID" }, { FP_FUID, "FATHER_PROC_UID" },
+	static const struct { int num; const char *name; size_t len; } nums[] = {
+		{ FP_PID, FO_PN("PROC_PID") }, { FP_UID, FO_PN("PROC_UID") },
+		{ FP_FPID, FO_PN("FATHER_PROC_PID") },
+		{ FP_TID, FO_PN("PROC_TID") }, { FP_GID, FO_PN("PROC_GID") },
+		{ FP_FUID, FO_PN("FATHER_PROC_UID") },
 	};
-	static const struct { int str; const char *name; } strs[] = {
-		{ FP_NAME, "PROC_NAME" }, { FP_USER, "PROC_USER_NAME" },
-		{ FP_FNAME, "FATHER_PROC_NAME" }, { FP_CMDLINE, "PROC_CMDLINE" },
-		{ FP_CID, "PROC_CONTAINER_ID" }, { FP_PKG, "PROC_PKG_NAME" },
-		{ FP_GROUP, "PROC_GROUP_NAME" },
-		{ FP_FUSER, "FATHER_PROC_USER_NAME" },
-		{ FP_CKIND, "PROC_CONTAINER_TYPE" },
-		{ FP_CNAME, "PROC_CONTAINER_NAME" },
-		{ FP_CPOD, "PROC_CONTAINER_POD" },
-		{ FP_CNS, "PROC_CONTAINER_NS" },
+	static const struct { int str; const char *name; size_t len; } strs[] = {
+		{ FP_NAME, FO_PN("PROC_NAME") },
+		{ FP_USER, FO_PN("PROC_USER_NAME") },
+		{ FP_FNAME, FO_PN("FATHER_PROC_NAME") },
+		{ FP_CMDLINE, FO_PN("PROC_CMDLINE") },
+		{ FP_CID, FO_PN("PROC_CONTAINER_ID") },
+		{ FP_PKG, FO_PN("PROC_PKG_NAME") },
+		{ FP_GROUP, FO_PN("PROC_GROUP_NAME") },
+		{ FP_FUSER, FO_PN("FATHER_PROC_USER_NAME") },
+		{ FP_CKIND, FO_PN("PROC_CONTAINER_TYPE") },
+		{ FP_CNAME, FO_PN("PROC_CONTAINER_NAME") },
+		{ FP_CPOD, FO_PN("PROC_CONTAINER_POD") },
+		{ FP_CNS, FO_PN("PROC_CONTAINER_NS") },
 	};
+#undef FO_PN
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		if (p->nset & (1u << nums[i].num)) {
-			fo_key2(b, px, nums[i].name);
-			sbuf_add_i64(b, p->n[nums[i].num]);
-		}
+		if (p->nset & (1u << nums[i].num))
+			fo_pnum(b, px, nums[i].name, nums[i].len,
+			    p->n[nums[i].num]);
 	for (i = 0; i < 6; i++)
-		if (p->s[strs[i].str] != NULL) {
-			fo_key2(b, px, strs[i].name);
-			sbuf_add_jstr(b, p->s[strs[i].str],
-			    strlen(p->s[strs[i].str]));
-		}
+		if (p->s[strs[i].str] != NULL)
+			fo_pstr(b, px, strs[i].name, strs[i].len,
+			    p->s[strs[i].str]);
 	for (i = 3; i < sizeof(nums) / sizeof(nums[0]); i++)
-		if (p->nset & (1u << nums[i].num)) {
-			fo_key2(b, px, nums[i].name);
-			sbuf_add_i64(b, p->n[nums[i].num]);
-		}
+		if (p->nset & (1u << nums[i].num))
+			fo_pnum(b, px, nums[i].name, nums[i].len,
+			    p->n[nums[i].num]);
 	for (i = 6; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (p->s[strs[i].str] != NULL) {
-			fo_key2(b, px, strs[i].name);
-			sbuf_add_jstr(b, p->s[strs[i].str],
-			    strlen(p->s[strs[i].str]));
-		}
+		if (p->s[strs[i].str] != NULL)
+			fo_pstr(b, px, strs[i].name, strs[i].len,
+			    p->s[strs[i].str]);
 }
 
 static void
 fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 {
 	if (t->state[0] != '\0')
-		fo_str(b, "TCP_CONN_STATE", t->state);
+		FO_STR(b, "TCP_CONN_STATE", t->state);
 	if (t->set & FT_RTT) {
-		fo_key(b, "TCP_RTT");
-		sbuf_addf(b, "%.3f", t->rtt);
+		FO_LIT(b, ",\"TCP_RTT\":");
+		fo_dbl3(b, t->rtt);
 	}
 	if (t->set & FT_RTTVAR) {
-		fo_key(b, "TCP_RTT_VARIANCE");
-		sbuf_addf(b, "%.3f", t->rttvar);
+		FO_LIT(b, ",\"TCP_RTT_VARIANCE\":");
+		fo_dbl3(b, t->rttvar);
 	}
 	if (t->set & FT_SEGS_IN)
-		fo_u64(b, "TCP_SEGS_IN", t->segs_in);
+		FO_U64(b, "TCP_SEGS_IN", t->segs_in);
 	if (t->set & FT_SEGS_OUT)
-		fo_u64(b, "TCP_SEGS_OUT", t->segs_out);
+		FO_U64(b, "TCP_SEGS_OUT", t->segs_out);
 	if (t->set & FT_UNACK)
-		fo_u64(b, "TCP_UNACK_SEGMENTS", t->unack);
+		FO_U64(b, "TCP_UNACK_SEGMENTS", t->unack);
 	if (t->set & FT_RETRAN)
-		fo_u64(b, "TCP_RETRAN_PKTS", t->retran);
+		FO_U64(b, "TCP_RETRAN_PKTS", t->retran);
 	if (t->set & FT_LOST)
-		fo_u64(b, "TCP_LOST_PKTS", t->lost);
+		FO_U64(b, "TCP_LOST_PKTS", t->lost);
 	if (t->set & FT_BYTES_RCVD)
-		fo_u64(b, "TCP_BYTES_RCVD", t->bytes_rcvd);
+		FO_U64(b, "TCP_BYTES_RCVD", t->bytes_rcvd);
 	if (t->set & FT_BYTES_ACKED)
-		fo_u64(b, "TCP_BYTES_ACKED", t->bytes_acked);
+		FO_U64(b, "TCP_BYTES_ACKED", t->bytes_acked);
 }
+
+/* The room the members from IP_PROTOCOL_VERSION to SERVER_TCP_FLAGS take
+ * at most, but the addresses: keys, numbers and the two times. */
+#define FO_FIXEDMAX	512
 
 void
 flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
@@ -167,57 +335,66 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	const struct flow_proc *p;
 	const struct flow_tcpinfo *t;
 	int v6 = k->family == 6;
+	char *o;
 
-	sbuf_adds(b, "{\"_type\":\"flow\"");
-	fo_str(b, "_iface", flowtab_iface_name(ft, k->iface));
+	FO_LIT(b, "{\"_type\":\"flow\"");
+	FO_STR(b, "_iface", flowtab_iface_name(ft, k->iface));
 	if (why == FLOW_END_NONE)
-		sbuf_adds(b, ",\"_interim\":true");
-	fo_u64(b, "IP_PROTOCOL_VERSION", v6 ? 6 : 4);
-	fo_addr(b, v6 ? "IPV6_SRC_ADDR" : "IPV4_SRC_ADDR", k, 0);
-	fo_addr(b, v6 ? "IPV6_DST_ADDR" : "IPV4_DST_ADDR", k, 1);
-	fo_u64(b, "L4_SRC_PORT", k->port[0]);
-	fo_u64(b, "L4_DST_PORT", k->port[1]);
-	fo_u64(b, "PROTOCOL", k->proto);
-	if (k->vlan != 0)
-		fo_u64(b, "VLAN_ID", k->vlan);
-	fo_u64(b, "IN_PKTS", f->pkts[0]);
-	fo_u64(b, "IN_BYTES", f->bytes[0]);
-	fo_u64(b, "OUT_PKTS", f->pkts[1]);
-	fo_u64(b, "OUT_BYTES", f->bytes[1]);
-	fo_i64(b, "FIRST_SWITCHED", f->first / 1000000);
-	fo_i64(b, "LAST_SWITCHED", f->last / 1000000);
-	fo_key(b, "FLOW_START_SEC");
-	flowout_time(b, f->first);
-	fo_key(b, "FLOW_END_SEC");
-	flowout_time(b, f->last);
-	if (k->proto == 6) {
-		fo_u64(b, "TCP_FLAGS", (uint64_t)(f->flags[0] | f->flags[1]));
-		fo_u64(b, "CLIENT_TCP_FLAGS", f->flags[0]);
-		fo_u64(b, "SERVER_TCP_FLAGS", f->flags[1]);
+		FO_LIT(b, ",\"_interim\":true");
+	if (v6) {
+		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":6");
+		FO_ADDR(b, "IPV6_SRC_ADDR", k, 0);
+		FO_ADDR(b, "IPV6_DST_ADDR", k, 1);
+	} else {
+		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":4");
+		FO_ADDR(b, "IPV4_SRC_ADDR", k, 0);
+		FO_ADDR(b, "IPV4_DST_ADDR", k, 1);
 	}
+	/* The fixed members through one cursor. */
+	o = fo_room(b, FO_FIXEDMAX);
+	o = fo_digits(FO_KEY(o, "L4_SRC_PORT"), k->port[0]);
+	o = fo_digits(FO_KEY(o, "L4_DST_PORT"), k->port[1]);
+	o = fo_digits(FO_KEY(o, "PROTOCOL"), k->proto);
+	if (k->vlan != 0)
+		o = fo_digits(FO_KEY(o, "VLAN_ID"), k->vlan);
+	o = fo_digits(FO_KEY(o, "IN_PKTS"), f->pkts[0]);
+	o = fo_digits(FO_KEY(o, "IN_BYTES"), f->bytes[0]);
+	o = fo_digits(FO_KEY(o, "OUT_PKTS"), f->pkts[1]);
+	o = fo_digits(FO_KEY(o, "OUT_BYTES"), f->bytes[1]);
+	o = fo_idigits(FO_KEY(o, "FIRST_SWITCHED"), f->first / 1000000);
+	o = fo_idigits(FO_KEY(o, "LAST_SWITCHED"), f->last / 1000000);
+	o = fo_time(FO_KEY(o, "FLOW_START_SEC"), f->first);
+	o = fo_time(FO_KEY(o, "FLOW_END_SEC"), f->last);
+	if (k->proto == 6) {
+		o = fo_digits(FO_KEY(o, "TCP_FLAGS"),
+		    (uint64_t)(f->flags[0] | f->flags[1]));
+		o = fo_digits(FO_KEY(o, "CLIENT_TCP_FLAGS"), f->flags[0]);
+		o = fo_digits(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
+	}
+	fo_done(b, o);
 	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
 		fo_proc(b, "SRC_", p);
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
 		fo_proc(b, "DST_", p);
 	if (f->state & FLOW_HAS_LAT0) {
-		fo_key(b, "CLIENT_NW_LATENCY_MS");
-		sbuf_addf(b, "%.3f", (double)f->lat[0]);
+		FO_LIT(b, ",\"CLIENT_NW_LATENCY_MS\":");
+		fo_ms(b, f->lat[0]);
 	}
 	if (f->state & FLOW_HAS_LAT1) {
-		fo_key(b, "SERVER_NW_LATENCY_MS");
-		sbuf_addf(b, "%.3f", (double)f->lat[1]);
+		FO_LIT(b, ",\"SERVER_NW_LATENCY_MS\":");
+		fo_ms(b, f->lat[1]);
 	}
 	if ((t = flowtab_tcpinfo_get(ft, f)) != NULL)
 		fo_tcp(b, t);
 	if (f->events != 0)
-		fo_u64(b, "FLOW_EVENTS", f->events);
+		FO_U64(b, "FLOW_EVENTS", f->events);
 	if (f->retrans[0] != 0)
-		fo_u64(b, "RETRANSMITTED_IN_PKTS", f->retrans[0]);
+		FO_U64(b, "RETRANSMITTED_IN_PKTS", f->retrans[0]);
 	if (f->retrans[1] != 0)
-		fo_u64(b, "RETRANSMITTED_OUT_PKTS", f->retrans[1]);
+		FO_U64(b, "RETRANSMITTED_OUT_PKTS", f->retrans[1]);
 	if (!(f->state & FLOW_HAS_PKTS))
-		sbuf_adds(b, ",\"FLOW_EVENT_ONLY\":true");
+		FO_LIT(b, ",\"FLOW_EVENT_ONLY\":true");
 	if (why != FLOW_END_NONE)
-		fo_str(b, "FLOW_END_REASON", flowtab_endname(why));
+		FO_STR(b, "FLOW_END_REASON", flowtab_endname(why));
 	sbuf_addc(b, '}');
 }

@@ -303,7 +303,7 @@ ft_append(struct flowtab *ft, struct flow *f, uint32_t i)
 static void
 ft_grow_buckets(struct flowtab *ft)
 {
-	uint32_t n = ft->nbucket * 2, *b, i, j, nx;
+	uint32_t n = ft->nbucket * 2, *b, i, j, nx, h;
 	struct flow *f;
 
 	b = ft_xcalloc(n, sizeof(*b));
@@ -311,8 +311,9 @@ ft_grow_buckets(struct flowtab *ft)
 		for (j = ft->bucket[i]; j != 0; j = nx) {
 			f = ft_at(ft, j);
 			nx = f->hnext;
-			f->hnext = b[ft_hash(&f->key) & (n - 1)];
-			b[ft_hash(&f->key) & (n - 1)] = j;
+			h = ft_hash(&f->key) & (n - 1);
+			f->hnext = b[h];
+			b[h] = j;
 		}
 	}
 	free(ft->bucket);

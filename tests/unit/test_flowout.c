@@ -1,5 +1,10 @@
 /* test_flowout.c - unit tests of the flow record writer (common/flowout.c). */
+#include <arpa/inet.h>
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flowout.h"
@@ -16,6 +21,76 @@ noemit(void *arg, const struct flow *f, enum flow_end why)
 	(void)arg;
 	(void)f;
 	(void)why;
+}
+
+
+/* The text of member key in the flow record in b, or "" if it is absent:
+ * from after "key": up to the next ',' or '}' (enough for numbers and
+ * strings without those bytes). */
+static const char *
+member(const struct sbuf *b, const char *key, char *out, size_t size)
+{
+	char pat[80];
+	const char *p, *e;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	out[0] = '\0';
+	if ((p = strstr(b->p, pat)) == NULL)
+		return out;
+	p += strlen(pat);
+	for (e = p; *e != '\0' && *e != ',' && *e != '}'; e++)
+		;
+	n = (size_t)(e - p) < size - 1 ? (size_t)(e - p) : size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The latency of f written as lat, checked against printf's "%.3f", the
+ * conversion flowout replaces. */
+static void
+check_ms(struct flowtab *ft, struct flow *f, float lat)
+{
+	struct sbuf b = { 0 };
+	char want[128], got[128];
+
+	f->lat[0] = lat;
+	f->state |= FLOW_HAS_LAT0;
+	flowout_flow(&b, ft, f, FLOW_END_IDLE);
+	snprintf(want, sizeof(want), "%.3f", (double)lat);
+	member(&b, "CLIENT_NW_LATENCY_MS", got, sizeof(got));
+	if (strcmp(got, want) != 0) {
+		CHECK_STR(got, want);
+		fprintf(stderr, "  float bits %a\n", (double)lat);
+	} else
+		unit_pass++;
+	sbuf_free(&b);
+}
+
+/* Every octet value in every position, as inet_ntop(3) writes it. */
+static void
+check_quads(struct flowtab *ft, struct flow *f)
+{
+	struct sbuf b = { 0 };
+	char want[INET_ADDRSTRLEN], got[64];
+	uint8_t a[4];
+	int v, bad = 0;
+
+	for (v = 0; v < 256; v++) {
+		a[0] = (uint8_t)v, a[1] = (uint8_t)(255 - v);
+		a[2] = (uint8_t)(v * 7), a[3] = (uint8_t)(v / 3);
+		memcpy(f->key.addr[1], a, 4);
+		sbuf_reset(&b);
+		flowout_flow(&b, ft, f, FLOW_END_IDLE);
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		member(&b, "IPV4_DST_ADDR", got, sizeof(got));
+		if (strlen(got) < 2 || strncmp(got + 1, want, strlen(want)) ||
+		    strlen(got) != strlen(want) + 2)
+			bad++;
+	}
+	CHECK(bad == 0);
+	sbuf_free(&b);
 }
 
 int
@@ -77,6 +152,97 @@ main(void)
 	sbuf_reset(&b);
 	flowout_time(&b, 1795795844 * SEC + 7);
 	CHECK_STR(b.p, "1795795844.000007");
+	sbuf_reset(&b);
+	flowout_time(&b, -1500000);
+	CHECK_STR(b.p, "-2.500000");
+
+	/* Numbers at their limits, VLAN, the fixed members in their order. */
+	f->pkts[0] = UINT64_MAX, f->bytes[1] = 0;
+	f->key.vlan = 4095;
+	f->first = -3 * SEC - 1;
+	sbuf_reset(&b);
+	flowout_flow(&b, ft, f, FLOW_END_FIN);
+	CHECK(strstr(b.p, ",\"PROTOCOL\":6,\"VLAN_ID\":4095,\"IN_PKTS\":"
+	    "18446744073709551615,\"IN_BYTES\":624,\"OUT_PKTS\":8,"
+	    "\"OUT_BYTES\":0,\"FIRST_SWITCHED\":-3,\"LAST_SWITCHED\":"
+	    "1795795844,\"FLOW_START_SEC\":-4.999999,\"FLOW_END_SEC\":"
+	    "1795795844.420782,\"TCP_FLAGS\":27,") != NULL);
+	CHECK(b.p[b.len] == '\0' && b.p[b.len - 1] == '}');
+	f->key.vlan = 0;
+
+	check_quads(ft, f);
+
+	/* Latencies as printf writes them: ties go to even (0.0625 is
+	 * exactly between 0.062 and 0.063), signs stay on zero, values too
+	 * large for the integer path and non-finite ones go through printf. */
+	{
+		static const float fixed[] = {
+			0, 0.024f, 0.152f, 0.177f, 0.0625f, 0.1875f, 2.5e-4f,
+			0.0005f, 0.0015f, 1.0f / 3, 999.9995f, 1e6f, 4194304.5f,
+			16777215.0f, 1e10f, 9.007e12f, 9.1e12f, 1e15f, 1e20f,
+			FLT_MAX, FLT_MIN, 1e-45f, -0.0f, -0.0004f, -0.0625f,
+			-1.5f, -FLT_MAX,
+		};
+		union { uint32_t u; float f; } r;
+		uint32_t x = 2463534242u;
+		size_t i;
+
+		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			check_ms(ft, f, fixed[i]);
+		check_ms(ft, f, INFINITY);
+		check_ms(ft, f, -INFINITY);
+		check_ms(ft, f, NAN);
+		/* Every eighth of a millisecond up to 4 s: each tie. */
+		for (i = 0; i < 32000; i++)
+			check_ms(ft, f, (float)i / 8000);
+		/* Random bit patterns of every exponent (xorshift32). */
+		for (i = 0; i < 20000; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			r.u = x;
+			check_ms(ft, f, r.f);
+		}
+	}
+
+	/* IPv6 and a process block with a string to escape. */
+	{
+		struct flowtab_key k6;
+		struct flow_proc p;
+		struct flow *g;
+
+		memset(&k6, 0, sizeof(k6));
+		k6.family = 6;
+		k6.proto = 17;
+		k6.addr[0][0] = 0x20, k6.addr[0][1] = 0x01;
+		k6.addr[0][2] = 0x0d, k6.addr[0][3] = 0xb8;
+		k6.addr[0][15] = 1;
+		k6.addr[1][15] = 1;
+		k6.port[0] = 5353;
+		k6.port[1] = 53;
+		k6.iface = (uint16_t)flowtab_iface(ft, "e\"th\\0", 7);
+		g = flowtab_insert(ft, &k6, 10 * SEC);
+		memset(&p, 0, sizeof(p));
+		p.s[FP_NAME] = "/usr/bin/dig";
+		p.s[FP_CMDLINE] = "dig \"x\"\t";
+		p.s[FP_CNS] = "kube-system";
+		p.n[FP_PID] = 42, p.n[FP_TID] = -1, p.n[FP_FUID] = 0;
+		p.nset = 1u << FP_PID | 1u << FP_TID | 1u << FP_FUID;
+		flowtab_set_proc(ft, g, 1, &p);
+		sbuf_reset(&b);
+		flowout_flow(&b, ft, g, FLOW_END_NONE);
+		CHECK_STR(b.p, "{\"_type\":\"flow\",\"_iface\":\"e\\\"th\\\\0\","
+		    "\"_interim\":true,\"IP_PROTOCOL_VERSION\":6,"
+		    "\"IPV6_SRC_ADDR\":\"2001:db8::1\",\"IPV6_DST_ADDR\":\"::1\","
+		    "\"L4_SRC_PORT\":5353,\"L4_DST_PORT\":53,\"PROTOCOL\":17,"
+		    "\"IN_PKTS\":0,\"IN_BYTES\":0,\"OUT_PKTS\":0,\"OUT_BYTES\":0,"
+		    "\"FIRST_SWITCHED\":10,\"LAST_SWITCHED\":10,"
+		    "\"FLOW_START_SEC\":10.000000,\"FLOW_END_SEC\":10.000000,"
+		    "\"DST_PROC_PID\":42,\"DST_PROC_NAME\":\"/usr/bin/dig\","
+		    "\"DST_PROC_CMDLINE\":\"dig \\\"x\\\"\\t\",\"DST_PROC_TID\":-1,"
+		    "\"DST_FATHER_PROC_UID\":0,"
+		    "\"DST_PROC_CONTAINER_NS\":\"kube-system\","
+		    "\"FLOW_EVENT_ONLY\":true}");
+		CHECK(record_parse(&r, b.p, b.len) == REC_OK && r.compact);
+	}
 
 	sbuf_free(&b);
 	record_free(&r);
