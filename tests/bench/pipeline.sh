@@ -7,7 +7,10 @@
 # threads of one process joined by inproc:// sockets (evpipe). Each run
 # checks the counters for zero loss (every event into zmq-ingest, no msg_id
 # gap, every record through ev-route into flow-agg) and prints events/s,
-# the median of BENCH_RUNS runs. BENCH_EVENTS=N changes the count.
+# the median of BENCH_RUNS runs, and the CPU time all processes of a run
+# took (ev-emit's loading of its file included, as in the elapsed time;
+# that loading is also timed alone, and the rate without it printed).
+# BENCH_EVENTS=N changes the count.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${EVPIPE_BIN:=$here/../../build/bin}"
@@ -17,8 +20,8 @@ runs=${BENCH_RUNS:-3}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
-# The sample libebpfflow events with a process, source ports counting up
-# so that the flows differ, timestamps rising.
+# The sample libebpfflow and nprobe_mini events with a process, source
+# (local) ports counting up so that the flows differ, timestamps rising.
 grep -h '"LOCAL_PROCESS"' "$here/../../pipelines/demo/events.ndjson" \
 	"$here/../data/route/events.ndjson" 2>/dev/null |
 	grep '_EVENT_TYPE' | jq -c . > "$tmp/tmpl"
@@ -27,11 +30,24 @@ grep -h '"LOCAL_PROCESS"' "$here/../../pipelines/demo/events.ndjson" \
 awk -v n="$n" '{
 	ts = index($0, "\"timestamp\":\"") + 13
 	te = ts + index(substr($0, ts), "\"") - 1
-	ps = index($0, "\"L4_SRC_PORT\":") + 14
+	# nprobe_mini names the port L4_LOCAL_PORT (16 bytes with quotes
+	# and colon): a template without either would be cut at offset 14,
+	# inside its timestamp, and the event sent broken.
+	if ((ps = index($0, "\"L4_SRC_PORT\":")) > 0)
+		ps += 14
+	else if ((ps = index($0, "\"L4_LOCAL_PORT\":")) > 0)
+		ps += 16
+	else {
+		print "pipeline: template " NR " has no source port" > "/dev/stderr"
+		bad = 1
+		exit 1
+	}
 	pe = ps; while (substr($0, pe, 1) ~ /[0-9]/) pe++
 	a[NR] = substr($0, 1, ts - 1); b[NR] = substr($0, te, ps - te)
 	c[NR] = substr($0, pe)
 } END {
+	if (bad)
+		exit 1
 	for (i = 0; i < n; i++) {
 		k = i % NR + 1
 		printf "%s%d.%06d%s%d%s\n", a[k], 1718031245 + int(i / 1000), (i % 1000) * 1000, b[k], 1024 + i % 60000, c[k]
@@ -103,10 +119,34 @@ run_inproc() {
 	echo "$t1 - $t0" | bc
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# CPU seconds (user+sys) of this shell and of every child it has waited
+# for: a run's stages, so that the figures of a busy host can be compared.
+hz=$(getconf CLK_TCK)
+cpu() { awk -v hz="$hz" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$$/stat"; }
+# ev-emit reads and encodes its whole file before it sends the first
+# message, and that time is inside every run's elapsed time while the
+# stages wait. Measured alone (a PUB nobody subscribes to discards what
+# it is sent), it is printed, and each chain's rate without it.
+: > "$tmp/times"
+for _ in $(seq "$runs"); do
+	t0=$(now)
+	ev-emit -q -w 0 "ipc://$tmp/nobody" "$tmp/events" 2> /dev/null
+	t1=$(now)
+	echo "$t1 - $t0" | bc >> "$tmp/times"
+done
+load=$(median < "$tmp/times")
+printf 'pipeline: ev-emit loading its file alone: %.3f s median of %d\n' \
+	"$load" "$runs"
 for chain in ${BENCH_CHAINS:-pipe ipc inproc}; do
 	: > "$tmp/times"
-	for _ in $(seq "$runs"); do "run_$chain" >> "$tmp/times"; done
+	: > "$tmp/cpus"
+	for _ in $(seq "$runs"); do
+		c0=$(cpu)
+		"run_$chain" >> "$tmp/times"
+		echo "$(cpu) - $c0" | bc >> "$tmp/cpus"
+	done
 	t=$(median < "$tmp/times")
-	printf 'pipeline: %-7s %8.3f s median of %d  %10.0f events/s, 0 lost\n' \
-		"$chain" "$t" "$runs" "$(echo "$n / $t" | bc -l)"
+	printf 'pipeline: %-7s %8.3f s median of %d  %10.0f events/s, 0 lost, CPU %.2f s (user+sys, median); %.0f events/s after the load\n' \
+		"$chain" "$t" "$runs" "$(echo "$n / $t" | bc -l)" \
+		"$(median < "$tmp/cpus")" "$(echo "$n / ($t - $load)" | bc -l)"
 done
