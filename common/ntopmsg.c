@@ -525,6 +525,12 @@ compact_byte(char *d, const char *s, size_t len)
 }
 
 #ifdef NM_X86
+/* The end scan is the first to read a received payload, which libzmq's
+ * I/O thread wrote on another core: asking for the bytes some blocks
+ * ahead overlaps the transfers (a third fewer samples in the scan). A
+ * prefetch past the text is harmless. */
+#define NM_AHEAD	384
+
 /* What one block carries to the next about strings. */
 struct nm_str {
 	uint64_t	in;	/* all ones: the block starts inside a string */
@@ -639,6 +645,7 @@ objend_sse2(const char *s, size_t len)
 
 	for (off = 0; off < len; off += 64) {
 		p = (const unsigned char *)s + off;
+		__builtin_prefetch(p + NM_AHEAD);
 		if ((n = len - off) < 64) {
 			/* Zeros are neither quotes nor brackets. */
 			memset(tail, 0, sizeof(tail));
@@ -722,6 +729,7 @@ objend_avx512(const char *s, size_t len)
 	for (off = 0; off < len; off += 64) {
 		n = len - off;
 		valid = n < 64 ? (1ULL << n) - 1 : ~0ULL;
+		__builtin_prefetch(s + off + NM_AHEAD);
 		/* A masked load does not touch the bytes past the text. */
 		v = _mm512_maskz_loadu_epi8(valid, s + off);
 		in = nm_instring(&st, _mm512_cmpeq_epi8_mask(v, quote),
