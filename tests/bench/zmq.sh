@@ -9,6 +9,8 @@
 # Targets: zmq-ingest >= 0.5x the bare receiver with one event per
 # message, and >= 500,000 events/s with ten per message.
 # BENCH_MSGS=N messages per run (default 500000); BENCH_RUNS=N runs.
+# CPU seconds are hyperfine's mean user+sys of the whole command (the
+# receiver and ev-emit together).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${EVPIPE_BIN:=$here/../../build/bin}"
@@ -54,5 +56,6 @@ jq -r --argjson n "$msgs" --argjson b "$batches" '
 	"zmq: median seconds: zmq-ingest 1/msg \($m[0] * 1000 | round / 1000), bare 1/msg \($m[1] * 1000 | round / 1000), zmq-ingest 10/msg \($m[2] * 1000 | round / 1000), bare 10/msg \($m[3] * 1000 | round / 1000)",
 	"zmq: 1/msg: zmq-ingest \($zi1 | round) events/s, bare SUB \($bare1 | round) messages/s, ratio \($zi1 / $bare1 * 100 | round / 100)x (target >= 0.5x)",
 	"zmq: 10/msg: zmq-ingest \($zi10 | round) events/s (target >= 500000), bare SUB \($bare10 | round) messages/s (\($bare10 * 10 | round) events/s), ratio \($zi10 / ($bare10 * 10) * 100 | round / 100)x",
+	"zmq: CPU seconds (user+sys, receiver and ev-emit, mean): zmq-ingest 1/msg \((.results[0].user + .results[0].system) * 100 | round / 100), bare 1/msg \((.results[1].user + .results[1].system) * 100 | round / 100), zmq-ingest 10/msg \((.results[2].user + .results[2].system) * 100 | round / 100), bare 10/msg \((.results[3].user + .results[3].system) * 100 | round / 100)",
 	(if ($zi1 / $bare1) >= 0.5 and $zi10 >= 500000 then "zmq: targets met" else "zmq: TARGETS MISSED" end)
 ' "$tmp/h.json"

@@ -75,7 +75,8 @@ test_threads(void)
 	pthread_t t;
 	FILE *in;
 	static const char input[] = "{\"a\":1}\n{ \"b\" : [ 2 ] }\n"
-	    "{\"_topic\":\"counter\",\"ifName\":\"x\"}\n{\"TCP\":{}}\n";
+	    "{\"_topic\":\"counter\",\"ifName\":\"x\"}\n{\"TCP\":{}}\n"
+	    "{\"c\":3}\n";
 
 	/* The emitter binds first: inproc needs its endpoint to exist. */
 	ec.endpoint = "inproc://emit-test";
@@ -102,7 +103,7 @@ test_threads(void)
 	zc.ifaces = ifaces;
 	zc.nifaces = 1;
 	zc.zctx = ctx;
-	zc.max_records = 4;
+	zc.max_records = 5;
 	zc.idle_timeout = 10;
 	zc.first_msg_id = 1;
 	r.z = zingest_new(&zc, zst, err, sizeof(err));
@@ -127,12 +128,15 @@ test_threads(void)
 	    "{\"_type\":\"event\",\"_event\":\"counters\",\"_topic\":\"counter\","
 	    "\"_iface\":\"inproc://emit-test\",\"ifName\":\"x\"}\n"
 	    "{\"_type\":\"event\",\"_event\":\"netstat\",\"_topic\":\"flow\","
-	    "\"_iface\":\"inproc://emit-test\",\"TCP\":{}}\n");
+	    "\"_iface\":\"inproc://emit-test\",\"TCP\":{}}\n"
+	    /* The same message: _event changes within it. */
+	    "{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\","
+	    "\"_iface\":\"inproc://emit-test\",\"c\":3}\n");
 	CHECK(*stats_ctr(zst, "messages") == 3);
 	CHECK(*stats_ctr(zst, "inflated") == 3);
 	CHECK(*stats_ctr(zst, "sources") == 1);
 	CHECK(*stats_ctr(zst, "drops") == 0);
-	CHECK(*stats_ctr(est, "events") == 4);
+	CHECK(*stats_ctr(est, "events") == 5);
 	CHECK(*stats_ctr(est, "bad_lines") == 0);
 	zingest_destroy(&r.z);
 	emit_destroy(&e);
