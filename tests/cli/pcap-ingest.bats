@@ -395,7 +395,11 @@ setup_file() {
 	[ "$(ctr "$LIVE/plain.err" packets)" = 7 ]
 	# The kernel counts lo's outgoing copies, which libpcap then drops.
 	[ "$(ctr "$LIVE/plain.err" ps_recv.lo)" -ge 7 ]
-	[ "$(ctr "$LIVE/plain.err" ps_drop.lo)" = 0 ]
+	# ps_drop is reported; it is not asserted to be 0: the kernel queues
+	# all of lo's traffic between activation and the filter, so other
+	# loopback traffic on a busy host can fill the ring and count there.
+	# The seven packets above are what must not be lost.
+	[[ "$(ctr "$LIVE/plain.err" ps_drop.lo)" =~ ^[0-9]+$ ]]
 }
 
 @test "live on lo with -A 60: one slice per direction and protocol" {
