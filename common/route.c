@@ -822,20 +822,28 @@ route_line(struct route_core *c, const char *line, size_t len)
 	return ret;
 }
 
-static int
-route_cb(void *arg, const char *line, size_t len, int input)
+/* Counts a line read from input and returns its number (0 for no input). */
+static uint64_t
+route_count_line(struct route_core *c, int input)
 {
-	struct route_core *c = arg;
-
-	if (input >= 0 && (size_t)input >= c->nlineno) {
+	if (input < 0)
+		return 0;
+	if ((size_t)input >= c->nlineno) {
 		c->lineno = route_xrealloc(c->lineno, (size_t)input + 1,
 		    sizeof(*c->lineno));
 		memset(c->lineno + c->nlineno, 0, ((size_t)input + 1 -
 		    c->nlineno) * sizeof(*c->lineno));
 		c->nlineno = (size_t)input + 1;
 	}
-	if (input >= 0)
-		c->line_no = ++c->lineno[input];
+	return ++c->lineno[input];
+}
+
+static int
+route_cb(void *arg, const char *line, size_t len, int input)
+{
+	struct route_core *c = arg;
+
+	c->line_no = route_count_line(c, input);
 	c->input = input;
 	route_line(c, line, len);
 	return 0;
@@ -1052,13 +1060,6 @@ rt_line_cb(void *arg, const char *line, size_t len, int input)
 	struct rt_batch *b;
 	struct rt_line *l;
 
-	if (input >= 0 && (size_t)input >= c->nlineno) {
-		c->lineno = route_xrealloc(c->lineno, (size_t)input + 1,
-		    sizeof(*c->lineno));
-		memset(c->lineno + c->nlineno, 0, ((size_t)input + 1 -
-		    c->nlineno) * sizeof(*c->lineno));
-		c->nlineno = (size_t)input + 1;
-	}
 	if (!pl->filling) {
 		/* Every batch in use: write out the oldest first. */
 		while (pl->head - pl->tail == pl->nring)
@@ -1077,7 +1078,7 @@ rt_line_cb(void *arg, const char *line, size_t len, int input)
 	l->off = b->in.len;
 	l->len = len;
 	l->input = input;
-	l->lineno = input >= 0 ? ++c->lineno[input] : 0;
+	l->lineno = route_count_line(c, input);
 	/* Each line keeps the NUL after it that linebuf promises. */
 	sbuf_add(&b->in, line, len);
 	sbuf_addc(&b->in, '\0');

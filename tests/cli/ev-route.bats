@@ -19,6 +19,19 @@ counter() {
 	echo "${rest%%[,\}]*}"
 }
 
+# Asks ev-route $1 for its counters (SIGUSR1) until records_in reaches $2,
+# for up to 2 s, then stops it with SIGTERM; its exit status in rc.
+term_after_records() {
+	for _ in $(seq 1 20); do
+		kill -USR1 "$1"
+		sleep 0.1
+		[ "$(counter "$(T err)" records_in)" = "$2" ] && break
+	done
+	kill -TERM "$1"
+	rc=0
+	wait "$1" || rc=$?
+}
+
 # Runs ev-route with stdout in out and stderr in err; status in RC.
 route() {
 	RC=0
@@ -336,14 +349,7 @@ route() {
 	pid=$!
 	exec 4> "$(T fifo)"
 	cat "$R/events.ndjson" >&4
-	for _ in $(seq 1 20); do
-		kill -USR1 "$pid"
-		sleep 0.1
-		[ "$(counter "$(T err)" records_in)" = 15 ] && break
-	done
-	kill -TERM "$pid"
-	rc=0
-	wait "$pid" || rc=$?
+	term_after_records "$pid" 15
 	exec 4>&-
 	[ "$rc" -eq 0 ]
 	[ "$(wc -l < "$(T file)")" -eq 16 ]
@@ -555,14 +561,7 @@ route() {
 	done
 	[ "$(wc -l < "$(T file)")" -eq 1 ]
 	tail -n +2 "$R/events.ndjson" >&4
-	for _ in $(seq 1 20); do
-		kill -USR1 "$pid"
-		sleep 0.1
-		[ "$(counter "$(T err)" records_in)" = 15 ] && break
-	done
-	kill -TERM "$pid"
-	rc=0
-	wait "$pid" || rc=$?
+	term_after_records "$pid" 15
 	exec 4>&-
 	[ "$rc" -eq 0 ]
 	[ "$(wc -l < "$(T file)")" -eq 16 ]
