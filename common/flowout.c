@@ -92,47 +92,21 @@ fo_str_(struct sbuf *b, const char *key, size_t klen, const char *s)
 
 #define FO_STR(b, k, s)	fo_str_((b), ",\"" k "\":", sizeof(k) + 3, (s))
 
-/* Writes the dotted quad of a (4 bytes) at o, as inet_ntop(3) does;
- * returns the end. */
-static char *
-fo_quad(char *o, const uint8_t *a)
-{
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i > 0)
-			*o++ = '.';
-		if (a[i] >= 100)
-			*o++ = (char)('0' + a[i] / 100);
-		if (a[i] >= 10)
-			*o++ = (char)('0' + a[i] / 10 % 10);
-		*o++ = (char)('0' + a[i] % 10);
-	}
-	return o;
-}
-
 /* ,"KEY":"address" of one side of the key (key is ,"NAME": already). */
 static void
 fo_addr(struct sbuf *b, const char *key, size_t klen,
     const struct flowtab_key *k, int side)
 {
-	struct ipaddr a;
-	char buf[IPADDR_STRLEN], *o;
-	int n;
+	char *o;
 
 	o = fo_room(b, klen + IPADDR_STRLEN + 2);
 	memcpy(o, key, klen);
 	o += klen;
 	*o++ = '"';
-	if (k->family == 6) {
-		a.family = IPADDR_V6;
-		memcpy(a.a, k->addr[side], 16);
-		if ((n = ipaddr_format(&a, buf, sizeof(buf))) > 0) {
-			memcpy(o, buf, (size_t)n);
-			o += n;
-		}
-	} else
-		o = fo_quad(o, k->addr[side]);
+	if (k->family == 6)
+		o = ipaddr_put6(o, k->addr[side]);
+	else
+		o = ipaddr_put4(o, k->addr[side]);
 	*o++ = '"';
 	fo_done(b, o);
 }

@@ -69,22 +69,87 @@ ipaddr_parse(struct ipaddr *a, const char *s, size_t len)
 	return 0;
 }
 
+char *
+ipaddr_put4(char *o, const uint8_t *a)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			*o++ = '.';
+		if (a[i] >= 100)
+			*o++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*o++ = (char)('0' + a[i] / 10 % 10);
+		*o++ = (char)('0' + a[i] % 10);
+	}
+	return o;
+}
+
+/* RFC 5952 as inet_ntop(3) writes it: lower-case hex groups without
+ * leading zeros, the first longest run of two or more zero groups as
+ * "::", and a dotted IPv4 tail for ::ffff:a.b.c.d and ::a.b.c.d. */
+char *
+ipaddr_put6(char *o, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int i, best = -1, blen = 0, cur = -1, clen = 0;
+
+	for (i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, clen = 0;
+			if (++clen > blen)
+				best = cur, blen = clen;
+		} else
+			cur = -1;
+	}
+	if (blen < 2)
+		best = -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			if (i == 0)
+				*o++ = ':';
+			i += blen - 1;
+			continue;
+		}
+		if (best == 0 && i == 6 &&
+		    (blen == 6 || (blen == 5 && w[5] == 0xffff)))
+			return ipaddr_put4(o, a + 12);
+		if (w[i] >= 0x1000)
+			*o++ = hex[w[i] >> 12];
+		if (w[i] >= 0x100)
+			*o++ = hex[w[i] >> 8 & 15];
+		if (w[i] >= 0x10)
+			*o++ = hex[w[i] >> 4 & 15];
+		*o++ = hex[w[i] & 15];
+		if (i < 7)
+			*o++ = ':';
+	}
+	return o;
+}
+
 int
 ipaddr_format(const struct ipaddr *a, char *buf, size_t size)
 {
-	int af;
+	char tmp[IPADDR_STRLEN], *end;
+	size_t n;
 
 	if (a->family == IPADDR_V4)
-		af = AF_INET;
+		end = ipaddr_put4(tmp, a->a);
 	else if (a->family == IPADDR_V6)
-		af = AF_INET6;
+		end = ipaddr_put6(tmp, a->a);
 	else
 		return -1;
-	if (size > (size_t)(socklen_t)-1)
-		size = (socklen_t)-1;
-	if (inet_ntop(af, a->a, buf, (socklen_t)size) == NULL)
+	n = (size_t)(end - tmp);
+	if (n >= size)
 		return -1;
-	return (int)strlen(buf);
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return (int)n;
 }
 
 void

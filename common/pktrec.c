@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipaddr.h"
 #include "pktrec.h"
 
 /* The longest record without its interface name: every key, 39-byte
@@ -140,65 +141,6 @@ pr_time(char *o, const struct pktrec_time *t)
 	return pr_digits(o, (t->nsec % 1000000000u) / 1000, 6);
 }
 
-static char *
-pr_ipv4(char *o, const uint8_t *a)
-{
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i)
-			*o++ = '.';
-		o = pr_u64(o, a[i]);
-	}
-	return o;
-}
-
-/* IPv6 text as inet_ntop(3) writes it (RFC 5952): lower-case hex groups
- * without leading zeros, the first longest run of two or more zero groups
- * as "::", and a dotted IPv4 tail for ::ffff:a.b.c.d and ::a.b.c.d. */
-static char *
-pr_ipv6(char *o, const uint8_t *a)
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned w[8];
-	int i, best = -1, blen = 0, cur = -1, clen = 0;
-
-	for (i = 0; i < 8; i++) {
-		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
-		if (w[i] == 0) {
-			if (cur < 0)
-				cur = i, clen = 0;
-			if (++clen > blen)
-				best = cur, blen = clen;
-		} else
-			cur = -1;
-	}
-	if (blen < 2)
-		best = -1;
-	for (i = 0; i < 8; i++) {
-		if (i == best) {
-			*o++ = ':';
-			if (i == 0)
-				*o++ = ':';
-			i += blen - 1;
-			continue;
-		}
-		if (best == 0 && i == 6 &&
-		    (blen == 6 || (blen == 5 && w[5] == 0xffff)))
-			return pr_ipv4(o, a + 12);
-		if (w[i] >= 0x1000)
-			*o++ = hex[w[i] >> 12];
-		if (w[i] >= 0x100)
-			*o++ = hex[w[i] >> 8 & 15];
-		if (w[i] >= 0x10)
-			*o++ = hex[w[i] >> 4 & 15];
-		*o++ = hex[w[i] & 15];
-		if (i < 7)
-			*o++ = ':';
-	}
-	return o;
-}
-
 size_t
 pktrec_fmt_time(const struct pktrec_time *t, char *buf)
 {
@@ -263,15 +205,15 @@ pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
 		}
 	} else if (k->ipver == 4) {
 		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"");
-		o = pr_ipv4(o, k->src);
+		o = ipaddr_put4(o, k->src);
 		o = PR_LIT(o, "\",\"IPV4_DST_ADDR\":\"");
-		o = pr_ipv4(o, k->dst);
+		o = ipaddr_put4(o, k->dst);
 		*o++ = '"';
 	} else {
 		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":6,\"IPV6_SRC_ADDR\":\"");
-		o = pr_ipv6(o, k->src);
+		o = ipaddr_put6(o, k->src);
 		o = PR_LIT(o, "\",\"IPV6_DST_ADDR\":\"");
-		o = pr_ipv6(o, k->dst);
+		o = ipaddr_put6(o, k->dst);
 		*o++ = '"';
 	}
 	if (k->ipver) {

@@ -37,6 +37,11 @@ int	ipaddr_parse(struct ipaddr *a, const char *s, size_t len);
  * IPv4, RFC 5952 for IPv6 (as inet_ntop). Returns the length written, or
  * -1 if buf is too small or a has no family. */
 int	ipaddr_format(const struct ipaddr *a, char *buf, size_t size);
+/* The same text written at o (room for IPADDR_STRLEN - 1 bytes, no NUL)
+ * from 4 or 16 address bytes; returns the end. For hot paths that build
+ * records in place. */
+char	*ipaddr_put4(char *o, const uint8_t *a);
+char	*ipaddr_put6(char *o, const uint8_t *a);
 
 /* Sets *a to the IPv4 address v (host byte order, 0x7f000001 = 127.0.0.1). */
 void	ipaddr_set_v4(struct ipaddr *a, uint32_t v);

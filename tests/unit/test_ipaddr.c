@@ -1,6 +1,8 @@
 /* test_ipaddr.c - unit tests for common/ipaddr.c. */
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "ipaddr.h"
 #include "unit.h"
 
@@ -87,6 +89,44 @@ test_format(void)
 	}
 }
 
+/* ipaddr_format writes what inet_ntop(3) writes, for addresses built to
+ * hit every rule: zero runs of each length and place, ties between runs,
+ * the IPv4-mapped and IPv4-compatible tails, and every octet width. */
+static void
+test_format_ntop(void)
+{
+	struct ipaddr a;
+	char got[IPADDR_STRLEN], want[INET6_ADDRSTRLEN];
+	uint32_t seed = 7;
+	int t, i, bad = 0;
+
+	for (t = 0; t < 200000; t++) {
+		uint8_t b[16];
+
+		for (i = 0; i < 16; i++) {
+			seed = seed * 1103515245 + 12345;
+			/* Mostly zero groups; octets of 1, 2 and 3 digits. */
+			b[i] = (seed >> 16) % 3 == 0 ? (uint8_t)(seed >> 8) : 0;
+		}
+		if (t % 7 == 0) {
+			memset(b, 0, 10);
+			b[10] = b[11] = 0xff;
+		}
+		ipaddr_set_v6(&a, b);
+		inet_ntop(AF_INET6, b, want, sizeof(want));
+		if (ipaddr_format(&a, got, sizeof(got)) < 0 ||
+		    strcmp(got, want) != 0)
+			bad++;
+		ipaddr_set_v4(&a, (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 |
+		    (uint32_t)b[14] << 8 | b[15]);
+		inet_ntop(AF_INET, a.a, want, sizeof(want));
+		if (ipaddr_format(&a, got, sizeof(got)) < 0 ||
+		    strcmp(got, want) != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
+}
+
 static void
 test_cmp_hash(void)
 {
@@ -149,6 +189,7 @@ main(void)
 {
 	test_parse();
 	test_format();
+	test_format_ntop();
 	test_cmp_hash();
 	test_loopback();
 	return unit_done("ipaddr");
