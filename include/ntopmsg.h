@@ -84,31 +84,6 @@ extern const char *const ntopmsg_topics[];
 void	ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
 	    const struct record *r, uint64_t *reserved);
 
-/* Appends the valid JSON text s[0..len) to out without the white space
- * outside strings; every other byte is kept. */
-void	ntopmsg_compact(struct sbuf *out, const char *s, size_t len);
-
-/* For text s[0..len) starting with '{' or '[': the length of the object
- * or array it starts when that is valid JSON. On any text it returns a
- * length (counted by brackets outside strings; to be validated) or 0 when
- * the brackets do not close within len; 0 too when s does not start with
- * a bracket. */
-size_t	ntopmsg_objend(const char *s, size_t len);
-
-/* The implementations of the two scans above (and so of decoding and
- * writing), for tests and benchmarks. AUTO, the default, is the best this
- * CPU has: AVX512 (needs AVX-512 BW and VBMI2), else SSE2 on x86-64, else
- * BYTE, the plain loops, which give the same results everywhere. */
-enum ntopmsg_scan {
-	NTOPMSG_SCAN_AUTO,
-	NTOPMSG_SCAN_BYTE,
-	NTOPMSG_SCAN_SSE2,
-	NTOPMSG_SCAN_AVX512,
-};
-/* Makes every later scan use impl (process-wide; call before any thread
- * decodes). Returns 0, or -1 when this build or CPU lacks it. */
-int	ntopmsg_scan_impl(int impl);
-
 /* Appends the producer payload for record r to out: r without its '_'
  * members, byte for byte (white space kept) when it has none. */
 void	ntopmsg_strip(struct sbuf *out, const struct record *r);

@@ -417,8 +417,8 @@ gen_container(struct sbuf *b, size_t min, bool arrays)
 	b->p[b->len] = '\0';
 }
 
-static const int impls[] = { NTOPMSG_SCAN_BYTE, NTOPMSG_SCAN_SSE2,
-    NTOPMSG_SCAN_AVX512 };
+static const int impls[] = { JSON_SCAN_BYTE, JSON_SCAN_SSE2,
+    JSON_SCAN_AVX512 };
 #define NIMPLS	(sizeof(impls) / sizeof(impls[0]))
 
 /* The block scans against the byte loops on fixed and random JSON, at
@@ -436,18 +436,18 @@ test_scan(void)
 	size_t i, k, pad, len, bad = 0, used = 0;
 
 	for (k = 0; k < NIMPLS; k++) {
-		if (ntopmsg_scan_impl(impls[k]) == -1)
+		if (json_scan_impl(impls[k]) == -1)
 			continue;
 		used++;
 		for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 			len = strlen(fixed[i]);
-			CHECK(ntopmsg_objend(fixed[i], len) == len);
-			CHECK(ntopmsg_objend(fixed[i], len - 1) == 0);
+			CHECK(json_objend(fixed[i], len) == len);
+			CHECK(json_objend(fixed[i], len - 1) == 0);
 		}
-		CHECK(ntopmsg_objend("x{}", 3) == 0);
-		CHECK(ntopmsg_objend("", 0) == 0);
+		CHECK(json_objend("x{}", 3) == 0);
+		CHECK(json_objend("", 0) == 0);
 		sbuf_reset(&got);
-		ntopmsg_compact(&got, fixed[4], strlen(fixed[4]));
+		json_compact(&got, fixed[4], strlen(fixed[4]));
 		CHECK_STR(got.p, "{\"a\":[1,{\"b\":\"x \\\\\"}],\"c\":\"]\"}");
 	}
 	CHECK(used >= 2);
@@ -466,23 +466,23 @@ test_scan(void)
 				fprintf(stderr, "generated: %s\n", in.p + pad);
 			continue;
 		}
-		ntopmsg_scan_impl(NTOPMSG_SCAN_BYTE);
+		json_scan_impl(JSON_SCAN_BYTE);
 		sbuf_reset(&want);
-		ntopmsg_compact(&want, in.p + pad, len);
+		json_compact(&want, in.p + pad, len);
 		/* What follows an element in an array. */
 		sbuf_adds(&in, rnd(2) ? " ,{\"x\":\"}\"}]" : "]");
 		for (k = 0; k < NIMPLS; k++) {
-			if (ntopmsg_scan_impl(impls[k]) == -1)
+			if (json_scan_impl(impls[k]) == -1)
 				continue;
-			if (ntopmsg_objend(in.p + pad, in.len - pad) != len ||
-			    ntopmsg_objend(in.p + pad, len) != len ||
-			    ntopmsg_objend(in.p + pad, len - 1) != 0) {
+			if (json_objend(in.p + pad, in.len - pad) != len ||
+			    json_objend(in.p + pad, len) != len ||
+			    json_objend(in.p + pad, len - 1) != 0) {
 				if (bad++ == 0)
 					fprintf(stderr, "objend %d: %s\n",
 					    impls[k], in.p + pad);
 			}
 			sbuf_reset(&got);
-			ntopmsg_compact(&got, in.p + pad, len);
+			json_compact(&got, in.p + pad, len);
 			if (got.len != want.len ||
 			    memcmp(got.p, want.p, got.len) != 0) {
 				if (bad++ == 0)
@@ -493,7 +493,7 @@ test_scan(void)
 		}
 	}
 	CHECK(bad == 0);
-	ntopmsg_scan_impl(NTOPMSG_SCAN_AUTO);
+	json_scan_impl(JSON_SCAN_AUTO);
 	record_free(&r);
 	sbuf_free(&in);
 	sbuf_free(&want);
@@ -532,7 +532,7 @@ test_scan_decode(void)
 				in.p[1 + rnd((unsigned)in.len - 2)] =
 				    rnd(2) ? special[rnd(sizeof(special) - 1)] :
 				    (char)rnd(256);
-		ntopmsg_scan_impl(NTOPMSG_SCAN_BYTE);
+		json_scan_impl(JSON_SCAN_BYTE);
 		rc = ntopmsg_decode(m, &h, (const uint8_t *)in.p, in.len);
 		nobj = ntopmsg_nonobjects(m);
 		sbuf_reset(&want);
@@ -540,7 +540,7 @@ test_scan_decode(void)
 		if (rc == NTOPMSG_OK)
 			ok++;
 		for (k = 1; k < NIMPLS; k++) {
-			if (ntopmsg_scan_impl(impls[k]) == -1)
+			if (json_scan_impl(impls[k]) == -1)
 				continue;
 			rc2 = ntopmsg_decode(m, &h, (const uint8_t *)in.p,
 			    in.len);
@@ -554,7 +554,7 @@ test_scan_decode(void)
 	CHECK(bad == 0);
 	/* Both kinds were tried. */
 	CHECK(ok > 1500 && ok < 3000);
-	ntopmsg_scan_impl(NTOPMSG_SCAN_AUTO);
+	json_scan_impl(JSON_SCAN_AUTO);
 	/* More objects than are kept parsed: the rest are indexed later. */
 	sbuf_reset(&in);
 	sbuf_addc(&in, '[');
