@@ -6,7 +6,7 @@ DESTDIR  ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      = libzmq libczmq json-c libpcap zlib ncursesw
+PKGS      = libzmq libczmq json-c libpcap zlib ncursesw libndpi libnats
 
 CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DEVPIPE_VERSION=\"$(VERSION)\" -Iinclude
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -pedantic -Wno-overlength-strings
