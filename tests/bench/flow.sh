@@ -21,7 +21,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${EVPIPE_BIN:=$here/../../build/bin}"
-shared=$(cd "$here/../../../shared" && pwd)
+pcaps=$(cd "$here/../data/pcaps" && pwd)
 copies=${BENCH_COPIES:-130}
 runs=${BENCH_RUNS:-5}
 for t in hyperfine jq mergecap editcap capinfos softflowd awk; do
@@ -36,7 +36,7 @@ B=$EVPIPE_BIN
 i=0
 set --
 while [ $i -lt "$copies" ]; do
-	editcap -t $((i * 20)) "$shared/pcaps/reddit.pcap" "$tmp/c$i.pcap"
+	editcap -t $((i * 20)) "$pcaps/reddit.pcap" "$tmp/c$i.pcap"
 	set -- "$@" "$tmp/c$i.pcap"
 	i=$((i + 1))
 done

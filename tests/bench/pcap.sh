@@ -14,7 +14,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${EVPIPE_BIN:=$here/../../build/bin}"
-shared=$(cd "$here/../../../shared" && pwd)
+pcaps=$(cd "$here/../data/pcaps" && pwd)
 copies=${BENCH_COPIES:-34}
 runs=${BENCH_RUNS:-5}
 for t in hyperfine jq mergecap editcap capinfos tcpdump; do
@@ -24,7 +24,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # Every Ethernet capture (pcap output needs one link type), oldest first.
-p=$shared/pcaps
+p=$pcaps
 mergecap -F pcap -w "$tmp/base.pcap" "$p/1kxun.pcap" "$p/reddit.pcap" \
     "$p/http_ipv6.pcap" "$p/bot.pcap" "$p/sites.pcapng" "$p/vxlan.pcap" \
     "$p/dns_fragmented.pcap" "$p/dns_icmp.pcap" "$p/dns_tcp.pcap" \

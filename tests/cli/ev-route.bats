@@ -489,7 +489,7 @@ route() {
 	{ sed 's/^{/{"_type":"event","_event":"flow","_topic":"flow","_iface":"tcp:\/\/*:1234c",/' \
 	      "$demo/events.ndjson"
 	  pcap-ingest -r "$demo/demo.pcap" 2>/dev/null
-	  pcap-ingest -r "$SHARED/pcaps/reddit.pcap" 2>/dev/null; } |
+	  pcap-ingest -r "$PCAPS/reddit.pcap" 2>/dev/null; } |
 	    sed -E 's/"_iface":"(demo|reddit)\.pcap"/"_iface":"eth1"/' \
 	    > "$(T in)"
 	conf="-i eth1 -m eth1 -c tcp://*:1234c=eth1"

@@ -51,7 +51,7 @@ alive() { kill -0 "$1" 2>/dev/null; }
 # packet records of 1kxun.pcap (1723 lines), made once per test.
 packets() {
 	[ -s "$(T packets)" ] ||
-	    pcap-ingest -r "$SHARED/pcaps/1kxun.pcap" > "$(T packets)" \
+	    pcap-ingest -r "$PCAPS/1kxun.pcap" > "$(T packets)" \
 	    2>/dev/null
 	echo "$(T packets)"
 }
@@ -133,7 +133,7 @@ term_stage() {
 @test "faults: pcap-ingest: SIGTERM while reading a capture from a FIFO" {
 	need pcap-ingest
 	start_on_fifo pcap-ingest -r
-	cat "$SHARED/pcaps/dns_tcp.pcap" >&7
+	cat "$PCAPS/dns_tcp.pcap" >&7
 	# No SIGUSR1 polling here: see the next test.
 	sleep 0.5
 	term_stage
@@ -147,7 +147,7 @@ term_stage() {
 @test "faults: pcap-ingest: SIGUSR1 does not end a capture read from a FIFO" {
 	need pcap-ingest
 	start_on_fifo pcap-ingest -r
-	cat "$SHARED/pcaps/dns_tcp.pcap" >&7
+	cat "$PCAPS/dns_tcp.pcap" >&7
 	sleep 0.3
 	kill -USR1 "$STAGE"
 	sleep 0.3
@@ -236,7 +236,7 @@ stalled() {
 @test "faults: pcap-ingest: a stalled reader keeps memory bounded and output whole" {
 	need pcap-ingest
 	set --
-	for i in $(seq 1 40); do set -- "$@" -r "$SHARED/pcaps/1kxun.pcap"; done
+	for i in $(seq 1 40); do set -- "$@" -r "$PCAPS/1kxun.pcap"; done
 	# 18 MB of output; each open capture holds about 1 MiB of buffers.
 	LIMIT=65536
 	stalled pcap-ingest "$@"
@@ -348,8 +348,8 @@ documented() {
 
 @test "faults: pcap-ingest: EPIPE ends it quietly with status 1" {
 	need pcap-ingest
-	epipe pcap-ingest -r "$SHARED/pcaps/1kxun.pcap" \
-	    -r "$SHARED/pcaps/1kxun.pcap" -r "$SHARED/pcaps/1kxun.pcap"
+	epipe pcap-ingest -r "$PCAPS/1kxun.pcap" \
+	    -r "$PCAPS/1kxun.pcap" -r "$PCAPS/1kxun.pcap"
 	[ "$RC" -eq 1 ]
 	documented pcap-ingest
 }

@@ -16,8 +16,8 @@ ORACLE="$BATS_TEST_DIRNAME/flow-agg-oracle.sh"
 # f.CAPTURE (pcap-ingest | flow-agg) and a.CAPTURE (the same with -A 1).
 setup_file() {
 	load helper
-	[ -d "$SHARED/pcaps" ] || return 0
-	ls "$SHARED"/pcaps/*.pcap "$SHARED"/pcaps/*.pcapng |
+	[ -d "$PCAPS" ]
+	ls "$PCAPS"/*.pcap "$PCAPS"/*.pcapng |
 	    xargs -P 6 -I{} sh -c '
 		o=$2/$(basename "$3")
 		"$1" tshark "$3" > "$o.t"
@@ -60,9 +60,9 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 }
 
 @test "flow-agg: oracle: per-packet records match tshark on every shared capture" {
-	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
+	[ -d "$PCAPS" ]
 	n=0
-	for f in "$SHARED"/pcaps/*.pcap "$SHARED"/pcaps/*.pcapng; do
+	for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 		o=$BATS_FILE_TMPDIR/$(basename "$f")
 		diff "$o.t" "$o.f"
 		n=$((n + $(wc -l < "$o.t")))
@@ -72,8 +72,8 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 }
 
 @test "flow-agg: oracle: -A 1 slices match tshark on every shared capture" {
-	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
-	for f in "$SHARED"/pcaps/*.pcap "$SHARED"/pcaps/*.pcapng; do
+	[ -d "$PCAPS" ]
+	for f in "$PCAPS"/*.pcap "$PCAPS"/*.pcapng; do
 		o=$BATS_FILE_TMPDIR/$(basename "$f")
 		if [ "$(basename "$f")" = ip_fragmented_garbage.pcap ]; then
 			# Documented difference: every datagram of this capture
@@ -89,17 +89,17 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 }
 
 @test "flow-agg: oracle: the comparison can fail" {
-	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
+	[ -d "$PCAPS" ]
 	o=$BATS_FILE_TMPDIR/dns_tcp.pcap
 	# One packet less on our side must show as a difference.
-	pcap-ingest -r "$SHARED/pcaps/dns_tcp.pcap" 2>/dev/null | sed 1d |
+	pcap-ingest -r "$PCAPS/dns_tcp.pcap" 2>/dev/null | sed 1d |
 	    flow-agg -i 1d -f 1d 2>/dev/null | "$ORACLE" flows > "$(T f)"
 	! diff -q "$o.t" "$(T f)" > /dev/null
 }
 
 @test "flow-agg: fragments join their datagram's flow; orphans are counted" {
-	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
-	pcap-ingest -r "$SHARED/pcaps/dns_fragmented.pcap" 2>/dev/null |
+	[ -d "$PCAPS" ]
+	pcap-ingest -r "$PCAPS/dns_fragmented.pcap" 2>/dev/null |
 	    flow-agg -i 1d -f 1d > "$(T out)" 2> "$(T err)"
 	[ "$(counter "$(T err)" fragments_joined)" -gt 0 ]
 	[ "$(counter "$(T err)" fragments_orphan)" -eq 0 ]
@@ -172,8 +172,8 @@ merge_inputs() {
 }
 
 @test "flow-agg: VLAN is in the key only with -v; events match tagged packets without it" {
-	[ -d "$SHARED/pcaps" ] || skip "no shared captures"
-	pcap-ingest -r "$SHARED/pcaps/bot.pcap" 2>/dev/null > "$(T pk)"
+	[ -d "$PCAPS" ]
+	pcap-ingest -r "$PCAPS/bot.pcap" 2>/dev/null > "$(T pk)"
 	echo '{"_type":"event","_event":"flow","_iface":"bot.pcap","timestamp":"TS","TCP_EVENT_TYPE":"ACCEPT","IPV4_SRC_ADDR":"40.77.167.36","IPV4_DST_ADDR":"89.31.72.220","PROTOCOL":6,"L4_SRC_PORT":64768,"L4_DST_PORT":80,"LOCAL_PROCESS":{"PID":80,"PROCESS_PATH":"/usr/sbin/httpd"}}' |
 	    sed "s/TS/$(head -1 "$(T pk)" | jq -r .timestamp)/" > "$(T ev)"
 	cat "$(T pk)" "$(T ev)" | flow-agg -N 2>/dev/null |

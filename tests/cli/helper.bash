@@ -4,11 +4,11 @@ bats_load_library bats-assert
 
 TOP="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 : "${EVPIPE_BIN:=$TOP/build/bin}"
-SHARED="$(cd "$TOP/../shared" 2>/dev/null && pwd || true)"
+PCAPS="$TOP/tests/data/pcaps"
 DATA="$TOP/tests/data"
 EXPECTED="$TOP/tests/expected"
 PATH="$EVPIPE_BIN:$PATH"
-export PATH EVPIPE_BIN TOP SHARED DATA EXPECTED
+export PATH EVPIPE_BIN TOP PCAPS DATA EXPECTED
 
 # A free TCP port on 127.0.0.1 for one test: a random one in 20000-59999
 # that nothing answers on (bash's /dev/tcp, no other process started).

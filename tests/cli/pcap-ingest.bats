@@ -1,4 +1,4 @@
-setup() { load helper; PCAPS="$SHARED/pcaps" EXP="$EXPECTED/pcap-ingest"; }
+setup() { load helper; EXP="$EXPECTED/pcap-ingest"; }
 bats_require_minimum_version 1.5.0
 
 # pcap-ingest: usage, golden outputs, bad input, the tshark oracle over

@@ -19,7 +19,7 @@ need() {
 	# the stage threads' first czmq calls (zsys_init from two threads:
 	# "zsys_set_thread_name_prefix_str: Assertion s_open_sockets == 0")
 	# happen every time.
-	run valgrind --tool=none -q evpipe pcap-ingest -r "$SHARED/pcaps/dns_tcp.pcap" \
+	run valgrind --tool=none -q evpipe pcap-ingest -r "$PCAPS/dns_tcp.pcap" \
 	    '|' flow-agg
 	[ "$status" -eq 0 ]
 	refute_output --partial "Assertion"
