@@ -1,7 +1,7 @@
 setup() { load helper; }
 
-# ev-route tests: the delivery rules of issue 4 on golden files, sinks,
-# sharding (issue 7), configuration files, usage errors and bad input.
+# ev-route tests: the delivery rules (man/ev-route.1) on golden files, sinks,
+# sharding, configuration files, usage errors and bad input.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
 R="$BATS_TEST_DIRNAME/../data/route"
