@@ -28,7 +28,7 @@ need() {
 
 @test "regress: evpipe reads a pipeline written as one shell-like string" {
 	need evpipe
-	run evpipe "pcap-ingest -r $SHARED/pcaps/dns_tcp.pcap | flow-agg"
+	run evpipe "pcap-ingest -r $PCAPS/dns_tcp.pcap | flow-agg"
 	[ "$status" -eq 0 ]
 	refute_output --partial "empty stage"
 	assert_output --partial '"_type":"flow"'
