@@ -1,6 +1,6 @@
 /* evfields.c - event and flow fields in every producer dialect
- * (include/evfields.h). Spec: shared/DESIGN.md section 1,
- * shared/spec/ntop-zmq.md section 3.
+ * (include/evfields.h). See doc/design.md "The record contract" and
+ * doc/wire-format.md "eBPF events".
  *
  * One pass over a record's top-level members looks each key up in a small
  * hash table (names and NetFlow ids alike) and remembers the first member
@@ -60,7 +60,8 @@ static const struct evf_ie evf_ctrs[EVF_NCTR] = {
 	{ "DST_VLAN", 59 },
 };
 
-/* Every information element of spec 3.3 with its id. */
+/* Every information element of doc/wire-format.md "Numeric keys" with its
+ * id. */
 static const struct evf_ie evf_ies[] = {
 	{ "IN_BYTES", 1 }, { "IN_PKTS", 2 }, { "PROTOCOL", 4 },
 	{ "SRC_TOS", 5 }, { "TCP_FLAGS", 6 }, { "L4_SRC_PORT", 7 },

@@ -1,5 +1,5 @@
-/* flowagg.c - flow-agg's core (include/flowagg.h; issue 5, DESIGN.md
- * "flow-agg", spec/ntop-zmq.md sections 3 and 4).
+/* flowagg.c - flow-agg's core (include/flowagg.h; doc/design.md "The
+ * stages", doc/wire-format.md "eBPF events" and "Interface dispatch").
  *
  * Each line is validated once by record_parse(). Packet records (the
  * contract at the top of pktrec.h) are read in one pass over their
@@ -1111,7 +1111,8 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
-/* The _event kind, derived as DESIGN.md section 1 says when absent. */
+/* The _event kind, derived as doc/design.md "The record contract" says
+ * when absent. */
 static int
 fa_event_kind(const struct record *r)
 {

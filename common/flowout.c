@@ -1,5 +1,5 @@
 /* flowout.c - a flow as an ntop JSON flow record (include/flowout.h;
- * issue 5 "Output names", man/evpipe.7 "flow-agg").
+ * man/evpipe.7 "flow-agg").
  *
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.

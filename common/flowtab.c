@@ -1,5 +1,5 @@
-/* flowtab.c - the flow table (include/flowtab.h; issue 5, DESIGN.md
- * "flow-agg").
+/* flowtab.c - the flow table (include/flowtab.h; doc/design.md "The
+ * stages", flow-agg).
  *
  * Invariants: index 0 names no flow, process or socket record, so 0 is
  * "none" everywhere. A flow is in exactly one hash chain and exactly one

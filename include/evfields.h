@@ -1,5 +1,6 @@
 /* evfields.h - the one reader of event and flow fields, in every producer
- * dialect (shared/DESIGN.md section 1, shared/spec/ntop-zmq.md section 3).
+ * dialect (doc/design.md "The record contract", doc/wire-format.md
+ * "eBPF events").
  *
  * Producers name the same thing differently: INTERFACE_NAME or IF_NAME;
  * IPV4_SRC_ADDR/IPV4_DST_ADDR (libebpfflow, packets, flows) or
@@ -253,7 +254,8 @@ const char *evf_evtype_name(enum evf_evtype t);
 const struct rec_field *evf_get(const struct record *r, const char *name);
 
 /* The NetFlow/IPFIX id of an information element name (IPV4_SRC_ADDR: 8),
- * or -1; and the name of an id, or NULL. Only the ids of spec 3.3. */
+ * or -1; and the name of an id, or NULL. Only the ids of
+ * doc/wire-format.md "Numeric keys". */
 int	evf_ie_id(const char *name);
 const char *evf_ie_name(int id);
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# pcap-ingest benchmark (issue 3): a capture of >= 250,000 Ethernet packets
-# built from the shared captures (merged in time order, then copied with
+# pcap-ingest benchmark: a capture of >= 250,000 Ethernet packets
+# built from the test captures (merged in time order, then copied with
 # editcap -t so every copy follows the last, then concatenated with
 # mergecap -a), read in one hyperfine run by
 #   pcap-ingest -r F -o /dev/null        one record per packet

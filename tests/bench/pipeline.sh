@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end benchmark (issue 7): 1,000,000 eBPF events of ~600 bytes sent
+# End-to-end benchmark: 1,000,000 eBPF events of ~600 bytes sent
 # by ev-emit at full speed over tcp loopback into the pipeline
 #   zmq-ingest | ev-route (companion, three interfaces) | flow-agg
 # run three ways: processes joined by pipes, processes joined by ipc://

@@ -1,7 +1,7 @@
 setup() { load helper; }
 
 # Regression tests for crashes and failures found by the hardening work
-# (issue 8): fuzzing, valgrind, fault injection. Each test names what it
+# (fuzzing, valgrind, fault injection). Each test names what it
 # guards against.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
