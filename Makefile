@@ -72,7 +72,10 @@ unit: $(UNITS)
 cli: all
 	@EVPIPE_BIN=$(abspath $(BUILD))/bin bats tests/cli
 
+# tests/lint-bats first: a negated command bats cannot see fail is a test
+# that cannot fail.
 test: deps
+	@sh tests/lint-bats
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli
