@@ -5,14 +5,16 @@
 setup() { load helper; }
 
 # The command-line files the clone runs: all but the slow ones (curve,
-# supervisord, faults: 25-50 s each), the one that needs root and network
-# namespaces (hosts) and this one. Every test that reads a capture is in.
+# supervisord, faults, zmq-ingest: 20-50 s each, waiting on sockets and
+# signals), the one that needs root and network namespaces (hosts) and
+# this one. Every test that reads a capture or tests/data is in.
 standalone_files() {
 	local f n
 	for f in "$TOP"/tests/cli/*.bats; do
 		n=$(basename "$f")
 		case "$n" in
-		curve.bats|supervisord.bats|faults.bats|hosts.bats) ;;
+		curve.bats|supervisord.bats|faults.bats|zmq-ingest.bats) ;;
+		hosts.bats) ;;
 		standalone.bats) ;;
 		*) echo "tests/cli/$n" ;;
 		esac
