@@ -7,7 +7,7 @@ setup() { load helper; }
 # The command-line files the clone runs: all but the slow ones (curve,
 # supervisord, faults, zmq-ingest: 20-50 s each, waiting on sockets and
 # signals), the one that needs root and network namespaces (hosts) and
-# this one. Every test that reads a capture or tests/data is in.
+# this one. Every test that reads a capture is in.
 standalone_files() {
 	local f n
 	for f in "$TOP"/tests/cli/*.bats; do
