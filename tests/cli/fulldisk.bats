@@ -36,5 +36,10 @@ setup() {
 	wait "$zi" || rc=$?
 	[ "$rc" -eq 1 ]
 	grep -q "No space left on device" "$BATS_TEST_TMPDIR/err"
-	[ "$(grep '"tool"' "$BATS_TEST_TMPDIR/err" | jq .counters.records)" -eq 8 ]
+	# It stops at the first write that fails: after all 8 records when
+	# they came in one batch, after the first when they came apart (a
+	# loaded machine). Either way its counters come out.
+	n=$(grep '"tool"' "$BATS_TEST_TMPDIR/err" | jq .counters.records)
+	[ "$n" -ge 1 ]
+	[ "$n" -le 8 ]
 }
