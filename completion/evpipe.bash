@@ -116,21 +116,24 @@ _evpipe_value() {
 			return ;;
 		nats:*) return ;;
 		esac
-		_evpipe_files ;;
+		_evpipe_compgen -f ;;
 	endpoint) _evpipe_endpoint "" ;;
-	file) _evpipe_files ;;
-	dir) COMPREPLY+=($(compgen -d -- "$cur")) ;;
+	file) _evpipe_compgen -f ;;
+	dir) _evpipe_compgen -d ;;
 	pcap)
-		COMPREPLY+=($(compgen -d -- "$cur"))
-		for w in $(compgen -f -- "$cur"); do
+		_evpipe_compgen -d
+		while IFS= read -r w; do
 			case $w in *.pcap | *.pcapng | *.cap) COMPREPLY+=("$w") ;; esac
-		done ;;
+		done <<EOF
+$(compgen -f -- "$cur")
+EOF
+		;;
 	iface)
 		for w in /sys/class/net/*; do
 			[ -e "$w" ] && _evpipe_add "${w##*/}"
 		done
 		_evpipe_add any ;;
-	user) COMPREPLY+=($(compgen -u -- "$cur")) ;;
+	user) _evpipe_compgen -u ;;
 	views)
 		# A comma-separated list: complete its last element.
 		local pre=${cur%"${cur##*,}"} v
@@ -146,18 +149,20 @@ _evpipe_endpoint() {
 	_evpipe_add "$1tcp://" "$1ipc://"
 }
 
-_evpipe_files() {
+# Adds compgen's $1 (-f files, -d folders, -u users) for $cur, one reply
+# per line so that names with spaces stay whole.
+_evpipe_compgen() {
 	local f
 	while IFS= read -r f; do
 		[ -n "$f" ] && COMPREPLY+=("$f")
 	done <<EOF
-$(compgen -f -- "$cur")
+$(compgen "$1" -- "$cur")
 EOF
 }
 
 # Completes tool $1 whose words are words[0..cword] (words[0] the tool).
 _evpipe_tool() {
-	local tool=$1 prev= kind s l k i npos=0
+	local tool=$1 prev='' kind s l k i npos=0
 	[ "$cword" -gt 0 ] && prev=${words[cword - 1]}
 	# --long=value
 	case $cur in
@@ -218,7 +223,7 @@ EOF
 	esac
 }
 
-_evpipe_stages="zmq-ingest pcap-ingest ev-route flow-agg ev-show"
+_evpipe_stages=(zmq-ingest pcap-ingest ev-route flow-agg ev-show)
 
 # The completion function of every tool. It splits the line itself, on
 # white space only, so that "zmq:@tcp://..." and "--output=x" stay one
@@ -252,7 +257,7 @@ _evpipe_complete() {
 			    start=$((i + 1))
 		done
 		if [ "$cword" -eq "$start" ]; then
-			_evpipe_add $_evpipe_stages
+			_evpipe_add "${_evpipe_stages[@]}"
 		else
 			words=("${words[@]:start}")
 			cword=$((cword - start))
@@ -272,7 +277,7 @@ _evpipe_complete() {
 	# Outside quotes bash replaces only what follows the word's last
 	# break character (COMP_WORDBREAKS: ':', '=', '>', ...).
 	if [ -z "$q" ]; then
-		local pre= c
+		local pre='' c
 		for ((i = ${#full} - 1; i >= 0; i--)); do
 			c=${full:i:1}
 			case $c in [[:space:]]) continue ;; esac
