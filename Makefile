@@ -72,7 +72,10 @@ unit: $(UNITS)
 cli: all
 	@EVPIPE_BIN=$(abspath $(BUILD))/bin bats tests/cli
 
+# tests/lint-bats first: a negated command bats cannot see fail is a test
+# that cannot fail.
 test: deps
+	@sh tests/lint-bats
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli
@@ -94,6 +97,10 @@ memcheck: all
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
 
+# bash-completion loads a command's completion from a file of its name:
+# one file, evpipe, and a link to it for every other tool.
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
 		$(DESTDIR)$(MANPREFIX)/man7 $(DESTDIR)$(PREFIX)/share/evpipe/pipelines
@@ -101,12 +108,17 @@ install: all
 	cp -f $(MAN1) $(DESTDIR)$(MANPREFIX)/man1/
 	cp -f $(MAN7) $(DESTDIR)$(MANPREFIX)/man7/
 	cp -rf pipelines/. $(DESTDIR)$(PREFIX)/share/evpipe/pipelines/
+	mkdir -p $(DESTDIR)$(BASHCOMPDIR)
+	cp -f completion/evpipe.bash $(DESTDIR)$(BASHCOMPDIR)/evpipe
+	for c in $(CMDS); do [ $$c = evpipe ] || \
+		ln -sf evpipe $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 
 uninstall:
 	for c in $(CMDS); do rm -f $(DESTDIR)$(PREFIX)/bin/$$c; done
 	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$$m; done
 	for m in $(notdir $(MAN7)); do rm -f $(DESTDIR)$(MANPREFIX)/man7/$$m; done
 	rm -rf $(DESTDIR)$(PREFIX)/share/evpipe
+	for c in $(CMDS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/$$c; done
 
 clean:
 	rm -rf $(BUILD)

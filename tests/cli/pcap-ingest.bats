@@ -2,7 +2,7 @@ setup() { load helper; EXP="$EXPECTED/pcap-ingest"; }
 bats_require_minimum_version 1.5.0
 
 # pcap-ingest: usage, golden outputs, bad input, the tshark oracle over
-# every shared capture, live capture on lo, privilege drop.
+# every test capture, live capture on lo, privilege drop.
 
 # --- helpers ---------------------------------------------------------
 
