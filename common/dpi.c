@@ -228,12 +228,28 @@ dpi_remove(struct dpi *x, uint32_t i)
 	x->st.active--;
 }
 
+static void	dpi_decide(struct dpi *, struct dpi_ent *, ndpi_protocol);
+
+/* An idle undecided flow is given up on (nDPI's guess, its state freed)
+ * and kept one more idle period, so that the slices still open for it
+ * get the guess; an idle decided flow goes. */
 static void
 dpi_expire(struct dpi *x)
 {
-	while (x->head && x->e[x->head - 1].last_ms + x->idle_ms < x->now) {
-		dpi_remove(x, x->head);
-		x->st.expired++;
+	struct dpi_ent *e;
+	uint32_t i;
+
+	while ((i = x->head) != 0 &&
+	    (e = &x->e[i - 1])->last_ms + x->idle_ms < x->now) {
+		if (e->decided) {
+			dpi_remove(x, i);
+			x->st.expired++;
+			continue;
+		}
+		dpi_decide(x, e, (ndpi_protocol){ 0 });
+		e->last_ms = x->now;
+		dpi_lru_unlink(x, i);
+		dpi_lru_append(x, i);
 	}
 }
 
@@ -298,6 +314,21 @@ dpi_str(struct sbuf *b, const char *key, const char *v)
 	sbuf_add_jstr(b, v, strnlen(v, 4096));
 }
 
+/* nDPI keeps the URL as host and path together; nProbe's HTTP_URL is
+ * the path. */
+static const char *
+dpi_path(const struct ndpi_flow_struct *nf)
+{
+	const char *u = nf->http.url;
+	size_t n = strnlen(nf->host_server_name,
+	    sizeof(nf->host_server_name));
+
+	if (u != NULL && n > 0 && strncmp(u, nf->host_server_name, n) == 0 &&
+	    u[n] == '/')
+		return u + n;
+	return u;
+}
+
 static bool
 dpi_is(ndpi_protocol p, uint16_t id)
 {
@@ -320,7 +351,7 @@ dpi_format(struct dpi *x, const struct ndpi_flow_struct *nf, ndpi_protocol p)
 		dpi_str(b, "DNS_QUERY", nf->host_server_name);
 	if (dpi_is(p, NDPI_PROTOCOL_HTTP)) {
 		dpi_str(b, "HTTP_HOST", nf->host_server_name);
-		dpi_str(b, "HTTP_URL", nf->http.url);
+		dpi_str(b, "HTTP_URL", dpi_path(nf));
 	}
 	/* The TLS members of nDPI's protocol union are only valid for TLS
 	 * and QUIC flows. */
@@ -328,6 +359,20 @@ dpi_format(struct dpi *x, const struct ndpi_flow_struct *nf, ndpi_protocol p)
 		dpi_str(b, "TLS_SERVER_NAME", nf->host_server_name);
 		dpi_str(b, "JA3C_HASH", nf->protos.tls_quic.ja3_client);
 	}
+}
+
+/* Sets e's fields to what x->b holds, if they differ. */
+static void
+dpi_keep(struct dpi *x, struct dpi_ent *e)
+{
+	if (e->fields != NULL && e->flen == x->b.len &&
+	    memcmp(e->fields, x->b.p, e->flen) == 0)
+		return;
+	free(e->fields);
+	if ((e->fields = malloc(x->b.len + 1)) == NULL)
+		abort();
+	memcpy(e->fields, x->b.p, x->b.len + 1);
+	e->flen = x->b.len;
 }
 
 /* Ends detection of e with result p (nDPI's guess if p is unknown): the
@@ -346,10 +391,7 @@ dpi_decide(struct dpi *x, struct dpi_ent *e, ndpi_protocol p)
 	} else
 		x->st.detected++;
 	dpi_format(x, e->nf, p);
-	if ((e->fields = malloc(x->b.len + 1)) == NULL)
-		abort();
-	memcpy(e->fields, x->b.p, x->b.len + 1);
-	e->flen = x->b.len;
+	dpi_keep(x, e);
 	e->decided = true;
 	ndpi_flow_free(e->nf);
 	e->nf = NULL;
@@ -384,9 +426,16 @@ dpi_feed(struct dpi *x, struct dpi_ent *e, const struct pktdec *d,
 	    (d->proto == 17 && e->pkts > DPI_MAX_UDP_PKTS);
 	ending = d->proto == 6 && d->has_flags &&
 	    (d->tcp_flags & (DPI_TH_FIN | DPI_TH_RST));
-	if (!enough && !ending && (p.app_protocol == NDPI_PROTOCOL_UNKNOWN ||
-	    ndpi_extra_dissection_possible(x->mod, e->nf)))
+	if (!enough && !ending && p.app_protocol == NDPI_PROTOCOL_UNKNOWN)
 		return;
+	if (!enough && !ending &&
+	    ndpi_extra_dissection_possible(x->mod, e->nf)) {
+		/* Known already: the packets from here on say so, while nDPI
+		 * completes what it collects (a DNS answer, a certificate). */
+		dpi_format(x, e->nf, p);
+		dpi_keep(x, e);
+		return;
+	}
 	dpi_decide(x, e, p);
 }
 
@@ -429,7 +478,7 @@ dpi_fields(const struct dpi *x, uint64_t h, size_t *len)
 	if (i == 0 || i > x->n)
 		return NULL;
 	e = &x->e[i - 1];
-	if (!e->used || !e->decided || e->gen != (uint32_t)(h >> 32))
+	if (!e->used || e->fields == NULL || e->gen != (uint32_t)(h >> 32))
 		return NULL;
 	*len = e->flen;
 	return e->fields;

@@ -287,6 +287,9 @@ struct pr_ent {
 	struct pr_val	 v;
 	const char	*ifjson;
 	uint64_t	 l7h;		/* the flow's DPI handle, 0: none */
+	char		*l7;		/* its fields once known (owned): the
+					   DPI table may drop the flow first */
+	size_t		 l7len;
 };
 
 struct pr_ifslice {
@@ -388,9 +391,12 @@ void
 pktrec_agg_destroy(struct pktrec_agg **ap)
 {
 	struct pktrec_agg *a = *ap;
+	size_t i;
 
 	if (a == NULL)
 		return;
+	for (i = 0; i < a->n; i++)
+		free(a->e[i].l7);
 	free(a->e);
 	free(a->tab);
 	free(a->ifs);
@@ -477,12 +483,14 @@ pktrec_agg_flush(struct pktrec_agg *a, int iface, pktrec_emit_fn emit,
 			continue;
 		}
 		sbuf_reset(&a->out);
-		l7 = NULL;
-		l7len = 0;
-		if (x->l7h != 0 && a->l7fn != NULL)
+		l7 = x->l7;
+		l7len = x->l7len;
+		if (l7 == NULL && x->l7h != 0 && a->l7fn != NULL)
 			l7 = a->l7fn(a->l7arg, x->l7h, &l7len);
 		pr_write(&a->out, x->ifjson, &x->k, &x->v, true, l7,
 		    l7 ? l7len : 0);
+		free(x->l7);
+		x->l7 = NULL;
 		a->st.records++;
 		r = emit(arg, a->out.p, a->out.len);
 		if (r != 0 && rc == 0)
@@ -515,6 +523,21 @@ pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
 {
 	return pktrec_agg_add_l7(a, iface, ifjson, t, d, wirelen, 0, emit,
 	    arg);
+}
+
+/* Keeps a copy of x's application fields once they are known. */
+static void
+pr_l7_copy(struct pktrec_agg *a, struct pr_ent *x)
+{
+	const char *l7;
+	size_t n;
+
+	if (x->l7 != NULL || x->l7h == 0 || a->l7fn == NULL ||
+	    (l7 = a->l7fn(a->l7arg, x->l7h, &n)) == NULL)
+		return;
+	x->l7 = pr_xcalloc(n + 1, 1);
+	memcpy(x->l7, l7, n);
+	x->l7len = n;
 }
 
 void
@@ -552,6 +575,7 @@ pktrec_agg_add_l7(struct pktrec_agg *a, int iface, const char *ifjson,
 		x->v.tcp_flags |= d->tcp_flags;
 		if (l7h != 0)
 			x->l7h = l7h;
+		pr_l7_copy(a, x);
 		return rc;
 	}
 	if (a->n == a->max) {
@@ -566,6 +590,8 @@ pktrec_agg_add_l7(struct pktrec_agg *a, int iface, const char *ifjson,
 	x->k = k;
 	x->ifjson = ifjson;
 	x->l7h = l7h;
+	x->l7 = NULL;
+	pr_l7_copy(a, x);
 	x->v.first = x->v.last = *t;
 	x->v.pkts = 1;
 	x->v.bytes = wirelen;
