@@ -488,15 +488,13 @@ void
 dpi_giveup_all(struct dpi *x)
 {
 	uint32_t i;
-	ndpi_protocol p;
 
 	for (i = x->head; i != 0; i = x->e[i - 1].next) {
 		struct dpi_ent *e = &x->e[i - 1];
 
 		if (e->decided)
 			continue;
-		p = ndpi_detection_giveup(x->mod, e->nf, 1, &(uint8_t){ 0 });
-		dpi_decide(x, e, p);
+		dpi_decide(x, e, (ndpi_protocol){ 0 });
 	}
 }
 

@@ -38,7 +38,9 @@ struct dpi_stats {
 	uint64_t	 evicted;	/* removed for room (table full) */
 	uint64_t	 expired;	/* removed after idle_ms */
 	uint64_t	 detected;	/* flows whose application nDPI found */
-	uint64_t	 guessed;	/* flows nDPI gave up on (its guess) */
+	uint64_t	 guessed;	/* flows given up on (packet limit, FIN
+					   or RST, idle, end of capture):
+					   nDPI's guess */
 	uint64_t	 unknown;	/* of those, still "Unknown" */
 	uint64_t	 dpi_packets;	/* packets handed to nDPI */
 	uint64_t	 states;	/* nDPI flow states allocated now */
