@@ -82,7 +82,8 @@ mk_tcp(struct pkt *k, uint32_t src, uint32_t dst, unsigned sp, unsigned dp,
 	l4[12] = 5 << 4;
 	l4[13] = flags;
 	put16(l4 + 14, 65535);
-	memcpy(l4 + 20, pl, n);
+	if (n > 0)
+		memcpy(l4 + 20, pl, n);
 	mk_ip4(k, src, dst, 6, l4, 20 + n);
 }
 
@@ -148,6 +149,8 @@ test_http(void)
 {
 	static const char get[] = "GET /index.html HTTP/1.1\r\n"
 	    "Host: www.example.org\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n";
+	static const char bad[] = "GET /\xc3\xa9\xa7\"\xed\xa0\x80 HTTP/1.1\r\n"
+	    "Host: h\r\n\r\n";
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
 	    "Content-Length: 0\r\n\r\n";
 	struct dpi *x = dpi_new(NULL, NULL, 0);
@@ -173,6 +176,13 @@ test_http(void)
 	CHECK_STR(fields(x, h), ",\"L7_PROTO\":\"7\",\"L7_PROTO_NAME\":"
 	    "\"HTTP\",\"L7_CATEGORY\":\"Web\",\"HTTP_HOST\":"
 	    "\"www.example.org\",\"HTTP_URL\":\"/index.html\"");
+	/* Payload bytes that are not UTF-8 are replaced (a surrogate's three
+	 * bytes are three bad bytes), quotes escaped. */
+	mk_tcp(&k, CLI, srv, 50001, 80, TH_ACK | TH_PSH, 1, 1, bad,
+	    sizeof(bad) - 1);
+	h = dpi_packet(x, &k.d, 6);
+	CHECK(strstr(fields(x, h), "\"HTTP_URL\":\"/\xc3\xa9\xef\xbf\xbd\\\""
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") != NULL);
 	dpi_destroy(&x);
 }
 
