@@ -104,3 +104,17 @@ mkflows() {
 	[ "$(ctr "$e" dpi_expired)" -eq 0 ]
 	[ "$(ctr "$e" dpi_packets)" -eq 1000000 ]
 }
+
+@test "-L: the README and man page examples give what they show" {
+	pcap-ingest -q -L -r "$PCAPS/reddit.pcap" 2>/dev/null | flow-agg -q \
+	    2>/dev/null | jq -sc 'map(select(._type == "flow")) |
+	    group_by(.L7_PROTO_NAME) | map({app: .[0].L7_PROTO_NAME,
+	    flows: length, bytes: (map(.IN_BYTES + .OUT_BYTES) | add)}) |
+	    sort_by(-.bytes)[]' > "$BATS_TEST_TMPDIR/out"
+	diff <(sed -n '/^{"app":/p' "$TOP/README.md") "$BATS_TEST_TMPDIR/out"
+	pcap-ingest -L -A 1 -r "$DATA/flow-agg/demo.pcap" 2>/dev/null |
+	    flow-agg 2>/dev/null | jq -r 'select(._type == "flow") |
+	    [.L7_PROTO_NAME, .TLS_SERVER_NAME // .HTTP_HOST // .DNS_QUERY,
+	    .IN_BYTES + .OUT_BYTES] | @tsv' > "$BATS_TEST_TMPDIR/out"
+	[ "$(grep -c '^HTTP	' "$BATS_TEST_TMPDIR/out")" -eq 4 ]
+}
