@@ -6,10 +6,14 @@
  * flow needs room, and flows idle longer than idle_ms (packet time)
  * expired. A flow is fed its packets as nDPI's own reader does: until
  * its application is known and nDPI needs no more packets to complete
- * what it collects, or until nDPI gives up (more than 80 TCP or 24 UDP
- * packets, a TCP FIN or RST, or dpi_giveup_all()) and then with nDPI's
- * guess. After that the flow keeps only its fields (a few hundred bytes)
- * and no DPI is paid for its later packets.
+ * what it collects, or until it is given up on (more than 80 TCP or 24
+ * UDP packets, a TCP FIN or RST, idle_ms without a packet, or
+ * dpi_giveup_all()) and then with nDPI's guess. The fields exist from the
+ * packet where the application is known (nDPI may refine them while it
+ * completes); after the decision the flow keeps only its fields (a few
+ * hundred bytes) and no DPI is paid for its later packets. An undecided
+ * flow that idles is given up on and kept one more idle period, so that
+ * what still refers to it gets the guess.
  *
  * A flow's fields are written as JSON members (include/pktrec.h):
  * L7_PROTO ("master.app" ids), L7_PROTO_NAME, L7_CATEGORY, and where nDPI

@@ -49,8 +49,8 @@
  *   "PKTS":N               1 per packet; the slice's count with -A
  *   "BYTES":N              frame length on the wire (tshark frame.len),
  *                          summed over a slice
- *   With -L, once the packet's flow is decided by DPI (include/dpi.h),
- *   strings: "L7_PROTO" ("master.app" nDPI ids), "L7_PROTO_NAME",
+ *   With -L, once DPI knows the packet's flow (include/dpi.h), after
+ *   BYTES, strings: "L7_PROTO" ("master.app" nDPI ids), "L7_PROTO_NAME",
  *   "L7_CATEGORY", and where found "DNS_QUERY", "HTTP_HOST", "HTTP_URL",
  *   "TLS_SERVER_NAME", "JA3C_HASH". A slice carries its flow's fields as
  *   they are when the slice is written.
