@@ -60,6 +60,7 @@ struct dpi {
 	uint32_t	 tmask;
 	uint32_t	 freel;		/* free slots, index+1 */
 	uint32_t	 head, tail;	/* LRU, index+1 */
+	uint32_t	 last;		/* the flow of the previous packet */
 	uint64_t	 idle_ms, now;
 	struct sbuf	 b;
 	struct dpi_stats st;
@@ -498,13 +499,18 @@ dpi_packet(struct dpi *x, const struct pktdec *d, uint64_t ms)
 		x->now = ms;
 		dpi_expire(x);
 	}
-	h = dpi_hash(&k);
-	for (i = x->tab[h & x->tmask]; i != 0; i = x->e[i - 1].hnext)
-		if (memcmp(&x->e[i - 1].k, &k, sizeof(k)) == 0)
-			break;
-	if (i == 0)
-		i = dpi_insert(x, &k, h);
-	else if (i != x->tail) {
+	/* Packets come in runs of one flow: try the last one first. */
+	if ((i = x->last) == 0 || !x->e[i - 1].used ||
+	    memcmp(&x->e[i - 1].k, &k, sizeof(k)) != 0) {
+		h = dpi_hash(&k);
+		for (i = x->tab[h & x->tmask]; i != 0; i = x->e[i - 1].hnext)
+			if (memcmp(&x->e[i - 1].k, &k, sizeof(k)) == 0)
+				break;
+		if (i == 0)
+			i = dpi_insert(x, &k, h);
+	}
+	x->last = i;
+	if (i != x->tail) {
 		dpi_lru_unlink(x, i);
 		dpi_lru_append(x, i);
 	}
