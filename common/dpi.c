@@ -47,8 +47,9 @@ struct dpi_ent {
 	uint32_t	 pkts;		/* packets fed to nDPI */
 	uint64_t	 last_ms;
 	struct ndpi_flow_struct *nf;	/* while undecided */
-	char		*fields;	/* once decided */
+	char		*fields;	/* once known */
 	size_t		 flen;
+	uint64_t	 sig;		/* what the fields were made from */
 	bool		 used, decided;
 };
 
@@ -56,7 +57,8 @@ struct dpi {
 	struct ndpi_detection_module_struct *mod;
 	struct dpi_ent	*e;
 	uint32_t	 n, cap, max;	/* slots handed out, allocated, cap */
-	uint32_t	*tab;		/* buckets, index+1 */
+	uint32_t	*tab;		/* buckets, index+1; as many as slots
+					   (small while few flows: cached) */
 	uint32_t	 tmask;
 	uint32_t	 freel;		/* free slots, index+1 */
 	uint32_t	 head, tail;	/* LRU, index+1 */
@@ -102,7 +104,7 @@ dpi_new(const struct dpi_conf *c, char *err, size_t errsz)
 	x->idle_ms = c && c->idle_ms ? c->idle_ms : DPI_IDLE_MS;
 	x->cap = x->max < 1024 ? x->max : 1024;
 	x->e = dpi_xrealloc(NULL, x->cap, sizeof(*x->e));
-	for (ts = 16; ts < x->max; ts *= 2)
+	for (ts = 16; ts < x->cap; ts *= 2)
 		;
 	x->tab = calloc(ts, sizeof(*x->tab));
 	if (x->tab == NULL)
@@ -254,6 +256,29 @@ dpi_expire(struct dpi *x)
 	}
 }
 
+/* Grows the buckets to the slots' number and puts every flow back. */
+static void
+dpi_rehash(struct dpi *x)
+{
+	uint32_t ts = x->tmask + 1, i, b;
+
+	if (ts >= x->cap)
+		return;
+	while (ts < x->cap)
+		ts *= 2;
+	free(x->tab);
+	if ((x->tab = calloc(ts, sizeof(*x->tab))) == NULL)
+		abort();
+	x->tmask = ts - 1;
+	for (i = 1; i <= x->n; i++) {
+		if (!x->e[i - 1].used)
+			continue;
+		b = dpi_hash(&x->e[i - 1].k) & x->tmask;
+		x->e[i - 1].hnext = x->tab[b];
+		x->tab[b] = i;
+	}
+}
+
 /* A free slot (index+1), evicting the oldest flow when full. */
 static uint32_t
 dpi_slot(struct dpi *x)
@@ -271,6 +296,7 @@ dpi_slot(struct dpi *x)
 	if (x->n == x->cap) {
 		x->cap = x->cap > x->max / 2 ? x->max : x->cap * 2;
 		x->e = dpi_xrealloc(x->e, x->cap, sizeof(*x->e));
+		dpi_rehash(x);
 	}
 	memset(&x->e[x->n], 0, sizeof(x->e[x->n]));
 	return ++x->n;
@@ -445,6 +471,33 @@ dpi_decide(struct dpi *x, struct dpi_ent *e, ndpi_protocol p)
 	x->st.states--;
 }
 
+static uint64_t
+dpi_fnv(uint64_t h, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < max && s[i] != '\0'; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL;
+}
+
+/* A digest of what dpi_format() reads from nf and p. */
+static uint64_t
+dpi_sig(const struct ndpi_flow_struct *nf, ndpi_protocol p)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = (h ^ p.master_protocol) * 0x100000001b3ULL;
+	h = (h ^ p.app_protocol) * 0x100000001b3ULL;
+	h = (h ^ (uint64_t)p.category) * 0x100000001b3ULL;
+	h = dpi_fnv(h, nf->host_server_name, sizeof(nf->host_server_name));
+	h = dpi_fnv(h, nf->http.url, 4096);
+	if (dpi_is(p, NDPI_PROTOCOL_TLS) || dpi_is(p, NDPI_PROTOCOL_QUIC))
+		h = dpi_fnv(h, nf->protos.tls_quic.ja3_client,
+		    sizeof(nf->protos.tls_quic.ja3_client));
+	return h;
+}
+
 /* One packet of undecided flow e, as nDPI's reader feeds it. */
 static void
 dpi_feed(struct dpi *x, struct dpi_ent *e, const struct pktdec *d,
@@ -478,9 +531,15 @@ dpi_feed(struct dpi *x, struct dpi_ent *e, const struct pktdec *d,
 	if (!enough && !ending &&
 	    ndpi_extra_dissection_possible(x->mod, e->nf)) {
 		/* Known already: the packets from here on say so, while nDPI
-		 * completes what it collects (a DNS answer, a certificate). */
-		dpi_format(x, e->nf, p);
-		dpi_keep(x, e);
+		 * completes what it collects (a DNS answer, a certificate).
+		 * The text is made again only when its sources changed. */
+		uint64_t sig = dpi_sig(e->nf, p);
+
+		if (e->fields == NULL || sig != e->sig) {
+			dpi_format(x, e->nf, p);
+			dpi_keep(x, e);
+			e->sig = sig;
+		}
 		return;
 	}
 	dpi_decide(x, e, p);
