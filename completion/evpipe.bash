@@ -25,7 +25,7 @@ _evpipe_opts() {
 	pcap-ingest) echo "
 		-A --aggregate value	-c --count value
 		-f --filter value	-i --interface iface
-		-l --line-buffered -	-N --non-ip -
+		-L --dpi -	-l --line-buffered -	-N --non-ip -
 		-o --output sink	-p --no-promiscuous-mode -
 		-q --quiet -	-r --read pcap
 		-s --snaplen value	-Z --user user" ;;
