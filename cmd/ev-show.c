@@ -19,6 +19,7 @@
 
 #include <curses.h>
 
+#include "chain.h"
 #include "linebuf.h"
 #include "opts.h"
 #include "sbuf.h"
@@ -577,7 +578,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (!isatty(STDOUT_FILENO))
 		batch = true;
-	if (!batch && argc == 0 && isatty(STDIN_FILENO))
+	if (!batch && argc == 0 && chain_stdin() == NULL &&
+	    isatty(STDIN_FILENO))
 		errx(2, "standard input is the terminal: give INPUT files or "
 		    "pipe records in");
 	if (width_set && !batch)
@@ -598,8 +600,9 @@ main(int argc, char *argv[])
 	s.cur = kinds[0];
 
 	s.lb = linebuf_new((size_t)maxline);
-	if (argc == 0)
-		linebuf_add_fd(s.lb, STDIN_FILENO, "-");
+	/* "-", not the fd: inside evpipe(1) it is the previous stage. */
+	if (argc == 0 && linebuf_add(s.lb, "-", errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 	for (i = 0; i < argc; i++)
 		if (linebuf_add(s.lb, argv[i], errbuf, sizeof(errbuf)) == -1)
 			errx(1, "%s", errbuf);

@@ -63,6 +63,7 @@ static struct stage stages[MAXSTAGES];
 static int nstages;
 static sem_t ready_sem;	/* posted when a stage is set up or has ended */
 static sem_t done_sem;	/* posted when a stage has ended */
+static pthread_t runner;	/* the thread that runs main() */
 
 static void
 usage(void)
@@ -96,6 +97,21 @@ stage_thread(void *arg)
 	sem_post(&ready_sem);
 	sem_post(&done_sem);
 	return NULL;
+}
+
+/* A stage that fails at set-up calls exit() (err(3)) from its own thread
+ * while its neighbours may be making sockets: czmq's exit handler would
+ * then tear the ZMQ context down under them and crash. Registered after
+ * zsys_init(), this runs before czmq's handler and ends the process at
+ * once with the stage's status; stderr is unbuffered, stdout is flushed. */
+static void
+on_stage_exit(int status, void *arg)
+{
+	(void)arg;
+	if (pthread_equal(pthread_self(), runner))
+		return;
+	fflush(stdout);
+	_exit(status);
 }
 
 /* A wake-up signal for a stage's thread, so a blocking poll returns at
@@ -254,6 +270,9 @@ main(int argc, char *argv[])
 	 * do it here, once, before any stage makes a socket. */
 	zsys_handler_set(NULL);
 	zsys_init();
+	runner = pthread_self();
+	if (on_exit(on_stage_exit, NULL) != 0)
+		errx(1, "on_exit failed");
 	sem_init(&ready_sem, 0, 0);
 	sem_init(&done_sem, 0, 0);
 	for (i = 0; i < nstages; i++) {
