@@ -21,6 +21,7 @@
 #include "ntopmsg.h"
 #include "record.h"
 #include "sbuf.h"
+#include "zio.h"
 
 /* ebpflowexport's second message: a raw C struct of this size. */
 #define EMIT_EBPF_SIZE	288
@@ -111,6 +112,9 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	}
 	len = strlen(c->endpoint);
 	conn = len > 0 && c->endpoint[len - 1] == 'c';
+	if (zio_check_port(c->endpoint, conn ? len - 1 : len, errbuf,
+	    errsz) == -1)
+		goto fail;
 	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
 		err(1, "emit");
 	if ((e->ctx = c->zctx) == NULL) {
