@@ -101,7 +101,7 @@ matrix() {
 	local ep
 	for ep in 'tcp://*:99999c' 'tcp://*:0c' 'tcp://127.0.0.1:65536' 'tcp://[::1]:5x56c'; do
 		run zmq-ingest -t 1s "$ep"
-	[ "$status" -eq 2 ]
+		[ "$status" -eq 2 ]
 		assert_output "zmq-ingest: '${ep%c}': the port must be 1 to 65535 or '*'"
 	done
 	run zmq-ingest -t 1s 'tcp://127.0.0.1c'
