@@ -2,7 +2,10 @@
  * them (zmq-key.pub, zmq-key.priv; the public key in hex for nProbe's
  * --zmq-encryption-key). See man/ev-keygen.1 and common/curve.c.
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -91,6 +94,9 @@ main(int argc, char *argv[])
 	} else {
 		if (curve_keypair_new(&kp) != 0)
 			errx(1, "cannot generate a key pair");
+		/* A new folder for keys is private to its owner. */
+		if (dir != NULL && mkdir(dir, 0700) == -1 && errno != EEXIST)
+			err(1, "cannot create %s", dir);
 		if (curve_keypair_save(&kp, dir != NULL ? dir : ".", force,
 		    errbuf, sizeof(errbuf)) != 0)
 			errx(1, "%s", errbuf);
