@@ -92,7 +92,7 @@ T() { echo "$BATS_TEST_TMPDIR/$1"; }
 	run ev-keygen -s "$(T missing)"
 	[ "$status" -eq 1 ]
 	assert_output --partial "No such file"
-	run ev-keygen -d "$(T missing)"
+	run ev-keygen -d "$(T missing/keys)"
 	[ "$status" -eq 1 ]
 	[ ! -e "$(T missing)" ]
 }
