@@ -43,16 +43,32 @@ struct show {
 	FILE		*tty;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: ev-show [-bqx] [-d interval] [-E events] "
-	    "[-F flows] [-f text] [-i iface]\n"
-	    "               [-L maxline] [-n count] [-s view:column[:asc]] "
-	    "[-v views] [-w width]\n"
-	    "               [input ...]\n");
-	exit(2);
-}
+static const struct opts_tool tool = {
+	"ev-show",
+	"usage: ev-show [-bqVx] [-d interval] [-E events] [-F flows] "
+	"[-f text] [-i iface]\n"
+	"               [-L maxline] [-n count] [-s view:column[:asc]] "
+	"[-v views] [-w width]\n"
+	"               [input ...]\n",
+	"  -b, --batch               print tables, even on a terminal\n"
+	"  -d, --delay=DUR           batch: print every DUR (default 1s)\n"
+	"  -E, --events=N            keep the last N events\n"
+	"  -F, --flows=N             keep at most N flows\n"
+	"  -f, --filter=TEXT         only rows containing TEXT\n"
+	"  -i, --iface=IFACE         only the rows of IFACE\n"
+	"  -L, --max-line=SIZE       discard longer lines (counted)\n"
+	"  -n, --count=N             batch: stop after N frames\n"
+	"  -q, --quiet               do not report bad records (still "
+	"counted)\n"
+	"  -s, --sort=VIEW:COL[:asc|desc]  sort a view\n"
+	"  -v, --views=LIST          the views: flows,processes,ifaces,"
+	"listening,events\n"
+	"  -w, --width=N             batch: fit lines into N columns\n"
+	"  -x, --exit                dashboard: quit when the inputs end\n"
+	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
+	"(default stdin)\n",
+};
+
 
 /* Parses "flows,procs,..." into kinds; exits 2 on an unknown name. */
 static int
@@ -501,6 +517,7 @@ main(int argc, char *argv[])
 		{ "width", required_argument, NULL, 'w' },
 		{ "exit", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum view_kind kinds[VIEW_NKINDS] = { VIEW_FLOWS, VIEW_PROCS,
@@ -517,7 +534,7 @@ main(int argc, char *argv[])
 
 	vb.width = 0;
 	s.interval = 1;
-	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hi:L:n:qs:v:w:x", lopts,
+	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hi:L:n:qs:Vv:w:x", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -571,7 +588,7 @@ main(int argc, char *argv[])
 			s.exit_at_eof = true;
 			break;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;

@@ -25,6 +25,7 @@
 #include <czmq.h>
 
 #include "chain.h"
+#include "opts.h"
 
 int	chain_main_zmq_ingest(int, char **);
 int	chain_main_pcap_ingest(int, char **);
@@ -65,12 +66,21 @@ static sem_t ready_sem;	/* posted when a stage is set up or has ended */
 static sem_t done_sem;	/* posted when a stage has ended */
 static pthread_t runner;	/* the thread that runs main() */
 
+static const struct opts_tool tool = {
+	"evpipe",
+	"usage: evpipe [-V] 'stage [arg ...] | stage [arg ...] ...'\n"
+	"       evpipe [-V] stage [arg ...] '|' stage [arg ...] ...\n",
+	"  stage                     zmq-ingest or pcap-ingest first, then "
+	"ev-route,\n"
+	"                            flow-agg, ev-show; '-' as input or output "
+	"is the\n"
+	"                            neighbouring stage\n",
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: evpipe 'stage [arg ...] | stage [arg ...] ...'\n"
-	    "       evpipe stage [arg ...] '|' stage [arg ...] ...\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 static void
@@ -220,6 +230,11 @@ poke(int i, int stop, int usr1)
 int
 main(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	static char *words[MAXSTAGES * (MAXARGS + 1)];
 	struct sigaction sa;
 	const struct timespec tick = { 0, 100 * 1000 * 1000 };
@@ -227,8 +242,8 @@ main(int argc, char *argv[])
 	char *line = NULL;
 	int nwords = 0, i, start, ch, status = 0, stops = 0, running;
 
-	while ((ch = getopt(argc, argv, "+h")) != -1)
-		usage();
+	while ((ch = getopt_long(argc, argv, "+hV", lopts, NULL)) != -1)
+		opts_other(ch, &tool);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
