@@ -42,6 +42,7 @@ static const struct opts_tool tool = {
 	"  -x, --header-version=N    the header's version field\n"
 	"  -z, --zlib                compress payloads\n"
 	"  endpoint                  binds, or connects when it ends in 'c'\n",
+	0,
 };
 
 static void
@@ -74,6 +75,7 @@ main(int argc, char *argv[])
 		{ "header-version", required_argument, NULL, 'x' },
 		{ "zlib", no_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct emit_conf c = { 0 };

@@ -25,6 +25,7 @@ static const struct opts_tool tool = {
 	"  -p, --public=KEY          print the public KEY (Z85, hex or file)\n"
 	"  -s, --secret=FILE         print the public key of a secret key\n"
 	"  -z, --z85                 print Z85 rather than hex\n",
+	1,
 };
 
 static void

@@ -55,6 +55,7 @@ static const struct option lopts[] = {
 	{ "shards", required_argument, NULL, 'S' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
 	{ "input", required_argument, NULL, 1 },	/* -f files only */
 	{ NULL, 0, NULL, 0 }
 };
@@ -83,6 +84,7 @@ static const struct opts_tool tool = {
 	"  -S, --shards=N            spread flows over N shard sinks\n"
 	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
 	"(default stdin)\n",
+	0,
 };
 
 static void
@@ -358,8 +360,10 @@ main(int argc, char *argv[])
 	c.rt = route_new();
 	c.maxline = EVROUTE_MAXLINE;
 	while ((ch = getopt_long(argc, argv, OPTSTRING, lopts, NULL)) != -1) {
-		if (ch == '?' || ch == 1 || ch == 'h')
+		if (ch == '?' || ch == 1 || ch == 'h' || ch == OPTS_STATS) {
 			opts_other(ch, &tool);
+			continue;
+		}
 		apply(&c, ch, optarg, "");
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++)

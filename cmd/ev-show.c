@@ -67,6 +67,7 @@ static const struct opts_tool tool = {
 	"  -x, --exit                dashboard: quit when the inputs end\n"
 	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
 	"(default stdin)\n",
+	0,
 };
 
 
@@ -517,6 +518,7 @@ main(int argc, char *argv[])
 		{ "width", required_argument, NULL, 'w' },
 		{ "exit", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};

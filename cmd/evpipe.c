@@ -75,6 +75,7 @@ static const struct opts_tool tool = {
 	"                            flow-agg, ev-show; '-' as input or output "
 	"is the\n"
 	"                            neighbouring stage\n",
+	0,
 };
 
 static void
@@ -232,6 +233,7 @@ main(int argc, char *argv[])
 {
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};

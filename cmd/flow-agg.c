@@ -37,6 +37,7 @@ static const struct opts_tool tool = {
 	"  -v, --vlan                the outer VLAN id is part of the key\n"
 	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
 	"(default stdin)\n",
+	0,
 };
 
 static int64_t
@@ -66,6 +67,7 @@ main(int argc, char *argv[])
 		{ "vlan", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct flowagg_conf c;

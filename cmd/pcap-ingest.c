@@ -57,6 +57,7 @@ static const struct opts_tool tool = {
 	"                            oldest first\n"
 	"  -s, --snaplen=N           capture at most N bytes per packet\n"
 	"  -Z, --user=USER           drop privileges to USER once open\n",
+	0,
 };
 
 static void
@@ -198,6 +199,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};

@@ -60,6 +60,7 @@ static const struct opts_tool tool = {
 	"without c connects;\n"
 	"                            PORT 1-65535 or '*'; comma-separated "
 	"lists\n",
+	0,
 };
 
 static void
@@ -97,6 +98,7 @@ main(int argc, char *argv[])
 		{ "curve-key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct zingest_conf c = { 0 };

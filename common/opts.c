@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "opts.h"
+#include "stats.h"
 
 int
 opts_int(const char *s, long long min, long long max, long long *out)
@@ -156,6 +159,10 @@ opts_help(const struct opts_tool *t)
 	fputs(t->synopsis, stdout);
 	fputs("\n", stdout);
 	fputs(t->options, stdout);
+	if (!t->nostats)
+		fputs("      --stats=FORMAT        counters on stderr: auto (text "
+		    "on a terminal),\n"
+		    "                            json or text\n", stdout);
 	printf("\n-h, --help prints this help, -V, --version the version.\n"
 	    "Exit status: 0 success, 1 runtime error, 2 usage error. "
 	    "See %s(1).\n", t->name);
@@ -172,6 +179,12 @@ opts_version(const struct opts_tool *t)
 void
 opts_other(int ch, const struct opts_tool *t)
 {
+	if (ch == OPTS_STATS) {
+		if (stats_set_format(optarg) == -1)
+			errx(2, "--stats: '%s' is not auto, json or text",
+			    optarg);
+		return;
+	}
 	if (ch == 'h')
 		opts_help(t);
 	if (ch == 'V')

@@ -34,7 +34,14 @@ struct opts_tool {
 	const char	*name;		/* "flow-agg" */
 	const char	*synopsis;	/* "usage: ..." lines, each ending \n */
 	const char	*options;	/* the option summary, lines ending \n */
+	int		 nostats;	/* prints no counters: no --stats */
 };
+
+/* The long option every tool with counters takes: --stats=auto|json|text
+ * (stats_set_format). Its getopt value is OPTS_STATS; opts_other handles
+ * it. Long only: -s means other things in several tools. */
+#define OPTS_STATS	0x100
+#define OPTS_STATS_LONG	{ "stats", required_argument, NULL, OPTS_STATS }
 
 /* Prints t's synopsis to stderr and exits 2. */
 void	opts_usage(const struct opts_tool *t) __attribute__((noreturn));
@@ -47,9 +54,9 @@ void	opts_help(const struct opts_tool *t) __attribute__((noreturn));
 void	opts_version(const struct opts_tool *t) __attribute__((noreturn));
 
 /* For a getopt loop's default case: 'h' is opts_help, 'V' opts_version,
- * anything else opts_usage. Never returns. */
-void	opts_other(int ch, const struct opts_tool *t)
-	    __attribute__((noreturn));
+ * OPTS_STATS sets the counters' format from optarg and returns (exit 2
+ * for an unknown one), anything else is opts_usage. */
+void	opts_other(int ch, const struct opts_tool *t);
 
 /* The exit status for an input or sink spec that cannot be opened: 2 for
  * a socket spec ("zmq:", "pull:", "push:", "ntop:": a bad endpoint is a
