@@ -93,8 +93,8 @@ main(int argc, char *argv[])
 	c.repeat = 1;
 	c.wait = 5;
 	c.linger = 10;
-	while ((ch = getopt_long(argc, argv, "ab:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z",
-	    lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+	    "ab:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			c.array = true;

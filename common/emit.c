@@ -467,7 +467,8 @@ emit_wait(struct emit *e, volatile sig_atomic_t *stop)
 	}
 	if (!*stop && e->c.wait > 0)
 		warnx("%s after %.1f s: sending anyway", e->nsubs ?
-		    "no subscriber for every topic" : "no subscriber", e->c.wait);
+		    "no subscriber for every topic" : "no subscriber",
+		    e->c.wait);
 }
 
 /* Sends one frame. A payload that lives until the socket is gone (own

@@ -160,8 +160,8 @@ opts_help(const struct opts_tool *t)
 	fputs("\n", stdout);
 	fputs(t->options, stdout);
 	if (!t->nostats)
-		fputs("      --stats=FORMAT        counters on stderr: auto (text "
-		    "on a terminal),\n"
+		fputs("      --stats=FORMAT        counters on stderr: auto "
+		    "(text on a terminal),\n"
 		    "                            json or text\n", stdout);
 	printf("\n-h, --help prints this help, -V, --version the version.\n"
 	    "Exit status: 0 success, 1 runtime error, 2 usage error. "

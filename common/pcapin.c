@@ -364,7 +364,7 @@ pi_tick(struct pi_run *r, const struct pcapin_src *file)
  * read in the order of their first timestamps, as one capture. */
 struct pi_first {
 	struct pcap_pkthdr h;
-	u_char		*data;		/* a copy of the packet (owned) */
+	u_char		*data;		/* the packet, copied */
 	int		 rc;		/* pcap_next_ex()'s result */
 	int		 eno;		/* errno after it */
 };

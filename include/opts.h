@@ -32,8 +32,8 @@ uint64_t opts_size_or_die(const char *s, const char *what);
  */
 struct opts_tool {
 	const char	*name;		/* "flow-agg" */
-	const char	*synopsis;	/* "usage: ..." lines, each ending \n */
-	const char	*options;	/* the option summary, lines ending \n */
+	const char	*synopsis;	/* "usage: ..." lines, with \n */
+	const char	*options;	/* the option summary, with \n */
 	int		 nostats;	/* prints no counters: no --stats */
 };
 
