@@ -19,6 +19,7 @@
 
 #include <curses.h>
 
+#include "chain.h"
 #include "linebuf.h"
 #include "opts.h"
 #include "sbuf.h"
@@ -42,16 +43,33 @@ struct show {
 	FILE		*tty;
 };
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: ev-show [-bqx] [-d interval] [-E events] "
-	    "[-F flows] [-f text] [-i iface]\n"
-	    "               [-L maxline] [-n count] [-s view:column[:asc]] "
-	    "[-v views] [-w width]\n"
-	    "               [input ...]\n");
-	exit(2);
-}
+static const struct opts_tool tool = {
+	"ev-show",
+	"usage: ev-show [-bqVx] [-d interval] [-E events] [-F flows] "
+	"[-f text] [-i iface]\n"
+	"               [-L maxline] [-n count] [-s view:column[:asc]] "
+	"[-v views] [-w width]\n"
+	"               [input ...]\n",
+	"  -b, --batch               print tables, even on a terminal\n"
+	"  -d, --delay=DUR           batch: print every DUR (default 1s)\n"
+	"  -E, --events=N            keep the last N events\n"
+	"  -F, --flows=N             keep at most N flows\n"
+	"  -f, --filter=TEXT         only rows containing TEXT\n"
+	"  -i, --iface=IFACE         only the rows of IFACE\n"
+	"  -L, --max-line=SIZE       discard longer lines (counted)\n"
+	"  -n, --count=N             batch: stop after N frames\n"
+	"  -q, --quiet               do not report bad records (still "
+	"counted)\n"
+	"  -s, --sort=VIEW:COL[:asc|desc]  sort a view\n"
+	"  -v, --views=LIST          the views: flows,processes,ifaces,"
+	"listening,events\n"
+	"  -w, --width=N             batch: fit lines into N columns\n"
+	"  -x, --exit                dashboard: quit when the inputs end\n"
+	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
+	"(default stdin)\n",
+	0,
+};
+
 
 /* Parses "flows,procs,..." into kinds; exits 2 on an unknown name. */
 static int
@@ -500,6 +518,8 @@ main(int argc, char *argv[])
 		{ "width", required_argument, NULL, 'w' },
 		{ "exit", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum view_kind kinds[VIEW_NKINDS] = { VIEW_FLOWS, VIEW_PROCS,
@@ -516,7 +536,7 @@ main(int argc, char *argv[])
 
 	vb.width = 0;
 	s.interval = 1;
-	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hi:L:n:qs:v:w:x", lopts,
+	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hi:L:n:qs:Vv:w:x", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
@@ -570,14 +590,15 @@ main(int argc, char *argv[])
 			s.exit_at_eof = true;
 			break;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!isatty(STDOUT_FILENO))
 		batch = true;
-	if (!batch && argc == 0 && isatty(STDIN_FILENO))
+	if (!batch && argc == 0 && chain_stdin() == NULL &&
+	    isatty(STDIN_FILENO))
 		errx(2, "standard input is the terminal: give INPUT files or "
 		    "pipe records in");
 	if (width_set && !batch)
@@ -598,8 +619,9 @@ main(int argc, char *argv[])
 	s.cur = kinds[0];
 
 	s.lb = linebuf_new((size_t)maxline);
-	if (argc == 0)
-		linebuf_add_fd(s.lb, STDIN_FILENO, "-");
+	/* "-", not the fd: inside evpipe(1) it is the previous stage. */
+	if (argc == 0 && linebuf_add(s.lb, "-", errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 	for (i = 0; i < argc; i++)
 		if (linebuf_add(s.lb, argv[i], errbuf, sizeof(errbuf)) == -1)
 			errx(1, "%s", errbuf);
