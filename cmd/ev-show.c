@@ -46,10 +46,10 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: ev-show [-bqx] [-d interval] [-E events] "
-	    "[-F flows] [-f text] [-i iface]\n"
-	    "               [-L maxline] [-n count] [-s view:column[:asc]] "
-	    "[-v views] [-w width]\n"
-	    "               [input ...]\n");
+	    "[-F flows] [-f text] [-I idle]\n"
+	    "               [-i iface] [-L maxline] [-n count] "
+	    "[-s view:column[:asc]] [-T linger]\n"
+	    "               [-v views] [-w width] [input ...]\n");
 	exit(2);
 }
 
@@ -66,7 +66,7 @@ show_parse_views(const char *arg, enum view_kind *kinds)
 			continue;
 		if ((k = view_kind_byname(p)) == -1 || n >= VIEW_NKINDS)
 			errx(2, "-v: '%s' is not a view (flows, processes, "
-			    "interfaces, listening, events)", p);
+			    "interfaces, listening, events, applications)", p);
 		kinds[n++] = (enum view_kind)k;
 	}
 	if (n == 0)
@@ -112,6 +112,7 @@ static const char *const show_help[] = {
 	"  3 I      Interfaces: packets, bytes, events, flows, counters",
 	"  4 l      Listening sockets and their processes",
 	"  5 e      Events: the last raw events",
+	"  6 a      Applications: bytes, flows, processes per application",
 	"  Tab      next view (Shift-Tab: previous)",
 	"  < >      move the sort column left / right",
 	"  r        reverse the sort order",
@@ -127,7 +128,7 @@ static const char *const show_help[] = {
 
 /* Short view names for the tab line, in enum view_kind order. */
 static const char *const show_tabname[VIEW_NKINDS] = {
-	"Flows", "Procs", "Ifaces", "Listen", "Events"
+	"Flows", "Procs", "Ifaces", "Listen", "Events", "Apps"
 };
 
 static double
@@ -197,8 +198,8 @@ show_draw(struct show *s)
 
 	/* The tab line: the current view in brackets, then the filters. */
 	for (i = 0; i < VIEW_NKINDS; i++)
-		sbuf_addf(&b, i == (int)s->cur ? "[%d:%s]" : " %d:%s ", i + 1,
-		    show_tabname[i]);
+		sbuf_addf(&b, i == (int)s->cur ? "%s[%d:%s]" : "%s%d:%s",
+		    i ? " " : "", i + 1, show_tabname[i]);
 	sbuf_addf(&b, "  iface: %s", ifl ? ifl : "all");
 	if (flt)
 		sbuf_addf(&b, "  filter: %s", flt);
@@ -315,7 +316,7 @@ show_prompt_key(struct show *s, int ch)
 static bool
 show_key(struct show *s, int ch)
 {
-	static const char viewkeys[] = "fpIle";
+	static const char viewkeys[] = "fpIlea";
 	const char *p;
 	int cols = COLS, page = LINES > 8 ? LINES - 7 : 1;
 	size_t *sel = &s->sel[s->cur];
@@ -439,6 +440,8 @@ show_interactive(struct show *s)
 			int r = linebuf_poll(s->lb, 50, show_line, s);
 
 			view_count_overlong(s->v, linebuf_stats(s->lb)->overlong);
+			if (r != LINEBUF_EOF)
+				view_tick(s->v, show_now());
 			if (r == LINEBUF_EOF) {
 				s->eof = true;
 				dirty = true;
@@ -492,6 +495,8 @@ main(int argc, char *argv[])
 		{ "flows", required_argument, NULL, 'F' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "iface", required_argument, NULL, 'i' },
+		{ "idle", required_argument, NULL, 'I' },
+		{ "linger", required_argument, NULL, 'T' },
 		{ "max-line", required_argument, NULL, 'L' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -503,7 +508,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	enum view_kind kinds[VIEW_NKINDS] = { VIEW_FLOWS, VIEW_PROCS,
-	    VIEW_IFACES, VIEW_LISTEN, VIEW_EVENTS };
+	    VIEW_IFACES, VIEW_LISTEN, VIEW_EVENTS, VIEW_APPS };
 	struct view_conf vc = { 0 };
 	struct view_batch vb = { 0 };
 	struct show s = { 0 };
@@ -511,13 +516,14 @@ main(int argc, char *argv[])
 	const char *sorts[16];
 	int nkinds = VIEW_NKINDS, nsorts = 0, ch, i, rc = 0;
 	bool batch = false, quiet = false, width_set = false;
+	double linger = -1, idle = -1;
 	uint64_t maxline = SHOW_MAXLINE;
 	char errbuf[256];
 
 	vb.width = 0;
 	s.interval = 1;
-	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hi:L:n:qs:v:w:x", lopts,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hI:i:L:n:qs:T:v:w:x",
+	    lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			batch = true;
@@ -541,6 +547,12 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			iface = optarg;
+			break;
+		case 'I':
+			idle = opts_duration_or_die(optarg, "-I");
+			break;
+		case 'T':
+			linger = opts_duration_or_die(optarg, "-T");
 			break;
 		case 'L':
 			maxline = opts_size_or_die(optarg, "-L");
@@ -582,6 +594,10 @@ main(int argc, char *argv[])
 		    "pipe records in");
 	if (width_set && !batch)
 		warnx("-w only applies to batch mode");
+	/* A live view lets finished and silent flows go; a single table at
+	 * the end of the input keeps every flow unless told otherwise. */
+	vc.linger = linger >= 0 ? linger : !batch || vb.interval > 0 ? 10 : 0;
+	vc.idle = idle >= 0 ? idle : !batch || vb.interval > 0 ? 60 : 0;
 
 	if (sig_setup() == -1)
 		err(1, "sigaction");

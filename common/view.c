@@ -46,6 +46,9 @@ enum vkey {
 	/* flow-agg "iface" summaries (BYTES is K_BYTES) */
 	K_IFPACKETS, K_IFEVENTS, K_IFACTIVE, K_IFEXPIRED, K_IFCOUNTERS,
 	K_IFLISTEN,
+	/* flow records carry FLOW_EVENTS; applications (nDPI, via pcap-ingest -L) */
+	K_FLOWEVENTS, K_L7ID, K_L7NAME, K_L7CAT, K_DNSQ, K_HTTPHOST, K_HTTPURL,
+	K_TLSSNI, K_JA3C,
 	K_NKEYS
 };
 
@@ -95,6 +98,11 @@ static const char *const view_keyname[K_NKEYS] = {
 	[K_IFPACKETS] = "PACKETS", [K_IFEVENTS] = "EVENTS",
 	[K_IFACTIVE] = "FLOWS_ACTIVE", [K_IFEXPIRED] = "FLOWS_EXPIRED",
 	[K_IFCOUNTERS] = "IF_COUNTERS", [K_IFLISTEN] = "LISTENING",
+	[K_FLOWEVENTS] = "FLOW_EVENTS", [K_L7ID] = "L7_PROTO",
+	[K_L7NAME] = "L7_PROTO_NAME", [K_L7CAT] = "L7_CATEGORY",
+	[K_DNSQ] = "DNS_QUERY", [K_HTTPHOST] = "HTTP_HOST",
+	[K_HTTPURL] = "HTTP_URL", [K_TLSSNI] = "TLS_SERVER_NAME",
+	[K_JA3C] = "JA3C_HASH",
 };
 
 /* Keys inside nested objects of events (process, container, TCP info,
@@ -135,6 +143,11 @@ view_hashkey(const char *s, size_t n)
 #define SHORTLEN	40
 #define ADDRLEN		48
 #define IFLEN		64
+#define APPLEN		48	/* an application name ("TLS.Google") */
+#define HOSTLEN		96	/* a server name or URL */
+
+/* Per-second byte buckets of one flow, for its current rate. */
+#define FLOW_RSLOTS	8
 
 struct vproc {
 	int64_t	pid, ppid, uid;
@@ -177,7 +190,42 @@ struct vflow {
 	double		 clat, slat;	/* ms, < 0 if unknown */
 	char		 state[SHORTLEN];
 	bool		 ended;
+	bool		 fromrec;	/* a flow record was seen: its totals
+					   rule, packet records add nothing */
+	double		 seen;		/* the view's clock at the last update */
+	double		 ended_at;	/* and at the final record */
+	uint64_t	 events;	/* FLOW_EVENTS */
+	struct {
+		int64_t		sec;
+		uint64_t	by;
+	}		 rb[FLOW_RSLOTS];
 	const struct vproc *c, *s;	/* interned, or &view_noproc */
+	struct vapp	*app;		/* NULL until an L7 field is seen */
+};
+
+/* A flow's application, as nDPI named it (man/evpipe.7). */
+struct vapp {
+	char	id[16];			/* L7_PROTO "7.126" */
+	char	name[APPLEN];		/* L7_PROTO_NAME "HTTP.Google" */
+	char	cat[SHORTLEN];		/* L7_CATEGORY */
+	char	sni[HOSTLEN];		/* TLS_SERVER_NAME */
+	char	host[HOSTLEN];		/* HTTP_HOST */
+	char	url[HOSTLEN];		/* HTTP_URL */
+	char	dns[HOSTLEN];		/* DNS_QUERY */
+	char	ja3[40];		/* JA3C_HASH */
+};
+
+/* One application, aggregated per render from the flows. */
+struct vapprow {
+	const char		*name;	/* a flow's vapp name, or "Unknown" */
+	const char		*cat;
+	uint64_t		 seq;
+	uint64_t		 flows, bytes, c2s, s2c;
+	double			 rate;
+	const struct vproc	**procs;	/* distinct, by pid and name */
+	size_t			 nprocs, capprocs;
+	const char		*hosts[4];	/* the first distinct names */
+	size_t			 nhosts;
 };
 
 /* One process as seen on one end of flows, aggregated per render. */
@@ -238,11 +286,14 @@ struct vevent {
 };
 
 /* Columns of this priority and above are extras (see view_layout). */
-#define VIEW_EXTRA	5
+#define VIEW_EXTRA	6
 
 /* Column flags. */
 #define C_NUM	0x01	/* sorted by number, right-aligned */
-#define C_TAIL	0x02	/* cut at the front, keeping the end (addresses) */
+#define C_TAIL	0x02	/* cut at the front, keeping the end (addresses);
+			   as wide as its longest value when the room allows */
+#define C_OPT	0x04	/* hidden while no row has a value for it */
+#define C_FIT	0x08	/* grows to its longest value before others widen */
 
 /* A column: shown at widths from minw to maxw (want: the width that
  * fits its usual values, given before anything grows to maxw); columns of
@@ -252,31 +303,37 @@ struct vcol {
 	unsigned char	 minw, want, maxw, prio, flags;
 };
 
+/* An IPv6 endpoint at its longest: "[" 45 "]:" 5. */
+#define ENDPOINTLEN	53
+
+/* IFACE and RATE change priority with the data (view_colprio). */
 static const struct vcol flow_cols[] = {
-	{ "IFACE", 6, 10, 16, 7, 0 },
+	{ "IFACE", 6, 6, 16, 8, C_FIT },
 	{ "PROTO", 5, 5, 5, 2, 0 },
-	{ "CLIENT", 15, 22, 46, 0, C_TAIL },
-	{ "SERVER", 15, 22, 46, 0, C_TAIL },
+	{ "APP", 6, 12, 24, 3, C_OPT | C_FIT },
+	{ "CLIENT", 15, 22, ENDPOINTLEN, 0, C_TAIL },
+	{ "SERVER", 15, 22, ENDPOINTLEN, 0, C_TAIL },
 	{ "C2S", 6, 6, 6, 1, C_NUM },
 	{ "S2C", 6, 6, 6, 1, C_NUM },
-	{ "BYTES", 6, 6, 6, 8, C_NUM },
-	{ "PKTS", 6, 6, 6, 8, C_NUM },
-	{ "THRPT", 8, 8, 8, 5, C_NUM },
-	{ "CPROC", 8, 12, 16, 3, 0 },
-	{ "SPROC", 8, 12, 16, 3, 0 },
-	{ "CUSER", 6, 8, 12, 9, 0 },
-	{ "SUSER", 6, 8, 12, 9, 0 },
-	{ "CCONT", 6, 10, 16, 10, 0 },
-	{ "SCONT", 6, 10, 16, 10, 0 },
-	{ "LAT", 6, 6, 7, 6, C_NUM },
+	{ "BYTES", 6, 6, 6, 9, C_NUM },
+	{ "PKTS", 6, 6, 6, 9, C_NUM },
+	{ "RATE", 8, 8, 8, 6, C_NUM },
+	{ "THRPT", 8, 8, 8, 7, C_NUM },
+	{ "CPROC", 8, 12, 16, 3, C_OPT },
+	{ "SPROC", 8, 12, 16, 3, C_OPT },
+	{ "CUSER", 6, 8, 12, 10, 0 },
+	{ "SUSER", 6, 8, 12, 10, 0 },
+	{ "CCONT", 6, 10, 16, 11, 0 },
+	{ "SCONT", 6, 10, 16, 11, 0 },
+	{ "LAT", 6, 6, 7, 8, C_NUM },
 	{ "STATE", 6, 12, 12, 4, 0 },
 };
-enum { FC_IFACE, FC_PROTO, FC_CLIENT, FC_SERVER, FC_C2S, FC_S2C, FC_BYTES,
-	FC_PKTS, FC_THR, FC_CPROC, FC_SPROC, FC_CUSER, FC_SUSER, FC_CCONT,
-	FC_SCONT, FC_LAT, FC_STATE };
+enum { FC_IFACE, FC_PROTO, FC_APP, FC_CLIENT, FC_SERVER, FC_C2S, FC_S2C,
+	FC_BYTES, FC_PKTS, FC_RATE, FC_THR, FC_CPROC, FC_SPROC, FC_CUSER,
+	FC_SUSER, FC_CCONT, FC_SCONT, FC_LAT, FC_STATE };
 
 static const struct vcol proc_cols[] = {
-	{ "IFACE", 6, 10, 16, 7, 0 },
+	{ "IFACE", 6, 10, 16, 8, 0 },
 	{ "PROCESS", 8, 16, 24, 0, 0 },
 	{ "PID", 7, 7, 7, 1, C_NUM },
 	{ "USER", 6, 8, 12, 2, 0 },
@@ -304,7 +361,7 @@ static const struct vcol iface_cols[] = {
 	{ "INPKT", 6, 6, 6, 4, C_NUM },
 	{ "OUTPKT", 6, 6, 6, 4, C_NUM },
 	{ "ERRS", 5, 5, 6, 3, C_NUM },
-	{ "FROM", 8, 14, 32, 5, 0 },
+	{ "FROM", 8, 14, 32, 6, 0 },
 };
 enum { IC_NAME, IC_ROLE, IC_PKTS, IC_BYTES, IC_EVENTS, IC_FLOWS, IC_IN,
 	IC_OUT, IC_INPKT, IC_OUTPKT, IC_ERRS, IC_FROM };
@@ -334,7 +391,21 @@ static const struct vcol event_cols[] = {
 enum { EC_TIME, EC_IFACE, EC_KIND, EC_TYPE, EC_PROTO, EC_SRC, EC_DST,
 	EC_PROC, EC_IFNAME };
 
-#define MAXCOLS	17
+static const struct vcol app_cols[] = {
+	{ "APP", 10, 20, 32, 0, 0 },
+	{ "CATEGORY", 8, 12, 20, 2, 0 },
+	{ "FLOWS", 6, 6, 6, 0, C_NUM },
+	{ "BYTES", 6, 6, 6, 0, C_NUM },
+	{ "C2S", 6, 6, 6, 3, C_NUM },
+	{ "S2C", 6, 6, 6, 3, C_NUM },
+	{ "RATE", 8, 8, 8, 1, C_NUM },
+	{ "PROCS", 5, 5, 5, 1, C_NUM },
+	{ "PROCESSES", 10, 24, 48, 2, 0 },
+};
+enum { AC_APP, AC_CAT, AC_FLOWS, AC_BYTES, AC_C2S, AC_S2C, AC_RATE,
+	AC_PROCS, AC_PROCNAMES };
+
+#define MAXCOLS	19
 
 static const struct {
 	const char		*name, *shortname;
@@ -344,7 +415,7 @@ static const struct {
 	bool			 desc;
 } view_def[VIEW_NKINDS] = {
 	[VIEW_FLOWS] = { "Flows", "flows", flow_cols,
-	    (int)(sizeof(flow_cols) / sizeof(flow_cols[0])), FC_BYTES, true },
+	    (int)(sizeof(flow_cols) / sizeof(flow_cols[0])), FC_RATE, true },
 	[VIEW_PROCS] = { "Processes", "processes", proc_cols,
 	    (int)(sizeof(proc_cols) / sizeof(proc_cols[0])), PC_SENT, true },
 	[VIEW_IFACES] = { "Interfaces", "interfaces", iface_cols,
@@ -355,6 +426,8 @@ static const struct {
 	    false },
 	[VIEW_EVENTS] = { "Events", "events", event_cols,
 	    (int)(sizeof(event_cols) / sizeof(event_cols[0])), EC_TIME, true },
+	[VIEW_APPS] = { "Applications", "applications", app_cols,
+	    (int)(sizeof(app_cols) / sizeof(app_cols[0])), AC_BYTES, true },
 };
 
 /* Per-second buckets of record time for the rates. */
@@ -365,13 +438,14 @@ static const struct {
  * demo feeding ev-show both), so a rate takes the larger, never the sum. */
 struct vbucket {
 	int64_t		sec;
-	uint64_t	ev, pk, fpk;
+	uint64_t	ev, fev, pk, fpk;	/* fev: FLOW_EVENTS growth */
 };
 
 /* One row handed to the sorter: the item and its sort key. */
 struct vsortent {
 	const void	*it;
 	double		 num;
+	double		 num2;		/* the tie-breaker (flows: bytes) */
 	uint64_t	 seq;
 	char		 str[48];
 };
@@ -407,7 +481,10 @@ struct view {
 	size_t		 ndrops, capdrops;
 
 	struct vbucket	 rate[RATE_SLOTS];
-	double		 tfirst, tnow;
+	double		 tfirst, tnow;	/* the view's clock: first and now */
+	double		 tnow_rec;	/* the clock when records last came */
+	double		 wall_rec;	/* and the wall clock then */
+	uint64_t	 fed, fed_tick;	/* records fed: all, at the last tick */
 
 	/* per-render state */
 	struct vprocrow	*prows;
@@ -416,6 +493,12 @@ struct view {
 	size_t		 phsize;
 	struct vsortent	*sortv;
 	size_t		 capsort;
+	struct vapprow	*arows;
+	size_t		 narows, caparows;
+	/* per view and column: the longest value of the last collect
+	   (C_TAIL, C_OPT columns only), 0 when no row has a value */
+	unsigned char	 cw[VIEW_NKINDS][MAXCOLS];
+	bool		 multi_iface;	/* flows of several interfaces shown */
 	const void	**shown[VIEW_NKINDS];	/* last render's rows, sorted */
 	size_t		 nshown[VIEW_NKINDS], capshown[VIEW_NKINDS];
 
@@ -426,7 +509,7 @@ struct view {
 
 	uint64_t	 overlong;
 	uint64_t	*c_records, *c_flow, *c_iface, *c_event, *c_packet;
-	uint64_t	*c_other, *c_bad, *c_evicted, *c_badfield;
+	uint64_t	*c_other, *c_bad, *c_evicted, *c_badfield, *c_expired;
 	uint64_t	*c_err[8];
 };
 
@@ -697,6 +780,7 @@ view_new(const struct view_conf *c, struct stats *st)
 	v->c_bad = stats_ctr(st, "malformed");
 	v->c_badfield = stats_ctr(st, "bad_fields");
 	v->c_evicted = stats_ctr(st, "flows_evicted");
+	v->c_expired = stats_ctr(st, "flows_expired");
 	return v;
 }
 
@@ -712,6 +796,7 @@ view_destroy(struct view **vp)
 		return;
 	for (f = v->lru_head; f != NULL; f = fn) {
 		fn = f->lnext;
+		free(f->app);
 		free(f);
 	}
 	for (i = 0; i < v->ptsize; i++) {
@@ -731,6 +816,9 @@ view_destroy(struct view **vp)
 	free(v->prows);
 	free(v->phash);
 	free(v->sortv);
+	for (i = 0; i < v->caparows; i++)
+		free(v->arows[i].procs);
+	free(v->arows);
 	for (k = 0; k < VIEW_NKINDS; k++)
 		free(v->shown[k]);
 	record_free(&v->rec);
@@ -762,8 +850,8 @@ view_ifindex(struct view *v, const char *name)
 /* rates from record time */
 
 static void
-view_rate_add(struct view *v, double t, uint64_t ev, uint64_t pk,
-    uint64_t fpk)
+view_rate_add(struct view *v, double t, uint64_t ev, uint64_t fev,
+    uint64_t pk, uint64_t fpk)
 {
 	struct vbucket *b;
 	int64_t s;
@@ -781,9 +869,10 @@ view_rate_add(struct view *v, double t, uint64_t ev, uint64_t pk,
 	b = &v->rate[s % RATE_SLOTS];
 	if (b->sec != s) {
 		b->sec = s;
-		b->ev = b->pk = b->fpk = 0;
+		b->ev = b->fev = b->pk = b->fpk = 0;
 	}
 	b->ev += ev;
+	b->fev += fev;
 	b->pk += pk;
 	b->fpk += fpk;
 }
@@ -794,7 +883,7 @@ view_rates(const struct view *v, double *evs, double *pks)
 {
 	int64_t now = (int64_t)floor(v->tnow);
 	int64_t w = (int64_t)v->conf.rate_window, span;
-	uint64_t ev = 0, pk = 0, fpk = 0;
+	uint64_t ev = 0, fev = 0, pk = 0, fpk = 0;
 	int i;
 
 	*evs = *pks = 0;
@@ -808,9 +897,14 @@ view_rates(const struct view *v, double *evs, double *pks)
 	for (i = 0; i < RATE_SLOTS; i++)
 		if (v->rate[i].sec > now - span && v->rate[i].sec <= now) {
 			ev += v->rate[i].ev;
+			fev += v->rate[i].fev;
 			pk += v->rate[i].pk;
 			fpk += v->rate[i].fpk;
 		}
+	/* Events come as event records, or (behind flow-agg) as the growth
+	 * of the flows' FLOW_EVENTS; the same events may come both ways. */
+	if (fev > ev)
+		ev = fev;
 	if (fpk > pk)
 		pk = fpk;
 	*evs = (double)ev / (double)span;
@@ -1003,6 +1097,7 @@ view_flow_remove(struct view *v, struct vflow *f)
 	if (v->ifs[f->iface].flows > 0)
 		v->ifs[f->iface].flows--;
 	v->nflows--;
+	free(f->app);
 	free(f);
 }
 
@@ -1162,24 +1257,114 @@ view_flowproc(struct view *v, const struct vproc **pp,
 	*pp = np;
 }
 
-static int
-view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
+/* Canonical order of a flow's two ends, so that both directions of a
+ * conversation hash alike: true when (ca, cp) sorts after (sa, sp). */
+static bool
+view_flow_swapped(const char *ca, unsigned cp, const char *sa, unsigned sp)
+{
+	int c = strcmp(ca, sa);
+
+	return c > 0 || (c == 0 && cp > sp);
+}
+
+/* The flow of these ends in either direction, or NULL; *rev tells whether
+ * it was found with client and server the other way round. */
+static struct vflow *
+view_flow_find(struct view *v, uint64_t h, int iface, int proto, int vlan,
+    const char *ca, unsigned cp, const char *sa, unsigned sp, bool *rev)
+{
+	struct vflow *f;
+
+	for (f = v->htab[h & (v->hsize - 1)]; f != NULL; f = f->hnext) {
+		if (f->hash != h || f->iface != iface || f->proto != proto ||
+		    f->vlan != vlan)
+			continue;
+		if (f->cport == cp && f->sport == sp &&
+		    strcmp(f->caddr, ca) == 0 && strcmp(f->saddr, sa) == 0) {
+			*rev = false;
+			return f;
+		}
+		if (f->cport == sp && f->sport == cp &&
+		    strcmp(f->caddr, sa) == 0 && strcmp(f->saddr, ca) == 0) {
+			*rev = true;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* A new flow from client ca:cp to server sa:sp, evicting the least
+ * recently updated one beyond the limit. */
+static struct vflow *
+view_flow_new(struct view *v, uint64_t h, int iface, int proto, int vlan,
+    const char *ca, unsigned cp, const char *sa, unsigned sp)
+{
+	struct vflow *f;
+
+	if (v->nflows >= v->conf.max_flows && v->lru_tail != NULL) {
+		view_flow_remove(v, v->lru_tail);
+		(*v->c_evicted)++;
+	}
+	if (v->nflows >= v->hsize)
+		view_rehash(v);
+	f = view_xcalloc(1, sizeof(*f));
+	f->hash = h;
+	f->seq = v->seq++;
+	f->iface = iface;
+	f->proto = proto;
+	f->vlan = vlan;
+	f->cport = cp;
+	f->sport = sp;
+	view_cpy(f->caddr, sizeof(f->caddr), ca);
+	view_cpy(f->saddr, sizeof(f->saddr), sa);
+	f->clat = f->slat = -1;
+	f->c = f->s = &view_noproc;
+	f->hnext = v->htab[h & (v->hsize - 1)];
+	v->htab[h & (v->hsize - 1)] = f;
+	v->nflows++;
+	v->ifs[iface].flows++;
+	return f;
+}
+
+#define VIEW_SWAP(T, a, b) do { T t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Turns a flow round: client and server change places with their counts,
+ * processes and latencies (the hash is direction-free, so it stays). */
+static void
+view_flow_turn(struct vflow *f)
+{
+	char tmp[ADDRLEN];
+
+	memcpy(tmp, f->caddr, sizeof(tmp));
+	memcpy(f->caddr, f->saddr, sizeof(tmp));
+	memcpy(f->saddr, tmp, sizeof(tmp));
+	VIEW_SWAP(unsigned, f->cport, f->sport);
+	VIEW_SWAP(uint64_t, f->inpk, f->outpk);
+	VIEW_SWAP(uint64_t, f->inby, f->outby);
+	VIEW_SWAP(double, f->clat, f->slat);
+	VIEW_SWAP(const struct vproc *, f->c, f->s);
+}
+
+/* Reads the flow key of a flow or packet record; returns the flow (found
+ * or new; *rev: the record's source is the flow's server), or NULL with
+ * *bad set when the key is malformed, or NULL alone when the record has
+ * no addresses. */
+static struct vflow *
+view_flow_of(struct view *v, const struct rec_field **fv, int iface,
+    bool *rev, bool *bad)
 {
 	char ca[ADDRLEN], sa[ADDRLEN];
 	const struct rec_field *fa, *fb;
 	struct vflow *f;
 	int64_t proto, cp, sp, vlan;
-	uint64_t h, oldpk;
-	double t;
+	uint64_t h;
 
+	*bad = *rev = false;
 	fa = fv[K_V4SRC] ? fv[K_V4SRC] : fv[K_V6SRC];
 	fb = fv[K_V4DST] ? fv[K_V4DST] : fv[K_V6DST];
 	if (fa == NULL || fb == NULL || fa->kind != REC_STRING ||
-	    fb->kind != REC_STRING) {
-		stats_bad(v->st, v->c_badfield, "flow",
-		    "flow record without client and server addresses");
-		return -1;
-	}
+	    fb->kind != REC_STRING)
+		return NULL;
 	view_str(fa, ca, sizeof(ca));
 	view_str(fb, sa, sizeof(sa));
 	proto = view_i64(fv[K_PROTO], -1);
@@ -1188,78 +1373,236 @@ view_feed_flow(struct view *v, const struct rec_field **fv, int iface)
 	vlan = view_i64(fv[K_VLAN], 0);
 	if (proto < -1 || proto > 255 || cp < 0 || cp > 65535 || sp < 0 ||
 	    sp > 65535) {
-		stats_bad(v->st, v->c_badfield, "flow",
-		    "protocol or port out of range");
-		return -1;
+		*bad = true;
+		return NULL;
 	}
-	h = view_flowhash(iface, (int)proto, (int)vlan, ca, (unsigned)cp, sa,
-	    (unsigned)sp);
-	for (f = v->htab[h & (v->hsize - 1)]; f != NULL; f = f->hnext)
-		if (f->hash == h && f->iface == iface && f->proto == proto &&
-		    f->vlan == vlan && f->cport == cp && f->sport == sp &&
-		    strcmp(f->caddr, ca) == 0 && strcmp(f->saddr, sa) == 0)
-			break;
-	if (f == NULL) {
-		if (v->nflows >= v->conf.max_flows && v->lru_tail != NULL) {
-			view_flow_remove(v, v->lru_tail);
-			(*v->c_evicted)++;
-		}
-		if (v->nflows >= v->hsize)
-			view_rehash(v);
-		f = view_xcalloc(1, sizeof(*f));
-		f->hash = h;
-		f->seq = v->seq++;
-		f->iface = iface;
-		f->proto = (int)proto;
-		f->vlan = (int)vlan;
-		f->cport = (unsigned)cp;
-		f->sport = (unsigned)sp;
-		memcpy(f->caddr, ca, sizeof(ca));
-		memcpy(f->saddr, sa, sizeof(sa));
-		f->clat = f->slat = -1;
-		f->c = f->s = &view_noproc;
-		f->hnext = v->htab[h & (v->hsize - 1)];
-		v->htab[h & (v->hsize - 1)] = f;
-		v->nflows++;
-		v->ifs[iface].flows++;
-	} else
+	if (view_flow_swapped(ca, (unsigned)cp, sa, (unsigned)sp))
+		h = view_flowhash(iface, (int)proto, (int)vlan, sa,
+		    (unsigned)sp, ca, (unsigned)cp);
+	else
+		h = view_flowhash(iface, (int)proto, (int)vlan, ca,
+		    (unsigned)cp, sa, (unsigned)sp);
+	f = view_flow_find(v, h, iface, (int)proto, (int)vlan, ca,
+	    (unsigned)cp, sa, (unsigned)sp, rev);
+	if (f == NULL)
+		f = view_flow_new(v, h, iface, (int)proto, (int)vlan, ca,
+		    (unsigned)cp, sa, (unsigned)sp);
+	else
 		view_lru_unlink(v, f);
 	view_lru_front(v, f);
+	return f;
+}
 
-	oldpk = f->inpk + f->outpk;
-	/* flow-agg reports running totals: an update replaces them. */
-	if (fv[K_INPKTS] || fv[K_INBYTES] || fv[K_OUTPKTS] || fv[K_OUTBYTES]) {
-		uint64_t oldby = f->inby + f->outby;
+/* Adds bytes at record time t to a flow's current-rate buckets. */
+static void
+view_flow_rate_add(const struct view *v, struct vflow *f, double t,
+    uint64_t by)
+{
+	int64_t s;
+	size_t i;
 
-		f->inpk = view_u64(fv[K_INPKTS]);
-		f->inby = view_u64(fv[K_INBYTES]);
-		f->outpk = view_u64(fv[K_OUTPKTS]);
-		f->outby = view_u64(fv[K_OUTBYTES]);
-		if (f->inby + f->outby > oldby)
-			v->ifs[iface].fbytes += f->inby + f->outby - oldby;
+	if (t <= 0 || by == 0)
+		return;
+	s = (int64_t)floor(t);
+	if (s <= (int64_t)floor(v->tnow) - FLOW_RSLOTS)
+		return;
+	i = (size_t)(s % FLOW_RSLOTS);
+	if (f->rb[i].sec != s) {
+		f->rb[i].sec = s;
+		f->rb[i].by = 0;
 	}
+	f->rb[i].by += by;
+}
+
+/* The seconds a rate averages over: the window, or the clock's span so
+ * far when shorter; limit caps the window. */
+static int64_t
+view_rate_span(const struct view *v, int64_t limit)
+{
+	int64_t w = (int64_t)v->conf.rate_window, span;
+
+	if (w > limit)
+		w = limit;
+	span = (int64_t)floor(v->tnow) - (int64_t)floor(v->tfirst) + 1;
+	return span < w ? span : w;
+}
+
+/* A flow's bytes per second over the last window of the view's clock. */
+static double
+view_flowrate(const struct view *v, const struct vflow *f)
+{
+	int64_t now = (int64_t)floor(v->tnow), span;
+	uint64_t by = 0;
+	size_t i;
+
+	if (v->tnow <= 0)
+		return 0;
+	span = view_rate_span(v, FLOW_RSLOTS);
+	for (i = 0; i < FLOW_RSLOTS; i++)
+		if (f->rb[i].sec > now - span && f->rb[i].sec <= now)
+			by += f->rb[i].by;
+	return span > 0 ? (double)by / (double)span : 0;
+}
+
+/* Takes the application fields of a record (any present replaces). */
+static void
+view_flow_app(struct vflow *f, const struct rec_field **fv)
+{
+	static const int keys[] = { K_L7ID, K_L7NAME, K_L7CAT, K_TLSSNI,
+	    K_HTTPHOST, K_HTTPURL, K_DNSQ, K_JA3C };
+	struct vapp *a;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (fv[keys[i]] != NULL)
+			break;
+	if (i == sizeof(keys) / sizeof(keys[0]))
+		return;
+	if (f->app == NULL)
+		f->app = view_xcalloc(1, sizeof(*f->app));
+	a = f->app;
+	if (fv[K_L7ID])
+		view_str(fv[K_L7ID], a->id, sizeof(a->id));
+	if (fv[K_L7NAME])
+		view_str(fv[K_L7NAME], a->name, sizeof(a->name));
+	if (fv[K_L7CAT])
+		view_str(fv[K_L7CAT], a->cat, sizeof(a->cat));
+	if (fv[K_TLSSNI])
+		view_str(fv[K_TLSSNI], a->sni, sizeof(a->sni));
+	if (fv[K_HTTPHOST])
+		view_str(fv[K_HTTPHOST], a->host, sizeof(a->host));
+	if (fv[K_HTTPURL])
+		view_str(fv[K_HTTPURL], a->url, sizeof(a->url));
+	if (fv[K_DNSQ])
+		view_str(fv[K_DNSQ], a->dns, sizeof(a->dns));
+	if (fv[K_JA3C])
+		view_str(fv[K_JA3C], a->ja3, sizeof(a->ja3));
+}
+
+/* A flow's server name: TLS SNI, else HTTP host, else DNS query. */
+static const char *
+view_flowhost(const struct vflow *f)
+{
+	const struct vapp *a = f->app;
+
+	if (a == NULL)
+		return "";
+	return a->sni[0] ? a->sni : a->host[0] ? a->host : a->dns;
+}
+
+/* flow-agg reports running totals: an update replaces them. The growth
+ * since the last flow record (not counting what packet records added
+ * before it) feeds the interface totals and the rates at time t. */
+static void
+view_flow_totals(struct view *v, struct vflow *f, const struct rec_field **fv,
+    double t)
+{
+	uint64_t oldpk = 0, oldby = 0, pk, by, ev;
+
+	if (!(fv[K_INPKTS] || fv[K_INBYTES] || fv[K_OUTPKTS] ||
+	    fv[K_OUTBYTES]))
+		return;
+	if (f->fromrec) {
+		oldpk = f->inpk + f->outpk;
+		oldby = f->inby + f->outby;
+	}
+	f->inpk = view_u64(fv[K_INPKTS]);
+	f->inby = view_u64(fv[K_INBYTES]);
+	f->outpk = view_u64(fv[K_OUTPKTS]);
+	f->outby = view_u64(fv[K_OUTBYTES]);
+	pk = f->inpk + f->outpk;
+	by = f->inby + f->outby;
+	if (!f->fromrec)
+		memset(f->rb, 0, sizeof(f->rb));
+	f->fromrec = true;
+	if (by > oldby) {
+		v->ifs[f->iface].fbytes += by - oldby;
+		view_flow_rate_add(v, f, t, by - oldby);
+	}
+	if (pk > oldpk) {
+		v->ifs[f->iface].fpkts += pk - oldpk;
+		view_rate_add(v, t, 0, 0, 0, pk - oldpk);
+	}
+	if (fv[K_FLOWEVENTS] && (ev = view_u64(fv[K_FLOWEVENTS])) > f->events) {
+		view_rate_add(v, t, 0, ev - f->events, 0, 0);
+		f->events = ev;
+	}
+}
+
+static int
+view_feed_flow(struct view *v, const struct rec_field **fv, int iface,
+    double now)
+{
+	struct vflow *f;
+	bool rev, bad;
+	double t;
+
+	if ((f = view_flow_of(v, fv, iface, &rev, &bad)) == NULL) {
+		stats_bad(v->st, v->c_badfield, "flow", bad ?
+		    "protocol or port out of range" :
+		    "flow record without client and server addresses");
+		return -1;
+	}
+	/* A flow first seen from packets takes the record's direction. */
+	if (rev)
+		view_flow_turn(f);
 	/* FLOW_*_SEC carry microseconds; *_SWITCHED only whole seconds. */
 	if (fv[K_FSTART] || fv[K_FIRST])
 		f->first = view_time(fv[K_FSTART] ? fv[K_FSTART] : fv[K_FIRST]);
 	if (fv[K_FEND] || fv[K_LAST])
 		f->last = view_time(fv[K_FEND] ? fv[K_FEND] : fv[K_LAST]);
+	t = f->last > 0 ? f->last : now;
+	view_flow_totals(v, f, fv, t);
 	f->clat = view_dbl(fv[K_CLAT], f->clat);
 	f->slat = view_dbl(fv[K_SLAT], f->slat);
 	view_flowproc(v, &f->c, fv, K_SPID);
 	view_flowproc(v, &f->s, fv, K_DPID);
+	view_flow_app(f, fv);
+	f->seen = v->tnow;
 	if (fv[K_ENDREASON]) {
 		view_str(fv[K_ENDREASON], f->state, sizeof(f->state));
+		if (!f->ended)
+			f->ended_at = v->tnow;
 		f->ended = true;
 	} else if (fv[K_TCPSTATE])
 		view_str(fv[K_TCPSTATE], f->state, sizeof(f->state));
 	else if (fv[K_EVONLY] && fv[K_EVONLY]->kind == REC_TRUE)
 		view_cpy(f->state, sizeof(f->state), "events");
-	if (f->inpk + f->outpk > oldpk) {
-		v->ifs[iface].fpkts += f->inpk + f->outpk - oldpk;
-		t = f->last > 0 ? f->last : view_rectime(fv);
-		view_rate_add(v, t, 0, 0, f->inpk + f->outpk - oldpk);
-	}
 	return 0;
+}
+
+/* A packet record's part in its flow, as iftop counts: the flow of its
+ * two ends in either direction, its first packet's source the client. A
+ * flow known from flow records keeps their totals. */
+static void
+view_packet_flow(struct view *v, const struct rec_field **fv, int iface,
+    double t, uint64_t pk, uint64_t by)
+{
+	struct vflow *f;
+	bool rev, bad;
+
+	if ((f = view_flow_of(v, fv, iface, &rev, &bad)) == NULL) {
+		if (bad)
+			stats_bad(v->st, v->c_badfield, "packet",
+			    "protocol or port out of range");
+		return;
+	}
+	if (f->first == 0 || t < f->first)
+		f->first = t;
+	if (t > f->last)
+		f->last = t;
+	f->seen = v->tnow;
+	view_flow_app(f, fv);
+	if (f->fromrec)
+		return;
+	if (rev) {
+		f->outpk += pk;
+		f->outby += by;
+	} else {
+		f->inpk += pk;
+		f->inby += by;
+	}
+	view_flow_rate_add(v, f, t, by);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1403,7 +1746,8 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 		v->nevs++;
 	memset(e, 0, sizeof(*e));
 	e->seq = v->seq++;
-	e->t = t;
+	/* Shown as the producer gave it ("-" without), not as stamped. */
+	e->t = view_rectime(fv);
 	e->iface = iface;
 	e->proto = (int)view_i64(fv[K_PROTO], -1);
 	view_str(fv[K_EVENT], e->kind, sizeof(e->kind));
@@ -1478,7 +1822,7 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 			snprintf(e->detail, sizeof(e->detail),
 			    "latency %.3f ms", lat);
 	}
-	view_rate_add(v, t, 1, 0, 0);
+	view_rate_add(v, t, 1, 0, 0, 0);
 }
 
 static void
@@ -1486,10 +1830,12 @@ view_feed_packet(struct view *v, const struct rec_field **fv, int iface,
     double t)
 {
 	uint64_t pk = fv[K_PKTS] ? view_u64(fv[K_PKTS]) : 1;
+	uint64_t by = view_u64(fv[K_BYTES]);
 
 	v->ifs[iface].pkts += pk;
-	v->ifs[iface].bytes += view_u64(fv[K_BYTES]);
-	view_rate_add(v, t, 0, pk, 0);
+	v->ifs[iface].bytes += by;
+	view_rate_add(v, t, 0, 0, pk, 0);
+	view_packet_flow(v, fv, iface, t, pk, by);
 }
 
 static void
@@ -1561,6 +1907,70 @@ view_feed_iface(struct view *v, const struct rec_field **fv, int iface)
 	view_scan_drops(v, &v->rec, iface);
 }
 
+/* The wall clock (UTC seconds). */
+static double
+view_wallnow(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A record's time t (0: it has none) moves the view's clock on; a record
+ * without a time takes the clock, or the wall clock when there is none
+ * yet. Returns the record's time. */
+static double
+view_stamp(struct view *v, double t)
+{
+	if (t <= 0)
+		t = v->tnow > 0 ? v->tnow : view_wallnow();
+	if (v->tfirst == 0 || t < v->tfirst)
+		v->tfirst = t;
+	if (t > v->tnow)
+		v->tnow = t;
+	return t;
+}
+
+/* Removes the flows whose linger (after a final record) or idle time has
+ * passed on the view's clock; counted as flows_expired. */
+static void
+view_expire(struct view *v)
+{
+	struct vflow *f, *fp;
+	double linger = v->conf.linger, idle = v->conf.idle;
+
+	if ((linger <= 0 && idle <= 0) || v->tnow <= 0)
+		return;
+	for (f = v->lru_tail; f != NULL; f = fp) {
+		fp = f->lprev;
+		if ((linger > 0 && f->ended && v->tnow - f->ended_at >= linger) ||
+		    (idle > 0 && v->tnow - f->seen >= idle)) {
+			view_flow_remove(v, f);
+			(*v->c_expired)++;
+		}
+	}
+}
+
+void
+view_tick(struct view *v, double wall)
+{
+	if (v->fed != v->fed_tick || v->wall_rec == 0) {
+		v->fed_tick = v->fed;
+		v->tnow_rec = v->tnow;
+		v->wall_rec = wall;
+	} else if (v->tnow > 0 && wall - v->wall_rec >= 1 &&
+	    v->tnow_rec + (wall - v->wall_rec) > v->tnow)
+		v->tnow = v->tnow_rec + (wall - v->wall_rec);
+	view_expire(v);
+}
+
+double
+view_clock(const struct view *v)
+{
+	return v->tnow;
+}
+
 int
 view_feed(struct view *v, const char *line, size_t len)
 {
@@ -1588,17 +1998,19 @@ view_feed(struct view *v, const char *line, size_t len)
 		iface = view_ifindex(v, ifn);
 	else
 		iface = (int)v->nifs - 1;
-	t = view_rectime(fv);
+	if (strcmp(ty, "flow") != 0 && strcmp(ty, "event") != 0 &&
+	    strcmp(ty, "packet") != 0 && strcmp(ty, "iface") != 0) {
+		(*v->c_other)++;
+		return 1;
+	}
+	t = view_stamp(v, view_rectime(fv));
+	v->fed++;
 
 	if (strcmp(ty, "flow") == 0) {
 		(*v->c_flow)++;
 		v->ifs[iface].records++;
-		if (view_feed_flow(v, fv, iface) == -1)
+		if (view_feed_flow(v, fv, iface, t) == -1)
 			return -1;
-		if (t > 0 && t > v->tnow)
-			v->tnow = t;
-		if (v->tfirst == 0 && t > 0)
-			v->tfirst = t;
 		return 0;
 	}
 	if (strcmp(ty, "event") == 0) {
@@ -1613,13 +2025,9 @@ view_feed(struct view *v, const char *line, size_t len)
 		view_feed_packet(v, fv, iface, t);
 		return 0;
 	}
-	if (strcmp(ty, "iface") == 0) {
-		(*v->c_iface)++;
-		view_feed_iface(v, fv, iface);
-		return 0;
-	}
-	(*v->c_other)++;
-	return 1;
+	(*v->c_iface)++;
+	view_feed_iface(v, fv, iface);
+	return 0;
 }
 
 void
@@ -1648,7 +2056,7 @@ view_kind_byname(const char *s)
 {
 	static const struct { const char *name; int k; } alias[] = {
 		{ "procs", VIEW_PROCS }, { "ifaces", VIEW_IFACES },
-		{ "listen", VIEW_LISTEN },
+		{ "listen", VIEW_LISTEN }, { "apps", VIEW_APPS },
 	};
 	size_t n = strlen(s), i;
 	int k;
@@ -1664,24 +2072,63 @@ view_kind_byname(const char *s)
 	return -1;
 }
 
+/* A column as laid out for the rows at hand (view_colplan). */
+struct vcolx {
+	int	prio, want, fit, maxw;
+	bool	hide;
+};
+
+/* Adapts the column table to the rows of the last collect: a C_OPT column
+ * without values is hidden, a C_FIT or address column knows its longest
+ * value;
+ * in Flows, IFACE joins the core columns, after STATE, when the rows are
+ * of several interfaces (else they look duplicated), and RATE takes the
+ * processes' place when no flow has a process (flows from packets). */
+static void
+view_colplan(const struct view *v, enum view_kind k, struct vcolx *x)
+{
+	const struct vcol *c = view_def[k].c;
+	int i;
+
+	for (i = 0; i < view_def[k].n; i++) {
+		x[i].prio = c[i].prio;
+		x[i].want = c[i].want;
+		x[i].maxw = c[i].maxw;
+		x[i].hide = (c[i].flags & C_OPT) && v->cw[k][i] == 0;
+		x[i].fit = (c[i].flags & (C_FIT | C_TAIL)) ? v->cw[k][i] : 0;
+		if (x[i].fit > x[i].maxw)
+			x[i].fit = x[i].maxw;
+	}
+	if (k == VIEW_FLOWS) {
+		if (v->multi_iface)
+			x[FC_IFACE].prio = VIEW_EXTRA - 1;
+		if (x[FC_CPROC].hide && x[FC_SPROC].hide)
+			x[FC_RATE].prio = 3;
+	}
+}
+
 /* Chooses the columns shown at width and their widths: columns are taken
  * by priority while their minimum widths fit, then the room left widens
  * the flexible ones one character at a time, left to right. width <= 0
  * shows every column (view_render then sizes them to their text). Returns
  * the count; idx[] in display order. */
 static int
-view_layout(enum view_kind k, int width, int *idx, int *w)
+view_layout(const struct view *v, enum view_kind k, int width, int *idx,
+    int *w)
 {
 	const struct vcol *c = view_def[k].c;
+	struct vcolx x[MAXCOLS];
 	int n = view_def[k].n, m = 0, used = 0, usedw = 0, i, p, grew;
 	bool on[MAXCOLS] = { false };
 
+	view_colplan(v, k, x);
 	if (width <= 0) {
-		for (i = 0; i < n; i++) {
-			idx[i] = i;
-			w[i] = c[i].minw;
-		}
-		return n;
+		for (i = 0; i < n; i++)
+			if (!x[i].hide) {
+				idx[m] = i;
+				w[m++] = c[i].minw;
+			}
+		return m;
 	}
 	/* Whole priority groups, so that paired columns come together. The
 	 * core groups need their narrowest widths; an extra group is only
@@ -1690,15 +2137,20 @@ view_layout(enum view_kind k, int width, int *idx, int *w)
 		int need = 0, needw = 0, cnt = used > 0 ? 1 : 0;
 
 		for (i = 0; i < n; i++)
-			if (c[i].prio == p) {
+			if (x[i].prio == p && !x[i].hide) {
+				/* An address counts whole: extras do not
+				   take its room. */
+				int wi = (c[i].flags & C_TAIL) &&
+				    x[i].fit > x[i].want ? x[i].fit : x[i].want;
+
 				need += c[i].minw + (cnt > 0 ? 1 : 0);
-				needw += c[i].want + (cnt++ > 0 ? 1 : 0);
+				needw += wi + (cnt++ > 0 ? 1 : 0);
 			}
 		if (used + need > width ||
 		    (p >= VIEW_EXTRA && usedw + need > width))
 			break;
 		for (i = 0; i < n; i++)
-			if (c[i].prio == p)
+			if (x[i].prio == p && !x[i].hide)
 				on[i] = true;
 		used += need;
 		usedw += needw;
@@ -1709,15 +2161,17 @@ view_layout(enum view_kind k, int width, int *idx, int *w)
 			w[m++] = c[i].minw;
 		}
 	/* First each priority group up to its usual widths, the most
-	 * important first; then every column up to its widest. */
-	for (p = 0; p <= 256; p++)
+	 * important first; then the fitted columns up to their longest
+	 * values; then every column up to its widest. */
+	for (p = 0; p <= 257; p++)
 		do {
 			grew = 0;
 			for (i = 0; i < m && used < width; i++) {
-				const struct vcol *ci = &c[idx[i]];
+				const struct vcolx *xi = &x[idx[i]];
 
-				if (p < 256 ? (ci->prio == p &&
-				    w[i] < ci->want) : w[i] < ci->maxw) {
+				if (p < 256 ? (xi->prio == p &&
+				    w[i] < xi->want) : p == 256 ?
+				    w[i] < xi->fit : w[i] < xi->maxw) {
 					w[i]++;
 					used++;
 					grew = 1;
@@ -1732,7 +2186,7 @@ view_sort_move(struct view *v, enum view_kind k, int delta, int width)
 {
 	int idx[MAXCOLS], w[MAXCOLS], n, i, cur = -1;
 
-	n = view_layout(k, width, idx, w);
+	n = view_layout(v, k, width, idx, w);
 	if (n == 0)
 		return;
 	for (i = 0; i < n; i++)
@@ -1886,6 +2340,15 @@ static void
 view_flowcell(const struct view *v, const struct vflow *f, int col,
     char *buf, size_t n)
 {
+	if (col == FC_RATE) {
+		view_hbytes(buf, n, view_flowrate(v, f), "/s");
+		return;
+	}
+	if (col == FC_APP) {
+		view_cpy(buf, n, f->app && f->app->name[0] ? f->app->name :
+		    "-");
+		return;
+	}
 	char tmp[32];
 	double lat;
 
@@ -2180,6 +2643,54 @@ view_eventcell(const struct view *v, const struct vevent *e, int col,
 	}
 }
 
+static double
+view_appnum(const struct vapprow *a, int col)
+{
+	switch (col) {
+	case AC_FLOWS: return (double)a->flows;
+	case AC_BYTES: return (double)a->bytes;
+	case AC_C2S: return (double)a->c2s;
+	case AC_S2C: return (double)a->s2c;
+	case AC_RATE: return a->rate;
+	case AC_PROCS: return (double)a->nprocs;
+	default: return 0;
+	}
+}
+
+static void
+view_appcell(const struct vapprow *a, int col, char *buf, size_t n)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+
+	switch (col) {
+	case AC_APP:
+		view_cpy(buf, n, a->name);
+		break;
+	case AC_CAT:
+		view_cpy(buf, n, a->cat && a->cat[0] ? a->cat : "-");
+		break;
+	case AC_FLOWS: case AC_PROCS:
+		view_hcount(buf, n, view_appnum(a, col), "");
+		break;
+	case AC_BYTES: case AC_C2S: case AC_S2C:
+		view_hbytes(buf, n, view_appnum(a, col), "");
+		break;
+	case AC_RATE:
+		view_hbytes(buf, n, a->rate, "/s");
+		break;
+	case AC_PROCNAMES:
+		for (i = 0; i < a->nprocs; i++)
+			sbuf_addf(&b, "%s%s", i ? "," : "",
+			    view_procname(a->procs[i]));
+		view_cpy(buf, n, b.len ? b.p : "-");
+		sbuf_free(&b);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
 static void
 view_cell(const struct view *v, enum view_kind k, const void *it, int col,
     char *buf, size_t n)
@@ -2190,19 +2701,23 @@ view_cell(const struct view *v, enum view_kind k, const void *it, int col,
 	case VIEW_IFACES: view_ifcell(it, col, buf, n); break;
 	case VIEW_LISTEN: view_listencell(v, it, col, buf, n); break;
 	case VIEW_EVENTS: view_eventcell(v, it, col, buf, n); break;
+	case VIEW_APPS: view_appcell(it, col, buf, n); break;
 	default: buf[0] = '\0';
 	}
 }
 
 static double
-view_num(enum view_kind k, const void *it, int col)
+view_num(const struct view *v, enum view_kind k, const void *it, int col)
 {
 	const struct vlisten *l;
 	const struct vevent *e;
 
 	switch (k) {
 	case VIEW_FLOWS:
-		return view_flownum(it, col);
+		return col == FC_RATE ? view_flowrate(v, it) :
+		    view_flownum(it, col);
+	case VIEW_APPS:
+		return view_appnum(it, col);
 	case VIEW_PROCS:
 		return view_procnum(it, col);
 	case VIEW_IFACES:
@@ -2227,7 +2742,49 @@ view_seqof(enum view_kind k, const void *it)
 	case VIEW_IFACES: return ((const struct viface *)it)->seq;
 	case VIEW_LISTEN: return ((const struct vlisten *)it)->seq;
 	case VIEW_EVENTS: return ((const struct vevent *)it)->seq;
+	case VIEW_APPS: return ((const struct vapprow *)it)->seq;
 	default: return 0;
+	}
+}
+
+/* A flow's application and the names it was for: "app TLS.Google
+ * (91.126) Web | sni www.google.com | ja3 ...". */
+static void
+view_appdetail(const struct vapp *a, struct sbuf *out)
+{
+	sbuf_addf(out, "app %s", a->name[0] ? a->name : "?");
+	if (a->id[0])
+		sbuf_addf(out, " (%s)", a->id);
+	if (a->cat[0])
+		sbuf_addf(out, " %s", a->cat);
+	if (a->sni[0])
+		sbuf_addf(out, " | sni %s", a->sni);
+	if (a->host[0])
+		sbuf_addf(out, " | host %s", a->host);
+	if (a->url[0])
+		sbuf_addf(out, " | url %s", a->url);
+	if (a->dns[0])
+		sbuf_addf(out, " | dns %s", a->dns);
+	if (a->ja3[0])
+		sbuf_addf(out, " | ja3 %s", a->ja3);
+}
+
+/* An application's processes (name[pid]) and server names. */
+static void
+view_appsdetail(const struct vapprow *a, struct sbuf *out)
+{
+	size_t i;
+
+	sbuf_addf(out, "%s: processes", a->name);
+	for (i = 0; i < a->nprocs; i++)
+		sbuf_addf(out, "%s%s[%lld]", i ? ", " : " ",
+		    view_procname(a->procs[i]), (long long)a->procs[i]->pid);
+	if (a->nprocs == 0)
+		sbuf_adds(out, " -");
+	if (a->nhosts > 0) {
+		sbuf_adds(out, " | hosts");
+		for (i = 0; i < a->nhosts; i++)
+			sbuf_addf(out, "%s%s", i ? ", " : " ", a->hosts[i]);
 	}
 }
 
@@ -2248,6 +2805,11 @@ view_detailtext(const struct view *v, enum view_kind k, const void *it,
 	switch (k) {
 	case VIEW_FLOWS:
 		f = it;
+		/* What the flow is for first: it is what a narrow line keeps. */
+		if (f->app != NULL) {
+			view_appdetail(f->app, out);
+			sbuf_adds(out, " | ");
+		}
 		ps[0] = f->c;
 		ps[1] = f->s;
 		for (i = 0; i < 2; i++) {
@@ -2274,6 +2836,9 @@ view_detailtext(const struct view *v, enum view_kind k, const void *it,
 		}
 		sbuf_addf(out, " | %llu+%llu pkts",
 		    (unsigned long long)f->inpk, (unsigned long long)f->outpk);
+		break;
+	case VIEW_APPS:
+		view_appsdetail(it, out);
 		break;
 	case VIEW_PROCS:
 		r = it;
@@ -2400,6 +2965,83 @@ view_build_procs(struct view *v, int ifsel)
 	}
 }
 
+/* The row of application name, created when new. Applications are few
+ * (nDPI knows some hundreds), so a linear search will do. */
+static struct vapprow *
+view_approw(struct view *v, const struct vapp *a)
+{
+	const char *name = a && a->name[0] ? a->name : "Unknown";
+	struct vapprow *r;
+	size_t i;
+
+	for (i = 0; i < v->narows; i++)
+		if (strcmp(v->arows[i].name, name) == 0)
+			return &v->arows[i];
+	if (v->narows == v->caparows) {
+		size_t old = v->caparows;
+
+		VIEW_GROW(v->arows, v->caparows, v->narows + 1);
+		memset(v->arows + old, 0, (v->caparows - old) *
+		    sizeof(*v->arows));
+	}
+	r = &v->arows[v->narows++];
+	r->name = name;
+	r->cat = a ? a->cat : "";
+	r->seq = v->narows;
+	r->flows = r->bytes = r->c2s = r->s2c = 0;
+	r->rate = 0;
+	r->nprocs = r->nhosts = 0;
+	return r;
+}
+
+/* Adds process p (if any) to an application's distinct processes. */
+static void
+view_approc(struct vapprow *r, const struct vproc *p)
+{
+	size_t i;
+
+	if (!p->set)
+		return;
+	for (i = 0; i < r->nprocs; i++)
+		if (r->procs[i]->pid == p->pid &&
+		    strcmp(r->procs[i]->name, p->name) == 0)
+			return;
+	VIEW_GROW(r->procs, r->capprocs, r->nprocs + 1);
+	r->procs[r->nprocs++] = p;
+}
+
+/* Rebuilds the per-application rows from the flows of the selected
+ * interface: bytes, flows, current rate, processes and server names. */
+static void
+view_build_apps(struct view *v, int ifsel)
+{
+	const struct vflow *f;
+	size_t i;
+
+	v->narows = 0;
+	for (f = v->lru_tail; f != NULL; f = f->lprev) {
+		struct vapprow *r;
+		const char *h;
+
+		if (ifsel != -1 && f->iface != ifsel)
+			continue;
+		r = view_approw(v, f->app);
+		r->flows++;
+		r->c2s += f->inby;
+		r->s2c += f->outby;
+		r->bytes += f->inby + f->outby;
+		r->rate += view_flowrate(v, f);
+		view_approc(r, f->c);
+		view_approc(r, f->s);
+		h = view_flowhost(f);
+		for (i = 0; i < r->nhosts && h[0]; i++)
+			if (strcmp(r->hosts[i], h) == 0)
+				break;
+		if (h[0] && i == r->nhosts && r->nhosts < 4)
+			r->hosts[r->nhosts++] = h;
+	}
+}
+
 /* Does the item's text (every column and its detail) contain the filter? */
 static bool
 view_match(const struct view *v, enum view_kind k, const void *it)
@@ -2440,6 +3082,8 @@ view_cmp_asc(const void *a, const void *b)
 		return x->num < y->num ? -1 : 1;
 	if ((c = strcmp(x->str, y->str)) != 0)
 		return c;
+	if (x->num2 != y->num2)
+		return x->num2 < y->num2 ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -2453,8 +3097,48 @@ view_cmp_desc(const void *a, const void *b)
 		return x->num > y->num ? -1 : 1;
 	if ((c = strcmp(y->str, x->str)) != 0)
 		return c;
+	if (x->num2 != y->num2)
+		return x->num2 > y->num2 ? -1 : 1;
 	/* Ties keep their arrival order either way. */
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Measures the columns whose layout depends on the rows: the longest
+ * address (C_TAIL) and whether a C_OPT column has any value; notes whether
+ * the flows shown come from more than one interface. */
+static void
+view_measure(struct view *v, enum view_kind k)
+{
+	const struct vcol *c = view_def[k].c;
+	char buf[256];
+	size_t r, len;
+	int i, firstif = -1;
+
+	memset(v->cw[k], 0, sizeof(v->cw[k]));
+	if (k == VIEW_FLOWS)
+		v->multi_iface = false;
+	for (r = 0; r < v->nshown[k]; r++) {
+		if (k == VIEW_FLOWS) {
+			int fi = ((const struct vflow *)v->shown[k][r])->iface;
+
+			if (firstif == -1)
+				firstif = fi;
+			else if (fi != firstif)
+				v->multi_iface = true;
+		}
+		for (i = 0; i < view_def[k].n; i++) {
+			if (!(c[i].flags & (C_TAIL | C_OPT | C_FIT)))
+				continue;
+			view_cell(v, k, v->shown[k][r], i, buf, sizeof(buf));
+			if (strcmp(buf, "-") == 0)
+				continue;
+			len = strlen(buf);
+			if (len > 255)
+				len = 255;
+			if (len > v->cw[k][i])
+				v->cw[k][i] = (unsigned char)len;
+		}
+	}
 }
 
 /* Collects view k's rows into v->shown[k], filtered and sorted. */
@@ -2501,9 +3185,15 @@ view_collect(struct view *v, enum view_kind k)
 				view_addrow(v, k, &v->evs[j]);
 		}
 		break;
+	case VIEW_APPS:
+		view_build_apps(v, ifsel);
+		for (i = 0; i < v->narows; i++)
+			view_addrow(v, k, &v->arows[i]);
+		break;
 	default:
 		return;
 	}
+	view_measure(v, k);
 	n = v->nshown[k];
 	VIEW_GROW(v->sortv, v->capsort, n + 1);
 	for (i = 0; i < n; i++) {
@@ -2511,8 +3201,10 @@ view_collect(struct view *v, enum view_kind k)
 
 		s->it = v->shown[k][i];
 		s->seq = view_seqof(k, s->it);
+		/* Flows of equal rate (or any other key) by bytes. */
+		s->num2 = k == VIEW_FLOWS ? view_flownum(s->it, FC_BYTES) : 0;
 		if (num) {
-			s->num = view_num(k, s->it, col);
+			s->num = view_num(v, k, s->it, col);
 			s->str[0] = '\0';
 		} else {
 			s->num = 0;
@@ -2654,8 +3346,9 @@ view_render(struct view *v, enum view_kind k, int width, size_t first,
 
 	if ((unsigned)k >= VIEW_NKINDS)
 		return 0;
+	view_expire(v);
 	view_collect(v, k);
-	n = view_layout(k, width, idx, w);
+	n = view_layout(v, k, width, idx, w);
 	if (width <= 0) {
 		/* No width limit: each column as wide as its widest text. */
 		for (i = 0; i < n; i++)
@@ -2738,6 +3431,7 @@ view_tables(struct view *v, const enum view_kind *kinds, int nkinds,
 	struct view_info info;
 	int i;
 
+	view_expire(v);
 	view_header(v, width, out);
 	for (i = 0; i < nkinds; i++) {
 		struct sbuf t = { 0 };
@@ -2820,6 +3514,9 @@ view_batch_run(struct view *v, const struct view_batch *b,
 		}
 		r = linebuf_poll(in, tmo, view_batch_line, &ctx);
 		view_count_overlong(v, linebuf_stats(in)->overlong);
+		/* Periodic tables are a live view: the clock runs on. */
+		if (b->interval > 0 && r != LINEBUF_EOF)
+			view_tick(v, view_mono());
 		if (b->usr1 != NULL && *b->usr1) {
 			*b->usr1 = 0;
 			stats_print(v->st, stderr);
@@ -2829,7 +3526,9 @@ view_batch_run(struct view *v, const struct view_batch *b,
 		if (b->interval > 0 && view_mono() >= next) {
 			if (view_batch_emit(v, b, out, emitted) == -1)
 				return -1;
-			if (b->count > 0 && ++emitted >= b->count)
+			/* Counted with or without -n: every table after the
+			 * first is preceded by its separator. */
+			if (++emitted >= b->count && b->count > 0)
 				return 0;
 			next += b->interval;
 			if (next < view_mono())
