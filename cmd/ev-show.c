@@ -417,6 +417,7 @@ show_interactive(struct show *s)
 {
 	double next = 0;
 	bool dirty = true, run = true;
+	uint64_t *records = stats_ctr(s->st, "records"), shown = 0;
 	int ch;
 
 	/* ncursesw draws UTF-8 process names only in a UTF-8 locale. */
@@ -474,8 +475,13 @@ show_interactive(struct show *s)
 			if (!s->paused)
 				dirty = true;
 		}
+		/* The first records show at once, whatever the interval: an
+		 * empty screen for a long -d looks like a dead pipe. */
+		if (shown == 0 && *records > 0 && !s->paused)
+			dirty = true;
 		if (dirty && run) {
 			show_draw(s);
+			shown = *records;
 			dirty = false;
 		}
 	}

@@ -498,3 +498,18 @@ dash_golden() {
 	tm send-keys 1
 	wait_for "[1:Flows]"
 }
+
+@test "ev-show dashboard: the first record shows at once, even with a long -d and no record time" {
+	command -v tmux > /dev/null || skip "no tmux"
+	mkfifo "$(T fifo)"
+	TERM=xterm tm new-session -d -x 80 -y 24 \
+	    "ev-show -d 60s $(T fifo) 2> $(T err); echo \$? > $(T rc); sleep 30"
+	exec 8> "$(T fifo)"
+	wait_for "records 0  bad 0"
+	# A collector's event without timestamp or _rx: it takes the wall
+	# clock, so it counts in the events rate.
+	printf '%s\n' '{"_type":"event","_iface":"x","_event":"flow","IPV4_SRC_ADDR":"10.0.0.1"}' >&8
+	wait_for "events 1.0/s  packets 0.0pps  flows 0  records 1  bad 0"
+	exec 8>&-
+	tm send-keys q
+}
