@@ -18,6 +18,7 @@
 
 #include <err.h>
 
+#include "evfields.h"
 #include "linebuf.h"
 #include "record.h"
 #include "sbuf.h"
@@ -914,21 +915,38 @@ view_rates(const struct view *v, double *evs, double *pks)
 /* ------------------------------------------------------------------ */
 /* record classification */
 
-/* Fills fv[] with the first member of each known key. */
+/* The enum vkey of key text, or -1. */
+static int
+view_keyof(const struct view *v, const char *key, size_t klen)
+{
+	uint32_t h = view_hashkey(key, klen) % VKEY_SLOTS;
+	int k;
+
+	while ((k = v->keyslot[h]) != -1) {
+		if (v->keylen[k] == klen &&
+		    memcmp(view_keyname[k], key, klen) == 0)
+			return k;
+		h = (h + 1) % VKEY_SLOTS;
+	}
+	return -1;
+}
+
+/* Fills fv[] with the first member of each known key, by name, else by
+ * NetFlow field id. */
 static void
 view_classify(struct view *v, const struct record *r,
     const struct rec_field **fv)
 {
 	char kbuf[128];
 	size_t i;
+	bool ids = false;
+	int k;
 
 	memset(fv, 0, K_NKEYS * sizeof(*fv));
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 		const char *key = f->key;
 		size_t klen = f->klen;
-		uint32_t h;
-		int k;
 
 		if (f->kesc) {
 			struct rec_field kf = *f;
@@ -944,16 +962,29 @@ view_classify(struct view *v, const struct record *r,
 			key = kbuf;
 			klen = (size_t)n;
 		}
-		h = view_hashkey(key, klen) % VKEY_SLOTS;
-		while ((k = v->keyslot[h]) != -1) {
-			if (v->keylen[k] == klen &&
-			    memcmp(view_keyname[k], key, klen) == 0) {
-				if (fv[k] == NULL)
-					fv[k] = f;
-				break;
-			}
-			h = (h + 1) % VKEY_SLOTS;
-		}
+		if (klen > 0 && klen < 4 && isdigit((unsigned char)key[0]))
+			ids = true;
+		if ((k = view_keyof(v, key, klen)) != -1 && fv[k] == NULL)
+			fv[k] = f;
+	}
+	/* NetFlow field ids ("8" for IPV4_SRC_ADDR, as softflowd's
+	 * exporters name them) stand for their names when the names are
+	 * absent. */
+	for (i = 0; ids && i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+		const char *name;
+		char id[4];
+
+		if (f->kesc || f->klen == 0 || f->klen > 3)
+			continue;
+		memcpy(id, f->key, f->klen);
+		id[f->klen] = '\0';
+		if (strspn(id, "0123456789") != f->klen ||
+		    (name = evf_ie_name(atoi(id))) == NULL)
+			continue;
+		if ((k = view_keyof(v, name, strlen(name))) != -1 &&
+		    fv[k] == NULL)
+			fv[k] = f;
 	}
 }
 

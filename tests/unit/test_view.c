@@ -510,6 +510,28 @@ test_clock_expire(void)
 	stats_destroy(&st);
 }
 
+
+/* NetFlow field ids stand for the names they number; a name wins. */
+static void
+test_numeric_keys(void)
+{
+	struct stats *st = stats_new("t");
+	struct view *v = view_new(NULL, st);
+	struct sbuf b = { 0 };
+	struct view_info info;
+
+	CHECK(feed(v, "{\"_type\":\"flow\",\"_iface\":\"sf\",\"8\":\"10.1.1.1\","
+	    "\"12\":\"10.2.2.2\",\"7\":\"5555\",\"11\":80,\"4\":6,\"1\":1000,"
+	    "\"23\":5000,\"2\":10,\"24\":12,\"IN_BYTES\":2048}") == 0);
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 1);
+	CHECK(strncmp(line(&b, 1), "sf    tcp   10.1.1.1:5555 10.2.2.2:80 "
+	    "2.0KB 4.9KB 6.9KB   22 ", 61) == 0);
+	sbuf_free(&b);
+	view_destroy(&v);
+	stats_destroy(&st);
+}
+
 int
 main(void)
 {
@@ -521,5 +543,6 @@ main(void)
 	test_shared_procs();
 	test_packets_apps();
 	test_clock_expire();
+	test_numeric_keys();
 	return unit_done("view");
 }
