@@ -428,6 +428,30 @@ view_evproc(struct view *v, const struct rec_field *f, char *path, size_t n)
 	view_str(record_get(&v->sub, SK_PATH), path, n);
 }
 
+/* The first element of array a, when it is a plain string, into buf;
+ * else "". */
+static void
+view_first_str(const struct rec_field *a, char *buf, size_t n)
+{
+	struct rec_field sf = { 0 };
+	size_t pos = 1, end;
+
+	buf[0] = '\0';
+	if (a == NULL || a->kind != REC_ARRAY)
+		return;
+	json_skip_ws(a->val, a->vlen, &pos);
+	if (pos >= a->vlen || a->val[pos] != '"')
+		return;
+	end = pos;
+	if (json_skip_value(a->val, a->vlen, &end) != REC_OK)
+		return;
+	sf.kind = REC_STRING;
+	sf.val = a->val + pos;
+	sf.vlen = end - pos;
+	sf.vesc = memchr(sf.val, '\\', sf.vlen) != NULL;
+	view_str(&sf, buf, n);
+}
+
 /* A listening-ports snapshot (lf, with the host's addresses ips and the
  * exporter's address exp, either may be NULL) replaces the host's earlier
  * sockets. */
@@ -439,26 +463,7 @@ view_listen(struct view *v, const struct rec_field *lf,
 	char host[ADDRLEN];
 	size_t i, j, pos;
 
-	host[0] = '\0';
-	if (ips && ips->kind == REC_ARRAY) {
-		const struct rec_field *a = ips;
-
-		/* The first element, when it is a plain string. */
-		pos = 1;
-		json_skip_ws(a->val, a->vlen, &pos);
-		if (pos < a->vlen && a->val[pos] == '"') {
-			struct rec_field sf = { 0 };
-			size_t end = pos;
-
-			if (json_skip_value(a->val, a->vlen, &end) == REC_OK) {
-				sf.kind = REC_STRING;
-				sf.val = a->val + pos;
-				sf.vlen = end - pos;
-				sf.vesc = memchr(sf.val, '\\', sf.vlen) != NULL;
-				view_str(&sf, host, sizeof(host));
-			}
-		}
-	}
+	view_first_str(ips, host, sizeof(host));
 	if (host[0] == '\0')
 		view_str(exp, host, sizeof(host));
 	if (host[0] == '\0')
@@ -542,13 +547,35 @@ view_counters(struct view *v, const struct record *r, int iface,
 		view_cpy(x->via, sizeof(x->via), v->ifs[iface].name);
 }
 
+/* An event's two ends, in both dialects: SRC/DST (libebpfflow) or
+ * LOCAL/REMOTE (nprobe_mini). */
+static void
+view_event_ends(struct vevent *e, const struct rec_field **fv)
+{
+	const struct rec_field *fs, *fd, *fsp, *fdp;
+	char a[ADDRLEN];
+
+	fs = fv[K_V4SRC] ? fv[K_V4SRC] : fv[K_V6SRC];
+	fd = fv[K_V4DST] ? fv[K_V4DST] : fv[K_V6DST];
+	fsp = fv[K_SPORT];
+	fdp = fv[K_DPORT];
+	if (fs == NULL && fd == NULL) {
+		fs = fv[K_V4LOC] ? fv[K_V4LOC] : fv[K_V6LOC];
+		fd = fv[K_V4REM] ? fv[K_V4REM] : fv[K_V6REM];
+		fsp = fv[K_LPORT];
+		fdp = fv[K_RPORT];
+	}
+	view_str(fs, a, sizeof(a));
+	view_endpoint(e->src, sizeof(e->src), a, view_i64(fsp, -1));
+	view_str(fd, a, sizeof(a));
+	view_endpoint(e->dst, sizeof(e->dst), a, view_i64(fdp, -1));
+}
+
 static void
 view_feed_event(struct view *v, const struct rec_field **fv, int iface,
     double t)
 {
 	struct vevent *e = &v->evs[v->evnext];
-	const struct rec_field *fs, *fd, *fsp, *fdp;
-	char a[ADDRLEN];
 	struct viface *x;
 
 	v->evnext = (v->evnext + 1) % v->conf.max_events;
@@ -575,22 +602,7 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 	if (e->type[0] == '\0')
 		snprintf(e->type, sizeof(e->type), "-");
 
-	/* Both dialects: SRC/DST (libebpfflow) or LOCAL/REMOTE. */
-	fs = fv[K_V4SRC] ? fv[K_V4SRC] : fv[K_V6SRC];
-	fd = fv[K_V4DST] ? fv[K_V4DST] : fv[K_V6DST];
-	fsp = fv[K_SPORT];
-	fdp = fv[K_DPORT];
-	if (fs == NULL && fd == NULL) {
-		fs = fv[K_V4LOC] ? fv[K_V4LOC] : fv[K_V6LOC];
-		fd = fv[K_V4REM] ? fv[K_V4REM] : fv[K_V6REM];
-		fsp = fv[K_LPORT];
-		fdp = fv[K_RPORT];
-	}
-	view_str(fs, a, sizeof(a));
-	view_endpoint(e->src, sizeof(e->src), a, view_i64(fsp, -1));
-	view_str(fd, a, sizeof(a));
-	view_endpoint(e->dst, sizeof(e->dst), a, view_i64(fdp, -1));
-
+	view_event_ends(e, fv);
 	if (fv[K_INTERFACE_NAME])
 		view_str(fv[K_INTERFACE_NAME], e->ifname, sizeof(e->ifname));
 	else

@@ -644,54 +644,77 @@ view_appsdetail(const struct vapprow *a, struct sbuf *out)
 	}
 }
 
+/* A flow's detail: its application first (what a narrow line keeps),
+ * then each end's process, then the packets each way. */
+static void
+view_flowdetail(const struct vflow *f, struct sbuf *out)
+{
+	const struct vproc *ps[2] = { f->c, f->s };
+	int i;
+
+	if (f->app != NULL) {
+		view_appdetail(f->app, out);
+		sbuf_adds(out, " | ");
+	}
+	for (i = 0; i < 2; i++) {
+		const struct vproc *p = ps[i];
+
+		if (i)
+			sbuf_adds(out, " | ");
+		sbuf_adds(out, i ? "server " : "client ");
+		if (!p->set) {
+			sbuf_adds(out, "-");
+			continue;
+		}
+		sbuf_addf(out, "%s[%lld]", p->name[0] ? p->name : "?",
+		    (long long)p->pid);
+		if (p->user[0])
+			sbuf_addf(out, " user %s", p->user);
+		if (p->parent[0])
+			sbuf_addf(out, " parent %s[%lld]", p->parent,
+			    (long long)p->ppid);
+		if (p->cmd[0])
+			sbuf_addf(out, " cmd '%s'", p->cmd);
+		if (p->cid[0])
+			sbuf_addf(out, " container %s", p->cid);
+	}
+	sbuf_addf(out, " | %llu+%llu pkts",
+	    (unsigned long long)f->inpk, (unsigned long long)f->outpk);
+}
+
+/* An interface's detail: records, where copies and counters came from. */
+static void
+view_ifdetail(const struct viface *x, struct sbuf *out)
+{
+	sbuf_addf(out, "%s: %llu records", x->name,
+	    (unsigned long long)x->records);
+	if (x->from[0])
+		sbuf_addf(out, ", copies from %s", x->from);
+	if (x->via[0])
+		sbuf_addf(out, ", counters via %s", x->via);
+	if (x->has_ctr)
+		sbuf_addf(out, ", counters in %llu B %llu pkts, out "
+		    "%llu B %llu pkts, %llu errors",
+		    (unsigned long long)x->inoct,
+		    (unsigned long long)x->inpkt,
+		    (unsigned long long)x->outoct,
+		    (unsigned long long)x->outpkt,
+		    (unsigned long long)x->errs);
+}
+
 /* The detail text of one item: full paths, command lines, ids. */
 void
 view_detailtext(const struct view *v, enum view_kind k, const void *it,
     struct sbuf *out)
 {
-	(void)v;
-	const struct vflow *f;
 	const struct vprocrow *r;
-	const struct viface *x;
 	const struct vlisten *l;
 	const struct vevent *e;
-	const struct vproc *ps[2];
-	int i;
 
+	(void)v;
 	switch (k) {
 	case VIEW_FLOWS:
-		f = it;
-		/* What the flow is for first: it is what a narrow line keeps. */
-		if (f->app != NULL) {
-			view_appdetail(f->app, out);
-			sbuf_adds(out, " | ");
-		}
-		ps[0] = f->c;
-		ps[1] = f->s;
-		for (i = 0; i < 2; i++) {
-			const struct vproc *p = ps[i];
-
-			if (i)
-				sbuf_adds(out, " | ");
-			sbuf_adds(out, i ? "server " : "client ");
-			if (!p->set) {
-				sbuf_adds(out, "-");
-				continue;
-			}
-			sbuf_addf(out, "%s[%lld]", p->name[0] ? p->name : "?",
-			    (long long)p->pid);
-			if (p->user[0])
-				sbuf_addf(out, " user %s", p->user);
-			if (p->parent[0])
-				sbuf_addf(out, " parent %s[%lld]", p->parent,
-				    (long long)p->ppid);
-			if (p->cmd[0])
-				sbuf_addf(out, " cmd '%s'", p->cmd);
-			if (p->cid[0])
-				sbuf_addf(out, " container %s", p->cid);
-		}
-		sbuf_addf(out, " | %llu+%llu pkts",
-		    (unsigned long long)f->inpk, (unsigned long long)f->outpk);
+		view_flowdetail(it, out);
 		break;
 	case VIEW_APPS:
 		view_appsdetail(it, out);
@@ -710,21 +733,7 @@ view_detailtext(const struct view *v, enum view_kind k, const void *it,
 			sbuf_addf(out, " container %s", r->p->cid);
 		break;
 	case VIEW_IFACES:
-		x = it;
-		sbuf_addf(out, "%s: %llu records", x->name,
-		    (unsigned long long)x->records);
-		if (x->from[0])
-			sbuf_addf(out, ", copies from %s", x->from);
-		if (x->via[0])
-			sbuf_addf(out, ", counters via %s", x->via);
-		if (x->has_ctr)
-			sbuf_addf(out, ", counters in %llu B %llu pkts, out "
-			    "%llu B %llu pkts, %llu errors",
-			    (unsigned long long)x->inoct,
-			    (unsigned long long)x->inpkt,
-			    (unsigned long long)x->outoct,
-			    (unsigned long long)x->outpkt,
-			    (unsigned long long)x->errs);
+		view_ifdetail(it, out);
 		break;
 	case VIEW_LISTEN:
 		l = it;
