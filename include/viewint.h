@@ -1,5 +1,6 @@
 /* viewint.h - what the parts of ev-show's view share (common/view.c,
- * viewflow.c, viewcols.c, viewrows.c, viewtext.c, viewutil.c): the model's
+ * viewclock.c, viewflow.c, viewcols.c, viewrows.c, viewtext.c,
+ * viewutil.c): the model's
  * structures, the column layout types and the functions one part calls in
  * another. Not for tools: they use include/view.h.
  */
@@ -369,7 +370,11 @@ void	 view_hrate(char *buf, size_t n, double v, const char *suffix);
 /* Formats address and port as "a:p", "[v6]:p" or just "a". */
 void	 view_endpoint(char *buf, size_t n, const char *addr, long port);
 
-/* view.c: the rates and the ageing of flows on the view's clock. */
+/* viewclock.c: the view's clock, the rates and the ageing of flows. */
+/* A record's time t (0: it has none) moves the clock on; a record without
+ * a time takes the clock, or the wall clock when there is none yet.
+ * Returns the record's time. */
+double	 view_stamp(struct view *v, double t);
 /* Counts events (ev: records, fev: FLOW_EVENTS growth) and packets (pk:
  * records, fpk: flow growth) at record time t. */
 void	 view_rate_add(struct view *v, double t, uint64_t ev, uint64_t fev,
