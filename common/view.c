@@ -555,8 +555,9 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 
 		view_str(fv[K_FROM], from, sizeof(from));
 		view_cpy(x->from, sizeof(x->from), from);
-		/* A copy not addressed to this interface by name came by the
-		 * companion rule (ev-route), so the interface is a companion. */
+		/* A copy not addressed to this interface by name came by
+		 * the companion rule (ev-route): the interface is a
+		 * companion. */
 		if (strcmp(e->ifname, x->name) == 0)
 			x->ifname_target = true;
 		else

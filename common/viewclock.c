@@ -109,9 +109,11 @@ view_expire(struct view *v)
 	if ((linger <= 0 && idle <= 0) || v->tnow <= 0)
 		return;
 	for (f = v->lru_tail; f != NULL; f = fp) {
+		bool gone = linger > 0 && f->ended &&
+		    v->tnow - f->ended_at >= linger;
+
 		fp = f->lprev;
-		if ((linger > 0 && f->ended && v->tnow - f->ended_at >= linger) ||
-		    (idle > 0 && v->tnow - f->seen >= idle)) {
+		if (gone || (idle > 0 && v->tnow - f->seen >= idle)) {
 			view_flow_remove(v, f);
 			(*v->c_expired)++;
 		}

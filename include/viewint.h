@@ -1,8 +1,7 @@
 /* viewint.h - what the parts of ev-show's view share (common/view.c,
  * viewclock.c, viewflow.c, viewcols.c, viewrows.c, viewtext.c,
- * viewutil.c): the model's
- * structures, the column layout types and the functions one part calls in
- * another. Not for tools: they use include/view.h.
+ * viewutil.c): the model's structures, the column layout types and the
+ * functions one part calls in another. Tools use include/view.h.
  */
 
 #ifndef EVPIPE_VIEWINT_H
@@ -40,7 +39,7 @@ enum vkey {
 	/* flow-agg "iface" summaries (BYTES is K_BYTES) */
 	K_IFPACKETS, K_IFEVENTS, K_IFACTIVE, K_IFEXPIRED, K_IFCOUNTERS,
 	K_IFLISTEN,
-	/* flow records carry FLOW_EVENTS; applications (nDPI, via pcap-ingest -L) */
+	/* FLOW_EVENTS; applications (nDPI, via pcap-ingest -L) */
 	K_FLOWEVENTS, K_L7ID, K_L7NAME, K_L7CAT, K_DNSQ, K_HTTPHOST, K_HTTPURL,
 	K_TLSSNI, K_JA3C,
 	K_NKEYS
@@ -102,7 +101,7 @@ struct vflow {
 	bool		 ended;
 	bool		 fromrec;	/* a flow record was seen: its totals
 					   rule, packet records add nothing */
-	double		 seen;		/* the view's clock at the last update */
+	double		 seen;		/* the clock at the last update */
 	double		 ended_at;	/* and at the final record */
 	uint64_t	 events;	/* FLOW_EVENTS */
 	struct {
