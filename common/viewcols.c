@@ -172,6 +172,18 @@ view_contlabel(const struct vproc *p, char *buf, size_t n)
 	return "-";
 }
 
+/* A process's user: its name, else its uid when known, else "-". */
+static void
+view_user(const struct vproc *p, char *buf, size_t n)
+{
+	if (p->user[0])
+		view_cpy(buf, n, p->user);
+	else if (p->set && p->uid >= 0)
+		snprintf(buf, n, "%lld", (long long)p->uid);
+	else
+		view_cpy(buf, n, "-");
+}
+
 static const char *
 view_procname(const struct vproc *p)
 {
@@ -238,10 +250,10 @@ view_flowcell(const struct view *v, const struct vflow *f, int col,
 		view_cpy(buf, n, view_procname(f->s));
 		break;
 	case FC_CUSER:
-		view_cpy(buf, n, f->c->user[0] ? f->c->user : "-");
+		view_user(f->c, buf, n);
 		break;
 	case FC_SUSER:
-		view_cpy(buf, n, f->s->user[0] ? f->s->user : "-");
+		view_user(f->s, buf, n);
 		break;
 	case FC_CCONT:
 		view_cpy(buf, n, view_contlabel(f->c, tmp,
@@ -300,10 +312,7 @@ view_proccell(const struct view *v, const struct vprocrow *r, int col,
 		snprintf(buf, n, "%lld", (long long)r->p->pid);
 		break;
 	case PC_USER:
-		if (r->p->user[0])
-			view_cpy(buf, n, r->p->user);
-		else
-			snprintf(buf, n, "%lld", (long long)r->p->uid);
+		view_user(r->p, buf, n);
 		break;
 	case PC_PARENT:
 		view_cpy(buf, n, r->p->parent[0] ?
@@ -721,9 +730,10 @@ view_detailtext(const struct view *v, enum view_kind k, const void *it,
 		break;
 	case VIEW_PROCS:
 		r = it;
-		sbuf_addf(out, "%s[%lld] uid %lld", r->p->name[0] ?
-		    r->p->name : "?", (long long)r->p->pid,
-		    (long long)r->p->uid);
+		sbuf_addf(out, "%s[%lld]", r->p->name[0] ? r->p->name : "?",
+		    (long long)r->p->pid);
+		if (r->p->uid >= 0)
+			sbuf_addf(out, " uid %lld", (long long)r->p->uid);
 		if (r->p->parent[0])
 			sbuf_addf(out, " parent %s[%lld]", r->p->parent,
 			    (long long)r->p->ppid);

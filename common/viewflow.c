@@ -212,6 +212,9 @@ view_flowproc(struct view *v, const struct vproc **pp,
 		return;
 	memset(&p, 0, sizeof(p));
 	p = **pp;
+	/* A uid not sent is unknown, not root. */
+	if (!p.set)
+		p.uid = -1;
 	p.set = true;
 	p.pid = view_i64(fv[K_SPID + o], p.pid);
 	p.ppid = view_i64(fv[K_SPPID + o], p.ppid);

@@ -302,7 +302,8 @@ teardown() {
 	tm send-keys Space
 	tm send-keys 1
 	wait_for "EOF  ? help"
-	! grep -q PAUSED "$(T screen)"
+	run grep -c PAUSED "$(T screen)"
+	assert_output 0
 }
 
 @test "ev-show dashboard: survives resizes and uses the room" {
@@ -346,10 +347,12 @@ teardown() {
 	exec 8> "$(T fifo)"
 	head -n 12 "$D/mixed.ndjson" >&8
 	wait_for "records 12  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	run grep -c ' EOF ' "$(T screen)"
+	assert_output 0
 	tail -n +13 "$D/mixed.ndjson" >&8
 	wait_for "records 24  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	run grep -c ' EOF ' "$(T screen)"
+	assert_output 0
 	exec 8>&-
 	wait_for "rows 1-6 of 6  EOF"
 	tm send-keys q

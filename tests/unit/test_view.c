@@ -91,9 +91,10 @@ test_upsert_and_render(void)
 	CHECK(strstr(line(&b, 2), "alice") != NULL);
 	sbuf_reset(&b);
 
-	/* The detail line carries the full paths. */
+	/* The detail line carries the full paths; a uid not sent is not
+	 * shown (it is unknown, not root). */
 	CHECK(view_detail(v, VIEW_PROCS, 1, 0, &b) == 0);
-	CHECK_STR(b.p, "/usr/bin/curl[42] uid 0");
+	CHECK_STR(b.p, "/usr/bin/curl[42]");
 	sbuf_reset(&b);
 	CHECK(view_detail(v, VIEW_PROCS, 5, 0, &b) == -1);
 
@@ -527,6 +528,14 @@ test_numeric_keys(void)
 	CHECK(info.rows == 1);
 	CHECK(strncmp(line(&b, 1), "sf    tcp   10.1.1.1:5555 10.2.2.2:80 "
 	    "2.0KB 4.9KB 6.9KB   22 ", 61) == 0);
+	/* A uid sent without a user name shows as the uid, root too. */
+	CHECK(feed(v, "{\"_type\":\"flow\",\"_iface\":\"sf\",\"8\":"
+	    "\"10.1.1.1\",\"12\":\"10.2.2.2\",\"7\":5555,\"11\":80,\"4\":6,"
+	    "\"SRC_PROC_PID\":1,\"SRC_PROC_NAME\":\"/sbin/init\","
+	    "\"SRC_PROC_UID\":0}") == 0);
+	sbuf_reset(&b);
+	view_render(v, VIEW_PROCS, 0, 0, -1, &b, &info);
+	CHECK(strstr(line(&b, 1), " init      1 0    -") != NULL);
 	sbuf_free(&b);
 	view_destroy(&v);
 	stats_destroy(&st);
