@@ -1,12 +1,13 @@
 /* view.h - ev-show's model and tables: flows, processes, interfaces,
- * listening sockets and recent events built from records, rendered as
- * plain-text table lines for a given width.
+ * listening sockets, recent events and applications built from records,
+ * rendered as plain-text table lines for a given width.
  *
  * The model is fed one record (one NDJSON line) at a time with view_feed():
  * flow-agg's "flow" and "iface" records, zmq-ingest's "event" records and
- * pcap-ingest's "packet" records (the contract is man/evpipe.7). Rates are
- * computed from the records' own times, never from the wall clock, so a
- * replayed file always renders the same tables. The same rendering serves
+ * pcap-ingest's "packet" records (the contract is man/evpipe.7). Rates and
+ * the ageing of flows follow the records' own times (view_tick below adds
+ * the wall clock only while a live input is quiet), so a replayed file
+ * always renders the same tables. The same rendering serves
  * the batch tables and the ncurses screen: a caller asks for a view's lines
  * at a width and draws them however it likes.
  */
