@@ -702,6 +702,7 @@ view_feed(struct view *v, const char *line, size_t len)
 	}
 	t = view_stamp(v, view_rectime(fv));
 	v->fed++;
+	v->gen++;
 
 	if (strcmp(ty, "flow") == 0) {
 		(*v->c_flow)++;

@@ -78,6 +78,7 @@ view_flow_remove(struct view *v, struct vflow *f)
 	if (v->ifs[f->iface].flows > 0)
 		v->ifs[f->iface].flows--;
 	v->nflows--;
+	v->gen++;
 	free(f->app);
 	free(f);
 }

@@ -168,6 +168,7 @@ view_sort_name(const struct view *v, enum view_kind k, bool *descending)
 void
 view_set_filter(struct view *v, const char *s)
 {
+	v->gen++;
 	view_cpy(v->filter, sizeof(v->filter), s ? s : "");
 }
 
@@ -180,6 +181,7 @@ view_filter(const struct view *v)
 void
 view_set_iface(struct view *v, const char *name)
 {
+	v->gen++;
 	view_cpy(v->ifilter, sizeof(v->ifilter), name ? name : "");
 }
 
@@ -196,6 +198,7 @@ view_iface_next(struct view *v)
 
 	if (v->nifs == 0) {
 		v->ifilter[0] = '\0';
+		v->gen++;
 		return NULL;
 	}
 	if (v->ifilter[0] == '\0') {
@@ -207,6 +210,7 @@ view_iface_next(struct view *v)
 			break;
 	if (i + 1 >= v->nifs) {
 		v->ifilter[0] = '\0';
+		v->gen++;
 		return NULL;
 	}
 	view_set_iface(v, v->ifs[i + 1].name);
@@ -438,6 +442,52 @@ view_cmp_desc(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Widens w to n (the length of a value, 0 for "-"). */
+static void
+view_widen(unsigned char *w, size_t n)
+{
+	if (n > 255)
+		n = 255;
+	if (n > *w)
+		*w = (unsigned char)n;
+}
+
+/* The length of view_endpoint()'s text for addr and port, without
+ * formatting it. */
+static size_t
+view_endpoint_len(const char *addr, unsigned port)
+{
+	size_t n = strlen(addr), d = 1;
+
+	if (n == 0)
+		return 0;		/* "-" */
+	while (port >= 10) {
+		port /= 10;
+		d++;
+	}
+	return n + 1 + d + (strchr(addr, ':') != NULL ? 2 : 0);
+}
+
+/* view_measure for one flow: the lengths its cells would have, counted
+ * without formatting them (a dashboard measures every flow each redraw). */
+static void
+view_measure_flow(struct view *v, const struct vflow *f)
+{
+	unsigned char *w = v->cw[VIEW_FLOWS];
+	const char *ifn = v->ifs[f->iface].name;
+
+	if (strcmp(ifn, "-") != 0)
+		view_widen(&w[FC_IFACE], strlen(ifn));
+	if (f->app != NULL && f->app->name[0])
+		view_widen(&w[FC_APP], strlen(f->app->name));
+	view_widen(&w[FC_CLIENT], view_endpoint_len(f->caddr, f->cport));
+	view_widen(&w[FC_SERVER], view_endpoint_len(f->saddr, f->sport));
+	if (f->c->set && f->c->name[0])
+		view_widen(&w[FC_CPROC], strlen(view_base(f->c->name)));
+	if (f->s->set && f->s->name[0])
+		view_widen(&w[FC_SPROC], strlen(view_base(f->s->name)));
+}
+
 /* Measures the columns whose layout depends on the rows: the longest
  * address (C_TAIL) and whether a C_OPT column has any value; notes whether
  * the flows shown come from more than one interface. */
@@ -460,6 +510,10 @@ view_measure(struct view *v, enum view_kind k)
 				firstif = fi;
 			else if (fi != firstif)
 				v->multi_iface = true;
+		}
+		if (k == VIEW_FLOWS) {
+			view_measure_flow(v, v->shown[k][r]);
+			continue;
 		}
 		for (i = 0; i < view_def[k].n; i++) {
 			if (!(c[i].flags & (C_TAIL | C_OPT | C_FIT)))
@@ -528,7 +582,11 @@ view_collect(struct view *v, enum view_kind k)
 	default:
 		return;
 	}
-	view_measure(v, k);
+	/* A redraw without news reuses the widths it measured. */
+	if (v->cw_gen[k] != v->gen || v->gen == 0) {
+		view_measure(v, k);
+		v->cw_gen[k] = v->gen;
+	}
 	n = v->nshown[k];
 	VIEW_GROW(v->sortv, v->capsort, n + 1);
 	for (i = 0; i < n; i++) {

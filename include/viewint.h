@@ -304,6 +304,9 @@ struct view {
 	   (C_TAIL, C_OPT columns only), 0 when no row has a value */
 	unsigned char	 cw[VIEW_NKINDS][MAXCOLS];
 	bool		 multi_iface;	/* flows of several interfaces shown */
+	/* What the rows depend on changed (a record, a flow gone, a
+	   filter): cw[k] is measured again when cw_gen[k] differs. */
+	uint64_t	 gen, cw_gen[VIEW_NKINDS];
 	const void	**shown[VIEW_NKINDS];	/* last render's rows, sorted */
 	size_t		 nshown[VIEW_NKINDS], capshown[VIEW_NKINDS];
 
