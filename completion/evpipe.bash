@@ -46,9 +46,10 @@ _evpipe_opts() {
 	ev-show) echo "
 		-b --batch -	-d --delay value
 		-E --events value	-F --flows value
-		-f --filter value	-i --iface value
-		-L --max-line value	-n --count value
-		-q --quiet -	-s --sort value
+		-f --filter value	-I --idle value
+		-i --iface value	-L --max-line value
+		-n --count value	-q --quiet -
+		-s --sort value	-T --linger value
 		-v --views views	-w --width value
 		-x --exit -" ;;
 	ev-emit) echo "
@@ -137,7 +138,7 @@ EOF
 	views)
 		# A comma-separated list: complete its last element.
 		local pre=${cur%"${cur##*,}"} v
-		for v in flows processes interfaces listening events; do
+		for v in flows processes interfaces listening events applications; do
 			case $pre$v in "$cur"*) COMPREPLY+=("$pre$v") ;; esac
 		done ;;
 	header) _evpipe_add 0 1 2 3 ;;
