@@ -37,6 +37,6 @@ caps="" decl=""
 for i in "$@"; do caps="$caps -i $i"; decl="$decl -i $i"; done
 zmq-ingest -l "$endpoint" > "$work/events" &
 # shellcheck disable=SC2086
-pcap-ingest -l -A 1 $caps > "$work/packets" &
+pcap-ingest -l -L -A 1 $caps > "$work/packets" &
 # shellcheck disable=SC2086
 ev-route -l $decl "$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show -d 10s

@@ -39,7 +39,7 @@ caps="-i $mirror" decl="-i $mirror"
 for i in "$@"; do caps="$caps -i $i"; decl="$decl -i $i"; done
 zmq-ingest -l "$endpoint" > "$work/events" &
 # shellcheck disable=SC2086
-pcap-ingest -l -A 1 $caps > "$work/packets" &
+pcap-ingest -l -L -A 1 $caps > "$work/packets" &
 # shellcheck disable=SC2086
 ev-route -l $decl -m "$mirror" -c "$endpoint=$mirror" \
 	"$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show -d 10s

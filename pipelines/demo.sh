@@ -37,7 +37,7 @@ zmq-ingest -q -c "$(wc -l < "$here/demo/events.ndjson")" -t 60s "$zmq" \
 zpid=$!
 ev-emit -q -w 10s "$zmq" "$here/demo/events.ndjson" 2> "$work/ev-emit.err" &
 epid=$!
-pcap-ingest -q -r "$here/demo/demo.pcap=mirror0" > "$work/packets" \
+pcap-ingest -q -L -r "$here/demo/demo.pcap=mirror0" > "$work/packets" \
 	2> "$work/pcap-ingest.err" &
 ev-route -q -i eth0 -i mirror0 -m mirror0 -c "$zmq=mirror0" \
 	"$work/events" "$work/packets" 2> "$work/ev-route.err" |
