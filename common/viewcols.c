@@ -522,6 +522,19 @@ view_appnum(const struct vapprow *a, int col)
 	}
 }
 
+/* Whether process i of application a has the name of an earlier one. */
+static bool
+view_app_named_before(const struct vapprow *a, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(view_procname(a->procs[j]),
+		    view_procname(a->procs[i])) == 0)
+			return true;
+	return false;
+}
+
 static void
 view_appcell(const struct vapprow *a, int col, char *buf, size_t n)
 {
@@ -545,9 +558,12 @@ view_appcell(const struct vapprow *a, int col, char *buf, size_t n)
 		view_hbytes(buf, n, a->rate, "/s");
 		break;
 	case AC_PROCNAMES:
+		/* Each name once (four curl processes read "curl"); PROCS
+		 * counts the processes, the detail line gives their pids. */
 		for (i = 0; i < a->nprocs; i++)
-			sbuf_addf(&b, "%s%s", i ? "," : "",
-			    view_procname(a->procs[i]));
+			if (!view_app_named_before(a, i))
+				sbuf_addf(&b, "%s%s", b.len ? "," : "",
+				    view_procname(a->procs[i]));
 		view_cpy(buf, n, b.len ? b.p : "-");
 		sbuf_free(&b);
 		break;
