@@ -34,6 +34,10 @@ $(BUILD)/%.o: %.c
 	@[ -n "$(Q)" ] && echo "  CC      $<" || true
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# nDPI's headers use GNU variadic macros, which -pedantic rejects: only
+# the module that includes them is built with that one warning off.
+$(BUILD)/common/dpi.o: CFLAGS += -Wno-variadic-macros
+
 $(LIB): $(LIBOBJ)
 	@rm -f $@
 	$(Q)$(AR) rcs $@ $(LIBOBJ)

@@ -90,7 +90,7 @@ records_tsv() {
 @test "usage and configuration errors exit 2" {
 	run pcap-ingest
 	assert_failure 2
-	assert_output --partial "usage: pcap-ingest [-lNpq] [-A seconds]"
+	assert_output --partial "usage: pcap-ingest [-LlNpq] [-A seconds]"
 	run pcap-ingest -X -r "$PCAPS/dns_tcp.pcap"
 	assert_failure 2
 	assert_output --partial "usage:"
