@@ -25,8 +25,9 @@ _evpipe_opts() {
 	pcap-ingest) echo "
 		-A --aggregate value	-c --count value
 		-f --filter value	-i --interface iface
-		-L --dpi -	-l --line-buffered -	-N --non-ip -
-		-o --output sink	-p --no-promiscuous-mode -
+		-L --dpi -	-l --line-buffered -
+		-N --non-ip -	-o --output sink
+		-p --no-promiscuous-mode -
 		-q --quiet -	-r --read pcap
 		-s --snaplen value	-Z --user user" ;;
 	ev-route) echo "

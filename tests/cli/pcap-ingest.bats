@@ -372,7 +372,10 @@ setup_file() {
 		sleep 0.1
 	done
 	grep -E '^(Uid|Gid):' /proc/$p3/status >"$LIVE/z.status"
-	send_traffic "$SP" "$CP" 2>"$LIVE/send.err"
+	# On failure, stop the captures too: left running, they hold bats's
+	# output open and the run never ends.
+	send_traffic "$SP" "$CP" 2>"$LIVE/send.err" ||
+	    { kill -TERM $p1 $p2 $p3 $p4; cat "$LIVE/send.err"; return 1; }
 	sleep 0.5
 	kill -TERM $p1 $p2 $p3 $p4
 	for p in $p1 $p2 $p3 $p4; do
