@@ -12,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "jsonlax.h"
 #include "ntopmsg.h"
 
 /* Array objects validated and indexed during the walk, kept until they are
@@ -44,6 +45,8 @@ struct ntopmsg {
 	size_t		 next;
 	size_t		 nonobj;
 	struct record	 rec;
+	struct sbuf	 lax;		/* a repaired payload (jsonlax.h) */
+	unsigned	 repairs;	/* of the last payload */
 };
 
 const char *const ntopmsg_topics[] = {
@@ -77,6 +80,7 @@ ntopmsg_destroy(struct ntopmsg **mp)
 		record_free(&m->kept[i]);
 	free(m->kept);
 	record_free(&m->rec);
+	sbuf_free(&m->lax);
 	free(m);
 	*mp = NULL;
 }
@@ -304,6 +308,53 @@ end:
 	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
 }
 
+/* The strict path: the payload s[0..len) as it is, from its first value
+ * at pos. */
+static int
+json_decode(struct ntopmsg *m, const char *s, size_t len, size_t pos)
+{
+	int rc;
+
+	m->text = s;
+	m->tlen = len;
+	if (s[pos] == '[')
+		return walk_array(m, s, len, pos);
+	if (s[pos] != '{') {
+		rc = json_skip_value(s, len, &pos);
+		if (rc != REC_OK)
+			return map_rec_err(rc);
+		json_skip_ws(s, len, &pos);
+		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
+	}
+	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
+		return map_rec_err(rc);
+	m->single = true;
+	return NTOPMSG_OK;
+}
+
+/* The payload s[0..len) that the strict path rejected with strict_rc, read
+ * as ntopng reads it (json-c's grammar, jsonlax.h): when json-c accepts
+ * it, its strict rewrite is decoded instead; otherwise the rejection
+ * stands as the strict path counted it. */
+static int
+lax_decode(struct ntopmsg *m, const char *s, size_t len, int strict_rc)
+{
+	struct jsonlax_res res;
+	const char *t;
+
+	m->single = false;
+	m->nspans = m->nkept = m->nonobj = 0;
+	m->rec.nf = 0;
+	sbuf_reset(&m->lax);
+	if (jsonlax_parse(&m->lax, s, len, &res) != JSONLAX_OK)
+		return strict_rc;
+	t = m->lax.p + res.off;
+	if (t[0] != '{' && t[0] != '[')
+		return NTOPMSG_ENOTOBJ;
+	m->repairs = res.repairs;
+	return json_decode(m, t, res.len, 0);
+}
+
 static int
 msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
     size_t len)
@@ -314,6 +365,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	int rc;
 
 	m->single = m->single_done = m->inflated = false;
+	m->repairs = 0;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	if (len == 0)
@@ -349,21 +401,10 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	json_skip_ws(s, len, &pos);
 	if (pos == len)
 		return NTOPMSG_EEMPTY;
-	m->text = s;
-	m->tlen = len;
-	if (s[pos] == '[')
-		return walk_array(m, s, len, pos);
-	if (s[pos] != '{') {
-		rc = json_skip_value(s, len, &pos);
-		if (rc != REC_OK)
-			return map_rec_err(rc);
-		json_skip_ws(s, len, &pos);
-		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
-	}
-	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
-		return map_rec_err(rc);
-	m->single = true;
-	return NTOPMSG_OK;
+	rc = json_decode(m, s, len, pos);
+	if (rc == NTOPMSG_OK || rc == NTOPMSG_ENOTOBJ || rc == NTOPMSG_EDEPTH)
+		return rc;
+	return lax_decode(m, s, len, rc);
 }
 
 int
@@ -407,6 +448,12 @@ size_t
 ntopmsg_nonobjects(const struct ntopmsg *m)
 {
 	return m->nonobj;
+}
+
+unsigned
+ntopmsg_repairs(const struct ntopmsg *m)
+{
+	return m->repairs;
 }
 
 bool
