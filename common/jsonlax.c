@@ -166,7 +166,7 @@ lax_literal(struct lax *L)
 		    !lax_word(L, w[i].word, w[i].n, &exact))
 			continue;
 		L->pos += w[i].n;
-		if (!exact)
+		if (!exact && !w[i].nonfinite)
 			L->repairs |= JSONLAX_R_LITERAL;
 		if (w[i].nonfinite) {
 			L->repairs |= JSONLAX_R_NONFINITE;
