@@ -3,9 +3,12 @@
  * with default flags, which is what ntopng parses producer payloads with;
  * zmq-ingest(1) lists what is accepted and how it is written.
  *
- * A recursive descent over the bytes, one function per kind of value,
- * writing as it goes. Runs of plain string bytes are copied in one call.
- * Recursion is bounded by the depth limit, as json-c's stack is.
+ * A recursive descent over the bytes, one function per kind of value.
+ * The output is the input with only the repaired spans replaced: what is
+ * valid as it is gets copied in one call when the next repair (or the
+ * end) comes, so white space is kept and a payload with one trailing
+ * comma costs one validating pass and two copies. Recursion is bounded by
+ * the depth limit, as json-c's stack is.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -24,15 +27,37 @@ struct lax {
 	const unsigned char *s;
 	size_t		 len;		/* up to the first NUL byte */
 	size_t		 pos;
+	size_t		 mark;		/* input copied to out up to here */
 	struct sbuf	*out;
 	unsigned	 repairs;
 	int		 err;
 	size_t		 errpos;
-	size_t		 cutoff;	/* the value returned on LAX_CUT */
+	size_t		 cutoff;	/* the value returned: its output */
 	size_t		 cutlen;
+	size_t		 cutend;	/* and the end of its input */
 };
 
 static int	lax_value(struct lax *, int);
+
+/* Copies the input from mark up to upto to the output. */
+static void
+lax_flush(struct lax *L, size_t upto)
+{
+	if (upto > L->mark) {
+		sbuf_add(L->out, L->s + L->mark, upto - L->mark);
+		L->mark = upto;
+	}
+}
+
+/* Replaces input [from, to) by the n bytes of r in the output. */
+static void
+lax_repl(struct lax *L, size_t from, size_t to, const char *r, size_t n)
+{
+	lax_flush(L, from);
+	if (n > 0)
+		sbuf_add(L->out, r, n);
+	L->mark = to;
+}
 
 static int
 lax_at(const struct lax *L, size_t i)
@@ -70,6 +95,7 @@ static int
 lax_comment(struct lax *L)
 {
 	const unsigned char *p;
+	size_t start = L->pos;
 	bool block = L->s[L->pos + 1] == '*';
 
 	L->pos += 2;
@@ -81,13 +107,14 @@ lax_comment(struct lax *L)
 			return LAX_CUT;
 		}
 		L->pos = (size_t)(p - L->s) + 1;
-		if (!block)
-			return LAX_OK;
-		if (L->pos >= L->len)
+		if (block && L->pos >= L->len)
 			return LAX_CUT;
-		if (L->s[L->pos++] == '/')
-			return LAX_OK;
+		if (!block || L->s[L->pos++] == '/')
+			break;
 	}
+	/* A line comment's newline stays: it is white space. */
+	lax_repl(L, start, block ? L->pos : L->pos - 1, NULL, 0);
+	return LAX_OK;
 }
 
 /* Skips white space and comments (json-c's eatws state). Returns LAX_OK at
@@ -144,10 +171,11 @@ lax_word(const struct lax *L, const char *word, size_t n, bool *exact)
 	return true;
 }
 
-/* true/false (t, f), null and NaN (n), Infinity (i) in any letter case.
- * json-c needs one more byte after the word, which the caller reads. */
+/* true/false (t, f), null and NaN (n), Infinity (i) in any letter case,
+ * the value starting at start (before pos for -Infinity). json-c needs one
+ * more byte after the word, which the caller reads. */
 static int
-lax_literal(struct lax *L)
+lax_literal(struct lax *L, size_t start)
 {
 	static const struct {
 		const char	*word;
@@ -166,22 +194,23 @@ lax_literal(struct lax *L)
 		    !lax_word(L, w[i].word, w[i].n, &exact))
 			continue;
 		L->pos += w[i].n;
-		if (!exact && !w[i].nonfinite)
-			L->repairs |= JSONLAX_R_LITERAL;
 		if (w[i].nonfinite) {
 			L->repairs |= JSONLAX_R_NONFINITE;
-			sbuf_add(L->out, "null", 4);
-		} else
-			sbuf_add(L->out, w[i].word, w[i].n);
+			/* From the '-' of -Infinity too. */
+			lax_repl(L, start, L->pos, "null", 4);
+		} else if (!exact) {
+			L->repairs |= JSONLAX_R_LITERAL;
+			lax_repl(L, start, L->pos, w[i].word, w[i].n);
+		}
 		return LAX_OK;
 	}
 	L->pos++;
 	return lax_bad(L);
 }
 
-/* Writes the integer s[start..end) ([-]digits, json-c's non-decimal
- * number) as json-c reads it: strtoll/strtoull, so leading zeros go and
- * values past the 64-bit range are clamped. */
+/* The integer s[start..end) ([-]digits, json-c's non-decimal number,
+ * ending at pos) as json-c reads it: strtoll/strtoull, so leading zeros go
+ * and values past the 64-bit range are clamped. */
 static int
 lax_int(struct lax *L, size_t start, size_t end)
 {
@@ -194,10 +223,8 @@ lax_int(struct lax *L, size_t start, size_t end)
 		return lax_fail(L, JSONLAX_ESYNTAX);
 	while (z < end - 1 && s[z] == '0')
 		z++;
-	if (z == d && end - z <= 18) {
-		sbuf_add(L->out, s + start, end - start);
-		return LAX_OK;
-	}
+	if (z == d && end - z <= 18)
+		return LAX_OK;		/* as it is */
 	for (i = z; i < end; i++) {
 		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
 			over = true;
@@ -209,24 +236,27 @@ lax_int(struct lax *L, size_t start, size_t end)
 		v = UINT64_MAX;
 	if (over || z != d)
 		L->repairs |= JSONLAX_R_NUMBER;
+	lax_flush(L, start);
+	L->mark = L->pos;
 	if (neg && v != 0)
 		sbuf_addc(L->out, '-');
 	sbuf_add_u64(L->out, v);
 	return LAX_OK;
 }
 
-/* Writes the decimal s[start..end) as the double json-c reads with strtod:
+/* The decimal s[start..end) (its text ends at pos, past what json-c trims)
+ * as the double json-c reads with strtod:
  * the text when strtod would take all of it, in strict form ("1." is
  * "1.0", "-.5" is "-0.5", "007.5" is "7.5"), or null when it overflows. */
 static int
 lax_double(struct lax *L, size_t start, size_t end)
 {
 	const unsigned char *s = L->s;
-	size_t p = start, ip, ipn, fp = 0, fn = 0, ep, at = L->out->len;
+	size_t p = start, ip, ipn, fp = 0, fn = 0, ep, at;
 	bool dot = false;
 
 	if (s[p] == '-')
-		sbuf_addc(L->out, s[p++]);
+		p++;
 	for (ip = p; p < end && s[p] >= '0' && s[p] <= '9'; p++)
 		;
 	ipn = p - ip;
@@ -252,6 +282,12 @@ lax_double(struct lax *L, size_t start, size_t end)
 	if (ipn == 0 || (ipn > 1 && s[ip] == '0') || (dot && fn == 0) ||
 	    (!dot && ep == end))
 		L->repairs |= JSONLAX_R_NUMBER;
+	/* Written out in any case: strtod needs it NUL-terminated. */
+	lax_flush(L, start);
+	L->mark = L->pos;
+	at = L->out->len;
+	if (s[start] == '-')
+		sbuf_addc(L->out, '-');
 	while (ipn > 1 && s[ip] == '0')
 		ip++, ipn--;
 	if (ipn == 0)
@@ -300,7 +336,7 @@ lax_number(struct lax *L, int depth)
 	    c != 'I' && c != 'i' && !lax_isws(c))
 		return lax_bad(L);
 	if (p - start == 1 && s[start] == '-' && (c == 'I' || c == 'i'))
-		return lax_literal(L);
+		return lax_literal(L, start);
 	end = p;
 	while (dbl && end - start > 1 && (s[end - 1] == 'e' ||
 	    s[end - 1] == 'E' || s[end - 1] == '+' || s[end - 1] == '-'))
@@ -310,57 +346,38 @@ lax_number(struct lax *L, int depth)
 	return dbl ? lax_double(L, start, end) : lax_int(L, start, end);
 }
 
-/* Appends code point cp to a string being written: escaped when JSON
- * needs it, else UTF-8. */
-static void
-lax_putcp(struct sbuf *o, uint32_t cp)
+/* A raw control byte c as its JSON escape, in b (at least 6 bytes);
+ * returns the length. */
+static size_t
+lax_ctlesc(int c, char *b)
 {
 	static const char hex[] = "0123456789abcdef";
-	char b[6];
 
-	if (cp < 0x20 || cp == '"' || cp == '\\') {
-		b[0] = '\\';
-		switch (cp) {
-		case '"': case '\\': b[1] = (char)cp; break;
-		case '\b': b[1] = 'b'; break;
-		case '\f': b[1] = 'f'; break;
-		case '\n': b[1] = 'n'; break;
-		case '\r': b[1] = 'r'; break;
-		case '\t': b[1] = 't'; break;
-		default:
-			memcpy(b + 1, "u00", 3);
-			b[4] = hex[cp >> 4];
-			b[5] = hex[cp & 15];
-			sbuf_add(o, b, 6);
-			return;
-		}
-		sbuf_add(o, b, 2);
-		return;
+	b[0] = '\\';
+	switch (c) {
+	case '\b': b[1] = 'b'; return 2;
+	case '\f': b[1] = 'f'; return 2;
+	case '\n': b[1] = 'n'; return 2;
+	case '\r': b[1] = 'r'; return 2;
+	case '\t': b[1] = 't'; return 2;
 	}
-	if (cp < 0x80) {
-		sbuf_addc(o, (char)cp);
-		return;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xc0 | cp >> 6);
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(o, b, 2);
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | cp >> 12);
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(o, b, 3);
-	} else {
-		b[0] = (char)(0xf0 | cp >> 18);
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (char)(0x80 | (cp & 0x3f));
-		sbuf_add(o, b, 4);
-	}
+	memcpy(b + 1, "u00", 3);
+	b[4] = hex[c >> 4];
+	b[5] = hex[c & 15];
+	return 6;
 }
 
-/* Copies the UTF-8 sequence at pos, or writes U+FFFD for its maximal
- * ill-formed subpart (Unicode's "substitution of maximal subparts"). */
+/* Replaces input [from, to) by U+FFFD, unless quiet. */
+static void
+lax_fffd(struct lax *L, size_t from, size_t to, bool quiet)
+{
+	L->repairs |= JSONLAX_R_UTF8;
+	if (!quiet)
+		lax_repl(L, from, to, "\xef\xbf\xbd", 3);
+}
+
+/* Passes the UTF-8 sequence at pos, or replaces its maximal ill-formed
+ * subpart by U+FFFD (Unicode's "substitution of maximal subparts"). */
 static void
 lax_utf8(struct lax *L, bool quiet)
 {
@@ -385,14 +402,8 @@ lax_utf8(struct lax *L, bool quiet)
 		hi = 0xbf;
 	}
 	L->pos += n;
-	if (need > 0 && i == need) {
-		if (!quiet)
-			sbuf_add(L->out, s, n);
-		return;
-	}
-	L->repairs |= JSONLAX_R_UTF8;
-	if (!quiet)
-		sbuf_add(L->out, "\xef\xbf\xbd", 3);
+	if (need == 0 || i < need)
+		lax_fffd(L, L->pos - n, L->pos, quiet);
 }
 
 /* Reads 4 hex digits at pos into *cp. */
@@ -420,14 +431,16 @@ lax_hex4(struct lax *L, uint32_t *cp)
 	return true;
 }
 
-/* The \u escape after "\u" (pos at its digits), as json-c decodes it: a
- * high surrogate pairs with a following \u low surrogate, and any
- * surrogate left alone is U+FFFD. Sets *cp to the code point. */
+/* The \u escape at pos (its backslash), as json-c decodes it: a high
+ * surrogate pairs with a following \u low surrogate; a surrogate left
+ * alone is U+FFFD. Sets *cp to the code point of the last escape read. */
 static int
 lax_unicode(struct lax *L, uint32_t *cp, bool quiet)
 {
+	size_t at = L->pos;
 	uint32_t u, lo;
 
+	L->pos += 2;
 	if (!lax_hex4(L, &u))
 		return lax_bad(L);
 	while ((u & 0xfc00) == 0xd800) {
@@ -437,41 +450,38 @@ lax_unicode(struct lax *L, uint32_t *cp, bool quiet)
 		if (!lax_hex4(L, &lo))
 			return lax_bad(L);
 		if ((lo & 0xfc00) == 0xdc00) {
-			*cp = 0x10000 + ((u & 0x3ff) << 10) + (lo & 0x3ff);
+			*cp = 0x10000;
 			return LAX_OK;
 		}
-		L->repairs |= JSONLAX_R_UTF8;
-		if (!quiet)
-			lax_putcp(L->out, 0xfffd);
+		lax_fffd(L, at, at + 6, quiet);
+		at += 6;
 		u = lo;
 	}
-	if ((u & 0xf800) == 0xd800) {
-		L->repairs |= JSONLAX_R_UTF8;
-		u = 0xfffd;
-	}
+	if ((u & 0xf800) == 0xd800)
+		lax_fffd(L, at, at + 6, quiet);
 	*cp = u;
 	return LAX_OK;
 }
 
 /* One escape at pos (its backslash). In a key, \u0000 ends what json-c
- * keeps of it (it copies keys with strdup): *cut is set. */
+ * keeps of it (it copies keys with strdup): *cut is set and the rest of
+ * the key is left out. */
 static int
 lax_escape(struct lax *L, bool key, bool *cut)
 {
 	uint32_t cp;
+	size_t at = L->pos;
 	int c = lax_at(L, L->pos + 1), rc;
 
-	L->pos += 2;
 	switch (c) {
 	case '"': case '\\': case '/':
 	case 'b': case 'f': case 'n': case 'r': case 't':
-		if (!*cut)
-			sbuf_add(L->out, L->s + L->pos - 2, 2);
+		L->pos += 2;
 		return LAX_OK;
 	case 'u':
 		break;
 	default:
-		L->pos--;
+		L->pos++;
 		return lax_bad(L);
 	}
 	if ((rc = lax_unicode(L, &cp, *cut)) != LAX_OK)
@@ -479,18 +489,44 @@ lax_escape(struct lax *L, bool key, bool *cut)
 	if (key && cp == 0 && !*cut) {
 		*cut = true;
 		L->repairs |= JSONLAX_R_KEYNUL;
+		lax_flush(L, at);
 	}
-	if (!*cut)
-		lax_putcp(L->out, cp);
 	return LAX_OK;
 }
 
-/* Bytes copied as they are in a string: printable ASCII but the quotes
+/* Bytes valid as they are in a string: printable ASCII but the quotes
  * and the backslash. */
 static bool
 lax_plain(int c)
 {
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\'' && c != '\\';
+}
+
+/* A byte of a string that is not plain and not its closing quote. */
+static int
+lax_special(struct lax *L, int c, bool key, bool *cut)
+{
+	char b[6];
+
+	if (c == '\\')
+		return lax_escape(L, key, cut);
+	if (c >= 0x80) {
+		lax_utf8(L, *cut);
+		return LAX_OK;
+	}
+	/* The other quote, or a raw control byte. */
+	L->pos++;
+	if (c == '\'')
+		return LAX_OK;
+	if (c == '"') {
+		if (!*cut)
+			lax_repl(L, L->pos - 1, L->pos, "\\\"", 2);
+		return LAX_OK;
+	}
+	L->repairs |= JSONLAX_R_CONTROL;
+	if (!*cut)
+		lax_repl(L, L->pos - 1, L->pos, b, lax_ctlesc(c, b));
+	return LAX_OK;
 }
 
 /* A string or key in double or single quotes (pos at the quote). */
@@ -499,39 +535,77 @@ lax_string(struct lax *L, bool key)
 {
 	const unsigned char *s = L->s;
 	size_t run;
-	int q = s[L->pos++], c, rc;
+	int q = s[L->pos], rc;
 	bool cut = false;
 
-	if (q == '\'')
+	if (q == '\'') {
 		L->repairs |= JSONLAX_R_QUOTE;
-	sbuf_addc(L->out, '"');
+		lax_repl(L, L->pos, L->pos + 1, "\"", 1);
+	}
+	L->pos++;
 	for (;;) {
 		for (run = L->pos; run < L->len && lax_plain(s[run]); run++)
 			;
-		if (!cut)
-			sbuf_add(L->out, s + L->pos, run - L->pos);
 		L->pos = run;
 		if (run >= L->len)
 			return lax_fail(L, JSONLAX_EEOF);
-		c = s[run];
-		if (c == q)
+		if (s[run] == q)
 			break;
-		if (c == '\\') {
-			if ((rc = lax_escape(L, key, &cut)) != LAX_OK)
-				return rc;
-		} else if (c >= 0x80)
-			lax_utf8(L, cut);
-		else {
-			/* The other quote, or a raw control byte. */
-			L->pos++;
-			if (c < 0x20)
-				L->repairs |= JSONLAX_R_CONTROL;
-			if (!cut)
-				lax_putcp(L->out, (uint32_t)c);
-		}
+		if ((rc = lax_special(L, s[run], key, &cut)) != LAX_OK)
+			return rc;
 	}
+	if (cut)
+		L->mark = L->pos;	/* the rest of the key is left out */
+	if (q == '\'')
+		lax_repl(L, L->pos, L->pos + 1, "\"", 1);
 	L->pos++;
-	sbuf_addc(L->out, '"');
+	return LAX_OK;
+}
+
+/* Drops the trailing comma at input offset comma, before a closing
+ * bracket at pos: in place when not copied yet, else the copy (followed
+ * by white space only: comments are dropped) becomes a space. */
+static void
+lax_dropcomma(struct lax *L, size_t comma)
+{
+	size_t i;
+
+	L->repairs |= JSONLAX_R_COMMA;
+	if (L->mark <= comma) {
+		lax_repl(L, comma, comma + 1, NULL, 0);
+		return;
+	}
+	for (i = L->out->len; i > 0; i--)
+		if (L->out->p[i - 1] == ',') {
+			L->out->p[i - 1] = ' ';
+			return;
+		}
+}
+
+/* After a member or element: the separator, or the closing bracket close
+ * (pos past it). Returns LAX_OK with *more set when another one follows. */
+static int
+lax_next(struct lax *L, int close, bool *more)
+{
+	size_t comma;
+	int rc, c;
+
+	*more = false;
+	if ((c = lax_at(L, L->pos)) == close) {
+		L->pos++;
+		return LAX_OK;
+	}
+	if (c != ',')
+		return lax_bad(L);
+	comma = L->pos++;
+	if ((rc = lax_ws_in(L)) != LAX_OK)
+		return rc;
+	if (lax_at(L, L->pos) == close) {
+		lax_dropcomma(L, comma);
+		L->pos++;
+		return LAX_OK;
+	}
+	*more = true;
 	return LAX_OK;
 }
 
@@ -539,34 +613,23 @@ lax_string(struct lax *L, bool key)
 static int
 lax_array(struct lax *L, int depth)
 {
-	int rc, c;
+	bool more;
+	int rc;
 
 	L->pos++;
-	sbuf_addc(L->out, '[');
 	if ((rc = lax_ws_in(L)) != LAX_OK)
 		return rc;
-	if (lax_at(L, L->pos) != ']') {
-		for (;;) {
-			if (depth >= JSONLAX_MAXDEPTH - 1)
-				return lax_fail(L, JSONLAX_EDEPTH);
-			if ((rc = lax_value(L, depth + 1)) != LAX_OK)
-				return rc;
-			if ((c = lax_at(L, L->pos)) == ']')
-				break;
-			if (c != ',')
-				return lax_bad(L);
-			L->pos++;
-			if ((rc = lax_ws_in(L)) != LAX_OK)
-				return rc;
-			if (lax_at(L, L->pos) == ']') {
-				L->repairs |= JSONLAX_R_COMMA;
-				break;
-			}
-			sbuf_addc(L->out, ',');
-		}
+	if (lax_at(L, L->pos) == ']') {
+		L->pos++;
+		return LAX_OK;
 	}
-	L->pos++;
-	sbuf_addc(L->out, ']');
+	do {
+		if (depth >= JSONLAX_MAXDEPTH - 1)
+			return lax_fail(L, JSONLAX_EDEPTH);
+		if ((rc = lax_value(L, depth + 1)) != LAX_OK ||
+		    (rc = lax_next(L, ']', &more)) != LAX_OK)
+			return rc;
+	} while (more);
 	return LAX_OK;
 }
 
@@ -574,15 +637,16 @@ lax_array(struct lax *L, int depth)
 static int
 lax_member(struct lax *L, int depth)
 {
-	int rc;
+	int rc, c;
 
+	if ((c = lax_at(L, L->pos)) != '"' && c != '\'')
+		return lax_bad(L);
 	if ((rc = lax_string(L, true)) != LAX_OK ||
 	    (rc = lax_ws_in(L)) != LAX_OK)
 		return rc;
 	if (lax_at(L, L->pos) != ':')
 		return lax_bad(L);
 	L->pos++;
-	sbuf_addc(L->out, ':');
 	if ((rc = lax_ws_in(L)) != LAX_OK)
 		return rc;
 	if (depth >= JSONLAX_MAXDEPTH - 1)
@@ -594,48 +658,36 @@ lax_member(struct lax *L, int depth)
 static int
 lax_object(struct lax *L, int depth)
 {
-	int rc, c;
+	bool more;
+	int rc;
 
 	L->pos++;
-	sbuf_addc(L->out, '{');
 	if ((rc = lax_ws_in(L)) != LAX_OK)
 		return rc;
-	if ((c = lax_at(L, L->pos)) != '}') {
-		for (;;) {
-			if (c != '"' && c != '\'')
-				return lax_bad(L);
-			if ((rc = lax_member(L, depth)) != LAX_OK)
-				return rc;
-			if ((c = lax_at(L, L->pos)) == '}')
-				break;
-			if (c != ',')
-				return lax_bad(L);
-			L->pos++;
-			if ((rc = lax_ws_in(L)) != LAX_OK)
-				return rc;
-			if ((c = lax_at(L, L->pos)) == '}') {
-				L->repairs |= JSONLAX_R_COMMA;
-				break;
-			}
-			sbuf_addc(L->out, ',');
-		}
+	if (lax_at(L, L->pos) == '}') {
+		L->pos++;
+		return LAX_OK;
 	}
-	L->pos++;
-	sbuf_addc(L->out, '}');
+	do {
+		if ((rc = lax_member(L, depth)) != LAX_OK ||
+		    (rc = lax_next(L, '}', &more)) != LAX_OK)
+			return rc;
+	} while (more);
 	return LAX_OK;
 }
 
 /* A value at depth (0: the top), with the white space and comments before
- * and after it. */
+ * and after it. Its output span is [*ostart, *oend) once the input is
+ * copied up to its end (output lags input: mark <= pos). */
 static int
 lax_value(struct lax *L, int depth)
 {
-	size_t start;
+	size_t ostart, oend, vend;
 	int rc;
 
 	if ((rc = lax_ws_in(L)) != LAX_OK)
 		return rc;
-	start = L->out->len;
+	ostart = L->out->len + (L->pos - L->mark);
 	switch (lax_at(L, L->pos)) {
 	case '{':
 		rc = lax_object(L, depth);
@@ -648,7 +700,7 @@ lax_value(struct lax *L, int depth)
 		break;
 	case 't': case 'T': case 'f': case 'F': case 'n': case 'N':
 	case 'i': case 'I':
-		rc = lax_literal(L);
+		rc = lax_literal(L, L->pos);
 		break;
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
@@ -659,9 +711,14 @@ lax_value(struct lax *L, int depth)
 	}
 	if (rc != LAX_OK)
 		return rc;
-	if ((rc = lax_ws(L)) == LAX_CUT) {
-		L->cutoff = start;
-		L->cutlen = L->out->len - start;
+	vend = L->pos;
+	oend = L->out->len + (vend - L->mark);
+	rc = lax_ws(L);
+	if (rc == LAX_CUT || (rc == LAX_OK && depth == 0)) {
+		/* The value returned: this one, or the top one. */
+		L->cutoff = ostart;
+		L->cutlen = oend - ostart;
+		L->cutend = vend;
 	}
 	return rc;
 }
@@ -672,7 +729,7 @@ jsonlax_parse(struct sbuf *out, const char *s, size_t len,
 {
 	struct lax L;
 	const char *nul;
-	size_t start = out->len, i;
+	size_t i;
 	int rc;
 
 	memset(&L, 0, sizeof(L));
@@ -687,20 +744,16 @@ jsonlax_parse(struct sbuf *out, const char *s, size_t len,
 			if (s[i] != '\0')
 				L.repairs |= JSONLAX_R_TRAILING;
 	}
-	res->off = start;
 	rc = lax_value(&L, 0);
 	if (rc == LAX_FAIL) {
 		res->errpos = L.errpos;
 		return L.err;
 	}
-	if (rc == LAX_CUT) {
-		res->off = L.cutoff;
-		res->len = L.cutlen;
-	} else {
-		res->len = out->len - start;
-		if (L.pos < L.len)
-			L.repairs |= JSONLAX_R_TRAILING;
-	}
+	if (rc == LAX_OK && L.pos < L.len)
+		L.repairs |= JSONLAX_R_TRAILING;
+	lax_flush(&L, L.cutend);
+	res->off = L.cutoff;
+	res->len = L.cutlen;
 	res->repairs = L.repairs;
 	return JSONLAX_OK;
 }

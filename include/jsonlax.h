@@ -4,8 +4,9 @@
  * and default flags, and producers rely on what that accepts (softflowd
  * ends its arrays with a trailing comma). jsonlax_parse() accepts exactly
  * the texts json-c 0.16 accepts and writes the value json-c would return
- * as compact strict JSON. The mapping, documented in zmq-ingest(1):
- *   - trailing commas, comments and white space are dropped;
+ * as strict JSON: the input itself, white space kept, with only what is
+ * not strict replaced. The mapping, documented in zmq-ingest(1):
+ *   - trailing commas and comments are dropped;
  *   - single-quoted strings and keys become double-quoted;
  *   - true/false/null in any letter case become lower case;
  *   - NaN, Infinity, -Infinity and numbers that overflow a double become
@@ -62,8 +63,8 @@ struct jsonlax_res {
 };
 
 /* Parses s[0..len) with json-c's grammar and appends the value json-c
- * would return to out as compact strict JSON (any kind of value; the
- * caller decides what it takes). Returns JSONLAX_OK with res filled, or
+ * would return to out as strict JSON (any kind of value; the caller
+ * decides what it takes). Returns JSONLAX_OK with res filled, or
  * an error with res->errpos set and out holding partial output past
  * res->off, which the caller discards. */
 int	jsonlax_parse(struct sbuf *out, const char *s, size_t len,
