@@ -121,7 +121,7 @@ lax_comment(struct lax *L)
  * the next other byte, LAX_FAIL on a '/' starting no comment, LAX_CUT when
  * the text ends inside a comment. */
 static int
-lax_ws(struct lax *L)
+lax_ws_slow(struct lax *L)
 {
 	int c, rc;
 
@@ -138,6 +138,18 @@ lax_ws(struct lax *L)
 		if ((rc = lax_comment(L)) != LAX_OK)
 			return rc;
 	}
+}
+
+/* lax_ws_slow() when the byte at pos may start white space or a comment:
+ * most tokens follow each other directly. */
+static inline int
+lax_ws(struct lax *L)
+{
+	int c = lax_at(L, L->pos);
+
+	if (c > ' ' && c != '/')
+		return LAX_OK;
+	return lax_ws_slow(L);
 }
 
 /* White space where a value or separator must follow: a cut is the end of
