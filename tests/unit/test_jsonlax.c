@@ -21,7 +21,8 @@ struct lcase {
 #define R(x)	JSONLAX_R_##x
 
 static const struct lcase cases[] = {
-	/* The issue's variants (json-c 0.16, default flags). */
+	/* What producers rely on json-c (0.16, default flags) to accept, and
+	 * its near misses that it rejects. */
 	{ "[{\"a\":1},\n]", 0, "[{\"a\":1}\n]", R(COMMA) },
 	{ "{\"a\":1,}", 0, "{\"a\":1}", R(COMMA) },
 	{ "{\"a\":1 /* c */}", 0, "{\"a\":1 }", R(COMMENT) },
