@@ -39,12 +39,14 @@ struct lax {
 
 static int	lax_value(struct lax *, int);
 
-/* Copies the input from mark up to upto to the output. */
+/* Copies the input from mark up to upto to the output (none: only
+ * checking, jsonlax_tail()). */
 static void
 lax_flush(struct lax *L, size_t upto)
 {
 	if (upto > L->mark) {
-		sbuf_add(L->out, L->s + L->mark, upto - L->mark);
+		if (L->out != NULL)
+			sbuf_add(L->out, L->s + L->mark, upto - L->mark);
 		L->mark = upto;
 	}
 }
@@ -54,7 +56,7 @@ static void
 lax_repl(struct lax *L, size_t from, size_t to, const char *r, size_t n)
 {
 	lax_flush(L, from);
-	if (n > 0)
+	if (n > 0 && L->out != NULL)
 		sbuf_add(L->out, r, n);
 	L->mark = to;
 }
@@ -767,6 +769,32 @@ jsonlax_parse(struct sbuf *out, const char *s, size_t len,
 	res->off = L.cutoff;
 	res->len = L.cutlen;
 	res->repairs = L.repairs;
+	return JSONLAX_OK;
+}
+
+int
+jsonlax_tail(const char *s, size_t len, size_t pos, unsigned *repairs)
+{
+	struct lax L;
+	const char *nul;
+	int rc;
+
+	memset(&L, 0, sizeof(L));
+	L.s = (const unsigned char *)s;
+	L.len = len;
+	if ((nul = memchr(s + pos, '\0', len - pos)) != NULL) {
+		L.len = (size_t)(nul - s);
+		L.repairs |= JSONLAX_R_TRAILING;
+	}
+	L.pos = L.mark = pos;
+	rc = lax_ws(&L);
+	if (rc == LAX_FAIL) {
+		*repairs = 0;
+		return JSONLAX_ESYNTAX;
+	}
+	if (rc == LAX_OK && L.pos < L.len)
+		L.repairs |= JSONLAX_R_TRAILING;
+	*repairs = L.repairs;
 	return JSONLAX_OK;
 }
 

@@ -47,6 +47,7 @@ struct ntopmsg {
 	struct record	 rec;
 	struct sbuf	 lax;		/* a repaired payload (jsonlax.h) */
 	bool		 trusted;	/* text is lax: valid by construction */
+	size_t		 vend;		/* end of a value followed by text */
 	unsigned	 repairs;	/* of the last payload */
 };
 
@@ -329,6 +330,7 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		}
 	}
 end:
+	m->vend = pos;
 	json_skip_ws(s, len, &pos);
 	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
 }
@@ -351,9 +353,37 @@ json_decode(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		json_skip_ws(s, len, &pos);
 		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
 	}
-	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
+	if ((rc = record_parse(&m->rec, s, len)) == REC_TRAILING) {
+		/* Where the object ends, for tail_decode(). */
+		m->vend = pos;
+		if (json_skip_value(s, len, &m->vend) != REC_OK)
+			return NTOPMSG_ESYNTAX;
+	}
+	if (rc != REC_OK)
 		return map_rec_err(rc);
 	m->single = true;
+	return NTOPMSG_OK;
+}
+
+/* A strict value s[0..m->vend) followed by more text: json-c ignores
+ * what follows a complete value (white space and comments first, and a
+ * '/' must start one), so the records are the strict pass's. */
+static int
+tail_decode(struct ntopmsg *m, const char *s, size_t len)
+{
+	unsigned rep;
+	int rc;
+
+	if (m->vend == 0 || jsonlax_tail(s, len, m->vend, &rep) != JSONLAX_OK)
+		return NTOPMSG_ETRAILING;
+	if (!m->single && s[m->vend - 1] == '}') {
+		/* The single object, indexed again without its tail. */
+		if ((rc = record_parse(&m->rec, s, m->vend)) != REC_OK)
+			return map_rec_err(rc);
+		m->single = true;
+	}
+	m->tlen = m->vend;
+	m->repairs |= rep;
 	return NTOPMSG_OK;
 }
 
@@ -393,6 +423,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	m->single = m->single_done = m->inflated = false;
 	m->repairs = 0;
 	m->trusted = false;
+	m->vend = 0;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	if (len == 0)
@@ -431,6 +462,8 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	rc = json_decode(m, s, len, pos);
 	if (rc == NTOPMSG_OK || rc == NTOPMSG_ENOTOBJ || rc == NTOPMSG_EDEPTH)
 		return rc;
+	if (rc == NTOPMSG_ETRAILING && tail_decode(m, s, len) == NTOPMSG_OK)
+		return NTOPMSG_OK;
 	return lax_decode(m, s, len, rc);
 }
 

@@ -70,6 +70,12 @@ struct jsonlax_res {
 int	jsonlax_parse(struct sbuf *out, const char *s, size_t len,
 	    struct jsonlax_res *res);
 
+/* For text s[0..len) whose top-level value ends at pos: JSONLAX_OK if
+ * json-c accepts what follows (white space and comments, then anything;
+ * the text ends at a NUL byte), with *repairs set to the JSONLAX_R_* bits
+ * of what it dropped, else JSONLAX_ESYNTAX (a '/' starting no comment). */
+int	jsonlax_tail(const char *s, size_t len, size_t pos, unsigned *repairs);
+
 /* A short description of a result, never NULL. */
 const char *jsonlax_strerror(int err);
 

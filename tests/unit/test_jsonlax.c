@@ -189,6 +189,32 @@ check_depth(void)
 	sbuf_free(&out);
 }
 
+/* jsonlax_tail() after a strict value agrees with json-c on the whole. */
+static void
+check_tail(void)
+{
+	static const char *const tails[] = {
+		"", " ", " x", "/* c */ x", "// c", "/* open", "/", "/x",
+		" /* c */ /x", "\n// c\n/* d */", "/**/x", "/***/",
+	};
+	char buf[64];
+	unsigned rep;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"a\":1}%s", tails[i]);
+		rc = jsonlax_tail(buf, strlen(buf), 7, &rep);
+		CHECK(jsonc_accepts(buf, strlen(buf)) == (rc == JSONLAX_OK));
+	}
+	CHECK(jsonlax_tail("{} x", 4, 2, &rep) == JSONLAX_OK &&
+	    rep == JSONLAX_R_TRAILING);
+	CHECK(jsonlax_tail("{} // c", 7, 2, &rep) == JSONLAX_OK &&
+	    rep == JSONLAX_R_COMMENT);
+	CHECK(jsonlax_tail("{}\0x", 4, 2, &rep) == JSONLAX_OK &&
+	    rep == JSONLAX_R_TRAILING);
+}
+
 int
 main(void)
 {
@@ -197,6 +223,7 @@ main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_case(&cases[i]);
 	check_depth();
+	check_tail();
 	CHECK_STR(jsonlax_strerror(JSONLAX_EDEPTH), "nesting too deep");
 	return unit_done("jsonlax");
 }

@@ -80,6 +80,16 @@ test_json(void)
 	CHECK_STR(records(m, &h, "{} x", 4), "{}");
 	CHECK(ntopmsg_repairs(m) == JSONLAX_R_TRAILING);
 	CHECK_STR(records(m, &h, "[] x", 4), "");
+	/* Text after a strict value: only json-c's rules for it are
+	 * checked, the strict pass's records kept. */
+	CHECK_STR(records(m, &h, "{\"a\":1} /* c", 13), "{\"a\":1}");
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_COMMENT);
+	CHECK_STR(records(m, &h, "[{\"a\":1},{\"b\":2}] // c\nx", 24),
+	    "{\"a\":1}|{\"b\":2}");
+	CHECK(ntopmsg_repairs(m) == (JSONLAX_R_COMMENT | JSONLAX_R_TRAILING));
+	CHECK(dec(m, &h, "{\"a\":1} /x") == NTOPMSG_ETRAILING);
+	CHECK(dec(m, &h, "[{\"a\":1}]/") == NTOPMSG_ETRAILING);
+	CHECK(ntopmsg_next(m) == NULL);
 	CHECK_STR(records(m, &h, "{\"a\":\"\xff\"}", 9),
 	    "{\"a\":\"\xef\xbf\xbd\"}");
 	CHECK(ntopmsg_repairs(m) == JSONLAX_R_UTF8);
