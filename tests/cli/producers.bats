@@ -17,7 +17,7 @@ counter() {
 hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
 
 @test "producers: every flow softflowd's ntopng exporter sent comes out" {
-	ep="ipc://$BATS_TEST_TMPDIR/sfd"
+	ep="ipc://$BATS_TEST_TMPDIR/sfdc"
 	# softflowd counts msg_id from 0 (-f 0).
 	zmq-ingest -f 0 -c 532 -t 10s "$ep" > "$(T out)" 2> "$(T err)" 3>&- &
 	zi=$!
@@ -61,7 +61,7 @@ lax_frames() {
 
 @test "producers: json-c's grammar is accepted as ntopng accepts it, strict JSON out" {
 	lax_frames > "$(T frames)"
-	ep="ipc://$BATS_TEST_TMPDIR/lax"
+	ep="ipc://$BATS_TEST_TMPDIR/laxc"
 	zmq-ingest -c 16 -t 10s "$ep" > "$(T out)" 2> "$(T err)" 3>&- &
 	zi=$!
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null

@@ -281,6 +281,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(rc == JSONLAX_OK);
 	} else
 		FZ_ASSERT((v != NULL) == (rc == JSONLAX_OK));
+	/* A strict value first: jsonlax_tail() alone decides, as json-c
+	 * does (unless the value nests deeper than json-c allows). */
+	pos = 0;
+	if (rc != JSONLAX_EDEPTH &&
+	    json_skip_value((const char *)data, size, &pos) == REC_OK) {
+		unsigned rep;
+
+		FZ_ASSERT((jsonlax_tail((const char *)data, size, pos, &rep) ==
+		    JSONLAX_OK) == (rc == JSONLAX_OK));
+	}
 	if (rc == JSONLAX_OK) {
 		FZ_ASSERT(res.off + res.len <= out.len && res.len > 0);
 		/* Strict JSON, and nothing else. */
