@@ -281,10 +281,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(rc == JSONLAX_OK);
 	} else
 		FZ_ASSERT((v != NULL) == (rc == JSONLAX_OK));
-	/* A strict value first: jsonlax_tail() alone decides, as json-c
-	 * does (unless the value nests deeper than json-c allows). */
+	/* A strict object or array first (a bracket ends it where json-c
+	 * ends it too; a number does not: "00"): jsonlax_tail() alone
+	 * decides, as json-c does (unless the value nests deeper than json-c
+	 * allows). */
 	pos = 0;
-	if (rc != JSONLAX_EDEPTH &&
+	json_skip_ws((const char *)data, size, &pos);
+	if (rc != JSONLAX_EDEPTH && pos < size &&
+	    (data[pos] == '{' || data[pos] == '[') &&
 	    json_skip_value((const char *)data, size, &pos) == REC_OK) {
 		unsigned rep;
 
