@@ -33,7 +33,7 @@ enum {
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
 	C_EMPTY, C_TLV, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
 	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
-	C_RECVERR, C_N
+	C_RECVERR, C_REPAIRED, C_N
 };
 
 static const char *const zi_names[C_N] = {
@@ -44,7 +44,7 @@ static const char *const zi_names[C_N] = {
 	"empty_payload", "tlv_unsupported", "bad_zlib", "inflate_cap",
 	"oversize", "bad_json", "truncated_json", "not_object",
 	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
-	"reserved_keys", "recv_errors",
+	"reserved_keys", "recv_errors", "json_repaired",
 };
 
 struct zi_iface {
@@ -179,6 +179,7 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	struct sbuf *o = &z->out;
 	const char *ev, *prev;
 	size_t n;
+	bool repaired;
 	int rc;
 
 	rc = ntophdr_decode(zmq_msg_data(hf), zmq_msg_size(hf), &h);
@@ -227,6 +228,7 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	sbuf_reset(&z->rx);
 	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
 	prev = NULL;
+	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
 		ev = ntopmsg_event(h.topic, r);
 		if (ev != prev) {
@@ -242,6 +244,8 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 			z->failed = true;
 			return;
 		}
+		if (repaired)
+			++*z->ctr[C_REPAIRED];
 		if (++*z->ctr[C_RECORDS] == z->c.max_records)
 			z->done = true;
 	}

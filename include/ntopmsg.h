@@ -5,6 +5,8 @@
  * header says so (legacy: first byte 0x00, zlib from byte 1; v3: flag
  * 0x04, zlib from byte 0), under a byte cap, then validated strictly as
  * one JSON object or an array of JSON values; every object is one record.
+ * A payload the strict check rejects is read again with json-c's grammar
+ * (jsonlax.h), as ntopng reads it, and its strict rewrite is decoded.
  * Nothing builds a JSON tree: records are spans of the decoded text.
  * See doc/wire-format.md "Messages", doc/design.md "The record contract".
  */
@@ -59,6 +61,11 @@ const struct record *ntopmsg_next(struct ntopmsg *m);
 /* Elements of the last decoded array payload that were not objects (they
  * yield no record; count them as "array_non_object"). */
 size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
+
+/* What jsonlax_parse() repaired in the last decoded payload (JSONLAX_R_*
+ * bits), 0 when it was strict JSON: each of its records counts as
+ * "json_repaired". */
+unsigned ntopmsg_repairs(const struct ntopmsg *m);
 
 /* True if the last decoded payload was inflated. */
 bool	ntopmsg_inflated(const struct ntopmsg *m);

@@ -275,10 +275,10 @@ h x:00deadbeef
 h x:
 h s:
 x:$(hdr1 flowflowflowflow 2 9 1) s:{}
-h x:7b2261223a22ff227d
+h x:7b2261223a22ff222c2c7d
 h:flowX s:{}
 x:$(hdr1 flow 3 9 1) s:abc
-h s:{}x
+h s:{}/x
 h s:{"_x":1,"ok":8,"_y":{}}
 h s:[]
 h s:{"ok":9}
