@@ -191,6 +191,9 @@ natsio_param(const char *s, const char *e, enum natsio_kind kind,
 	else if (KEY("idle_exit") && kind == NATSIO_INPUT &&
 	    opts_duration(v, &d) == 0 && d > 0 && d <= 86400)
 		u->idle_exit_ms = (int64_t)(d * 1000);
+	else if (KEY("window") && kind == NATSIO_SINK &&
+	    opts_int(v, 1, 1024, &n) == 0)
+		u->window = (int)n;
 	else if (KEY("batch") && kind == NATSIO_INPUT &&
 	    opts_int(v, 1, 4096, &n) == 0)
 		u->batch = (int)n;
@@ -256,6 +259,7 @@ natsio_parse(const char *spec, enum natsio_kind kind, struct natsio_url *u,
 	u->ack_wait_ms = 30000;
 	u->linger_ms = 30000;
 	u->batch = 64;
+	u->window = 64;
 	u->ack_exit = -1;
 	why[0] = '\0';
 	if (strncmp(spec, "nats://", 7) != 0) {

@@ -5,7 +5,8 @@
  * Implements include/natspub.h. libnats's own async window has no
  * per-message timeout (a message in flight when the stream leader dies is
  * never answered), so this module keeps its own ring of the last
- * 2 * NATSPUB_WINDOW messages with their bytes: an entry leaves the ring
+ * 2 * window messages with their bytes (the spare half only fills when a
+ * stop signal ends a wait): an entry leaves the ring
  * only when its ack came (a "duplicate" ack counts: the server had it).
  * The library's pending list is taken back and dropped whenever the ring
  * resends, so the library never stalls on acks that will not come.
@@ -29,7 +30,6 @@
 #include "natspub.h"
 #include "sig.h"
 
-#define NP_RING		(2 * NATSPUB_WINDOW)
 /* Pause between two resend rounds, so a cluster without a leader is not
  * flooded with requests it answers "no responders". */
 #define NP_BACKOFF_US	250000
@@ -53,7 +53,8 @@ struct natspub {
 	size_t		 maxmsg;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
-	struct np_ent	 ring[NP_RING];
+	struct np_ent	*ring;
+	uint64_t	 nring;		/* 2 * window entries */
 	uint64_t	 head, tail;	/* seqs in the ring: [head, tail) */
 	char		*cur;		/* the batch being filled */
 	size_t		 curlen, curcap;
@@ -98,7 +99,7 @@ np_on_ack(jsCtx *js, natsMsg *m, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 
 	(void)js;
 	pthread_mutex_lock(&p->mu);
-	e = &p->ring[seq % NP_RING];
+	e = &p->ring[seq % p->nring];
 	if (seq >= p->head && seq < p->tail && e->seq == seq &&
 	    e->state != NP_ACKED) {
 		if (pa != NULL) {
@@ -157,7 +158,7 @@ static void
 np_reap(struct natspub *p)
 {
 	while (p->head < p->tail &&
-	    p->ring[p->head % NP_RING].state == NP_ACKED)
+	    p->ring[p->head % p->nring].state == NP_ACKED)
 		p->head++;
 }
 
@@ -168,7 +169,7 @@ np_needs_resend(struct natspub *p, int64_t now)
 	uint64_t s;
 
 	for (s = p->head; s < p->tail; s++) {
-		const struct np_ent *e = &p->ring[s % NP_RING];
+		const struct np_ent *e = &p->ring[s % p->nring];
 
 		if (e->state == NP_FAILED || (e->state == NP_INFLIGHT &&
 		    now - e->sent_us > NATSPUB_RESEND_MS * 1000LL))
@@ -191,7 +192,7 @@ np_resend(struct natspub *p)
 	tail = p->tail;
 	pthread_mutex_unlock(&p->mu);
 	for (s = p->head; s < tail; s++) {
-		struct np_ent *e = &p->ring[s % NP_RING];
+		struct np_ent *e = &p->ring[s % p->nring];
 		bool acked;
 
 		pthread_mutex_lock(&p->mu);
@@ -220,7 +221,7 @@ np_wait(struct natspub *p, bool space, bool stoppable, int64_t deadline_us)
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		np_reap(p);
-		if (space ? p->tail - p->head < NATSPUB_WINDOW :
+		if (space ? p->tail - p->head < (uint64_t)p->u.window :
 		    p->head == p->tail)
 			break;
 		now = natsio_now_us();
@@ -262,12 +263,12 @@ np_push(struct natspub *p)
 
 	if (p->curlen == 0)
 		return 0;
-	if (np_wait(p, true, true, 0) != 0 && p->tail - p->head >= NP_RING) {
+	if (np_wait(p, true, true, 0) != 0 && p->tail - p->head >= p->nring) {
 		errno = ENOBUFS;
 		return -1;
 	}
 	pthread_mutex_lock(&p->mu);
-	e = &p->ring[p->tail % NP_RING];
+	e = &p->ring[p->tail % p->nring];
 	tb = e->buf;
 	tc = e->cap;
 	e->buf = p->cur;
@@ -299,7 +300,7 @@ np_connect(struct natspub *p, char *err, size_t errsz)
 	jsOptions_Init(&jo);
 	jo.Wait = NATSIO_API_MS;
 	/* Above the ring's size, so the library never stalls a send. */
-	jo.PublishAsync.MaxPending = 4 * NP_RING;
+	jo.PublishAsync.MaxPending = 4 * p->nring;
 	jo.PublishAsync.AckHandler = np_on_ack;
 	jo.PublishAsync.AckHandlerClosure = p;
 	if ((st = natsConnection_JetStream(&p->js, p->nc, &jo)) != NATS_OK) {
@@ -317,14 +318,15 @@ np_connect(struct natspub *p, char *err, size_t errsz)
 static void
 np_free(struct natspub *p)
 {
-	size_t i;
+	uint64_t i;
 
 	if (p->nc != NULL)
 		natsConnection_Close(p->nc);
 	jsCtx_Destroy(p->js);
 	natsConnection_Destroy(p->nc);
-	for (i = 0; i < NP_RING; i++)
+	for (i = 0; i < p->nring && p->ring != NULL; i++)
 		free(p->ring[i].buf);
+	free(p->ring);
 	free(p->cur);
 	natsio_url_free(&p->u);
 	pthread_mutex_destroy(&p->mu);
@@ -355,6 +357,12 @@ natspub_open(const char *spec, char *err, size_t errsz, int *status)
 		*status = 2;
 		np_free(p);
 		return NULL;
+	}
+	p->nring = 2 * (uint64_t)p->u.window;
+	p->ring = calloc(p->nring, sizeof(*p->ring));
+	if (p->ring == NULL) {
+		perror("nats");
+		abort();
 	}
 	if (p->u.source != NULL)
 		snprintf(p->source, sizeof(p->source), "%s", p->u.source);

@@ -8,6 +8,7 @@
  *   stream=NAME    sink: the stream (default: SUBJECT's first token)
  *   source=ID      sink: the message id prefix (default host-pid-time)
  *   linger=DUR     sink: how long closing waits for acks (30s)
+ *   window=N       sink: messages awaiting their ack at most (1..1024, 64)
  *   subject=FILTER input: the consumer's filter subject when created
  *   ack_wait=DUR   input: the consumer's ack wait when created (30s)
  *   batch=N        input: messages per fetch (1..4096, 64)
@@ -46,6 +47,7 @@ struct natsio_url {
 	int	  replicas;	/* 1 unless replicas= */
 	int64_t	  ack_wait_ms;	/* input */
 	int64_t	  linger_ms;	/* sink */
+	int	  window;	/* sink */
 	int	  batch;	/* input */
 	int	  ack_exit;	/* input: -1 unset, 0 ack=flush, 1 ack=exit */
 	int64_t	  idle_exit_ms;	/* input: 0 never */

@@ -5,7 +5,7 @@
  * broker's message rate, tens of thousands a second, far below a pipe
  * chain's records per second). Each message carries the header
  * Nats-Msg-Id "SOURCE-SEQ", so the server drops a resend it already
- * stored. At most NATSPUB_WINDOW messages wait for their ack; when the
+ * stored. At most the URL's window (64) of messages wait for their ack; when the
  * window is full (stream full, leader lost, servers down) a write waits:
  * the stage's input is blocked, nothing is dropped, and the time spent
  * waiting is counted. Messages not acked within NATSPUB_RESEND_MS, or
@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #define NATSPUB_BATCH		(64 * 1024)
-#define NATSPUB_WINDOW		64
 #define NATSPUB_RESEND_MS	5000
 /* A partial batch older than this is sent with the next write. */
 #define NATSPUB_AGE_MS		100
