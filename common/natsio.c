@@ -165,8 +165,10 @@ natsio_param(const char *s, const char *e, enum natsio_kind kind,
 	v = natsio_xstrndup(eq + 1, (size_t)(e - eq - 1));
 #define KEY(k)	((size_t)(eq - s) == sizeof(k) - 1 && \
 		    memcmp(s, k, sizeof(k) - 1) == 0)
-	if (KEY("replicas") && opts_int(v, 1, 5, &n) == 0)
+	if (KEY("replicas") && opts_int(v, 1, 5, &n) == 0) {
 		u->replicas = (int)n;
+		u->replicas_set = true;
+	}
 	else if (KEY("stream") && kind == NATSIO_SINK &&
 	    natsio_name_ok(v, strlen(v)) && u->stream == NULL) {
 		u->stream = v;
@@ -379,8 +381,8 @@ natsio_stream_check(const jsStreamConfig *c, const struct natsio_url *u,
 
 	for (i = 0; i < c->SubjectsLen && !covered; i++)
 		covered = natsio_match(c->Subjects[i], subject);
-	if (c->Storage != js_FileStorage || c->Replicas != u->replicas ||
-	    !covered) {
+	if (c->Storage != js_FileStorage ||
+	    (u->replicas_set && c->Replicas != u->replicas) || !covered) {
 		snprintf(err, errsz, "stream %s exists with other settings: "
 		    "%s storage, %lld replicas, %s; wanted file storage, %d "
 		    "replicas%s%s", u->stream,
@@ -443,7 +445,11 @@ natsio_stream(jsCtx *js, const struct natsio_url *u, const char *subject,
 		return natsio_stream(js, u, subject, err, errsz);
 	snprintf(err, errsz, "stream %s: cannot create it: %s (%d)",
 	    u->stream, natsStatus_GetText(st), (int)je);
-	return je != 0 ? -1 : -2;
+	/* A cluster still gathering its peers or electing a leader. */
+	if (je == 0 || je == JSClusterNoPeersErr ||
+	    je == JSClusterNotAvailErr || je == JSClusterNotLeaderErr)
+		return -2;
+	return -1;
 }
 
 void

@@ -293,6 +293,7 @@ np_connect(struct natspub *p, char *err, size_t errsz)
 {
 	jsOptions jo;
 	natsStatus st;
+	int64_t deadline;
 	int rc;
 
 	if ((p->nc = natsio_connect(&p->u, err, errsz)) == NULL)
@@ -307,7 +308,10 @@ np_connect(struct natspub *p, char *err, size_t errsz)
 		snprintf(err, errsz, "JetStream: %s", natsStatus_GetText(st));
 		return 1;
 	}
-	rc = natsio_stream(p->js, &p->u, p->u.subject, err, errsz);
+	deadline = natsio_now_us() + NATSIO_SETUP_MS * 1000LL;
+	while ((rc = natsio_stream(p->js, &p->u, p->u.subject, err,
+	    errsz)) == -2 && natsio_now_us() < deadline)
+		usleep(250000);
 	if (rc != 0)
 		return rc == -1 ? 2 : 1;
 	p->maxmsg = (size_t)natsConnection_GetMaxPayload(p->nc);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "natsio.h"
 #include "natssub.h"
@@ -33,6 +34,10 @@ struct natssub {
 	char		 lasterr[160];
 	uint64_t	 msgs, redelivered, skipped, acks, ack_errors;
 	uint64_t	 fetch_errors, recreated;
+	/* A consumer deleted to restart it: where and on what it restarts,
+	 * kept across set-up retries. */
+	uint64_t	 restart_seq;
+	char		*restart_filter;
 };
 
 /* The consumer configuration this stage creates. */
@@ -83,6 +88,9 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 		}
 		start = ci->AckFloor.Stream + 1;
 		jsConsumerInfo_Destroy(ci);
+		free(s->restart_filter);
+		s->restart_filter = *filter != NULL ? strdup(*filter) : NULL;
+		s->restart_seq = start;
 		st = js_DeleteConsumer(s->js, s->u.stream, s->u.consumer, &jo,
 		    &je);
 		if (st != NATS_OK) {
@@ -95,6 +103,10 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 		snprintf(err, errsz, "consumer %s: %s", s->u.consumer,
 		    natsStatus_GetText(st));
 		return 1;
+	} else if (s->restart_seq != 0) {
+		start = s->restart_seq;
+		if (s->restart_filter != NULL)
+			*filter = strdup(s->restart_filter);
 	} else if (s->u.filter != NULL)
 		*filter = strdup(s->u.filter);
 	ns_config(s, &cc, *filter, start);
@@ -102,7 +114,9 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 	if (st != NATS_OK) {
 		snprintf(err, errsz, "consumer %s: cannot create it: %s (%d)",
 		    s->u.consumer, natsStatus_GetText(st), (int)je);
-		return je != 0 ? 2 : 1;
+		return je != 0 && je != JSClusterNoPeersErr &&
+		    je != JSClusterNotAvailErr && je != JSClusterNotLeaderErr ?
+		    2 : 1;
 	}
 	jsConsumerInfo_Destroy(ci);
 	return 0;
@@ -117,6 +131,7 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 	jsErrCode je = 0;
 	natsStatus st;
 	char *filter = NULL;
+	int64_t deadline;
 	int rc;
 
 	if ((s->nc = natsio_connect(&s->u, err, errsz)) == NULL)
@@ -127,10 +142,21 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 		snprintf(err, errsz, "JetStream: %s", natsStatus_GetText(st));
 		return 1;
 	}
-	rc = natsio_stream(s->js, &s->u, s->u.filter, err, errsz);
-	if (rc != 0)
-		return rc == -1 ? 2 : 1;
-	if ((rc = ns_consumer(s, &filter, err, errsz)) != 0) {
+	/* Set-up calls that got no answer are tried again for a while. */
+	deadline = natsio_now_us() + NATSIO_SETUP_MS * 1000LL;
+	for (;;) {
+		rc = natsio_stream(s->js, &s->u, s->u.filter, err, errsz);
+		if (rc == 0) {
+			free(filter);
+			filter = NULL;
+			rc = ns_consumer(s, &filter, err, errsz);
+		} else
+			rc = rc == -1 ? 2 : 1;
+		if (rc != 1 || natsio_now_us() >= deadline)
+			break;
+		usleep(250000);
+	}
+	if (rc != 0) {
 		free(filter);
 		return rc;
 	}
@@ -159,6 +185,7 @@ ns_free(struct natssub *s)
 	jsCtx_Destroy(s->js);
 	natsConnection_Destroy(s->nc);
 	natsio_url_free(&s->u);
+	free(s->restart_filter);
 	free(s->spec);
 	free(s);
 }

@@ -33,6 +33,9 @@
 #define NATSIO_CONNECT_MS	2000
 /* How long a JetStream API call (stream or consumer info) waits. */
 #define NATSIO_API_MS		5000
+/* How long set-up retries API calls that got no answer: a cluster that
+ * just lost a stream leader answers none for 5-30 s. */
+#define NATSIO_SETUP_MS		60000
 
 enum natsio_kind { NATSIO_SINK, NATSIO_INPUT };
 
@@ -45,6 +48,7 @@ struct natsio_url {
 	char	 *filter;	/* input: subject=, or NULL */
 	char	 *source;	/* sink: source=, or NULL */
 	int	  replicas;	/* 1 unless replicas= */
+	bool	  replicas_set;	/* replicas= given: existing streams must match */
 	int64_t	  ack_wait_ms;	/* input */
 	int64_t	  linger_ms;	/* sink */
 	int	  window;	/* sink */
@@ -70,8 +74,8 @@ natsConnection *natsio_connect(const struct natsio_url *u, char *err,
 
 /* Makes sure stream u->stream exists and takes subject (file storage, the
  * subjects described above, u->replicas replicas): creates it if missing,
- * accepts it if its storage is file, its replicas u->replicas and one of
- * its subjects covers subject. Returns 0, -1 with a reason in err when it
+ * accepts it if its storage is file, its replicas u->replicas (when the
+ * URL says replicas=) and one of its subjects covers subject. Returns 0, -1 with a reason in err when it
  * exists with other settings, or -2 with a reason when the cluster did not
  * answer. */
 int	natsio_stream(jsCtx *js, const struct natsio_url *u,

@@ -9,7 +9,7 @@ T() { echo "$BATS_TEST_TMPDIR/$1"; }
 
 teardown() {
 	local f
-	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+	for f in "$BATS_TEST_TMPDIR"/*.pid "$BATS_TEST_TMPDIR"/c/*.pid; do
 		[ -f "$f" ] || continue
 		kill -9 "$(cat "$f")" 2>/dev/null || true
 		wait "$(cat "$f")" 2>/dev/null || true
@@ -72,6 +72,49 @@ jsum() {
 flows() {
 	cat "$@" | grep '"_type":"flow"' | jq -cS 'del(.FLOW_END_REASON)' |
 	    sort
+}
+
+# Per direction-free flow key (ends, protocol, interface): total bytes
+# and packets, sorted, from flow-agg outputs $@.
+flow_totals() {
+	cat "$@" | grep '"_type":"flow"' | jq -c '[([
+	    "\(.IPV4_SRC_ADDR // .IPV6_SRC_ADDR):\(.L4_SRC_PORT)",
+	    "\(.IPV4_DST_ADDR // .IPV6_DST_ADDR):\(.L4_DST_PORT)"] | sort),
+	    .PROTOCOL, ._iface, .IN_BYTES + .OUT_BYTES, .IN_PKTS + .OUT_PKTS]' |
+	    jq -sc 'group_by(.[0:3])[] | [.[0][0:3], (map(.[3]) | add),
+	    (map(.[4]) | add)]' | sort
+}
+
+# The latest "records" counter of each flow-agg stderr file in $@, summed
+# (SIGUSR1 makes them print).
+records_now() {
+	local f t=0 v
+	for f in "$@"; do
+		v=$(grep -h '^{"tool":"flow-agg"' "$f" 2>/dev/null | tail -1 |
+		    jq '.counters.records // 0')
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
+# The name of the node that leads stream $2, asked of monitoring port $1.
+stream_leader() {
+	curl -s "http://127.0.0.1:$1/jsz?streams=true" |
+	    jq -r ".account_details[0].stream_detail[] |
+	    select(.name == \"$2\") | .cluster.leader // empty"
+}
+
+# $1 distinct free ports.
+free_ports() {
+	local -A seen=()
+	local p n=0
+	while [ "$n" -lt "$1" ]; do
+		p=$(free_port)
+		[ -n "${seen[$p]:-}" ] && continue
+		seen[$p]=1
+		echo "$p"
+		n=$((n + 1))
+	done
 }
 
 # The pipe chain's flows for input $1.
@@ -236,4 +279,96 @@ make_input() {
 	[ "$(jsum "$(T agg.err)" records flow-agg)" -eq "$n" ]
 	ref_flows "$(T in)" > "$(T ref)"
 	flows "$(T got.out)" | diff "$(T ref)" -
+}
+
+# The issue asks for 1M events; CI runs this with ~60k records (a few
+# captures repeated), which takes about a minute here on 2 loaded cores;
+# make bench runs the 1M-record case (tests/bench/nats.sh).
+@test "nats: three nodes R3, 2 producers, 4 flow-agg shards, kill -9 of a flow-agg and of the stream leader: every record once, the pipe chain's totals" {
+	need_nats
+	command -v curl >/dev/null || skip "no curl"
+	mapfile -t P < <(free_ports 9)
+	S=$("$TOP/pipelines/nats/start.sh" "$(T c)" "${P[@]}")
+	S=${S#nats://}
+	# Ready when an R3 stream can be made (a meta leader was elected).
+	wait_for "flow-agg -o 'nats://$S/probe.x?replicas=3' /dev/null \
+	    2>/dev/null" 90
+	make_input "$(T one)"
+	for i in 1 2 3 4 5; do cat "$(T one)"; done > "$(T a)"
+	for i in 1 2 3 4 5; do head -n 2000 "$(T one)"; done |
+	    sed 's/"_iface":"/"_iface":"hostb-/' > "$(T b)"
+	n=$(cat "$(T a)" "$(T b)" | wc -l)
+	for i in 0 1 2 3; do
+		flow-agg -o "$(T agg$i.out)" \
+		    "nats://$S/ev/agg$i?subject=ev.shard.$i&replicas=3" \
+		    2> "$(T agg$i.err)" &
+		echo $! > "$(T agg$i.pid)"
+	done
+	for h in a b; do
+		ev-route -q -S 4 -O "nats://$S/ev.shard.%d?replicas=3&window=4" \
+		    "$(T $h)" 2> "$(T prod-$h.err)" &
+		echo $! > "$(T prod-$h.pid)"
+	done
+	pa=$(cat "$(T prod-a.pid)")
+	# The stream leader dies while producer a is mid-way.
+	wait_for "usr1_ready $pa"
+	wait_for "kill -USR1 $pa; sleep 0.2; \
+	    [ \$(grep -h '^{\"tool\":\"ev-route\"' '$(T prod-a.err)' |
+	    tail -1 | jq .counters.records_out) -gt 1000 ] 2>/dev/null"
+	leader=""
+	for i in 0 1 2; do
+		leader=$(stream_leader "${P[$((6 + i))]}" ev) && [ -n "$leader" ] &&
+		    break
+	done
+	[ -n "$leader" ]
+	kill -9 "$(cat "$(T c)/$leader.pid")"
+	rm -f "$(T c)/$leader.pid"
+	# And flow-agg 1 dies once it has read something.
+	a1=$(cat "$(T agg1.pid)")
+	wait_for "usr1_ready $a1"
+	wait_for "kill -USR1 $a1; sleep 0.2; \
+	    [ \$(records_now '$(T agg1.err)') -gt 0 ]" 120
+	kill -9 "$a1"
+	wait "$a1" || true
+	flow-agg -o "$(T agg1b.out)" \
+	    "nats://$S/ev/agg1?subject=ev.shard.1&replicas=3" \
+	    2> "$(T agg1b.err)" &
+	echo $! > "$(T agg1.pid)"
+	for h in a b; do
+		wait "$(cat "$(T prod-$h.pid)")"
+		rm -f "$(T prod-$h.pid)"
+	done
+	# The dead node comes back.
+	nats-server -c "$(T c)/$leader.conf" >> "$(T c)/$leader.log" 2>&1 \
+	    3>&- 5>&- &
+	echo $! > "$(T c)/$leader.pid"
+	live="$(T agg0.err) $(T agg1b.err) $(T agg2.err) $(T agg3.err)"
+	pids="$(cat "$(T agg0.pid)" "$(T agg1.pid)" "$(T agg2.pid)" \
+	    "$(T agg3.pid)")"
+	for p in $pids; do wait_for "usr1_ready $p"; done
+	wait_for "kill -USR1 $(echo $pids); sleep 0.3; \
+	    [ \$(records_now $live) -eq $n ]" 180
+	kill -TERM $pids
+	for p in $pids; do wait "$p"; done
+	rm -f "$(T)"/agg?.pid
+	errs="$(T prod-a.err) $(T prod-b.err)"
+	[ "$(jsum "$errs" nats_records nats-sink)" -eq "$n" ]
+	[ "$(jsum "$errs" nats_unconfirmed nats-sink)" -eq 0 ]
+	# Every record reached one flow-agg exactly once (the counters at
+	# exit; SIGUSR1 printed earlier ones).
+	[ "$(records_now $live)" -eq "$n" ]
+	[ "$(jsum "$(T agg1b.err)" nats_consumer_restarted nats-input)" -eq 1 ]
+	for c in nats_resent nats_duplicates; do
+		[ "$(jsum "$errs" $c nats-sink)" != null ]
+	done
+	for c in nats_redelivered nats_duplicates_skipped; do
+		[ "$(jsum "$live" $c nats-input)" != null ]
+	done
+	cat "$(T a)" "$(T b)" > "$(T all)"
+	flow-agg "$(T all)" > "$(T ref.out)" 2>/dev/null
+	flow_totals "$(T ref.out)" > "$(T ref)"
+	flow_totals "$(T)"/agg0.out "$(T agg1b.out)" "$(T)"/agg2.out \
+	    "$(T)"/agg3.out > "$(T got)"
+	diff "$(T ref)" "$(T got)"
+	grep -h '^{"tool":"nats' $errs $live >&3 || true
 }
