@@ -23,8 +23,9 @@ for h in a b; do
 	a) cap=$caps/1kxun.pcap ;;
 	b) cap=$caps/reddit.pcap ;;
 	esac
-	pcap-ingest -r "$cap" |
-	    ev-route -q -S "$N" -O "nats://$S/evpipe.shard.%d?replicas=3" &
+	pcap-ingest -r "$cap" 2>/dev/null |
+	    ev-route -q -S "$N" -O "nats://$S/evpipe.shard.%d?replicas=3" \
+	    2>/dev/null &
 done
 wait
 
