@@ -399,7 +399,10 @@ natspub_write(struct natspub *p, const char *rec, size_t len)
 	if (p->curlen + len + 1 > p->maxmsg && np_push(p) != 0)
 		return -1;
 	if (p->curlen + len + 1 > p->curcap) {
-		p->curcap = p->maxmsg;
+		/* Room for a batch and the record that ends it; only a
+		 * record near the message limit needs more. */
+		p->curcap = p->curlen + len + 1 > 2 * NATSPUB_BATCH ?
+		    p->curlen + len + 1 : 2 * NATSPUB_BATCH;
 		p->cur = np_xrealloc(p->cur, p->curcap);
 	}
 	if (p->curlen == 0)

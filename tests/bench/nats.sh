@@ -71,7 +71,7 @@ one_run() {
 			rm -f "$tmp/f$k"; mkfifo "$tmp/f$k"
 			in=$tmp/f$k
 		else
-			in="nats://$kind/b$run_/agg$k?subject=b$run_.shard.$k&batch=256"
+			in="nats://$kind/b$run_/agg$k?subject=b$run_.shard.$k&batch=256$crep"
 		fi
 		flow-agg -q -o /dev/null "$in" 2> "$tmp/agg.tmp" &
 		p=$!
@@ -124,7 +124,7 @@ bench() {
 }
 
 base=$((20000 + $$ % 20000))
-rep=""
+rep="" crep=""
 bench pipe pipe
 nats-server -a 127.0.0.1 -p "$base" -js -sd "$tmp/s1" > "$tmp/s1.log" 2>&1 &
 echo $! > "$tmp/s1.pid"
@@ -140,7 +140,7 @@ until flow-agg -o "nats://$S/probe.x?replicas=3" /dev/null 2>/dev/null; do
 	[ "$tries" -gt 120 ] && { echo "nats: the cluster did not start"; exit 1; }
 	sleep 0.5
 done
-rep="?replicas=3"
+rep="?replicas=3" crep="&replicas=3"
 bench nats-R3 "$S"
 pr=$(cat "$tmp/pipe.rate")
 for k in nats-R1 nats-R3; do
