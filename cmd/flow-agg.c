@@ -136,6 +136,8 @@ main(int argc, char *argv[])
 	if (sig_setup() == -1)
 		err(1, "signals");
 	in = linebuf_new((size_t)maxline);
+	/* Open flows hold what was read: ack nats:// input at exit only. */
+	linebuf_nats_ack_at_exit(in, true);
 	if (argc == 0) {
 		if (linebuf_add(in, "-", errbuf, sizeof(errbuf)) < 0)
 			errx(1, "%s", errbuf);

@@ -36,6 +36,7 @@
 
 #include "chain.h"
 #include "linebuf.h"
+#include "natssub.h"
 
 /* Bytes asked of read(2) at a time. */
 #define LINEBUF_CHUNK		(256 * 1024)
@@ -46,8 +47,13 @@
 #define LINEBUF_PIPESZ		(1024 * 1024)
 /* ZMQ messages taken from one socket per poll, so no input starves. */
 #define LINEBUF_ZMQ_BATCH	512
+/* The longest a nats:// input waits for a fetch within one poll: alone it
+ * bounds how late a stop signal is seen; beside other inputs it is short,
+ * since those are not polled meanwhile. */
+#define LINEBUF_NATS_WAIT_MS	500
+#define LINEBUF_NATS_SHARED_MS	10
 
-enum lb_kind { LB_FD, LB_ZMQ };
+enum lb_kind { LB_FD, LB_ZMQ, LB_NATS };
 
 struct lb_input {
 	char		*name;
@@ -69,6 +75,9 @@ struct lb_input {
 	bool		 hit_eof;	/* read(2) returned 0 (tail pending) */
 	bool		 closed;	/* ended: no longer polled */
 	bool		 pending;	/* the callback stopped: lines remain */
+	struct natssub	*ns;		/* LB_NATS */
+	const char	*ndata;		/* LB_NATS: the message being split */
+	size_t		 nsize;
 };
 
 struct linebuf {
@@ -78,6 +87,8 @@ struct linebuf {
 	int			 cap;
 	int			 open;
 	bool			 intr;		/* a read was interrupted */
+	bool			 nats_ack_exit;	/* nats:// default: ack=exit */
+	int			 nnats;		/* open nats:// inputs */
 	zmq_pollitem_t		*items;
 	int			*item_in;	/* input index of items[k] */
 	struct linebuf_stats	 st;
@@ -147,6 +158,10 @@ lb_close(struct linebuf *lb, struct lb_input *in)
 		if (in->own_fd)
 			close(in->fd);
 		in->fd = -1;
+	} else if (in->kind == LB_NATS) {
+		natssub_close(&in->ns);
+		in->ndata = NULL;
+		lb->nnats--;
 	} else {
 		if (in->have_msg)
 			zmq_msg_close(&in->msg);
@@ -259,6 +274,34 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 	return lb->n - 1;
 }
 
+/* Adds a nats:// input. A malformed URL or a configuration the servers
+ * refuse returns -1 (a usage error for the caller); servers that do not
+ * answer end the stage with status 1 here. */
+static int
+lb_add_nats(struct linebuf *lb, const char *spec, char *err, size_t errsz)
+{
+	struct natssub *ns;
+	struct lb_input *in;
+	int status;
+
+	ns = natssub_open(spec, lb->nats_ack_exit, err, errsz, &status);
+	if (ns == NULL) {
+		if (status == 1)
+			errx(1, "%s", err);
+		return -1;
+	}
+	in = lb_push(lb, spec, LB_NATS);
+	in->ns = ns;
+	lb->nnats++;
+	return lb->n - 1;
+}
+
+void
+linebuf_nats_ack_at_exit(struct linebuf *lb, bool on)
+{
+	lb->nats_ack_exit = on;
+}
+
 /* Notes a regular file (always readable, read ahead sequentially) and
  * enlarges a pipe's buffer; both best effort. */
 static void
@@ -284,6 +327,8 @@ linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
 		return lb_add_zmq(lb, spec, ZMQ_SUB, spec + 4, err, errsz);
 	if (strncmp(spec, "pull:", 5) == 0)
 		return lb_add_zmq(lb, spec, ZMQ_PULL, spec + 5, err, errsz);
+	if (strncmp(spec, "nats://", 7) == 0)
+		return lb_add_nats(lb, spec, err, errsz);
 	if (strcmp(spec, "-") == 0) {
 		if (fstat(STDIN_FILENO, &sb) == -1) {
 			snprintf(err, errsz, "stdin: %s", strerror(errno));
@@ -521,6 +566,88 @@ lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 	return 0;
 }
 
+/*
+ * Delivers the rest of the current nats:// message, then further messages
+ * of the fetched batch, fetching once (up to wait_ms) when none is left.
+ * A message holds lines joined by newlines. Returns 0 or the callback's
+ * value (the input is then left pending).
+ */
+static int
+lb_deliver_nats(struct linebuf *lb, int idx, int wait_ms, linebuf_fn fn,
+    void *arg, int *n)
+{
+	struct lb_input *in = &lb->in[idx];
+	const char *nl;
+	size_t len;
+	bool eof;
+	int rc;
+
+	in->pending = true;
+	for (;;) {
+		if (in->ndata == NULL) {
+			in->ndata = natssub_next(in->ns, wait_ms, &in->nsize,
+			    &eof);
+			if (in->ndata == NULL) {
+				in->pending = false;
+				if (eof)
+					lb_close(lb, in);
+				return 0;
+			}
+			/* Only the first fetch of a poll may wait. */
+			wait_ms = 0;
+			in->moff = 0;
+			lb->st.bytes += in->nsize;
+		}
+		while (in->moff < in->nsize) {
+			nl = memchr(in->ndata + in->moff, '\n',
+			    in->nsize - in->moff);
+			len = nl ? (size_t)(nl - (in->ndata + in->moff)) :
+			    in->nsize - in->moff;
+			if (len > lb->maxline) {
+				lb->st.overlong++;
+				in->moff += len + 1;
+				continue;
+			}
+			memcpy(in->buf, in->ndata + in->moff, len);
+			in->buf[len] = '\0';
+			in->moff += len + 1;
+			lb->st.lines++;
+			(*n)++;
+			if ((rc = fn(arg, in->buf, len, idx)) != 0)
+				return rc;
+		}
+		in->ndata = NULL;
+		if (*n >= LINEBUF_ZMQ_BATCH * 64)
+			break;
+	}
+	in->pending = false;
+	return 0;
+}
+
+/* Fetches from every nats:// input; the wait is long only when nothing
+ * else is polled. */
+static int
+lb_poll_nats(struct linebuf *lb, int timeout_ms, bool alone, linebuf_fn fn,
+    void *arg, int *n)
+{
+	int i, rc, wait;
+
+	wait = alone ? LINEBUF_NATS_WAIT_MS : LINEBUF_NATS_SHARED_MS;
+	if (timeout_ms >= 0 && timeout_ms < wait)
+		wait = timeout_ms;
+	if (lb->nnats > 1)
+		wait /= lb->nnats;
+	for (i = 0; i < lb->n; i++) {
+		if (lb->in[i].closed || lb->in[i].kind != LB_NATS)
+			continue;
+		if ((rc = lb_deliver_nats(lb, i, wait, fn, arg, n)) != 0)
+			return rc;
+		if (*n > 0)
+			wait = 0;
+	}
+	return 0;
+}
+
 int
 linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 {
@@ -537,7 +664,8 @@ linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 		if (in->closed || !in->pending)
 			continue;
 		rc = in->kind == LB_FD ? lb_deliver_fd(lb, i, fn, arg, &n) :
-		    lb_deliver_zmq(lb, i, fn, arg, &n);
+		    in->kind == LB_NATS ? lb_deliver_nats(lb, i, 0, fn, arg,
+		    &n) : lb_deliver_zmq(lb, i, fn, arg, &n);
 		if (rc != 0)
 			return rc;
 		if (lb->intr) {
@@ -547,6 +675,20 @@ linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 	}
 	if (n > 0)
 		return n;
+	if (lb->nnats > 0) {
+		rc = lb_poll_nats(lb, timeout_ms, lb->open == lb->nnats, fn,
+		    arg, &n);
+		if (rc != 0)
+			return rc;
+		if (lb->open == lb->nnats)
+			return n == 0 && lb->open == 0 ? LINEBUF_EOF : n;
+		if (n > 0)
+			timeout_ms = 0;
+		else if (timeout_ms < 0 || timeout_ms > LINEBUF_NATS_SHARED_MS)
+			timeout_ms = LINEBUF_NATS_SHARED_MS;
+	}
+	if (lb->open == 0)
+		return LINEBUF_EOF;
 	if (lb->open == 0)
 		return LINEBUF_EOF;
 
@@ -554,7 +696,7 @@ linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 	all_regular = true;
 	for (i = 0; i < lb->n; i++) {
 		in = &lb->in[i];
-		if (in->closed)
+		if (in->closed || in->kind == LB_NATS)
 			continue;
 		all_regular = all_regular && in->regular;
 		lb->items[nitems].socket = in->kind == LB_ZMQ ? in->raw : NULL;

@@ -560,13 +560,34 @@ route_sink_for(const struct route_core *c, const char *name, size_t len)
 	return o->dflt;
 }
 
-/* The sink for a record with these ids under sharding. */
+/* The sink for a record with these ids under sharding.
+ *
+ * The shard key is the direction-free address pair and protocol, without
+ * the ports. Invariant: every record that flow-agg could put in one flow
+ * has the same key, so it lands on one shard. Both directions and the
+ * events of a flow share addresses and protocol; so do all fragments of
+ * one datagram, and a later fragment carries no ports (flow-agg joins it
+ * to its first fragment's flow by addresses, protocol and FRAG_ID, or
+ * keeps it port-less), so any key with ports would send it away from its
+ * first fragment. A stateless key is needed because with -j the workers
+ * decide in parallel, and because several routers may feed one shard.
+ * The price: one host pair's flows cannot be spread over shards. */
 static struct sink *
-route_shard_for(struct route_core *c, const struct evf_ids *ids)
+route_shard_for(struct route_core *c, const struct evf_ids *in)
 {
+	struct evf_ids k;
 	uint64_t h;
 
-	if (!evf_flow_hash(ids, &h)) {
+	/* Only what evf_flow_hash() reads is copied (ifname may point into
+	 * the struct, so the struct is not copied whole). */
+	memset(&k, 0, sizeof(k));
+	k.has_src = in->has_src;
+	k.has_dst = in->has_dst;
+	k.src = in->src;
+	k.dst = in->dst;
+	k.has_proto = in->has_proto;
+	k.proto = in->proto;
+	if (!evf_flow_hash(&k, &h)) {
 		(*c->c_no_tuple)++;
 		return c->o->shard[0];
 	}

@@ -21,6 +21,7 @@
  * and closing a zmq:/push: sink on inproc:// sends an empty message, which
  * the next stage's linebuf takes as the end of its input.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +35,8 @@
 #include <czmq.h>
 
 #include "chain.h"
+#include "natsio.h"
+#include "natspub.h"
 #include "ntophdr.h"
 #include "record.h"
 #include "sbuf.h"
@@ -45,7 +48,7 @@
  * waits for its queued messages to get out. */
 #define SINK_LINGER_MS	2000
 
-enum sk_kind { SK_FD, SK_ZMQ, SK_NTOP };
+enum sk_kind { SK_FD, SK_ZMQ, SK_NTOP, SK_NATS };
 
 struct sink {
 	char		*name;
@@ -71,6 +74,7 @@ struct sink {
 	int		 error;		/* first errno that lost output */
 	uint64_t	 written;
 	uint64_t	 dropped;
+	struct natspub	*np;		/* SK_NATS */
 };
 
 static char *
@@ -221,6 +225,41 @@ fail:
 	return NULL;
 }
 
+/* The flush hook that runs before a nats:// input acknowledges what it
+ * read: file sinks write their buffer out, nats:// sinks wait for their
+ * acks, so an acked input record has left through every sink. */
+static int
+sk_before_ack(void *arg)
+{
+	struct sink *s = arg;
+
+	if (s->kind == SK_NATS)
+		return s->error != 0 ? -1 : natspub_sync(s->np);
+	return sink_flush(s);
+}
+
+/* Opens a nats:// sink. A malformed URL or an incompatible stream is a
+ * usage error (NULL, the caller exits 2); servers that do not answer are a
+ * runtime failure, so this exits 1 itself with the reason. */
+static struct sink *
+sk_open_nats(const char *spec, const struct sink_opts *o, char *err,
+    size_t errsz)
+{
+	struct natspub *np;
+	struct sink *s;
+	int status;
+
+	if ((np = natspub_open(spec, err, errsz, &status)) == NULL) {
+		if (status == 1)
+			errx(1, "%s", err);
+		return NULL;
+	}
+	s = sk_new(spec, SK_NATS, o);
+	s->np = np;
+	natsio_hook_add(sk_before_ack, s);
+	return s;
+}
+
 struct sink *
 sink_open(const char *spec, const struct sink_opts *o, char *err,
     size_t errsz)
@@ -240,6 +279,8 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	if (strncmp(spec, "ntop:", 5) == 0)
 		return sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, spec + 5, o, err,
 		    errsz);
+	if (strncmp(spec, "nats://", 7) == 0)
+		return sk_open_nats(spec, o, err, errsz);
 	if (strcmp(spec, "-") == 0) {
 		fd = STDOUT_FILENO;
 		if (fcntl(fd, F_GETFL) == -1) {
@@ -265,6 +306,7 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 		}
 	}
 	s = sk_new(spec, SK_FD, o);
+	natsio_hook_add(sk_before_ack, s);
 	s->fd = fd;
 	s->own_fd = fd != STDOUT_FILENO;
 	s->buf = malloc(SINK_BUFSZ);
@@ -563,6 +605,13 @@ sink_write(struct sink *s, const char *rec, size_t len)
 		return sk_write_fd(s, rec, len);
 	case SK_NTOP:
 		return sk_write_ntop(s, rec, len);
+	case SK_NATS:
+		if (natspub_write(s->np, rec, len) != 0)
+			return sk_fail(s, errno);
+		s->written++;
+		if (s->line_buffered)
+			return sink_flush(s);
+		return 0;
 	case SK_ZMQ:
 		break;
 	}
@@ -586,6 +635,8 @@ sink_flush(struct sink *s)
 	}
 	if (s->kind == SK_FD)
 		return sk_flush_fd(s);
+	if (s->kind == SK_NATS && natspub_flush(s->np) != 0)
+		return sk_fail(s, errno);
 	return 0;	/* ZMQ sends as it goes */
 }
 
@@ -598,7 +649,12 @@ sink_close(struct sink **sp)
 	if (sp == NULL || *sp == NULL)
 		return 0;
 	s = *sp;
-	if (s->kind == SK_FD) {
+	natsio_hook_del(s);
+	if (s->kind == SK_NATS) {
+		/* Every message must be confirmed stored, or output is lost. */
+		if (natspub_close(&s->np) != 0 && s->error == 0)
+			s->error = EIO;
+	} else if (s->kind == SK_FD) {
 		if (s->error == 0)
 			sk_flush_fd(s);
 		if (s->own_fd && close(s->fd) != 0 && s->error == 0)
@@ -618,6 +674,7 @@ sink_close(struct sink **sp)
 	if (s->error != 0) {
 		errno = s->error;
 		rc = -1;
+		natsio_hooks_fail();	/* acking input now would lose it */
 	}
 	sk_free(s);
 	*sp = NULL;

@@ -2,7 +2,9 @@
  *
  * Inputs are files, FIFOs, "-" (stdin) and ZMQ sockets ("zmq:@ENDPOINT"
  * binds a SUB, "zmq:>ENDPOINT" or "zmq:ENDPOINT" connects one; "pull:"
- * the same with a PULL socket; one record per message). They are waited
+ * the same with a PULL socket; one record per message; "nats://SERVERS/
+ * STREAM/CONSUMER" a JetStream durable consumer, natssub.h, its messages
+ * holding lines). They are waited
  * on together with zmq_poll(), so a plain fd and a socket share one loop.
  * Each input has its own buffer, so lines of two producers never
  * interleave; a line longer than the limit is discarded up to its newline
@@ -11,6 +13,7 @@
 #ifndef EVPIPE_LINEBUF_H
 #define EVPIPE_LINEBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,9 +39,14 @@ struct linebuf *linebuf_new(size_t maxline);
 void	linebuf_destroy(struct linebuf **lbp);
 
 /* Opens and adds an input by spec (see above). Returns its index, or -1
- * with a message in err (errsz bytes) naming the input and the reason. */
+ * with a message in err (errsz bytes) naming the input and the reason.
+ * A nats:// input whose servers do not answer exits 1 here. */
 int	linebuf_add(struct linebuf *lb, const char *spec, char *err,
 	    size_t errsz);
+/* Sets how nats:// inputs added later ack when their URL has no ack=:
+ * at exit (on) or after each batch's output is flushed (off, default). */
+void	linebuf_nats_ack_at_exit(struct linebuf *lb, bool on);
+
 /* Adds an already open fd (not closed by linebuf). Returns its index. */
 int	linebuf_add_fd(struct linebuf *lb, int fd, const char *name);
 

@@ -12,6 +12,10 @@
  *                       _topic (default "flow"), the record without its
  *                       "_" keys as payload, so ntopng or zmq-ingest can
  *                       collect it.
+ *   nats://SERVERS/SUBJECT[?PARAMS]  JetStream: batches of lines per
+ *                       message, acked publishes, resends deduplicated
+ *                       (natspub.h, natsio.h). Servers that do not answer
+ *                       at open make sink_open exit 1 itself.
  * Records are written without their newline; file sinks add it.
  */
 #ifndef EVPIPE_SINK_H

@@ -511,6 +511,26 @@ route() {
 	[ "$(counter "$(T err)" copies_companion)" -eq 8 ]
 }
 
+# A later fragment has no ports: it must reach the shard of its first
+# fragment (dns_fragmented: UDP; ip_fragmented_garbage: TCP fragments).
+@test "ev-route: -S keeps every fragment on its datagram's shard" {
+	command -v flow-agg >/dev/null || skip "flow-agg not built"
+	command -v pcap-ingest >/dev/null || skip "pcap-ingest not built"
+	for pn in dns_fragmented:21 ip_fragmented_garbage:4; do
+		p=${pn%:*}
+		pcap-ingest -r "$PCAPS/$p.pcap" > "$(T in)" 2>/dev/null
+		flow-agg "$(T in)" 2>/dev/null | grep '"_type":"flow"' |
+		    jq -cS 'del(.FLOW_END_REASON)' | sort > "$(T all)"
+		route -q -S 4 -O "$(T s-%d)" "$(T in)"
+		[ "$RC" -eq 0 ]
+		for i in 0 1 2 3; do flow-agg "$(T s-$i)" 2>/dev/null; done |
+		    grep '"_type":"flow"' | jq -cS 'del(.FLOW_END_REASON)' |
+		    sort > "$(T sharded)"
+		[ "$(wc -l < "$(T all)")" -eq "${pn#*:}" ]
+		diff "$(T all)" "$(T sharded)"
+	done
+}
+
 # -j: worker threads route batches in parallel; the output, its order, the
 # messages and the counters must be exactly those of one thread.
 @test "ev-route: -j 2 and -j 4 give the bytes, messages and counters of -j 1" {

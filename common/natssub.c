@@ -1,0 +1,345 @@
+/* natssub.c - a JetStream durable pull consumer as a stage's input.
+ *
+ * Implements include/natssub.h. The consumer is created with the AckAll
+ * policy (one ack per batch instead of one per message: a plain ack costs
+ * a round trip's worth of server work, and a lost ack is repaired by the
+ * next one), an explicit large MaxAckPending, and the URL's ack wait.
+ * The ack wait only bounds how long a live reader may hold a message
+ * before the server sends it again (a restart does not wait for it: the
+ * consumer is recreated from its ack floor), so 30 s by default.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "natsio.h"
+#include "natssub.h"
+
+struct natssub {
+	char		*spec;
+	struct natsio_url u;
+	natsConnection	*nc;
+	jsCtx		*js;
+	natsSubscription *sub;
+	natsMsgList	 list;		/* the batch being handed out */
+	int		 next;		/* its next message */
+	natsMsg		*last;		/* the last message handed out, unacked */
+	bool		 ack_exit;
+	bool		 ended;
+	uint64_t	 max_seq;	/* highest stream sequence handed out */
+	int64_t		 idle_since;
+	char		 lasterr[160];
+	uint64_t	 msgs, redelivered, skipped, acks, ack_errors;
+	uint64_t	 fetch_errors, recreated;
+	/* A consumer deleted to restart it: where and on what it restarts,
+	 * kept across set-up retries. */
+	uint64_t	 restart_seq;
+	char		*restart_filter;
+};
+
+/* The consumer configuration this stage creates. */
+static void
+ns_config(struct natssub *s, jsConsumerConfig *cc, const char *filter,
+    uint64_t start)
+{
+	jsConsumerConfig_Init(cc);
+	cc->Durable = s->u.consumer;
+	cc->AckPolicy = js_AckAll;
+	cc->AckWait = s->u.ack_wait_ms * 1000000;
+	cc->MaxAckPending = NATSSUB_MAX_ACK_PENDING;
+	cc->FilterSubject = filter;
+	cc->DeliverPolicy = start > 1 ? js_DeliverByStartSequence :
+	    js_DeliverAll;
+	cc->OptStartSeq = start > 1 ? start : 0;
+}
+
+/* Creates the consumer, or recreates it from just after its ack floor
+ * when a dead reader left messages unacked. 0, or the exit status. */
+static int
+ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
+{
+	jsConsumerInfo *ci = NULL;
+	jsConsumerConfig cc;
+	jsOptions jo;
+	jsErrCode je = 0;
+	natsStatus st;
+	uint64_t start = 0;
+
+	jsOptions_Init(&jo);
+	jo.Wait = NATSIO_API_MS;
+	st = js_GetConsumerInfo(&ci, s->js, s->u.stream, s->u.consumer, &jo,
+	    &je);
+	if (st == NATS_OK) {
+		const char *f = ci->Config->FilterSubject;
+
+		if (ci->Config->AckPolicy == js_AckNone) {
+			snprintf(err, errsz, "consumer %s exists without acks",
+			    s->u.consumer);
+			jsConsumerInfo_Destroy(ci);
+			return 2;
+		}
+		*filter = f != NULL && *f != '\0' ? strdup(f) : NULL;
+		if (ci->NumAckPending == 0) {
+			jsConsumerInfo_Destroy(ci);
+			return 0;
+		}
+		start = ci->AckFloor.Stream + 1;
+		jsConsumerInfo_Destroy(ci);
+		free(s->restart_filter);
+		s->restart_filter = *filter != NULL ? strdup(*filter) : NULL;
+		s->restart_seq = start;
+		st = js_DeleteConsumer(s->js, s->u.stream, s->u.consumer, &jo,
+		    &je);
+		if (st != NATS_OK) {
+			snprintf(err, errsz, "consumer %s: cannot restart it: "
+			    "%s", s->u.consumer, natsStatus_GetText(st));
+			return 1;
+		}
+		s->recreated++;
+	} else if (st != NATS_NOT_FOUND) {
+		snprintf(err, errsz, "consumer %s: %s", s->u.consumer,
+		    natsStatus_GetText(st));
+		return 1;
+	} else if (s->restart_seq != 0) {
+		start = s->restart_seq;
+		if (s->restart_filter != NULL)
+			*filter = strdup(s->restart_filter);
+	} else if (s->u.filter != NULL)
+		*filter = strdup(s->u.filter);
+	ns_config(s, &cc, *filter, start);
+	st = js_AddConsumer(&ci, s->js, s->u.stream, &cc, &jo, &je);
+	if (st != NATS_OK) {
+		snprintf(err, errsz, "consumer %s: cannot create it: %s (%d)",
+		    s->u.consumer, natsStatus_GetText(st), (int)je);
+		return je != 0 && je != JSClusterNoPeersErr &&
+		    je != JSClusterNotAvailErr && je != JSClusterNotLeaderErr ?
+		    2 : 1;
+	}
+	jsConsumerInfo_Destroy(ci);
+	return 0;
+}
+
+/* Connects, checks the stream, sets up the consumer and binds to it. */
+static int
+ns_setup(struct natssub *s, char *err, size_t errsz)
+{
+	jsOptions jo;
+	jsSubOptions so;
+	jsErrCode je = 0;
+	natsStatus st;
+	char *filter = NULL;
+	int64_t deadline;
+	int rc;
+
+	if ((s->nc = natsio_connect(&s->u, err, errsz)) == NULL)
+		return 1;
+	jsOptions_Init(&jo);
+	jo.Wait = NATSIO_API_MS;
+	if ((st = natsConnection_JetStream(&s->js, s->nc, &jo)) != NATS_OK) {
+		snprintf(err, errsz, "JetStream: %s", natsStatus_GetText(st));
+		return 1;
+	}
+	/* Set-up calls that got no answer are tried again for a while. */
+	deadline = natsio_now_us() + NATSIO_SETUP_MS * 1000LL;
+	for (;;) {
+		rc = natsio_stream(s->js, &s->u, s->u.filter, err, errsz);
+		if (rc == 0) {
+			free(filter);
+			filter = NULL;
+			rc = ns_consumer(s, &filter, err, errsz);
+		} else
+			rc = rc == -1 ? 2 : 1;
+		if (rc != 1 || natsio_now_us() >= deadline)
+			break;
+		usleep(250000);
+	}
+	if (rc != 0) {
+		free(filter);
+		return rc;
+	}
+	jsSubOptions_Init(&so);
+	so.Stream = s->u.stream;
+	so.Consumer = s->u.consumer;
+	st = js_PullSubscribe(&s->sub, s->js, filter, s->u.consumer, &jo, &so,
+	    &je);
+	free(filter);
+	if (st != NATS_OK) {
+		snprintf(err, errsz, "consumer %s: cannot bind: %s (%d)",
+		    s->u.consumer, natsStatus_GetText(st), (int)je);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+ns_free(struct natssub *s)
+{
+	natsMsgList_Destroy(&s->list);
+	natsMsg_Destroy(s->last);
+	natsSubscription_Destroy(s->sub);
+	if (s->nc != NULL)
+		natsConnection_Close(s->nc);
+	jsCtx_Destroy(s->js);
+	natsConnection_Destroy(s->nc);
+	natsio_url_free(&s->u);
+	free(s->restart_filter);
+	free(s->spec);
+	free(s);
+}
+
+struct natssub *
+natssub_open(const char *spec, bool ack_exit_default, char *err,
+    size_t errsz, int *status)
+{
+	struct natssub *s = calloc(1, sizeof(*s));
+	char why[400];
+
+	if (s == NULL || (s->spec = strdup(spec)) == NULL) {
+		perror("nats");
+		abort();
+	}
+	if (natsio_parse(spec, NATSIO_INPUT, &s->u, err, errsz) != 0) {
+		*status = 2;
+		ns_free(s);
+		return NULL;
+	}
+	s->ack_exit = s->u.ack_exit < 0 ? ack_exit_default : s->u.ack_exit;
+	if ((*status = ns_setup(s, why, sizeof(why))) != 0) {
+		snprintf(err, errsz, "%s: %s", spec, why);
+		ns_free(s);
+		return NULL;
+	}
+	s->idle_since = natsio_now_us();
+	return s;
+}
+
+/* Acks everything handed out so far (the last message, AckAll), once the
+ * stage's sinks have written it. A lost ack only means a redelivery. */
+static void
+ns_ack(struct natssub *s)
+{
+	natsStatus st;
+
+	if (s->last == NULL)
+		return;
+	if (natsio_hooks_run() != 0) {
+		snprintf(s->lasterr, sizeof(s->lasterr), "output failed: "
+		    "nothing more is acknowledged");
+		return;
+	}
+	if ((st = natsMsg_Ack(s->last, NULL)) == NATS_OK)
+		s->acks++;
+	else {
+		s->ack_errors++;
+		snprintf(s->lasterr, sizeof(s->lasterr), "ack: %s",
+		    natsStatus_GetText(st));
+	}
+	natsMsg_Destroy(s->last);
+	s->last = NULL;
+}
+
+/* Fetches the next batch into s->list. */
+static void
+ns_fetch(struct natssub *s, int timeout_ms)
+{
+	jsErrCode je = 0;
+	natsStatus st;
+
+	natsMsgList_Destroy(&s->list);
+	memset(&s->list, 0, sizeof(s->list));
+	s->next = 0;
+	if (!s->ack_exit)
+		ns_ack(s);
+	st = natsSubscription_Fetch(&s->list, s->sub, s->u.batch,
+	    timeout_ms > 0 ? timeout_ms : 1, &je);
+	if (st == NATS_OK)
+		return;
+	memset(&s->list, 0, sizeof(s->list));
+	if (st != NATS_TIMEOUT) {
+		s->fetch_errors++;
+		snprintf(s->lasterr, sizeof(s->lasterr), "fetch: %s",
+		    natsStatus_GetText(st));
+	}
+}
+
+/* True if m should be handed out (not a sequence already handed out);
+ * counts redeliveries. */
+static bool
+ns_fresh(struct natssub *s, natsMsg *m)
+{
+	jsMsgMetaData *md = NULL;
+	bool fresh = true;
+
+	if (natsMsg_GetMetaData(&md, m) != NATS_OK)
+		return true;
+	if (md->NumDelivered > 1)
+		s->redelivered++;
+	if (md->Sequence.Stream <= s->max_seq) {
+		fresh = false;
+		s->skipped++;
+	} else
+		s->max_seq = md->Sequence.Stream;
+	jsMsgMetaData_Destroy(md);
+	return fresh;
+}
+
+const char *
+natssub_next(struct natssub *s, int timeout_ms, size_t *len, bool *eof)
+{
+	bool fetched = false;
+	natsMsg *m;
+	int64_t now;
+
+	*eof = s->ended;
+	while (!s->ended) {
+		if (s->next < s->list.Count) {
+			m = s->list.Msgs[s->next];
+			s->list.Msgs[s->next++] = NULL;
+			/* Every message becomes the newest unacked one: AckAll
+			 * on it acks the skipped ones too. */
+			natsMsg_Destroy(s->last);
+			s->last = m;
+			s->idle_since = natsio_now_us();
+			if (!ns_fresh(s, m))
+				continue;
+			s->msgs++;
+			*len = (size_t)natsMsg_GetDataLength(m);
+			return natsMsg_GetData(m);
+		}
+		if (fetched)
+			break;
+		ns_fetch(s, timeout_ms);
+		fetched = true;
+	}
+	now = natsio_now_us();
+	if (s->u.idle_exit_ms > 0 && s->list.Count == 0 &&
+	    now - s->idle_since >= s->u.idle_exit_ms * 1000)
+		s->ended = true;
+	*eof = s->ended;
+	return NULL;
+}
+
+void
+natssub_close(struct natssub **sp)
+{
+	struct natssub *s = *sp;
+
+	if (s == NULL)
+		return;
+	*sp = NULL;
+	ns_ack(s);
+	fprintf(stderr, "{\"tool\":\"nats-input\",\"consumer\":\"%s/%s\","
+	    "\"counters\":{\"nats_messages\":%" PRIu64 ",\"nats_redelivered\":%"
+	    PRIu64 ",\"nats_duplicates_skipped\":%" PRIu64 ",\"nats_acks\":%"
+	    PRIu64 ",\"nats_ack_errors\":%" PRIu64 ",\"nats_fetch_errors\":%"
+	    PRIu64 ",\"nats_consumer_restarted\":%" PRIu64
+	    ",\"nats_last_stream_seq\":%" PRIu64 "}}\n", s->u.stream,
+	    s->u.consumer, s->msgs, s->redelivered, s->skipped, s->acks,
+	    s->ack_errors, s->fetch_errors, s->recreated, s->max_seq);
+	if (s->lasterr[0] != '\0')
+		fprintf(stderr, "nats: %s: %s\n", s->spec, s->lasterr);
+	ns_free(s);
+}
