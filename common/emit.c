@@ -19,6 +19,7 @@
 
 #include "emit.h"
 #include "ntopmsg.h"
+#include "ntopout.h"
 #include "record.h"
 #include "sbuf.h"
 
@@ -255,7 +256,7 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 			sbuf_addc(&e->batch, '[');
 	} else
 		sbuf_addc(&e->batch, ',');
-	ntopmsg_strip(&e->batch, &e->rec);
+	ntopout_event(&e->batch, &e->rec);
 	++*e->c_events;
 	if (++e->nbatch >= e->c.batch)
 		emit_flush(e);
