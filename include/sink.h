@@ -9,9 +9,10 @@
  *   push:@EP / push:>EP the same with PUSH (blocks instead of dropping)
  *   ntop:@EP / ntop:>EP PUB in the ntop wire format: v1 header (24 bytes),
  *                       version 2, msg_id from 1 up, topic from the record's
- *                       _topic (default "flow"), the record without its
- *                       "_" keys as payload, so ntopng or zmq-ingest can
- *                       collect it.
+ *                       _topic (default "flow"), the record in the form
+ *                       ntopng reads (ntopout.h) as JSON payload, so ntopng
+ *                       or zmq-ingest can collect it
+ *   ntop/24:, ntop/28:, ntop/36:  the same with the header of that size
  * Records are written without their newline; file sinks add it.
  */
 #ifndef EVPIPE_SINK_H
