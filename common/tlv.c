@@ -353,7 +353,8 @@ tlv_record(struct tlv_reader *rd, struct sbuf *out)
 int
 tlv_next(struct tlv_reader *rd, struct sbuf *out)
 {
-	size_t mark = out->len, i;
+	size_t mark = out->len, skipped = rd->skipped;
+	size_t repaired = rd->repaired, i;
 	int rc;
 
 	if (rd->failed || rd->pos >= rd->len)
@@ -371,6 +372,9 @@ tlv_next(struct tlv_reader *rd, struct sbuf *out)
 		rd->records++;
 		return rc;
 	}
+	/* A dropped record's blocks and strings are not counted. */
+	rd->skipped = skipped;
+	rd->repaired = repaired;
 	out->len = mark;
 	if (out->p != NULL)
 		out->p[mark] = '\0';
