@@ -19,6 +19,7 @@
 
 #include "emit.h"
 #include "ntopmsg.h"
+#include "ntopout.h"
 #include "record.h"
 #include "sbuf.h"
 #include "tlv.h"
@@ -268,16 +269,19 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 			strcpy(e->btopic, topic);
 			tlv_begin(&e->batch);
 		}
-		tlv_encode(&e->batch, &e->rec, strcmp(topic, "counter") != 0,
-		    TLV_ENC_IDS | TLV_ENC_NORESERVED);
-	} else if (e->nbatch == 0) {
-		strcpy(e->btopic, topic);
-		if (e->c.batch > 1 || e->c.array)
-			sbuf_addc(&e->batch, '[');
-		ntopmsg_strip(&e->batch, &e->rec);
+		sbuf_reset(&e->tmp);
+		ntopout_event(&e->tmp, &e->rec);
+		if (record_parse(&e->rec, e->tmp.p, e->tmp.len) == REC_OK)
+			tlv_encode(&e->batch, &e->rec,
+			    strcmp(topic, "counter") != 0, TLV_ENC_IDS);
 	} else {
-		sbuf_addc(&e->batch, ',');
-		ntopmsg_strip(&e->batch, &e->rec);
+		if (e->nbatch == 0) {
+			strcpy(e->btopic, topic);
+			if (e->c.batch > 1 || e->c.array)
+				sbuf_addc(&e->batch, '[');
+		} else
+			sbuf_addc(&e->batch, ',');
+		ntopout_event(&e->batch, &e->rec);
 	}
 	++*e->c_events;
 	if (++e->nbatch >= e->c.batch)
