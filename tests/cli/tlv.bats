@@ -174,3 +174,46 @@ EOF
 	[ "$status" -eq 2 ]
 	assert_output --partial "36-byte header"
 }
+
+@test "tlv: ntop-tlv sinks in every header round-trip through zmq-ingest -N" {
+	n=$(wc -l < "$DATA/tlv/flows.json")
+	ep="$(ipc ref)c"
+	zmq-ingest -N -c "$n" -t 10s "$ep" > "$(T ref)" 2>/dev/null &
+	ev-emit -q "$ep" "$DATA/tlv/flows.json"
+	wait $!
+	for kind in ntop-tlv ntop-tlv/24 ntop-tlv/28 ntop-tlv/36 ntop-tlv/36z; do
+		sink="$(ipc sink)"
+		ep="$(ipc in)c"
+		# The sink waits for its subscriber: no message is lost.
+		zmq-ingest -c "$n" -t 10s -o "$kind:@$sink" "$ep" 2> "$(T err1)" &
+		a=$!
+		start_ingest -N -c "$n" -t 10s "$sink"
+		ev-emit -q "$ep" "$DATA/tlv/flows.json"
+		wait "$a"
+		wait_ingest
+		[ "$(counter records)" -eq "$n" ]
+		[ "$(counter rejected)" -eq 0 ]
+		diff <(bare < "$(T out)") <(bare < "$(T ref)")
+	done
+}
+
+@test "tlv: nDPI's deserializer reads an ntop-tlv/36z: sink" {
+	sink="$(ipc sink)"
+	ep="$(ipc in)c"
+	echo '{"_topic":"flow","IN_BYTES":300,"CLIENT_TCP_FLAGS":2,"L7_PROTO_NAME":"DNS","NW_LATENCY_MS":"0.5"}' > "$(T in)"
+	zmq-ingest -c 1 -t 10s -o "ntop-tlv/36z:@$sink" "$ep" 2>/dev/null &
+	a=$!
+	"$ORACLE" sub "$sink" 1 > "$(T ndpi)" &
+	o=$!
+	ev-emit -q "$ep" "$(T in)"
+	wait "$a"
+	wait "$o"
+	printf '%s\n' 'header 36 version 4 flags 6' \
+	    '{"1":300,"57550":2,"57591":"DNS","57595":0.5}' | diff "$(T ndpi)" -
+}
+
+@test "tlv: an ntop-tlv sink with another header size is a usage error" {
+	run zmq-ingest -o 'ntop-tlv/99:@ipc:///nonexistent' ipc:///nonexistent2
+	[ "$status" -eq 2 ]
+	assert_output --partial "24, 28, 36 or 36z"
+}
