@@ -17,12 +17,13 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ev-emit [-aeFqVz] [-b batch] [-g gap] "
-	    "[-H header] [-i first_msg_id]\n"
-	    "               [-K keyfile] [-k serverkey] [-L linger] [-n repeat] "
-	    "[-r rate]\n"
-	    "               [-s source_id] [-T topic] [-w wait] [-x version] "
-	    "endpoint [file ...]\n");
+	fprintf(stderr, "usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] "
+	    "[-g gap] [-H header]\n"
+	    "               [-i first_msg_id] "
+"[-K keyfile] [-k serverkey] [-L linger] [-n repeat]\n"
+	    "               [-r rate] [-s source_id] [-T topic] [-w wait] "
+	    "[-x version]\n"
+	    "               endpoint [file ...]\n");
 	exit(2);
 }
 
@@ -32,6 +33,7 @@ main(int argc, char *argv[])
 	static const struct option lopts[] = {
 		{ "array", no_argument, NULL, 'a' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ "ebpf", no_argument, NULL, 'e' },
 		{ "frames", no_argument, NULL, 'F' },
 		{ "gap", required_argument, NULL, 'g' },
@@ -66,7 +68,7 @@ main(int argc, char *argv[])
 	c.repeat = 1;
 	c.wait = 5;
 	c.linger = 10;
-	while ((ch = getopt_long(argc, argv, "ab:eFg:H:i:K:k:L:n:qr:s:T:Vw:x:z",
+	while ((ch = getopt_long(argc, argv, "ab:E:eFg:H:i:K:k:L:n:qr:s:T:Vw:x:z",
 	    lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -75,6 +77,12 @@ main(int argc, char *argv[])
 		case 'b':
 			c.batch = (unsigned)opts_int_or_die(optarg, "batch", 1,
 			    1000000);
+			break;
+		case 'E':
+			if (strcmp(optarg, "tlv") == 0)
+				c.tlv = true;
+			else if (strcmp(optarg, "json") != 0)
+				errx(2, "-E: %s: not json or tlv", optarg);
 			break;
 		case 'e':
 			c.ebpf = true;

@@ -42,7 +42,7 @@ curve_sync(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: zmq-ingest [-lqV] [-a allow] [-c count] "
+	fprintf(stderr, "usage: zmq-ingest [-lNqV] [-a allow] [-c count] "
 	    "[-f first_msg_id] [-H hwm]\n"
 	    "                  [-k keyfile] [-m size] [-o sink] [-t idle] "
 	    "endpoint ...\n");
@@ -72,6 +72,7 @@ main(int argc, char *argv[])
 		{ "rcvhwm", required_argument, NULL, 'H' },
 		{ "line-buffered", no_argument, NULL, 'l' },
 		{ "max-payload", required_argument, NULL, 'm' },
+		{ "names", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
@@ -95,7 +96,7 @@ main(int argc, char *argv[])
 	 * receive queue is full, libzmq 4.3 discards what the kernel still
 	 * holds for it, uncounted. A deep queue makes that unlikely. */
 	c.zopts.rcvhwm = ZI_RCVHWM;
-	while ((ch = getopt_long(argc, argv, "a:c:f:H:k:lm:o:qt:V", lopts,
+	while ((ch = getopt_long(argc, argv, "a:c:f:H:k:lm:No:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -115,6 +116,9 @@ main(int argc, char *argv[])
 		case 'H':
 			c.zopts.rcvhwm = (int)opts_int_or_die(optarg,
 			    "receive high-water mark", 1, INT32_MAX);
+			break;
+		case 'N':
+			c.names = true;
 			break;
 		case 'l':
 			so.line_buffered = true;

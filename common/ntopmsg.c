@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "ntopmsg.h"
+#include "tlv.h"
 
 /* Array objects validated and indexed during the walk, kept until they are
  * output: each is scanned once. Objects past these are validated during
@@ -44,6 +45,8 @@ struct ntopmsg {
 	size_t		 next;
 	size_t		 nonobj;
 	struct record	 rec;
+	struct sbuf	 tbuf;		/* a TLV payload's records as JSON */
+	struct ntopmsg_tlvres tlv;
 };
 
 const char *const ntopmsg_topics[] = {
@@ -77,6 +80,7 @@ ntopmsg_destroy(struct ntopmsg **mp)
 		record_free(&m->kept[i]);
 	free(m->kept);
 	record_free(&m->rec);
+	sbuf_free(&m->tbuf);
 	free(m);
 	*mp = NULL;
 }
@@ -90,7 +94,7 @@ ntopmsg_errname(int e)
 	case NTOPMSG_EEMPTY:
 		return "empty_payload";
 	case NTOPMSG_ETLV:
-		return "tlv_unsupported";
+		return "tlv_bad_header";
 	case NTOPMSG_EZLIB:
 		return "bad_zlib";
 	case NTOPMSG_ECAP:
@@ -247,6 +251,58 @@ keep_object(struct ntopmsg *m, const char *s, size_t len, size_t *pos)
 	return REC_OK;
 }
 
+/* Adds the span off..off+len to the message's objects. */
+static void
+add_span(struct ntopmsg *m, size_t off, size_t len)
+{
+	if (m->nspans == m->spancap) {
+		size_t nc = m->spancap ? m->spancap * 2 : 16;
+		struct span *sp;
+
+		if ((sp = reallocarray(m->spans, nc, sizeof(*sp))) == NULL)
+			err(1, "ntopmsg");
+		m->spans = sp;
+		m->spancap = nc;
+	}
+	m->spans[m->nspans].off = off;
+	m->spans[m->nspans].len = len;
+	m->nspans++;
+}
+
+/* Decodes a TLV payload into JSON records in m->tbuf, one span each. The
+ * records before a bad one are kept (m->tlv says why the rest was not);
+ * only a payload that is not TLV at all is rejected. A counter message is
+ * one record without an end mark. */
+static int
+walk_tlv(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
+    size_t len)
+{
+	struct tlv_reader rd;
+	size_t off;
+	int rc;
+
+	m->tlv.tlv = true;
+	sbuf_reset(&m->tbuf);
+	rc = tlv_reader_init(&rd, p, len, strcmp(h->topic, "counter") == 0);
+	if (rc != TLV_END) {
+		m->tlv.err = rc;
+		return NTOPMSG_ETLV;
+	}
+	for (;;) {
+		off = m->tbuf.len;
+		if ((rc = tlv_next(&rd, &m->tbuf)) != TLV_RECORD)
+			break;
+		add_span(m, off, m->tbuf.len - off);
+	}
+	m->tlv.err = rc;
+	m->tlv.records = rd.records;
+	m->tlv.skipped = rd.skipped;
+	m->tlv.repaired = rd.repaired;
+	m->text = m->tbuf.p;
+	m->tlen = m->tbuf.len;
+	return NTOPMSG_OK;
+}
+
 /* Walks an array payload: every element is validated; objects are kept as
  * spans (the first NM_KEEP also as records), other values counted. Any
  * invalid element rejects the whole message, so a record is never output
@@ -272,21 +328,9 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 			rc = json_skip_value(s, len, &pos);
 		if (rc != REC_OK)
 			return rc == REC_EMPTY ? NTOPMSG_ETRUNC : map_rec_err(rc);
-		if (s[start] == '{') {
-			if (m->nspans == m->spancap) {
-				size_t nc = m->spancap ? m->spancap * 2 : 16;
-				struct span *sp;
-
-				if ((sp = reallocarray(m->spans, nc,
-				    sizeof(*sp))) == NULL)
-					err(1, "ntopmsg");
-				m->spans = sp;
-				m->spancap = nc;
-			}
-			m->spans[m->nspans].off = start;
-			m->spans[m->nspans].len = pos - start;
-			m->nspans++;
-		} else
+		if (s[start] == '{')
+			add_span(m, start, pos - start);
+		else
 			m->nonobj++;
 		json_skip_ws(s, len, &pos);
 		if (pos >= len)
@@ -316,6 +360,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	m->single = m->single_done = m->inflated = false;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
+	memset(&m->tlv, 0, sizeof(m->tlv));
 	if (len == 0)
 		return NTOPMSG_EEMPTY;
 	if (len > m->cap)
@@ -340,7 +385,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 		len = ilen;
 	}
 	if (tlv)
-		return NTOPMSG_ETLV;
+		return walk_tlv(m, h, p, len);
 	/* C producers may send their string's terminating NUL. */
 	while (len > 0 && p[len - 1] == '\0')
 		len--;
@@ -407,6 +452,12 @@ size_t
 ntopmsg_nonobjects(const struct ntopmsg *m)
 {
 	return m->nonobj;
+}
+
+const struct ntopmsg_tlvres *
+ntopmsg_tlv(const struct ntopmsg *m)
+{
+	return &m->tlv;
 }
 
 bool

@@ -35,9 +35,11 @@
 
 #include "chain.h"
 #include "ntophdr.h"
+#include "ntopmsg.h"
 #include "ntopout.h"
 #include "sig.h"
 #include "sink.h"
+#include "tlv.h"
 
 #define SINK_BUFSZ	(256 * 1024)
 /* How long a closing ZMQ sink (or a send interrupted by a stop signal)
@@ -61,6 +63,11 @@ struct sink {
 	uint32_t	 msg_id;	/* SK_NTOP: the last one used */
 	enum ntophdr_layout layout;	/* SK_NTOP: header */
 	struct ntopout	*no;		/* SK_NTOP: what goes out */
+	bool		 tlv;		/* SK_NTOP: ntop-tlv:, payloads in TLV */
+	bool		 zlib;		/* ntop-tlv/36z: compressed */
+	struct record	 trec;		/* ntop-tlv: the payload parsed */
+	struct sbuf	 tpl;		/* ntop-tlv: the TLV payload */
+	struct sbuf	 tz;		/* ntop-tlv/36z: compressed */
 	bool		 timed;		/* ZMQ_SNDTIMEO set after sig_stop */
 	bool		 xpub;		/* zmq:, ntop: read subscriptions */
 	int64_t		 subs;		/* subscriptions minus unsubscriptions */
@@ -107,6 +114,9 @@ sk_free(struct sink *s)
 {
 	free(s->buf);
 	ntopout_free(&s->no);
+	record_free(&s->trec);
+	sbuf_free(&s->tpl);
+	sbuf_free(&s->tz);
 	free(s->name);
 	free(s);
 }
@@ -238,6 +248,59 @@ sk_ntop_spec(const char *spec, enum ntophdr_layout *layout)
 	return NULL;
 }
 
+/* "ntop-tlv:EP" and "ntop-tlv/SIZE:EP": the ntop sink with TLV payloads.
+ * The default header is the 24-byte one with version 3, the only TLV
+ * form every ntopng reads; /36 is version 4 with flag 0x02, /36z adds
+ * zlib (flag 0x04). Returns the endpoint, "" for another SIZE, NULL for
+ * another scheme. */
+static const char *
+sk_ntoptlv_spec(const char *spec, enum ntophdr_layout *layout, bool *zlib)
+{
+	static const struct {
+		const char *px;
+		enum ntophdr_layout layout;
+		bool zlib;
+	} kinds[] = {
+		{ "ntop-tlv:", NTOPHDR_V1, false },
+		{ "ntop-tlv/24:", NTOPHDR_V1, false },
+		{ "ntop-tlv/28:", NTOPHDR_V2, false },
+		{ "ntop-tlv/36:", NTOPHDR_V3, false },
+		{ "ntop-tlv/36z:", NTOPHDR_V3, true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(spec, kinds[i].px, strlen(kinds[i].px)) == 0) {
+			*layout = kinds[i].layout;
+			*zlib = kinds[i].zlib;
+			return spec + strlen(kinds[i].px);
+		}
+	if (strncmp(spec, "ntop-tlv/", 9) == 0 && strchr(spec, ':') != NULL)
+		return "";
+	return NULL;
+}
+
+static struct sink *
+sk_open_ntoptlv(const char *spec, const char *ep, enum ntophdr_layout layout,
+    bool zlib, const struct sink_opts *o, char *err, size_t errsz)
+{
+	struct sink *s;
+
+	if (*ep == '\0') {
+		snprintf(err, errsz, "%s: the header is 24, 28, 36 or 36z "
+		    "(ntop-tlv/36:...)", spec);
+		return NULL;
+	}
+	if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ep, o, err,
+	    errsz)) != NULL) {
+		s->layout = layout;
+		s->no = ntopout_new();
+		s->tlv = true;
+		s->zlib = zlib;
+	}
+	return s;
+}
+
 struct sink *
 sink_open(const char *spec, const struct sink_opts *o, char *err,
     size_t errsz)
@@ -245,6 +308,7 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	struct sink *s;
 	const char *path, *ntop;
 	enum ntophdr_layout layout;
+	bool zlib;
 	int fd, flags;
 
 	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
@@ -255,6 +319,8 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	if (strncmp(spec, "push:", 5) == 0)
 		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUSH, spec + 5, o, err,
 		    errsz);
+	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
+		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
 	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
 		if (*ntop == '\0') {
 			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
@@ -459,6 +525,33 @@ sk_send(struct sink *s, const void *p, size_t n, int more, bool first)
 	}
 }
 
+/* ntop-tlv: turns the JSON payload pl[0..*plen) into TLV (names of the
+ * id table as ids, an end-of-record mark unless a counter), compressed
+ * for /36z; *usize is the TLV size. Returns -1 when pl is not an object
+ * or zlib fails. */
+static int
+sk_tlv_payload(struct sink *s, const char *topic, const char **pl,
+    size_t *plen, uint32_t *usize)
+{
+	if (record_parse(&s->trec, *pl, *plen) != REC_OK)
+		return -1;
+	sbuf_reset(&s->tpl);
+	tlv_begin(&s->tpl);
+	tlv_encode(&s->tpl, &s->trec, strcmp(topic, "counter") != 0,
+	    TLV_ENC_IDS | TLV_ENC_NORESERVED);
+	*usize = (uint32_t)s->tpl.len;
+	*pl = s->tpl.p;
+	*plen = s->tpl.len;
+	if (!s->zlib)
+		return 0;
+	sbuf_reset(&s->tz);
+	if (ntopmsg_deflate(&s->tz, s->tpl.p, s->tpl.len, false, 6) == -1)
+		return -1;
+	*pl = s->tz.p;
+	*plen = s->tz.len;
+	return 0;
+}
+
 /* Sends one ntop message (header, payload) for ntopout_record: 0 when
  * sent or dropped (counted) under drop_when_full, -1 with the error kept
  * when output was lost. */
@@ -468,16 +561,24 @@ sk_ntop_send(void *arg, const char *topic, const char *pl, size_t plen)
 	struct sink *s = arg;
 	struct ntophdr h;
 	uint8_t hdr[NTOPHDR_MAXSIZE];
+	uint32_t usize = (uint32_t)plen;
 	size_t hlen;
 	int rc;
 
+	if (s->tlv && sk_tlv_payload(s, topic, &pl, &plen, &usize) != 0) {
+		s->dropped++;
+		return 0;
+	}
 	/* v1 holds source_id in one byte: values above 255 are cut to it. */
 	memset(&h, 0, sizeof(h));
 	h.layout = s->layout;
-	h.version = s->layout == NTOPHDR_V3 ? 4 : 2;
+	h.version = s->layout == NTOPHDR_V3 ? 4 : s->tlv ? 3 : 2;
+	if (s->tlv && s->layout == NTOPHDR_V3)
+		h.flags = NTOPHDR_FLAG_TLV | (s->zlib ? NTOPHDR_FLAG_ZLIB : 0);
 	snprintf(h.topic, sizeof(h.topic), "%s", topic);
 	h.size = plen > UINT16_MAX ? UINT16_MAX : (uint32_t)plen;
-	h.uncompressed_size = h.compressed_size = (uint32_t)plen;
+	h.uncompressed_size = usize;
+	h.compressed_size = (uint32_t)plen;
 	h.msg_id = ++s->msg_id;
 	h.source_id = s->source_id;
 	hlen = ntophdr_encode(&h, hdr, sizeof(hdr));

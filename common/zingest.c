@@ -17,8 +17,10 @@
 #include <zmq.h>
 
 #include "ntophdr.h"
+#include "ntopids.h"
 #include "ntopmsg.h"
 #include "sbuf.h"
+#include "tlv.h"
 #include "zingest.h"
 
 /* Messages taken from one socket before looking at the others. */
@@ -31,7 +33,8 @@ enum {
 	C_MESSAGES, C_RECORDS, C_INFLATED, C_SOURCES, C_DROPS, C_SLOWJOIN,
 	C_RESTARTS, C_UNTRACKED, C_UNSEQ, C_REJECTED,
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
-	C_EMPTY, C_TLV, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
+	C_EMPTY, C_TLV_HEADER, C_TLV_TRUNC, C_TLV_TYPE, C_TLV_KEY, C_TLV_NOEND,
+	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
 	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
 	C_RECVERR, C_N
 };
@@ -42,7 +45,9 @@ static const char *const zi_names[C_N] = {
 	"unsequenced_sources", "rejected",
 	"bad_header_size", "bad_version", "topic_not_terminated",
 	"unknown_topic", "single_frame", "extra_frames",
-	"empty_payload", "tlv_unsupported", "bad_zlib", "inflate_cap",
+	"empty_payload", "tlv_bad_header", "tlv_truncated", "tlv_bad_type",
+	"tlv_empty_key", "tlv_no_end", "tlv_too_deep", "tlv_too_many_records",
+	"tlv_skipped", "tlv_repaired", "bad_zlib", "inflate_cap",
 	"oversize", "bad_json", "truncated_json", "not_object",
 	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
 	"reserved_keys", "recv_errors",
@@ -69,6 +74,8 @@ struct zingest {
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
 	struct sbuf		 pre;		/* its records' prefix */
+	struct sbuf		 ren;		/* -N: a record renamed */
+	struct record		 renrec;
 	zmq_msg_t		 f1, f2, fx;
 	struct sink		*sink;
 	bool			 failed;	/* a sink write failed */
@@ -104,7 +111,7 @@ zi_msgctr(int e)
 	case NTOPMSG_EEMPTY:
 		return C_EMPTY;
 	case NTOPMSG_ETLV:
-		return C_TLV;
+		return C_TLV_HEADER;
 	case NTOPMSG_EZLIB:
 		return C_ZLIB;
 	case NTOPMSG_ECAP:
@@ -124,6 +131,42 @@ zi_msgctr(int e)
 	default:
 		return C_JSON;
 	}
+}
+
+/* The counter of a tlv_err that dropped part of a TLV payload. */
+static int
+zi_tlvctr(int e)
+{
+	switch (e) {
+	case TLV_ETRUNC: return C_TLV_TRUNC;
+	case TLV_ETYPE: return C_TLV_TYPE;
+	case TLV_EKEY: return C_TLV_KEY;
+	case TLV_ENOEND: return C_TLV_NOEND;
+	case TLV_EDEPTH: return C_TLV_DEPTH;
+	case TLV_ELIMIT: return C_TLV_LIMIT;
+	default: return C_TLV_HEADER;
+	}
+}
+
+/* Counts what a TLV payload lost: the records from a bad one on (under
+ * the reason's counter, the message as rejected when nothing was left),
+ * blocks and lists skipped, strings repaired. */
+static void
+zi_tlv(struct zingest *z, const struct zi_iface *ifc, const struct ntophdr *h)
+{
+	const struct ntopmsg_tlvres *t = ntopmsg_tlv(z->msg);
+	int c;
+
+	*z->ctr[C_TLV_SKIPPED] += t->skipped;
+	*z->ctr[C_TLV_REPAIRED] += t->repaired;
+	if (t->err >= 0)
+		return;
+	c = zi_tlvctr(t->err);
+	if (t->records == 0)
+		++*z->ctr[C_REJECTED];
+	stats_bad(z->st, z->ctr[c], zi_names[c], "%s: topic %s, msg_id %u: "
+	    "TLV record %zu and the rest of the payload dropped, %zu kept",
+	    ifc->name, h->topic, h->msg_id, t->records + 1, t->records);
 }
 
 /* Counts one rejected message under counter c and reports it. */
@@ -170,6 +213,53 @@ zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
 	sbuf_adds(p, topic);
 	sbuf_add(p, ifc->tail, ifc->taillen);
 	sbuf_add(p, z->rx.p, z->rx.len);
+}
+
+/* -N: r with every numeric key that has a name in the id table renamed
+ * to it ("8": "IPV4_SRC_ADDR", "35632.118": "L7_PROTO"), unless the
+ * record also has that name (a key is never doubled). Returns r itself
+ * when nothing is renamed. */
+static const struct record *
+zi_rename(struct zingest *z, const struct record *r)
+{
+	const char *names[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nf && i < 256; i++) {
+		const struct rec_field *f = &r->f[i];
+		int id;
+
+		names[i] = NULL;
+		if (f->klen == 0 || f->key[0] < '0' || f->key[0] > '9' ||
+		    (id = ntopids_parse_key(f->key, f->klen)) < 0 ||
+		    (names[i] = ntopids_name((uint32_t)id)) == NULL)
+			continue;
+		if (record_get(r, names[i]) != NULL)
+			names[i] = NULL;
+		else
+			n++;
+	}
+	if (n == 0)
+		return r;
+	sbuf_reset(&z->ren);
+	sbuf_addc(&z->ren, '{');
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		if (i > 0)
+			sbuf_addc(&z->ren, ',');
+		sbuf_addc(&z->ren, '"');
+		if (i < 256 && names[i] != NULL)
+			sbuf_adds(&z->ren, names[i]);
+		else
+			sbuf_add(&z->ren, f->key, f->klen);
+		sbuf_add(&z->ren, "\":", 2);
+		sbuf_add(&z->ren, f->val, f->vlen);
+	}
+	sbuf_addc(&z->ren, '}');
+	if (record_parse(&z->renrec, z->ren.p, z->ren.len) != REC_OK)
+		return r;
+	return &z->renrec;
 }
 
 /* Decodes one message of interface ifi (frames frames, the first two given)
@@ -222,6 +312,8 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		zi_reject(z, zi_msgctr(rc), ifc, detail);
 		return;
 	}
+	if (ntopmsg_tlv(z->msg)->tlv)
+		zi_tlv(z, ifc, &h);
 	if ((n = ntopmsg_nonobjects(z->msg)) > 0) {
 		snprintf(detail, sizeof(detail), "topic %s: %zu array "
 		    "element(s) not objects, skipped", h.topic, n);
@@ -235,6 +327,8 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
 	prev = NULL;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
+		if (z->c.names)
+			r = zi_rename(z, r);
 		ev = ntopmsg_event(h.topic, r);
 		if (ev != prev) {
 			zi_prefix(z, ifc, ev, h.topic);
@@ -464,6 +558,8 @@ zingest_destroy(struct zingest **zp)
 	sbuf_free(&z->out);
 	sbuf_free(&z->rx);
 	sbuf_free(&z->pre);
+	sbuf_free(&z->ren);
+	record_free(&z->renrec);
 	if (z->ownctx)
 		zmq_ctx_term(z->ctx);
 	free(z->ifs);

@@ -6,6 +6,8 @@
  * 0x04, zlib from byte 0), under a byte cap, then validated strictly as
  * one JSON object or an array of JSON values; every object is one record.
  * Nothing builds a JSON tree: records are spans of the decoded text.
+ * A TLV payload (header version 3, or the v3 header's TLV flag) is decoded
+ * by tlv.h into the same strict JSON records, one per TLV record.
  * Spec: shared/spec/ntop-zmq.md section 2, shared/DESIGN.md section 1.
  */
 #ifndef EVPIPE_NTOPMSG_H
@@ -26,7 +28,8 @@
 enum ntopmsg_err {
 	NTOPMSG_OK = 0,
 	NTOPMSG_EEMPTY,		/* "empty_payload" */
-	NTOPMSG_ETLV,		/* "tlv_unsupported" */
+	NTOPMSG_ETLV,		/* "tlv_bad_header": a TLV payload that does
+				   not start with 01 01 */
 	NTOPMSG_EZLIB,		/* "bad_zlib" */
 	NTOPMSG_ECAP,		/* "inflate_cap" */
 	NTOPMSG_EOVERSIZE,	/* "oversize" */
@@ -59,6 +62,18 @@ const struct record *ntopmsg_next(struct ntopmsg *m);
 /* Elements of the last decoded array payload that were not objects (they
  * yield no record; count them as "array_non_object"). */
 size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
+
+/* What the last TLV payload gave: tlv is false for a JSON payload; err is
+ * TLV_END when every record was read, else the tlv_err that dropped the
+ * rest of the payload after records good ones (see tlv.h); skipped
+ * counts blocks and lists left out, repaired strings made valid UTF-8.
+ * Owned by m, valid until the next decode. */
+struct ntopmsg_tlvres {
+	bool	tlv;
+	int	err;
+	size_t	records, skipped, repaired;
+};
+const struct ntopmsg_tlvres *ntopmsg_tlv(const struct ntopmsg *m);
 
 /* True if the last decoded payload was inflated. */
 bool	ntopmsg_inflated(const struct ntopmsg *m);

@@ -13,6 +13,10 @@
  *                       ntopng reads (ntopout.h) as JSON payload, so ntopng
  *                       or zmq-ingest can collect it
  *   ntop/24:, ntop/28:, ntop/36:  the same with the header of that size
+ *   ntop-tlv:@EP / >EP  the same with nDPI's TLV payloads (tlv.h): 24-byte
+ *                       header with version 3 (every ntopng reads it);
+ *                       ntop-tlv/28:, ntop-tlv/36: (version 4, flag 0x02)
+ *                       and ntop-tlv/36z: (zlib) pick another header.
  * Records are written without their newline; file sinks add it.
  */
 #ifndef EVPIPE_SINK_H

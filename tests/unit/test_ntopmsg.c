@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ntopmsg.h"
+#include "tlv.h"
 #include "unit.h"
 
 static struct ntophdr
@@ -92,11 +93,54 @@ test_json(void)
 	CHECK(dec(m, &h, "{}") == NTOPMSG_ETLV);
 	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV);
 	CHECK(dec(m, &h, "\x01\x02") == NTOPMSG_ETLV);
+	CHECK(ntopmsg_tlv(m)->tlv && ntopmsg_tlv(m)->err == TLV_EHEADER);
 	CHECK_STR(ntopmsg_errname(NTOPMSG_ECAP), "inflate_cap");
 	CHECK_STR(ntopmsg_errname(NTOPMSG_ETRUNC), "truncated_json");
 	CHECK_STR(ntopmsg_errname(99), "bad_payload");
 	ntopmsg_destroy(&m);
 	CHECK(m == NULL);
+}
+
+/* TLV payloads in every header form ntopng reads: version 3 in the 24-
+ * and 28-byte headers, the 36-byte header's TLV flag, with zlib or not. */
+static void
+test_tlv(void)
+{
+	static const char tlv[] = "\x01\x01" "\x22\x01\x05" "\x01"
+	    "\xb2\x00\x02" "ab" "\x07" "\x01";
+	struct ntopmsg *m = ntopmsg_new(4096);
+	struct ntophdr h;
+	struct sbuf z = { 0 };
+
+	h = hdr(NTOPHDR_V1, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	CHECK(ntopmsg_tlv(m)->tlv && ntopmsg_tlv(m)->err == TLV_END);
+	CHECK(ntopmsg_tlv(m)->records == 2);
+	h = hdr(NTOPHDR_V2, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV | NTOPHDR_FLAG_ZLIB);
+	CHECK(ntopmsg_deflate(&z, tlv, sizeof(tlv) - 1, false, 6) == 0);
+	h.uncompressed_size = sizeof(tlv) - 1;
+	CHECK_STR(records(m, &h, z.p, z.len), "{\"1\":5}|{\"ab\":7}");
+	CHECK(ntopmsg_inflated(m));
+	/* A JSON payload says it is not TLV. */
+	h = hdr(NTOPHDR_V1, 2, 0);
+	CHECK_STR(records(m, &h, "{}", 2), "{}");
+	CHECK(!ntopmsg_tlv(m)->tlv);
+	/* Cut inside the second record: the first is kept, the reason
+	 * told. */
+	h = hdr(NTOPHDR_V1, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 3), "{\"1\":5}");
+	CHECK(ntopmsg_tlv(m)->err == TLV_ETRUNC);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 2), "{\"1\":5}");
+	CHECK(ntopmsg_tlv(m)->err == TLV_ENOEND);
+	/* A counter is one record without an end mark. */
+	strcpy(h.topic, "counter");
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 2), "{\"1\":5}|{\"ab\":7}");
+	sbuf_free(&z);
+	ntopmsg_destroy(&m);
 }
 
 static void
@@ -630,6 +674,7 @@ main(void)
 {
 	test_json();
 	test_zlib();
+	test_tlv();
 	test_event();
 	test_write();
 	test_seq();

@@ -1,0 +1,597 @@
+/* tlv.c - nDPI's TLV serializer format to strict JSON records and back
+ * (include/tlv.h). The format is nDPI's ndpi_serializer, TLV flavour, as
+ * nProbe and ntopng exchange it (zmq-ingest(1), TLV PAYLOADS).
+ *
+ * The decoder never trusts a length: every read checks the bytes left
+ * first, and a record is appended to the output only once it has been
+ * read whole, so a bad record leaves the good ones before it intact.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntopids.h"
+#include "tlv.h"
+
+#define TLV_STRMAX	65535u
+
+int
+tlv_reader_init(struct tlv_reader *rd, const uint8_t *p, size_t len,
+    bool counter)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->p = p;
+	rd->len = len;
+	rd->counter = counter;
+	if (len < 2 || p[0] != 1 || p[1] != 1) {
+		rd->failed = true;
+		return TLV_EHEADER;
+	}
+	rd->pos = 2;
+	return TLV_END;
+}
+
+const char *
+tlv_errname(int e)
+{
+	switch (e) {
+	case TLV_EHEADER: return "tlv_bad_header";
+	case TLV_ETRUNC: return "tlv_truncated";
+	case TLV_ETYPE: return "tlv_bad_type";
+	case TLV_EKEY: return "tlv_empty_key";
+	case TLV_ENOEND: return "tlv_no_end";
+	case TLV_EDEPTH: return "tlv_too_deep";
+	case TLV_ELIMIT: return "tlv_too_many_records";
+	case TLV_RECORD: return "tlv_record";
+	default: return "tlv_end";
+	}
+}
+
+/* Reads an n-byte big-endian unsigned integer at *pos. */
+static int
+tlv_uint(const struct tlv_reader *rd, size_t *pos, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (rd->len - *pos < n)
+		return TLV_ETRUNC;
+	for (i = 0; i < n; i++)
+		x = x << 8 | rd->p[*pos + i];
+	*pos += n;
+	*v = x;
+	return 0;
+}
+
+/* Reads a string (u16 length, bytes) at *pos: *s and *n span it. */
+static int
+tlv_str(const struct tlv_reader *rd, size_t *pos, const uint8_t **s,
+    size_t *n)
+{
+	uint64_t l;
+	size_t p = *pos;
+
+	if (tlv_uint(rd, &p, 2, &l) != 0 || rd->len - p < l)
+		return TLV_ETRUNC;
+	*s = rd->p + p;
+	*n = (size_t)l;
+	*pos = p + (size_t)l;
+	return 0;
+}
+
+/* The width in bytes of an integer type, 0 for others. */
+static size_t
+tlv_width(int t)
+{
+	switch (t) {
+	case TLV_U8: case TLV_I8: return 1;
+	case TLV_U16: case TLV_I16: return 2;
+	case TLV_U32: case TLV_I32: case TLV_FLOAT: return 4;
+	case TLV_U64: case TLV_I64: return 8;
+	default: return 0;
+	}
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n), or 0 if there is
+ * none (RFC 3629: no overlong forms, surrogates or values past U+10FFFF). */
+static size_t
+tlv_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* Appends s[0..n) as a JSON string, each invalid UTF-8 byte replaced by
+ * U+FFFD. Returns true if something was replaced. */
+static bool
+tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
+{
+	struct sbuf fix = { 0 };
+	size_t i = 0, k;
+
+	while (i < n && (k = tlv_utf8_len(s + i, n - i)) > 0)
+		i += k;
+	if (i == n) {
+		sbuf_add_jstr(out, (const char *)s, n);
+		return false;
+	}
+	sbuf_add(&fix, s, i);
+	while (i < n) {
+		if ((k = tlv_utf8_len(s + i, n - i)) > 0) {
+			sbuf_add(&fix, s + i, k);
+			i += k;
+		} else {
+			sbuf_add(&fix, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	sbuf_add_jstr(out, fix.p, fix.len);
+	sbuf_free(&fix);
+	return true;
+}
+
+/* The shortest text of d that reads back as d (as a float when isfloat):
+ * "%.*g" with the fewest digits, or plain digits for a whole number that
+ * %g would write with an exponent (1500, not 1.5e+03). */
+static void
+tlv_shortest(double d, bool isfloat, char *buf, size_t size)
+{
+	int prec, max = isfloat ? 9 : 17;
+
+	for (prec = 1; prec < max; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (isfloat ? strtof(buf, NULL) == (float)d :
+		    strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, size, "%.*g", prec, d);
+	if (strchr(buf, 'e') != NULL && d == floor(d) && fabs(d) < 1e15)
+		snprintf(buf, size, "%.0f", d);
+}
+
+/* Appends a float in its shortest form; JSON has no infinity or NaN:
+ * null. */
+static void
+tlv_put_float(struct sbuf *out, float f)
+{
+	char buf[40];
+
+	if (!isfinite(f)) {
+		sbuf_add(out, "null", 4);
+		return;
+	}
+	tlv_shortest(f, true, buf, sizeof(buf));
+	sbuf_adds(out, buf);
+}
+
+/* Appends the value of type t at *pos. */
+static int
+tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out)
+{
+	const uint8_t *s;
+	uint64_t v;
+	size_t n;
+	int rc;
+
+	if (t == TLV_STRING) {
+		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
+			return rc;
+		if (tlv_put_str(out, s, n))
+			rd->repaired++;
+		return 0;
+	}
+	if ((rc = tlv_uint(rd, pos, tlv_width(t), &v)) != 0)
+		return rc;
+	switch (t) {
+	case TLV_U8: case TLV_U16: case TLV_U32: case TLV_U64:
+		sbuf_add_u64(out, v);
+		break;
+	case TLV_I8:
+		sbuf_add_i64(out, (int8_t)(uint8_t)v);
+		break;
+	case TLV_I16:
+		sbuf_add_i64(out, (int16_t)(uint16_t)v);
+		break;
+	case TLV_I32:
+		sbuf_add_i64(out, (int32_t)(uint32_t)v);
+		break;
+	case TLV_I64:
+		sbuf_add_i64(out, (int64_t)v);
+		break;
+	default: {	/* TLV_FLOAT: 4 bytes little-endian, read big. */
+		uint32_t le = (uint32_t)v, bits;
+		float f;
+
+		bits = (le >> 24) | ((le >> 8) & 0xff00u) |
+		    ((le << 8) & 0xff0000u) | (le << 24);
+		memcpy(&f, &bits, sizeof(f));
+		tlv_put_float(out, f);
+	}
+	}
+	return 0;
+}
+
+/* Skips a value of type t at *pos. */
+static int
+tlv_skip_value(struct tlv_reader *rd, size_t *pos, int t)
+{
+	const uint8_t *s;
+	size_t n;
+
+	if (t == TLV_STRING)
+		return tlv_str(rd, pos, &s, &n);
+	if (rd->len - *pos < tlv_width(t))
+		return TLV_ETRUNC;
+	*pos += tlv_width(t);
+	return 0;
+}
+
+/* Reads one key/value item whose type byte is at *pos, appending it as a
+ * member unless skip. */
+static int
+tlv_member(struct tlv_reader *rd, size_t *pos, int kt, int vt, bool skip,
+    bool first, struct sbuf *out)
+{
+	const uint8_t *s;
+	uint64_t k;
+	size_t n;
+	int rc;
+
+	if (vt < TLV_U8 || vt > TLV_STRING)
+		return TLV_ETYPE;
+	if (kt == TLV_STRING) {
+		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
+			return rc;
+		if (n == 0)
+			return TLV_EKEY;
+		if (!skip) {
+			if (!first)
+				sbuf_addc(out, ',');
+			if (tlv_put_str(out, s, n))
+				rd->repaired++;
+		}
+	} else if (kt >= TLV_U8 && kt <= TLV_U32) {
+		if ((rc = tlv_uint(rd, pos, tlv_width(kt), &k)) != 0)
+			return rc;
+		if (!skip) {
+			if (!first)
+				sbuf_addc(out, ',');
+			sbuf_addc(out, '"');
+			sbuf_add_u64(out, k);
+			sbuf_addc(out, '"');
+		}
+	} else
+		return TLV_ETYPE;
+	if (skip)
+		return tlv_skip_value(rd, pos, vt);
+	sbuf_addc(out, ':');
+	return tlv_value(rd, pos, vt, out);
+}
+
+/* Reads the items of one record from rd->pos into out. */
+static int
+tlv_record(struct tlv_reader *rd, struct sbuf *out)
+{
+	size_t pos = rd->pos;
+	unsigned depth = 0;
+	bool first = true;
+	int rc;
+
+	sbuf_addc(out, '{');
+	while (pos < rd->len) {
+		int kt = rd->p[pos] >> 4, vt = rd->p[pos] & 15;
+
+		pos++;
+		if (kt == TLV_UNKNOWN) {
+			const uint8_t *s;
+			size_t n;
+
+			switch (vt) {
+			case TLV_EOR:
+				if (depth > 0)
+					return TLV_ETYPE;
+				sbuf_addc(out, '}');
+				rd->pos = pos;
+				return TLV_RECORD;
+			case TLV_BLOCK:
+			case TLV_LIST:
+				/* Its name travels as a string value. */
+				if ((rc = tlv_str(rd, &pos, &s, &n)) != 0)
+					return rc;
+				if (depth == 0)
+					rd->skipped++;
+				if (++depth > TLV_MAXDEPTH)
+					return TLV_EDEPTH;
+				continue;
+			case TLV_END_BLOCK:
+			case TLV_END_LIST:
+				if (depth == 0)
+					return TLV_ETYPE;
+				depth--;
+				continue;
+			default:
+				return TLV_ETYPE;
+			}
+		}
+		rc = tlv_member(rd, &pos, kt, vt, depth > 0, first, out);
+		if (rc != 0)
+			return rc;
+		if (depth == 0)
+			first = false;
+	}
+	/* The buffer ended inside the record. */
+	if (depth > 0)
+		return TLV_ETRUNC;
+	if (!rd->counter)
+		return TLV_ENOEND;
+	sbuf_addc(out, '}');
+	rd->pos = pos;
+	return TLV_RECORD;
+}
+
+int
+tlv_next(struct tlv_reader *rd, struct sbuf *out)
+{
+	size_t mark = out->len, skipped = rd->skipped;
+	size_t repaired = rd->repaired, i;
+	int rc;
+
+	if (rd->failed || rd->pos >= rd->len)
+		return TLV_END;
+	/* Zero bytes after the last record are padding, not a record. */
+	for (i = rd->pos; i < rd->len && rd->p[i] == 0; i++)
+		;
+	if (i == rd->len)
+		return TLV_END;
+	if (rd->records >= TLV_MAXRECORDS)
+		rc = TLV_ELIMIT;
+	else
+		rc = tlv_record(rd, out);
+	if (rc == TLV_RECORD) {
+		rd->records++;
+		return rc;
+	}
+	/* A dropped record's blocks and strings are not counted. */
+	rd->skipped = skipped;
+	rd->repaired = repaired;
+	out->len = mark;
+	if (out->p != NULL)
+		out->p[mark] = '\0';
+	rd->failed = true;
+	return rc;
+}
+
+/* Encoding. */
+
+void
+tlv_begin(struct sbuf *out)
+{
+	sbuf_add(out, "\x01\x01", 2);
+}
+
+static void
+tlv_put_be(struct sbuf *out, uint64_t v, size_t n)
+{
+	char b[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (char)(v >> (8 * (n - 1 - i)));
+	sbuf_add(out, b, n);
+}
+
+/* The smallest unsigned type holding v. */
+static int
+tlv_utype(uint64_t v)
+{
+	return v <= 0xff ? TLV_U8 : v <= 0xffff ? TLV_U16 :
+	    v <= 0xffffffffu ? TLV_U32 : TLV_U64;
+}
+
+/* The smallest signed type holding v (< 0). */
+static int
+tlv_itype(int64_t v)
+{
+	return v >= INT8_MIN ? TLV_I8 : v >= INT16_MIN ? TLV_I16 :
+	    v >= INT32_MIN ? TLV_I32 : TLV_I64;
+}
+
+/* The number a key is, or -1: a field name or numeric form of the ntopids
+ * table under TLV_ENC_IDS; otherwise only plain decimal digits without a
+ * leading zero, so that the key reads back as the same text. */
+static int
+tlv_key_id(const char *key, size_t klen, unsigned flags)
+{
+	if (flags & TLV_ENC_IDS)
+		return ntopids_key(key, klen);
+	if (klen == 0 || (key[0] == '0' && klen > 1) ||
+	    memchr(key, '.', klen) != NULL || memchr(key, '+', klen) != NULL)
+		return -1;
+	return ntopids_parse_key(key, klen);
+}
+
+/* Writes the type byte and the key: a number key when tlv_key_id() gives
+ * one, in its smallest width, else a string key. */
+static void
+tlv_put_key(struct sbuf *out, const char *key, size_t klen, int vt,
+    unsigned flags)
+{
+	int id = tlv_key_id(key, klen, flags);
+
+	if (id >= 0) {
+		int kt = tlv_utype((uint64_t)id);
+
+		sbuf_addc(out, (char)(kt << 4 | vt));
+		tlv_put_be(out, (uint64_t)id, tlv_width(kt));
+		return;
+	}
+	sbuf_addc(out, (char)(TLV_STRING << 4 | vt));
+	tlv_put_be(out, klen, 2);
+	sbuf_add(out, key, klen);
+}
+
+/* Writes a number member: an integer in its smallest width, a fraction as
+ * a float when that loses nothing, else as a string of its text. */
+static void
+tlv_put_number(struct sbuf *out, const char *key, size_t klen,
+    const struct rec_field *f, unsigned flags)
+{
+	char dbuf[40], fbuf[40], text[64];
+	int64_t i;
+	uint64_t u;
+	double d;
+	float fl;
+
+	if (memchr(f->val, '.', f->vlen) == NULL &&
+	    memchr(f->val, 'e', f->vlen) == NULL &&
+	    memchr(f->val, 'E', f->vlen) == NULL) {
+		if (f->val[0] != '-' && rec_u64(f, &u) == 0) {
+			int t = tlv_utype(u);
+
+			tlv_put_key(out, key, klen, t, flags);
+			tlv_put_be(out, u, tlv_width(t));
+			return;
+		}
+		if (f->val[0] == '-' && rec_i64(f, &i) == 0) {
+			int t = tlv_itype(i);
+
+			tlv_put_key(out, key, klen, t, flags);
+			tlv_put_be(out, (uint64_t)i, tlv_width(t));
+			return;
+		}
+	}
+	if (f->vlen < sizeof(text) && rec_double(f, &d) == 0 &&
+	    fabs(d) <= 3.4e38) {
+		tlv_shortest(d, false, dbuf, sizeof(dbuf));
+		tlv_shortest(d, true, fbuf, sizeof(fbuf));
+		if (strcmp(dbuf, fbuf) == 0) {
+			uint32_t bits;
+
+			fl = (float)d;
+			memcpy(&bits, &fl, sizeof(bits));
+			tlv_put_key(out, key, klen, TLV_FLOAT, flags);
+			/* nDPI copies the float in host order: little-endian
+			 * on every platform ntopng runs on. */
+			tlv_put_be(out, (bits >> 24) | ((bits >> 8) & 0xff00u) |
+			    ((bits << 8) & 0xff0000u) | (bits << 24), 4);
+			return;
+		}
+	}
+	tlv_put_key(out, key, klen, TLV_STRING, flags);
+	tlv_put_be(out, f->vlen, 2);
+	sbuf_add(out, f->val, f->vlen);
+}
+
+/* Writes a string member from bytes s[0..n). */
+static void
+tlv_put_strval(struct sbuf *out, const char *key, size_t klen, const char *s,
+    size_t n, unsigned flags)
+{
+	tlv_put_key(out, key, klen, TLV_STRING, flags);
+	tlv_put_be(out, n, 2);
+	sbuf_add(out, s, n);
+}
+
+/* Decodes the JSON string text q[0..n) (quotes included) into tmp. */
+static bool
+tlv_unquote(const char *q, size_t n, bool esc, struct sbuf *tmp)
+{
+	struct rec_field sf = { 0 };
+	int m;
+
+	sf.kind = REC_STRING;
+	sf.val = q;
+	sf.vlen = n;
+	sf.vesc = esc;
+	sbuf_reset(tmp);
+	sbuf_reserve(tmp, n + 8);
+	if ((m = rec_str(&sf, tmp->p, n + 8)) < 0)
+		return false;
+	tmp->len = (size_t)m;
+	return true;
+}
+
+size_t
+tlv_encode(struct sbuf *out, const struct record *r, bool eor, unsigned flags)
+{
+	struct sbuf kb = { 0 }, vb = { 0 };
+	size_t i, left = 0;
+
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+		const char *key = f->key;
+		size_t klen = f->klen;
+
+		if ((flags & TLV_ENC_NORESERVED) && klen > 0 && key[0] == '_')
+			continue;
+		if (f->kesc) {
+			/* The key's quotes surround it in the record text. */
+			if (!tlv_unquote(key - 1, klen + 2, true, &kb)) {
+				left++;
+				continue;
+			}
+			key = kb.p;
+			klen = kb.len;
+		}
+		if (klen == 0 || klen > TLV_STRMAX) {
+			left++;
+			continue;
+		}
+		switch (f->kind) {
+		case REC_NUMBER:
+			tlv_put_number(out, key, klen, f, flags);
+			break;
+		case REC_STRING:
+			if (!tlv_unquote(f->val, f->vlen, f->vesc, &vb) ||
+			    vb.len > TLV_STRMAX) {
+				left++;
+				break;
+			}
+			tlv_put_strval(out, key, klen, vb.p, vb.len, flags);
+			break;
+		case REC_TRUE:
+		case REC_FALSE:
+			tlv_put_key(out, key, klen, TLV_U8, flags);
+			sbuf_addc(out, f->kind == REC_TRUE ? 1 : 0);
+			break;
+		case REC_OBJECT:
+		case REC_ARRAY:
+			sbuf_reset(&vb);
+			json_compact(&vb, f->val, f->vlen);
+			if (vb.len > TLV_STRMAX) {
+				left++;
+				break;
+			}
+			tlv_put_strval(out, key, klen, vb.p, vb.len, flags);
+			break;
+		default:
+			left++;
+		}
+	}
+	if (eor)
+		sbuf_addc(out, TLV_EOR);
+	sbuf_free(&kb);
+	sbuf_free(&vb);
+	return left;
+}
