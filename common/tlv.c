@@ -473,7 +473,8 @@ tlv_put_number(struct sbuf *out, const char *key, size_t klen,
 			tlv_put_be(out, u, tlv_width(t));
 			return;
 		}
-		if (f->val[0] == '-' && rec_i64(f, &i) == 0) {
+		/* "-0" is no integer: it goes as the float it is. */
+		if (f->val[0] == '-' && rec_i64(f, &i) == 0 && i != 0) {
 			int t = tlv_itype(i);
 
 			tlv_put_key(out, key, klen, t, flags);
