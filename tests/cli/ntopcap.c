@@ -1,7 +1,8 @@
 /* ntopcap.c - test helper: what an ntop sink sends, byte for byte. A bare
  * libzmq SUB connects to ENDPOINT, subscribes to the ntop topics and
  * prints COUNT messages, one line each: every frame but the last in hex,
- * then the last frame as text (the JSON payload), blank-separated. COUNT
+ * then the last frame as text (a JSON payload; anything else, such as
+ * TLV, in hex too), blank-separated. COUNT
  * 0: every message until the publisher goes away (its connection closes),
  * so a test sees that nothing more was sent.
  * Usage: ntopcap ENDPOINT COUNT */
@@ -34,10 +35,11 @@ cap_one(void *sock, zmq_msg_t *m, int flags)
 		more = zmq_msg_more(m);
 		p = zmq_msg_data(m);
 		k = zmq_msg_size(m);
-		if (more) {
+		if (more || k == 0 || p[0] != '{') {
+			/* Headers, and binary (TLV) payloads, in hex. */
 			for (i = 0; i < k; i++)
 				printf("%02x", p[i]);
-			putchar(' ');
+			putchar(more ? ' ' : '\n');
 		} else {
 			fwrite(p, 1, k, stdout);
 			putchar('\n');
