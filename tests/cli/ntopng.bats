@@ -12,7 +12,7 @@ setup() {
 # What ntopng reads, held in golden files: what each ntop sink sends for a
 # given input (headers, topics, ids, deltas), that the deltas of an -I
 # stream add up to the flow's totals as ntopng adds them, and ntopng's own
-# exporter (constructed recording) collected without invented losses.
+# exporter (recorded) collected without invented losses.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
 G="$BATS_TEST_DIRNAME/../expected/ntopng"
