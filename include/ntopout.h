@@ -1,7 +1,8 @@
 /* ntopout.h - records in the form ntopng reads: what an ntop sink sends.
  *
  * One place decides what an ntop sink (JSON or TLV) sends for a record, so
- * every ntop sink sends the same fields (man/evpipe.7, "ntop sinks"):
+ * every ntop sink sends the same fields (man/evpipe.7, "Inputs and
+ * outputs"):
  * - a flow-agg "iface" summary never goes out as a flow: the interface
  *   counters and listening-port reports it holds go out again on the
  *   "counter" and "listening-ports" topics, as the agents sent them;
