@@ -45,7 +45,9 @@ struct ntopmsg {
 	size_t		 next;
 	size_t		 nonobj;
 	struct record	 rec;
-	struct sbuf	 tbuf;		/* a TLV payload's records as JSON */
+	struct sbuf	 tbuf;		/* a TLV record as JSON */
+	struct tlv_reader rd;		/* the TLV payload being read */
+	bool		 tlvmode;	/* ntopmsg_next() reads rd */
 	struct ntopmsg_tlvres tlv;
 };
 
@@ -269,38 +271,49 @@ add_span(struct ntopmsg *m, size_t off, size_t len)
 	m->nspans++;
 }
 
-/* Decodes a TLV payload into JSON records in m->tbuf, one span each. The
- * records before a bad one are kept (m->tlv says why the rest was not);
- * only a payload that is not TLV at all is rejected. A counter message is
- * one record without an end mark. */
+/* Starts reading a TLV payload; ntopmsg_next() decodes its records one
+ * at a time into m->tbuf (strict JSON, indexed as it is written), so
+ * each is touched once. A payload that is not TLV at all is rejected; a
+ * bad record ends the payload, the records before it kept (m->tlv says
+ * why). A counter message is one record without an end mark. */
 static int
 walk_tlv(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
     size_t len)
 {
-	struct tlv_reader rd;
-	size_t off;
 	int rc;
 
 	m->tlv.tlv = true;
-	sbuf_reset(&m->tbuf);
-	rc = tlv_reader_init(&rd, p, len, strcmp(h->topic, "counter") == 0);
+	m->tlv.err = TLV_END;
+	rc = tlv_reader_init(&m->rd, p, len, strcmp(h->topic, "counter") == 0);
 	if (rc != TLV_END) {
 		m->tlv.err = rc;
 		return NTOPMSG_ETLV;
 	}
-	for (;;) {
-		off = m->tbuf.len;
-		if ((rc = tlv_next(&rd, &m->tbuf)) != TLV_RECORD)
-			break;
-		add_span(m, off, m->tbuf.len - off);
-	}
-	m->tlv.err = rc;
-	m->tlv.records = rd.records;
-	m->tlv.skipped = rd.skipped;
-	m->tlv.repaired = rd.repaired;
-	m->text = m->tbuf.p;
-	m->tlen = m->tbuf.len;
+	m->tlvmode = true;
 	return NTOPMSG_OK;
+}
+
+/* The next record of a TLV payload, or NULL at its end. */
+static const struct record *
+next_tlv(struct ntopmsg *m)
+{
+	int rc;
+
+	sbuf_reset(&m->tbuf);
+	rc = tlv_next(&m->rd, &m->tbuf);
+	m->tlv.records = m->rd.records;
+	m->tlv.skipped = m->rd.skipped;
+	m->tlv.repaired = m->rd.repaired;
+	if (rc != TLV_RECORD) {
+		if (rc != TLV_END)
+			m->tlv.err = rc;
+		m->tlvmode = false;
+		return NULL;
+	}
+	if (tlv_index(&m->rd, m->tbuf.p, &m->rec) != 0 &&
+	    record_parse(&m->rec, m->tbuf.p, m->tbuf.len) != REC_OK)
+		return NULL;	/* not reached: the decoder writes JSON */
+	return &m->rec;
 }
 
 /* Walks an array payload: every element is validated; objects are kept as
@@ -361,6 +374,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	memset(&m->tlv, 0, sizeof(m->tlv));
+	m->tlvmode = false;
 	if (len == 0)
 		return NTOPMSG_EEMPTY;
 	if (len > m->cap)
@@ -420,6 +434,7 @@ ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	/* A rejected payload yields no record, not even its good part. */
 	if ((rc = msg_decode(m, h, p, len)) != NTOPMSG_OK) {
 		m->single = false;
+		m->tlvmode = false;
 		m->nspans = m->nkept = 0;
 		m->nonobj = 0;
 	}
@@ -431,6 +446,8 @@ ntopmsg_next(struct ntopmsg *m)
 {
 	const struct span *sp;
 
+	if (m->tlvmode)
+		return next_tlv(m);
 	if (m->single) {
 		if (m->single_done)
 			return NULL;

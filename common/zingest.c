@@ -305,8 +305,6 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		zi_reject(z, zi_msgctr(rc), ifc, detail);
 		return;
 	}
-	if (ntopmsg_tlv(z->msg)->tlv)
-		zi_tlv(z, ifc, &h);
 	if ((n = ntopmsg_nonobjects(z->msg)) > 0) {
 		snprintf(detail, sizeof(detail), "topic %s: %zu array "
 		    "element(s) not objects, skipped", h.topic, n);
@@ -339,6 +337,10 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		if (++*z->ctr[C_RECORDS] == z->c.max_records)
 			z->done = true;
 	}
+	/* A TLV payload's records are decoded as they are written: what it
+	 * lost is known at its end. */
+	if (ntopmsg_tlv(z->msg)->tlv)
+		zi_tlv(z, ifc, &h);
 }
 
 /* Receives up to max whole messages from interface i without waiting.

@@ -63,11 +63,12 @@ const struct record *ntopmsg_next(struct ntopmsg *m);
  * yield no record; count them as "array_non_object"). */
 size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
 
-/* What the last TLV payload gave: tlv is false for a JSON payload; err is
- * TLV_END when every record was read, else the tlv_err that dropped the
- * rest of the payload after records good ones (see tlv.h); skipped
- * counts blocks and lists left out, repaired strings made valid UTF-8.
- * Owned by m, valid until the next decode. */
+/* What the last TLV payload gave, final once ntopmsg_next() has returned
+ * NULL (its records are decoded one by one): tlv is false for a JSON
+ * payload; err is TLV_END when every record was read, else the tlv_err
+ * that dropped the rest of the payload after records good ones (see
+ * tlv.h); skipped counts blocks and lists left out, repaired strings made
+ * valid UTF-8. Owned by m, valid until the next decode. */
 struct ntopmsg_tlvres {
 	bool	tlv;
 	int	err;

@@ -38,7 +38,10 @@ wait_ingest() { ZRC=0; wait "$ZI" || ZRC=$?; }
 		ev-emit -q -F -E tlv -H 2 "$ep" "$(T frames)"
 		ev-emit -q -F -E tlv -H 3 "$ep" "$(T frames)"
 		ev-emit -q -F -E tlv -H 3 -z "$ep" "$(T frames)"
-		ev-emit -q "$ep" "$DATA/tlv/$f.json"
+		# The same records as one JSON array, sent as they are.
+		{ printf '['; paste -sd, "$DATA/tlv/$f.json"; printf ']'; } > "$(T arr)"
+		echo "h f:$(T arr)" > "$(T frames)"
+		ev-emit -q -F "$ep" "$(T frames)"
 		wait_ingest
 		[ "$ZRC" -eq 0 ]
 		[ "$(counter records)" -eq $((5 * n)) ]
