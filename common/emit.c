@@ -75,10 +75,25 @@ emit_topicmax(const struct emit *e)
 	return e->c.layout == NTOPHDR_V0 ? 31 : 15;
 }
 
+/* Why c cannot send TLV, or NULL when it can (or does not ask to). */
+static const char *
+emit_tlv_check(const struct emit_conf *c)
+{
+	if (!c->tlv)
+		return NULL;
+	/* Version 3 of the short headers says TLV, never zlib. */
+	if (c->zlib && c->layout != NTOPHDR_V3)
+		return "compressed TLV needs the 36-byte header (-H 3)";
+	if (c->layout == NTOPHDR_V0)
+		return "TLV needs a header with a version (-H 1, 2 or 3)";
+	return NULL;
+}
+
 struct emit *
 emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
     size_t errsz)
 {
+	const char *msg;
 	struct emit *e;
 	char *url;
 	size_t len;
@@ -102,15 +117,8 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c_ebpf = stats_ctr(st, "ebpf_messages");
 	e->c_bad = stats_ctr(st, "bad_lines");
 	record_init(&e->rec);
-	if (c->tlv && c->zlib && c->layout != NTOPHDR_V3) {
-		/* Version 3 of the short headers says TLV, never zlib. */
-		snprintf(errbuf, errsz, "compressed TLV needs the 36-byte "
-		    "header (-H 3)");
-		goto fail;
-	}
-	if (c->tlv && c->layout == NTOPHDR_V0) {
-		snprintf(errbuf, errsz, "TLV needs a header with a version "
-		    "(-H 1, 2 or 3)");
+	if ((msg = emit_tlv_check(c)) != NULL) {
+		snprintf(errbuf, errsz, "%s", msg);
 		goto fail;
 	}
 	if (strlen(e->c.topic) > emit_topicmax(e)) {

@@ -255,6 +255,9 @@ zi_rename(struct zingest *z, const struct record *r)
 	return &z->renrec;
 }
 
+static void	zi_records(struct zingest *, const struct zi_iface *,
+		    const struct ntophdr *);
+
 /* Decodes one message of interface ifi (frames frames, the first two given)
  * and writes its records. */
 static void
@@ -262,12 +265,9 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
     int frames)
 {
 	struct zi_iface *ifc = &z->ifs[ifi];
-	const struct record *r;
 	struct ntopmsg_seqres sr;
 	struct ntophdr h;
 	char detail[192];
-	struct sbuf *o = &z->out;
-	const char *ev, *prev;
 	size_t n;
 	int rc;
 
@@ -312,6 +312,18 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		    ifc->name, detail);
 		*z->ctr[C_ARRAY] += n - 1;
 	}
+	zi_records(z, ifc, &h);
+}
+
+/* Writes the records of the message just decoded (header h). */
+static void
+zi_records(struct zingest *z, const struct zi_iface *ifc,
+    const struct ntophdr *h)
+{
+	const struct record *r;
+	struct sbuf *o = &z->out;
+	const char *ev, *prev;
+
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
 	sbuf_reset(&z->rx);
@@ -320,9 +332,9 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
 		if (z->c.names)
 			r = zi_rename(z, r);
-		ev = ntopmsg_event(h.topic, r);
+		ev = ntopmsg_event(h->topic, r);
 		if (ev != prev) {
-			zi_prefix(z, ifc, ev, h.topic);
+			zi_prefix(z, ifc, ev, h->topic);
 			prev = ev;
 		}
 		sbuf_reset(o);
@@ -340,7 +352,7 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	/* A TLV payload's records are decoded as they are written: what it
 	 * lost is known at its end. */
 	if (ntopmsg_tlv(z->msg)->tlv)
-		zi_tlv(z, ifc, &h);
+		zi_tlv(z, ifc, h);
 }
 
 /* Receives up to max whole messages from interface i without waiting.
