@@ -1,5 +1,5 @@
 /* ev-show - the terminal dashboard and batch tables of evpipe records
- * (issue 6; man/ev-show.1). The model and the tables are common/view.c;
+ * (man/ev-show.1). The model and the tables are common/view.c;
  * this file holds the options, the ncurses screen and the key bindings.
  */
 #include <sys/ioctl.h>

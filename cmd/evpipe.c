@@ -1,5 +1,6 @@
 /* evpipe - run a pipeline of evpipe stages as threads of one process.
- * Spec: issue 7 item 4; the stages and the record contract: evpipe(7).
+ * See man/evpipe.1 and doc/design.md "Moving records between stages";
+ * the stages and the record contract: evpipe(7).
  *
  * Each stage's own main() runs in a thread of its own. Neighbours are joined
  * by inproc:// ZMQ PUSH/PULL sockets (one record per message, blocking, so

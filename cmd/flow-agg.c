@@ -1,6 +1,6 @@
 /* flow-agg.c - flows from packets and events, with the process on each
  * end: NDJSON in, "flow" and "iface" records out. See man/flow-agg.1 and
- * common/flowagg.c (issue 5).
+ * common/flowagg.c; the stage is described in doc/design.md "The stages".
  */
 #include <err.h>
 #include <errno.h>

@@ -38,7 +38,7 @@ struct pi_main {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pcap-ingest [-lNpq] [-A seconds] [-c count] "
+	fprintf(stderr, "usage: pcap-ingest [-LlNpq] [-A seconds] [-c count] "
 	    "[-f filter] [-o sink] [-s snaplen]\n"
 	    "                   [-Z user] -i interface ... | "
 	    "-r file[=name] ... [expression]\n");
@@ -169,6 +169,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "dpi", no_argument, NULL, 'L' },
 		{ "line-buffered", no_argument, NULL, 'l' },
 		{ "non-ip", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -185,7 +186,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->sinkspec = "-";
 	o->promisc = true;
-	while ((ch = getopt_long(argc, argv, "A:c:f:i:lNo:pqr:s:Z:", longopts,
+	while ((ch = getopt_long(argc, argv, "A:c:f:i:LlNo:pqr:s:Z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -207,6 +208,9 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 			if (o->nif == MAXSRC)
 				errx(2, "at most %d interfaces", MAXSRC);
 			o->ifaces[o->nif++] = optarg;
+			break;
+		case 'L':
+			o->conf.l7 = true;
 			break;
 		case 'l':
 			o->so.line_buffered = true;

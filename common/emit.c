@@ -1,5 +1,5 @@
 /* emit.c - the ev-emit core (include/emit.h): NDJSON events to ntop ZMQ
- * messages. Spec: shared/spec/ntop-zmq.md section 2; issue 2 part 4.
+ * messages. Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
  *
  * Everything is loaded and encoded before sending, so the send loop only
  * writes each message's header (its msg_id changes) and hands the frames

@@ -1,6 +1,6 @@
 /* ntopmsg.c - ntop ZMQ payloads to records, encoding, msg_id accounting
- * (include/ntopmsg.h). Spec: shared/spec/ntop-zmq.md section 2,
- * shared/DESIGN.md section 1 (the _event rules).
+ * (include/ntopmsg.h). See doc/wire-format.md "Messages" and
+ * doc/design.md "The record contract" (the _event rules).
  *
  * The hot path validates the producer's text once (record.h) and never
  * builds a JSON tree; output splices the pipeline's keys in front of the

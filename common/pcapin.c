@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dpi.h"
 #include "pcapin.h"
 #include "pktdec.h"
 #include "pktrec.h"
@@ -33,6 +34,7 @@ struct pi_run {
 	struct stats	*st;
 	struct sbuf	 rec;
 	struct pktrec_agg *agg;
+	struct dpi	*dpi;		/* -L */
 	int		 failed;	/* a write lost output */
 	bool		 limit;		/* conf->count reached */
 	uint64_t	 npackets;
@@ -302,6 +304,9 @@ pi_packet(struct pi_run *r, const struct pcap_pkthdr *h, const u_char *data)
 	struct pcapin_src *s = &r->src[r->cur];
 	struct pktrec_time t;
 	struct pktdec d;
+	const char *l7;
+	size_t l7len = 0;
+	uint64_t l7h = 0;
 
 	r->npackets++;
 	(*r->c_packets)++;
@@ -320,14 +325,18 @@ pi_packet(struct pi_run *r, const struct pcap_pkthdr *h, const u_char *data)
 	t.nsec = s->nano ? (uint32_t)h->ts.tv_usec :
 	    (uint32_t)h->ts.tv_usec * 1000u;
 	t.nano = s->nano;
+	if (r->dpi != NULL && d.layer >= PKTDEC_L_NET)
+		l7h = dpi_packet(r->dpi, &d, t.sec < 0 ? 0 :
+		    (uint64_t)t.sec * 1000u + t.nsec / 1000000u);
 	if (r->agg) {
-		if (pktrec_agg_add(r->agg, (int)r->cur, s->ifjson, &t, &d, h->len,
-		    pi_emit, r) != 0)
+		if (pktrec_agg_add_l7(r->agg, (int)r->cur, s->ifjson, &t, &d,
+		    h->len, l7h, pi_emit, r) != 0)
 			r->limit = true;
 		return;
 	}
 	sbuf_reset(&r->rec);
-	pktrec_packet(&r->rec, s->ifjson, &t, &d, h->len);
+	l7 = l7h ? dpi_fields(r->dpi, l7h, &l7len) : NULL;
+	pktrec_packet_l7(&r->rec, s->ifjson, &t, &d, h->len, l7, l7len);
 	if (pi_emit(r, r->rec.p, r->rec.len) != 0)
 		r->limit = true;
 }
@@ -342,6 +351,33 @@ pi_dispatch_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		pcap_breakloop(r->src[r->cur].p);
 }
 
+/* The DPI counters (include/dpi.h) into the stats as dpi_*. */
+static void
+pi_dpi_stats(struct pi_run *r)
+{
+	const struct dpi_stats *ds;
+
+	if (r->dpi == NULL)
+		return;
+	ds = dpi_stats(r->dpi);
+	*stats_ctr(r->st, "dpi_flows") = ds->flows;
+	*stats_ctr(r->st, "dpi_active") = ds->active;
+	*stats_ctr(r->st, "dpi_max_active") = ds->max_active;
+	*stats_ctr(r->st, "dpi_evicted") = ds->evicted;
+	*stats_ctr(r->st, "dpi_expired") = ds->expired;
+	*stats_ctr(r->st, "dpi_detected") = ds->detected;
+	*stats_ctr(r->st, "dpi_guessed") = ds->guessed;
+	*stats_ctr(r->st, "dpi_unknown") = ds->unknown;
+	*stats_ctr(r->st, "dpi_packets") = ds->dpi_packets;
+	*stats_ctr(r->st, "dpi_max_states") = ds->max_states;
+}
+
+static const char *
+pi_l7(void *arg, uint64_t h, size_t *len)
+{
+	return dpi_fields(arg, h, len);
+}
+
 static void
 pi_tick(struct pi_run *r, const struct pcapin_src *file)
 {
@@ -351,6 +387,7 @@ pi_tick(struct pi_run *r, const struct pcapin_src *file)
 	if (r->conf->tick == NULL)
 		return;
 	pcapin_live_stats(r->src, r->nsrc, r->st);
+	pi_dpi_stats(r);
 	t.src = file;
 	t.packets = r->npackets;
 	t.pos = -1;
@@ -399,6 +436,10 @@ pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
 		break;
 	}
 	s->done = true;
+	/* The end of a capture is where nDPI's reader gives up on the flows
+	 * still undecided: their open slices get its guess. */
+	if (r->dpi)
+		dpi_giveup_all(r->dpi);
 	pi_tick(r, s);
 	if (r->agg && pktrec_agg_flush(r->agg, (int)i, pi_emit, r) != 0)
 		r->limit = true;
@@ -510,14 +551,24 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 		r.c_link[i] = stats_ctr(st, key);
 		live |= src[i].live;
 	}
+	if (conf->l7 && (r.dpi = dpi_new(&conf->dpi, key,
+	    sizeof(key))) == NULL) {
+		stats_bad(st, stats_ctr(st, "dpi_errors"), "-L", "%s", key);
+		free(r.c_link);
+		return 1;
+	}
 	if (conf->slice_ns)
 		r.agg = pktrec_agg_new(conf->slice_ns, conf->max_slices ?
 		    conf->max_slices : PI_MAX_SLICES);
+	if (r.agg && r.dpi)
+		pktrec_agg_set_l7(r.agg, pi_l7, r.dpi);
 	for (i = 0; i < nsrc && !*stop && !r.limit; i++)
 		if (!src[i].live)
 			pi_file(&r, i, stop);
 	if (live && !r.limit)
 		pi_live(&r, stop);
+	if (r.dpi)
+		dpi_giveup_all(r.dpi);
 	if (r.agg) {
 		const struct pktrec_agg_stats *as;
 
@@ -530,6 +581,8 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 		pktrec_agg_destroy(&r.agg);
 	}
 	pcapin_live_stats(src, nsrc, st);
+	pi_dpi_stats(&r);
+	dpi_destroy(&r.dpi);
 	sbuf_free(&r.rec);
 	free(r.c_link);
 	return r.failed ? 1 : 0;

@@ -2,7 +2,7 @@
  *
  * Implements the reading side of the record contract (man/evpipe.7):
  * flow-agg's "flow" and "iface" records, zmq-ingest's "event" records
- * (both producer dialects, shared/spec/ntop-zmq.md 3) and pcap-ingest's
+ * (both producer dialects, doc/wire-format.md "eBPF events") and pcap-ingest's
  * "packet" records. Every key name ev-show reads is in view_keyname[]
  * below and nowhere else.
  */

@@ -1,6 +1,6 @@
 /* zingest.c - the zmq-ingest core (include/zingest.h): ntop ZMQ messages in,
- * event records out. Spec: shared/spec/ntop-zmq.md sections 1 and 2,
- * shared/DESIGN.md sections 1 and 2.
+ * event records out. See doc/wire-format.md "Sockets and endpoints" and
+ * "Messages", doc/design.md "The record contract" and "The stages".
  *
  * Per message: receive every frame (a message of the wrong shape is
  * drained and counted once), decode the header, check the topic exactly,

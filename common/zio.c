@@ -1,6 +1,6 @@
 /* zio.c - libzmq glue for the collector side (include/zio.h).
- * Spec: shared/spec/ntop-zmq.md section 1 (endpoints, subscriptions,
- * socket options).
+ * Format: doc/wire-format.md "Sockets and endpoints" (endpoints,
+ * subscriptions, socket options).
  */
 #include <err.h>
 #include <errno.h>

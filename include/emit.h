@@ -2,8 +2,7 @@
  *
  * Events are loaded first and encoded once (payload, compression), so a
  * repeated replay only re-encodes the small header with its msg_id.
- * Spec: shared/spec/ntop-zmq.md section 2 (the wire format), issue 2
- * part 4.
+ * Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
  */
 #ifndef EVPIPE_EMIT_H
 #define EVPIPE_EMIT_H

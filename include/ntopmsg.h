@@ -8,7 +8,7 @@
  * Nothing builds a JSON tree: records are spans of the decoded text.
  * A TLV payload (header version 3, or the v3 header's TLV flag) is decoded
  * by tlv.h into the same strict JSON records, one per TLV record.
- * Spec: shared/spec/ntop-zmq.md section 2, shared/DESIGN.md section 1.
+ * See doc/wire-format.md "Messages", doc/design.md "The record contract".
  */
 #ifndef EVPIPE_NTOPMSG_H
 #define EVPIPE_NTOPMSG_H
@@ -82,7 +82,8 @@ bool	ntopmsg_inflated(const struct ntopmsg *m);
 /* The counter name of a decode result, never NULL. */
 const char *ntopmsg_errname(int err);
 
-/* The record's _event from its topic and content (DESIGN.md section 1):
+/* The record's _event from its topic and content (doc/design.md "The
+ * record contract"):
  * "counters", "netstat", "flow" or "other". */
 const char *ntopmsg_event(const char *topic, const struct record *r);
 
@@ -109,11 +110,11 @@ void	ntopmsg_strip(struct sbuf *out, const struct record *r);
 int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
 	    bool legacy, int level);
 
-/* Per-source msg_id accounting (spec section 2). Sources are keyed by an
- * interface number and the header's source_id; a source silent for the
- * forget interval is forgotten; a new source's first msg_id above the
- * producers' first value means messages lost before the subscription was
- * up (the PUB "slow joiner"). */
+/* Per-source msg_id accounting (doc/wire-format.md "Drop accounting").
+ * Sources are keyed by an interface number and the header's source_id; a
+ * source silent for the forget interval is forgotten; a new source's first
+ * msg_id above the producers' first value means messages lost before the
+ * subscription was up (the PUB "slow joiner"). */
 struct ntopmsg_seq;
 
 struct ntopmsg_seqres {

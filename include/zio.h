@@ -5,7 +5,7 @@
  * "tcp://0.0.0.0:1234c,tcp://10.0.0.1:5556". An endpoint ending in 'c' is the
  * collector mode: the 'c' is stripped and the SUB socket binds; any other
  * endpoint is connected. Each endpoint decides for itself.
- * Spec: shared/spec/ntop-zmq.md section 1.
+ * Format: doc/wire-format.md "Sockets and endpoints".
  */
 #ifndef EVPIPE_ZIO_H
 #define EVPIPE_ZIO_H

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Capture files to flow records (NDJSON on stdout), as softflowd -r does:
-# pcap-ingest aggregates packets into one-second slices, flow-agg joins
-# the slices into bidirectional flows. Each file is its own interface,
+# pcap-ingest aggregates packets into one-second slices and names their
+# application with nDPI (-L: L7_PROTO_NAME, TLS_SERVER_NAME, ...),
+# flow-agg joins the slices into bidirectional flows. Each file is its own interface,
 # named after the file (or FILE=NAME).
 #
 #   usage: pcap-to-flows.sh FILE[=NAME] ...
@@ -11,4 +12,4 @@ set -eu
 files=""
 for f in "$@"; do files="$files -r $f"; done
 # shellcheck disable=SC2086
-pcap-ingest -q -A 1 $files | flow-agg -q
+pcap-ingest -q -L -A 1 $files | flow-agg -q

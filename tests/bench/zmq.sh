@@ -1,5 +1,5 @@
 #!/bin/sh
-# zmq-ingest benchmark (issue 2): ~600-byte eBPF events sent by ev-emit at
+# zmq-ingest benchmark: ~600-byte eBPF events sent by ev-emit at
 # full speed over TCP loopback, one event per message and ten per message
 # as a JSON array, received by zmq-ingest (writing its records to
 # /dev/null) and by a bare libzmq SUB that only counts the messages

@@ -1,7 +1,8 @@
-# CurveZMQ (issue 8 item 4): zmq-ingest -k is a CURVE server with ntopng's
-# key files (made by ev-keygen); ev-emit -k encrypts to it. A client with
-# the right server key gets in; one without encryption, with a wrong
-# server key, or (with -a) not on the allow-list is refused and counted.
+# CurveZMQ (doc/wire-format.md "Encryption"): zmq-ingest -k is a CURVE
+# server with ntopng's key files (made by ev-keygen); ev-emit -k encrypts
+# to it. A client with the right server key gets in; one without
+# encryption, with a wrong server key, or (with -a) not on the allow-list
+# is refused and counted.
 setup() {
 	load helper
 	K="$BATS_TEST_TMPDIR/keys"

@@ -1,6 +1,6 @@
 setup() { load helper; }
 
-# ev-show tests (issue 6): batch tables against golden files, filters and
+# ev-show tests (man/ev-show.1): batch tables against golden files, filters and
 # sorting, bad input, usage errors, and the dashboard driven under tmux.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
@@ -302,7 +302,7 @@ teardown() {
 	tm send-keys Space
 	tm send-keys 1
 	wait_for "EOF  ? help"
-	! grep -q PAUSED "$(T screen)"
+	[ "$(grep -c PAUSED "$(T screen)")" -eq 0 ]
 }
 
 @test "ev-show dashboard: survives resizes and uses the room" {
@@ -346,10 +346,10 @@ teardown() {
 	exec 8> "$(T fifo)"
 	head -n 12 "$D/mixed.ndjson" >&8
 	wait_for "records 12  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	[ "$(grep -c ' EOF ' "$(T screen)")" -eq 0 ]
 	tail -n +13 "$D/mixed.ndjson" >&8
 	wait_for "records 24  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	[ "$(grep -c ' EOF ' "$(T screen)")" -eq 0 ]
 	exec 8>&-
 	wait_for "rows 1-6 of 6  EOF"
 	tm send-keys q

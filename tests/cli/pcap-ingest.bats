@@ -2,7 +2,7 @@ setup() { load helper; EXP="$EXPECTED/pcap-ingest"; }
 bats_require_minimum_version 1.5.0
 
 # pcap-ingest: usage, golden outputs, bad input, the tshark oracle over
-# every shared capture, live capture on lo, privilege drop.
+# every test capture, live capture on lo, privilege drop.
 
 # --- helpers ---------------------------------------------------------
 
@@ -90,7 +90,7 @@ records_tsv() {
 @test "usage and configuration errors exit 2" {
 	run pcap-ingest
 	assert_failure 2
-	assert_output --partial "usage: pcap-ingest [-lNpq] [-A seconds]"
+	assert_output --partial "usage: pcap-ingest [-LlNpq] [-A seconds]"
 	run pcap-ingest -X -r "$PCAPS/dns_tcp.pcap"
 	assert_failure 2
 	assert_output --partial "usage:"

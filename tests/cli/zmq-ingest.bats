@@ -2,8 +2,8 @@ setup() { load helper; }
 
 # zmq-ingest tests: every header version x compression x object/array,
 # collector and probe modes, several producers and endpoints, msg_id
-# accounting, every bad input of issue 2, signals. ev-emit is the producer;
-# its frames mode (-F) sends hand-made frames for the bad inputs.
+# accounting, every bad input zmq-ingest(1) counts, signals. ev-emit is
+# the producer; its frames mode (-F) sends hand-made frames for the bad inputs.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
 
