@@ -622,6 +622,7 @@ struct seqsrc {
 	uint32_t	source_id;
 	uint32_t	last;
 	double		seen;
+	bool		noseq;	/* its msg_id is no sequence: not accounted */
 };
 
 struct ntopmsg_seq {
@@ -714,13 +715,25 @@ ntopmsg_seq_check(struct ntopmsg_seq *s, unsigned iface,
 		s->hit = s->n++;
 		src->iface = iface;
 		src->source_id = h->source_id;
+		src->noseq = false;
 		res->new_source = true;
-		if (h->msg_id > s->first)
+		/* A first msg_id far above the start is a producer that ran
+		 * before us (or has no sequence): not a slow joiner's loss. */
+		if (h->msg_id > s->first &&
+		    h->msg_id - s->first <= NTOPMSG_SEQ_MAXGAP)
 			res->slow_joiner = h->msg_id - s->first;
+	} else if (src->noseq) {
+		/* Nothing to account. */
 	} else if (h->msg_id == src->last + 1) {
 		/* In order (uint32_t arithmetic: wraps from 2^32-1 to 0). */
+	} else if (h->msg_id == src->last && h->msg_id != s->first) {
+		/* The same msg_id again (ntopng's exporter sends one value,
+		 * never set): a source without a sequence. */
+		src->noseq = res->unsequenced = true;
 	} else if (h->msg_id <= src->last)
 		res->restart = true;
+	else if (h->msg_id - src->last - 1 > NTOPMSG_SEQ_MAXGAP)
+		src->noseq = res->unsequenced = true;
 	else
 		res->lost = (uint64_t)h->msg_id - src->last - 1;
 	src->last = h->msg_id;

@@ -261,7 +261,10 @@ no_member(struct sbuf *b, bool *first, const struct rec_field *f,
 		no_number(b, f);
 		return;
 	}
-	no_key(b, first, f->key, f->klen, scalar && !f->kesc);
+	if (no_is(f, "VLAN_ID"))	/* flow-agg's name of nProbe's SRC_VLAN */
+		no_key(b, first, "SRC_VLAN", 8, true);
+	else
+		no_key(b, first, f->key, f->klen, scalar && !f->kesc);
 	for (i = 0; c->delta != NULL && i < NO_NCTR; i++)
 		if (no_is(f, no_ctr[i])) {
 			sbuf_add_u64(b, c->delta[i]);

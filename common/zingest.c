@@ -31,7 +31,7 @@
 /* Every counter, created in this order so the report is stable. */
 enum {
 	C_MESSAGES, C_RECORDS, C_INFLATED, C_SOURCES, C_DROPS, C_SLOWJOIN,
-	C_RESTARTS, C_UNTRACKED, C_REJECTED,
+	C_RESTARTS, C_UNTRACKED, C_UNSEQ, C_REJECTED,
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
 	C_EMPTY, C_TLV_HEADER, C_TLV_TRUNC, C_TLV_TYPE, C_TLV_KEY, C_TLV_NOEND,
 	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
@@ -41,7 +41,8 @@ enum {
 
 static const char *const zi_names[C_N] = {
 	"messages", "records", "inflated", "sources", "drops",
-	"slow_joiner_lost", "restarts", "untracked_sources", "rejected",
+	"slow_joiner_lost", "restarts", "untracked_sources",
+	"unsequenced_sources", "rejected",
 	"bad_header_size", "bad_version", "topic_not_terminated",
 	"unknown_topic", "single_frame", "extra_frames",
 	"empty_payload", "tlv_bad_header", "tlv_truncated", "tlv_bad_type",
@@ -179,8 +180,14 @@ zi_reject(struct zingest *z, int c, const struct zi_iface *ifc,
 
 /* Adds one message's msg_id accounting to the counters. */
 static void
-zi_account(struct zingest *z, const struct ntopmsg_seqres *sr)
+zi_account(struct zingest *z, const struct zi_iface *ifc,
+    const struct ntophdr *h, const struct ntopmsg_seqres *sr)
 {
+	if (sr->unsequenced)
+		stats_bad(z->st, z->ctr[C_UNSEQ], zi_names[C_UNSEQ], "%s: "
+		    "source %u: msg_id %u repeats or jumps too far: no "
+		    "sequence (as ntopng's own exporter), its drops are not "
+		    "counted", ifc->name, h->source_id, h->msg_id);
 	if (sr->new_source)
 		++*z->ctr[C_SOURCES];
 	if (sr->untracked)
@@ -277,7 +284,7 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		 * even when the rest is rejected, so it is not also lost. */
 		ntopmsg_seq_check(z->seq, ifi, &h, zi_now(CLOCK_MONOTONIC),
 		    &sr);
-		zi_account(z, &sr);
+		zi_account(z, ifc, &h, &sr);
 	}
 	if (frames != 2) {
 		snprintf(detail, sizeof(detail), "message of %d frame%s", frames,

@@ -117,11 +117,19 @@ int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
  * subscription was up (the PUB "slow joiner"). */
 struct ntopmsg_seq;
 
+/* The largest msg_id gap taken as lost messages. A larger jump (or a
+ * msg_id repeated) means the source has no sequence: ntopng's own
+ * exporter leaves msg_id unset. Such a source is flagged once
+ * (unsequenced) and no longer accounted; a first msg_id this far above
+ * the start is not counted as slow-joiner loss. */
+#define NTOPMSG_SEQ_MAXGAP	(1u << 24)
+
 struct ntopmsg_seqres {
 	bool		tracked;	/* the header carries a msg_id to track */
 	bool		new_source;	/* first message (or after forgetting) */
 	bool		restart;	/* msg_id went back: producer restarted */
 	bool		untracked;	/* table full: not accounted */
+	bool		unsequenced;	/* found to have no sequence now */
 	uint64_t	lost;		/* gap before this message */
 	uint64_t	slow_joiner;	/* lost before a new source was seen */
 };

@@ -284,6 +284,51 @@ test_write(void)
 	CHECK_STR(stripped("{\"_t\":1}"), "{}");
 }
 
+/* Sources without a sequence (ntopng's exporter), and the largest gap. */
+static void
+test_seq_noseq(void)
+{
+	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 16);
+	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
+	struct ntopmsg_seqres r;
+
+	h.source_id = 8;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	/* A jump past any plausible gap: no sequence, not billions lost;
+	 * nothing of that source is accounted afterwards. */
+	h.msg_id = 1u << 30;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.unsequenced && r.lost == 0 && !r.restart);
+	h.msg_id = 3;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
+	/* The largest gap still counted. */
+	h.source_id = 9;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	h.msg_id = 2 + NTOPMSG_SEQ_MAXGAP;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.lost == NTOPMSG_SEQ_MAXGAP && !r.unsequenced);
+	/* ntopng's exporter: one msg_id (never set) in every header. */
+	h.source_id = 10;
+	h.msg_id = 0xbe550000;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.new_source && r.slow_joiner == 0);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.unsequenced && !r.restart && r.lost == 0);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
+	/* A producer restarting at the first value after one message is a
+	 * restart, not a repeat. */
+	h.source_id = 11;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.restart && !r.unsequenced);
+	ntopmsg_seq_destroy(&s);
+}
+
 static void
 test_seq(void)
 {
@@ -304,9 +349,9 @@ test_seq(void)
 	h.msg_id = 3;
 	ntopmsg_seq_check(s, 0, &h, 101, &r);
 	CHECK(r.restart && r.lost == 0);
-	h.msg_id = 3;
+	h.msg_id = 4;
 	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.restart);
+	CHECK(!r.restart && r.lost == 0);
 	/* The same source_id on another interface is another source. */
 	h.msg_id = 9;
 	ntopmsg_seq_check(s, 1, &h, 101, &r);
@@ -325,11 +370,14 @@ test_seq(void)
 	ntopmsg_seq_check(s, 0, &h, 130, &r);
 	CHECK(r.new_source && !r.restart && r.slow_joiner == 0);
 	/* msg_id wraps from 2^32-1 to 0 without loss. */
+	h.msg_id = 0xfffffffe;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.new_source && r.slow_joiner == 0);
 	h.msg_id = 0xffffffff;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(r.lost == 0xfffffffdULL);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.lost == 0 && !r.restart && !r.unsequenced);
 	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
 	CHECK(r.lost == 0 && !r.restart);
 	/* v0 and version-1 headers are not tracked. */
 	h = hdr(NTOPHDR_V0, 0, 0);
@@ -630,6 +678,7 @@ main(void)
 	test_event();
 	test_write();
 	test_seq();
+	test_seq_noseq();
 	test_scan();
 	test_scan_decode();
 	return unit_done("ntopmsg");

@@ -53,6 +53,8 @@ test_ids(void)
 	    "flow {\"8\":\"10.0.0.1\",\"12\":\"10.0.0.2\",\"7\":40000,"
 	    "\"11\":80,\"4\":6,\"2\":3,\"57550\":2,\"57551\":18,"
 	    "\"TCP_CONN_STATE\":\"ESTABLISHED\",\"FLOW_EVENT_ONLY\":1}\n");
+	/* flow-agg's VLAN_ID is nProbe's SRC_VLAN (58). */
+	CHECK_STR(conv(o, "{\"VLAN_ID\":7}"), "flow {\"58\":7}\n");
 	/* Not a flow-agg flow: no deltas, still ids; white space goes. */
 	CHECK_STR(conv(o, "{ \"IN_PKTS\": 5, \"LOCAL_PROCESS\": { \"PID\": 1 } }"),
 	    "flow {\"2\":5,\"LOCAL_PROCESS\":{\"PID\":1}}\n");
