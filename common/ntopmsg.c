@@ -12,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "jsonlax.h"
 #include "ntopmsg.h"
 #include "tlv.h"
 
@@ -49,6 +50,10 @@ struct ntopmsg {
 	struct tlv_reader rd;		/* the TLV payload being read */
 	bool		 tlvmode;	/* ntopmsg_next() reads rd */
 	struct ntopmsg_tlvres tlv;
+	struct sbuf	 lax;		/* a repaired payload (jsonlax.h) */
+	bool		 trusted;	/* text is lax: valid by construction */
+	size_t		 vend;		/* end of a value followed by text */
+	unsigned	 repairs;	/* of the last payload */
 };
 
 const char *const ntopmsg_topics[] = {
@@ -83,6 +88,7 @@ ntopmsg_destroy(struct ntopmsg **mp)
 	free(m->kept);
 	record_free(&m->rec);
 	sbuf_free(&m->tbuf);
+	sbuf_free(&m->lax);
 	free(m);
 	*mp = NULL;
 }
@@ -316,6 +322,19 @@ next_tlv(struct ntopmsg *m)
 	return &m->rec;
 }
 
+/* Skips the object at s[*pos] in text known to be valid JSON (jsonlax's
+ * output): the bracket scan alone finds its end. */
+static int
+skip_trusted(const char *s, size_t len, size_t *pos)
+{
+	size_t end = json_objend(s + *pos, len - *pos);
+
+	if (end == 0)
+		return json_skip_value(s, len, pos);
+	*pos += end;
+	return REC_OK;
+}
+
 /* Walks an array payload: every element is validated; objects are kept as
  * spans (the first NM_KEEP also as records), other values counted. Any
  * invalid element rejects the whole message, so a record is never output
@@ -337,6 +356,8 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		start = pos;
 		if (pos < len && s[pos] == '{' && m->nspans < NM_KEEP)
 			rc = keep_object(m, s, len, &pos);
+		else if (m->trusted && pos < len && s[pos] == '{')
+			rc = skip_trusted(s, len, &pos);
 		else
 			rc = json_skip_value(s, len, &pos);
 		if (rc != REC_OK)
@@ -355,10 +376,96 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		if (s[pos] != ',')
 			return NTOPMSG_ESYNTAX;
 		pos++;
+		/* A comma before the closing bracket, as softflowd ends every
+		 * full message: json-c takes it (jsonlax.h), and here it costs
+		 * one comparison instead of a second, lenient pass. */
+		json_skip_ws(s, len, &pos);
+		if (pos < len && s[pos] == ']') {
+			m->repairs |= JSONLAX_R_COMMA;
+			pos++;
+			break;
+		}
 	}
 end:
+	m->vend = pos;
 	json_skip_ws(s, len, &pos);
 	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
+}
+
+/* The strict path: the payload s[0..len) as it is, from its first value
+ * at pos. */
+static int
+json_decode(struct ntopmsg *m, const char *s, size_t len, size_t pos)
+{
+	int rc;
+
+	m->text = s;
+	m->tlen = len;
+	if (s[pos] == '[')
+		return walk_array(m, s, len, pos);
+	if (s[pos] != '{') {
+		rc = json_skip_value(s, len, &pos);
+		if (rc != REC_OK)
+			return map_rec_err(rc);
+		json_skip_ws(s, len, &pos);
+		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
+	}
+	if ((rc = record_parse(&m->rec, s, len)) == REC_TRAILING) {
+		/* Where the object ends, for tail_decode(). */
+		m->vend = pos;
+		if (json_skip_value(s, len, &m->vend) != REC_OK)
+			return NTOPMSG_ESYNTAX;
+	}
+	if (rc != REC_OK)
+		return map_rec_err(rc);
+	m->single = true;
+	return NTOPMSG_OK;
+}
+
+/* A strict value s[0..m->vend) followed by more text: json-c ignores
+ * what follows a complete value (white space and comments first, and a
+ * '/' must start one), so the records are the strict pass's. */
+static int
+tail_decode(struct ntopmsg *m, const char *s, size_t len)
+{
+	unsigned rep;
+	int rc;
+
+	if (m->vend == 0 || jsonlax_tail(s, len, m->vend, &rep) != JSONLAX_OK)
+		return NTOPMSG_ETRAILING;
+	if (!m->single && s[m->vend - 1] == '}') {
+		/* The single object, indexed again without its tail. */
+		if ((rc = record_parse(&m->rec, s, m->vend)) != REC_OK)
+			return map_rec_err(rc);
+		m->single = true;
+	}
+	m->tlen = m->vend;
+	m->repairs |= rep;
+	return NTOPMSG_OK;
+}
+
+/* The payload s[0..len) that the strict path rejected with strict_rc, read
+ * as ntopng reads it (json-c's grammar, jsonlax.h): when json-c accepts
+ * it, its strict rewrite is decoded instead; otherwise the rejection
+ * stands as the strict path counted it. */
+static int
+lax_decode(struct ntopmsg *m, const char *s, size_t len, int strict_rc)
+{
+	struct jsonlax_res res;
+	const char *t;
+
+	m->single = false;
+	m->nspans = m->nkept = m->nonobj = 0;
+	m->rec.nf = 0;
+	sbuf_reset(&m->lax);
+	if (jsonlax_parse(&m->lax, s, len, &res) != JSONLAX_OK)
+		return strict_rc;
+	t = m->lax.p + res.off;
+	if (t[0] != '{' && t[0] != '[')
+		return NTOPMSG_ENOTOBJ;
+	m->repairs = res.repairs;
+	m->trusted = true;
+	return json_decode(m, t, res.len, 0);
 }
 
 static int
@@ -371,6 +478,9 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	int rc;
 
 	m->single = m->single_done = m->inflated = false;
+	m->repairs = 0;
+	m->trusted = false;
+	m->vend = 0;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	memset(&m->tlv, 0, sizeof(m->tlv));
@@ -408,21 +518,12 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	json_skip_ws(s, len, &pos);
 	if (pos == len)
 		return NTOPMSG_EEMPTY;
-	m->text = s;
-	m->tlen = len;
-	if (s[pos] == '[')
-		return walk_array(m, s, len, pos);
-	if (s[pos] != '{') {
-		rc = json_skip_value(s, len, &pos);
-		if (rc != REC_OK)
-			return map_rec_err(rc);
-		json_skip_ws(s, len, &pos);
-		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
-	}
-	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
-		return map_rec_err(rc);
-	m->single = true;
-	return NTOPMSG_OK;
+	rc = json_decode(m, s, len, pos);
+	if (rc == NTOPMSG_OK || rc == NTOPMSG_ENOTOBJ || rc == NTOPMSG_EDEPTH)
+		return rc;
+	if (rc == NTOPMSG_ETRAILING && tail_decode(m, s, len) == NTOPMSG_OK)
+		return NTOPMSG_OK;
+	return lax_decode(m, s, len, rc);
 }
 
 int
@@ -475,6 +576,12 @@ const struct ntopmsg_tlvres *
 ntopmsg_tlv(const struct ntopmsg *m)
 {
 	return &m->tlv;
+}
+
+unsigned
+ntopmsg_repairs(const struct ntopmsg *m)
+{
+	return m->repairs;
 }
 
 bool

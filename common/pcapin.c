@@ -1,6 +1,7 @@
 /* pcapin.c - the pcap-ingest core (include/pcapin.h): libpcap sources to
  * packet records (include/pktrec.h), per packet or in -A slices.
  */
+#include <err.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -396,24 +397,92 @@ pi_tick(struct pi_run *r, const struct pcapin_src *file)
 	r->conf->tick(r->conf->tick_arg, &t);
 }
 
-/* Reads file source i to its end. A read error (a file cut in the middle
- * of a record) is reported and counted; what came before it stands. */
+/* The first packet of a file, read ahead so that files given together are
+ * read in the order of their first timestamps, as one capture. */
+struct pi_first {
+	struct pcap_pkthdr h;
+	u_char		*data;		/* the packet, copied */
+	int		 rc;		/* pcap_next_ex()'s result */
+	int		 eno;		/* errno after it */
+};
+
+/* Reads the first packet of s into f; a signal that interrupts the wait
+ * for it (a FIFO) only retries, unless it is a stop. */
 static void
-pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
+pi_first_read(struct pcapin_src *s, struct pi_first *f,
+    volatile sig_atomic_t *stop)
 {
-	struct pcapin_src *s = &r->src[i];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	FILE *fp;
+
+	do {
+		errno = 0;
+		f->rc = pcap_next_ex(s->p, &h, &data);
+		f->eno = errno;
+		if (f->rc == PCAP_ERROR && errno == EINTR &&
+		    (fp = pcap_file(s->p)) != NULL)
+			clearerr(fp);
+	} while (f->rc == PCAP_ERROR && f->eno == EINTR && !*stop);
+	if (f->rc == 1) {
+		f->h = *h;
+		if ((f->data = malloc(h->caplen ? h->caplen : 1)) == NULL)
+			err(1, "pcapin");
+		memcpy(f->data, data, h->caplen);
+	}
+}
+
+/* Orders ord[0..n) (indexes into first) by first timestamp; files without
+ * a packet come last; ties keep the command line's order. */
+static void
+pi_first_sort(const struct pi_first *first, size_t *ord, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 1; i < n; i++) {
+		k = ord[i];
+		for (j = i; j > 0; j--) {
+			const struct pi_first *a = &first[ord[j - 1]];
+			const struct pi_first *b = &first[k];
+
+			if (b->rc != 1 || (a->rc == 1 && !timercmp(&b->h.ts,
+			    &a->h.ts, <)))
+				break;
+			ord[j] = ord[j - 1];
+		}
+		ord[j] = k;
+	}
+}
+
+/* Reads file source i to its end, starting with its first packet f. A
+ * read error (a file cut in the middle of a record) is reported and
+ * counted; what came before it stands. */
+static void
+pi_file(struct pi_run *r, size_t i, const struct pi_first *f,
+    volatile sig_atomic_t *stop)
+{
+	struct pcapin_src *s = &r->src[i];
+	struct pcap_pkthdr *h = NULL;
+	const u_char *data = NULL;
 	uint64_t n = 0;
+	bool ahead = true;
 	FILE *fp;
 	int rc;
 
 	r->cur = i;
 	while (!*stop && !r->limit) {
-		errno = 0;
-		rc = pcap_next_ex(s->p, &h, &data);
+		if (ahead) {
+			ahead = false;
+			rc = f->rc;
+			errno = f->eno;
+			if (rc == 1)
+				pi_packet(r, &f->h, f->data);
+		} else {
+			errno = 0;
+			if ((rc = pcap_next_ex(s->p, &h, &data)) == 1)
+				pi_packet(r, h, data);
+		}
 		if (rc == 1) {
-			pi_packet(r, h, data);
 			if (++n % PI_TICK_PACKETS == 0)
 				pi_tick(r, s);
 			continue;
@@ -443,6 +512,32 @@ pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
 	pi_tick(r, s);
 	if (r->agg && pktrec_agg_flush(r->agg, (int)i, pi_emit, r) != 0)
 		r->limit = true;
+}
+
+/* Reads the files, each to its end, in the order of their first packets'
+ * timestamps (a later file given first would make the clock go back). */
+static void
+pi_files(struct pi_run *r, volatile sig_atomic_t *stop)
+{
+	struct pi_first *first;
+	size_t *ord, i, n = 0;
+
+	first = calloc(r->nsrc ? r->nsrc : 1, sizeof(*first));
+	ord = calloc(r->nsrc ? r->nsrc : 1, sizeof(*ord));
+	if (first == NULL || ord == NULL)
+		err(1, "pcapin");
+	for (i = 0; i < r->nsrc && !*stop; i++)
+		if (!r->src[i].live) {
+			pi_first_read(&r->src[i], &first[i], stop);
+			ord[n++] = i;
+		}
+	pi_first_sort(first, ord, n);
+	for (i = 0; i < n && !*stop && !r->limit; i++)
+		pi_file(r, ord[i], &first[ord[i]], stop);
+	for (i = 0; i < r->nsrc; i++)
+		free(first[i].data);
+	free(first);
+	free(ord);
 }
 
 static int64_t
@@ -562,9 +657,7 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 		    conf->max_slices : PI_MAX_SLICES);
 	if (r.agg && r.dpi)
 		pktrec_agg_set_l7(r.agg, pi_l7, r.dpi);
-	for (i = 0; i < nsrc && !*stop && !r.limit; i++)
-		if (!src[i].live)
-			pi_file(&r, i, stop);
+	pi_files(&r, stop);
 	if (live && !r.limit)
 		pi_live(&r, stop);
 	if (r.dpi)

@@ -34,9 +34,10 @@ enum {
 	C_RESTARTS, C_UNTRACKED, C_UNSEQ, C_REJECTED,
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
 	C_EMPTY, C_TLV_HEADER, C_TLV_TRUNC, C_TLV_TYPE, C_TLV_KEY, C_TLV_NOEND,
-	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
+	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED,
+	C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
 	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
-	C_RECVERR, C_N
+	C_RECVERR, C_REPAIRED, C_N
 };
 
 static const char *const zi_names[C_N] = {
@@ -50,7 +51,7 @@ static const char *const zi_names[C_N] = {
 	"tlv_skipped", "tlv_repaired", "bad_zlib", "inflate_cap",
 	"oversize", "bad_json", "truncated_json", "not_object",
 	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
-	"reserved_keys", "recv_errors",
+	"reserved_keys", "recv_errors", "json_repaired",
 };
 
 struct zi_iface {
@@ -330,12 +331,14 @@ zi_records(struct zingest *z, const struct zi_iface *ifc,
 	const struct record *r;
 	struct sbuf *o = &z->out;
 	const char *ev, *prev;
+	bool repaired;
 
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
 	sbuf_reset(&z->rx);
 	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
 	prev = NULL;
+	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
 		if (z->c.names)
 			r = zi_rename(z, r);
@@ -353,6 +356,8 @@ zi_records(struct zingest *z, const struct zi_iface *ifc,
 			z->failed = true;
 			return;
 		}
+		if (repaired)
+			++*z->ctr[C_REPAIRED];
 		if (++*z->ctr[C_RECORDS] == z->c.max_records)
 			z->done = true;
 	}

@@ -26,8 +26,9 @@ _evpipe_opts() {
 	pcap-ingest) echo "
 		-A --aggregate value	-c --count value
 		-f --filter value	-i --interface iface
-		-l --line-buffered -	-N --non-ip -
-		-o --output sink	-p --no-promiscuous-mode -
+		-L --dpi -	-l --line-buffered -
+		-N --non-ip -	-o --output sink
+		-p --no-promiscuous-mode -
 		-q --quiet -	-r --read pcap
 		-s --snaplen value	-Z --user user" ;;
 	ev-route) echo "
@@ -47,9 +48,10 @@ _evpipe_opts() {
 	ev-show) echo "
 		-b --batch -	-d --delay value
 		-E --events value	-F --flows value
-		-f --filter value	-i --iface value
-		-L --max-line value	-n --count value
-		-q --quiet -	-s --sort value
+		-f --filter value	-I --idle value
+		-i --iface value	-L --max-line value
+		-n --count value	-q --quiet -
+		-s --sort value	-T --linger value
 		-v --views views	-w --width value
 		-x --exit -" ;;
 	ev-emit) echo "
@@ -139,7 +141,7 @@ EOF
 	views)
 		# A comma-separated list: complete its last element.
 		local pre=${cur%"${cur##*,}"} v
-		for v in flows processes interfaces listening events; do
+		for v in flows processes interfaces listening events applications; do
 			case $pre$v in "$cur"*) COMPREPLY+=("$pre$v") ;; esac
 		done ;;
 	header) _evpipe_add 0 1 2 3 ;;

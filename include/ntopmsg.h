@@ -5,6 +5,8 @@
  * header says so (legacy: first byte 0x00, zlib from byte 1; v3: flag
  * 0x04, zlib from byte 0), under a byte cap, then validated strictly as
  * one JSON object or an array of JSON values; every object is one record.
+ * A payload the strict check rejects is read again with json-c's grammar
+ * (jsonlax.h), as ntopng reads it, and its strict rewrite is decoded.
  * Nothing builds a JSON tree: records are spans of the decoded text.
  * A TLV payload (header version 3, or the v3 header's TLV flag) is decoded
  * by tlv.h into the same strict JSON records, one per TLV record.
@@ -75,6 +77,11 @@ struct ntopmsg_tlvres {
 	size_t	records, skipped, repaired;
 };
 const struct ntopmsg_tlvres *ntopmsg_tlv(const struct ntopmsg *m);
+
+/* What jsonlax_parse() repaired in the last decoded payload (JSONLAX_R_*
+ * bits), 0 when it was strict JSON: each of its records counts as
+ * "json_repaired". */
+unsigned ntopmsg_repairs(const struct ntopmsg *m);
 
 /* True if the last decoded payload was inflated. */
 bool	ntopmsg_inflated(const struct ntopmsg *m);

@@ -26,6 +26,11 @@ int	zio_parse(const char *arg, struct zio_ep **eps, char *err,
 	    size_t errsz);
 void	zio_eps_free(struct zio_ep *eps, int n);
 
+/* Checks the port of the endpoint url[0..len) if it is tcp://: a number
+ * from 1 to 65535, or '*' for one the system picks. Returns 0 (also for
+ * other transports), or -1 with a message in err. zio_parse calls it. */
+int	zio_check_port(const char *url, size_t len, char *err, size_t errsz);
+
 /* Socket settings; zero values mean the defaults named below. */
 struct zio_opts {
 	int		 rcvhwm;	/* ZMQ_RCVHWM; 0: libzmq's default */

@@ -8,6 +8,13 @@
 #   usage: pcap-to-flows.sh FILE[=NAME] ...
 #   e.g.   pcap-to-flows.sh trace.pcap | jq -c 'select(.IN_BYTES > 1000000)'
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# Run from the source tree, the tools just built come first.
+if [ -n "${EVPIPE_BIN:-}" ]; then
+	PATH=$EVPIPE_BIN:$PATH
+elif [ -x "$here/../build/bin/flow-agg" ]; then
+	PATH=$here/../build/bin:$PATH
+fi
 [ $# -ge 1 ] || { echo "usage: $0 file[=name] ..." >&2; exit 2; }
 files=""
 for f in "$@"; do files="$files -r $f"; done

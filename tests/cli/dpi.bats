@@ -112,7 +112,7 @@ mkflows() {
 	    flows: length, bytes: (map(.IN_BYTES + .OUT_BYTES) | add)}) |
 	    sort_by(-.bytes)[]' > "$BATS_TEST_TMPDIR/out"
 	diff <(sed -n '/^{"app":/p' "$TOP/README.md") "$BATS_TEST_TMPDIR/out"
-	pcap-ingest -L -A 1 -r "$DATA/flow-agg/demo.pcap" 2>/dev/null |
+	pcap-ingest -L -A 1 -r "$TOP/pipelines/demo/demo.pcap" 2>/dev/null |
 	    flow-agg 2>/dev/null | jq -r 'select(._type == "flow") |
 	    [.L7_PROTO_NAME, .TLS_SERVER_NAME // .HTTP_HOST // .DNS_QUERY,
 	    .IN_BYTES + .OUT_BYTES] | @tsv' > "$BATS_TEST_TMPDIR/out"

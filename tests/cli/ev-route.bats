@@ -265,12 +265,12 @@ route() {
 	[ "$status" -eq 2 ]
 	assert_output --partial "exclude each other"
 	run ev-route "$(T nonexistent)"
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	run ev-route -o 'x=zmq:bogus://' /dev/null
 	[ "$status" -eq 2 ]
 	run ev-route -V
 	[ "$status" -eq 0 ]
-	assert_output --regexp '^ev-route [0-9]'
+	assert_output --regexp '^ev-route evpipe [0-9]'
 }
 
 @test "ev-route: -S shards by flow, every record exactly once" {

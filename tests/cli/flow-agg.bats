@@ -49,9 +49,9 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 	[ "$status" -eq 2 ]
 }
 
-@test "flow-agg: a missing input is a usage error" {
+@test "flow-agg: a missing input is a runtime error (exit 1)" {
 	run flow-agg "$(T nonexistent)"
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	assert_output --partial "nonexistent"
 }
 
