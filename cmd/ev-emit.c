@@ -14,17 +14,43 @@
 #include "sig.h"
 #include "stats.h"
 
+static const struct opts_tool tool = {
+	"ev-emit",
+	"usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] [-g gap] "
+	"[-H header]\n"
+	"               [-i first_msg_id] [-K keyfile] [-k serverkey] "
+	"[-L linger]\n"
+	"               [-n repeat] [-r rate] [-s source_id] [-T topic] "
+	"[-w wait]\n"
+	"               [-x version] endpoint [file ...]\n",
+	"  -a, --array               a JSON array even for one event\n"
+	"  -b, --batch=N             up to N events per message\n"
+	"  -E, --encoding=json|tlv   the payload format (default json)\n"
+	"  -e, --ebpf                also send ebpflowexport's ebpf message\n"
+	"  -F, --frames              each line is one message's frames\n"
+	"  -g, --gap=N               skip N msg_ids after each message\n"
+	"  -H, --header=0-3          the header layout (default 1)\n"
+	"  -i, --first-msg-id=N      the first msg_id (default 1)\n"
+	"  -K, --curve-key=FILE      with -k, this client key pair\n"
+	"  -k, --curve-serverkey=KEY encrypt to the collector's public key\n"
+	"  -L, --linger=DUR          wait at most DUR at exit (default 10s)\n"
+	"  -n, --repeat=N            send the input N times (0: forever)\n"
+	"  -q, --quiet               do not report bad lines\n"
+	"  -r, --rate=N              at most N messages per second\n"
+	"  -s, --source-id=N         the header's source_id\n"
+	"  -T, --topic=TOPIC         the topic of lines without _topic\n"
+	"  -w, --wait=DUR            wait for a subscriber (default 5s); "
+	"none: exit 1\n"
+	"  -x, --header-version=N    the header's version field\n"
+	"  -z, --zlib                compress payloads\n"
+	"  endpoint                  binds, or connects when it ends in 'c'\n",
+	0,
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] "
-	    "[-g gap] [-H header]\n"
-	    "               [-i first_msg_id] "
-"[-K keyfile] [-k serverkey] [-L linger] [-n repeat]\n"
-	    "               [-r rate] [-s source_id] [-T topic] [-w wait] "
-	    "[-x version]\n"
-	    "               endpoint [file ...]\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 int
@@ -51,6 +77,8 @@ main(int argc, char *argv[])
 		{ "wait", required_argument, NULL, 'w' },
 		{ "header-version", required_argument, NULL, 'x' },
 		{ "zlib", no_argument, NULL, 'z' },
+		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct emit_conf c = { 0 };
@@ -68,8 +96,8 @@ main(int argc, char *argv[])
 	c.repeat = 1;
 	c.wait = 5;
 	c.linger = 10;
-	while ((ch = getopt_long(argc, argv, "ab:E:eFg:H:i:K:k:L:n:qr:s:T:Vw:x:z",
-	    lopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv,
+	    "ab:E:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			c.array = true;
@@ -138,9 +166,6 @@ main(int argc, char *argv[])
 		case 'T':
 			c.topic = optarg;
 			break;
-		case 'V':
-			printf("ev-emit %s\n", EVPIPE_VERSION);
-			return 0;
 		case 'w':
 			c.wait = opts_duration_or_die(optarg, "wait");
 			break;
@@ -152,7 +177,7 @@ main(int argc, char *argv[])
 			c.zlib = true;
 			break;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;

@@ -2,7 +2,10 @@
  * them (zmq-key.pub, zmq-key.priv; the public key in hex for nProbe's
  * --zmq-encryption-key). See man/ev-keygen.1 and common/curve.c.
  */
+#include <sys/stat.h>
+
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,13 +13,25 @@
 #include <string.h>
 
 #include "curve.h"
+#include "opts.h"
+
+static const struct opts_tool tool = {
+	"ev-keygen",
+	"usage: ev-keygen [-fz] [-d dir]\n"
+	"       ev-keygen [-z] -p key | -s secret\n",
+	"  -d, --dir=DIR             write zmq-key.pub and zmq-key.priv in DIR "
+	"(made 0700)\n"
+	"  -f, --force               replace key files already there\n"
+	"  -p, --public=KEY          print the public KEY (Z85, hex or file)\n"
+	"  -s, --secret=FILE         print the public key of a secret key\n"
+	"  -z, --z85                 print Z85 rather than hex\n",
+	1,
+};
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ev-keygen [-fz] [-d dir]\n"
-	    "       ev-keygen [-z] -p key | -s secret\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 /* Prints a public key in the form asked for. */
@@ -43,6 +58,7 @@ main(int argc, char *argv[])
 		{ "secret", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "z85", no_argument, NULL, 'z' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *dir = NULL, *pub = NULL, *sec = NULL;
@@ -51,7 +67,7 @@ main(int argc, char *argv[])
 	bool force = false, z = false;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:fp:s:Vz", lopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "d:fhp:s:Vz", lopts, NULL)) != -1)
 		switch (ch) {
 		case 'd':
 			dir = optarg;
@@ -65,14 +81,11 @@ main(int argc, char *argv[])
 		case 's':
 			sec = optarg;
 			break;
-		case 'V':
-			printf("ev-keygen %s\n", EVPIPE_VERSION);
-			return 0;
 		case 'z':
 			z = true;
 			break;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	if (argc != optind || (pub != NULL) + (sec != NULL) +
 	    (dir != NULL || force) > 1)
@@ -91,6 +104,9 @@ main(int argc, char *argv[])
 	} else {
 		if (curve_keypair_new(&kp) != 0)
 			errx(1, "cannot generate a key pair");
+		/* A new folder for keys is private to its owner. */
+		if (dir != NULL && mkdir(dir, 0700) == -1 && errno != EEXIST)
+			err(1, "cannot create %s", dir);
 		if (curve_keypair_save(&kp, dir != NULL ? dir : ".", force,
 		    errbuf, sizeof(errbuf)) != 0)
 			errx(1, "%s", errbuf);

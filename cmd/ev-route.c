@@ -54,19 +54,43 @@ static const struct option lopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "shards", required_argument, NULL, 'S' },
 	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
 	{ "input", required_argument, NULL, 1 },	/* -f files only */
 	{ NULL, 0, NULL, 0 }
 };
-#define OPTSTRING	"c:Df:i:j:lL:m:O:o:qS:V"
+#define OPTSTRING	"c:Df:hi:j:lL:m:O:o:qS:V"
+
+static const struct opts_tool tool = {
+	"ev-route",
+	"usage: ev-route [-DlqV] [-c zmqiface=iface] [-f file] [-i iface] "
+	"[-j jobs]\n"
+	"                [-L size] [-m iface] [-O pattern | shard=sink]\n"
+	"                [-o iface=sink] [-S shards] [input ...]\n",
+	"  -c, --companion=ZMQIFACE=IFACE  also deliver ZMQIFACE's events to "
+	"IFACE\n"
+	"  -D, --drop                a full ZMQ sink drops (counted), not "
+	"blocks\n"
+	"  -f, --config=FILE         read options from FILE\n"
+	"  -i, --iface=IFACE         declare a monitored interface\n"
+	"  -j, --jobs=N              route with N worker threads\n"
+	"  -L, --max-line=SIZE       discard longer input lines (counted)\n"
+	"  -l, --line-buffered       write each record at once\n"
+	"  -m, --mirrored=IFACE      IFACE receives mirrored traffic\n"
+	"  -O, --shard-output=PATTERN|K=SINK  the sinks of the shards\n"
+	"  -o, --output=IFACE=SINK   IFACE's records go to SINK ('*': the "
+	"rest)\n"
+	"  -q, --quiet               do not report bad input (still counted)\n"
+	"  -S, --shards=N            spread flows over N shard sinks\n"
+	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
+	"(default stdin)\n",
+	0,
+};
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: ev-route [-DlqV] [-c zmqiface=iface] "
-	    "[-f file] [-i iface] [-j jobs]\n"
-	    "                [-L size] [-m iface] [-O pattern | shard=sink]\n"
-	    "                [-o iface=sink] [-S shards] [input ...]\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 static void *
@@ -202,8 +226,7 @@ apply(struct conf *c, int ch, const char *arg, const char *where)
 		    EVROUTE_MAXSHARDS);
 		break;
 	case 'V':
-		printf("ev-route %s\n", EVPIPE_VERSION);
-		exit(0);
+		opts_version(&tool);
 	case 1:
 		c->inputs = xreallocarray(c->inputs, c->ninputs + 1,
 		    sizeof(*c->inputs));
@@ -290,7 +313,7 @@ open_sink(struct sinks *ss, const char *spec, const struct sink_opts *so)
 	ss->spec[ss->n] = xstrdup(spec);
 	if ((ss->s[ss->n] = sink_open(spec, so, errbuf, sizeof(errbuf))) ==
 	    NULL)
-		errx(2, "%s", errbuf);
+		errx(opts_open_status(spec), "%s", errbuf);
 	return ss->s[ss->n++];
 }
 
@@ -337,8 +360,10 @@ main(int argc, char *argv[])
 	c.rt = route_new();
 	c.maxline = EVROUTE_MAXLINE;
 	while ((ch = getopt_long(argc, argv, OPTSTRING, lopts, NULL)) != -1) {
-		if (ch == '?' || ch == 1)
-			usage();
+		if (ch == '?' || ch == 1 || ch == 'h' || ch == OPTS_STATS) {
+			opts_other(ch, &tool);
+			continue;
+		}
 		apply(&c, ch, optarg, "");
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++)
@@ -402,7 +427,7 @@ main(int argc, char *argv[])
 		apply(&c, 1, "-", "");
 	for (i = 0; i < c.ninputs; i++)
 		if (linebuf_add(lb, c.inputs[i], errbuf, sizeof(errbuf)) < 0)
-			errx(2, "%s", errbuf);
+			errx(opts_open_status(c.inputs[i]), "%s", errbuf);
 	core = route_core_new(c.rt, &o, st);
 	route_core_jobs(core, lb, c.jobs > 1 ? (size_t)c.jobs : 1);
 

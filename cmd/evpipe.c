@@ -1,5 +1,6 @@
 /* evpipe - run a pipeline of evpipe stages as threads of one process.
- * Spec: issue 7 item 4; the stages and the record contract: evpipe(7).
+ * See man/evpipe.1 and doc/design.md "Moving records between stages";
+ * the stages and the record contract: evpipe(7).
  *
  * Each stage's own main() runs in a thread of its own. Neighbours are joined
  * by inproc:// ZMQ PUSH/PULL sockets (one record per message, blocking, so
@@ -25,6 +26,7 @@
 #include <czmq.h>
 
 #include "chain.h"
+#include "opts.h"
 
 int	chain_main_zmq_ingest(int, char **);
 int	chain_main_pcap_ingest(int, char **);
@@ -63,13 +65,24 @@ static struct stage stages[MAXSTAGES];
 static int nstages;
 static sem_t ready_sem;	/* posted when a stage is set up or has ended */
 static sem_t done_sem;	/* posted when a stage has ended */
+static pthread_t runner;	/* the thread that runs main() */
+
+static const struct opts_tool tool = {
+	"evpipe",
+	"usage: evpipe [-V] 'stage [arg ...] | stage [arg ...] ...'\n"
+	"       evpipe [-V] stage [arg ...] '|' stage [arg ...] ...\n",
+	"  stage                     zmq-ingest or pcap-ingest first, then "
+	"ev-route,\n"
+	"                            flow-agg, ev-show; '-' as input or output "
+	"is the\n"
+	"                            neighbouring stage\n",
+	0,
+};
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: evpipe 'stage [arg ...] | stage [arg ...] ...'\n"
-	    "       evpipe stage [arg ...] '|' stage [arg ...] ...\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 static void
@@ -96,6 +109,21 @@ stage_thread(void *arg)
 	sem_post(&ready_sem);
 	sem_post(&done_sem);
 	return NULL;
+}
+
+/* A stage that fails at set-up calls exit() (err(3)) from its own thread
+ * while its neighbours may be making sockets: czmq's exit handler would
+ * then tear the ZMQ context down under them and crash. Registered after
+ * zsys_init(), this runs before czmq's handler and ends the process at
+ * once with the stage's status; stderr is unbuffered, stdout is flushed. */
+static void
+on_stage_exit(int status, void *arg)
+{
+	(void)arg;
+	if (pthread_equal(pthread_self(), runner))
+		return;
+	fflush(stdout);
+	_exit(status);
 }
 
 /* A wake-up signal for a stage's thread, so a blocking poll returns at
@@ -204,6 +232,12 @@ poke(int i, int stop, int usr1)
 int
 main(int argc, char *argv[])
 {
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	static char *words[MAXSTAGES * (MAXARGS + 1)];
 	struct sigaction sa;
 	const struct timespec tick = { 0, 100 * 1000 * 1000 };
@@ -211,8 +245,8 @@ main(int argc, char *argv[])
 	char *line = NULL;
 	int nwords = 0, i, start, ch, status = 0, stops = 0, running;
 
-	while ((ch = getopt(argc, argv, "+h")) != -1)
-		usage();
+	while ((ch = getopt_long(argc, argv, "+hV", lopts, NULL)) != -1)
+		opts_other(ch, &tool);
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
@@ -254,6 +288,9 @@ main(int argc, char *argv[])
 	 * do it here, once, before any stage makes a socket. */
 	zsys_handler_set(NULL);
 	zsys_init();
+	runner = pthread_self();
+	if (on_exit(on_stage_exit, NULL) != 0)
+		errx(1, "on_exit failed");
 	sem_init(&ready_sem, 0, 0);
 	sem_init(&done_sem, 0, 0);
 	for (i = 0; i < nstages; i++) {

@@ -1,6 +1,6 @@
 /* flow-agg.c - flows from packets and events, with the process on each
  * end: NDJSON in, "flow" and "iface" records out. See man/flow-agg.1 and
- * common/flowagg.c (issue 5).
+ * common/flowagg.c; the stage is described in doc/design.md "The stages".
  */
 #include <err.h>
 #include <errno.h>
@@ -17,14 +17,28 @@
 #include "sink.h"
 #include "stats.h"
 
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: flow-agg [-lNqvV] [-a active] [-f fin] "
-	    "[-I interval] [-i idle] [-L size]\n"
-	    "                [-m maxflows] [-o sink] [input ...]\n");
-	exit(2);
-}
+static const struct opts_tool tool = {
+	"flow-agg",
+	"usage: flow-agg [-lNqvV] [-a active] [-f fin] [-I interval] "
+	"[-i idle] [-L size]\n"
+	"                [-m maxflows] [-o sink] [input ...]\n",
+	"  -a, --active-timeout=DUR  write a flow that has lasted this long "
+	"(default never)\n"
+	"  -f, --fin-timeout=DUR     keep a flow this long after FIN/RST "
+	"(default 5s)\n"
+	"  -I, --interim=DUR         write interim records this often\n"
+	"  -i, --idle-timeout=DUR    end a flow idle this long (default 60s)\n"
+	"  -L, --max-line=SIZE       discard longer input lines (default 1M)\n"
+	"  -l, --line-buffered       flush after every record\n"
+	"  -m, --max-flows=N         keep at most N flows\n"
+	"  -N, --no-ifaces           write no iface records\n"
+	"  -o, --output=SINK         where records go (default stdout)\n"
+	"  -q, --quiet               do not report bad input (still counted)\n"
+	"  -v, --vlan                the outer VLAN id is part of the key\n"
+	"  input                     NDJSON files, FIFOs, zmq:/pull: sockets "
+	"(default stdin)\n",
+	0,
+};
 
 static int64_t
 duration_us(const char *s, const char *what)
@@ -52,6 +66,8 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "vlan", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct flowagg_conf c;
@@ -65,7 +81,7 @@ main(int argc, char *argv[])
 	int ch, i, rc, quiet = 0;
 
 	flowagg_defaults(&c);
-	while ((ch = getopt_long(argc, argv, "a:f:I:i:lL:m:No:qvV", lopts,
+	while ((ch = getopt_long(argc, argv, "a:f:hI:i:lL:m:No:qvV", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -108,11 +124,8 @@ main(int argc, char *argv[])
 		case 'v':
 			c.vlan_key = true;
 			break;
-		case 'V':
-			printf("flow-agg %s\n", EVPIPE_VERSION);
-			return 0;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;
@@ -125,13 +138,13 @@ main(int argc, char *argv[])
 	in = linebuf_new((size_t)maxline);
 	if (argc == 0) {
 		if (linebuf_add(in, "-", errbuf, sizeof(errbuf)) < 0)
-			errx(2, "%s", errbuf);
+			errx(1, "%s", errbuf);
 	}
 	for (i = 0; i < argc; i++)
 		if (linebuf_add(in, argv[i], errbuf, sizeof(errbuf)) < 0)
-			errx(2, "%s", errbuf);
+			errx(opts_open_status(argv[i]), "%s", errbuf);
 	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
-		errx(2, "%s", errbuf);
+		errx(opts_open_status(outspec), "%s", errbuf);
 
 	rc = flowagg_run(&c, in, out, st, &sig_stop, &sig_usr1);
 

@@ -35,14 +35,36 @@ struct pi_main {
 	const struct pcapin_src *file;	/* the file the line is about */
 };
 
+static const struct opts_tool tool = {
+	"pcap-ingest",
+	"usage: pcap-ingest [-LlNpqV] [-A seconds] [-c count] [-f filter] "
+	"[-o sink] [-s snaplen]\n"
+	"                   [-Z user] -i interface ... | "
+	"-r file[=name] ... [expression]\n",
+	"  -A, --aggregate=DUR       one record per flow and slice of DUR\n"
+	"  -c, --count=N             stop after N packets\n"
+	"  -f, --filter=EXPR         a pcap-filter(7) expression\n"
+	"  -i, --interface=DEV       capture on DEV (repeat for several)\n"
+	"  -L, --dpi                 name each flow's application (nDPI)\n"
+	"  -l, --line-buffered       write each record at once\n"
+	"  -N, --non-ip              also write frames without IP\n"
+	"  -o, --output=SINK         where records go (default stdout)\n"
+	"  -p, --no-promiscuous-mode do not put interfaces in promiscuous "
+	"mode\n"
+	"  -q, --quiet               do not report bad packets (still "
+	"counted)\n"
+	"  -r, --read=FILE[=NAME]    read a capture file ('-': stdin); several "
+	"are read\n"
+	"                            oldest first\n"
+	"  -s, --snaplen=N           capture at most N bytes per packet\n"
+	"  -Z, --user=USER           drop privileges to USER once open\n",
+	0,
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: pcap-ingest [-lNpq] [-A seconds] [-c count] "
-	    "[-f filter] [-o sink] [-s snaplen]\n"
-	    "                   [-Z user] -i interface ... | "
-	    "-r file[=name] ... [expression]\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 static double
@@ -169,6 +191,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 		{ "count", required_argument, NULL, 'c' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "interface", required_argument, NULL, 'i' },
+		{ "dpi", no_argument, NULL, 'L' },
 		{ "line-buffered", no_argument, NULL, 'l' },
 		{ "non-ip", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
@@ -177,6 +200,9 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 		{ "read", required_argument, NULL, 'r' },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	double secs;
@@ -185,7 +211,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->sinkspec = "-";
 	o->promisc = true;
-	while ((ch = getopt_long(argc, argv, "A:c:f:i:lNo:pqr:s:Z:", longopts,
+	while ((ch = getopt_long(argc, argv, "A:c:f:hi:LlNo:pqr:s:VZ:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -207,6 +233,9 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 			if (o->nif == MAXSRC)
 				errx(2, "at most %d interfaces", MAXSRC);
 			o->ifaces[o->nif++] = optarg;
+			break;
+		case 'L':
+			o->conf.l7 = true;
 			break;
 		case 'l':
 			o->so.line_buffered = true;
@@ -235,7 +264,7 @@ parse_options(int argc, char **argv, struct pi_opts *o)
 			o->user = optarg;
 			break;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;

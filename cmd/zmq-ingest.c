@@ -39,14 +39,35 @@ curve_sync(void)
 	*stats_ctr(st, "curve_refused_other") = k->refused_other;
 }
 
+static const struct opts_tool tool = {
+	"zmq-ingest",
+	"usage: zmq-ingest [-lNqV] [-a allow] [-c count] [-f first_msg_id] "
+	"[-H hwm]\n"
+	"                  [-k keyfile] [-m size] [-o sink] [-t idle] "
+	"endpoint ...\n",
+	"  -a, --allow=FILE          with -k, the client keys let in\n"
+	"  -c, --count=N             stop after writing N records\n"
+	"  -f, --first-msg-id=N      the msg_id expected first (default 1)\n"
+	"  -H, --rcvhwm=N            receive high-water mark, in messages\n"
+	"  -k, --curve-key=FILE      be a CurveZMQ server with this secret "
+	"key\n"
+	"  -l, --line-buffered       flush after every record\n"
+	"  -m, --max-payload=SIZE    the largest payload accepted\n"
+	"  -N, --names               rename numeric field ids to names\n"
+	"  -o, --output=SINK         where records go (default stdout)\n"
+	"  -q, --quiet               do not report bad input (still counted)\n"
+	"  -t, --idle-timeout=DUR    stop when nothing came for DUR\n"
+	"  endpoint                  tcp://HOST:PORTc binds (collector), "
+	"without c connects;\n"
+	"                            PORT 1-65535 or '*'; comma-separated "
+	"lists\n",
+	0,
+};
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: zmq-ingest [-lNqV] [-a allow] [-c count] "
-	    "[-f first_msg_id] [-H hwm]\n"
-	    "                  [-k keyfile] [-m size] [-o sink] [-t idle] "
-	    "endpoint ...\n");
-	exit(2);
+	opts_usage(&tool);
 }
 
 /* Prints the counters on SIGUSR1; called by the core's loop. */
@@ -78,6 +99,8 @@ main(int argc, char *argv[])
 		{ "idle-timeout", required_argument, NULL, 't' },
 		{ "curve-key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		OPTS_STATS_LONG,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct zingest_conf c = { 0 };
@@ -96,7 +119,7 @@ main(int argc, char *argv[])
 	 * receive queue is full, libzmq 4.3 discards what the kernel still
 	 * holds for it, uncounted. A deep queue makes that unlikely. */
 	c.zopts.rcvhwm = ZI_RCVHWM;
-	while ((ch = getopt_long(argc, argv, "a:c:f:H:k:lm:No:qt:V", lopts,
+	while ((ch = getopt_long(argc, argv, "a:c:f:hH:k:lm:No:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -139,11 +162,8 @@ main(int argc, char *argv[])
 			c.idle_timeout = opts_duration_or_die(optarg,
 			    "idle timeout");
 			break;
-		case 'V':
-			printf("zmq-ingest %s\n", EVPIPE_VERSION);
-			return 0;
 		default:
-			usage();
+			opts_other(ch, &tool);
 		}
 	}
 	argc -= optind;
@@ -168,7 +188,7 @@ main(int argc, char *argv[])
 	if (sig_setup() == -1)
 		err(1, "signals");
 	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
-		errx(2, "%s", errbuf);
+		errx(opts_open_status(outspec), "%s", errbuf);
 	if (keyfile != NULL) {
 		/* The allow-list's ZAP handler (zauth) polices czmq's context,
 		 * so the sockets are made in that one. */

@@ -1,5 +1,5 @@
 /* emit.c - the ev-emit core (include/emit.h): NDJSON events to ntop ZMQ
- * messages. Spec: shared/spec/ntop-zmq.md section 2; issue 2 part 4.
+ * messages. Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
  *
  * Everything is loaded and encoded before sending, so the send loop only
  * writes each message's header (its msg_id changes) and hands the frames
@@ -23,6 +23,7 @@
 #include "record.h"
 #include "sbuf.h"
 #include "tlv.h"
+#include "zio.h"
 
 /* ebpflowexport's second message: a raw C struct of this size. */
 #define EMIT_EBPF_SIZE	288
@@ -58,6 +59,10 @@ struct emit {
 	struct record	 rec;
 	struct sbuf	 tmp;
 	uint8_t		 ebpf[EMIT_EBPF_SIZE];
+	/* Subscriptions read from the XPUB socket; a PUB drops what it sends
+	 * while none is there, so none at all means nothing was delivered. */
+	char		 subs[64][33];
+	size_t		 nsubs;
 };
 
 static double
@@ -75,10 +80,25 @@ emit_topicmax(const struct emit *e)
 	return e->c.layout == NTOPHDR_V0 ? 31 : 15;
 }
 
+/* Why c cannot send TLV, or NULL when it can (or does not ask to). */
+static const char *
+emit_tlv_check(const struct emit_conf *c)
+{
+	if (!c->tlv)
+		return NULL;
+	/* Version 3 of the short headers says TLV, never zlib. */
+	if (c->zlib && c->layout != NTOPHDR_V3)
+		return "compressed TLV needs the 36-byte header (-H 3)";
+	if (c->layout == NTOPHDR_V0)
+		return "TLV needs a header with a version (-H 1, 2 or 3)";
+	return NULL;
+}
+
 struct emit *
 emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
     size_t errsz)
 {
+	const char *msg;
 	struct emit *e;
 	char *url;
 	size_t len;
@@ -102,15 +122,8 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c_ebpf = stats_ctr(st, "ebpf_messages");
 	e->c_bad = stats_ctr(st, "bad_lines");
 	record_init(&e->rec);
-	if (c->tlv && c->zlib && c->layout != NTOPHDR_V3) {
-		/* Version 3 of the short headers says TLV, never zlib. */
-		snprintf(errbuf, errsz, "compressed TLV needs the 36-byte "
-		    "header (-H 3)");
-		goto fail;
-	}
-	if (c->tlv && c->layout == NTOPHDR_V0) {
-		snprintf(errbuf, errsz, "TLV needs a header with a version "
-		    "(-H 1, 2 or 3)");
+	if ((msg = emit_tlv_check(c)) != NULL) {
+		snprintf(errbuf, errsz, "%s", msg);
 		goto fail;
 	}
 	if (strlen(e->c.topic) > emit_topicmax(e)) {
@@ -120,6 +133,9 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	}
 	len = strlen(c->endpoint);
 	conn = len > 0 && c->endpoint[len - 1] == 'c';
+	if (zio_check_port(c->endpoint, conn ? len - 1 : len, errbuf,
+	    errsz) == -1)
+		goto fail;
 	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
 		err(1, "emit");
 	if ((e->ctx = c->zctx) == NULL) {
@@ -446,30 +462,37 @@ emit_covered(const struct emit *e, char subs[][33], size_t nsubs)
 	return nsubs > 0;
 }
 
+/* Reads the subscription messages waiting on the socket (one byte 1 and
+ * the topic prefix; unsubscriptions start with 0 and are ignored). */
+static void
+emit_read_subs(struct emit *e)
+{
+	uint8_t buf[64];
+	int n;
+
+	while ((n = zmq_recv(e->sock, buf, sizeof(buf) - 1,
+	    ZMQ_DONTWAIT)) > 0) {
+		if (buf[0] != 1 || e->nsubs == 64)
+			continue;
+		n = n > 33 ? 33 : n;
+		memcpy(e->subs[e->nsubs], buf + 1, (size_t)n - 1);
+		e->subs[e->nsubs++][n - 1] = '\0';
+	}
+}
+
 /* Reads subscriptions until the topics to send are covered, or the wait
  * time is over. */
 static void
 emit_wait(struct emit *e, volatile sig_atomic_t *stop)
 {
-	char subs[64][33];
-	size_t nsubs = 0;
 	zmq_pollitem_t it = { e->sock, 0, ZMQ_POLLIN, 0 };
-	uint8_t buf[64];
 	double end = emit_now() + e->c.wait, left;
-	int n;
 
 	while (!*stop && (left = end - emit_now()) > 0) {
 		if (zmq_poll(&it, 1, (long)(left * 1000) + 1) <= 0)
 			continue;
-		while ((n = zmq_recv(e->sock, buf, sizeof(buf) - 1,
-		    ZMQ_DONTWAIT)) > 0) {
-			if (buf[0] != 1 || nsubs == 64)
-				continue;
-			n = n > 33 ? 33 : n;
-			memcpy(subs[nsubs], buf + 1, (size_t)n - 1);
-			subs[nsubs++][n - 1] = '\0';
-		}
-		if (emit_covered(e, subs, nsubs)) {
+		emit_read_subs(e);
+		if (emit_covered(e, e->subs, e->nsubs)) {
 			/* Let the rest of this subscriber's set arrive. */
 			struct timespec ts = { 0, 20 * 1000 * 1000 };
 
@@ -478,7 +501,9 @@ emit_wait(struct emit *e, volatile sig_atomic_t *stop)
 		}
 	}
 	if (!*stop && e->c.wait > 0)
-		warnx("no subscriber after %.1f s: sending anyway", e->c.wait);
+		warnx("%s after %.1f s: sending anyway", e->nsubs ?
+		    "no subscriber for every topic" : "no subscriber",
+		    e->c.wait);
 }
 
 /* Sends one frame. A payload that lives until the socket is gone (own
@@ -515,8 +540,9 @@ emit_send(struct emit *e, const void *p, size_t len, int more, bool first,
 	return ret;
 }
 
-int
-emit_run(struct emit *e, volatile sig_atomic_t *stop)
+/* Sends everything loaded, repeat times, until *stop; emit_run's loop. */
+static int
+emit_pass(struct emit *e, volatile sig_atomic_t *stop)
 {
 	struct ntophdr h;
 	uint8_t hb[NTOPHDR_MAXSIZE];
@@ -526,7 +552,6 @@ emit_run(struct emit *e, volatile sig_atomic_t *stop)
 	size_t i, j, hl;
 	int rc;
 
-	emit_wait(e, stop);
 	t0 = emit_now();
 	for (pass = 0; !*stop && (e->c.repeat == 0 || pass < e->c.repeat);
 	    pass++) {
@@ -599,6 +624,22 @@ emit_run(struct emit *e, volatile sig_atomic_t *stop)
 		}
 	}
 	return 0;
+}
+
+int
+emit_run(struct emit *e, volatile sig_atomic_t *stop)
+{
+	int rc;
+
+	emit_wait(e, stop);
+	rc = emit_pass(e, stop);
+	emit_read_subs(e);
+	if (rc == 0 && *e->c_msgs > 0 && e->nsubs == 0) {
+		warnx("no subscriber: the %llu messages sent reached nobody",
+		    (unsigned long long)*e->c_msgs);
+		rc = -1;
+	}
+	return rc;
 }
 
 void

@@ -1,6 +1,6 @@
 /* evfields.c - event and flow fields in every producer dialect
- * (include/evfields.h). Spec: shared/DESIGN.md section 1,
- * shared/spec/ntop-zmq.md section 3.
+ * (include/evfields.h). See doc/design.md "The record contract" and
+ * doc/wire-format.md "eBPF events".
  *
  * One pass over a record's top-level members looks each key up in a small
  * hash table (names and NetFlow ids alike) and remembers the first member

@@ -1,5 +1,5 @@
-/* flowagg.c - flow-agg's core (include/flowagg.h; issue 5, DESIGN.md
- * "flow-agg", spec/ntop-zmq.md sections 3 and 4).
+/* flowagg.c - flow-agg's core (include/flowagg.h; doc/design.md "The
+ * stages", doc/wire-format.md "eBPF events" and "Interface dispatch").
  *
  * Each line is validated once by record_parse(). Packet records (the
  * contract at the top of pktrec.h) are read in one pass over their
@@ -85,6 +85,7 @@ struct fa_ctrs {
 	uint64_t	*bad_json, *no_type, *bad_type, *bad_packet;
 	uint64_t	*bad_event, *bad_time, *degenerate, *role_conflict;
 	uint64_t	*evicted, *output_errors;
+	uint64_t	*l7_conflicts;	/* made at the first one */
 };
 
 struct flowagg {
@@ -510,8 +511,44 @@ struct fa_pkt {
 	const struct rec_field *iface, *time, *last, *src, *dst;
 	int64_t		 vlan, proto, sport, dport, flags, fragid, pkts;
 	int64_t		 bytes;
-	bool		 v6, nonip;
+	bool		 v6, nonip, l7;
 };
+
+/* The application field a key names, or FL7_N. */
+static enum flow_l7f
+fa_l7_key(const struct rec_field *f)
+{
+	int i;
+
+	if (f->klen < 8 || f->kesc || (f->key[0] != 'L' && f->key[0] != 'D' &&
+	    f->key[0] != 'H' && f->key[0] != 'T' && f->key[0] != 'J'))
+		return FL7_N;
+	for (i = 0; i < FL7_N; i++)
+		if (fa_keyis(f, flowtab_l7_name((enum flow_l7f)i),
+		    strlen(flowtab_l7_name((enum flow_l7f)i))))
+			return (enum flow_l7f)i;
+	return FL7_N;
+}
+
+/* Gives f the application fields of r (string members only): the first
+ * value of a field stays, a different later one is counted. */
+static void
+fa_l7(struct flowagg *fa, struct flow *f, const struct record *r)
+{
+	enum flow_l7f k;
+	size_t i;
+
+	for (i = 0; i < r->nf; i++) {
+		if (r->f[i].kind != REC_STRING ||
+		    (k = fa_l7_key(&r->f[i])) == FL7_N)
+			continue;
+		if (flowtab_l7_set(f, k, r->f[i].val, r->f[i].vlen) >= 0)
+			continue;
+		if (fa->c.l7_conflicts == NULL)
+			fa->c.l7_conflicts = stats_ctr(fa->st, "l7_conflicts");
+		(*fa->c.l7_conflicts)++;
+	}
+}
 
 /* A non-negative integer member (the common case read without strtoll). */
 static bool
@@ -557,6 +594,8 @@ fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
 			dst = &p->sport;
 		else if (KEYIS(f, "L4_DST_PORT"))
 			dst = &p->dport;
+		else
+			p->l7 |= fa_l7_key(f) != FL7_N;
 		break;
 	case 'V':
 		if (KEYIS(f, "VLAN_ID"))
@@ -581,7 +620,14 @@ fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
 	case 'T':
 		if (KEYIS(f, "TCP_FLAGS"))
 			dst = &p->flags;
+		else
+			p->l7 |= fa_l7_key(f) != FL7_N;
 		break;
+	case 'D':
+	case 'H':
+	case 'J':
+		p->l7 |= fa_l7_key(f) != FL7_N;
+		return true;
 	case 'F':
 		if (KEYIS(f, "FRAG_ID"))
 			dst = &p->fragid;
@@ -754,6 +800,8 @@ fa_packet(struct flowagg *fa, const struct record *r)
 	f->bytes[dir] += (uint64_t)p.bytes;
 	f->flags[dir] |= (uint8_t)p.flags;
 	f->state |= FLOW_HAS_PKTS;
+	if (p.l7)
+		fa_l7(fa, f, r);
 	flowtab_touch(fa->ft, f, t);
 	flowtab_touch(fa->ft, f, last);
 	if (k.proto == 6 && (p.flags & TH_RST))
@@ -1041,6 +1089,8 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 		    ev->retran_pkts > 0 ? (uint32_t)ev->retran_pkts : 1;
 	if (ev->tcp.present)
 		fa_tcpinfo(fa, f, &ev->tcp);
+	if (isflowrec)
+		fa_l7(fa, f, r);
 	flowtab_touch(fa->ft, f, t);
 	if (ev->type == EVF_EV_CLOSE || ev->type == EVF_EV_CONNECT_FAILED)
 		flowtab_closing(fa->ft, f, FLOW_END_CLOSE);
@@ -1111,7 +1161,8 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
-/* The _event kind, derived as DESIGN.md section 1 says when absent. */
+/* The _event kind, derived as doc/design.md "The record contract" says
+ * when absent. */
 static int
 fa_event_kind(const struct record *r)
 {

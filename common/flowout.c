@@ -1,5 +1,5 @@
 /* flowout.c - a flow as an ntop JSON flow record (include/flowout.h;
- * issue 5 "Output names", man/evpipe.7 "flow-agg").
+ * man/evpipe.7 "flow-agg").
  *
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
@@ -297,6 +297,32 @@ fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 		FO_U64(b, "TCP_BYTES_ACKED", t->bytes_acked);
 }
 
+/* The application fields (nProbe's names), values as they arrived. */
+static void
+fo_l7(struct sbuf *b, const struct flow_l7 *l7)
+{
+	const char *key;
+	size_t klen;
+	char *o;
+	int i;
+
+	for (i = 0; i < FL7_N; i++) {
+		if (l7->v[i] == NULL)
+			continue;
+		key = flowtab_l7_name((enum flow_l7f)i);
+		klen = strlen(key);
+		o = fo_room(b, klen + 4 + l7->len[i]);
+		*o++ = ',';
+		*o++ = '"';
+		memcpy(o, key, klen);
+		o += klen;
+		*o++ = '"';
+		*o++ = ':';
+		memcpy(o, l7->v[i], l7->len[i]);
+		fo_done(b, o + l7->len[i]);
+	}
+}
+
 /* The room the members from IP_PROTOCOL_VERSION to SERVER_TCP_FLAGS take
  * at most, but the addresses: keys, numbers and the two times. */
 #define FO_FIXEDMAX	512
@@ -346,6 +372,8 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 		o = fo_digits(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
 	}
 	fo_done(b, o);
+	if (f->l7 != NULL)
+		fo_l7(b, f->l7);
 	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
 		fo_proc(b, "SRC_", p);
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)

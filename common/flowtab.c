@@ -1,5 +1,5 @@
-/* flowtab.c - the flow table (include/flowtab.h; issue 5, DESIGN.md
- * "flow-agg").
+/* flowtab.c - the flow table (include/flowtab.h; doc/design.md "The
+ * stages", flow-agg).
  *
  * Invariants: index 0 names no flow, process or socket record, so 0 is
  * "none" everywhere. A flow is in exactly one hash chain and exactly one
@@ -68,6 +68,8 @@ struct flowtab {
 	struct flow	*lastf;		/* the flow last looked up or made, */
 	uint32_t	 lasti;		/* and its index */
 };
+
+static void	ft_l7_free(struct flow *);
 
 static void *
 ft_xcalloc(size_t n, size_t size)
@@ -205,6 +207,8 @@ flowtab_destroy(struct flowtab **ftp)
 
 	if (ft == NULL)
 		return;
+	for (i = 1; i < ft->nalloc; i++)
+		ft_l7_free(ft_at(ft, (uint32_t)i));
 	for (i = 0; i < ft->nchunk; i++)
 		free(ft->chunk[i]);
 	free(ft->chunk);
@@ -361,6 +365,19 @@ static void
 ft_proc_unref(struct flowtab *ft, uint32_t id);
 
 static void
+ft_l7_free(struct flow *f)
+{
+	int i;
+
+	if (f->l7 == NULL)
+		return;
+	for (i = 0; i < FL7_N; i++)
+		free(f->l7->v[i]);
+	free(f->l7);
+	f->l7 = NULL;
+}
+
+static void
 ft_free(struct flowtab *ft, struct flow *f, uint32_t i)
 {
 	uint32_t *pp;
@@ -376,6 +393,7 @@ ft_free(struct flowtab *ft, struct flow *f, uint32_t i)
 	ft_proc_unref(ft, f->proc[1]);
 	if (f->tcp != 0)
 		ft->tcpfree[ft->ntcpfree++] = f->tcp;
+	ft_l7_free(f);
 	if (ft->lastf == f)
 		ft->lastf = NULL;
 	if (f->key.iface < ft->nif) {
@@ -850,4 +868,37 @@ flowtab_endname(enum flow_end why)
 	case FLOW_END_EOF:	return "end-of-input";
 	default:		return "active-update";
 	}
+}
+
+/* ---- application fields ---- */
+
+const char *
+flowtab_l7_name(enum flow_l7f i)
+{
+	static const char *const names[FL7_N] = {
+		"L7_PROTO", "L7_PROTO_NAME", "L7_CATEGORY", "DNS_QUERY",
+		"HTTP_HOST", "HTTP_URL", "TLS_SERVER_NAME", "JA3C_HASH",
+	};
+
+	return (unsigned)i < FL7_N ? names[i] : "";
+}
+
+int
+flowtab_l7_set(struct flow *f, enum flow_l7f i, const char *json,
+    size_t len)
+{
+	char *v;
+
+	if ((unsigned)i >= FL7_N || len > UINT16_MAX)
+		return -1;
+	if (f->l7 == NULL)
+		f->l7 = ft_xcalloc(1, sizeof(*f->l7));
+	if (f->l7->v[i] != NULL)
+		return f->l7->len[i] == len &&
+		    memcmp(f->l7->v[i], json, len) == 0 ? 0 : -1;
+	v = ft_xcalloc(1, len + 1);
+	memcpy(v, json, len);
+	f->l7->v[i] = v;
+	f->l7->len[i] = (uint16_t)len;
+	return 1;
 }

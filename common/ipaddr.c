@@ -1,5 +1,5 @@
 /* ipaddr.c - IPv4/IPv6 addresses (include/ipaddr.h); loopback rules of
- * shared/spec/ntop-zmq.md sections 3.1 and 4. */
+ * doc/wire-format.md "libebpfflow events" and "Interface dispatch". */
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -1,8 +1,8 @@
 /* linebuf.c - bounded NDJSON line reader over files, FIFOs, stdin and ZMQ.
  *
- * Implements include/linebuf.h (DESIGN.md section 3: one buffer per input,
- * lines of two producers never interleave, over-long lines are discarded
- * to the next newline and counted).
+ * Implements include/linebuf.h (doc/design.md "Moving records between
+ * stages": one buffer per input, lines of two producers never interleave,
+ * over-long lines are discarded to the next newline and counted).
  *
  * Plain inputs are read in large chunks into a buffer of maxline + CHUNK
  * bytes; complete lines are found with memchr() and handed to the callback

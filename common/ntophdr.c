@@ -1,5 +1,5 @@
 /* ntophdr.c - the ntop ZMQ header codec, field by field (include/ntophdr.h).
- * Spec: shared/spec/ntop-zmq.md section 2.
+ * Format: doc/wire-format.md "Headers".
  *
  * The four layouts are the naturally aligned C structs of ntopng and its
  * producers; they are read and written here one field at a time at fixed

@@ -1,6 +1,6 @@
 /* ntopmsg.c - ntop ZMQ payloads to records, encoding, msg_id accounting
- * (include/ntopmsg.h). Spec: shared/spec/ntop-zmq.md section 2,
- * shared/DESIGN.md section 1 (the _event rules).
+ * (include/ntopmsg.h). See doc/wire-format.md "Messages" and
+ * doc/design.md "The record contract" (the _event rules).
  *
  * The hot path validates the producer's text once (record.h) and never
  * builds a JSON tree; output splices the pipeline's keys in front of the
@@ -12,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "jsonlax.h"
 #include "ntopmsg.h"
 #include "tlv.h"
 
@@ -45,8 +46,14 @@ struct ntopmsg {
 	size_t		 next;
 	size_t		 nonobj;
 	struct record	 rec;
-	struct sbuf	 tbuf;		/* a TLV payload's records as JSON */
+	struct sbuf	 tbuf;		/* a TLV record as JSON */
+	struct tlv_reader rd;		/* the TLV payload being read */
+	bool		 tlvmode;	/* ntopmsg_next() reads rd */
 	struct ntopmsg_tlvres tlv;
+	struct sbuf	 lax;		/* a repaired payload (jsonlax.h) */
+	bool		 trusted;	/* text is lax: valid by construction */
+	size_t		 vend;		/* end of a value followed by text */
+	unsigned	 repairs;	/* of the last payload */
 };
 
 const char *const ntopmsg_topics[] = {
@@ -81,6 +88,7 @@ ntopmsg_destroy(struct ntopmsg **mp)
 	free(m->kept);
 	record_free(&m->rec);
 	sbuf_free(&m->tbuf);
+	sbuf_free(&m->lax);
 	free(m);
 	*mp = NULL;
 }
@@ -269,38 +277,62 @@ add_span(struct ntopmsg *m, size_t off, size_t len)
 	m->nspans++;
 }
 
-/* Decodes a TLV payload into JSON records in m->tbuf, one span each. The
- * records before a bad one are kept (m->tlv says why the rest was not);
- * only a payload that is not TLV at all is rejected. A counter message is
- * one record without an end mark. */
+/* Starts reading a TLV payload; ntopmsg_next() decodes its records one
+ * at a time into m->tbuf (strict JSON, indexed as it is written), so
+ * each is touched once. A payload that is not TLV at all is rejected; a
+ * bad record ends the payload, the records before it kept (m->tlv says
+ * why). A counter message is one record without an end mark. */
 static int
 walk_tlv(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
     size_t len)
 {
-	struct tlv_reader rd;
-	size_t off;
 	int rc;
 
 	m->tlv.tlv = true;
-	sbuf_reset(&m->tbuf);
-	rc = tlv_reader_init(&rd, p, len, strcmp(h->topic, "counter") == 0);
+	m->tlv.err = TLV_END;
+	rc = tlv_reader_init(&m->rd, p, len, strcmp(h->topic, "counter") == 0);
 	if (rc != TLV_END) {
 		m->tlv.err = rc;
 		return NTOPMSG_ETLV;
 	}
-	for (;;) {
-		off = m->tbuf.len;
-		if ((rc = tlv_next(&rd, &m->tbuf)) != TLV_RECORD)
-			break;
-		add_span(m, off, m->tbuf.len - off);
-	}
-	m->tlv.err = rc;
-	m->tlv.records = rd.records;
-	m->tlv.skipped = rd.skipped;
-	m->tlv.repaired = rd.repaired;
-	m->text = m->tbuf.p;
-	m->tlen = m->tbuf.len;
+	m->tlvmode = true;
 	return NTOPMSG_OK;
+}
+
+/* The next record of a TLV payload, or NULL at its end. */
+static const struct record *
+next_tlv(struct ntopmsg *m)
+{
+	int rc;
+
+	sbuf_reset(&m->tbuf);
+	rc = tlv_next(&m->rd, &m->tbuf);
+	m->tlv.records = m->rd.records;
+	m->tlv.skipped = m->rd.skipped;
+	m->tlv.repaired = m->rd.repaired;
+	if (rc != TLV_RECORD) {
+		if (rc != TLV_END)
+			m->tlv.err = rc;
+		m->tlvmode = false;
+		return NULL;
+	}
+	if (tlv_index(&m->rd, m->tbuf.p, &m->rec) != 0 &&
+	    record_parse(&m->rec, m->tbuf.p, m->tbuf.len) != REC_OK)
+		return NULL;	/* not reached: the decoder writes JSON */
+	return &m->rec;
+}
+
+/* Skips the object at s[*pos] in text known to be valid JSON (jsonlax's
+ * output): the bracket scan alone finds its end. */
+static int
+skip_trusted(const char *s, size_t len, size_t *pos)
+{
+	size_t end = json_objend(s + *pos, len - *pos);
+
+	if (end == 0)
+		return json_skip_value(s, len, pos);
+	*pos += end;
+	return REC_OK;
 }
 
 /* Walks an array payload: every element is validated; objects are kept as
@@ -324,6 +356,8 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		start = pos;
 		if (pos < len && s[pos] == '{' && m->nspans < NM_KEEP)
 			rc = keep_object(m, s, len, &pos);
+		else if (m->trusted && pos < len && s[pos] == '{')
+			rc = skip_trusted(s, len, &pos);
 		else
 			rc = json_skip_value(s, len, &pos);
 		if (rc != REC_OK)
@@ -342,10 +376,96 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 		if (s[pos] != ',')
 			return NTOPMSG_ESYNTAX;
 		pos++;
+		/* A comma before the closing bracket, as softflowd ends every
+		 * full message: json-c takes it (jsonlax.h), and here it costs
+		 * one comparison instead of a second, lenient pass. */
+		json_skip_ws(s, len, &pos);
+		if (pos < len && s[pos] == ']') {
+			m->repairs |= JSONLAX_R_COMMA;
+			pos++;
+			break;
+		}
 	}
 end:
+	m->vend = pos;
 	json_skip_ws(s, len, &pos);
 	return pos == len ? NTOPMSG_OK : NTOPMSG_ETRAILING;
+}
+
+/* The strict path: the payload s[0..len) as it is, from its first value
+ * at pos. */
+static int
+json_decode(struct ntopmsg *m, const char *s, size_t len, size_t pos)
+{
+	int rc;
+
+	m->text = s;
+	m->tlen = len;
+	if (s[pos] == '[')
+		return walk_array(m, s, len, pos);
+	if (s[pos] != '{') {
+		rc = json_skip_value(s, len, &pos);
+		if (rc != REC_OK)
+			return map_rec_err(rc);
+		json_skip_ws(s, len, &pos);
+		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
+	}
+	if ((rc = record_parse(&m->rec, s, len)) == REC_TRAILING) {
+		/* Where the object ends, for tail_decode(). */
+		m->vend = pos;
+		if (json_skip_value(s, len, &m->vend) != REC_OK)
+			return NTOPMSG_ESYNTAX;
+	}
+	if (rc != REC_OK)
+		return map_rec_err(rc);
+	m->single = true;
+	return NTOPMSG_OK;
+}
+
+/* A strict value s[0..m->vend) followed by more text: json-c ignores
+ * what follows a complete value (white space and comments first, and a
+ * '/' must start one), so the records are the strict pass's. */
+static int
+tail_decode(struct ntopmsg *m, const char *s, size_t len)
+{
+	unsigned rep;
+	int rc;
+
+	if (m->vend == 0 || jsonlax_tail(s, len, m->vend, &rep) != JSONLAX_OK)
+		return NTOPMSG_ETRAILING;
+	if (!m->single && s[m->vend - 1] == '}') {
+		/* The single object, indexed again without its tail. */
+		if ((rc = record_parse(&m->rec, s, m->vend)) != REC_OK)
+			return map_rec_err(rc);
+		m->single = true;
+	}
+	m->tlen = m->vend;
+	m->repairs |= rep;
+	return NTOPMSG_OK;
+}
+
+/* The payload s[0..len) that the strict path rejected with strict_rc, read
+ * as ntopng reads it (json-c's grammar, jsonlax.h): when json-c accepts
+ * it, its strict rewrite is decoded instead; otherwise the rejection
+ * stands as the strict path counted it. */
+static int
+lax_decode(struct ntopmsg *m, const char *s, size_t len, int strict_rc)
+{
+	struct jsonlax_res res;
+	const char *t;
+
+	m->single = false;
+	m->nspans = m->nkept = m->nonobj = 0;
+	m->rec.nf = 0;
+	sbuf_reset(&m->lax);
+	if (jsonlax_parse(&m->lax, s, len, &res) != JSONLAX_OK)
+		return strict_rc;
+	t = m->lax.p + res.off;
+	if (t[0] != '{' && t[0] != '[')
+		return NTOPMSG_ENOTOBJ;
+	m->repairs = res.repairs;
+	m->trusted = true;
+	return json_decode(m, t, res.len, 0);
 }
 
 static int
@@ -358,9 +478,13 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	int rc;
 
 	m->single = m->single_done = m->inflated = false;
+	m->repairs = 0;
+	m->trusted = false;
+	m->vend = 0;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
 	memset(&m->tlv, 0, sizeof(m->tlv));
+	m->tlvmode = false;
 	if (len == 0)
 		return NTOPMSG_EEMPTY;
 	if (len > m->cap)
@@ -394,21 +518,12 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	json_skip_ws(s, len, &pos);
 	if (pos == len)
 		return NTOPMSG_EEMPTY;
-	m->text = s;
-	m->tlen = len;
-	if (s[pos] == '[')
-		return walk_array(m, s, len, pos);
-	if (s[pos] != '{') {
-		rc = json_skip_value(s, len, &pos);
-		if (rc != REC_OK)
-			return map_rec_err(rc);
-		json_skip_ws(s, len, &pos);
-		return pos == len ? NTOPMSG_ENOTOBJ : NTOPMSG_ETRAILING;
-	}
-	if ((rc = record_parse(&m->rec, s, len)) != REC_OK)
-		return map_rec_err(rc);
-	m->single = true;
-	return NTOPMSG_OK;
+	rc = json_decode(m, s, len, pos);
+	if (rc == NTOPMSG_OK || rc == NTOPMSG_ENOTOBJ || rc == NTOPMSG_EDEPTH)
+		return rc;
+	if (rc == NTOPMSG_ETRAILING && tail_decode(m, s, len) == NTOPMSG_OK)
+		return NTOPMSG_OK;
+	return lax_decode(m, s, len, rc);
 }
 
 int
@@ -420,6 +535,7 @@ ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	/* A rejected payload yields no record, not even its good part. */
 	if ((rc = msg_decode(m, h, p, len)) != NTOPMSG_OK) {
 		m->single = false;
+		m->tlvmode = false;
 		m->nspans = m->nkept = 0;
 		m->nonobj = 0;
 	}
@@ -431,6 +547,8 @@ ntopmsg_next(struct ntopmsg *m)
 {
 	const struct span *sp;
 
+	if (m->tlvmode)
+		return next_tlv(m);
 	if (m->single) {
 		if (m->single_done)
 			return NULL;
@@ -458,6 +576,12 @@ const struct ntopmsg_tlvres *
 ntopmsg_tlv(const struct ntopmsg *m)
 {
 	return &m->tlv;
+}
+
+unsigned
+ntopmsg_repairs(const struct ntopmsg *m)
+{
+	return m->repairs;
 }
 
 bool

@@ -2,10 +2,14 @@
 #include <err.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <getopt.h>
+
 #include "opts.h"
+#include "stats.h"
 
 int
 opts_int(const char *s, long long min, long long max, long long *out)
@@ -131,4 +135,72 @@ opts_size_or_die(const char *s, const char *what)
 		errx(2, "%s: '%s' is not a size (e.g. 4096, 64k, 8M, 1G)", what,
 		    s);
 	return v;
+}
+
+void
+opts_usage(const struct opts_tool *t)
+{
+	fputs(t->synopsis, stderr);
+	exit(2);
+}
+
+/* Ends a -h or -V: exit 0 only if what was printed got out. */
+static void __attribute__((noreturn))
+opts_exit_printed(void)
+{
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(1, "stdout");
+	exit(0);
+}
+
+void
+opts_help(const struct opts_tool *t)
+{
+	fputs(t->synopsis, stdout);
+	fputs("\n", stdout);
+	fputs(t->options, stdout);
+	if (!t->nostats)
+		fputs("      --stats=FORMAT        counters on stderr: auto "
+		    "(text on a terminal),\n"
+		    "                            json or text\n", stdout);
+	printf("\n-h, --help prints this help, -V, --version the version.\n"
+	    "Exit status: 0 success, 1 runtime error, 2 usage error. "
+	    "See %s(1).\n", t->name);
+	opts_exit_printed();
+}
+
+void
+opts_version(const struct opts_tool *t)
+{
+	printf("%s evpipe %s\n", t->name, EVPIPE_VERSION);
+	opts_exit_printed();
+}
+
+void
+opts_other(int ch, const struct opts_tool *t)
+{
+	if (ch == OPTS_STATS) {
+		if (stats_set_format(optarg) == -1)
+			errx(2, "--stats: '%s' is not auto, json or text",
+			    optarg);
+		return;
+	}
+	if (ch == 'h')
+		opts_help(t);
+	if (ch == 'V')
+		opts_version(t);
+	opts_usage(t);
+}
+
+int
+opts_open_status(const char *spec)
+{
+	static const char *const socks[] = { "zmq:", "pull:", "push:",
+	    "ntop:", "ntop/", "ntop-tlv:", "ntop-tlv/" };
+	size_t i;
+
+	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)
+		if (strncmp(spec, socks[i], strlen(socks[i])) == 0)
+			return 2;
+	return 1;
 }

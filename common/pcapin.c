@@ -1,6 +1,7 @@
 /* pcapin.c - the pcap-ingest core (include/pcapin.h): libpcap sources to
  * packet records (include/pktrec.h), per packet or in -A slices.
  */
+#include <err.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "dpi.h"
 #include "pcapin.h"
 #include "pktdec.h"
 #include "pktrec.h"
@@ -33,6 +35,7 @@ struct pi_run {
 	struct stats	*st;
 	struct sbuf	 rec;
 	struct pktrec_agg *agg;
+	struct dpi	*dpi;		/* -L */
 	int		 failed;	/* a write lost output */
 	bool		 limit;		/* conf->count reached */
 	uint64_t	 npackets;
@@ -302,6 +305,9 @@ pi_packet(struct pi_run *r, const struct pcap_pkthdr *h, const u_char *data)
 	struct pcapin_src *s = &r->src[r->cur];
 	struct pktrec_time t;
 	struct pktdec d;
+	const char *l7;
+	size_t l7len = 0;
+	uint64_t l7h = 0;
 
 	r->npackets++;
 	(*r->c_packets)++;
@@ -320,14 +326,18 @@ pi_packet(struct pi_run *r, const struct pcap_pkthdr *h, const u_char *data)
 	t.nsec = s->nano ? (uint32_t)h->ts.tv_usec :
 	    (uint32_t)h->ts.tv_usec * 1000u;
 	t.nano = s->nano;
+	if (r->dpi != NULL && d.layer >= PKTDEC_L_NET)
+		l7h = dpi_packet(r->dpi, &d, t.sec < 0 ? 0 :
+		    (uint64_t)t.sec * 1000u + t.nsec / 1000000u);
 	if (r->agg) {
-		if (pktrec_agg_add(r->agg, (int)r->cur, s->ifjson, &t, &d, h->len,
-		    pi_emit, r) != 0)
+		if (pktrec_agg_add_l7(r->agg, (int)r->cur, s->ifjson, &t, &d,
+		    h->len, l7h, pi_emit, r) != 0)
 			r->limit = true;
 		return;
 	}
 	sbuf_reset(&r->rec);
-	pktrec_packet(&r->rec, s->ifjson, &t, &d, h->len);
+	l7 = l7h ? dpi_fields(r->dpi, l7h, &l7len) : NULL;
+	pktrec_packet_l7(&r->rec, s->ifjson, &t, &d, h->len, l7, l7len);
 	if (pi_emit(r, r->rec.p, r->rec.len) != 0)
 		r->limit = true;
 }
@@ -342,6 +352,33 @@ pi_dispatch_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
 		pcap_breakloop(r->src[r->cur].p);
 }
 
+/* The DPI counters (include/dpi.h) into the stats as dpi_*. */
+static void
+pi_dpi_stats(struct pi_run *r)
+{
+	const struct dpi_stats *ds;
+
+	if (r->dpi == NULL)
+		return;
+	ds = dpi_stats(r->dpi);
+	*stats_ctr(r->st, "dpi_flows") = ds->flows;
+	*stats_ctr(r->st, "dpi_active") = ds->active;
+	*stats_ctr(r->st, "dpi_max_active") = ds->max_active;
+	*stats_ctr(r->st, "dpi_evicted") = ds->evicted;
+	*stats_ctr(r->st, "dpi_expired") = ds->expired;
+	*stats_ctr(r->st, "dpi_detected") = ds->detected;
+	*stats_ctr(r->st, "dpi_guessed") = ds->guessed;
+	*stats_ctr(r->st, "dpi_unknown") = ds->unknown;
+	*stats_ctr(r->st, "dpi_packets") = ds->dpi_packets;
+	*stats_ctr(r->st, "dpi_max_states") = ds->max_states;
+}
+
+static const char *
+pi_l7(void *arg, uint64_t h, size_t *len)
+{
+	return dpi_fields(arg, h, len);
+}
+
 static void
 pi_tick(struct pi_run *r, const struct pcapin_src *file)
 {
@@ -351,6 +388,7 @@ pi_tick(struct pi_run *r, const struct pcapin_src *file)
 	if (r->conf->tick == NULL)
 		return;
 	pcapin_live_stats(r->src, r->nsrc, r->st);
+	pi_dpi_stats(r);
 	t.src = file;
 	t.packets = r->npackets;
 	t.pos = -1;
@@ -359,24 +397,92 @@ pi_tick(struct pi_run *r, const struct pcapin_src *file)
 	r->conf->tick(r->conf->tick_arg, &t);
 }
 
-/* Reads file source i to its end. A read error (a file cut in the middle
- * of a record) is reported and counted; what came before it stands. */
+/* The first packet of a file, read ahead so that files given together are
+ * read in the order of their first timestamps, as one capture. */
+struct pi_first {
+	struct pcap_pkthdr h;
+	u_char		*data;		/* the packet, copied */
+	int		 rc;		/* pcap_next_ex()'s result */
+	int		 eno;		/* errno after it */
+};
+
+/* Reads the first packet of s into f; a signal that interrupts the wait
+ * for it (a FIFO) only retries, unless it is a stop. */
 static void
-pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
+pi_first_read(struct pcapin_src *s, struct pi_first *f,
+    volatile sig_atomic_t *stop)
 {
-	struct pcapin_src *s = &r->src[i];
 	struct pcap_pkthdr *h;
 	const u_char *data;
+	FILE *fp;
+
+	do {
+		errno = 0;
+		f->rc = pcap_next_ex(s->p, &h, &data);
+		f->eno = errno;
+		if (f->rc == PCAP_ERROR && errno == EINTR &&
+		    (fp = pcap_file(s->p)) != NULL)
+			clearerr(fp);
+	} while (f->rc == PCAP_ERROR && f->eno == EINTR && !*stop);
+	if (f->rc == 1) {
+		f->h = *h;
+		if ((f->data = malloc(h->caplen ? h->caplen : 1)) == NULL)
+			err(1, "pcapin");
+		memcpy(f->data, data, h->caplen);
+	}
+}
+
+/* Orders ord[0..n) (indexes into first) by first timestamp; files without
+ * a packet come last; ties keep the command line's order. */
+static void
+pi_first_sort(const struct pi_first *first, size_t *ord, size_t n)
+{
+	size_t i, j, k;
+
+	for (i = 1; i < n; i++) {
+		k = ord[i];
+		for (j = i; j > 0; j--) {
+			const struct pi_first *a = &first[ord[j - 1]];
+			const struct pi_first *b = &first[k];
+
+			if (b->rc != 1 || (a->rc == 1 && !timercmp(&b->h.ts,
+			    &a->h.ts, <)))
+				break;
+			ord[j] = ord[j - 1];
+		}
+		ord[j] = k;
+	}
+}
+
+/* Reads file source i to its end, starting with its first packet f. A
+ * read error (a file cut in the middle of a record) is reported and
+ * counted; what came before it stands. */
+static void
+pi_file(struct pi_run *r, size_t i, const struct pi_first *f,
+    volatile sig_atomic_t *stop)
+{
+	struct pcapin_src *s = &r->src[i];
+	struct pcap_pkthdr *h = NULL;
+	const u_char *data = NULL;
 	uint64_t n = 0;
+	bool ahead = true;
 	FILE *fp;
 	int rc;
 
 	r->cur = i;
 	while (!*stop && !r->limit) {
-		errno = 0;
-		rc = pcap_next_ex(s->p, &h, &data);
+		if (ahead) {
+			ahead = false;
+			rc = f->rc;
+			errno = f->eno;
+			if (rc == 1)
+				pi_packet(r, &f->h, f->data);
+		} else {
+			errno = 0;
+			if ((rc = pcap_next_ex(s->p, &h, &data)) == 1)
+				pi_packet(r, h, data);
+		}
 		if (rc == 1) {
-			pi_packet(r, h, data);
 			if (++n % PI_TICK_PACKETS == 0)
 				pi_tick(r, s);
 			continue;
@@ -399,9 +505,39 @@ pi_file(struct pi_run *r, size_t i, volatile sig_atomic_t *stop)
 		break;
 	}
 	s->done = true;
+	/* The end of a capture is where nDPI's reader gives up on the flows
+	 * still undecided: their open slices get its guess. */
+	if (r->dpi)
+		dpi_giveup_all(r->dpi);
 	pi_tick(r, s);
 	if (r->agg && pktrec_agg_flush(r->agg, (int)i, pi_emit, r) != 0)
 		r->limit = true;
+}
+
+/* Reads the files, each to its end, in the order of their first packets'
+ * timestamps (a later file given first would make the clock go back). */
+static void
+pi_files(struct pi_run *r, volatile sig_atomic_t *stop)
+{
+	struct pi_first *first;
+	size_t *ord, i, n = 0;
+
+	first = calloc(r->nsrc ? r->nsrc : 1, sizeof(*first));
+	ord = calloc(r->nsrc ? r->nsrc : 1, sizeof(*ord));
+	if (first == NULL || ord == NULL)
+		err(1, "pcapin");
+	for (i = 0; i < r->nsrc && !*stop; i++)
+		if (!r->src[i].live) {
+			pi_first_read(&r->src[i], &first[i], stop);
+			ord[n++] = i;
+		}
+	pi_first_sort(first, ord, n);
+	for (i = 0; i < n && !*stop && !r->limit; i++)
+		pi_file(r, ord[i], &first[ord[i]], stop);
+	for (i = 0; i < r->nsrc; i++)
+		free(first[i].data);
+	free(first);
+	free(ord);
 }
 
 static int64_t
@@ -510,14 +646,22 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 		r.c_link[i] = stats_ctr(st, key);
 		live |= src[i].live;
 	}
+	if (conf->l7 && (r.dpi = dpi_new(&conf->dpi, key,
+	    sizeof(key))) == NULL) {
+		stats_bad(st, stats_ctr(st, "dpi_errors"), "-L", "%s", key);
+		free(r.c_link);
+		return 1;
+	}
 	if (conf->slice_ns)
 		r.agg = pktrec_agg_new(conf->slice_ns, conf->max_slices ?
 		    conf->max_slices : PI_MAX_SLICES);
-	for (i = 0; i < nsrc && !*stop && !r.limit; i++)
-		if (!src[i].live)
-			pi_file(&r, i, stop);
+	if (r.agg && r.dpi)
+		pktrec_agg_set_l7(r.agg, pi_l7, r.dpi);
+	pi_files(&r, stop);
 	if (live && !r.limit)
 		pi_live(&r, stop);
+	if (r.dpi)
+		dpi_giveup_all(r.dpi);
 	if (r.agg) {
 		const struct pktrec_agg_stats *as;
 
@@ -530,6 +674,8 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 		pktrec_agg_destroy(&r.agg);
 	}
 	pcapin_live_stats(src, nsrc, st);
+	pi_dpi_stats(&r);
+	dpi_destroy(&r.dpi);
 	sbuf_free(&r.rec);
 	free(r.c_link);
 	return r.failed ? 1 : 0;

@@ -355,6 +355,10 @@ pd_net(uint16_t et, const uint8_t *p, size_t len, const struct pd_ctx *c,
 	d->ethertype = et;
 	if (d->layer < PKTDEC_L_LINK)
 		d->layer = PKTDEC_L_LINK;
+	if (et == 0x0800 || et == 0x86dd) {
+		d->l3 = p;
+		d->l3len = len;
+	}
 	if (et == 0x0800)
 		pd_ipv4(p, len, c, d);
 	else if (et == 0x86dd)

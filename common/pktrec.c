@@ -150,16 +150,17 @@ pktrec_fmt_time(const struct pktrec_time *t, char *buf)
 	return (size_t)(o - buf);
 }
 
-/* Appends one record of key k and value v; last is written for slices. */
+/* Appends one record of key k and value v; last is written for slices,
+ * l7 (l7len bytes of members, or NULL) at the end. */
 static void
 pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
-    const struct pr_val *v, bool slice)
+    const struct pr_val *v, bool slice, const char *l7, size_t l7len)
 {
 	const struct pktrec_time *rx = slice ? &v->last : &v->first;
 	size_t n = strlen(ifjson);
 	char *o;
 
-	sbuf_reserve(out, PR_FIXED_MAX + n);
+	sbuf_reserve(out, PR_FIXED_MAX + n + l7len);
 	o = out->p + out->len;
 	o = PR_LIT(o, "{\"_type\":\"packet\",\"_iface\":");
 	o = pr_cat(o, ifjson, n);
@@ -246,6 +247,8 @@ pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
 	o = pr_u64(o, v->pkts);
 	o = PR_LIT(o, ",\"BYTES\":");
 	o = pr_u64(o, v->bytes);
+	if (l7 != NULL)
+		o = pr_cat(o, l7, l7len);
 	*o++ = '}';
 	*o = '\0';
 	out->len = (size_t)(o - out->p);
@@ -254,6 +257,14 @@ pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
 void
 pktrec_packet(struct sbuf *out, const char *ifjson,
     const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen)
+{
+	pktrec_packet_l7(out, ifjson, t, d, wirelen, NULL, 0);
+}
+
+void
+pktrec_packet_l7(struct sbuf *out, const char *ifjson,
+    const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen,
+    const char *l7, size_t l7len)
 {
 	struct pr_key k;
 	struct pr_val v;
@@ -264,7 +275,7 @@ pktrec_packet(struct sbuf *out, const char *ifjson,
 	v.bytes = wirelen;
 	v.frag_off = d->frag_off;
 	v.tcp_flags = d->tcp_flags;
-	pr_write(out, ifjson, &k, &v, false);
+	pr_write(out, ifjson, &k, &v, false, l7, l7 ? l7len : 0);
 }
 
 /* The aggregator: open slices in an array in first-packet order, found
@@ -275,6 +286,10 @@ struct pr_ent {
 	struct pr_key	 k;
 	struct pr_val	 v;
 	const char	*ifjson;
+	uint64_t	 l7h;		/* the flow's DPI handle, 0: none */
+	char		*l7;		/* its fields once known (owned): the
+					   DPI table may drop the flow first */
+	size_t		 l7len;
 };
 
 struct pr_ifslice {
@@ -293,6 +308,8 @@ struct pktrec_agg {
 	size_t		 nif;
 	struct sbuf	 out;
 	struct pktrec_agg_stats st;
+	pktrec_l7_fn	 l7fn;
+	void		*l7arg;
 };
 
 static uint64_t
@@ -374,9 +391,12 @@ void
 pktrec_agg_destroy(struct pktrec_agg **ap)
 {
 	struct pktrec_agg *a = *ap;
+	size_t i;
 
 	if (a == NULL)
 		return;
+	for (i = 0; i < a->n; i++)
+		free(a->e[i].l7);
 	free(a->e);
 	free(a->tab);
 	free(a->ifs);
@@ -449,7 +469,8 @@ int
 pktrec_agg_flush(struct pktrec_agg *a, int iface, pktrec_emit_fn emit,
     void *arg)
 {
-	size_t i, j;
+	const char *l7;
+	size_t i, j, l7len;
 	int rc = 0, r;
 
 	for (i = j = 0; i < a->n; i++) {
@@ -462,7 +483,14 @@ pktrec_agg_flush(struct pktrec_agg *a, int iface, pktrec_emit_fn emit,
 			continue;
 		}
 		sbuf_reset(&a->out);
-		pr_write(&a->out, x->ifjson, &x->k, &x->v, true);
+		l7 = x->l7;
+		l7len = x->l7len;
+		if (l7 == NULL && x->l7h != 0 && a->l7fn != NULL)
+			l7 = a->l7fn(a->l7arg, x->l7h, &l7len);
+		pr_write(&a->out, x->ifjson, &x->k, &x->v, true, l7,
+		    l7 ? l7len : 0);
+		free(x->l7);
+		x->l7 = NULL;
 		a->st.records++;
 		r = emit(arg, a->out.p, a->out.len);
 		if (r != 0 && rc == 0)
@@ -493,6 +521,37 @@ pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
     const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen,
     pktrec_emit_fn emit, void *arg)
 {
+	return pktrec_agg_add_l7(a, iface, ifjson, t, d, wirelen, 0, emit,
+	    arg);
+}
+
+/* Keeps a copy of x's application fields once they are known. */
+static void
+pr_l7_copy(struct pktrec_agg *a, struct pr_ent *x)
+{
+	const char *l7;
+	size_t n;
+
+	if (x->l7 != NULL || x->l7h == 0 || a->l7fn == NULL ||
+	    (l7 = a->l7fn(a->l7arg, x->l7h, &n)) == NULL)
+		return;
+	x->l7 = pr_xcalloc(n + 1, 1);
+	memcpy(x->l7, l7, n);
+	x->l7len = n;
+}
+
+void
+pktrec_agg_set_l7(struct pktrec_agg *a, pktrec_l7_fn fn, void *arg)
+{
+	a->l7fn = fn;
+	a->l7arg = arg;
+}
+
+int
+pktrec_agg_add_l7(struct pktrec_agg *a, int iface, const char *ifjson,
+    const struct pktrec_time *t, const struct pktdec *d, uint32_t wirelen,
+    uint64_t l7h, pktrec_emit_fn emit, void *arg)
+{
 	struct pr_ifslice *s = pr_ifslice(a, iface);
 	int64_t sl = pr_slice(a, pr_ns(t));
 	struct pr_key k;
@@ -514,6 +573,9 @@ pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
 		x->v.pkts++;
 		x->v.bytes += wirelen;
 		x->v.tcp_flags |= d->tcp_flags;
+		if (l7h != 0)
+			x->l7h = l7h;
+		pr_l7_copy(a, x);
 		return rc;
 	}
 	if (a->n == a->max) {
@@ -527,6 +589,9 @@ pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
 	x = &a->e[a->n];
 	x->k = k;
 	x->ifjson = ifjson;
+	x->l7h = l7h;
+	x->l7 = NULL;
+	pr_l7_copy(a, x);
 	x->v.first = x->v.last = *t;
 	x->v.pkts = 1;
 	x->v.bytes = wirelen;

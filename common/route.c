@@ -1,6 +1,6 @@
 /* route.c - ev-route's delivery rules and core loop (include/route.h).
- * Spec: shared/spec/ntop-zmq.md section 4, shared/DESIGN.md section 2,
- * issue 4 (rules), issue 7 item 3 (sharding).
+ * See doc/wire-format.md "Interface dispatch" and doc/design.md "The
+ * stages" (the rules); man/ev-route.1 (rules, sharding).
  *
  * The hot path reads three things of a record: _type, _iface and, for
  * events, the interface name and addresses (evf_read_ids). The original

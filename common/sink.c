@@ -1,7 +1,7 @@
 /* sink.c - where a stage's records go: stdout, files, FIFOs, ZMQ, ntop.
  *
- * Implements include/sink.h; the ntop output follows spec/ntop-zmq.md
- * section 2 ("safest sender": v1 header, version 2, msg_id from 1).
+ * Implements include/sink.h; the ntop output follows doc/wire-format.md
+ * "Safest sender" (v1 header, version 2, msg_id from 1).
  *
  * File sinks own a 256 KiB buffer and write(2) it whole, retrying short
  * writes and EINTR, so a record is never cut by the sink; a write error is

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sbuf.h"
 #include "stats.h"
@@ -28,6 +29,11 @@ struct stats_str {
 	char			*val;
 	struct stats_str	*next;
 };
+
+/* How stats_print writes: one format for the process, set from the
+ * command line (--stats) before any stage prints. */
+enum stats_format { STATS_AUTO, STATS_JSON, STATS_TEXT };
+static enum stats_format stats_format;
 
 struct stats {
 	char			*name;
@@ -138,6 +144,53 @@ stats_set_str(struct stats *s, const char *key, const char *value)
 	*tp = t;
 }
 
+int
+stats_set_format(const char *name)
+{
+	if (strcmp(name, "auto") == 0)
+		stats_format = STATS_AUTO;
+	else if (strcmp(name, "json") == 0)
+		stats_format = STATS_JSON;
+	else if (strcmp(name, "text") == 0)
+		stats_format = STATS_TEXT;
+	else
+		return -1;
+	return 0;
+}
+
+/* The text form, for a person at a terminal: non-zero counters aligned
+ * under the tool's name. */
+static void
+stats_print_text(const struct stats *s, struct sbuf *b)
+{
+	const struct stats_chunk *c;
+	const struct stats_str *t;
+	size_t i, w = 0, zero = 0;
+
+	for (c = s->head; c != NULL; c = c->next)
+		for (i = 0; i < c->n; i++)
+			if (c->c[i].v != 0 && strlen(c->c[i].name) > w)
+				w = strlen(c->c[i].name);
+	for (t = s->strs; t != NULL; t = t->next)
+		if (strlen(t->key) > w)
+			w = strlen(t->key);
+	sbuf_addf(b, "%s:\n", s->name);
+	for (c = s->head; c != NULL; c = c->next)
+		for (i = 0; i < c->n; i++) {
+			if (c->c[i].v == 0) {
+				zero++;
+				continue;
+			}
+			sbuf_addf(b, "  %-*s %llu\n", (int)w, c->c[i].name,
+			    (unsigned long long)c->c[i].v);
+		}
+	for (t = s->strs; t != NULL; t = t->next)
+		sbuf_addf(b, "  %-*s %s\n", (int)w, t->key, t->val);
+	if (zero > 0)
+		sbuf_addf(b, "  (%zu %scounter%s at 0)\n", zero,
+		    w == 0 ? "" : "other ", zero == 1 ? "" : "s");
+}
+
 void
 stats_print(const struct stats *s, FILE *fp)
 {
@@ -147,6 +200,14 @@ stats_print(const struct stats *s, FILE *fp)
 	size_t i;
 	int first = 1;
 
+	if (stats_format == STATS_TEXT || (stats_format == STATS_AUTO &&
+	    isatty(fileno(fp)))) {
+		stats_print_text(s, &b);
+		fwrite(b.p, 1, b.len, fp);
+		fflush(fp);
+		sbuf_free(&b);
+		return;
+	}
 	sbuf_adds(&b, "{\"tool\":");
 	sbuf_add_jstr(&b, s->name, strlen(s->name));
 	sbuf_adds(&b, ",\"counters\":{");

@@ -15,6 +15,18 @@
 #include "tlv.h"
 
 #define TLV_STRMAX	65535u
+/* tlv_value()'s kind for a string with escapes: REC_STRING, vesc set. */
+#define TLV_KIND_ESCSTR	100
+
+/* Room for n more bytes (and the NUL) at the end of out, written by the
+ * caller, who then adds to out->len: one check for a whole member. */
+static inline char *
+tlv_room(struct sbuf *out, size_t n)
+{
+	if (out->cap - out->len <= n)
+		sbuf_reserve(out, n);
+	return out->p + out->len;
+}
 
 int
 tlv_reader_init(struct tlv_reader *rd, const uint8_t *p, size_t len,
@@ -122,19 +134,49 @@ tlv_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* A byte that a JSON string cannot hold as it is, or that starts a
+ * multibyte UTF-8 sequence to check: the slow path of tlv_put_str(). */
+static inline bool
+tlv_special(uint8_t c)
+{
+	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+/* Bits of tlv_put_str()'s result. */
+#define TLV_STR_REPAIRED	1
+#define TLV_STR_ESCAPED		2
+
 /* Appends s[0..n) as a JSON string, each invalid UTF-8 byte replaced by
- * U+FFFD. Returns true if something was replaced. */
-static bool
+ * U+FFFD. Returns TLV_STR_REPAIRED if something was replaced, and
+ * TLV_STR_ESCAPED if a backslash escape was written. The usual string,
+ * plain printable ASCII, is copied whole. */
+static int
 tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 {
 	struct sbuf fix = { 0 };
 	size_t i = 0, k;
+	int res = 0;
 
+	while (i < n && !tlv_special(s[i]))
+		i++;
+	if (i == n) {
+		sbuf_reserve(out, n + 2);
+		out->p[out->len] = '"';
+		memcpy(out->p + out->len + 1, s, n);
+		out->p[out->len + 1 + n] = '"';
+		out->len += n + 2;
+		out->p[out->len] = '\0';
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			res = TLV_STR_ESCAPED;
+	i = 0;
 	while (i < n && (k = tlv_utf8_len(s + i, n - i)) > 0)
 		i += k;
 	if (i == n) {
 		sbuf_add_jstr(out, (const char *)s, n);
-		return false;
+		return res;
 	}
 	sbuf_add(&fix, s, i);
 	while (i < n) {
@@ -148,12 +190,13 @@ tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 	}
 	sbuf_add_jstr(out, fix.p, fix.len);
 	sbuf_free(&fix);
-	return true;
+	return res | TLV_STR_REPAIRED;
 }
 
-/* The shortest text of d that reads back as d (as a float when isfloat):
- * "%.*g" with the fewest digits, or plain digits for a whole number that
- * %g would write with an exponent (1500, not 1.5e+03). */
+/* The shortest text of d that reads back as d, as a double or (isfloat,
+ * d then holds a float's value) as a float: "%.*g" with the fewest
+ * digits, or plain digits for a whole number that %g would write with an
+ * exponent (1500, not 1.5e+03). */
 static void
 tlv_shortest(double d, bool isfloat, char *buf, size_t size)
 {
@@ -161,7 +204,7 @@ tlv_shortest(double d, bool isfloat, char *buf, size_t size)
 
 	for (prec = 1; prec < max; prec++) {
 		snprintf(buf, size, "%.*g", prec, d);
-		if (isfloat ? strtof(buf, NULL) == (float)d :
+		if (isfloat ? (double)strtof(buf, NULL) == d :
 		    strtod(buf, NULL) == d)
 			break;
 	}
@@ -185,40 +228,87 @@ tlv_put_float(struct sbuf *out, float f)
 	sbuf_adds(out, buf);
 }
 
-/* Appends the value of type t at *pos. */
+/* Writes v in decimal at b (20 bytes at least); returns the length. */
+static size_t
+tlv_fmt_u64(char *b, uint64_t v)
+{
+	static const char dig2[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "6263646566676869707172737475767778798081828384858687888990919293"
+	    "949596979899";
+	size_t n = 1;
+	uint64_t t;
+	char *p;
+
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	/* Two digits a division, from the end. */
+	p = b + n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = dig2[d + 1];
+		*--p = dig2[d];
+	}
+	if (v >= 10) {
+		*--p = dig2[v * 2 + 1];
+		*--p = dig2[v * 2];
+	} else
+		*--p = (char)('0' + v);
+	return n;
+}
+
+static size_t
+tlv_fmt_i64(char *b, int64_t v)
+{
+	if (v >= 0)
+		return tlv_fmt_u64(b, (uint64_t)v);
+	b[0] = '-';
+	return 1 + tlv_fmt_u64(b + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+/* Appends the value of type t at *pos; *kind is what it became. */
 static int
-tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out)
+tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out,
+    int *kind)
 {
 	const uint8_t *s;
 	uint64_t v;
 	size_t n;
+	char *w;
 	int rc;
 
+	*kind = REC_NUMBER;
 	if (t == TLV_STRING) {
 		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
 			return rc;
-		if (tlv_put_str(out, s, n))
+		rc = tlv_put_str(out, s, n);
+		if (rc & TLV_STR_REPAIRED)
 			rd->repaired++;
+		*kind = (rc & TLV_STR_ESCAPED) ? TLV_KIND_ESCSTR : REC_STRING;
 		return 0;
 	}
 	if ((rc = tlv_uint(rd, pos, tlv_width(t), &v)) != 0)
 		return rc;
+	w = tlv_room(out, 24);
 	switch (t) {
 	case TLV_U8: case TLV_U16: case TLV_U32: case TLV_U64:
-		sbuf_add_u64(out, v);
-		break;
+		out->len += tlv_fmt_u64(w, v);
+		return 0;
 	case TLV_I8:
-		sbuf_add_i64(out, (int8_t)(uint8_t)v);
-		break;
+		out->len += tlv_fmt_i64(w, (int8_t)(uint8_t)v);
+		return 0;
 	case TLV_I16:
-		sbuf_add_i64(out, (int16_t)(uint16_t)v);
-		break;
+		out->len += tlv_fmt_i64(w, (int16_t)(uint16_t)v);
+		return 0;
 	case TLV_I32:
-		sbuf_add_i64(out, (int32_t)(uint32_t)v);
-		break;
+		out->len += tlv_fmt_i64(w, (int32_t)(uint32_t)v);
+		return 0;
 	case TLV_I64:
-		sbuf_add_i64(out, (int64_t)v);
-		break;
+		out->len += tlv_fmt_i64(w, (int64_t)v);
+		return 0;
 	default: {	/* TLV_FLOAT: 4 bytes little-endian, read big. */
 		uint32_t le = (uint32_t)v, bits;
 		float f;
@@ -226,10 +316,12 @@ tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out)
 		bits = (le >> 24) | ((le >> 8) & 0xff00u) |
 		    ((le << 8) & 0xff0000u) | (le << 24);
 		memcpy(&f, &bits, sizeof(f));
+		if (!isfinite(f))
+			*kind = REC_NULL;
 		tlv_put_float(out, f);
+		return 0;
 	}
 	}
-	return 0;
 }
 
 /* Skips a value of type t at *pos. */
@@ -247,6 +339,29 @@ tlv_skip_value(struct tlv_reader *rd, size_t *pos, int t)
 	return 0;
 }
 
+/* Notes where the member just written lies in the record (offsets from
+ * the record's '{'), for tlv_index(). */
+static void
+tlv_note(struct tlv_reader *rd, const struct sbuf *out, size_t kq, size_t vs,
+    int kind, bool kesc)
+{
+	struct tlv_member *m;
+	size_t base = rd->rstart;
+
+	if (rd->nidx == TLV_IDXMAX) {
+		rd->idxfull = true;
+		return;
+	}
+	m = &rd->idx[rd->nidx++];
+	m->koff = (uint32_t)(kq + 1 - base);
+	m->klen = (uint32_t)(vs - 1 - kq - 2);
+	m->voff = (uint32_t)(vs - base);
+	m->vlen = (uint32_t)(out->len - vs);
+	m->kind = (uint8_t)(kind == TLV_KIND_ESCSTR ? REC_STRING : kind);
+	m->kesc = kesc;
+	m->vesc = kind == TLV_KIND_ESCSTR;
+}
+
 /* Reads one key/value item whose type byte is at *pos, appending it as a
  * member unless skip. */
 static int
@@ -255,38 +370,49 @@ tlv_member(struct tlv_reader *rd, size_t *pos, int kt, int vt, bool skip,
 {
 	const uint8_t *s;
 	uint64_t k;
-	size_t n;
-	int rc;
+	size_t n, kq, vs;
+	char *w;
+	int rc, kind;
+	bool kesc = false;
 
 	if (vt < TLV_U8 || vt > TLV_STRING)
 		return TLV_ETYPE;
+	if (!skip && !first) {
+		*tlv_room(out, 1) = ',';
+		out->len++;
+	}
+	kq = out->len;
 	if (kt == TLV_STRING) {
 		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
 			return rc;
 		if (n == 0)
 			return TLV_EKEY;
 		if (!skip) {
-			if (!first)
-				sbuf_addc(out, ',');
-			if (tlv_put_str(out, s, n))
+			rc = tlv_put_str(out, s, n);
+			if (rc & TLV_STR_REPAIRED)
 				rd->repaired++;
+			kesc = (rc & TLV_STR_ESCAPED) != 0;
 		}
 	} else if (kt >= TLV_U8 && kt <= TLV_U32) {
 		if ((rc = tlv_uint(rd, pos, tlv_width(kt), &k)) != 0)
 			return rc;
 		if (!skip) {
-			if (!first)
-				sbuf_addc(out, ',');
-			sbuf_addc(out, '"');
-			sbuf_add_u64(out, k);
-			sbuf_addc(out, '"');
+			w = tlv_room(out, 24);
+			w[0] = '"';
+			n = 1 + tlv_fmt_u64(w + 1, k);
+			w[n++] = '"';
+			out->len += n;
 		}
 	} else
 		return TLV_ETYPE;
 	if (skip)
 		return tlv_skip_value(rd, pos, vt);
-	sbuf_addc(out, ':');
-	return tlv_value(rd, pos, vt, out);
+	*tlv_room(out, 1) = ':';
+	vs = ++out->len;
+	if ((rc = tlv_value(rd, pos, vt, out, &kind)) != 0)
+		return rc;
+	tlv_note(rd, out, kq, vs, kind, kesc);
+	return 0;
 }
 
 /* Reads the items of one record from rd->pos into out. */
@@ -298,7 +424,10 @@ tlv_record(struct tlv_reader *rd, struct sbuf *out)
 	bool first = true;
 	int rc;
 
-	sbuf_addc(out, '{');
+	rd->rstart = out->len;
+	rd->nidx = 0;
+	rd->idxfull = false;
+	sbuf_add(out, "{", 1);
 	while (pos < rd->len) {
 		int kt = rd->p[pos] >> 4, vt = rd->p[pos] & 15;
 
@@ -311,7 +440,8 @@ tlv_record(struct tlv_reader *rd, struct sbuf *out)
 			case TLV_EOR:
 				if (depth > 0)
 					return TLV_ETYPE;
-				sbuf_addc(out, '}');
+				sbuf_add(out, "}", 1);
+				rd->rlen = out->len - rd->rstart;
 				rd->pos = pos;
 				return TLV_RECORD;
 			case TLV_BLOCK:
@@ -345,7 +475,8 @@ tlv_record(struct tlv_reader *rd, struct sbuf *out)
 		return TLV_ETRUNC;
 	if (!rd->counter)
 		return TLV_ENOEND;
-	sbuf_addc(out, '}');
+	sbuf_add(out, "}", 1);
+	rd->rlen = out->len - rd->rstart;
 	rd->pos = pos;
 	return TLV_RECORD;
 }
@@ -380,6 +511,41 @@ tlv_next(struct tlv_reader *rd, struct sbuf *out)
 		out->p[mark] = '\0';
 	rd->failed = true;
 	return rc;
+}
+
+int
+tlv_index(const struct tlv_reader *rd, const char *text, struct record *r)
+{
+	size_t i;
+
+	if (rd->idxfull)
+		return -1;
+	if (r->cap < rd->nidx) {
+		struct rec_field *f = reallocarray(r->f, TLV_IDXMAX,
+		    sizeof(*f));
+
+		if (f == NULL)
+			return -1;
+		r->f = f;
+		r->cap = TLV_IDXMAX;
+	}
+	r->text = text;
+	r->len = rd->rlen;
+	r->nf = rd->nidx;
+	r->compact = true;
+	for (i = 0; i < rd->nidx; i++) {
+		const struct tlv_member *m = &rd->idx[i];
+		struct rec_field *f = &r->f[i];
+
+		f->key = text + m->koff;
+		f->klen = m->klen;
+		f->val = text + m->voff;
+		f->vlen = m->vlen;
+		f->kind = (enum rec_kind)m->kind;
+		f->kesc = m->kesc;
+		f->vesc = m->vesc;
+	}
+	return 0;
 }
 
 /* Encoding. */
@@ -482,14 +648,18 @@ tlv_put_number(struct sbuf *out, const char *key, size_t klen,
 			return;
 		}
 	}
-	if (f->vlen < sizeof(text) && rec_double(f, &d) == 0 &&
-	    fabs(d) <= 3.4e38) {
-		tlv_shortest(d, false, dbuf, sizeof(dbuf));
-		tlv_shortest(d, true, fbuf, sizeof(fbuf));
-		if (strcmp(dbuf, fbuf) == 0) {
+	if (f->vlen < sizeof(text) && rec_double(f, &d) == 0) {
+		/* The float nearest to the text, rounded once. */
+		memcpy(text, f->val, f->vlen);
+		text[f->vlen] = '\0';
+		fl = strtof(text, NULL);
+		if (isfinite(fl)) {
+			tlv_shortest(d, false, dbuf, sizeof(dbuf));
+			tlv_shortest(fl, true, fbuf, sizeof(fbuf));
+		}
+		if (isfinite(fl) && strcmp(dbuf, fbuf) == 0) {
 			uint32_t bits;
 
-			fl = (float)d;
 			memcpy(&bits, &fl, sizeof(bits));
 			tlv_put_key(out, key, klen, TLV_FLOAT, flags);
 			/* nDPI copies the float in host order: little-endian

@@ -1,6 +1,6 @@
 /* zingest.c - the zmq-ingest core (include/zingest.h): ntop ZMQ messages in,
- * event records out. Spec: shared/spec/ntop-zmq.md sections 1 and 2,
- * shared/DESIGN.md sections 1 and 2.
+ * event records out. See doc/wire-format.md "Sockets and endpoints" and
+ * "Messages", doc/design.md "The record contract" and "The stages".
  *
  * Per message: receive every frame (a message of the wrong shape is
  * drained and counted once), decode the header, check the topic exactly,
@@ -34,9 +34,10 @@ enum {
 	C_RESTARTS, C_UNTRACKED, C_UNSEQ, C_REJECTED,
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
 	C_EMPTY, C_TLV_HEADER, C_TLV_TRUNC, C_TLV_TYPE, C_TLV_KEY, C_TLV_NOEND,
-	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
+	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED,
+	C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
 	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
-	C_RECVERR, C_N
+	C_RECVERR, C_REPAIRED, C_N
 };
 
 static const char *const zi_names[C_N] = {
@@ -50,7 +51,7 @@ static const char *const zi_names[C_N] = {
 	"tlv_skipped", "tlv_repaired", "bad_zlib", "inflate_cap",
 	"oversize", "bad_json", "truncated_json", "not_object",
 	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
-	"reserved_keys", "recv_errors",
+	"reserved_keys", "recv_errors", "json_repaired",
 };
 
 struct zi_iface {
@@ -262,6 +263,9 @@ zi_rename(struct zingest *z, const struct record *r)
 	return &z->renrec;
 }
 
+static void	zi_records(struct zingest *, const struct zi_iface *,
+		    const struct ntophdr *);
+
 /* Decodes one message of interface ifi (frames frames, the first two given)
  * and writes its records. */
 static void
@@ -269,12 +273,9 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
     int frames)
 {
 	struct zi_iface *ifc = &z->ifs[ifi];
-	const struct record *r;
 	struct ntopmsg_seqres sr;
 	struct ntophdr h;
 	char detail[192];
-	struct sbuf *o = &z->out;
-	const char *ev, *prev;
 	size_t n;
 	int rc;
 
@@ -312,8 +313,6 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		zi_reject(z, zi_msgctr(rc), ifc, detail);
 		return;
 	}
-	if (ntopmsg_tlv(z->msg)->tlv)
-		zi_tlv(z, ifc, &h);
 	if ((n = ntopmsg_nonobjects(z->msg)) > 0) {
 		snprintf(detail, sizeof(detail), "topic %s: %zu array "
 		    "element(s) not objects, skipped", h.topic, n);
@@ -321,17 +320,31 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		    ifc->name, detail);
 		*z->ctr[C_ARRAY] += n - 1;
 	}
+	zi_records(z, ifc, &h);
+}
+
+/* Writes the records of the message just decoded (header h). */
+static void
+zi_records(struct zingest *z, const struct zi_iface *ifc,
+    const struct ntophdr *h)
+{
+	const struct record *r;
+	struct sbuf *o = &z->out;
+	const char *ev, *prev;
+	bool repaired;
+
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
 	sbuf_reset(&z->rx);
 	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
 	prev = NULL;
+	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
 		if (z->c.names)
 			r = zi_rename(z, r);
-		ev = ntopmsg_event(h.topic, r);
+		ev = ntopmsg_event(h->topic, r);
 		if (ev != prev) {
-			zi_prefix(z, ifc, ev, h.topic);
+			zi_prefix(z, ifc, ev, h->topic);
 			prev = ev;
 		}
 		sbuf_reset(o);
@@ -343,9 +356,15 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 			z->failed = true;
 			return;
 		}
+		if (repaired)
+			++*z->ctr[C_REPAIRED];
 		if (++*z->ctr[C_RECORDS] == z->c.max_records)
 			z->done = true;
 	}
+	/* A TLV payload's records are decoded as they are written: what it
+	 * lost is known at its end. */
+	if (ntopmsg_tlv(z->msg)->tlv)
+		zi_tlv(z, ifc, h);
 }
 
 /* Receives up to max whole messages from interface i without waiting.

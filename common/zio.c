@@ -1,6 +1,6 @@
 /* zio.c - libzmq glue for the collector side (include/zio.h).
- * Spec: shared/spec/ntop-zmq.md section 1 (endpoints, subscriptions,
- * socket options).
+ * Format: doc/wire-format.md "Sockets and endpoints" (endpoints,
+ * subscriptions, socket options).
  */
 #include <err.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "ntopmsg.h"
+#include "opts.h"
 #include "zio.h"
 
 #define ZIO_RCVBUF	(8 * 1024 * 1024)
@@ -25,6 +26,41 @@ zio_eps_free(struct zio_ep *eps, int n)
 	for (i = 0; i < n; i++)
 		free(eps[i].url);
 	free(eps);
+}
+
+/* libzmq would take port "99999" modulo 65536 and bind some other port
+ * without a word: every endpoint's port is checked here first. */
+int
+zio_check_port(const char *url, size_t len, char *errbuf, size_t errsz)
+{
+	const char *colon;
+	long long port;
+	char num[8];
+	size_t n;
+
+	if (len < 6 || strncmp(url, "tcp://", 6) != 0)
+		return 0;
+	for (colon = url + len; colon > url + 6 && colon[-1] != ':'; colon--)
+		;
+	n = (size_t)(url + len - colon);
+	if (colon == url + 6 || n == 0) {
+		snprintf(errbuf, errsz, "'%.*s': no port (tcp://address:port)",
+		    (int)len, url);
+		return -1;
+	}
+	if (n == 1 && *colon == '*')
+		return 0;
+	if (n >= sizeof(num))
+		n = sizeof(num) - 1;
+	memcpy(num, colon, n);
+	num[n] = '\0';
+	if (opts_int(num, 1, 65535, &port) == -1 ||
+	    (size_t)(url + len - colon) != n) {
+		snprintf(errbuf, errsz, "'%.*s': the port must be 1 to 65535 "
+		    "or '*'", (int)len, url);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -58,6 +94,8 @@ zio_parse(const char *arg, struct zio_ep **epsp, char *errbuf, size_t errsz)
 		eps[n].bind = p[len - 1] == 'c';
 		if (eps[n].bind)
 			len--;
+		if (zio_check_port(p, len, errbuf, errsz) == -1)
+			goto fail;
 		if ((eps[n].url = strndup(p, len)) == NULL)
 			err(1, "zio");
 		n++;

@@ -2,8 +2,7 @@
  *
  * Events are loaded first and encoded once (payload, compression), so a
  * repeated replay only re-encodes the small header with its msg_id.
- * Spec: shared/spec/ntop-zmq.md section 2 (the wire format), issue 2
- * part 4.
+ * Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
  */
 #ifndef EVPIPE_EMIT_H
 #define EVPIPE_EMIT_H
@@ -57,7 +56,9 @@ struct emit *emit_new(const struct emit_conf *c, struct stats *st,
 int	emit_load(struct emit *e, FILE *fp, const char *name);
 
 /* Waits for a subscriber, then sends everything loaded, repeat times,
- * until *stop. Returns 0, or -1 on a socket error. */
+ * until *stop. Returns 0, or -1 on a socket error or when messages were
+ * sent but no subscription had reached the socket by the last one (so
+ * nothing was delivered; a message on stderr says so). */
 int	emit_run(struct emit *e, volatile sig_atomic_t *stop);
 
 /* Closes the socket, waiting up to the linger time for queued messages,

@@ -1,5 +1,6 @@
 /* evfields.h - the one reader of event and flow fields, in every producer
- * dialect (shared/DESIGN.md section 1, shared/spec/ntop-zmq.md section 3).
+ * dialect (doc/design.md "The record contract", doc/wire-format.md
+ * "eBPF events").
  *
  * Producers name the same thing differently: INTERFACE_NAME or IF_NAME;
  * IPV4_SRC_ADDR/IPV4_DST_ADDR (libebpfflow, packets, flows) or

@@ -1,5 +1,5 @@
 /* flowagg.h - flow-agg's core: packets, events and flow records in,
- * "flow" and "iface" records out (issue 5; man/flow-agg.1, evpipe.7).
+ * "flow" and "iface" records out (man/flow-agg.1, evpipe.7).
  *
  * Records are fed one line at a time; every flow leaving the table and
  * every summary is handed to the output callback as one compact JSON

@@ -86,6 +86,25 @@ enum { FT_RTT = 1, FT_RTTVAR = 2, FT_SEGS_IN = 4, FT_SEGS_OUT = 8,
 	FT_UNACK = 16, FT_RETRAN = 32, FT_LOST = 64, FT_BYTES_RCVD = 128,
 	FT_BYTES_ACKED = 256 };
 
+/* Application fields (from DPI, carried by packet records; man/evpipe.7).
+ * Values are kept as the JSON string text they arrived as, quotes
+ * included, and written back unchanged. */
+enum flow_l7f {
+	FL7_PROTO,		/* L7_PROTO */
+	FL7_PROTO_NAME,		/* L7_PROTO_NAME */
+	FL7_CATEGORY,		/* L7_CATEGORY */
+	FL7_DNS_QUERY,		/* DNS_QUERY */
+	FL7_HTTP_HOST,		/* HTTP_HOST */
+	FL7_HTTP_URL,		/* HTTP_URL */
+	FL7_TLS_SERVER_NAME,	/* TLS_SERVER_NAME */
+	FL7_JA3C_HASH,		/* JA3C_HASH */
+	FL7_N
+};
+struct flow_l7 {
+	char		*v[FL7_N];	/* NULL when absent */
+	uint16_t	 len[FL7_N];
+};
+
 /* Flow state bits. */
 enum {
 	FLOW_SETTLED = 1,	/* client/server known (SYN or an event) */
@@ -103,6 +122,7 @@ struct flow {
 	uint32_t	 prev, next;	/* LRU list (index, 0 = end) */
 	uint32_t	 proc[2];	/* interned process ids, 0 = none */
 	uint32_t	 tcp;		/* netstat info id, 0 = none */
+	struct flow_l7	*l7;		/* application fields, NULL = none */
 	uint64_t	 pkts[2], bytes[2];	/* [0] client to server */
 	int64_t		 first, last;	/* microseconds */
 	float		 lat[2];	/* client, server latency in ms */
@@ -197,6 +217,16 @@ struct flow_tcpinfo *flowtab_tcpinfo(struct flowtab *ft, struct flow *f,
 	    bool create);
 const struct flow_tcpinfo *flowtab_tcpinfo_get(const struct flowtab *ft,
 	    const struct flow *f);
+
+/* The record key of application field i ("L7_PROTO", ...). */
+const char *flowtab_l7_name(enum flow_l7f i);
+/* Gives f application field i, the JSON string text json (len bytes,
+ * quotes included), unless it has one: returns 1 when set, 0 when f
+ * already had this value, -1 when it had another (which is kept). Both
+ * directions of a flow share the fields; they live as long as the flow
+ * (an active timeout keeps them). */
+int	flowtab_l7_set(struct flow *f, enum flow_l7f i, const char *json,
+	    size_t len);
 
 /* The name of a reason ("idle", ...), never NULL. */
 const char *flowtab_endname(enum flow_end why);

@@ -1,5 +1,6 @@
 /* ipaddr.h - IPv4 and IPv6 addresses: parse, format, compare, hash, and
- * the loopback tests of the delivery rules (shared/spec/ntop-zmq.md 3.1, 4).
+ * the loopback tests of the delivery rules (doc/wire-format.md
+ * "libebpfflow events" and "Interface dispatch").
  *
  * An address is 16 bytes and a family. An IPv4 address keeps its four
  * bytes in a[0..3] and zeros in a[4..15]; an IPv6 address keeps its

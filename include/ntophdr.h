@@ -1,5 +1,5 @@
 /* ntophdr.h - the ntop ZMQ message header, all four layouts, field by field.
- * Spec: shared/spec/ntop-zmq.md section 2. */
+ * Format: doc/wire-format.md "Headers". */
 #ifndef EVPIPE_NTOPHDR_H
 #define EVPIPE_NTOPHDR_H
 

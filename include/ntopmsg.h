@@ -5,10 +5,12 @@
  * header says so (legacy: first byte 0x00, zlib from byte 1; v3: flag
  * 0x04, zlib from byte 0), under a byte cap, then validated strictly as
  * one JSON object or an array of JSON values; every object is one record.
+ * A payload the strict check rejects is read again with json-c's grammar
+ * (jsonlax.h), as ntopng reads it, and its strict rewrite is decoded.
  * Nothing builds a JSON tree: records are spans of the decoded text.
  * A TLV payload (header version 3, or the v3 header's TLV flag) is decoded
  * by tlv.h into the same strict JSON records, one per TLV record.
- * Spec: shared/spec/ntop-zmq.md section 2, shared/DESIGN.md section 1.
+ * See doc/wire-format.md "Messages", doc/design.md "The record contract".
  */
 #ifndef EVPIPE_NTOPMSG_H
 #define EVPIPE_NTOPMSG_H
@@ -63,11 +65,12 @@ const struct record *ntopmsg_next(struct ntopmsg *m);
  * yield no record; count them as "array_non_object"). */
 size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
 
-/* What the last TLV payload gave: tlv is false for a JSON payload; err is
- * TLV_END when every record was read, else the tlv_err that dropped the
- * rest of the payload after records good ones (see tlv.h); skipped
- * counts blocks and lists left out, repaired strings made valid UTF-8.
- * Owned by m, valid until the next decode. */
+/* What the last TLV payload gave, final once ntopmsg_next() has returned
+ * NULL (its records are decoded one by one): tlv is false for a JSON
+ * payload; err is TLV_END when every record was read, else the tlv_err
+ * that dropped the rest of the payload after records good ones (see
+ * tlv.h); skipped counts blocks and lists left out, repaired strings made
+ * valid UTF-8. Owned by m, valid until the next decode. */
 struct ntopmsg_tlvres {
 	bool	tlv;
 	int	err;
@@ -75,13 +78,19 @@ struct ntopmsg_tlvres {
 };
 const struct ntopmsg_tlvres *ntopmsg_tlv(const struct ntopmsg *m);
 
+/* What jsonlax_parse() repaired in the last decoded payload (JSONLAX_R_*
+ * bits), 0 when it was strict JSON: each of its records counts as
+ * "json_repaired". */
+unsigned ntopmsg_repairs(const struct ntopmsg *m);
+
 /* True if the last decoded payload was inflated. */
 bool	ntopmsg_inflated(const struct ntopmsg *m);
 
 /* The counter name of a decode result, never NULL. */
 const char *ntopmsg_errname(int err);
 
-/* The record's _event from its topic and content (DESIGN.md section 1):
+/* The record's _event from its topic and content (doc/design.md "The
+ * record contract"):
  * "counters", "netstat", "flow" or "other". */
 const char *ntopmsg_event(const char *topic, const struct record *r);
 
@@ -108,11 +117,11 @@ void	ntopmsg_strip(struct sbuf *out, const struct record *r);
 int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
 	    bool legacy, int level);
 
-/* Per-source msg_id accounting (spec section 2). Sources are keyed by an
- * interface number and the header's source_id; a source silent for the
- * forget interval is forgotten; a new source's first msg_id above the
- * producers' first value means messages lost before the subscription was
- * up (the PUB "slow joiner"). */
+/* Per-source msg_id accounting (doc/wire-format.md "Drop accounting").
+ * Sources are keyed by an interface number and the header's source_id; a
+ * source silent for the forget interval is forgotten; a new source's first
+ * msg_id above the producers' first value means messages lost before the
+ * subscription was up (the PUB "slow joiner"). */
 struct ntopmsg_seq;
 
 /* The largest msg_id gap taken as lost messages. A larger jump (or a

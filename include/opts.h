@@ -23,4 +23,45 @@ long long opts_int_or_die(const char *s, const char *what, long long min,
 double	opts_duration_or_die(const char *s, const char *what);
 uint64_t opts_size_or_die(const char *s, const char *what);
 
+/*
+ * The conventions every evpipe tool follows (evpipe(7)): -h and --help
+ * print the synopsis and an option summary to stdout and exit 0; -V and
+ * --version print "NAME evpipe VERSION" and exit 0; a usage error prints
+ * the synopsis to stderr and exits 2; a runtime error (an input that
+ * cannot be read, lost output) exits 1.
+ */
+struct opts_tool {
+	const char	*name;		/* "flow-agg" */
+	const char	*synopsis;	/* "usage: ..." lines, with \n */
+	const char	*options;	/* the option summary, with \n */
+	int		 nostats;	/* prints no counters: no --stats */
+};
+
+/* The long option every tool with counters takes: --stats=auto|json|text
+ * (stats_set_format). Its getopt value is OPTS_STATS; opts_other handles
+ * it. Long only: -s means other things in several tools. */
+#define OPTS_STATS	0x100
+#define OPTS_STATS_LONG	{ "stats", required_argument, NULL, OPTS_STATS }
+
+/* Prints t's synopsis to stderr and exits 2. */
+void	opts_usage(const struct opts_tool *t) __attribute__((noreturn));
+
+/* Prints t's synopsis and option summary to stdout and exits 0 (1 when
+ * stdout cannot be written). */
+void	opts_help(const struct opts_tool *t) __attribute__((noreturn));
+
+/* Prints "NAME evpipe VERSION" to stdout and exits 0 (1 as above). */
+void	opts_version(const struct opts_tool *t) __attribute__((noreturn));
+
+/* For a getopt loop's default case: 'h' is opts_help, 'V' opts_version,
+ * OPTS_STATS sets the counters' format from optarg and returns (exit 2
+ * for an unknown one), anything else is opts_usage. */
+void	opts_other(int ch, const struct opts_tool *t);
+
+/* The exit status for an input or sink spec that cannot be opened: 2 for
+ * a socket spec ("zmq:", "pull:", "push:", "ntop:", "ntop/N:",
+ * "ntop-tlv:": a bad endpoint is a usage error), 1 for a file (a runtime
+ * error: missing, no permission). */
+int	opts_open_status(const char *spec);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include <pcap/pcap.h>
 
+#include "dpi.h"
 #include "sink.h"
 #include "stats.h"
 
@@ -49,6 +50,8 @@ struct pcapin_conf {
 	size_t		 max_slices;	/* open slices at most (0: 1M) */
 	bool		 nonip;		/* -N: also write frames without IP */
 	uint64_t	 count;		/* -c: stop after so many; 0: no limit */
+	bool		 l7;		/* -L: application fields by nDPI */
+	struct dpi_conf	 dpi;		/* its table (zero: defaults) */
 	/* Called every 64k packets of a file and every poll round of live
 	 * capture (at least every 100 ms), after the live handles' libpcap
 	 * counters were copied into the stats; for progress and SIGUSR1. */

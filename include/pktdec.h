@@ -83,6 +83,9 @@ struct pktdec {
 	uint16_t	frag_off;	/* fragment offset in bytes */
 	uint16_t	l4len;		/* bytes of transport payload the IP
 					   header announces (incl. L4 header) */
+	const uint8_t	*l3;		/* the IP header inside the frame (for
+					   DPI), NULL when there is none */
+	size_t		l3len;		/* captured bytes from l3 on */
 
 	/* Transport: each valid when its has_ flag is set. */
 	bool		has_ports;

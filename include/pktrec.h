@@ -49,6 +49,11 @@
  *   "PKTS":N               1 per packet; the slice's count with -A
  *   "BYTES":N              frame length on the wire (tshark frame.len),
  *                          summed over a slice
+ *   With -L, once DPI knows the packet's flow (include/dpi.h), after
+ *   BYTES, strings: "L7_PROTO" ("master.app" nDPI ids), "L7_PROTO_NAME",
+ *   "L7_CATEGORY", and where found "DNS_QUERY", "HTTP_HOST", "HTTP_URL",
+ *   "TLS_SERVER_NAME", "JA3C_HASH". A slice carries its flow's fields as
+ *   they are when the slice is written.
  *
  * A slice (-A SECONDS) is keyed by interface, direction, VLAN ids, IP
  * version, addresses, protocol, ports (or ICMP type and code, or, for
@@ -85,6 +90,13 @@ void	pktrec_packet(struct sbuf *out, const char *ifjson,
 	    const struct pktrec_time *t, const struct pktdec *d,
 	    uint32_t wirelen);
 
+/* As pktrec_packet(), with l7 (l7len bytes of JSON members, each
+ * preceded by a comma: the application fields, include/dpi.h) appended
+ * after BYTES; l7 NULL writes what pktrec_packet() writes. */
+void	pktrec_packet_l7(struct sbuf *out, const char *ifjson,
+	    const struct pktrec_time *t, const struct pktdec *d,
+	    uint32_t wirelen, const char *l7, size_t l7len);
+
 /* Formats t as "S.F" digits (no quotes) into buf (>= 32 bytes); returns
  * the length. */
 size_t	pktrec_fmt_time(const struct pktrec_time *t, char *buf);
@@ -117,6 +129,20 @@ void	pktrec_agg_destroy(struct pktrec_agg **ap);
 int	pktrec_agg_add(struct pktrec_agg *a, int iface, const char *ifjson,
 	    const struct pktrec_time *t, const struct pktdec *d,
 	    uint32_t wirelen, pktrec_emit_fn emit, void *arg);
+
+/* Where a slice's application fields come from: the members text of
+ * handle h (as for pktrec_packet_l7()), or NULL when there are none. */
+typedef const char *(*pktrec_l7_fn)(void *arg, uint64_t h, size_t *len);
+
+/* Sets the source of the application fields of slices: a slice added
+ * with a non-zero handle gets fn's fields for its latest handle when it
+ * is written. */
+void	pktrec_agg_set_l7(struct pktrec_agg *a, pktrec_l7_fn fn, void *arg);
+
+/* As pktrec_agg_add(), for a packet of DPI flow handle l7h (0: none). */
+int	pktrec_agg_add_l7(struct pktrec_agg *a, int iface, const char *ifjson,
+	    const struct pktrec_time *t, const struct pktdec *d,
+	    uint32_t wirelen, uint64_t l7h, pktrec_emit_fn emit, void *arg);
 
 /* Writes the slices of iface whose time is over by now_ns (epoch ns; a
  * live capture's clock when no packet came). Returns as pktrec_agg_add. */

@@ -1,5 +1,5 @@
-/* route.h - ev-route's delivery rules (shared/spec/ntop-zmq.md section 4,
- * issue 4) as a pure function, and the stage's core loop.
+/* route.h - ev-route's delivery rules (doc/wire-format.md "Interface
+ * dispatch", man/ev-route.1) as a pure function, and the stage's core loop.
  *
  * For a record of _type "event" received on interface Z (its _iface):
  *  1. it stays on Z, unchanged;

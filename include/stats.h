@@ -24,8 +24,16 @@ void	stats_add(struct stats *s, const char *name, uint64_t n);
 /* Sets a free-form string field printed beside the counters (copied). */
 void	stats_set_str(struct stats *s, const char *key, const char *value);
 
-/* Writes {"tool":NAME,"counters":{...},...} and a newline to fp. */
+/* Writes {"tool":NAME,"counters":{...},...} and a newline to fp; when fp
+ * is a terminal (and the format is "auto"), or the format is "text", a
+ * short aligned "name value" list instead: the non-zero counters, how
+ * many more are 0, then the string fields. */
 void	stats_print(const struct stats *s, FILE *fp);
+
+/* Sets the format of stats_print for the whole process: "auto" (the
+ * default: text on a terminal, JSON elsewhere), "json" or "text".
+ * Returns 0, or -1 for another name. */
+int	stats_set_format(const char *name);
 
 /* Increments *ctr and reports on stderr "NAME: what: message" for the 1st,
  * then every rate-th (default 1000) occurrence of that counter, saying how

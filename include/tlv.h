@@ -50,6 +50,16 @@ enum tlv_err {
 	TLV_ELIMIT = -7,	/* "tlv_too_many_records": TLV_MAXRECORDS */
 };
 
+/* Members of a record that tlv_index() can index. */
+#define TLV_IDXMAX	256
+
+/* Where one member of the last record lies (private to tlv.c). */
+struct tlv_member {
+	uint32_t	koff, klen, voff, vlen;
+	uint8_t		kind;
+	bool		kesc, vesc;
+};
+
 /* A reader over one buffer; the bytes must outlive it. Plain data. */
 struct tlv_reader {
 	const uint8_t	*p;
@@ -60,6 +70,10 @@ struct tlv_reader {
 	size_t		 records;	/* records returned so far */
 	size_t		 skipped;	/* blocks and lists skipped */
 	size_t		 repaired;	/* strings made valid UTF-8 */
+	/* The last record: its place in the output and its members. */
+	size_t		 rstart, rlen, nidx;
+	bool		 idxfull;
+	struct tlv_member idx[TLV_IDXMAX];
 };
 
 /* Starts reading p[0..len). counter: the buffer is a counter message (its
@@ -76,6 +90,13 @@ int	tlv_reader_init(struct tlv_reader *rd, const uint8_t *p, size_t len,
  * tlv_err: the record being read is dropped (out is left as it was) and
  * so is the rest of the buffer; later calls return TLV_END. */
 int	tlv_next(struct tlv_reader *rd, struct sbuf *out);
+
+/* Indexes the record the last tlv_next() returned, whose text starts at
+ * text (where it was appended to out), into r as record_parse() would,
+ * without scanning it again. Returns 0, or -1 when the record had more
+ * than TLV_IDXMAX members (use record_parse()). r borrows text. */
+int	tlv_index(const struct tlv_reader *rd, const char *text,
+	    struct record *r);
 
 /* The counter name of a tlv_err, never NULL. */
 const char *tlv_errname(int err);

@@ -1,12 +1,13 @@
 /* view.h - ev-show's model and tables: flows, processes, interfaces,
- * listening sockets and recent events built from records, rendered as
- * plain-text table lines for a given width.
+ * listening sockets, recent events and applications built from records,
+ * rendered as plain-text table lines for a given width.
  *
  * The model is fed one record (one NDJSON line) at a time with view_feed():
  * flow-agg's "flow" and "iface" records, zmq-ingest's "event" records and
- * pcap-ingest's "packet" records (the contract is man/evpipe.7). Rates are
- * computed from the records' own times, never from the wall clock, so a
- * replayed file always renders the same tables. The same rendering serves
+ * pcap-ingest's "packet" records (the contract is man/evpipe.7). Rates and
+ * the ageing of flows follow the records' own times (view_tick below adds
+ * the wall clock only while a live input is quiet), so a replayed file
+ * always renders the same tables. The same rendering serves
  * the batch tables and the ncurses screen: a caller asks for a view's lines
  * at a width and draws them however it likes.
  */
@@ -27,7 +28,7 @@ struct view;
 
 enum view_kind {
 	VIEW_FLOWS, VIEW_PROCS, VIEW_IFACES, VIEW_LISTEN, VIEW_EVENTS,
-	VIEW_NKINDS
+	VIEW_APPS, VIEW_NKINDS
 };
 
 struct view_conf {
@@ -36,7 +37,13 @@ struct view_conf {
 	size_t	max_events;	/* recent events kept for the Events view;
 				   0: 1000 */
 	double	rate_window;	/* seconds of record time rates average over;
-				   0: 5 */
+				   0: 5 (at most 8 for the flows' RATE) */
+	double	linger;		/* a flow leaves this many seconds of the
+				   view's clock after its final record;
+				   0: finished flows stay */
+	double	idle;		/* a flow without an update for this many
+				   seconds of the view's clock leaves; 0:
+				   never */
 };
 
 /* What view_render() drew, for a screen to highlight and scroll. */
@@ -57,6 +64,17 @@ void	view_destroy(struct view **vp);
  * used, 1 when it was valid but not for ev-show (counted), -1 when it was
  * malformed (counted by reason and reported through stats_bad). */
 int	view_feed(struct view *v, const char *line, size_t len);
+
+/* The view's clock: the newest record time seen (timestamp, else _rx,
+ * else FLOW_END_SEC or LAST_SWITCHED); a record with none takes the clock,
+ * or the wall clock while the view has none. view_tick(), called by a
+ * reader loop with the monotonic wall time while inputs are open, moves
+ * the clock on with the wall clock once no record has come for a second
+ * (it never goes back), and removes the flows whose linger or idle time
+ * has passed. Never called after the inputs end, so a file always shows
+ * the same. */
+void	view_tick(struct view *v, double wall);
+double	view_clock(const struct view *v);
 
 /* Counts a line the reader discarded (over-long), shown in the header. */
 void	view_count_overlong(struct view *v, uint64_t n);
@@ -120,7 +138,7 @@ struct view_batch {
 	int			 nkinds;
 	int			 width;
 	double			 interval;
-	long			 count;
+	long			 count;		/* 0: no limit */
 	volatile sig_atomic_t	*usr1;
 };
 int	view_batch_run(struct view *v, const struct view_batch *b,

@@ -3,8 +3,8 @@
  * Each interface argument is one SUB socket (see zio.h) whose records carry
  * the argument string as _iface. Every message is drained to its last
  * frame; messages of the wrong shape, bad headers and bad payloads are
- * counted by name and skipped. Spec: shared/spec/ntop-zmq.md,
- * shared/DESIGN.md section 2.
+ * counted by name and skipped. See doc/wire-format.md and doc/design.md
+ * "The stages".
  */
 #ifndef EVPIPE_ZINGEST_H
 #define EVPIPE_ZINGEST_H

@@ -5,7 +5,7 @@
  * "tcp://0.0.0.0:1234c,tcp://10.0.0.1:5556". An endpoint ending in 'c' is the
  * collector mode: the 'c' is stripped and the SUB socket binds; any other
  * endpoint is connected. Each endpoint decides for itself.
- * Spec: shared/spec/ntop-zmq.md section 1.
+ * Format: doc/wire-format.md "Sockets and endpoints".
  */
 #ifndef EVPIPE_ZIO_H
 #define EVPIPE_ZIO_H
@@ -25,6 +25,11 @@ struct zio_ep {
 int	zio_parse(const char *arg, struct zio_ep **eps, char *err,
 	    size_t errsz);
 void	zio_eps_free(struct zio_ep *eps, int n);
+
+/* Checks the port of the endpoint url[0..len) if it is tcp://: a number
+ * from 1 to 65535, or '*' for one the system picks. Returns 0 (also for
+ * other transports), or -1 with a message in err. zio_parse calls it. */
+int	zio_check_port(const char *url, size_t len, char *err, size_t errsz);
 
 /* Socket settings; zero values mean the defaults named below. */
 struct zio_opts {

@@ -9,17 +9,37 @@
 #   usage: companion.sh ENDPOINT MIRROR_IFACE [IFACE ...]
 #   e.g.   companion.sh 'tcp://*:5556c' ens4
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+# Run from the source tree, the tools just built come first.
+if [ -n "${EVPIPE_BIN:-}" ]; then
+	PATH=$EVPIPE_BIN:$PATH
+elif [ -x "$here/../build/bin/flow-agg" ]; then
+	PATH=$here/../build/bin:$PATH
+fi
 [ $# -ge 2 ] || { echo "usage: $0 endpoint mirror_iface [iface ...]" >&2; exit 2; }
 endpoint=$1 mirror=$2
 shift 2
 work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe.XXXXXX")
-trap 'kill 0 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+# One signal ends everything once: the handler ignores the TERM that
+# kill 0 also sends this shell (else dash re-enters it without end) and
+# removes the FIFO folder. Background jobs of a script ignore SIGINT, so
+# kill 0 is what stops them. Run it as its own process group (a terminal
+# does that): kill 0 reaches the whole group.
+stop() {
+	trap '' INT TERM
+	trap - EXIT
+	kill 0 2>/dev/null || true
+	rm -rf "$work"
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 mkfifo "$work/events" "$work/packets"
 caps="-i $mirror" decl="-i $mirror"
 for i in "$@"; do caps="$caps -i $i"; decl="$decl -i $i"; done
 zmq-ingest -l "$endpoint" > "$work/events" &
 # shellcheck disable=SC2086
-pcap-ingest -l -A 1 $caps > "$work/packets" &
+pcap-ingest -l -L -A 1 $caps > "$work/packets" &
 # shellcheck disable=SC2086
 ev-route -l $decl -m "$mirror" -c "$endpoint=$mirror" \
 	"$work/events" "$work/packets" | flow-agg -l -I 10s | ev-show -d 10s

@@ -1,6 +1,6 @@
 #!/bin/sh
-# ev-show benchmark (issue 6: "handles 100k records/s input without
-# falling behind"), in one run over one generated input of flow-agg flow
+# ev-show benchmark (the goal: it handles 100k records/s input without
+# falling behind), in one run over one generated input of flow-agg flow
 # records (100,000 flows, three updates each, processes on both ends),
 # zmq-ingest events and pcap-ingest packet records:
 #  1. batch mode, every view built and printed once at the end:

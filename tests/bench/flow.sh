@@ -1,5 +1,5 @@
 #!/bin/sh
-# flow-agg benchmark (issue 5), in one run:
+# flow-agg benchmark, in one run:
 #  1. a capture of >= 250,000 packets: reddit.pcap (TCP over Ethernet, no
 #     tags, no fragments, so softflowd and flow-agg see the same flows)
 #     copied with editcap -t, each copy 20 s after the last, then

@@ -1,11 +1,16 @@
 #!/bin/sh
-# pcap-ingest benchmark (issue 3): a capture of >= 250,000 Ethernet packets
-# built from the shared captures (merged in time order, then copied with
+# pcap-ingest benchmark: a capture of >= 250,000 Ethernet packets
+# built from the test captures (merged in time order, then copied with
 # editcap -t so every copy follows the last, then concatenated with
 # mergecap -a), read in one hyperfine run by
 #   pcap-ingest -r F -o /dev/null        one record per packet
 #   pcap-ingest -A 1 -r F -o /dev/null   one-second slices
 #   tcpdump -n -r F                      to /dev/null (the peer tool)
+# and, for DPI, in a second hyperfine run:
+#   pcap-ingest -L -A 1 -r F             nDPI on every flow, slices
+#   ndpiReader -i F -q                   nDPI's own reader (the peer)
+#   pcap-ingest -A 1 -r F                the same without -L
+# with the ratios -L/ndpiReader (target >= 1.2x) and -L/no -L (>= 0.6x).
 # Prints the medians, packets/s, the ratio to tcpdump (target >= 5x), the
 # -A 1 records/s and its record/packet ratio, and the CPU time of each
 # (user + system), which a busy host disturbs less than the wall clock.
@@ -17,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 pcaps=$(cd "$here/../data/pcaps" && pwd)
 copies=${BENCH_COPIES:-34}
 runs=${BENCH_RUNS:-5}
-for t in hyperfine jq mergecap editcap capinfos tcpdump; do
+for t in hyperfine jq mergecap editcap capinfos tcpdump ndpiReader; do
 	command -v $t >/dev/null || { echo "pcap: $t missing"; exit 1; }
 done
 tmp=$(mktemp -d)
@@ -67,3 +72,21 @@ jq -r --argjson n "$pkts" --argjson r "$recs" '
 	"pcap: -A 1: \($r) records, \($r / $a | round) records/s, \($r / $n * 1000 | round / 1000) records per packet",
 	(if ($t / $p) >= 5 then "pcap: target met" else "pcap: TARGET MISSED" end)
 ' "$tmp/h.json"
+
+# DPI: pcap-ingest -L -A 1 against ndpiReader and against itself without
+# -L, in one run.
+hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
+    --export-json "$tmp/d.json" \
+    -n "pcap-ingest -L -A 1" "$EVPIPE_BIN/pcap-ingest -q -L -A 1 -r $tmp/big.pcap -o /dev/null" \
+    -n "ndpiReader -q" "ndpiReader -i $tmp/big.pcap -q" \
+    -n "pcap-ingest -A 1" "$EVPIPE_BIN/pcap-ingest -q -A 1 -r $tmp/big.pcap -o /dev/null" \
+    > "$tmp/d.out" 2>&1 || { cat "$tmp/d.out"; exit 1; }
+jq -r --argjson n "$pkts" '
+	[.results[] | .median] as [$l, $r, $a] |
+	[.results[] | .user + .system] as [$lc, $rc, $ac] |
+	"dpi: median seconds: pcap-ingest -L -A 1 \($l * 1000 | round / 1000), ndpiReader -q \($r * 1000 | round / 1000), pcap-ingest -A 1 \($a * 1000 | round / 1000)",
+	"dpi: packets/s: pcap-ingest -L -A 1 \($n / $l | round), ndpiReader -q \($n / $r | round), pcap-ingest -A 1 \($n / $a | round)",
+	"dpi: -L/ndpiReader = \($r / $l * 100 | round / 100)x (target >= 1.2x); -L/no -L = \($a / $l * 100 | round / 100)x (target >= 0.6x)",
+	"dpi: mean CPU seconds: -L \($lc * 1000 | round / 1000), ndpiReader \($rc * 1000 | round / 1000), no -L \($ac * 1000 | round / 1000); CPU ratios \($rc / $lc * 100 | round / 100)x and \($ac / $lc * 100 | round / 100)x",
+	(if ($r / $l) >= 1.2 and ($a / $l) >= 0.6 then "dpi: targets met" else "dpi: TARGET MISSED" end)
+' "$tmp/d.json"

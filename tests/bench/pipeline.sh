@@ -1,5 +1,5 @@
 #!/bin/sh
-# End-to-end benchmark (issue 7): 1,000,000 eBPF events of ~600 bytes sent
+# End-to-end benchmark: 1,000,000 eBPF events of ~600 bytes sent
 # by ev-emit at full speed over tcp loopback into the pipeline
 #   zmq-ingest | ev-route (companion, three interfaces) | flow-agg
 # run three ways: processes joined by pipes, processes joined by ipc://
@@ -10,7 +10,8 @@
 # the median of BENCH_RUNS runs, and the CPU time all processes of a run
 # took (ev-emit's loading of its file included, as in the elapsed time;
 # that loading is also timed alone, and the rate without it printed).
-# BENCH_EVENTS=N changes the count.
+# BENCH_EVENTS=N changes the count; BENCH_EVENTS_FILE=F sends the events
+# of F instead (realistic.sh hands its generated load over this way).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${EVPIPE_BIN:=$here/../../build/bin}"
@@ -20,6 +21,10 @@ runs=${BENCH_RUNS:-3}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
 
+if [ -n "${BENCH_EVENTS_FILE:-}" ]; then
+	cp "$BENCH_EVENTS_FILE" "$tmp/events"
+	n=$(wc -l < "$tmp/events")
+else
 # The sample libebpfflow and nprobe_mini events with a process, source
 # (local) ports counting up so that the flows differ, timestamps rising.
 grep -h '"LOCAL_PROCESS"' "$here/../../pipelines/demo/events.ndjson" \
@@ -53,6 +58,7 @@ awk -v n="$n" '{
 		printf "%s%d.%06d%s%d%s\n", a[k], 1718031245 + int(i / 1000), (i % 1000) * 1000, b[k], 1024 + i % 60000, c[k]
 	}
 }' "$tmp/tmpl" > "$tmp/events"
+fi
 echo "pipeline: $n events, $(($(wc -c < "$tmp/events") / n)) bytes each"
 
 port=$((30000 + $$ % 20000))

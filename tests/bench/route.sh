@@ -1,5 +1,5 @@
 #!/bin/sh
-# ev-route benchmark (issue 4): 1,000,000 eBPF events of ~600 bytes in a
+# ev-route benchmark: 1,000,000 eBPF events of ~600 bytes in a
 # file, routed with a companion and three declared interfaces to
 # /dev/null, against `jq -c 'select(.INTERFACE_NAME == "cbr0")'` and
 # `grep -F` over the same file, in one hyperfine run. jq is run on the
@@ -54,7 +54,7 @@ echo "route: $lines events, $((bytes / lines)) bytes each on average"
 
 # --output=pipe: GNU grep stops at the first match when its output is
 # /dev/null, which would measure nothing. ev-route writes to /dev/null
-# itself (-o), as the issue's benchmark says.
+# itself (-o), as the benchmark is defined.
 hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
     --export-json "$tmp/h.json" \
     -n ev-route "$EVPIPE_BIN/ev-route -i cbr0 -i ens3 -i eth1 -m eth1 -c tcp://*:1234c=eth1 -o *=/dev/null $tmp/events" \

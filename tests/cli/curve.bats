@@ -1,7 +1,8 @@
-# CurveZMQ (issue 8 item 4): zmq-ingest -k is a CURVE server with ntopng's
-# key files (made by ev-keygen); ev-emit -k encrypts to it. A client with
-# the right server key gets in; one without encryption, with a wrong
-# server key, or (with -a) not on the allow-list is refused and counted.
+# CurveZMQ (doc/wire-format.md "Encryption"): zmq-ingest -k is a CURVE
+# server with ntopng's key files (made by ev-keygen); ev-emit -k encrypts
+# to it. A client with the right server key gets in; one without
+# encryption, with a wrong server key, or (with -a) not on the allow-list
+# is refused and counted.
 setup() {
 	load helper
 	K="$BATS_TEST_TMPDIR/keys"
@@ -14,7 +15,8 @@ setup() {
 }
 
 # collect "zmq-ingest options" "ev-emit options": 8 events sent; sets
-# LINES (records written) and C (the counters object).
+# LINES (records written), C (the counters object) and EMRC (ev-emit's
+# exit status: 1 when nothing reached a subscriber).
 collect() {
 	local sock="$BATS_TEST_TMPDIR/zi-$RANDOM" i
 	local ep="ipc://$sock"
@@ -24,7 +26,8 @@ collect() {
 	# handshakes; then the first attempt of a refused client is counted.
 	for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 	sleep 0.2
-	ev-emit -q -w 2s $2 "${ep}c" "$EV" 2>/dev/null
+	EMRC=0
+	ev-emit -q -w 2s $2 "${ep}c" "$EV" 2>/dev/null || EMRC=$?
 	wait "$zi"
 	LINES=$(wc -l < "$BATS_TEST_TMPDIR/out")
 	C=$(tail -n 1 "$BATS_TEST_TMPDIR/err" | jq -c .counters)
@@ -34,6 +37,7 @@ ctr() { echo "$C" | jq ".$1"; }
 @test "curve: the right server key gets in (Z85 file, and ntopng's hex form)" {
 	collect "-k $K/srv" "-k $K/srv/zmq-key.pub"
 	assert_equal "$LINES" 8
+	assert_equal "$EMRC" 0
 	assert_equal "$(ctr records)" 8
 	assert_equal "$(ctr curve_accepted)" 1
 	assert_equal "$(ctr curve_refused_wrong_key)" 0
@@ -44,6 +48,7 @@ ctr() { echo "$C" | jq ".$1"; }
 @test "curve: a client without encryption is refused and counted" {
 	collect "-k $K/srv" ""
 	assert_equal "$LINES" 0
+	assert_equal "$EMRC" 1
 	assert_equal "$(ctr records)" 0
 	assert_equal "$(ctr curve_accepted)" 0
 	# libzmq reports a plaintext client's first attempt without detail
@@ -56,6 +61,7 @@ ctr() { echo "$C" | jq ".$1"; }
 @test "curve: a client with a wrong server key is refused and counted" {
 	collect "-k $K/srv" "-k $K/other/zmq-key.pub"
 	assert_equal "$LINES" 0
+	assert_equal "$EMRC" 1
 	assert_equal "$(ctr curve_accepted)" 0
 	[ "$(ctr curve_refused_wrong_key)" -ge 1 ]
 }
@@ -69,6 +75,7 @@ ctr() { echo "$C" | jq ".$1"; }
 @test "curve: with an allow-list, unlisted and throw-away client keys are refused" {
 	collect "-k $K/srv -a $K/allow" "-k $K/srv -K $K/other"
 	assert_equal "$LINES" 0
+	assert_equal "$EMRC" 1
 	[ "$(ctr curve_refused_not_allowed)" -ge 1 ]
 	collect "-k $K/srv -a $K/allow" "-k $K/srv"
 	assert_equal "$LINES" 0

@@ -131,10 +131,18 @@ EOF
 	grep -q '"_topic":"counter".*"b":2' "$(T out)"
 }
 
-@test "ev-emit: with no subscriber it warns after -w and still exits 0" {
+@test "ev-emit: with no subscriber it warns after -w, says nothing was delivered and exits 1" {
 	run ev-emit -w 100ms -L 0 "$(ipc 1)" "$DATA/zmq-events.ndjson"
+	[ "$status" -eq 1 ]
+	assert_line "ev-emit: no subscriber after 0.1 s: sending anyway"
+	assert_line "ev-emit: no subscriber: the 15 messages sent reached nobody"
+	# Connecting to an endpoint nobody listens on: the same.
+	run ev-emit -w 100ms -L 0 "$(ipc 2)c" "$DATA/zmq-events.ndjson"
+	[ "$status" -eq 1 ]
+	assert_line "ev-emit: no subscriber: the 15 messages sent reached nobody"
+	# Nothing to send is no failure.
+	run ev-emit -w 100ms -L 0 "$(ipc 3)" /dev/null
 	[ "$status" -eq 0 ]
-	assert_output --partial "no subscriber after 0.1 s"
 }
 
 @test "ev-emit: SIGTERM stops an endless replay between messages" {

@@ -30,8 +30,19 @@ T() { echo "$BATS_TEST_TMPDIR/$1"; }
 	[ "${#want}" -eq 80 ]
 	assert_output "$want"
 	# Every character of the files is Z85.
-	! LC_ALL=C grep -q '[^]0-9a-zA-Z.:+=^!/*?&<>()[{}@%$#-]' "$(T zmq-key.pub)"
-	! LC_ALL=C grep -q '[^]0-9a-zA-Z.:+=^!/*?&<>()[{}@%$#-]' "$(T zmq-key.priv)"
+	[ "$(LC_ALL=C grep -c '[^]0-9a-zA-Z.:+=^!/*?&<>()[{}@%$#-]' "$(T zmq-key.pub)")" -eq 0 ]
+	[ "$(LC_ALL=C grep -c '[^]0-9a-zA-Z.:+=^!/*?&<>()[{}@%$#-]' "$(T zmq-key.priv)")" -eq 0 ]
+}
+
+@test "ev-keygen: -d creates a missing folder, mode 0700; a missing parent is an error" {
+	run ev-keygen -d "$(T keys)"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a "$(T keys)")" = 700 ]
+	[ "$(stat -c %s "$(T keys/zmq-key.pub)")" -eq 40 ]
+	[ "$(stat -c %s "$(T keys/zmq-key.priv)")" -eq 40 ]
+	run ev-keygen -d "$(T no/such)"
+	[ "$status" -eq 1 ]
+	assert_output "ev-keygen: cannot create $(T no/such): No such file or directory"
 }
 
 @test "ev-keygen: the current directory by default; never overwrites without -f" {
@@ -81,7 +92,7 @@ T() { echo "$BATS_TEST_TMPDIR/$1"; }
 	run ev-keygen -s "$(T missing)"
 	[ "$status" -eq 1 ]
 	assert_output --partial "No such file"
-	run ev-keygen -d "$(T missing)"
+	run ev-keygen -d "$(T missing/keys)"
 	[ "$status" -eq 1 ]
 	[ ! -e "$(T missing)" ]
 }

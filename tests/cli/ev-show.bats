@@ -236,10 +236,10 @@ teardown() {
 	start_dash "$D/mixed.ndjson"
 	[ "$(wc -l < "$(T screen)")" -eq 24 ]
 	[ "$(row 1)" = "events 1.0/s  packets 1.1kpps  flows 6  records 24  bad 0" ]
-	[ "$(row 3)" = "[1:Flows] 2:Procs  3:Ifaces  4:Listen  5:Events   iface: all" ]
+	[ "$(row 3)" = "[1:Flows] 2:Procs 3:Ifaces 4:Listen 5:Events 6:Apps  iface: all" ]
 	[ "$(row 4)" = "PROTO CLIENT            SERVER               C2S    S2C CPROC    SPROC    STATE" ]
 	[ "$(row 7)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
-	[ "$(row 24)" = "Flows sort BYTES desc  rows 1-6 of 6  EOF  ? help  q quit" ]
+	[ "$(row 24)" = "Flows sort RATE desc  rows 1-6 of 6  EOF  ? help  q quit" ]
 	# The selected row's detail line: the full path of its process.
 	[[ "$(row 23)" == "client /usr/lib/firefox/firefox[51877] user ubuntu"* ]]
 	tm send-keys p
@@ -263,7 +263,7 @@ teardown() {
 
 @test "ev-show dashboard: sort column moves, reverses; Down selects" {
 	start_dash "$D/mixed.ndjson"
-	# From BYTES (not shown at 80): PROTO, CLIENT, SERVER, C2S.
+	# From RATE (not shown at 80): PROTO, CLIENT, SERVER, C2S.
 	tm send-keys '>' '>' '>' '>'
 	wait_for "Flows sort C2S desc"
 	[[ "$(row 5)" == "tcp   ~db8:1::10]:38112 "* ]]
@@ -302,17 +302,18 @@ teardown() {
 	tm send-keys Space
 	tm send-keys 1
 	wait_for "EOF  ? help"
-	! grep -q PAUSED "$(T screen)"
+	run grep -c PAUSED "$(T screen)"
+	assert_output 0
 }
 
 @test "ev-show dashboard: survives resizes and uses the room" {
 	start_dash "$D/mixed.ndjson"
 	tm resize-window -x 120 -y 40
-	wait_for "THRPT"
+	wait_for "IFACE"
 	[ "$(wc -l < "$(T screen)")" -eq 40 ]
-	[ "$(row 40)" = "Flows sort BYTES desc  rows 1-6 of 6  EOF  ? help  q quit" ]
-	[[ "$(row 4)" == "PROTO CLIENT "*" THRPT CPROC "*" LAT STATE" ]]
-	grep -qE '^tcp +\[2001:db8:1::10\]:38112 .* firefox ' "$(T screen)"
+	[ "$(row 40)" = "Flows sort RATE desc  rows 1-6 of 6  EOF  ? help  q quit" ]
+	[[ "$(row 4)" == "IFACE "*" PROTO CLIENT "*" CPROC "*" STATE" ]]
+	grep -qE '^eth0 +tcp +\[2001:db8:1::10\]:38112 .* firefox ' "$(T screen)"
 	tm resize-window -x 60 -y 12
 	wait_for "rows 1-6 of 6"
 	[ "$(wc -l < "$(T screen)")" -eq 12 ]
@@ -346,13 +347,172 @@ teardown() {
 	exec 8> "$(T fifo)"
 	head -n 12 "$D/mixed.ndjson" >&8
 	wait_for "records 12  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	run grep -c ' EOF ' "$(T screen)"
+	assert_output 0
 	tail -n +13 "$D/mixed.ndjson" >&8
 	wait_for "records 24  bad 0"
-	! grep -q ' EOF ' "$(T screen)"
+	run grep -c ' EOF ' "$(T screen)"
+	assert_output 0
 	exec 8>&-
 	wait_for "rows 1-6 of 6  EOF"
 	tm send-keys q
 	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
 	[ "$(cat "$(T rc)")" = 0 ]
+}
+
+# ---- first-hour fixes and applications -------------------------------------
+
+@test "ev-show: flows from packet records, as iftop: rate per flow, both directions one row" {
+	pcap-ingest -r "$PCAPS/dns_icmp.pcap" 2> /dev/null > "$(T pk)"
+	show -b -w 80 -v flows "$(T pk)"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/packets-80.txt" "$(T out)"
+	[ "$(counter "$(T err)" packet_records)" -eq 32 ]
+	# Hand-written packets: a reply is the same flow, counted S2C.
+	show -b -v flows "$D/apps.ndjson"
+	run grep -E '^eth0 +tcp +TLS\.Google +192\.168\.1\.20:50500 ' "$(T out)"
+	assert_output --regexp ' 583B 2\.9KB 3\.5KB +3 +717B/s '
+	grep -q '^Flows: 5, by RATE desc' "$(T out)"
+}
+
+@test "ev-show: a flow from packets takes its flow record's totals and direction" {
+	{ sed -n 2p "$D/apps.ndjson"
+	  printf '%s\n' '{"_type":"flow","_iface":"eth0","IPV4_SRC_ADDR":"192.168.1.20","IPV4_DST_ADDR":"142.250.185.78","L4_SRC_PORT":50500,"L4_DST_PORT":443,"PROTOCOL":6,"IN_PKTS":5,"IN_BYTES":1000,"OUT_PKTS":7,"OUT_BYTES":9000,"FLOW_START_SEC":1718031300.1,"FLOW_END_SEC":1718031300.9}'
+	  sed -n 5p "$D/apps.ndjson"; } > "$(T in)"
+	show -b -v flows "$(T in)"
+	grep -q '^Flows: 1, ' "$(T out)"
+	run grep -E '^eth0 ' "$(T out)"
+	assert_output --regexp '192\.168\.1\.20:50500 +142\.250\.185\.78:443 +1000B +8\.8KB +9\.8KB +12 '
+}
+
+@test "ev-show: finished flows leave linger seconds after their final record, idle ones after idle (-T, -I)" {
+	# The clock ends at 120: the fin flow ended at 100, the others were
+	# last updated at 101, 102 and 120.
+	show -b -T 5 -v flows "$D/expire.ndjson"
+	[ "$RC" -eq 0 ]
+	grep -q '^Flows: 3, ' "$(T out)"
+	[ "$(counter "$(T err)" flows_expired)" -eq 1 ]
+	run grep -c 'fin$' "$(T out)"
+	assert_output 0
+	show -b -T 5 -I 10s -v flows "$D/expire.ndjson"
+	grep -q '^Flows: 1, ' "$(T out)"
+	grep -qE '^eth0 +udp +10\.0\.0\.4:40004 ' "$(T out)"
+	[ "$(counter "$(T err)" flows_expired)" -eq 3 ]
+	# A single table at the end keeps every flow unless told otherwise.
+	show -b -v flows "$D/expire.ndjson"
+	grep -q '^Flows: 4, ' "$(T out)"
+	[ "$(counter "$(T err)" flows_expired)" -eq 0 ]
+	run ev-show -b -T soon "$D/mixed.ndjson"
+	assert_failure 2
+}
+
+@test "ev-show: a live view's clock runs on with the wall clock while its input is quiet" {
+	mkfifo "$(T fifo)"
+	( grep '"fin"' "$D/mixed.ndjson" | head -n 1; exec sleep 6 ) \
+	    > "$(T fifo)" 2> /dev/null &
+	echo $! >> "$(T feeders)"
+	RC=0
+	timeout 20 ev-show -b -d 500ms -n 10 -T 1 -v flows "$(T fifo)" \
+	    > "$(T out)" 2> "$(T err)" || RC=$?
+	[ "$RC" -eq 0 ]
+	[ "$(grep -m 1 '^Flows: ' "$(T out)")" = "Flows: 1, by RATE desc" ]
+	[ "$(grep '^Flows: ' "$(T out)" | tail -n 1)" = "Flows: 0, by RATE desc" ]
+	[ "$(counter "$(T err)" flows_expired)" -eq 1 ]
+}
+
+@test "ev-show: the events rate counts flow-agg's FLOW_EVENTS (collector pipelines)" {
+	flow-agg "$D/mixed.ndjson" 2> /dev/null > "$(T flows)"
+	show -b -v flows "$(T flows)"
+	run head -n 1 "$(T out)"
+	assert_output "events 0.4/s  packets 0.0pps  flows 7  records 9  bad 0"
+}
+
+@test "ev-show: records without a time take the view's clock (or the wall clock)" {
+	for p in 1 2 3; do
+		printf '{"_type":"event","_iface":"x","_event":"flow","IPV4_SRC_ADDR":"10.0.0.1","L4_SRC_PORT":%d}\n' "$p"
+	done > "$(T in)"
+	show -b -v events "$(T in)"
+	run head -n 1 "$(T out)"
+	assert_output "events 3.0/s  packets 0.0pps  flows 0  records 3  bad 0"
+	# Their own time is still shown as absent.
+	[ "$(grep -c '^   - x ' "$(T out)")" -eq 3 ]
+}
+
+@test "ev-show: -d without -n separates every table by a form feed" {
+	mkfifo "$(T fifo)"
+	( cat "$D/mixed.ndjson"; exec sleep 1.2 ) > "$(T fifo)" 2> /dev/null &
+	echo $! >> "$(T feeders)"
+	RC=0
+	timeout 10 ev-show -b -d 300ms -v interfaces "$(T fifo)" \
+	    > "$(T out)" 2> "$(T err)" || RC=$?
+	[ "$RC" -eq 0 ]
+	tables=$(grep -c '^Interfaces: 3, ' "$(T out)")
+	[ "$tables" -ge 2 ]
+	[ "$(grep -c $'^\f$' "$(T out)")" -eq $((tables - 1)) ]
+}
+
+@test "ev-show: applications: APP column, applications view, golden" {
+	show -b "$D/apps.ndjson"
+	[ "$RC" -eq 0 ]
+	diff -u "$X/apps.txt" "$(T out)"
+	show -b -w 100 -v flows,apps -s apps:flows "$D/apps.ndjson"
+	diff -u "$X/apps-100.txt" "$(T out)"
+	run awk 'length($0) > 100' "$(T out)"
+	assert_output ""
+}
+
+@test "ev-show: the address columns take a whole IPv6 address when there is room" {
+	show -b -w 200 -v flows "$D/apps.ndjson"
+	grep -qE ' \[2001:db8:aaaa:bbbb:cccc:dddd:eeee:1234\]:51234 +\[2a00:1450:4001:82a:ffff:eeee:dddd:200e\]:443 ' "$(T out)"
+	run awk 'length($0) > 200' "$(T out)"
+	assert_output ""
+}
+
+# The dashboard at three widths against golden screens.
+dash_golden() {
+	W=$1 H=24 start_dash "$D/apps.ndjson"
+	diff -u "$X/dash-$1.txt" "$(T screen)"
+}
+
+@test "ev-show dashboard: 80 columns, golden" { dash_golden 80; }
+@test "ev-show dashboard: 120 columns, IFACE with two interfaces, golden" { dash_golden 120; }
+@test "ev-show dashboard: 200 columns, whole IPv6 addresses, golden" { dash_golden 200; }
+
+@test "ev-show dashboard: 120 columns shows IFACE when rows of two interfaces look alike" {
+	W=120 H=24 start_dash "$D/mixed.ndjson"
+	[[ "$(row 4)" == "IFACE "* ]]
+	grep -qE '^eth0 +tcp +10\.244\.0\.7:45190 ' "$(T screen)"
+	grep -qE '^tcp://\*:12~ tcp +10\.244\.0\.1:47702 ' "$(T screen)"
+}
+
+@test "ev-show dashboard: the applications view by key, host names in the detail line" {
+	W=120 H=24 start_dash "$D/apps.ndjson"
+	# The first flow by rate: firefox to mail.google.com.
+	wait_for "app TLS.Google (91.126) Web | sni mail.google.com | client /usr/lib/firefox/firefox[4242]"
+	tm send-keys Down
+	wait_for "app TLS.Google (91.126) Web | sni www.google.com | ja3 773906b0efdefa24a7f2b8eb6985bf37 | client -"
+	tm send-keys Down
+	wait_for "app HTTP (7) Web | host example.org | url /index.html | client -"
+	tm send-keys a
+	wait_for "[6:Apps]"
+	[[ "$(row 4)" == "APP "*" CATEGORY "*" FLOWS "*" BYTES "* ]]
+	grep -qE '^TLS\.Google +Web +2 +47KB ' "$(T screen)"
+	wait_for "TLS.Google: processes firefox[4242] | hosts www.google.com, mail.google.com"
+	tm send-keys 1
+	wait_for "[1:Flows]"
+}
+
+@test "ev-show dashboard: the first record shows at once, even with a long -d and no record time" {
+	command -v tmux > /dev/null || skip "no tmux"
+	mkfifo "$(T fifo)"
+	TERM=xterm tm new-session -d -x 80 -y 24 \
+	    "ev-show -d 60s $(T fifo) 2> $(T err); echo \$? > $(T rc); sleep 30"
+	exec 8> "$(T fifo)"
+	wait_for "records 0  bad 0"
+	# A collector's event without timestamp or _rx: it takes the wall
+	# clock, so it counts in the events rate.
+	printf '%s\n' '{"_type":"event","_iface":"x","_event":"flow","IPV4_SRC_ADDR":"10.0.0.1"}' >&8
+	wait_for "events 1.0/s  packets 0.0pps  flows 0  records 1  bad 0"
+	exec 8>&-
+	tm send-keys q
 }

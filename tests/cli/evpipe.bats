@@ -83,3 +83,25 @@ setup() {
 	run evpipe "pcap-ingest -Q | flow-agg"
 	assert_failure 2
 }
+
+@test "evpipe: ev-show reads the chain, not the terminal's stdin" {
+	local fifo="$BATS_TEST_TMPDIR/stdin"
+	# A stdin that never ends: read-write, so no EOF ever comes.
+	mkfifo "$fifo"
+	exec 4<>"$fifo"
+	run timeout -k 5 20 evpipe "pcap-ingest -q -r $PCAPS/bot.pcap | flow-agg -q | ev-show -b -q" <&4
+	exec 4>&-
+	assert_success
+	assert_line --regexp '^bot\.pcap +tcp +40\.77\.167\.36:64768 +89\.31\.72\.220:80 '
+	assert_output --partial '"tool":"ev-show","counters":{"records":2,'
+}
+
+@test "evpipe: a first stage whose input is missing exits 1 cleanly, every time" {
+	local i
+	# The crash was a race with the later stages' set-up: try it often.
+	for i in $(seq 100); do
+		run evpipe 'pcap-ingest -r /nonexistent | flow-agg | flow-agg | flow-agg'
+		assert_failure 1
+		assert_output --partial "/nonexistent: No such file or directory"
+	done
+}

@@ -1,6 +1,6 @@
 setup() { load helper; }
 
-# Fault tests (issue 8 item 3): SIGTERM in the middle of a stream writes
+# Fault tests: SIGTERM in the middle of a stream writes
 # every record accepted before it; a stalled consumer keeps memory bounded
 # and output whole; a producer restart is a restart, not drops; a reader
 # that goes away (EPIPE) ends a stage quietly with exit status 1, as its

@@ -1,5 +1,5 @@
 #!/bin/sh
-# flow-agg-oracle.sh - the correctness oracle of issue 5: per TCP and UDP
+# flow-agg-oracle.sh - flow-agg's correctness oracle: per TCP and UDP
 # conversation, packets and bytes per direction as tshark counts them, and
 # as flow-agg counts them, both normalised to sorted lines
 #   PROTO A:PORT B:PORT PKTS_AB BYTES_AB PKTS_BA BYTES_BA

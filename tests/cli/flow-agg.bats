@@ -1,6 +1,6 @@
 setup() { load helper; }
 
-# flow-agg tests: the tshark oracle over every shared capture (per packet
+# flow-agg tests: the tshark oracle over every test capture (per packet
 # and with -A 1 slices), the companion merge of a real capture with the
 # eBPF events of both ends in every order, goldens for events of both
 # dialects, netstat, listening sockets, counters, flow records, expiry
@@ -8,6 +8,8 @@ setup() { load helper; }
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
 FA="$BATS_TEST_DIRNAME/../data/flow-agg"
+# The demo's capture, one copy for the demo and the tests.
+DEMO_PCAP="$BATS_TEST_DIRNAME/../../pipelines/demo/demo.pcap"
 EXP="$BATS_TEST_DIRNAME/../expected/flow-agg"
 ORACLE="$BATS_TEST_DIRNAME/flow-agg-oracle.sh"
 
@@ -47,9 +49,9 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 	[ "$status" -eq 2 ]
 }
 
-@test "flow-agg: a missing input is a usage error" {
+@test "flow-agg: a missing input is a runtime error (exit 1)" {
 	run flow-agg "$(T nonexistent)"
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 1 ]
 	assert_output --partial "nonexistent"
 }
 
@@ -94,7 +96,8 @@ flows_sorted() { grep '"_type":"flow"' | LC_ALL=C sort; }
 	# One packet less on our side must show as a difference.
 	pcap-ingest -r "$PCAPS/dns_tcp.pcap" 2>/dev/null | sed 1d |
 	    flow-agg -i 1d -f 1d 2>/dev/null | "$ORACLE" flows > "$(T f)"
-	! diff -q "$o.t" "$(T f)" > /dev/null
+	run diff -q "$o.t" "$(T f)"
+	[ "$status" -eq 1 ]
 }
 
 @test "flow-agg: fragments join their datagram's flow; orphans are counted" {
@@ -117,7 +120,7 @@ merge_check() {
 }
 
 merge_inputs() {
-	pcap-ingest -r "$FA/demo.pcap" 2>/dev/null > "$(T pk)"
+	pcap-ingest -r "$DEMO_PCAP" 2>/dev/null > "$(T pk)"
 	grep '"CONNECT"' "$FA/demo-events.ndjson" > "$(T connect)"
 	grep '"ACCEPT"' "$FA/demo-events.ndjson" > "$(T accept)"
 }
@@ -164,7 +167,7 @@ merge_inputs() {
 
 @test "flow-agg: merge: with -A 1 slices and as two inputs" {
 	merge_inputs
-	pcap-ingest -A 1 -r "$FA/demo.pcap" 2>/dev/null > "$(T slices)"
+	pcap-ingest -A 1 -r "$DEMO_PCAP" 2>/dev/null > "$(T slices)"
 	cat "$(T accept)" "$(T slices)" "$(T connect)" | flow-agg > "$(T out)" 2>/dev/null
 	merge_check
 	flow-agg "$FA/demo-events.ndjson" "$(T pk)" > "$(T out)" 2>/dev/null
@@ -253,7 +256,7 @@ merge_inputs() {
 }
 
 @test "flow-agg: the same input gives byte-identical output" {
-	pcap-ingest -r "$FA/demo.pcap" 2>/dev/null > "$(T pk)"
+	pcap-ingest -r "$DEMO_PCAP" 2>/dev/null > "$(T pk)"
 	cat "$(T pk)" "$FA/demo-events.ndjson" "$FA/events.ndjson" "$FA/expiry.ndjson" > "$(T in)"
 	flow-agg -I 1s "$(T in)" > "$(T out1)" 2>/dev/null
 	flow-agg -I 1s < "$(T in)" > "$(T out2)" 2>/dev/null
@@ -316,7 +319,7 @@ merge_inputs() {
 }
 
 @test "flow-agg: the man page EXAMPLES run" {
-	pcap-ingest -r "$FA/demo.pcap" 2>/dev/null | flow-agg -i 2m > "$(T out)" 2>/dev/null
+	pcap-ingest -r "$DEMO_PCAP" 2>/dev/null | flow-agg -i 2m > "$(T out)" 2>/dev/null
 	[ "$(grep -c '"_type":"flow"' "$(T out)")" -eq 4 ]
 	cat "$FA/demo-events.ndjson" | flow-agg -f 10s -N 2>/dev/null |
 	    jq -r '[.IPV4_SRC_ADDR // .IPV6_SRC_ADDR, .SRC_PROC_NAME, .DST_PROC_NAME] | @tsv' > "$(T out)"

@@ -36,5 +36,9 @@ setup() {
 	wait "$zi" || rc=$?
 	[ "$rc" -eq 1 ]
 	grep -q "No space left on device" "$BATS_TEST_TMPDIR/err"
-	[ "$(grep '"tool"' "$BATS_TEST_TMPDIR/err" | jq .counters.records)" -eq 8 ]
+	# The first failed write ends it: how many of the 8 messages had
+	# arrived by then depends on scheduling (1 to 8), so the counters
+	# must account for each message received, one record each.
+	[ "$(grep '"tool"' "$BATS_TEST_TMPDIR/err" |
+	    jq '.counters | .records == .messages and .records >= 1')" = true ]
 }

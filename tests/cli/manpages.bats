@@ -27,3 +27,22 @@ setup() {
 		[ "$man" = "$use" ] || fail "$n: man page flags '$man', usage flags '$use'"
 	done
 }
+
+@test "man pages: quotes never nest by accident (one Ql/Dq per line)" {
+	local f
+	for f in "$TOP"/man/*.1 "$TOP"/man/*.7; do
+		run sh -c "mandoc -Tutf8 '$f' | col -b | grep -nE '“[^”]*“|‘[^’]*‘'"
+		[ -z "$output" ] || fail "$(basename "$f"): nested quotes: $output"
+	done
+}
+
+@test "man pages: EXAMPLES name files of the repository, never tests/data" {
+	local f p
+	for f in "$TOP"/man/*.1; do
+		ex=$(mandoc -Tutf8 "$f" | col -b | sed -n '/^EXAMPLES/,/^[A-Z]/p')
+		[[ "$ex" != *tests/data* ]] || fail "$(basename "$f"): EXAMPLES use tests/data"
+		for p in $(printf '%s\n' "$ex" | grep -oE 'pipelines/[^ ]+'); do
+			[ -e "$TOP/$p" ] || fail "$(basename "$f"): $p does not exist"
+		done
+	done
+}

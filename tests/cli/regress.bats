@@ -1,7 +1,7 @@
 setup() { load helper; }
 
 # Regression tests for crashes and failures found by the hardening work
-# (issue 8): fuzzing, valgrind, fault injection. Each test names what it
+# (fuzzing, valgrind, fault injection). Each test names what it
 # guards against.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
@@ -28,7 +28,7 @@ need() {
 
 @test "regress: evpipe reads a pipeline written as one shell-like string" {
 	need evpipe
-	run evpipe "pcap-ingest -r $SHARED/pcaps/dns_tcp.pcap | flow-agg"
+	run evpipe "pcap-ingest -r $PCAPS/dns_tcp.pcap | flow-agg"
 	[ "$status" -eq 0 ]
 	refute_output --partial "empty stage"
 	assert_output --partial '"_type":"flow"'

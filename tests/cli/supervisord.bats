@@ -108,7 +108,8 @@ wait_records() {
 	lost2=$(echo "$runs" | sed -n 2p | jq .counters.slow_joiner_lost)
 	drops2=$(echo "$runs" | sed -n 2p | jq .counters.drops)
 	echo "first run $r1, second run $r2 + $lost2 lost before it + $drops2 drops" >&3
-	[ "$r1" -gt 0 ] && [ "$r2" -gt 0 ]
+	[ "$r1" -gt 0 ]
+	[ "$r2" -gt 0 ]
 	# The new collector accounts for every msg_id up to the last one: what
 	# it received plus what it counts as lost before and between.
 	[ $((r2 + lost2 + drops2)) -eq "$sent" ]

@@ -2,8 +2,8 @@ setup() { load helper; }
 
 # zmq-ingest tests: every header version x compression x object/array,
 # collector and probe modes, several producers and endpoints, msg_id
-# accounting, every bad input of issue 2, signals. ev-emit is the producer;
-# its frames mode (-F) sends hand-made frames for the bad inputs.
+# accounting, every bad input zmq-ingest(1) counts, signals. ev-emit is
+# the producer; its frames mode (-F) sends hand-made frames for the bad inputs.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }
 
@@ -95,6 +95,23 @@ matrix() {
 	run zmq-ingest "tcp://127.0.0.1:${port}c" "tcp://127.0.0.1:${port}c"
 	[ "$status" -eq 2 ]
 	assert_output --partial "Address already in use"
+}
+
+@test "zmq-ingest: a port outside 1-65535 is a usage error, '*' binds any" {
+	local ep
+	for ep in 'tcp://*:99999c' 'tcp://*:0c' 'tcp://127.0.0.1:65536' 'tcp://[::1]:5x56c'; do
+		run zmq-ingest -t 1s "$ep"
+		[ "$status" -eq 2 ]
+		assert_output "zmq-ingest: '${ep%c}': the port must be 1 to 65535 or '*'"
+	done
+	run zmq-ingest -t 1s 'tcp://127.0.0.1c'
+	[ "$status" -eq 2 ]
+	assert_output "zmq-ingest: 'tcp://127.0.0.1': no port (tcp://address:port)"
+	run ev-emit -w 0 'tcp://127.0.0.1:99999c' /dev/null
+	[ "$status" -eq 2 ]
+	assert_output "ev-emit: 'tcp://127.0.0.1:99999': the port must be 1 to 65535 or '*'"
+	run zmq-ingest -q -t 100ms 'tcp://127.0.0.1:*c'
+	[ "$status" -eq 0 ]
 }
 
 @test "zmq-ingest: v0 header (ebpflowexport): plain, legacy zlib, arrays" {
@@ -258,10 +275,10 @@ h x:00deadbeef
 h x:
 h s:
 x:$(hdr1 flowflowflowflow 2 9 1) s:{}
-h x:7b2261223a22ff227d
+h x:7b2261223a22ff222c2c7d
 h:flowX s:{}
 x:$(hdr1 flow 3 9 1) s:abc
-h s:{}x
+h s:{}/x
 h s:{"_x":1,"ok":8,"_y":{}}
 h s:[]
 h s:{"ok":9}

@@ -1,5 +1,5 @@
 /* test_evfields.c - unit tests for common/evfields.c: every line of the
- * shared sample events (tests/data/events/), both dialects, numeric ids,
+ * sample events (tests/data/events/), both dialects, numeric ids,
  * bad values. Run from the top of the tree (as make unit does). */
 #include <stdio.h>
 #include <stdlib.h>

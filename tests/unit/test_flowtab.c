@@ -212,11 +212,38 @@ test_many(void)
 	flowtab_destroy(&ft);
 }
 
+/* Application fields: the first value stays, a different one is refused,
+ * and they survive an active timeout and a swap. */
+static void
+test_l7(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 10 * SEC, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key k = key4(1, 1000, 2, 80, 0);
+	struct flow *f = flowtab_insert(ft, &k, 0);
+
+	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 1);
+	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 0);
+	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"TLS\"", 5) == -1);
+	CHECK(flowtab_l7_set(f, FL7_N, "\"x\"", 3) == -1);
+	CHECK(memcmp(f->l7->v[FL7_PROTO_NAME], "\"DNS\"", 5) == 0);
+	CHECK(f->l7->v[FL7_PROTO] == NULL);
+	flowtab_swap(f);
+	CHECK(flowtab_check_active(ft, f, 11 * SEC));
+	CHECK(f->l7 != NULL && f->l7->len[FL7_PROTO_NAME] == 5);
+	CHECK_STR(flowtab_l7_name(FL7_JA3C_HASH), "JA3C_HASH");
+	CHECK_STR(flowtab_l7_name(FL7_PROTO), "L7_PROTO");
+	/* One flow left with fields: destroy frees them (ASan, valgrind). */
+	flowtab_destroy(&ft);
+}
+
 int
 main(void)
 {
 	CHECK(sizeof(struct flow) <= 160);
 	test_lookup();
+	test_l7();
 	test_expiry();
 	test_evict();
 	test_procs();

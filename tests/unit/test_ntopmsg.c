@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonlax.h"
 #include "ntopmsg.h"
 #include "tlv.h"
 #include "unit.h"
@@ -68,14 +69,41 @@ test_json(void)
 	CHECK(dec(m, &h, "[{\"a\":1},") == NTOPMSG_ETRUNC);
 	CHECK(dec(m, &h, "[{\"a\":1}") == NTOPMSG_ETRUNC);
 	CHECK(dec(m, &h, "[{\"a\":1}}") == NTOPMSG_ESYNTAX);
-	CHECK(dec(m, &h, "[1,]") == NTOPMSG_ESYNTAX);
+	/* What json-c accepts (ntopng's parser) is repaired, not rejected;
+	 * what it rejects keeps the strict path's reason. */
+	CHECK_STR(records(m, &h, "[1,]", 4), "");
+	CHECK(ntopmsg_nonobjects(m) == 1);
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_COMMA);
+	CHECK(dec(m, &h, "[1,,]") == NTOPMSG_ESYNTAX);
 	CHECK(dec(m, &h, "42") == NTOPMSG_ENOTOBJ);
 	CHECK(dec(m, &h, "\"x\"") == NTOPMSG_ENOTOBJ);
-	CHECK(dec(m, &h, "{} x") == NTOPMSG_ETRAILING);
-	CHECK(dec(m, &h, "[] x") == NTOPMSG_ETRAILING);
-	CHECK(dec(m, &h, "{\"a\":\"\xff\"}") == NTOPMSG_EUTF8);
+	CHECK(dec(m, &h, "42 x") == NTOPMSG_ENOTOBJ);
+	CHECK_STR(records(m, &h, "{} x", 4), "{}");
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_TRAILING);
+	CHECK_STR(records(m, &h, "[] x", 4), "");
+	/* Text after a strict value: only json-c's rules for it are
+	 * checked, the strict pass's records kept. */
+	CHECK_STR(records(m, &h, "{\"a\":1} /* c", 13), "{\"a\":1}");
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_COMMENT);
+	CHECK_STR(records(m, &h, "[{\"a\":1},{\"b\":2}] // c\nx", 24),
+	    "{\"a\":1}|{\"b\":2}");
+	CHECK(ntopmsg_repairs(m) == (JSONLAX_R_COMMENT | JSONLAX_R_TRAILING));
+	CHECK(dec(m, &h, "{\"a\":1} /x") == NTOPMSG_ETRAILING);
+	CHECK(dec(m, &h, "[{\"a\":1}]/") == NTOPMSG_ETRAILING);
+	CHECK(ntopmsg_next(m) == NULL);
+	CHECK_STR(records(m, &h, "{\"a\":\"\xff\"}", 9),
+	    "{\"a\":\"\xef\xbf\xbd\"}");
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_UTF8);
+	CHECK_STR(records(m, &h, "[{\"a\":1},{\"b\":\"\xc3\"}]", 19),
+	    "{\"a\":1}|{\"b\":\"\xef\xbf\xbd\"}");
+	/* softflowd's trailing comma, and a strict payload after it. */
+	CHECK_STR(records(m, &h, "[{\"8\":1},\n{\"8\":2},\n]", 20),
+	    "{\"8\":1}|{\"8\":2}");
+	CHECK(ntopmsg_repairs(m) == JSONLAX_R_COMMA);
+	CHECK_STR(records(m, &h, "[{\"8\":1}]", 9), "{\"8\":1}");
+	CHECK(ntopmsg_repairs(m) == 0);
 	/* One bad element rejects the whole array: no partial output. */
-	CHECK(dec(m, &h, "[{\"a\":1},{\"b\":\"\xc3\"}]") == NTOPMSG_EUTF8);
+	CHECK(dec(m, &h, "[{\"a\":1},{\"b\":\"\\x\"}]") == NTOPMSG_ESYNTAX);
 	CHECK(ntopmsg_next(m) == NULL);
 	/* Over the cap, raw. */
 	{

@@ -36,5 +36,12 @@ main(void)
 	CHECK(opts_size("-1", &s) == -1);
 	CHECK(opts_size("1T", &s) == -1);
 	CHECK(opts_size("99999999999999999999G", &s) == -1);
+	/* Files that cannot be opened are runtime errors, sockets usage. */
+	CHECK(opts_open_status("/no/such/file") == 1);
+	CHECK(opts_open_status("+log.ndjson") == 1);
+	CHECK(opts_open_status("zmq:bogus://") == 2);
+	CHECK(opts_open_status("pull:>inproc://x") == 2);
+	CHECK(opts_open_status("push:@tcp://*:1") == 2);
+	CHECK(opts_open_status("ntop:@tcp://*:1") == 2);
 	return unit_done("opts");
 }

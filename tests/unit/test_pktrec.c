@@ -233,6 +233,50 @@ test_agg_grow(void)
 	sbuf_free(&o.b);
 }
 
+/* The application fields: after BYTES on a packet; a slice keeps a copy
+ * of them once known, and asks for them at the end when it has none. */
+static const char *
+l7_of(void *arg, uint64_t h, size_t *len)
+{
+	int *known = arg;
+
+	if (h != 7 || !*known)
+		return NULL;
+	*len = 15;
+	return ",\"L7_PROTO\":\"5\"..";
+}
+
+static void
+test_l7(void)
+{
+	struct sbuf b = { 0 };
+	struct pktrec_time t = { 100, 0, false };
+	struct pktdec d = tcp4(1, 0x02), d2 = tcp4(2, 0x02);
+	struct pktrec_agg *a = pktrec_agg_new(1000000000ULL, 10);
+	struct out o = { { 0 }, 0, 0 };
+	int known = 0;
+
+	pktrec_packet_l7(&b, IF, &t, &d, 60, ",\"L7_PROTO\":\"7\"", 15);
+	CHECK(strstr(b.p, "\"BYTES\":60,\"L7_PROTO\":\"7\"}") != NULL);
+	pktrec_agg_set_l7(a, l7_of, &known);
+	CHECK(pktrec_agg_add_l7(a, 0, IF, &t, &d, 60, 7, emit, &o) == 0);
+	CHECK(pktrec_agg_add_l7(a, 0, IF, &t, &d2, 60, 0, emit, &o) == 0);
+	known = 1;
+	CHECK(pktrec_agg_flush(a, -1, emit, &o) == 0);
+	CHECK(o.n == 2);
+	CHECK(strstr(o.b.p, "\"BYTES\":60,\"L7_PROTO\":\"5\"}\n") != NULL);
+	CHECK(strstr(strchr(o.b.p, '\n'), "L7_PROTO") == NULL);
+	/* Known when added, gone from the table before the slice ends. */
+	CHECK(pktrec_agg_add_l7(a, 0, IF, &t, &d, 60, 7, emit, &o) == 0);
+	known = 0;
+	CHECK(pktrec_agg_flush(a, -1, emit, &o) == 0);
+	CHECK(o.n == 3);
+	CHECK(strstr(strrchr(o.b.p, '{'), "\"L7_PROTO\":\"5\"}") != NULL);
+	pktrec_agg_destroy(&a);
+	sbuf_free(&o.b);
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -243,6 +287,7 @@ main(void)
 	test_ipv6_text();
 	test_agg();
 	test_agg_grow();
+	test_l7();
 	pktrec_fmt_time(&t, buf);
 	CHECK_STR(buf, "-1.000500");
 	return unit_done("pktrec");

@@ -37,6 +37,14 @@ main(void)
 	stats_set_str(s, "iface", "tcp://*:1234c");
 	CHECK_STR(capture(s), "{\"tool\":\"t\\\"ool\",\"counters\":{\"records_in\":5,"
 	    "\"bad_json\":2},\"iface\":\"tcp://*:1234c\"}\n");
+	/* The text form: non-zero counters aligned, the zeros summed up. */
+	(void)stats_ctr(s, "zero");
+	CHECK(stats_set_format("text") == 0);
+	CHECK_STR(capture(s), "t\"ool:\n  records_in 5\n  bad_json   2\n"
+	    "  iface      tcp://*:1234c\n  (1 other counter at 0)\n");
+	CHECK(stats_set_format("yaml") == -1);
+	CHECK(stats_set_format("auto") == 0);	/* a file: JSON */
+	CHECK(strncmp(capture(s), "{\"tool\"", 7) == 0);
 	/* Pointers stay valid past one chunk of counters. */
 	for (i = 0; i < 200; i++) {
 		snprintf(name, sizeof(name), "c%d", i);

@@ -74,11 +74,12 @@ test_upsert_and_render(void)
 	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
 	CHECK(info.rows == 1);
 	CHECK_STR(line(&b, 0), "IFACE PROTO CLIENT         SERVER       "
-	    "  C2S   S2C BYTES PKTS   THRPT CPROC SPROC CUSER SUSER CCONT "
-	    "SCONT LAT STATE");
+	    "  C2S   S2C BYTES PKTS    RATE   THRPT CPROC SPROC CUSER SUSER "
+	    "CCONT SCONT LAT STATE");
+	/* RATE: 3 MB over the two seconds of record time seen. */
 	CHECK_STR(line(&b, 1), "eth0  tcp   10.0.0.1:40000 10.0.0.2:443 "
-	    "2.0KB 3.0MB 3.0MB   30 1.5MB/s curl  nginx alice -     -     "
-	    "-       - fin");
+	    "2.0KB 3.0MB 3.0MB   30 1.5MB/s 1.5MB/s curl  nginx alice -     "
+	    "-     -       - fin");
 	sbuf_reset(&b);
 
 	/* The processes of both ends, each once, the server's sending
@@ -90,9 +91,10 @@ test_upsert_and_render(void)
 	CHECK(strstr(line(&b, 2), "alice") != NULL);
 	sbuf_reset(&b);
 
-	/* The detail line carries the full paths. */
+	/* The detail line carries the full paths; a uid not sent is not
+	 * shown (it is unknown, not root). */
 	CHECK(view_detail(v, VIEW_PROCS, 1, 0, &b) == 0);
-	CHECK_STR(b.p, "/usr/bin/curl[42] uid 0");
+	CHECK_STR(b.p, "/usr/bin/curl[42]");
 	sbuf_reset(&b);
 	CHECK(view_detail(v, VIEW_PROCS, 5, 0, &b) == -1);
 
@@ -160,13 +162,13 @@ test_sort_filter(void)
 		snprintf(rec, sizeof(rec), "{\"_type\":\"flow\",\"_iface\":"
 		    "\"%s\",\"IPV4_SRC_ADDR\":\"10.0.0.%d\",\"IPV4_DST_ADDR\":"
 		    "\"10.9.9.9\",\"L4_SRC_PORT\":%d,\"L4_DST_PORT\":80,"
-		    "\"PROTOCOL\":6,\"IN_BYTES\":%d,\"OUT_BYTES\":%d}",
-		    i % 2 ? "wlan0" : "eth0", i + 1, 1000 + i, (i + 1) * 100,
+		    "\"PROTOCOL\":6,\"IN_BYTES\":%d,\"OUT_BYTES\":%d,"
+		    "\"FLOW_END_SEC\":1000}", i % 2 ? "wlan0" : "eth0", i + 1, 1000 + i, (i + 1) * 100,
 		    (4 - i) * 1000);
 		CHECK(feed(v, rec) == 0);
 	}
 	name = view_sort_name(v, VIEW_FLOWS, &desc);
-	CHECK_STR(name, "BYTES");
+	CHECK_STR(name, "RATE");
 	CHECK(desc);
 	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
 	CHECK(info.rows == 4);
@@ -188,6 +190,9 @@ test_sort_filter(void)
 	CHECK_STR(view_sort_name(v, VIEW_FLOWS, &desc), "SERVER");
 	view_sort_move(v, VIEW_FLOWS, -2, 80);
 	CHECK_STR(view_sort_name(v, VIEW_FLOWS, &desc), "PROTO");
+	/* Two interfaces, no processes: IFACE and RATE fit in 80. */
+	view_sort_move(v, VIEW_FLOWS, -1, 80);
+	CHECK_STR(view_sort_name(v, VIEW_FLOWS, &desc), "IFACE");
 	view_sort_move(v, VIEW_FLOWS, -1, 80);
 	CHECK_STR(view_sort_name(v, VIEW_FLOWS, &desc), "STATE");
 
@@ -242,7 +247,7 @@ test_evict_and_bad(void)
 		snprintf(rec, sizeof(rec), "{\"_type\":\"flow\",\"_iface\":"
 		    "\"e\",\"IPV4_SRC_ADDR\":\"10.0.0.%d\",\"IPV4_DST_ADDR\":"
 		    "\"10.9.9.9\",\"L4_SRC_PORT\":1,\"L4_DST_PORT\":2,"
-		    "\"PROTOCOL\":17}", i);
+		    "\"PROTOCOL\":17,\"FLOW_END_SEC\":999}", i);
 		feed(v, rec);
 	}
 	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
@@ -388,12 +393,149 @@ test_shared_procs(void)
 	sbuf_reset(&b);
 	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
 	CHECK(info.rows == 2);
-	CHECK(strstr(line(&b, 1), " curl  -     alice ") != NULL);
-	CHECK(strstr(line(&b, 2), " curl  -     bob ") != NULL);
+	/* No flow has a server process: SPROC is not shown. */
+	CHECK(strstr(line(&b, 1), " curl  alice ") != NULL);
+	CHECK(strstr(line(&b, 2), " curl  bob ") != NULL);
 	/* One process (same pid, path, container): one row, two flows. */
 	sbuf_reset(&b);
 	view_render(v, VIEW_PROCS, 0, 0, -1, &b, &info);
 	CHECK(info.rows == 1);
+	sbuf_free(&b);
+	view_destroy(&v);
+	stats_destroy(&st);
+}
+
+
+#define PK "{\"_type\":\"packet\",\"_iface\":\"eth0\",\"timestamp\":\"%s\"," \
+	"\"PROTOCOL\":6,\"IPV4_SRC_ADDR\":\"%s\",\"IPV4_DST_ADDR\":\"%s\"," \
+	"\"L4_SRC_PORT\":%d,\"L4_DST_PORT\":%d,\"BYTES\":%d%s}"
+
+/* Packet records make flows as iftop counts them: both directions one
+ * flow, the first packet's source the client, a rate per flow; their
+ * application fields give the APP column and the Applications view. */
+static void
+test_packets_apps(void)
+{
+	struct stats *st = stats_new("t");
+	struct view *v = view_new(NULL, st);
+	struct sbuf b = { 0 };
+	struct view_info info;
+	char rec[1024];
+
+	snprintf(rec, sizeof(rec), PK, "10.2", "10.0.0.1", "10.0.0.2", 5000,
+	    443, 100, ",\"L7_PROTO\":\"91.126\",\"L7_PROTO_NAME\":"
+	    "\"TLS.Google\",\"L7_CATEGORY\":\"Web\",\"TLS_SERVER_NAME\":"
+	    "\"www.google.com\"");
+	CHECK(feed(v, rec) == 0);
+	snprintf(rec, sizeof(rec), PK, "11.5", "10.0.0.2", "10.0.0.1", 443,
+	    5000, 1000, "");
+	CHECK(feed(v, rec) == 0);
+	snprintf(rec, sizeof(rec), PK, "12.0", "10.0.0.3", "10.0.0.4", 6000,
+	    80, 50, ",\"L7_PROTO_NAME\":\"HTTP\",\"HTTP_HOST\":\"a.example\"");
+	CHECK(feed(v, rec) == 0);
+	CHECK(*stats_ctr(st, "packet_records") == 3);
+
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 2);
+	/* No processes: no CPROC, SPROC; RATE over the 3 s seen. */
+	CHECK_STR(line(&b, 0), "IFACE PROTO APP        CLIENT        SERVER  "
+	    "      C2S   S2C BYTES PKTS   RATE  THRPT CUSER SUSER CCONT SCONT "
+	    "LAT STATE");
+	CHECK_STR(line(&b, 1), "eth0  tcp   TLS.Google 10.0.0.1:5000 "
+	    "10.0.0.2:443 100B 1000B 1.1KB    2 367B/s 846B/s -     -     -     "
+	    "-       - active");
+	CHECK(strstr(line(&b, 2), " HTTP ") != NULL);
+	sbuf_reset(&b);
+	CHECK(view_detail(v, VIEW_FLOWS, 0, 0, &b) == 0);
+	CHECK(strncmp(b.p, "app TLS.Google (91.126) Web | sni www.google.com"
+	    " | client -", 59) == 0);
+	sbuf_reset(&b);
+
+	view_render(v, VIEW_APPS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 2);
+	CHECK_STR(line(&b, 0), "APP        CATEGORY FLOWS BYTES  C2S   S2C "
+	    "  RATE PROCS PROCESSES");
+	CHECK_STR(line(&b, 1), "TLS.Google Web          1 1.1KB 100B 1000B "
+	    "367B/s     0 -");
+	sbuf_reset(&b);
+	CHECK(view_detail(v, VIEW_APPS, 1, 0, &b) == 0);
+	CHECK_STR(b.p, "HTTP: processes - | hosts a.example");
+	CHECK(view_kind_byname("apps") == VIEW_APPS);
+	CHECK(view_kind_byname("app") == VIEW_APPS);
+	sbuf_free(&b);
+	view_destroy(&v);
+	stats_destroy(&st);
+}
+
+/* The view's clock: finished flows leave after the linger, silent ones
+ * after the idle time; view_tick moves the clock on with the wall clock
+ * only once records have stopped for a second. */
+static void
+test_clock_expire(void)
+{
+	struct view_conf c = { .linger = 5, .idle = 30 };
+	struct stats *st = stats_new("t");
+	struct view *v = view_new(&c, st);
+	struct sbuf b = { 0 };
+	struct view_info info;
+	char rec[1024];
+
+	snprintf(rec, sizeof(rec), F1, 1, 10, 1, 10, "100.0",
+	    ",\"FLOW_END_REASON\":\"fin\"");
+	CHECK(feed(v, rec) == 0);
+	snprintf(rec, sizeof(rec), PK, "101.0", "10.0.0.7", "10.0.0.8", 1, 2,
+	    60, "");
+	CHECK(feed(v, rec) == 0);
+	CHECK(view_clock(v) == 101.0);
+	view_tick(v, 5000.0);		/* records came: the clock stays */
+	view_tick(v, 5000.5);
+	CHECK(view_clock(v) == 101.0);
+	view_tick(v, 5004.0);		/* quiet for 4 s */
+	CHECK(view_clock(v) == 105.0);
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 1);		/* the fin flow left at 105 */
+	CHECK(*stats_ctr(st, "flows_expired") == 1);
+	/* A record from the past never moves the clock back. */
+	snprintf(rec, sizeof(rec), PK, "102.0", "10.0.0.7", "10.0.0.8", 1, 2,
+	    60, "");
+	CHECK(feed(v, rec) == 0);
+	view_tick(v, 5004.1);
+	CHECK(view_clock(v) == 105.0);
+	view_tick(v, 5040.0);		/* idle since the clock read 105 */
+	CHECK(view_clock(v) > 140.89 && view_clock(v) < 140.91);
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 0);
+	CHECK(*stats_ctr(st, "flows_expired") == 2);
+	sbuf_free(&b);
+	view_destroy(&v);
+	stats_destroy(&st);
+}
+
+
+/* NetFlow field ids stand for the names they number; a name wins. */
+static void
+test_numeric_keys(void)
+{
+	struct stats *st = stats_new("t");
+	struct view *v = view_new(NULL, st);
+	struct sbuf b = { 0 };
+	struct view_info info;
+
+	CHECK(feed(v, "{\"_type\":\"flow\",\"_iface\":\"sf\",\"8\":\"10.1.1.1\","
+	    "\"12\":\"10.2.2.2\",\"7\":\"5555\",\"11\":80,\"4\":6,\"1\":1000,"
+	    "\"23\":5000,\"2\":10,\"24\":12,\"IN_BYTES\":2048}") == 0);
+	view_render(v, VIEW_FLOWS, 0, 0, -1, &b, &info);
+	CHECK(info.rows == 1);
+	CHECK(strncmp(line(&b, 1), "sf    tcp   10.1.1.1:5555 10.2.2.2:80 "
+	    "2.0KB 4.9KB 6.9KB   22 ", 61) == 0);
+	/* A uid sent without a user name shows as the uid, root too. */
+	CHECK(feed(v, "{\"_type\":\"flow\",\"_iface\":\"sf\",\"8\":"
+	    "\"10.1.1.1\",\"12\":\"10.2.2.2\",\"7\":5555,\"11\":80,\"4\":6,"
+	    "\"SRC_PROC_PID\":1,\"SRC_PROC_NAME\":\"/sbin/init\","
+	    "\"SRC_PROC_UID\":0}") == 0);
+	sbuf_reset(&b);
+	view_render(v, VIEW_PROCS, 0, 0, -1, &b, &info);
+	CHECK(strstr(line(&b, 1), " init      1 0    -") != NULL);
 	sbuf_free(&b);
 	view_destroy(&v);
 	stats_destroy(&st);
@@ -408,5 +550,8 @@ main(void)
 	test_evict_and_bad();
 	test_listen_counters();
 	test_shared_procs();
+	test_packets_apps();
+	test_clock_expire();
+	test_numeric_keys();
 	return unit_done("view");
 }

@@ -39,6 +39,20 @@ test_parse(void)
 	CHECK(zio_parse("tcp://a:1,", &eps, err, sizeof(err)) == -1);
 	CHECK(zio_parse("localhost:5556", &eps, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "not an endpoint") != NULL);
+
+	/* Ports: 1 to 65535 or '*', checked for tcp:// only. */
+	CHECK(zio_parse("tcp://*:99999c", &eps, err, sizeof(err)) == -1);
+	CHECK_STR(err, "'tcp://*:99999': the port must be 1 to 65535 or '*'");
+	CHECK(zio_parse("tcp://*:0c", &eps, err, sizeof(err)) == -1);
+	CHECK(zio_parse("tcp://[::1]:65536", &eps, err, sizeof(err)) == -1);
+	CHECK(zio_parse("tcp://h:12345678901", &eps, err, sizeof(err)) == -1);
+	CHECK(zio_parse("tcp://h:-1", &eps, err, sizeof(err)) == -1);
+	CHECK(zio_parse("tcp://h", &eps, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "no port") != NULL);
+	n = zio_parse("tcp://*:*c,tcp://[::1]:65535,tcp://h:1,ipc:///x:0",
+	    &eps, err, sizeof(err));
+	CHECK(n == 4);
+	zio_eps_free(eps, n);
 }
 
 static void

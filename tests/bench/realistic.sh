@@ -1,0 +1,87 @@
+#!/bin/sh
+# The realistic load: genload.c (compiled here) writes eBPF events and
+# flow records over BENCH_FLOWS concurrent flows (default 50,000) with
+# Zipf-distributed sizes, IPv4 and IPv6, a third of the events in
+# nprobe_mini's dialect naming other interfaces. Measured, medians of
+# BENCH_RUNS runs (default 5), each with its peer in the same run:
+#  1. the whole chain zmq-ingest | ev-route | flow-agg over pipes, ipc and
+#     inproc (pipeline.sh on this load), events/s and 0 lost;
+#  2. ev-route alone, one thread and -j 2, on what zmq-ingest wrote,
+#     against grep -F and jq on the same file: lines/s and ratios;
+#  3. flow-agg alone on what ev-route wrote: records/s;
+#  4. the peak resident memory of each stage at BENCH_EVENTS (default
+#     1,000,000) and BENCH_BIG events (default 10,000,000; genload -S
+#     feeds ev-route and flow-agg without ZMQ, ev-emit -n repeats the
+#     load into zmq-ingest): flat means the second is not ten times the
+#     first.
+# The issue's targets are printed next to each figure.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+: "${EVPIPE_BIN:=$here/../../build/bin}"
+PATH=$EVPIPE_BIN:$PATH
+n=${BENCH_EVENTS:-1000000}
+big=${BENCH_BIG:-10000000}
+flows=${BENCH_FLOWS:-50000}
+runs=${BENCH_RUNS:-5}
+for t in hyperfine jq cc; do
+	command -v $t >/dev/null || { echo "realistic: $t missing"; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "realistic: /usr/bin/time missing"; exit 1; }
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT INT TERM
+cc -O2 -std=c11 -D_DEFAULT_SOURCE -o "$tmp/genload" "$here/genload.c" -lm
+"$tmp/genload" -n "$n" -f "$flows" > "$tmp/events"
+echo "realistic: $n records over $flows concurrent flows," \
+    "$(($(wc -c < "$tmp/events") / n)) bytes each"
+
+# 1. The chain.
+BENCH_EVENTS_FILE=$tmp/events BENCH_RUNS=$runs sh "$here/pipeline.sh" |
+    sed 's/^pipeline:/realistic: chain:/'
+echo "realistic: chain target: >= 300000 events/s over pipes, ipc and inproc at least as fast"
+
+# 2. ev-route on zmq-ingest's own output.
+port=$((20000 + $$ % 20000))
+zmq="tcp://127.0.0.1:${port}c"
+route="-i eth0 -i cbr0 -i mirror0 -m mirror0 -c $zmq=mirror0"
+zmq-ingest -q -H 100000000 -c "$n" "$zmq" > "$tmp/stage" 2> "$tmp/zi.err" &
+ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
+wait
+head -n $((n / 10)) "$tmp/stage" > "$tmp/stage.jq"
+hyperfine -N --style basic --runs "$runs" --warmup 1 --output=pipe \
+    --export-json "$tmp/h.json" \
+    -n ev-route "ev-route $route -o *=/dev/null $tmp/stage" \
+    -n "ev-route -j 2" "ev-route -j 2 $route -o *=/dev/null $tmp/stage" \
+    -n grep "grep -F \"IF_NAME\\\":\\\"cbr0\" $tmp/stage" \
+    -n jq "jq -c 'select(.IF_NAME == \"cbr0\")' $tmp/stage.jq" \
+    > "$tmp/h.out" 2>&1 || { cat "$tmp/h.out"; exit 1; }
+jq -r --argjson n "$n" '
+	[.results[].median] as $m | ($n / $m[0]) as $e | ($n / $m[1]) as $e2 |
+	($n / $m[2]) as $g | ($n / 10 / $m[3]) as $j |
+	"realistic: ev-route lines/s: one thread \($e | round), -j 2 \($e2 | round), grep -F \($g | round), jq \($j | round)",
+	"realistic: ev-route one thread: \($e / $j * 10 | round / 10)x jq (target >= 25x), \($e / $g * 100 | round / 100)x grep -F (target >= 0.6x)"
+' "$tmp/h.json"
+
+# 3. flow-agg on what ev-route hands on.
+ev-route -q $route "$tmp/stage" > "$tmp/routed" 2> /dev/null
+m=$(wc -l < "$tmp/routed")
+hyperfine -N --style basic --runs "$runs" --output=pipe \
+    --export-json "$tmp/f.json" -n flow-agg \
+    "flow-agg -q -o /dev/null $tmp/routed" > "$tmp/f.out" 2>&1 ||
+    { cat "$tmp/f.out"; exit 1; }
+jq -r --argjson m "$m" '.results[0].median as $t |
+	"realistic: flow-agg: \($m) records in \($t * 1000 | round / 1000) s median, \($m / $t | round) records/s (target >= 1000000)"' \
+    "$tmp/f.json"
+
+# 4. Peak memory at n and big events.
+rss() { # events
+	"$tmp/genload" -S "$zmq" -n "$1" -f "$flows" |
+	    /usr/bin/time -f %M -o "$tmp/er.rss" ev-route -q $route 2> /dev/null |
+	    /usr/bin/time -f %M -o "$tmp/fa.rss" flow-agg -q > /dev/null 2>&1
+	/usr/bin/time -f %M -o "$tmp/zi.rss" zmq-ingest -q -H 100000000 \
+	    -c "$1" -o /dev/null "$zmq" 2> /dev/null &
+	ev-emit -q -w 10s -n $(($1 / n)) "$zmq" "$tmp/events" 2> /dev/null
+	wait
+	echo "realistic: peak RSS at $1 events: zmq-ingest $(cat "$tmp/zi.rss") KiB, ev-route $(cat "$tmp/er.rss") KiB, flow-agg $(cat "$tmp/fa.rss") KiB"
+}
+rss "$n"
+rss "$big"
