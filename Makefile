@@ -25,9 +25,12 @@ MAN7    := $(wildcard man/*.7)
 
 .SECONDARY:
 
+# Test programs built beside the tools: tests/oracle/NAME.c.
+ORACLES := $(patsubst tests/oracle/%.c,$(BUILD)/oracle/%,$(wildcard tests/oracle/*.c))
+
 .PHONY: all deps test unit cli demo bench fuzz memcheck install uninstall clean lint
 
-all: $(BINS)
+all: $(BINS) $(ORACLES)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -61,6 +64,10 @@ $(BUILD)/bin/evpipe: $(BUILD)/cmd/evpipe.o $(CHAINOBJ) $(LIB)
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(CHAINOBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/oracle/%: $(BUILD)/tests/oracle/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/unit/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(@D)
@@ -127,4 +134,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(CHAINOBJ:.o=.d) $(LIBOBJ:.o=.d) $(BINS:$(BUILD)/bin/%=$(BUILD)/cmd/%.d) $(UNITS:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.d)
+-include $(CHAINOBJ:.o=.d) $(LIBOBJ:.o=.d) $(BINS:$(BUILD)/bin/%=$(BUILD)/cmd/%.d) $(UNITS:$(BUILD)/unit/%=$(BUILD)/tests/unit/%.d) $(ORACLES:$(BUILD)/oracle/%=$(BUILD)/tests/oracle/%.d)

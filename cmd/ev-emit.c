@@ -16,14 +16,16 @@
 
 static const struct opts_tool tool = {
 	"ev-emit",
-	"usage: ev-emit [-aeFqVz] [-b batch] [-g gap] [-H header] "
-	"[-i first_msg_id]\n"
-	"               [-K keyfile] [-k serverkey] [-L linger] [-n repeat] "
-	"[-r rate]\n"
-	"               [-s source_id] [-T topic] [-w wait] [-x version] "
-	"endpoint [file ...]\n",
+	"usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] [-g gap] "
+	"[-H header]\n"
+	"               [-i first_msg_id] [-K keyfile] [-k serverkey] "
+	"[-L linger]\n"
+	"               [-n repeat] [-r rate] [-s source_id] [-T topic] "
+	"[-w wait]\n"
+	"               [-x version] endpoint [file ...]\n",
 	"  -a, --array               a JSON array even for one event\n"
 	"  -b, --batch=N             up to N events per message\n"
+	"  -E, --encoding=json|tlv   the payload format (default json)\n"
 	"  -e, --ebpf                also send ebpflowexport's ebpf message\n"
 	"  -F, --frames              each line is one message's frames\n"
 	"  -g, --gap=N               skip N msg_ids after each message\n"
@@ -57,6 +59,7 @@ main(int argc, char *argv[])
 	static const struct option lopts[] = {
 		{ "array", no_argument, NULL, 'a' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "encoding", required_argument, NULL, 'E' },
 		{ "ebpf", no_argument, NULL, 'e' },
 		{ "frames", no_argument, NULL, 'F' },
 		{ "gap", required_argument, NULL, 'g' },
@@ -94,7 +97,7 @@ main(int argc, char *argv[])
 	c.wait = 5;
 	c.linger = 10;
 	while ((ch = getopt_long(argc, argv,
-	    "ab:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1) {
+	    "ab:E:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			c.array = true;
@@ -102,6 +105,12 @@ main(int argc, char *argv[])
 		case 'b':
 			c.batch = (unsigned)opts_int_or_die(optarg, "batch", 1,
 			    1000000);
+			break;
+		case 'E':
+			if (strcmp(optarg, "tlv") == 0)
+				c.tlv = true;
+			else if (strcmp(optarg, "json") != 0)
+				errx(2, "-E: %s: not json or tlv", optarg);
 			break;
 		case 'e':
 			c.ebpf = true;

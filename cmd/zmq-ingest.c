@@ -41,7 +41,7 @@ curve_sync(void)
 
 static const struct opts_tool tool = {
 	"zmq-ingest",
-	"usage: zmq-ingest [-lqV] [-a allow] [-c count] [-f first_msg_id] "
+	"usage: zmq-ingest [-lNqV] [-a allow] [-c count] [-f first_msg_id] "
 	"[-H hwm]\n"
 	"                  [-k keyfile] [-m size] [-o sink] [-t idle] "
 	"endpoint ...\n",
@@ -53,6 +53,7 @@ static const struct opts_tool tool = {
 	"key\n"
 	"  -l, --line-buffered       flush after every record\n"
 	"  -m, --max-payload=SIZE    the largest payload accepted\n"
+	"  -N, --names               rename numeric field ids to names\n"
 	"  -o, --output=SINK         where records go (default stdout)\n"
 	"  -q, --quiet               do not report bad input (still counted)\n"
 	"  -t, --idle-timeout=DUR    stop when nothing came for DUR\n"
@@ -92,6 +93,7 @@ main(int argc, char *argv[])
 		{ "rcvhwm", required_argument, NULL, 'H' },
 		{ "line-buffered", no_argument, NULL, 'l' },
 		{ "max-payload", required_argument, NULL, 'm' },
+		{ "names", no_argument, NULL, 'N' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "idle-timeout", required_argument, NULL, 't' },
@@ -117,7 +119,7 @@ main(int argc, char *argv[])
 	 * receive queue is full, libzmq 4.3 discards what the kernel still
 	 * holds for it, uncounted. A deep queue makes that unlikely. */
 	c.zopts.rcvhwm = ZI_RCVHWM;
-	while ((ch = getopt_long(argc, argv, "a:c:f:hH:k:lm:o:qt:V", lopts,
+	while ((ch = getopt_long(argc, argv, "a:c:f:hH:k:lm:No:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -137,6 +139,9 @@ main(int argc, char *argv[])
 		case 'H':
 			c.zopts.rcvhwm = (int)opts_int_or_die(optarg,
 			    "receive high-water mark", 1, INT32_MAX);
+			break;
+		case 'N':
+			c.names = true;
 			break;
 		case 'l':
 			so.line_buffered = true;

@@ -19,8 +19,10 @@
 
 #include "emit.h"
 #include "ntopmsg.h"
+#include "ntopout.h"
 #include "record.h"
 #include "sbuf.h"
+#include "tlv.h"
 #include "zio.h"
 
 /* ebpflowexport's second message: a raw C struct of this size. */
@@ -78,10 +80,25 @@ emit_topicmax(const struct emit *e)
 	return e->c.layout == NTOPHDR_V0 ? 31 : 15;
 }
 
+/* Why c cannot send TLV, or NULL when it can (or does not ask to). */
+static const char *
+emit_tlv_check(const struct emit_conf *c)
+{
+	if (!c->tlv)
+		return NULL;
+	/* Version 3 of the short headers says TLV, never zlib. */
+	if (c->zlib && c->layout != NTOPHDR_V3)
+		return "compressed TLV needs the 36-byte header (-H 3)";
+	if (c->layout == NTOPHDR_V0)
+		return "TLV needs a header with a version (-H 1, 2 or 3)";
+	return NULL;
+}
+
 struct emit *
 emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
     size_t errsz)
 {
+	const char *msg;
 	struct emit *e;
 	char *url;
 	size_t len;
@@ -93,7 +110,7 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c = *c;
 	if (e->c.version < 0)
 		e->c.version = c->layout == NTOPHDR_V0 ? 0 :
-		    c->layout == NTOPHDR_V3 ? 4 : 2;
+		    c->layout == NTOPHDR_V3 ? 4 : c->tlv ? 3 : 2;
 	if (e->c.batch == 0)
 		e->c.batch = 1;
 	if (e->c.topic == NULL)
@@ -105,6 +122,10 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c_ebpf = stats_ctr(st, "ebpf_messages");
 	e->c_bad = stats_ctr(st, "bad_lines");
 	record_init(&e->rec);
+	if ((msg = emit_tlv_check(c)) != NULL) {
+		snprintf(errbuf, errsz, "%s", msg);
+		goto fail;
+	}
 	if (strlen(e->c.topic) > emit_topicmax(e)) {
 		snprintf(errbuf, errsz, "topic '%s' is too long for the header",
 		    e->c.topic);
@@ -222,7 +243,7 @@ emit_flush(struct emit *e)
 
 	if (e->nbatch == 0)
 		return;
-	if (e->c.batch > 1 || e->c.array)
+	if ((e->c.batch > 1 || e->c.array) && !e->c.tlv)
 		sbuf_addc(&e->batch, ']');
 	m = emit_newmsg(e, 2);
 	m->f[0].hdr = true;
@@ -257,13 +278,27 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 	}
 	if (e->nbatch > 0 && strcmp(topic, e->btopic) != 0)
 		emit_flush(e);
-	if (e->nbatch == 0) {
-		strcpy(e->btopic, topic);
-		if (e->c.batch > 1 || e->c.array)
-			sbuf_addc(&e->batch, '[');
-	} else
-		sbuf_addc(&e->batch, ',');
-	ntopmsg_strip(&e->batch, &e->rec);
+	if (e->c.tlv) {
+		/* nProbe's form: field names as ids, an end-of-record mark
+		 * after each flow; a counter is one record without it. */
+		if (e->nbatch == 0) {
+			strcpy(e->btopic, topic);
+			tlv_begin(&e->batch);
+		}
+		sbuf_reset(&e->tmp);
+		ntopout_event(&e->tmp, &e->rec);
+		if (record_parse(&e->rec, e->tmp.p, e->tmp.len) == REC_OK)
+			tlv_encode(&e->batch, &e->rec,
+			    strcmp(topic, "counter") != 0, TLV_ENC_IDS);
+	} else {
+		if (e->nbatch == 0) {
+			strcpy(e->btopic, topic);
+			if (e->c.batch > 1 || e->c.array)
+				sbuf_addc(&e->batch, '[');
+		} else
+			sbuf_addc(&e->batch, ',');
+		ntopout_event(&e->batch, &e->rec);
+	}
 	++*e->c_events;
 	if (++e->nbatch >= e->c.batch)
 		emit_flush(e);
@@ -549,9 +584,10 @@ emit_pass(struct emit *e, volatile sig_atomic_t *stop)
 					memcpy(h.topic, m->f[j].topic,
 					    sizeof(h.topic));
 					h.version = (uint32_t)e->c.version;
-					h.flags = e->c.zlib &&
-					    e->c.layout == NTOPHDR_V3 ?
-					    NTOPHDR_FLAG_ZLIB : 0;
+					h.flags = e->c.layout != NTOPHDR_V3 ?
+					    0 : (e->c.zlib ? NTOPHDR_FLAG_ZLIB :
+					    0) | (e->c.tlv ? NTOPHDR_FLAG_TLV :
+					    0);
 					h.size = (uint32_t)next;
 					h.uncompressed_size = m->f[j].usize;
 					h.compressed_size = (uint32_t)next;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "evfields.h"
+#include "ntopids.h"
 
 /* Top-level keys. Those before K_IDS_END are all evf_read_ids() needs. */
 enum evf_key {
@@ -52,28 +53,12 @@ struct evf_ie {
 	int		 id;
 };
 
-/* Counter names and ids, in enum evf_ctr order. */
-static const struct evf_ie evf_ctrs[EVF_NCTR] = {
-	{ "IN_BYTES", 1 }, { "IN_PKTS", 2 }, { "SRC_TOS", 5 },
-	{ "TCP_FLAGS", 6 }, { "INPUT_SNMP", 10 }, { "OUTPUT_SNMP", 14 },
-	{ "OUT_BYTES", 23 }, { "OUT_PKTS", 24 }, { "SRC_VLAN", 58 },
-	{ "DST_VLAN", 59 },
+/* Counter names, in enum evf_ctr order; their ids come from the one
+ * table of field ids (ntopids). */
+static const char *const evf_ctrs[EVF_NCTR] = {
+	"IN_BYTES", "IN_PKTS", "SRC_TOS", "TCP_FLAGS", "INPUT_SNMP",
+	"OUTPUT_SNMP", "OUT_BYTES", "OUT_PKTS", "SRC_VLAN", "DST_VLAN",
 };
-
-/* Every information element of doc/wire-format.md "Numeric keys" with its
- * id. */
-static const struct evf_ie evf_ies[] = {
-	{ "IN_BYTES", 1 }, { "IN_PKTS", 2 }, { "PROTOCOL", 4 },
-	{ "SRC_TOS", 5 }, { "TCP_FLAGS", 6 }, { "L4_SRC_PORT", 7 },
-	{ "IPV4_SRC_ADDR", 8 }, { "INPUT_SNMP", 10 }, { "L4_DST_PORT", 11 },
-	{ "IPV4_DST_ADDR", 12 }, { "OUTPUT_SNMP", 14 },
-	{ "LAST_SWITCHED", 21 }, { "FIRST_SWITCHED", 22 },
-	{ "OUT_BYTES", 23 }, { "OUT_PKTS", 24 }, { "IPV6_SRC_ADDR", 27 },
-	{ "IPV6_DST_ADDR", 28 }, { "SRC_VLAN", 58 }, { "DST_VLAN", 59 },
-	{ "IP_PROTOCOL_VERSION", 60 },
-};
-
-#define EVF_NIES	(sizeof(evf_ies) / sizeof(evf_ies[0]))
 
 /* The key table: open addressing, FNV-1a, built once. */
 #define EVF_TABSZ	512
@@ -156,9 +141,13 @@ evf_tab_build(void)
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		evf_tab_add(fixed[i].name, fixed[i].key);
+	/* Numeric keys are looked up through the id table. */
+	for (i = '0'; i <= '9'; i++)
+		evf_first_ids[i] = evf_first_all[i] = true;
 	for (i = 0; i < EVF_NCTR; i++) {
-		evf_tab_add(evf_ctrs[i].name, (enum evf_key)(K_CTR + i));
-		snprintf(buf, sizeof(buf), "%d", evf_ctrs[i].id);
+		evf_tab_add(evf_ctrs[i], (enum evf_key)(K_CTR + i));
+		snprintf(buf, sizeof(buf), "%d",
+		    ntopids_id(evf_ctrs[i], strlen(evf_ctrs[i])));
 		evf_tab_add(buf, (enum evf_key)(K_CTRID + i));
 	}
 	for (i = 0; i < EVF_AG_N; i++) {
@@ -388,33 +377,63 @@ struct evf_slots {
 	const struct rec_field *s[K_MAX];
 };
 
+/* The key of a member whose name is not in the key table but is a
+ * numeric field id ("57640", "35632.168"): the key of the id's name, so
+ * every id of the ntopids table is read wherever its name is. */
+static enum evf_key
+evf_lookup_id(const char *s, size_t n)
+{
+	const char *name;
+	int id;
+
+	if ((id = ntopids_parse_key(s, n)) < 0 ||
+	    (name = ntopids_name((uint32_t)id)) == NULL)
+		return K_NONE;
+	return evf_lookup(name, strlen(name));
+}
+
 static void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
+	bool viaid[K_MAX];
 	const bool *first;
 	size_t i;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
+	memset(viaid, 0, sizeof(viaid[0]) * end);
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
+		const char *key = f->key;
+		char kb[EVF_KEYMAX];
+		size_t n = f->klen;
 		enum evf_key k;
+		bool isid = false;
 
 		if (!f->kesc) {
-			if (f->klen == 0 || !first[(unsigned char)f->key[0]])
+			if (n == 0 || !first[(unsigned char)key[0]])
 				continue;
-			k = evf_lookup(f->key, f->klen);
 		} else {
-			char kb[EVF_KEYMAX];
 			bool trunc = false;
-			size_t n = evf_unescape(f->key, f->klen, kb, sizeof(kb),
-			    &trunc);
 
-			k = trunc ? K_NONE : evf_lookup(kb, n);
+			n = evf_unescape(key, n, kb, sizeof(kb), &trunc);
+			if (trunc)
+				continue;
+			key = kb;
 		}
-		if (k != K_NONE && k < end && sl->s[k] == NULL)
+		k = evf_lookup(key, n);
+		if (k == K_NONE && n > 0 && key[0] >= '0' && key[0] <= '9') {
+			k = evf_lookup_id(key, n);
+			isid = true;
+		}
+		/* A name wins over an id for the same field, whatever the
+		 * order of the members. */
+		if (k != K_NONE && k < end &&
+		    (sl->s[k] == NULL || (viaid[k] && !isid))) {
 			sl->s[k] = f;
+			viaid[k] = isid;
+		}
 	}
 }
 
@@ -978,35 +997,29 @@ evf_proc_name(const struct evf_proc *p)
 int
 evf_ie_id(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < EVF_NIES; i++)
-		if (strcmp(evf_ies[i].name, name) == 0)
-			return evf_ies[i].id;
-	return -1;
+	return ntopids_id(name, strlen(name));
 }
 
 const char *
 evf_ie_name(int id)
 {
-	size_t i;
-
-	for (i = 0; i < EVF_NIES; i++)
-		if (evf_ies[i].id == id)
-			return evf_ies[i].name;
-	return NULL;
+	return id < 0 ? NULL : ntopids_name((uint32_t)id);
 }
 
 const struct rec_field *
 evf_get(const struct record *r, const char *name)
 {
 	const struct rec_field *f = record_get(r, name);
-	char buf[12];
+	char buf[24];
 	int id;
 
 	if (f != NULL || (id = evf_ie_id(name)) < 0)
 		return f;
 	snprintf(buf, sizeof(buf), "%d", id);
+	if ((f = record_get(r, buf)) != NULL || id < (int)NTOPIDS_BASE)
+		return f;
+	snprintf(buf, sizeof(buf), "%u.%u", NTOPIDS_PEN,
+	    (unsigned)id - NTOPIDS_BASE);
 	return record_get(r, buf);
 }
 

@@ -14,6 +14,7 @@
 
 #include "jsonlax.h"
 #include "ntopmsg.h"
+#include "tlv.h"
 
 /* Array objects validated and indexed during the walk, kept until they are
  * output: each is scanned once. Objects past these are validated during
@@ -45,6 +46,10 @@ struct ntopmsg {
 	size_t		 next;
 	size_t		 nonobj;
 	struct record	 rec;
+	struct sbuf	 tbuf;		/* a TLV record as JSON */
+	struct tlv_reader rd;		/* the TLV payload being read */
+	bool		 tlvmode;	/* ntopmsg_next() reads rd */
+	struct ntopmsg_tlvres tlv;
 	struct sbuf	 lax;		/* a repaired payload (jsonlax.h) */
 	bool		 trusted;	/* text is lax: valid by construction */
 	size_t		 vend;		/* end of a value followed by text */
@@ -82,6 +87,7 @@ ntopmsg_destroy(struct ntopmsg **mp)
 		record_free(&m->kept[i]);
 	free(m->kept);
 	record_free(&m->rec);
+	sbuf_free(&m->tbuf);
 	sbuf_free(&m->lax);
 	free(m);
 	*mp = NULL;
@@ -96,7 +102,7 @@ ntopmsg_errname(int e)
 	case NTOPMSG_EEMPTY:
 		return "empty_payload";
 	case NTOPMSG_ETLV:
-		return "tlv_unsupported";
+		return "tlv_bad_header";
 	case NTOPMSG_EZLIB:
 		return "bad_zlib";
 	case NTOPMSG_ECAP:
@@ -253,6 +259,69 @@ keep_object(struct ntopmsg *m, const char *s, size_t len, size_t *pos)
 	return REC_OK;
 }
 
+/* Adds the span off..off+len to the message's objects. */
+static void
+add_span(struct ntopmsg *m, size_t off, size_t len)
+{
+	if (m->nspans == m->spancap) {
+		size_t nc = m->spancap ? m->spancap * 2 : 16;
+		struct span *sp;
+
+		if ((sp = reallocarray(m->spans, nc, sizeof(*sp))) == NULL)
+			err(1, "ntopmsg");
+		m->spans = sp;
+		m->spancap = nc;
+	}
+	m->spans[m->nspans].off = off;
+	m->spans[m->nspans].len = len;
+	m->nspans++;
+}
+
+/* Starts reading a TLV payload; ntopmsg_next() decodes its records one
+ * at a time into m->tbuf (strict JSON, indexed as it is written), so
+ * each is touched once. A payload that is not TLV at all is rejected; a
+ * bad record ends the payload, the records before it kept (m->tlv says
+ * why). A counter message is one record without an end mark. */
+static int
+walk_tlv(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
+    size_t len)
+{
+	int rc;
+
+	m->tlv.tlv = true;
+	m->tlv.err = TLV_END;
+	rc = tlv_reader_init(&m->rd, p, len, strcmp(h->topic, "counter") == 0);
+	if (rc != TLV_END) {
+		m->tlv.err = rc;
+		return NTOPMSG_ETLV;
+	}
+	m->tlvmode = true;
+	return NTOPMSG_OK;
+}
+
+/* The next record of a TLV payload, or NULL at its end. */
+static const struct record *
+next_tlv(struct ntopmsg *m)
+{
+	int rc;
+
+	sbuf_reset(&m->tbuf);
+	rc = tlv_next(&m->rd, &m->tbuf);
+	m->tlv.records = m->rd.records;
+	m->tlv.skipped = m->rd.skipped;
+	m->tlv.repaired = m->rd.repaired;
+	if (rc != TLV_RECORD) {
+		if (rc != TLV_END)
+			m->tlv.err = rc;
+		m->tlvmode = false;
+		return NULL;
+	}
+	if (tlv_index(&m->rd, m->tbuf.p, &m->rec) != 0 &&
+	    record_parse(&m->rec, m->tbuf.p, m->tbuf.len) != REC_OK)
+		return NULL;	/* not reached: the decoder writes JSON */
+	return &m->rec;
+}
+
 /* Skips the object at s[*pos] in text known to be valid JSON (jsonlax's
  * output): the bracket scan alone finds its end. */
 static int
@@ -293,21 +362,9 @@ walk_array(struct ntopmsg *m, const char *s, size_t len, size_t pos)
 			rc = json_skip_value(s, len, &pos);
 		if (rc != REC_OK)
 			return rc == REC_EMPTY ? NTOPMSG_ETRUNC : map_rec_err(rc);
-		if (s[start] == '{') {
-			if (m->nspans == m->spancap) {
-				size_t nc = m->spancap ? m->spancap * 2 : 16;
-				struct span *sp;
-
-				if ((sp = reallocarray(m->spans, nc,
-				    sizeof(*sp))) == NULL)
-					err(1, "ntopmsg");
-				m->spans = sp;
-				m->spancap = nc;
-			}
-			m->spans[m->nspans].off = start;
-			m->spans[m->nspans].len = pos - start;
-			m->nspans++;
-		} else
+		if (s[start] == '{')
+			add_span(m, start, pos - start);
+		else
 			m->nonobj++;
 		json_skip_ws(s, len, &pos);
 		if (pos >= len)
@@ -426,6 +483,8 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	m->vend = 0;
 	m->nspans = m->nkept = m->next = m->nonobj = 0;
 	m->rec.nf = 0;
+	memset(&m->tlv, 0, sizeof(m->tlv));
+	m->tlvmode = false;
 	if (len == 0)
 		return NTOPMSG_EEMPTY;
 	if (len > m->cap)
@@ -450,7 +509,7 @@ msg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 		len = ilen;
 	}
 	if (tlv)
-		return NTOPMSG_ETLV;
+		return walk_tlv(m, h, p, len);
 	/* C producers may send their string's terminating NUL. */
 	while (len > 0 && p[len - 1] == '\0')
 		len--;
@@ -476,6 +535,7 @@ ntopmsg_decode(struct ntopmsg *m, const struct ntophdr *h, const uint8_t *p,
 	/* A rejected payload yields no record, not even its good part. */
 	if ((rc = msg_decode(m, h, p, len)) != NTOPMSG_OK) {
 		m->single = false;
+		m->tlvmode = false;
 		m->nspans = m->nkept = 0;
 		m->nonobj = 0;
 	}
@@ -487,6 +547,8 @@ ntopmsg_next(struct ntopmsg *m)
 {
 	const struct span *sp;
 
+	if (m->tlvmode)
+		return next_tlv(m);
 	if (m->single) {
 		if (m->single_done)
 			return NULL;
@@ -508,6 +570,12 @@ size_t
 ntopmsg_nonobjects(const struct ntopmsg *m)
 {
 	return m->nonobj;
+}
+
+const struct ntopmsg_tlvres *
+ntopmsg_tlv(const struct ntopmsg *m)
+{
+	return &m->tlv;
 }
 
 unsigned
@@ -661,6 +729,7 @@ struct seqsrc {
 	uint32_t	source_id;
 	uint32_t	last;
 	double		seen;
+	bool		noseq;	/* its msg_id is no sequence: not accounted */
 };
 
 struct ntopmsg_seq {
@@ -753,13 +822,25 @@ ntopmsg_seq_check(struct ntopmsg_seq *s, unsigned iface,
 		s->hit = s->n++;
 		src->iface = iface;
 		src->source_id = h->source_id;
+		src->noseq = false;
 		res->new_source = true;
-		if (h->msg_id > s->first)
+		/* A first msg_id far above the start is a producer that ran
+		 * before us (or has no sequence): not a slow joiner's loss. */
+		if (h->msg_id > s->first &&
+		    h->msg_id - s->first <= NTOPMSG_SEQ_MAXGAP)
 			res->slow_joiner = h->msg_id - s->first;
+	} else if (src->noseq) {
+		/* Nothing to account. */
 	} else if (h->msg_id == src->last + 1) {
 		/* In order (uint32_t arithmetic: wraps from 2^32-1 to 0). */
+	} else if (h->msg_id == src->last && h->msg_id != s->first) {
+		/* The same msg_id again (ntopng's exporter sends one value,
+		 * never set): a source without a sequence. */
+		src->noseq = res->unsequenced = true;
 	} else if (h->msg_id <= src->last)
 		res->restart = true;
+	else if (h->msg_id - src->last - 1 > NTOPMSG_SEQ_MAXGAP)
+		src->noseq = res->unsequenced = true;
 	else
 		res->lost = (uint64_t)h->msg_id - src->last - 1;
 	src->last = h->msg_id;

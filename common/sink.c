@@ -38,10 +38,11 @@
 #include "natsio.h"
 #include "natspub.h"
 #include "ntophdr.h"
-#include "record.h"
-#include "sbuf.h"
+#include "ntopmsg.h"
+#include "ntopout.h"
 #include "sig.h"
 #include "sink.h"
+#include "tlv.h"
 
 #define SINK_BUFSZ	(256 * 1024)
 /* How long a closing ZMQ sink (or a send interrupted by a stop signal)
@@ -63,10 +64,13 @@ struct sink {
 	void		*raw;
 	uint32_t	 source_id;	/* SK_NTOP */
 	uint32_t	 msg_id;	/* SK_NTOP: the last one used */
-	struct record	 rec;		/* SK_NTOP: reused per record */
-	struct sbuf	 payload;
-	struct sbuf	 tmp;
-	struct sbuf	 keys;		/* the "_" keys being removed */
+	enum ntophdr_layout layout;	/* SK_NTOP: header */
+	struct ntopout	*no;		/* SK_NTOP: what goes out */
+	bool		 tlv;		/* SK_NTOP: ntop-tlv:, payloads in TLV */
+	bool		 zlib;		/* ntop-tlv/36z: compressed */
+	struct record	 trec;		/* ntop-tlv: the payload parsed */
+	struct sbuf	 tpl;		/* ntop-tlv: the TLV payload */
+	struct sbuf	 tz;		/* ntop-tlv/36z: compressed */
 	bool		 timed;		/* ZMQ_SNDTIMEO set after sig_stop */
 	bool		 xpub;		/* zmq:, ntop: read subscriptions */
 	int64_t		 subs;		/* subscriptions minus unsubscriptions */
@@ -106,7 +110,6 @@ sk_new(const char *spec, enum sk_kind kind, const struct sink_opts *o)
 		s->drop_when_full = o->drop_when_full;
 		s->source_id = o->source_id;
 	}
-	record_init(&s->rec);
 	return s;
 }
 
@@ -114,10 +117,10 @@ static void
 sk_free(struct sink *s)
 {
 	free(s->buf);
-	record_free(&s->rec);
-	sbuf_free(&s->payload);
-	sbuf_free(&s->tmp);
-	sbuf_free(&s->keys);
+	ntopout_free(&s->no);
+	record_free(&s->trec);
+	sbuf_free(&s->tpl);
+	sbuf_free(&s->tz);
 	free(s->name);
 	free(s);
 }
@@ -260,12 +263,91 @@ sk_open_nats(const char *spec, const struct sink_opts *o, char *err,
 	return s;
 }
 
+/* For "ntop:EP" and "ntop/SIZE:EP" (SIZE 24, 28 or 36: the header), the
+ * endpoint part, or "" for another SIZE; NULL for other specs. */
+static const char *
+sk_ntop_spec(const char *spec, enum ntophdr_layout *layout)
+{
+	static const struct {
+		const char *px;
+		enum ntophdr_layout layout;
+	} kinds[] = {
+		{ "ntop:", NTOPHDR_V1 }, { "ntop/24:", NTOPHDR_V1 },
+		{ "ntop/28:", NTOPHDR_V2 }, { "ntop/36:", NTOPHDR_V3 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(spec, kinds[i].px, strlen(kinds[i].px)) == 0) {
+			*layout = kinds[i].layout;
+			return spec + strlen(kinds[i].px);
+		}
+	if (strncmp(spec, "ntop/", 5) == 0 && strchr(spec, ':') != NULL)
+		return "";
+	return NULL;
+}
+
+/* "ntop-tlv:EP" and "ntop-tlv/SIZE:EP": the ntop sink with TLV payloads.
+ * The default header is the 24-byte one with version 3, the only TLV
+ * form every ntopng reads; /36 is version 4 with flag 0x02, /36z adds
+ * zlib (flag 0x04). Returns the endpoint, "" for another SIZE, NULL for
+ * another scheme. */
+static const char *
+sk_ntoptlv_spec(const char *spec, enum ntophdr_layout *layout, bool *zlib)
+{
+	static const struct {
+		const char *px;
+		enum ntophdr_layout layout;
+		bool zlib;
+	} kinds[] = {
+		{ "ntop-tlv:", NTOPHDR_V1, false },
+		{ "ntop-tlv/24:", NTOPHDR_V1, false },
+		{ "ntop-tlv/28:", NTOPHDR_V2, false },
+		{ "ntop-tlv/36:", NTOPHDR_V3, false },
+		{ "ntop-tlv/36z:", NTOPHDR_V3, true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strncmp(spec, kinds[i].px, strlen(kinds[i].px)) == 0) {
+			*layout = kinds[i].layout;
+			*zlib = kinds[i].zlib;
+			return spec + strlen(kinds[i].px);
+		}
+	if (strncmp(spec, "ntop-tlv/", 9) == 0 && strchr(spec, ':') != NULL)
+		return "";
+	return NULL;
+}
+
+static struct sink *
+sk_open_ntoptlv(const char *spec, const char *ep, enum ntophdr_layout layout,
+    bool zlib, const struct sink_opts *o, char *err, size_t errsz)
+{
+	struct sink *s;
+
+	if (*ep == '\0') {
+		snprintf(err, errsz, "%s: the header is 24, 28, 36 or 36z "
+		    "(ntop-tlv/36:...)", spec);
+		return NULL;
+	}
+	if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ep, o, err,
+	    errsz)) != NULL) {
+		s->layout = layout;
+		s->no = ntopout_new();
+		s->tlv = true;
+		s->zlib = zlib;
+	}
+	return s;
+}
+
 struct sink *
 sink_open(const char *spec, const struct sink_opts *o, char *err,
     size_t errsz)
 {
 	struct sink *s;
-	const char *path;
+	const char *path, *ntop;
+	enum ntophdr_layout layout;
+	bool zlib;
 	int fd, flags;
 
 	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
@@ -276,9 +358,21 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	if (strncmp(spec, "push:", 5) == 0)
 		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUSH, spec + 5, o, err,
 		    errsz);
-	if (strncmp(spec, "ntop:", 5) == 0)
-		return sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, spec + 5, o, err,
-		    errsz);
+	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
+		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
+	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
+		if (*ntop == '\0') {
+			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
+			    "bytes (ntop/28:...)", spec);
+			return NULL;
+		}
+		if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ntop, o, err,
+		    errsz)) != NULL) {
+			s->layout = layout;
+			s->no = ntopout_new();
+		}
+		return s;
+	}
 	if (strncmp(spec, "nats://", 7) == 0)
 		return sk_open_nats(spec, o, err, errsz);
 	if (strcmp(spec, "-") == 0) {
@@ -473,105 +567,60 @@ sk_send(struct sink *s, const void *p, size_t n, int more, bool first)
 	}
 }
 
-/* The topic of an ntop message: the record's _topic when it is a string
- * of 1 to size - 1 bytes (what the v1 header holds), else "flow". */
-static void
-sk_topic(const struct record *r, char *topic, size_t size)
-{
-	const struct rec_field *f = record_get(r, "_topic");
-
-	if (f == NULL || rec_str(f, topic, size) <= 0 ||
-	    strlen(topic) == 0)
-		snprintf(topic, size, "flow");
-}
-
-/*
- * Builds the ntop payload of the parsed record s->rec: every top-level
- * member whose key starts with "_" removed, the others compact and byte
- * for byte (record_write). record_write takes at most 16 edits, so a
- * record with more distinct "_" keys takes more rounds, each re-indexing
- * the text the previous one wrote.
- */
-static void
-sk_payload(struct sink *s, const char **pp, size_t *lenp)
-{
-	struct rec_edit ed[16];
-	size_t offs[16], i, j, ne;
-	const struct rec_field *f;
-	struct sbuf t;
-	bool more;
-	int round;
-
-	for (round = 0;; round++) {
-		sbuf_reset(&s->keys);
-		ne = 0;
-		more = false;
-		for (i = 0; i < s->rec.nf && !more; i++) {
-			f = &s->rec.f[i];
-			if (f->klen == 0 || f->key[0] != '_' || f->kesc)
-				continue;
-			for (j = 0; j < ne; j++)
-				if (strlen(s->keys.p + offs[j]) == f->klen &&
-				    memcmp(s->keys.p + offs[j], f->key,
-				    f->klen) == 0)
-					break;
-			if (j < ne)
-				continue;
-			if (ne == 16) {
-				more = true;
-				continue;
-			}
-			offs[ne++] = s->keys.len;
-			sbuf_add(&s->keys, f->key, f->klen);
-			sbuf_addc(&s->keys, '\0');
-		}
-		if (ne == 0 && round == 0 && s->rec.compact) {
-			/* Nothing to remove: the text itself is the payload. */
-			*pp = s->rec.text;
-			*lenp = s->rec.len;
-			return;
-		}
-		if (ne == 0 && round > 0)
-			break;
-		for (j = 0; j < ne; j++) {
-			ed[j].key = s->keys.p + offs[j];
-			ed[j].json = NULL;
-			ed[j].jlen = 0;
-		}
-		sbuf_reset(&s->tmp);
-		record_write(&s->rec, ed, ne, &s->tmp);
-		t = s->payload;
-		s->payload = s->tmp;
-		s->tmp = t;
-		if (!more ||
-		    record_parse(&s->rec, s->payload.p, s->payload.len) != REC_OK)
-			break;
-	}
-	*pp = s->payload.p;
-	*lenp = s->payload.len;
-}
-
+/* ntop-tlv: turns the JSON payload pl[0..*plen) into TLV (names of the
+ * id table as ids, an end-of-record mark unless a counter), compressed
+ * for /36z; *usize is the TLV size. Returns -1 when pl is not an object
+ * or zlib fails. */
 static int
-sk_write_ntop(struct sink *s, const char *rec, size_t len)
+sk_tlv_payload(struct sink *s, const char *topic, const char **pl,
+    size_t *plen, uint32_t *usize)
 {
+	if (record_parse(&s->trec, *pl, *plen) != REC_OK)
+		return -1;
+	sbuf_reset(&s->tpl);
+	tlv_begin(&s->tpl);
+	tlv_encode(&s->tpl, &s->trec, strcmp(topic, "counter") != 0,
+	    TLV_ENC_IDS | TLV_ENC_NORESERVED);
+	*usize = (uint32_t)s->tpl.len;
+	*pl = s->tpl.p;
+	*plen = s->tpl.len;
+	if (!s->zlib)
+		return 0;
+	sbuf_reset(&s->tz);
+	if (ntopmsg_deflate(&s->tz, s->tpl.p, s->tpl.len, false, 6) == -1)
+		return -1;
+	*pl = s->tz.p;
+	*plen = s->tz.len;
+	return 0;
+}
+
+/* Sends one ntop message (header, payload) for ntopout_record: 0 when
+ * sent or dropped (counted) under drop_when_full, -1 with the error kept
+ * when output was lost. */
+static int
+sk_ntop_send(void *arg, const char *topic, const char *pl, size_t plen)
+{
+	struct sink *s = arg;
 	struct ntophdr h;
 	uint8_t hdr[NTOPHDR_MAXSIZE];
-	const char *pl;
-	size_t hlen, plen;
+	uint32_t usize = (uint32_t)plen;
+	size_t hlen;
 	int rc;
 
-	if (record_parse(&s->rec, rec, len) != REC_OK) {
-		/* Not a JSON object: no ntop collector could use it. */
+	if (s->tlv && sk_tlv_payload(s, topic, &pl, &plen, &usize) != 0) {
 		s->dropped++;
 		return 0;
 	}
 	/* v1 holds source_id in one byte: values above 255 are cut to it. */
 	memset(&h, 0, sizeof(h));
-	h.layout = NTOPHDR_V1;
-	h.version = 2;
-	sk_topic(&s->rec, h.topic, 16);
-	sk_payload(s, &pl, &plen);
+	h.layout = s->layout;
+	h.version = s->layout == NTOPHDR_V3 ? 4 : s->tlv ? 3 : 2;
+	if (s->tlv && s->layout == NTOPHDR_V3)
+		h.flags = NTOPHDR_FLAG_TLV | (s->zlib ? NTOPHDR_FLAG_ZLIB : 0);
+	snprintf(h.topic, sizeof(h.topic), "%s", topic);
 	h.size = plen > UINT16_MAX ? UINT16_MAX : (uint32_t)plen;
+	h.uncompressed_size = usize;
+	h.compressed_size = (uint32_t)plen;
 	h.msg_id = ++s->msg_id;
 	h.source_id = s->source_id;
 	hlen = ntophdr_encode(&h, hdr, sizeof(hdr));
@@ -589,6 +638,20 @@ sk_write_ntop(struct sink *s, const char *rec, size_t len)
 		return sk_fail(s, errno);
 	s->written++;
 	return 0;
+}
+
+/* One record: what ntopout makes of it, message by message. A record that
+ * is not a JSON object is of no use to any ntop collector: dropped. */
+static int
+sk_write_ntop(struct sink *s, const char *rec, size_t len)
+{
+	int rc = ntopout_record(s->no, rec, len, sk_ntop_send, s);
+
+	if (rc == -1 && s->error == 0) {
+		s->dropped++;
+		return 0;
+	}
+	return rc;
 }
 
 int

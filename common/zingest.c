@@ -17,8 +17,10 @@
 #include <zmq.h>
 
 #include "ntophdr.h"
+#include "ntopids.h"
 #include "ntopmsg.h"
 #include "sbuf.h"
+#include "tlv.h"
 #include "zingest.h"
 
 /* Messages taken from one socket before looking at the others. */
@@ -29,19 +31,24 @@
 /* Every counter, created in this order so the report is stable. */
 enum {
 	C_MESSAGES, C_RECORDS, C_INFLATED, C_SOURCES, C_DROPS, C_SLOWJOIN,
-	C_RESTARTS, C_UNTRACKED, C_REJECTED,
+	C_RESTARTS, C_UNTRACKED, C_UNSEQ, C_REJECTED,
 	C_BADSIZE, C_BADVERSION, C_NOTOPIC, C_UNKTOPIC, C_SINGLE, C_EXTRA,
-	C_EMPTY, C_TLV, C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
+	C_EMPTY, C_TLV_HEADER, C_TLV_TRUNC, C_TLV_TYPE, C_TLV_KEY, C_TLV_NOEND,
+	C_TLV_DEPTH, C_TLV_LIMIT, C_TLV_SKIPPED, C_TLV_REPAIRED,
+	C_ZLIB, C_CAP, C_OVERSIZE, C_JSON, C_TRUNC,
 	C_NOTOBJ, C_ARRAY, C_UTF8, C_DEPTH, C_TRAILING, C_RESERVED,
 	C_RECVERR, C_REPAIRED, C_N
 };
 
 static const char *const zi_names[C_N] = {
 	"messages", "records", "inflated", "sources", "drops",
-	"slow_joiner_lost", "restarts", "untracked_sources", "rejected",
+	"slow_joiner_lost", "restarts", "untracked_sources",
+	"unsequenced_sources", "rejected",
 	"bad_header_size", "bad_version", "topic_not_terminated",
 	"unknown_topic", "single_frame", "extra_frames",
-	"empty_payload", "tlv_unsupported", "bad_zlib", "inflate_cap",
+	"empty_payload", "tlv_bad_header", "tlv_truncated", "tlv_bad_type",
+	"tlv_empty_key", "tlv_no_end", "tlv_too_deep", "tlv_too_many_records",
+	"tlv_skipped", "tlv_repaired", "bad_zlib", "inflate_cap",
 	"oversize", "bad_json", "truncated_json", "not_object",
 	"array_non_object", "bad_utf8", "too_deep", "trailing_garbage",
 	"reserved_keys", "recv_errors", "json_repaired",
@@ -68,6 +75,8 @@ struct zingest {
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
 	struct sbuf		 pre;		/* its records' prefix */
+	struct sbuf		 ren;		/* -N: a record renamed */
+	struct record		 renrec;
 	zmq_msg_t		 f1, f2, fx;
 	struct sink		*sink;
 	bool			 failed;	/* a sink write failed */
@@ -103,7 +112,7 @@ zi_msgctr(int e)
 	case NTOPMSG_EEMPTY:
 		return C_EMPTY;
 	case NTOPMSG_ETLV:
-		return C_TLV;
+		return C_TLV_HEADER;
 	case NTOPMSG_EZLIB:
 		return C_ZLIB;
 	case NTOPMSG_ECAP:
@@ -125,6 +134,42 @@ zi_msgctr(int e)
 	}
 }
 
+/* The counter of a tlv_err that dropped part of a TLV payload. */
+static int
+zi_tlvctr(int e)
+{
+	switch (e) {
+	case TLV_ETRUNC: return C_TLV_TRUNC;
+	case TLV_ETYPE: return C_TLV_TYPE;
+	case TLV_EKEY: return C_TLV_KEY;
+	case TLV_ENOEND: return C_TLV_NOEND;
+	case TLV_EDEPTH: return C_TLV_DEPTH;
+	case TLV_ELIMIT: return C_TLV_LIMIT;
+	default: return C_TLV_HEADER;
+	}
+}
+
+/* Counts what a TLV payload lost: the records from a bad one on (under
+ * the reason's counter, the message as rejected when nothing was left),
+ * blocks and lists skipped, strings repaired. */
+static void
+zi_tlv(struct zingest *z, const struct zi_iface *ifc, const struct ntophdr *h)
+{
+	const struct ntopmsg_tlvres *t = ntopmsg_tlv(z->msg);
+	int c;
+
+	*z->ctr[C_TLV_SKIPPED] += t->skipped;
+	*z->ctr[C_TLV_REPAIRED] += t->repaired;
+	if (t->err >= 0)
+		return;
+	c = zi_tlvctr(t->err);
+	if (t->records == 0)
+		++*z->ctr[C_REJECTED];
+	stats_bad(z->st, z->ctr[c], zi_names[c], "%s: topic %s, msg_id %u: "
+	    "TLV record %zu and the rest of the payload dropped, %zu kept",
+	    ifc->name, h->topic, h->msg_id, t->records + 1, t->records);
+}
+
 /* Counts one rejected message under counter c and reports it. */
 static void
 zi_reject(struct zingest *z, int c, const struct zi_iface *ifc,
@@ -136,8 +181,14 @@ zi_reject(struct zingest *z, int c, const struct zi_iface *ifc,
 
 /* Adds one message's msg_id accounting to the counters. */
 static void
-zi_account(struct zingest *z, const struct ntopmsg_seqres *sr)
+zi_account(struct zingest *z, const struct zi_iface *ifc,
+    const struct ntophdr *h, const struct ntopmsg_seqres *sr)
 {
+	if (sr->unsequenced)
+		stats_bad(z->st, z->ctr[C_UNSEQ], zi_names[C_UNSEQ], "%s: "
+		    "source %u: msg_id %u repeats or jumps too far: no "
+		    "sequence (as ntopng's own exporter), its drops are not "
+		    "counted", ifc->name, h->source_id, h->msg_id);
 	if (sr->new_source)
 		++*z->ctr[C_SOURCES];
 	if (sr->untracked)
@@ -165,6 +216,56 @@ zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
 	sbuf_add(p, z->rx.p, z->rx.len);
 }
 
+/* -N: r with every numeric key that has a name in the id table renamed
+ * to it ("8": "IPV4_SRC_ADDR", "35632.118": "L7_PROTO"), unless the
+ * record also has that name (a key is never doubled). Returns r itself
+ * when nothing is renamed. */
+static const struct record *
+zi_rename(struct zingest *z, const struct record *r)
+{
+	const char *names[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nf && i < 256; i++) {
+		const struct rec_field *f = &r->f[i];
+		int id;
+
+		names[i] = NULL;
+		if (f->klen == 0 || f->key[0] < '0' || f->key[0] > '9' ||
+		    (id = ntopids_parse_key(f->key, f->klen)) < 0 ||
+		    (names[i] = ntopids_name((uint32_t)id)) == NULL)
+			continue;
+		if (record_get(r, names[i]) != NULL)
+			names[i] = NULL;
+		else
+			n++;
+	}
+	if (n == 0)
+		return r;
+	sbuf_reset(&z->ren);
+	sbuf_addc(&z->ren, '{');
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		if (i > 0)
+			sbuf_addc(&z->ren, ',');
+		sbuf_addc(&z->ren, '"');
+		if (i < 256 && names[i] != NULL)
+			sbuf_adds(&z->ren, names[i]);
+		else
+			sbuf_add(&z->ren, f->key, f->klen);
+		sbuf_add(&z->ren, "\":", 2);
+		sbuf_add(&z->ren, f->val, f->vlen);
+	}
+	sbuf_addc(&z->ren, '}');
+	if (record_parse(&z->renrec, z->ren.p, z->ren.len) != REC_OK)
+		return r;
+	return &z->renrec;
+}
+
+static void	zi_records(struct zingest *, const struct zi_iface *,
+		    const struct ntophdr *);
+
 /* Decodes one message of interface ifi (frames frames, the first two given)
  * and writes its records. */
 static void
@@ -172,14 +273,10 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
     int frames)
 {
 	struct zi_iface *ifc = &z->ifs[ifi];
-	const struct record *r;
 	struct ntopmsg_seqres sr;
 	struct ntophdr h;
 	char detail[192];
-	struct sbuf *o = &z->out;
-	const char *ev, *prev;
 	size_t n;
-	bool repaired;
 	int rc;
 
 	rc = ntophdr_decode(zmq_msg_data(hf), zmq_msg_size(hf), &h);
@@ -188,7 +285,7 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		 * even when the rest is rejected, so it is not also lost. */
 		ntopmsg_seq_check(z->seq, ifi, &h, zi_now(CLOCK_MONOTONIC),
 		    &sr);
-		zi_account(z, &sr);
+		zi_account(z, ifc, &h, &sr);
 	}
 	if (frames != 2) {
 		snprintf(detail, sizeof(detail), "message of %d frame%s", frames,
@@ -223,6 +320,19 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		    ifc->name, detail);
 		*z->ctr[C_ARRAY] += n - 1;
 	}
+	zi_records(z, ifc, &h);
+}
+
+/* Writes the records of the message just decoded (header h). */
+static void
+zi_records(struct zingest *z, const struct zi_iface *ifc,
+    const struct ntophdr *h)
+{
+	const struct record *r;
+	struct sbuf *o = &z->out;
+	const char *ev, *prev;
+	bool repaired;
+
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
 	sbuf_reset(&z->rx);
@@ -230,9 +340,11 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 	prev = NULL;
 	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
-		ev = ntopmsg_event(h.topic, r);
+		if (z->c.names)
+			r = zi_rename(z, r);
+		ev = ntopmsg_event(h->topic, r);
 		if (ev != prev) {
-			zi_prefix(z, ifc, ev, h.topic);
+			zi_prefix(z, ifc, ev, h->topic);
 			prev = ev;
 		}
 		sbuf_reset(o);
@@ -249,6 +361,10 @@ zi_handle(struct zingest *z, unsigned ifi, zmq_msg_t *hf, zmq_msg_t *pf,
 		if (++*z->ctr[C_RECORDS] == z->c.max_records)
 			z->done = true;
 	}
+	/* A TLV payload's records are decoded as they are written: what it
+	 * lost is known at its end. */
+	if (ntopmsg_tlv(z->msg)->tlv)
+		zi_tlv(z, ifc, h);
 }
 
 /* Receives up to max whole messages from interface i without waiting.
@@ -461,6 +577,8 @@ zingest_destroy(struct zingest **zp)
 	sbuf_free(&z->out);
 	sbuf_free(&z->rx);
 	sbuf_free(&z->pre);
+	sbuf_free(&z->ren);
+	record_free(&z->renrec);
 	if (z->ownctx)
 		zmq_ctx_term(z->ctx);
 	free(z->ifs);

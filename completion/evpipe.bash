@@ -20,8 +20,9 @@ _evpipe_opts() {
 		-a --allow file	-c --count value
 		-f --first-msg-id value	-H --rcvhwm value
 		-k --curve-key file	-l --line-buffered -
-		-m --max-payload value	-o --output sink
-		-q --quiet -	-t --idle-timeout value" ;;
+		-m --max-payload value	-N --names -
+		-o --output sink	-q --quiet -
+		-t --idle-timeout value" ;;
 	pcap-ingest) echo "
 		-A --aggregate value	-c --count value
 		-f --filter value	-i --interface iface
@@ -55,7 +56,8 @@ _evpipe_opts() {
 		-x --exit -" ;;
 	ev-emit) echo "
 		-a --array -	-b --batch value
-		-e --ebpf -	-F --frames -
+		-E --encoding value	-e --ebpf -
+		-F --frames -
 		-g --gap value	-H --header header
 		-i --first-msg-id value	-K --curve-key file
 		-k --curve-serverkey file	-L --linger value

@@ -21,6 +21,10 @@ struct emit_conf {
 	int		 version;	/* version field; -1: the layout's own
 					   (v0: 0, v1/v2: 2, v3: 4) */
 	bool		 zlib;		/* compress (legacy 0x00 or v3 flag) */
+	bool		 tlv;		/* payloads in nDPI's TLV format: the
+					   header says so (version 3 in the
+					   24/28-byte headers, flag 0x02 in
+					   the 36-byte one) */
 	unsigned	 batch;		/* events per JSON array; 1: object */
 	bool		 array;		/* an array even when batch is 1 */
 	uint32_t	 source_id;

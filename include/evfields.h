@@ -248,14 +248,13 @@ bool	evf_local_is_src(const struct evf_event *ev);
 /* The name of an event type ("CONNECT"; "" for NONE, "UNKNOWN"). */
 const char *evf_evtype_name(enum evf_evtype t);
 
-/* The member named name, or, if absent and name has a NetFlow field id
- * (evf_ie_id), the member named by that id as a decimal string ("8").
- * NULL if neither. */
+/* The member named name, or, if absent and name has a field id
+ * (evf_ie_id), the member named by that id as a decimal string ("8"), or
+ * for ntop's fields in PEN form ("35632.118"). NULL if none. */
 const struct rec_field *evf_get(const struct record *r, const char *name);
 
-/* The NetFlow/IPFIX id of an information element name (IPV4_SRC_ADDR: 8),
- * or -1; and the name of an id, or NULL. Only the ids of
- * doc/wire-format.md "Numeric keys". */
+/* The field id of a name (IPV4_SRC_ADDR: 8, L7_PROTO: 57590), or -1; and
+ * the name of an id, or NULL. The ids of the ntopids table. */
 int	evf_ie_id(const char *name);
 const char *evf_ie_name(int id);
 

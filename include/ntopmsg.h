@@ -8,6 +8,8 @@
  * A payload the strict check rejects is read again with json-c's grammar
  * (jsonlax.h), as ntopng reads it, and its strict rewrite is decoded.
  * Nothing builds a JSON tree: records are spans of the decoded text.
+ * A TLV payload (header version 3, or the v3 header's TLV flag) is decoded
+ * by tlv.h into the same strict JSON records, one per TLV record.
  * See doc/wire-format.md "Messages", doc/design.md "The record contract".
  */
 #ifndef EVPIPE_NTOPMSG_H
@@ -28,7 +30,8 @@
 enum ntopmsg_err {
 	NTOPMSG_OK = 0,
 	NTOPMSG_EEMPTY,		/* "empty_payload" */
-	NTOPMSG_ETLV,		/* "tlv_unsupported" */
+	NTOPMSG_ETLV,		/* "tlv_bad_header": a TLV payload that does
+				   not start with 01 01 */
 	NTOPMSG_EZLIB,		/* "bad_zlib" */
 	NTOPMSG_ECAP,		/* "inflate_cap" */
 	NTOPMSG_EOVERSIZE,	/* "oversize" */
@@ -61,6 +64,19 @@ const struct record *ntopmsg_next(struct ntopmsg *m);
 /* Elements of the last decoded array payload that were not objects (they
  * yield no record; count them as "array_non_object"). */
 size_t	ntopmsg_nonobjects(const struct ntopmsg *m);
+
+/* What the last TLV payload gave, final once ntopmsg_next() has returned
+ * NULL (its records are decoded one by one): tlv is false for a JSON
+ * payload; err is TLV_END when every record was read, else the tlv_err
+ * that dropped the rest of the payload after records good ones (see
+ * tlv.h); skipped counts blocks and lists left out, repaired strings made
+ * valid UTF-8. Owned by m, valid until the next decode. */
+struct ntopmsg_tlvres {
+	bool	tlv;
+	int	err;
+	size_t	records, skipped, repaired;
+};
+const struct ntopmsg_tlvres *ntopmsg_tlv(const struct ntopmsg *m);
 
 /* What jsonlax_parse() repaired in the last decoded payload (JSONLAX_R_*
  * bits), 0 when it was strict JSON: each of its records counts as
@@ -108,11 +124,19 @@ int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
  * subscription was up (the PUB "slow joiner"). */
 struct ntopmsg_seq;
 
+/* The largest msg_id gap taken as lost messages. A larger jump (or a
+ * msg_id repeated) means the source has no sequence: ntopng's own
+ * exporter leaves msg_id unset. Such a source is flagged once
+ * (unsequenced) and no longer accounted; a first msg_id this far above
+ * the start is not counted as slow-joiner loss. */
+#define NTOPMSG_SEQ_MAXGAP	(1u << 24)
+
 struct ntopmsg_seqres {
 	bool		tracked;	/* the header carries a msg_id to track */
 	bool		new_source;	/* first message (or after forgetting) */
 	bool		restart;	/* msg_id went back: producer restarted */
 	bool		untracked;	/* table full: not accounted */
+	bool		unsequenced;	/* found to have no sequence now */
 	uint64_t	lost;		/* gap before this message */
 	uint64_t	slow_joiner;	/* lost before a new source was seen */
 };

@@ -9,9 +9,14 @@
  *   push:@EP / push:>EP the same with PUSH (blocks instead of dropping)
  *   ntop:@EP / ntop:>EP PUB in the ntop wire format: v1 header (24 bytes),
  *                       version 2, msg_id from 1 up, topic from the record's
- *                       _topic (default "flow"), the record without its
- *                       "_" keys as payload, so ntopng or zmq-ingest can
- *                       collect it.
+ *                       _topic (default "flow"), the record in the form
+ *                       ntopng reads (ntopout.h) as JSON payload, so ntopng
+ *                       or zmq-ingest can collect it
+ *   ntop/24:, ntop/28:, ntop/36:  the same with the header of that size
+ *   ntop-tlv:@EP / >EP  the same with nDPI's TLV payloads (tlv.h): 24-byte
+ *                       header with version 3 (every ntopng reads it);
+ *                       ntop-tlv/28:, ntop-tlv/36: (version 4, flag 0x02)
+ *                       and ntop-tlv/36z: (zlib) pick another header.
  *   nats://SERVERS/SUBJECT[?PARAMS]  JetStream: batches of lines per
  *                       message, acked publishes, resends deduplicated
  *                       (natspub.h, natsio.h). Servers that do not answer

@@ -25,6 +25,9 @@ struct zingest_conf {
 	size_t		 cap;		/* payload cap, raw and inflated;
 					   0: NTOPMSG_DEFAULT_CAP */
 	uint32_t	 first_msg_id;	/* producers' first msg_id (1) */
+	bool		 names;		/* rename numeric keys of the ntopids
+					   table to their names ("8" to
+					   IPV4_SRC_ADDR) */
 	double		 forget;	/* forget a silent source (s); 0: 10 */
 	uint64_t	 max_records;	/* stop after this many; 0: never */
 	double		 idle_timeout;	/* stop after this long with no

@@ -127,6 +127,35 @@ jq -r --argjson n "$msgs" --argjson b "$batches" '
 	(if ($zi1 / $bare1) >= 0.5 and $zi10 >= 500000 then "zmq: targets met, receiver started first" else "zmq: TARGETS MISSED, receiver started first" end)
 ' "$tmp/s.json"
 
+# TLV against JSON: the same flat flow record (nProbe's field names, 12
+# members) 100 to a message, as ev-emit -b 100 sends it in JSON and
+# ev-emit -E tlv -b 100 in nDPI's TLV, receiver started first; the bare
+# SUB on the JSON stream for reference. Target: TLV at least as many
+# records/s as JSON.
+sed -n 2p "$here/../data/tlv/flows.json" > "$tmp/flow"
+i=0
+while [ $i -lt 100 ]; do cat "$tmp/flow"; i=$((i + 1)); done > "$tmp/hundred"
+hmsgs=$((msgs / 100))
+r1=$((base + 8)) r2=$((base + 9)) r3=$((base + 10))
+hyperfine -N --style basic --runs "$runs" --warmup 1 \
+    --export-json "$tmp/t.json" \
+    -p "$tmp/start $r1 $ingest -c $msgs tcp://127.0.0.1:${r1}c" \
+    -n "zmq-ingest, JSON 100/msg, started" \
+    "sh -c '$emit -b 100 -n $hmsgs tcp://127.0.0.1:${r1}c $tmp/hundred 2>/dev/null; $tmp/waitfor $r1'" \
+    -p "$tmp/start $r2 $ingest -c $msgs tcp://127.0.0.1:${r2}c" \
+    -n "zmq-ingest, TLV 100/msg, started" \
+    "sh -c '$emit -E tlv -b 100 -n $hmsgs tcp://127.0.0.1:${r2}c $tmp/hundred 2>/dev/null; $tmp/waitfor $r2'" \
+    -p "$tmp/start $r3 $tmp/zmq-subcount tcp://127.0.0.1:$r3 $hmsgs" \
+    -n "bare SUB, JSON 100/msg, started" \
+    "sh -c '$emit -b 100 -n $hmsgs tcp://127.0.0.1:${r3}c $tmp/hundred 2>/dev/null; $tmp/waitfor $r3'" \
+    > "$tmp/t.out" 2>&1 || { cat "$tmp/t.out"; exit 1; }
+jq -r --argjson n "$msgs" '
+	[.results[] | .median] as $m |
+	($n / $m[0]) as $json | ($n / $m[1]) as $tlv | ($n / $m[2]) as $bare |
+	"zmq: 100 flow records/msg, receiver started first: median seconds: JSON \($m[0] * 1000 | round / 1000), TLV \($m[1] * 1000 | round / 1000), bare SUB \($m[2] * 1000 | round / 1000)",
+	"zmq: 100/msg: zmq-ingest JSON \($json | round) records/s, TLV \($tlv | round) records/s, bare SUB \($bare | round) records/s; TLV/JSON \($tlv / $json * 100 | round / 100)x (target >= 1x)",
+	(if $tlv >= $json then "zmq: TLV target met" else "zmq: TLV TARGET MISSED" end)
+' "$tmp/t.json"
 # softflowd-shaped streams: 100 of softflowd's recorded flow records per
 # message (the strict rewrite zmq-ingest made of them), as strict JSON,
 # with softflowd's trailing comma (which the strict pass takes), and with a

@@ -376,9 +376,10 @@ route() {
 	wait "$zi" || rc=$?
 	[ "$rc" -eq 0 ]
 	[ "$(wc -l < "$(T zi)")" -eq 14 ]
+	# What the ntop sink sent: ntop ids for the names ntopng knows,
+	# NW_LATENCY_MS as CLIENT_NW_LATENCY_MS (57595), no "_" members.
 	strip='with_entries(select(.key | startswith("_") | not))'
-	diff <(jq -c "$strip" < "$(T zi)") \
-	    <(grep -vF '"0.0.0.1"' "$R/events.ndjson" | jq -c "$strip")
+	diff <(jq -c "$strip" < "$(T zi)") "$X/ntop-sink.out"
 	# The topics survive the trip.
 	diff <(jq -r ._topic < "$(T zi)") \
 	    <(grep -vF '"0.0.0.1"' "$R/events.ndjson" | jq -r ._topic)

@@ -294,7 +294,7 @@ EOF
 	for name in bad_header_size bad_version single_frame extra_frames \
 	    bad_json truncated_json not_object array_non_object bad_zlib \
 	    empty_payload topic_not_terminated bad_utf8 unknown_topic \
-	    tlv_unsupported trailing_garbage; do
+	    tlv_bad_header trailing_garbage; do
 		grep -q "^zmq-ingest: $name: $ep: " "$(T err)"
 	done
 }

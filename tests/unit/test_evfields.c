@@ -376,6 +376,28 @@ test_numeric(void)
 	CHECK(evf_ie_id("IPV4_DST_ADDR") == 12 && evf_ie_id("X") == -1);
 	CHECK_STR(evf_ie_name(28), "IPV6_DST_ADDR");
 	CHECK(evf_ie_name(3) == NULL);
+	CHECK(evf_ie_id("L7_PROTO") == 57590);
+	CHECK_STR(evf_ie_name(57551), "SERVER_TCP_FLAGS");
+	{
+		const char *t = "{\"57590\":7,\"35632.119\":\"HTTP\"}";
+
+		CHECK(record_parse(&rec, t, strlen(t)) == REC_OK);
+	}
+	CHECK(evf_get(&rec, "L7_PROTO") != NULL);
+	CHECK(evf_get(&rec, "L7_PROTO_NAME") != NULL);
+	CHECK(evf_get(&rec, "CLIENT_TCP_FLAGS") == NULL);
+
+	/* Every id of the table is read where its name is: ntop's ids of
+	 * the agent fields and latencies, in any key form; names win over
+	 * ids in either order. */
+	CHECK(rd_text("{\"57640\":42,\"35632.169\":\"curl\","
+	    "\"57472+375\":7,\"57595\":1.5,\"DST_PROC_PID\":8,"
+	    "\"0.8\":\"1.2.3.4\"}", &ev) == 0);
+	CHECK(ev.src_proc.has_pid && ev.src_proc.pid == 42);
+	CHECK(ev.src_proc.has_name && strcmp(ev.src_proc.name, "curl") == 0);
+	CHECK(ev.dst_proc.has_pid && ev.dst_proc.pid == 8);
+	CHECK(ev.has_client_latency && ev.client_latency_ms == 1.5);
+	CHECK_STR(fmt(&ev.id.src), "1.2.3.4");
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include "jsonlax.h"
 #include "ntopmsg.h"
+#include "tlv.h"
 #include "unit.h"
 
 static struct ntophdr
@@ -120,11 +121,54 @@ test_json(void)
 	CHECK(dec(m, &h, "{}") == NTOPMSG_ETLV);
 	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV);
 	CHECK(dec(m, &h, "\x01\x02") == NTOPMSG_ETLV);
+	CHECK(ntopmsg_tlv(m)->tlv && ntopmsg_tlv(m)->err == TLV_EHEADER);
 	CHECK_STR(ntopmsg_errname(NTOPMSG_ECAP), "inflate_cap");
 	CHECK_STR(ntopmsg_errname(NTOPMSG_ETRUNC), "truncated_json");
 	CHECK_STR(ntopmsg_errname(99), "bad_payload");
 	ntopmsg_destroy(&m);
 	CHECK(m == NULL);
+}
+
+/* TLV payloads in every header form ntopng reads: version 3 in the 24-
+ * and 28-byte headers, the 36-byte header's TLV flag, with zlib or not. */
+static void
+test_tlv(void)
+{
+	static const char tlv[] = "\x01\x01" "\x22\x01\x05" "\x01"
+	    "\xb2\x00\x02" "ab" "\x07" "\x01";
+	struct ntopmsg *m = ntopmsg_new(4096);
+	struct ntophdr h;
+	struct sbuf z = { 0 };
+
+	h = hdr(NTOPHDR_V1, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	CHECK(ntopmsg_tlv(m)->tlv && ntopmsg_tlv(m)->err == TLV_END);
+	CHECK(ntopmsg_tlv(m)->records == 2);
+	h = hdr(NTOPHDR_V2, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 1), "{\"1\":5}|{\"ab\":7}");
+	h = hdr(NTOPHDR_V3, 4, NTOPHDR_FLAG_TLV | NTOPHDR_FLAG_ZLIB);
+	CHECK(ntopmsg_deflate(&z, tlv, sizeof(tlv) - 1, false, 6) == 0);
+	h.uncompressed_size = sizeof(tlv) - 1;
+	CHECK_STR(records(m, &h, z.p, z.len), "{\"1\":5}|{\"ab\":7}");
+	CHECK(ntopmsg_inflated(m));
+	/* A JSON payload says it is not TLV. */
+	h = hdr(NTOPHDR_V1, 2, 0);
+	CHECK_STR(records(m, &h, "{}", 2), "{}");
+	CHECK(!ntopmsg_tlv(m)->tlv);
+	/* Cut inside the second record: the first is kept, the reason
+	 * told. */
+	h = hdr(NTOPHDR_V1, 3, 0);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 3), "{\"1\":5}");
+	CHECK(ntopmsg_tlv(m)->err == TLV_ETRUNC);
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 2), "{\"1\":5}");
+	CHECK(ntopmsg_tlv(m)->err == TLV_ENOEND);
+	/* A counter is one record without an end mark. */
+	strcpy(h.topic, "counter");
+	CHECK_STR(records(m, &h, tlv, sizeof(tlv) - 2), "{\"1\":5}|{\"ab\":7}");
+	sbuf_free(&z);
+	ntopmsg_destroy(&m);
 }
 
 static void
@@ -268,6 +312,51 @@ test_write(void)
 	CHECK_STR(stripped("{\"_t\":1}"), "{}");
 }
 
+/* Sources without a sequence (ntopng's exporter), and the largest gap. */
+static void
+test_seq_noseq(void)
+{
+	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 16);
+	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
+	struct ntopmsg_seqres r;
+
+	h.source_id = 8;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	/* A jump past any plausible gap: no sequence, not billions lost;
+	 * nothing of that source is accounted afterwards. */
+	h.msg_id = 1u << 30;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.unsequenced && r.lost == 0 && !r.restart);
+	h.msg_id = 3;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
+	/* The largest gap still counted. */
+	h.source_id = 9;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	h.msg_id = 2 + NTOPMSG_SEQ_MAXGAP;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.lost == NTOPMSG_SEQ_MAXGAP && !r.unsequenced);
+	/* ntopng's exporter: one msg_id (never set) in every header. */
+	h.source_id = 10;
+	h.msg_id = 0xbe550000;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.new_source && r.slow_joiner == 0);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.unsequenced && !r.restart && r.lost == 0);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
+	/* A producer restarting at the first value after one message is a
+	 * restart, not a repeat. */
+	h.source_id = 11;
+	h.msg_id = 1;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.restart && !r.unsequenced);
+	ntopmsg_seq_destroy(&s);
+}
+
 static void
 test_seq(void)
 {
@@ -288,9 +377,9 @@ test_seq(void)
 	h.msg_id = 3;
 	ntopmsg_seq_check(s, 0, &h, 101, &r);
 	CHECK(r.restart && r.lost == 0);
-	h.msg_id = 3;
+	h.msg_id = 4;
 	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.restart);
+	CHECK(!r.restart && r.lost == 0);
 	/* The same source_id on another interface is another source. */
 	h.msg_id = 9;
 	ntopmsg_seq_check(s, 1, &h, 101, &r);
@@ -309,11 +398,14 @@ test_seq(void)
 	ntopmsg_seq_check(s, 0, &h, 130, &r);
 	CHECK(r.new_source && !r.restart && r.slow_joiner == 0);
 	/* msg_id wraps from 2^32-1 to 0 without loss. */
+	h.msg_id = 0xfffffffe;
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.new_source && r.slow_joiner == 0);
 	h.msg_id = 0xffffffff;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(r.lost == 0xfffffffdULL);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
+	CHECK(r.lost == 0 && !r.restart && !r.unsequenced);
 	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
+	ntopmsg_seq_check(s, 0, &h, 200, &r);
 	CHECK(r.lost == 0 && !r.restart);
 	/* v0 and version-1 headers are not tracked. */
 	h = hdr(NTOPHDR_V0, 0, 0);
@@ -610,9 +702,11 @@ main(void)
 {
 	test_json();
 	test_zlib();
+	test_tlv();
 	test_event();
 	test_write();
 	test_seq();
+	test_seq_noseq();
 	test_scan();
 	test_scan_decode();
 	return unit_done("ntopmsg");

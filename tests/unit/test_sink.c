@@ -13,6 +13,8 @@
 
 #include "chain.h"
 #include "ntophdr.h"
+#include "ntopmsg.h"
+#include "tlv.h"
 #include "sig.h"
 #include "sink.h"
 #include "unit.h"
@@ -365,6 +367,70 @@ recv_ntop(zsock_t *sub, uint8_t *hdr, size_t *hlen, char *pl, size_t plsz)
 	return ok;
 }
 
+/* ntop-tlv: sinks: the header says TLV, the payload decodes (tlv.h) to
+ * the record with ids for names; a counter goes without an end mark. */
+static void
+test_ntop_tlv(void)
+{
+	static const struct {
+		const char	*spec;
+		size_t		 hlen;
+		int		 version, flags;
+	} kinds[] = {
+		{ "ntop-tlv:@inproc://sktest-tlv1", 24, 3, 0 },
+		{ "ntop-tlv/28:@inproc://sktest-tlv2", 28, 3, 0 },
+		{ "ntop-tlv/36:@inproc://sktest-tlv3", 36, 4, NTOPHDR_FLAG_TLV },
+		{ "ntop-tlv/36z:@inproc://sktest-tlv4", 36, 4,
+		    NTOPHDR_FLAG_TLV | NTOPHDR_FLAG_ZLIB },
+	};
+	char err[256];
+	size_t k;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct ntopmsg *m = ntopmsg_new(1 << 20);
+		const struct record *r;
+		struct ntophdr h;
+		struct sink *s;
+		zsock_t *sub;
+		zmsg_t *msg;
+		zframe_t *hf, *pf;
+
+		s = sink_open(kinds[k].spec, NULL, err, sizeof(err));
+		CHECK(s != NULL);
+		if (s == NULL)
+			continue;
+		/* The endpoint after '@', connected (a SUB's default). */
+		sub = zsock_new_sub(strchr(kinds[k].spec, '@') + 1, "");
+		join(s, sub);
+		CHECK(wstr(s, "{\"_topic\":\"flow\",\"IN_BYTES\":300,"
+		    "\"X\":\"y\"}") == 0);
+		msg = zmsg_recv(sub);
+		CHECK(msg != NULL && zmsg_size(msg) == 2);
+		if (msg != NULL && zmsg_size(msg) == 2) {
+			hf = zmsg_first(msg);
+			pf = zmsg_next(msg);
+			CHECK(zframe_size(hf) == kinds[k].hlen);
+			CHECK(ntophdr_decode(zframe_data(hf), zframe_size(hf),
+			    &h) == NTOPHDR_OK);
+			CHECK((int)h.version == kinds[k].version);
+			CHECK(h.flags == kinds[k].flags);
+			CHECK(ntopmsg_decode(m, &h, zframe_data(pf),
+			    zframe_size(pf)) == NTOPMSG_OK);
+			r = ntopmsg_next(m);
+			CHECK(r != NULL && r->len == 17 &&
+			    memcmp(r->text, "{\"1\":300,\"X\":\"y\"}", 17) == 0);
+			CHECK(ntopmsg_tlv(m)->err == TLV_END);
+		}
+		zmsg_destroy(&msg);
+		sink_close(&s);
+		zsock_destroy(&sub);
+		ntopmsg_destroy(&m);
+	}
+	CHECK(sink_open("ntop-tlv/99:@inproc://x", NULL, err,
+	    sizeof(err)) == NULL);
+	CHECK(strstr(err, "24, 28, 36 or 36z") != NULL);
+}
+
 static void
 test_ntop(void)
 {
@@ -564,6 +630,7 @@ main(void)
 	test_drop_when_full();
 	test_pub_blocks();
 	test_ntop();
+	test_ntop_tlv();
 	test_chain();
 	test_no_subscriber();
 	test_stop_timeout();

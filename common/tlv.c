@@ -1,0 +1,768 @@
+/* tlv.c - nDPI's TLV serializer format to strict JSON records and back
+ * (include/tlv.h). The format is nDPI's ndpi_serializer, TLV flavour, as
+ * nProbe and ntopng exchange it (zmq-ingest(1), TLV PAYLOADS).
+ *
+ * The decoder never trusts a length: every read checks the bytes left
+ * first, and a record is appended to the output only once it has been
+ * read whole, so a bad record leaves the good ones before it intact.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntopids.h"
+#include "tlv.h"
+
+#define TLV_STRMAX	65535u
+/* tlv_value()'s kind for a string with escapes: REC_STRING, vesc set. */
+#define TLV_KIND_ESCSTR	100
+
+/* Room for n more bytes (and the NUL) at the end of out, written by the
+ * caller, who then adds to out->len: one check for a whole member. */
+static inline char *
+tlv_room(struct sbuf *out, size_t n)
+{
+	if (out->cap - out->len <= n)
+		sbuf_reserve(out, n);
+	return out->p + out->len;
+}
+
+int
+tlv_reader_init(struct tlv_reader *rd, const uint8_t *p, size_t len,
+    bool counter)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->p = p;
+	rd->len = len;
+	rd->counter = counter;
+	if (len < 2 || p[0] != 1 || p[1] != 1) {
+		rd->failed = true;
+		return TLV_EHEADER;
+	}
+	rd->pos = 2;
+	return TLV_END;
+}
+
+const char *
+tlv_errname(int e)
+{
+	switch (e) {
+	case TLV_EHEADER: return "tlv_bad_header";
+	case TLV_ETRUNC: return "tlv_truncated";
+	case TLV_ETYPE: return "tlv_bad_type";
+	case TLV_EKEY: return "tlv_empty_key";
+	case TLV_ENOEND: return "tlv_no_end";
+	case TLV_EDEPTH: return "tlv_too_deep";
+	case TLV_ELIMIT: return "tlv_too_many_records";
+	case TLV_RECORD: return "tlv_record";
+	default: return "tlv_end";
+	}
+}
+
+/* Reads an n-byte big-endian unsigned integer at *pos. */
+static int
+tlv_uint(const struct tlv_reader *rd, size_t *pos, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (rd->len - *pos < n)
+		return TLV_ETRUNC;
+	for (i = 0; i < n; i++)
+		x = x << 8 | rd->p[*pos + i];
+	*pos += n;
+	*v = x;
+	return 0;
+}
+
+/* Reads a string (u16 length, bytes) at *pos: *s and *n span it. */
+static int
+tlv_str(const struct tlv_reader *rd, size_t *pos, const uint8_t **s,
+    size_t *n)
+{
+	uint64_t l;
+	size_t p = *pos;
+
+	if (tlv_uint(rd, &p, 2, &l) != 0 || rd->len - p < l)
+		return TLV_ETRUNC;
+	*s = rd->p + p;
+	*n = (size_t)l;
+	*pos = p + (size_t)l;
+	return 0;
+}
+
+/* The width in bytes of an integer type, 0 for others. */
+static size_t
+tlv_width(int t)
+{
+	switch (t) {
+	case TLV_U8: case TLV_I8: return 1;
+	case TLV_U16: case TLV_I16: return 2;
+	case TLV_U32: case TLV_I32: case TLV_FLOAT: return 4;
+	case TLV_U64: case TLV_I64: return 8;
+	default: return 0;
+	}
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n), or 0 if there is
+ * none (RFC 3629: no overlong forms, surrogates or values past U+10FFFF). */
+static size_t
+tlv_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* A byte that a JSON string cannot hold as it is, or that starts a
+ * multibyte UTF-8 sequence to check: the slow path of tlv_put_str(). */
+static inline bool
+tlv_special(uint8_t c)
+{
+	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+/* Bits of tlv_put_str()'s result. */
+#define TLV_STR_REPAIRED	1
+#define TLV_STR_ESCAPED		2
+
+/* Appends s[0..n) as a JSON string, each invalid UTF-8 byte replaced by
+ * U+FFFD. Returns TLV_STR_REPAIRED if something was replaced, and
+ * TLV_STR_ESCAPED if a backslash escape was written. The usual string,
+ * plain printable ASCII, is copied whole. */
+static int
+tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
+{
+	struct sbuf fix = { 0 };
+	size_t i = 0, k;
+	int res = 0;
+
+	while (i < n && !tlv_special(s[i]))
+		i++;
+	if (i == n) {
+		sbuf_reserve(out, n + 2);
+		out->p[out->len] = '"';
+		memcpy(out->p + out->len + 1, s, n);
+		out->p[out->len + 1 + n] = '"';
+		out->len += n + 2;
+		out->p[out->len] = '\0';
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
+			res = TLV_STR_ESCAPED;
+	i = 0;
+	while (i < n && (k = tlv_utf8_len(s + i, n - i)) > 0)
+		i += k;
+	if (i == n) {
+		sbuf_add_jstr(out, (const char *)s, n);
+		return res;
+	}
+	sbuf_add(&fix, s, i);
+	while (i < n) {
+		if ((k = tlv_utf8_len(s + i, n - i)) > 0) {
+			sbuf_add(&fix, s + i, k);
+			i += k;
+		} else {
+			sbuf_add(&fix, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	sbuf_add_jstr(out, fix.p, fix.len);
+	sbuf_free(&fix);
+	return res | TLV_STR_REPAIRED;
+}
+
+/* The shortest text of d that reads back as d, as a double or (isfloat,
+ * d then holds a float's value) as a float: "%.*g" with the fewest
+ * digits, or plain digits for a whole number that %g would write with an
+ * exponent (1500, not 1.5e+03). */
+static void
+tlv_shortest(double d, bool isfloat, char *buf, size_t size)
+{
+	int prec, max = isfloat ? 9 : 17;
+
+	for (prec = 1; prec < max; prec++) {
+		snprintf(buf, size, "%.*g", prec, d);
+		if (isfloat ? (double)strtof(buf, NULL) == d :
+		    strtod(buf, NULL) == d)
+			break;
+	}
+	snprintf(buf, size, "%.*g", prec, d);
+	if (strchr(buf, 'e') != NULL && d == floor(d) && fabs(d) < 1e15)
+		snprintf(buf, size, "%.0f", d);
+}
+
+/* Appends a float in its shortest form; JSON has no infinity or NaN:
+ * null. */
+static void
+tlv_put_float(struct sbuf *out, float f)
+{
+	char buf[40];
+
+	if (!isfinite(f)) {
+		sbuf_add(out, "null", 4);
+		return;
+	}
+	tlv_shortest(f, true, buf, sizeof(buf));
+	sbuf_adds(out, buf);
+}
+
+/* Writes v in decimal at b (20 bytes at least); returns the length. */
+static size_t
+tlv_fmt_u64(char *b, uint64_t v)
+{
+	static const char dig2[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "6263646566676869707172737475767778798081828384858687888990919293"
+	    "949596979899";
+	size_t n = 1;
+	uint64_t t;
+	char *p;
+
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	/* Two digits a division, from the end. */
+	p = b + n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = dig2[d + 1];
+		*--p = dig2[d];
+	}
+	if (v >= 10) {
+		*--p = dig2[v * 2 + 1];
+		*--p = dig2[v * 2];
+	} else
+		*--p = (char)('0' + v);
+	return n;
+}
+
+static size_t
+tlv_fmt_i64(char *b, int64_t v)
+{
+	if (v >= 0)
+		return tlv_fmt_u64(b, (uint64_t)v);
+	b[0] = '-';
+	return 1 + tlv_fmt_u64(b + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+/* Appends the value of type t at *pos; *kind is what it became. */
+static int
+tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out,
+    int *kind)
+{
+	const uint8_t *s;
+	uint64_t v;
+	size_t n;
+	char *w;
+	int rc;
+
+	*kind = REC_NUMBER;
+	if (t == TLV_STRING) {
+		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
+			return rc;
+		rc = tlv_put_str(out, s, n);
+		if (rc & TLV_STR_REPAIRED)
+			rd->repaired++;
+		*kind = (rc & TLV_STR_ESCAPED) ? TLV_KIND_ESCSTR : REC_STRING;
+		return 0;
+	}
+	if ((rc = tlv_uint(rd, pos, tlv_width(t), &v)) != 0)
+		return rc;
+	w = tlv_room(out, 24);
+	switch (t) {
+	case TLV_U8: case TLV_U16: case TLV_U32: case TLV_U64:
+		out->len += tlv_fmt_u64(w, v);
+		return 0;
+	case TLV_I8:
+		out->len += tlv_fmt_i64(w, (int8_t)(uint8_t)v);
+		return 0;
+	case TLV_I16:
+		out->len += tlv_fmt_i64(w, (int16_t)(uint16_t)v);
+		return 0;
+	case TLV_I32:
+		out->len += tlv_fmt_i64(w, (int32_t)(uint32_t)v);
+		return 0;
+	case TLV_I64:
+		out->len += tlv_fmt_i64(w, (int64_t)v);
+		return 0;
+	default: {	/* TLV_FLOAT: 4 bytes little-endian, read big. */
+		uint32_t le = (uint32_t)v, bits;
+		float f;
+
+		bits = (le >> 24) | ((le >> 8) & 0xff00u) |
+		    ((le << 8) & 0xff0000u) | (le << 24);
+		memcpy(&f, &bits, sizeof(f));
+		if (!isfinite(f))
+			*kind = REC_NULL;
+		tlv_put_float(out, f);
+		return 0;
+	}
+	}
+}
+
+/* Skips a value of type t at *pos. */
+static int
+tlv_skip_value(struct tlv_reader *rd, size_t *pos, int t)
+{
+	const uint8_t *s;
+	size_t n;
+
+	if (t == TLV_STRING)
+		return tlv_str(rd, pos, &s, &n);
+	if (rd->len - *pos < tlv_width(t))
+		return TLV_ETRUNC;
+	*pos += tlv_width(t);
+	return 0;
+}
+
+/* Notes where the member just written lies in the record (offsets from
+ * the record's '{'), for tlv_index(). */
+static void
+tlv_note(struct tlv_reader *rd, const struct sbuf *out, size_t kq, size_t vs,
+    int kind, bool kesc)
+{
+	struct tlv_member *m;
+	size_t base = rd->rstart;
+
+	if (rd->nidx == TLV_IDXMAX) {
+		rd->idxfull = true;
+		return;
+	}
+	m = &rd->idx[rd->nidx++];
+	m->koff = (uint32_t)(kq + 1 - base);
+	m->klen = (uint32_t)(vs - 1 - kq - 2);
+	m->voff = (uint32_t)(vs - base);
+	m->vlen = (uint32_t)(out->len - vs);
+	m->kind = (uint8_t)(kind == TLV_KIND_ESCSTR ? REC_STRING : kind);
+	m->kesc = kesc;
+	m->vesc = kind == TLV_KIND_ESCSTR;
+}
+
+/* Reads one key/value item whose type byte is at *pos, appending it as a
+ * member unless skip. */
+static int
+tlv_member(struct tlv_reader *rd, size_t *pos, int kt, int vt, bool skip,
+    bool first, struct sbuf *out)
+{
+	const uint8_t *s;
+	uint64_t k;
+	size_t n, kq, vs;
+	char *w;
+	int rc, kind;
+	bool kesc = false;
+
+	if (vt < TLV_U8 || vt > TLV_STRING)
+		return TLV_ETYPE;
+	if (!skip && !first) {
+		*tlv_room(out, 1) = ',';
+		out->len++;
+	}
+	kq = out->len;
+	if (kt == TLV_STRING) {
+		if ((rc = tlv_str(rd, pos, &s, &n)) != 0)
+			return rc;
+		if (n == 0)
+			return TLV_EKEY;
+		if (!skip) {
+			rc = tlv_put_str(out, s, n);
+			if (rc & TLV_STR_REPAIRED)
+				rd->repaired++;
+			kesc = (rc & TLV_STR_ESCAPED) != 0;
+		}
+	} else if (kt >= TLV_U8 && kt <= TLV_U32) {
+		if ((rc = tlv_uint(rd, pos, tlv_width(kt), &k)) != 0)
+			return rc;
+		if (!skip) {
+			w = tlv_room(out, 24);
+			w[0] = '"';
+			n = 1 + tlv_fmt_u64(w + 1, k);
+			w[n++] = '"';
+			out->len += n;
+		}
+	} else
+		return TLV_ETYPE;
+	if (skip)
+		return tlv_skip_value(rd, pos, vt);
+	*tlv_room(out, 1) = ':';
+	vs = ++out->len;
+	if ((rc = tlv_value(rd, pos, vt, out, &kind)) != 0)
+		return rc;
+	tlv_note(rd, out, kq, vs, kind, kesc);
+	return 0;
+}
+
+/* Reads the items of one record from rd->pos into out. */
+static int
+tlv_record(struct tlv_reader *rd, struct sbuf *out)
+{
+	size_t pos = rd->pos;
+	unsigned depth = 0;
+	bool first = true;
+	int rc;
+
+	rd->rstart = out->len;
+	rd->nidx = 0;
+	rd->idxfull = false;
+	sbuf_add(out, "{", 1);
+	while (pos < rd->len) {
+		int kt = rd->p[pos] >> 4, vt = rd->p[pos] & 15;
+
+		pos++;
+		if (kt == TLV_UNKNOWN) {
+			const uint8_t *s;
+			size_t n;
+
+			switch (vt) {
+			case TLV_EOR:
+				if (depth > 0)
+					return TLV_ETYPE;
+				sbuf_add(out, "}", 1);
+				rd->rlen = out->len - rd->rstart;
+				rd->pos = pos;
+				return TLV_RECORD;
+			case TLV_BLOCK:
+			case TLV_LIST:
+				/* Its name travels as a string value. */
+				if ((rc = tlv_str(rd, &pos, &s, &n)) != 0)
+					return rc;
+				if (depth == 0)
+					rd->skipped++;
+				if (++depth > TLV_MAXDEPTH)
+					return TLV_EDEPTH;
+				continue;
+			case TLV_END_BLOCK:
+			case TLV_END_LIST:
+				if (depth == 0)
+					return TLV_ETYPE;
+				depth--;
+				continue;
+			default:
+				return TLV_ETYPE;
+			}
+		}
+		rc = tlv_member(rd, &pos, kt, vt, depth > 0, first, out);
+		if (rc != 0)
+			return rc;
+		if (depth == 0)
+			first = false;
+	}
+	/* The buffer ended inside the record. */
+	if (depth > 0)
+		return TLV_ETRUNC;
+	if (!rd->counter)
+		return TLV_ENOEND;
+	sbuf_add(out, "}", 1);
+	rd->rlen = out->len - rd->rstart;
+	rd->pos = pos;
+	return TLV_RECORD;
+}
+
+int
+tlv_next(struct tlv_reader *rd, struct sbuf *out)
+{
+	size_t mark = out->len, skipped = rd->skipped;
+	size_t repaired = rd->repaired, i;
+	int rc;
+
+	if (rd->failed || rd->pos >= rd->len)
+		return TLV_END;
+	/* Zero bytes after the last record are padding, not a record. */
+	for (i = rd->pos; i < rd->len && rd->p[i] == 0; i++)
+		;
+	if (i == rd->len)
+		return TLV_END;
+	if (rd->records >= TLV_MAXRECORDS)
+		rc = TLV_ELIMIT;
+	else
+		rc = tlv_record(rd, out);
+	if (rc == TLV_RECORD) {
+		rd->records++;
+		return rc;
+	}
+	/* A dropped record's blocks and strings are not counted. */
+	rd->skipped = skipped;
+	rd->repaired = repaired;
+	out->len = mark;
+	if (out->p != NULL)
+		out->p[mark] = '\0';
+	rd->failed = true;
+	return rc;
+}
+
+int
+tlv_index(const struct tlv_reader *rd, const char *text, struct record *r)
+{
+	size_t i;
+
+	if (rd->idxfull)
+		return -1;
+	if (r->cap < rd->nidx) {
+		struct rec_field *f = reallocarray(r->f, TLV_IDXMAX,
+		    sizeof(*f));
+
+		if (f == NULL)
+			return -1;
+		r->f = f;
+		r->cap = TLV_IDXMAX;
+	}
+	r->text = text;
+	r->len = rd->rlen;
+	r->nf = rd->nidx;
+	r->compact = true;
+	for (i = 0; i < rd->nidx; i++) {
+		const struct tlv_member *m = &rd->idx[i];
+		struct rec_field *f = &r->f[i];
+
+		f->key = text + m->koff;
+		f->klen = m->klen;
+		f->val = text + m->voff;
+		f->vlen = m->vlen;
+		f->kind = (enum rec_kind)m->kind;
+		f->kesc = m->kesc;
+		f->vesc = m->vesc;
+	}
+	return 0;
+}
+
+/* Encoding. */
+
+void
+tlv_begin(struct sbuf *out)
+{
+	sbuf_add(out, "\x01\x01", 2);
+}
+
+static void
+tlv_put_be(struct sbuf *out, uint64_t v, size_t n)
+{
+	char b[8];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (char)(v >> (8 * (n - 1 - i)));
+	sbuf_add(out, b, n);
+}
+
+/* The smallest unsigned type holding v. */
+static int
+tlv_utype(uint64_t v)
+{
+	return v <= 0xff ? TLV_U8 : v <= 0xffff ? TLV_U16 :
+	    v <= 0xffffffffu ? TLV_U32 : TLV_U64;
+}
+
+/* The smallest signed type holding v (< 0). */
+static int
+tlv_itype(int64_t v)
+{
+	return v >= INT8_MIN ? TLV_I8 : v >= INT16_MIN ? TLV_I16 :
+	    v >= INT32_MIN ? TLV_I32 : TLV_I64;
+}
+
+/* The number a key is, or -1: a field name or numeric form of the ntopids
+ * table under TLV_ENC_IDS; otherwise only plain decimal digits without a
+ * leading zero, so that the key reads back as the same text. */
+static int
+tlv_key_id(const char *key, size_t klen, unsigned flags)
+{
+	if (flags & TLV_ENC_IDS)
+		return ntopids_key(key, klen);
+	if (klen == 0 || (key[0] == '0' && klen > 1) ||
+	    memchr(key, '.', klen) != NULL || memchr(key, '+', klen) != NULL)
+		return -1;
+	return ntopids_parse_key(key, klen);
+}
+
+/* Writes the type byte and the key: a number key when tlv_key_id() gives
+ * one, in its smallest width, else a string key. */
+static void
+tlv_put_key(struct sbuf *out, const char *key, size_t klen, int vt,
+    unsigned flags)
+{
+	int id = tlv_key_id(key, klen, flags);
+
+	if (id >= 0) {
+		int kt = tlv_utype((uint64_t)id);
+
+		sbuf_addc(out, (char)(kt << 4 | vt));
+		tlv_put_be(out, (uint64_t)id, tlv_width(kt));
+		return;
+	}
+	sbuf_addc(out, (char)(TLV_STRING << 4 | vt));
+	tlv_put_be(out, klen, 2);
+	sbuf_add(out, key, klen);
+}
+
+/* Writes a number member: an integer in its smallest width, a fraction as
+ * a float when that loses nothing, else as a string of its text. */
+static void
+tlv_put_number(struct sbuf *out, const char *key, size_t klen,
+    const struct rec_field *f, unsigned flags)
+{
+	char dbuf[40], fbuf[40], text[64];
+	int64_t i;
+	uint64_t u;
+	double d;
+	float fl;
+
+	if (memchr(f->val, '.', f->vlen) == NULL &&
+	    memchr(f->val, 'e', f->vlen) == NULL &&
+	    memchr(f->val, 'E', f->vlen) == NULL) {
+		if (f->val[0] != '-' && rec_u64(f, &u) == 0) {
+			int t = tlv_utype(u);
+
+			tlv_put_key(out, key, klen, t, flags);
+			tlv_put_be(out, u, tlv_width(t));
+			return;
+		}
+		/* "-0" is no integer: it goes as the float it is. */
+		if (f->val[0] == '-' && rec_i64(f, &i) == 0 && i != 0) {
+			int t = tlv_itype(i);
+
+			tlv_put_key(out, key, klen, t, flags);
+			tlv_put_be(out, (uint64_t)i, tlv_width(t));
+			return;
+		}
+	}
+	if (f->vlen < sizeof(text) && rec_double(f, &d) == 0) {
+		/* The float nearest to the text, rounded once. */
+		memcpy(text, f->val, f->vlen);
+		text[f->vlen] = '\0';
+		fl = strtof(text, NULL);
+		if (isfinite(fl)) {
+			tlv_shortest(d, false, dbuf, sizeof(dbuf));
+			tlv_shortest(fl, true, fbuf, sizeof(fbuf));
+		}
+		if (isfinite(fl) && strcmp(dbuf, fbuf) == 0) {
+			uint32_t bits;
+
+			memcpy(&bits, &fl, sizeof(bits));
+			tlv_put_key(out, key, klen, TLV_FLOAT, flags);
+			/* nDPI copies the float in host order: little-endian
+			 * on every platform ntopng runs on. */
+			tlv_put_be(out, (bits >> 24) | ((bits >> 8) & 0xff00u) |
+			    ((bits << 8) & 0xff0000u) | (bits << 24), 4);
+			return;
+		}
+	}
+	tlv_put_key(out, key, klen, TLV_STRING, flags);
+	tlv_put_be(out, f->vlen, 2);
+	sbuf_add(out, f->val, f->vlen);
+}
+
+/* Writes a string member from bytes s[0..n). */
+static void
+tlv_put_strval(struct sbuf *out, const char *key, size_t klen, const char *s,
+    size_t n, unsigned flags)
+{
+	tlv_put_key(out, key, klen, TLV_STRING, flags);
+	tlv_put_be(out, n, 2);
+	sbuf_add(out, s, n);
+}
+
+/* Decodes the JSON string text q[0..n) (quotes included) into tmp. */
+static bool
+tlv_unquote(const char *q, size_t n, bool esc, struct sbuf *tmp)
+{
+	struct rec_field sf = { 0 };
+	int m;
+
+	sf.kind = REC_STRING;
+	sf.val = q;
+	sf.vlen = n;
+	sf.vesc = esc;
+	sbuf_reset(tmp);
+	sbuf_reserve(tmp, n + 8);
+	if ((m = rec_str(&sf, tmp->p, n + 8)) < 0)
+		return false;
+	tmp->len = (size_t)m;
+	return true;
+}
+
+size_t
+tlv_encode(struct sbuf *out, const struct record *r, bool eor, unsigned flags)
+{
+	struct sbuf kb = { 0 }, vb = { 0 };
+	size_t i, left = 0;
+
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+		const char *key = f->key;
+		size_t klen = f->klen;
+
+		if ((flags & TLV_ENC_NORESERVED) && klen > 0 && key[0] == '_')
+			continue;
+		if (f->kesc) {
+			/* The key's quotes surround it in the record text. */
+			if (!tlv_unquote(key - 1, klen + 2, true, &kb)) {
+				left++;
+				continue;
+			}
+			key = kb.p;
+			klen = kb.len;
+		}
+		if (klen == 0 || klen > TLV_STRMAX) {
+			left++;
+			continue;
+		}
+		switch (f->kind) {
+		case REC_NUMBER:
+			tlv_put_number(out, key, klen, f, flags);
+			break;
+		case REC_STRING:
+			if (!tlv_unquote(f->val, f->vlen, f->vesc, &vb) ||
+			    vb.len > TLV_STRMAX) {
+				left++;
+				break;
+			}
+			tlv_put_strval(out, key, klen, vb.p, vb.len, flags);
+			break;
+		case REC_TRUE:
+		case REC_FALSE:
+			tlv_put_key(out, key, klen, TLV_U8, flags);
+			sbuf_addc(out, f->kind == REC_TRUE ? 1 : 0);
+			break;
+		case REC_OBJECT:
+		case REC_ARRAY:
+			sbuf_reset(&vb);
+			json_compact(&vb, f->val, f->vlen);
+			if (vb.len > TLV_STRMAX) {
+				left++;
+				break;
+			}
+			tlv_put_strval(out, key, klen, vb.p, vb.len, flags);
+			break;
+		default:
+			left++;
+		}
+	}
+	if (eor)
+		sbuf_addc(out, TLV_EOR);
+	sbuf_free(&kb);
+	sbuf_free(&vb);
+	return left;
+}
