@@ -1,6 +1,6 @@
 setup() { load helper; }
 
-# ev-show tests (issue 6): batch tables against golden files, filters and
+# ev-show tests: batch tables against golden files, filters and
 # sorting, bad input, usage errors, and the dashboard driven under tmux.
 
 T() { echo "$BATS_TEST_TMPDIR/$1"; }

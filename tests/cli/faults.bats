@@ -306,8 +306,10 @@ stalled() {
 	zmq-ingest -c 30 -t 10s "$ep" > "$(T out)" 2> "$(T err)" 3>&- &
 	STAGE=$!
 	KILL_PIDS="$STAGE"
-	ev-emit -q -s 7 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
-	ev-emit -q -s 7 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	# -w 30s: on a loaded machine the collector may take longer than the
+	# default 5 s to subscribe; ev-emit sends as soon as it has.
+	ev-emit -q -w 30s -s 7 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -w 30s -s 7 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	RC=0
 	wait "$STAGE" || RC=$?
 	[ "$RC" -eq 0 ]

@@ -482,7 +482,9 @@ setup_file() {
 	cmp "$BATS_TEST_TMPDIR/ab" "$BATS_TEST_TMPDIR/ba"
 	[ "$(jq .counters.time_backwards "$BATS_TEST_TMPDIR/err")" = 0 ]
 	[ "$(jq .counters.flows_written "$BATS_TEST_TMPDIR/err")" = 10 ]
-	# The pipeline script is the same two stages.
+	# The pipeline script is the same two stages, with nDPI (-L).
+	pcap-ingest -q -L -A 1 -r "$a" -r "$b" 2>/dev/null |
+		flow-agg -q > "$BATS_TEST_TMPDIR/abL" 2>/dev/null
 	"$TOP/pipelines/pcap-to-flows.sh" "$a" "$b" 2>/dev/null > "$BATS_TEST_TMPDIR/script"
-	cmp "$BATS_TEST_TMPDIR/ab" "$BATS_TEST_TMPDIR/script"
+	cmp "$BATS_TEST_TMPDIR/abL" "$BATS_TEST_TMPDIR/script"
 }
