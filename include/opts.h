@@ -60,8 +60,9 @@ void	opts_other(int ch, const struct opts_tool *t);
 
 /* The exit status for an input or sink spec that cannot be opened: 2 for
  * a socket spec ("zmq:", "pull:", "push:", "ntop:", "ntop/N:",
- * "ntop-tlv:": a bad endpoint is a usage error), 1 for a file (a runtime
- * error: missing, no permission). */
+ * "ntop-tlv:", "nats://": a bad endpoint, URL or stream is a usage
+ * error; nats:// servers that do not answer exit 1 where they are
+ * opened), 1 for a file (a runtime error: missing, no permission). */
 int	opts_open_status(const char *spec);
 
 #endif

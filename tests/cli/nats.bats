@@ -21,10 +21,12 @@ need_nats() {
 	command -v jq >/dev/null || skip "no jq"
 }
 
-# Waits up to $2 seconds (default 60) for command $1 to succeed.
+# Waits up to $2 seconds (default 60) of wall-clock time for command $1
+# to succeed (the deadline is the clock's, not a count of tries: a try
+# that itself takes a second must not stretch a minute into ten).
 wait_for() {
-	local i n=$((${2:-60} * 10))
-	for ((i = 0; i < n; i++)); do
+	local end=$((SECONDS + ${2:-60}))
+	while [ "$SECONDS" -lt "$end" ]; do
 		eval "$1" && return 0
 		sleep 0.1
 	done
