@@ -9,29 +9,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # Run from the source tree, the tools just built come first.
-if [ -n "${EVPIPE_BIN:-}" ]; then
-	PATH=$EVPIPE_BIN:$PATH
-elif [ -x "$here/../build/bin/flow-agg" ]; then
-	PATH=$here/../build/bin:$PATH
-fi
+. "$here/lib.sh"
+evpipe_path
 [ $# -ge 2 ] || { echo "usage: $0 endpoint iface [iface ...]" >&2; exit 2; }
 endpoint=$1
 shift
-work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe.XXXXXX")
-# One signal ends everything once: the handler ignores the TERM that
-# kill 0 also sends this shell (else dash re-enters it without end) and
-# removes the FIFO folder. Background jobs of a script ignore SIGINT, so
-# kill 0 is what stops them. Run it as its own process group (a terminal
-# does that): kill 0 reaches the whole group.
-stop() {
-	trap '' INT TERM
-	trap - EXIT
-	kill 0 2>/dev/null || true
-	rm -rf "$work"
-}
-trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+evpipe_workdir
 mkfifo "$work/events" "$work/packets"
 caps="" decl=""
 for i in "$@"; do caps="$caps -i $i"; decl="$decl -i $i"; done

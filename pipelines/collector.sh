@@ -11,26 +11,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # Run from the source tree, the tools just built come first.
-if [ -n "${EVPIPE_BIN:-}" ]; then
-	PATH=$EVPIPE_BIN:$PATH
-elif [ -x "$here/../build/bin/flow-agg" ]; then
-	PATH=$here/../build/bin:$PATH
-fi
+. "$here/lib.sh"
+evpipe_path
 endpoint=${1:-tcp://*:5556c}
 [ $# -gt 0 ] && shift
 [ $# -gt 0 ] || set -- -d 10s
-work=$(mktemp -d "${TMPDIR:-/tmp}/evpipe.XXXXXX")
-# As in collector-ifaces.sh: one signal ends everything once, and the FIFO
-# folder goes with it.
-stop() {
-	trap '' INT TERM
-	trap - EXIT
-	kill 0 2>/dev/null || true
-	rm -rf "$work"
-}
-trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+evpipe_workdir
 mkfifo "$work/events" "$work/flows"
 zmq-ingest -l "$endpoint" | tee "$work/events" |
 	flow-agg -l -I 10s > "$work/flows" &

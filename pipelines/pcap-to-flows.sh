@@ -10,11 +10,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # Run from the source tree, the tools just built come first.
-if [ -n "${EVPIPE_BIN:-}" ]; then
-	PATH=$EVPIPE_BIN:$PATH
-elif [ -x "$here/../build/bin/flow-agg" ]; then
-	PATH=$here/../build/bin:$PATH
-fi
+. "$here/lib.sh"
+evpipe_path
 [ $# -ge 1 ] || { echo "usage: $0 file[=name] ..." >&2; exit 2; }
 files=""
 for f in "$@"; do files="$files -r $f"; done
