@@ -17,6 +17,7 @@
 
 #include "natsio.h"
 #include "natssub.h"
+#include "seqset.h"
 
 struct natssub {
 	char		*spec;
@@ -30,13 +31,11 @@ struct natssub {
 	bool		 ack_exit;
 	bool		 ended;
 	uint64_t	 max_seq;	/* highest stream sequence handed out */
-	/* The stream sequences handed out above floor (everything up to
-	 * floor was acknowledged), sorted. A set, not a high-water mark:
+	/* The stream sequences handed out (up to the last acknowledged
+	 * one, all of them). A set, not a high-water mark:
 	 * after a leader change a message whose first delivery was lost
 	 * comes again later than higher ones, and must not be skipped. */
-	uint64_t	 floor;
-	uint64_t	*seen;
-	size_t		 nseen, capseen;
+	struct seqset	 seen;
 	uint64_t	 last_seq;	/* stream sequence of last */
 	int64_t		 idle_since;
 	char		 lasterr[160];
@@ -194,7 +193,7 @@ ns_free(struct natssub *s)
 	natsConnection_Destroy(s->nc);
 	natsio_url_free(&s->u);
 	free(s->restart_filter);
-	free(s->seen);
+	seqset_free(&s->seen);
 	free(s->spec);
 	free(s);
 }
@@ -225,56 +224,6 @@ natssub_open(const char *spec, bool ack_exit_default, char *err,
 	return s;
 }
 
-/* Raises the acknowledged floor to seq and forgets the sequences up to it
- * (AckAll acknowledged them all: they never come again). */
-static void
-ns_seen_floor(struct natssub *s, uint64_t seq)
-{
-	size_t i = 0;
-
-	if (seq <= s->floor)
-		return;
-	s->floor = seq;
-	while (i < s->nseen && s->seen[i] <= seq)
-		i++;
-	memmove(s->seen, s->seen + i, (s->nseen - i) * sizeof(*s->seen));
-	s->nseen -= i;
-}
-
-/* Adds seq to the handed-out set: false if it was there (or acked). */
-static bool
-ns_seen_add(struct natssub *s, uint64_t seq)
-{
-	size_t lo = 0, hi = s->nseen, mid;
-
-	if (seq <= s->floor)
-		return false;
-	if (s->nseen > 0 && seq > s->seen[s->nseen - 1])
-		lo = s->nseen;		/* the usual case: in order */
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (s->seen[mid] == seq)
-			return false;
-		if (s->seen[mid] < seq)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (s->nseen == s->capseen) {
-		s->capseen = s->capseen ? 2 * s->capseen : 256;
-		s->seen = realloc(s->seen, s->capseen * sizeof(*s->seen));
-		if (s->seen == NULL) {
-			perror("nats");
-			abort();
-		}
-	}
-	memmove(s->seen + lo + 1, s->seen + lo,
-	    (s->nseen - lo) * sizeof(*s->seen));
-	s->seen[lo] = seq;
-	s->nseen++;
-	return true;
-}
-
 /* Acks everything handed out so far (the last message, AckAll), once the
  * stage's sinks have written it. A lost ack only means a redelivery. */
 static void
@@ -291,7 +240,7 @@ ns_ack(struct natssub *s)
 	}
 	if ((st = natsMsg_Ack(s->last, NULL)) == NATS_OK) {
 		s->acks++;
-		ns_seen_floor(s, s->last_seq);
+		seqset_floor(&s->seen, s->last_seq);
 	} else {
 		s->ack_errors++;
 		snprintf(s->lasterr, sizeof(s->lasterr), "ack: %s",
@@ -338,7 +287,7 @@ ns_fresh(struct natssub *s, natsMsg *m)
 	if (md->NumDelivered > 1)
 		s->redelivered++;
 	s->last_seq = md->Sequence.Stream;
-	if (!ns_seen_add(s, md->Sequence.Stream)) {
+	if (!seqset_add(&s->seen, md->Sequence.Stream)) {
 		fresh = false;
 		s->skipped++;
 	} else if (md->Sequence.Stream > s->max_seq)
