@@ -16,6 +16,7 @@
 #include "sig.h"
 #include "sink.h"
 #include "stats.h"
+#include "xalloc.h"
 
 #define EVROUTE_MAXLINE		(1024 * 1024)
 #define EVROUTE_MAXSHARDS	1024
@@ -91,24 +92,6 @@ static void
 usage(void)
 {
 	opts_usage(&tool);
-}
-
-static void *
-xreallocarray(void *p, size_t n, size_t size)
-{
-	if ((p = reallocarray(p, n, size)) == NULL)
-		err(1, NULL);
-	return p;
-}
-
-static char *
-xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		err(1, NULL);
-	return p;
 }
 
 /* Splits "A=B" at the first '=' into two new strings. -1 if malformed. */

@@ -19,6 +19,7 @@
 
 #include "dpi.h"
 #include "sbuf.h"
+#include "xalloc.h"
 
 /* When nDPI's reader stops feeding an undecided flow (its defaults). */
 #define DPI_MAX_TCP_PKTS	80
@@ -68,16 +69,6 @@ struct dpi {
 	struct dpi_stats st;
 };
 
-static void *
-dpi_xrealloc(void *p, size_t n, size_t sz)
-{
-	if (n != 0 && sz > SIZE_MAX / n)
-		abort();
-	if ((p = realloc(p, n * sz)) == NULL)
-		abort();
-	return p;
-}
-
 struct dpi *
 dpi_new(const struct dpi_conf *c, char *err, size_t errsz)
 {
@@ -88,8 +79,7 @@ dpi_new(const struct dpi_conf *c, char *err, size_t errsz)
 
 	if (max > (1u << 30))
 		max = 1u << 30;
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		abort();
+	x = xcalloc(1, sizeof(*x));
 	x->mod = ndpi_init_detection_module(ndpi_no_prefs);
 	if (x->mod == NULL) {
 		if (errsz)
@@ -103,12 +93,10 @@ dpi_new(const struct dpi_conf *c, char *err, size_t errsz)
 	x->max = (uint32_t)max;
 	x->idle_ms = c && c->idle_ms ? c->idle_ms : DPI_IDLE_MS;
 	x->cap = x->max < 1024 ? x->max : 1024;
-	x->e = dpi_xrealloc(NULL, x->cap, sizeof(*x->e));
+	x->e = xreallocarray(NULL, x->cap, sizeof(*x->e));
 	for (ts = 16; ts < x->cap; ts *= 2)
 		;
-	x->tab = calloc(ts, sizeof(*x->tab));
-	if (x->tab == NULL)
-		abort();
+	x->tab = xcalloc(ts, sizeof(*x->tab));
 	x->tmask = ts - 1;
 	return x;
 }
@@ -267,8 +255,7 @@ dpi_rehash(struct dpi *x)
 	while (ts < x->cap)
 		ts *= 2;
 	free(x->tab);
-	if ((x->tab = calloc(ts, sizeof(*x->tab))) == NULL)
-		abort();
+	x->tab = xcalloc(ts, sizeof(*x->tab));
 	x->tmask = ts - 1;
 	for (i = 1; i <= x->n; i++) {
 		if (!x->e[i - 1].used)
@@ -295,7 +282,7 @@ dpi_slot(struct dpi *x)
 	}
 	if (x->n == x->cap) {
 		x->cap = x->cap > x->max / 2 ? x->max : x->cap * 2;
-		x->e = dpi_xrealloc(x->e, x->cap, sizeof(*x->e));
+		x->e = xreallocarray(x->e, x->cap, sizeof(*x->e));
 		dpi_rehash(x);
 	}
 	memset(&x->e[x->n], 0, sizeof(x->e[x->n]));
@@ -442,8 +429,7 @@ dpi_keep(struct dpi *x, struct dpi_ent *e)
 	    memcmp(e->fields, x->b.p, e->flen) == 0)
 		return;
 	free(e->fields);
-	if ((e->fields = malloc(x->b.len + 1)) == NULL)
-		abort();
+	e->fields = xreallocarray(NULL, x->b.len + 1, 1);
 	memcpy(e->fields, x->b.p, x->b.len + 1);
 	e->flen = x->b.len;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "flowtab.h"
+#include "xalloc.h"
 
 #define FT_CHUNK_SHIFT	12
 #define FT_CHUNK	(1u << FT_CHUNK_SHIFT)
@@ -70,26 +71,6 @@ struct flowtab {
 };
 
 static void	ft_l7_free(struct flow *);
-
-static void *
-ft_xcalloc(size_t n, size_t size)
-{
-	void *p;
-
-	if ((p = calloc(n, size)) == NULL)
-		err(1, "flowtab");
-	return p;
-}
-
-static void *
-ft_xrealloc(void *p, size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size)
-		errx(1, "flowtab: size overflow");
-	if ((p = realloc(p, n * size)) == NULL)
-		err(1, "flowtab");
-	return p;
-}
 
 static struct flow *
 ft_at(const struct flowtab *ft, uint32_t i)
@@ -180,22 +161,22 @@ flowtab_new(const struct flowtab_conf *conf, flowtab_emit_fn emit, void *arg)
 {
 	struct flowtab *ft;
 
-	ft = ft_xcalloc(1, sizeof(*ft));
+	ft = xcalloc(1, sizeof(*ft));
 	ft->conf = *conf;
 	ft->emit = emit;
 	ft->arg = arg;
 	ft->nalloc = 1;
 	ft->nbucket = 1024;
-	ft->bucket = ft_xcalloc(ft->nbucket, sizeof(*ft->bucket));
+	ft->bucket = xcalloc(ft->nbucket, sizeof(*ft->bucket));
 	ft->npbucket = 256;
-	ft->pbucket = ft_xcalloc(ft->npbucket, sizeof(*ft->pbucket));
+	ft->pbucket = xcalloc(ft->npbucket, sizeof(*ft->pbucket));
 	ft->nproc = 1;
 	ft->capproc = 64;
-	ft->proc = ft_xcalloc(ft->capproc, sizeof(*ft->proc));
+	ft->proc = xcalloc(ft->capproc, sizeof(*ft->proc));
 	ft->ntcp = 1;
 	ft->captcp = 64;
-	ft->tcp = ft_xcalloc(ft->captcp, sizeof(*ft->tcp));
-	ft->tcpfree = ft_xcalloc(ft->captcp, sizeof(*ft->tcpfree));
+	ft->tcp = xcalloc(ft->captcp, sizeof(*ft->tcp));
+	ft->tcpfree = xcalloc(ft->captcp, sizeof(*ft->tcpfree));
 	return ft;
 }
 
@@ -245,13 +226,13 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 		ft->if_overflow++;
 		return FT_MAXIFACES - 1;
 	}
-	s = ft_xcalloc(1, len + 1);
+	s = xcalloc(1, len + 1);
 	memcpy(s, name, len);
-	ft->ifname = ft_xrealloc(ft->ifname, ft->nif + 1u, sizeof(char *));
-	ft->iflen = ft_xrealloc(ft->iflen, ft->nif + 1u, sizeof(size_t));
-	ft->if_active = ft_xrealloc(ft->if_active, ft->nif + 1u,
+	ft->ifname = xreallocarray(ft->ifname, ft->nif + 1u, sizeof(char *));
+	ft->iflen = xreallocarray(ft->iflen, ft->nif + 1u, sizeof(size_t));
+	ft->if_active = xreallocarray(ft->if_active, ft->nif + 1u,
 	    sizeof(uint64_t));
-	ft->if_expired = ft_xrealloc(ft->if_expired, ft->nif + 1u,
+	ft->if_expired = xreallocarray(ft->if_expired, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->ifname[ft->nif] = s;
 	ft->iflen[ft->nif] = len;
@@ -310,7 +291,7 @@ ft_grow_buckets(struct flowtab *ft)
 	uint32_t n = ft->nbucket * 2, *b, i, j, nx, h;
 	struct flow *f;
 
-	b = ft_xcalloc(n, sizeof(*b));
+	b = xcalloc(n, sizeof(*b));
 	for (i = 0; i < ft->nbucket; i++) {
 		for (j = ft->bucket[i]; j != 0; j = nx) {
 			f = ft_at(ft, j);
@@ -452,9 +433,9 @@ flowtab_insert(struct flowtab *ft, const struct flowtab_key *k, int64_t now)
 		if (ft->nalloc >= 0x7fffffffu)
 			errx(1, "flowtab: too many flows");
 		if ((ft->nalloc >> FT_CHUNK_SHIFT) >= ft->nchunk) {
-			ft->chunk = ft_xrealloc(ft->chunk, ft->nchunk + 1,
+			ft->chunk = xreallocarray(ft->chunk, ft->nchunk + 1,
 			    sizeof(*ft->chunk));
-			ft->chunk[ft->nchunk++] = ft_xcalloc(FT_CHUNK,
+			ft->chunk[ft->nchunk++] = xcalloc(FT_CHUNK,
 			    sizeof(struct flow));
 		}
 		i = ft->nalloc++;
@@ -678,7 +659,7 @@ ft_proc_rehash(struct flowtab *ft)
 {
 	uint32_t n = ft->npbucket * 2, *b, i, j, nx;
 
-	b = ft_xcalloc(n, sizeof(*b));
+	b = xcalloc(n, sizeof(*b));
 	for (i = 0; i < ft->npbucket; i++)
 		for (j = ft->pbucket[i]; j != 0; j = nx) {
 			nx = ft->proc[j].next;
@@ -718,7 +699,7 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 	} else {
 		if (ft->nproc == ft->capproc) {
 			ft->capproc *= 2;
-			ft->proc = ft_xrealloc(ft->proc, ft->capproc,
+			ft->proc = xreallocarray(ft->proc, ft->capproc,
 			    sizeof(*ft->proc));
 		}
 		i = ft->nproc++;
@@ -728,7 +709,7 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 	for (k = 0; k < FP_NSTR; k++)
 		if (p->s[k] != NULL)
 			len += strlen(p->s[k]) + 1;
-	e->blob = len ? ft_xcalloc(1, len) : NULL;
+	e->blob = len ? xcalloc(1, len) : NULL;
 	w = e->blob;
 	for (k = 0; k < FP_NSTR; k++) {
 		if (p->s[k] == NULL)
@@ -837,9 +818,9 @@ flowtab_tcpinfo(struct flowtab *ft, struct flow *f, bool create)
 	else {
 		if (ft->ntcp == ft->captcp) {
 			ft->captcp *= 2;
-			ft->tcp = ft_xrealloc(ft->tcp, ft->captcp,
+			ft->tcp = xreallocarray(ft->tcp, ft->captcp,
 			    sizeof(*ft->tcp));
-			ft->tcpfree = ft_xrealloc(ft->tcpfree, ft->captcp,
+			ft->tcpfree = xreallocarray(ft->tcpfree, ft->captcp,
 			    sizeof(*ft->tcpfree));
 		}
 		i = ft->ntcp++;
@@ -892,11 +873,11 @@ flowtab_l7_set(struct flow *f, enum flow_l7f i, const char *json,
 	if ((unsigned)i >= FL7_N || len > UINT16_MAX)
 		return -1;
 	if (f->l7 == NULL)
-		f->l7 = ft_xcalloc(1, sizeof(*f->l7));
+		f->l7 = xcalloc(1, sizeof(*f->l7));
 	if (f->l7->v[i] != NULL)
 		return f->l7->len[i] == len &&
 		    memcmp(f->l7->v[i], json, len) == 0 ? 0 : -1;
-	v = ft_xcalloc(1, len + 1);
+	v = xcalloc(1, len + 1);
 	memcpy(v, json, len);
 	f->l7->v[i] = v;
 	f->l7->len[i] = (uint16_t)len;

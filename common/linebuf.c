@@ -37,6 +37,7 @@
 #include "chain.h"
 #include "linebuf.h"
 #include "natssub.h"
+#include "xalloc.h"
 
 /* Bytes asked of read(2) at a time. */
 #define LINEBUF_CHUNK		(256 * 1024)
@@ -94,43 +95,6 @@ struct linebuf {
 	struct linebuf_stats	 st;
 };
 
-static void *
-lb_xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		perror("linebuf");
-		abort();
-	}
-	return p;
-}
-
-static void *
-lb_xrealloc(void *p, size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size) {
-		fputs("linebuf: allocation too large\n", stderr);
-		abort();
-	}
-	p = realloc(p, n * size);
-	if (p == NULL) {
-		perror("linebuf");
-		abort();
-	}
-	return p;
-}
-
-static char *
-lb_xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = lb_xcalloc(1, n);
-
-	memcpy(p, s, n);
-	return p;
-}
-
 struct linebuf *
 linebuf_new(size_t maxline)
 {
@@ -140,7 +104,7 @@ linebuf_new(size_t maxline)
 		fputs("linebuf: line limit too large\n", stderr);
 		abort();
 	}
-	lb = lb_xcalloc(1, sizeof(*lb));
+	lb = xcalloc(1, sizeof(*lb));
 	lb->maxline = maxline;
 	return lb;
 }
@@ -201,20 +165,20 @@ lb_push(struct linebuf *lb, const char *name, enum lb_kind kind)
 
 	if (lb->n == lb->cap) {
 		lb->cap = lb->cap ? lb->cap * 2 : 4;
-		lb->in = lb_xrealloc(lb->in, (size_t)lb->cap, sizeof(*lb->in));
-		lb->items = lb_xrealloc(lb->items, (size_t)lb->cap,
+		lb->in = xreallocarray(lb->in, (size_t)lb->cap, sizeof(*lb->in));
+		lb->items = xreallocarray(lb->items, (size_t)lb->cap,
 		    sizeof(*lb->items));
-		lb->item_in = lb_xrealloc(lb->item_in, (size_t)lb->cap,
+		lb->item_in = xreallocarray(lb->item_in, (size_t)lb->cap,
 		    sizeof(*lb->item_in));
 	}
 	in = &lb->in[lb->n];
 	memset(in, 0, sizeof(*in));
-	in->name = lb_xstrdup(name);
+	in->name = xstrdup(name);
 	in->kind = kind;
 	in->fd = -1;
 	/* A ZMQ piece is copied whole, so maxline + 1 is enough there. */
 	in->cap = kind == LB_FD ? lb->maxline + LINEBUF_CHUNK : lb->maxline;
-	in->buf = lb_xrealloc(NULL, in->cap + 1, 1);
+	in->buf = xreallocarray(NULL, in->cap + 1, 1);
 	lb->n++;
 	lb->open++;
 	return in;

@@ -13,6 +13,7 @@
 
 #include "natsio.h"
 #include "opts.h"
+#include "xalloc.h"
 
 /* Per thread: stages may run as threads of one process (chain.h), each
  * with its own sinks and inputs. */
@@ -24,22 +25,10 @@ static _Thread_local struct natsio_hook *natsio_hooks;
 static _Thread_local int natsio_nhooks, natsio_hookcap;
 static _Thread_local bool natsio_failed;
 
-static void *
-natsio_xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		perror("nats");
-		abort();
-	}
-	return p;
-}
-
 static char *
 natsio_xstrndup(const char *s, size_t n)
 {
-	char *p = natsio_xcalloc(1, n + 1);
+	char *p = xcalloc(1, n + 1);
 
 	memcpy(p, s, n);
 	return p;
@@ -113,7 +102,7 @@ natsio_servers(const char *s, const char *e, struct natsio_url *u,
 
 	for (p = s; p < e; p++)
 		n += *p == ',';
-	u->servers = natsio_xcalloc(n, sizeof(*u->servers));
+	u->servers = xcalloc(n, sizeof(*u->servers));
 	for (p = s; p <= e; p = c + 1) {
 		c = memchr(p, ',', (size_t)(e - p));
 		if (c == NULL)
@@ -137,7 +126,7 @@ natsio_servers(const char *s, const char *e, struct natsio_url *u,
 			}
 		} else
 			colon = c;
-		u->servers[u->nservers] = natsio_xcalloc(1,
+		u->servers[u->nservers] = xcalloc(1,
 		    (size_t)(colon - p) + 24);
 		snprintf(u->servers[u->nservers], (size_t)(colon - p) + 24,
 		    "nats://%.*s:%lld", (int)(colon - p), p, port);

@@ -29,6 +29,7 @@
 #include "natsio.h"
 #include "natspub.h"
 #include "sig.h"
+#include "xalloc.h"
 
 /* Pause between two resend rounds, so a cluster without a leader is not
  * flooded with requests it answers "no responders". */
@@ -65,17 +66,6 @@ struct natspub {
 	uint64_t	 records, msgs, acked, dups, resent, errors;
 	uint64_t	 blocked_us;
 };
-
-static void *
-np_xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (p == NULL) {
-		perror("nats");
-		abort();
-	}
-	return p;
-}
 
 /* The sequence number at the end of a Nats-Msg-Id "SOURCE-SEQ". */
 static uint64_t
@@ -342,7 +332,7 @@ np_free(struct natspub *p)
 struct natspub *
 natspub_open(const char *spec, char *err, size_t errsz, int *status)
 {
-	struct natspub *p = np_xrealloc(NULL, sizeof(*p));
+	struct natspub *p = xreallocarray(NULL, 1, sizeof(*p));
 	pthread_condattr_t ca;
 	struct timespec ts;
 	char host[64];
@@ -363,11 +353,7 @@ natspub_open(const char *spec, char *err, size_t errsz, int *status)
 		return NULL;
 	}
 	p->nring = 2 * (uint64_t)p->u.window;
-	p->ring = calloc(p->nring, sizeof(*p->ring));
-	if (p->ring == NULL) {
-		perror("nats");
-		abort();
-	}
+	p->ring = xcalloc(p->nring, sizeof(*p->ring));
 	if (p->u.source != NULL)
 		snprintf(p->source, sizeof(p->source), "%s", p->u.source);
 	else {
@@ -403,7 +389,7 @@ natspub_write(struct natspub *p, const char *rec, size_t len)
 		 * record near the message limit needs more. */
 		p->curcap = p->curlen + len + 1 > 2 * NATSPUB_BATCH ?
 		    p->curlen + len + 1 : 2 * NATSPUB_BATCH;
-		p->cur = np_xrealloc(p->cur, p->curcap);
+		p->cur = xreallocarray(p->cur, 1, p->curcap);
 	}
 	if (p->curlen == 0)
 		p->cur_t0 = natsio_now_us();

@@ -18,6 +18,7 @@
 #include "natsio.h"
 #include "natssub.h"
 #include "seqset.h"
+#include "xalloc.h"
 
 struct natssub {
 	char		*spec;
@@ -202,13 +203,10 @@ struct natssub *
 natssub_open(const char *spec, bool ack_exit_default, char *err,
     size_t errsz, int *status)
 {
-	struct natssub *s = calloc(1, sizeof(*s));
+	struct natssub *s = xcalloc(1, sizeof(*s));
 	char why[400];
 
-	if (s == NULL || (s->spec = strdup(spec)) == NULL) {
-		perror("nats");
-		abort();
-	}
+	s->spec = xstrdup(spec);
 	if (natsio_parse(spec, NATSIO_INPUT, &s->u, err, errsz) != 0) {
 		*status = 2;
 		ns_free(s);

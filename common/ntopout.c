@@ -26,6 +26,7 @@
 
 #include "ntopids.h"
 #include "ntopout.h"
+#include "xalloc.h"
 
 /* The counters ntopng adds: sent as differences. */
 #define NO_NCTR	6
@@ -93,27 +94,15 @@ struct no_conv {
 	size_t		 nonly;
 };
 
-static void *
-no_alloc(size_t n)
-{
-	void *p = calloc(1, n);
-
-	if (p == NULL) {
-		perror("ntopout");
-		abort();
-	}
-	return p;
-}
-
 struct ntopout *
 ntopout_new(void)
 {
-	struct ntopout *o = no_alloc(sizeof(*o));
+	struct ntopout *o = xcalloc(1, sizeof(*o));
 
 	record_init(&o->rec);
 	record_init(&o->sub);
 	o->nb = 64;
-	o->tab = no_alloc(o->nb * sizeof(*o->tab));
+	o->tab = xcalloc(1, o->nb * sizeof(*o->tab));
 	return o;
 }
 
@@ -175,7 +164,7 @@ no_grow(struct ntopout *o)
 	size_t i, onb = o->nb;
 
 	o->nb *= 2;
-	o->tab = no_alloc(o->nb * sizeof(*o->tab));
+	o->tab = xcalloc(1, o->nb * sizeof(*o->tab));
 	for (i = 0; i < onb; i++)
 		for (f = old[i]; f != NULL; f = nx) {
 			nx = f->next;
@@ -398,7 +387,7 @@ no_deltas(struct ntopout *o, bool interim, uint64_t delta[NO_NCTR],
 		return;
 	}
 	if (fl == NULL) {
-		fl = no_alloc(sizeof(*fl) + o->key.len);
+		fl = xcalloc(1, sizeof(*fl) + o->key.len);
 		fl->h = h;
 		fl->klen = o->key.len;
 		memcpy(fl->key, o->key.p, o->key.len);

@@ -11,6 +11,7 @@
 
 #include "ipaddr.h"
 #include "pktrec.h"
+#include "xalloc.h"
 
 /* The longest record without its interface name: every key, 39-byte
  * IPv6 addresses, 20-digit numbers. 512 leaves ample room. */
@@ -326,16 +327,6 @@ pr_hash(const struct pr_key *k)
 	return h ^ (h >> 29);
 }
 
-static void *
-pr_xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-
-	if (p == NULL)
-		err(1, "pktrec");
-	return p;
-}
-
 static void
 pr_tab_insert(struct pktrec_agg *a, const struct pr_key *k, size_t idx)
 {
@@ -373,17 +364,17 @@ pr_find(struct pktrec_agg *a, const struct pr_key *k)
 struct pktrec_agg *
 pktrec_agg_new(uint64_t slice_ns, size_t max_entries)
 {
-	struct pktrec_agg *a = pr_xcalloc(1, sizeof(*a));
+	struct pktrec_agg *a = xcalloc(1, sizeof(*a));
 
 	a->slice_ns = slice_ns ? slice_ns : 1;
 	a->max = max_entries ? max_entries : 1;
 	if (a->max > UINT32_MAX / 4)
 		a->max = UINT32_MAX / 4;
 	a->cap = 1024 < a->max ? 1024 : a->max;
-	a->e = pr_xcalloc(a->cap, sizeof(*a->e));
+	a->e = xcalloc(a->cap, sizeof(*a->e));
 	for (a->tsize = 16; a->tsize <= 2 * a->cap; a->tsize *= 2)
 		;
-	a->tab = pr_xcalloc(a->tsize, sizeof(*a->tab));
+	a->tab = xcalloc(a->tsize, sizeof(*a->tab));
 	return a;
 }
 
@@ -421,7 +412,7 @@ pr_grow(struct pktrec_agg *a)
 		free(a->tab);
 		while (a->tsize <= 2 * cap)
 			a->tsize *= 2;
-		a->tab = pr_xcalloc(a->tsize, sizeof(*a->tab));
+		a->tab = xcalloc(a->tsize, sizeof(*a->tab));
 		pr_tab_rebuild(a);
 	}
 }
@@ -535,7 +526,7 @@ pr_l7_copy(struct pktrec_agg *a, struct pr_ent *x)
 	if (x->l7 != NULL || x->l7h == 0 || a->l7fn == NULL ||
 	    (l7 = a->l7fn(a->l7arg, x->l7h, &n)) == NULL)
 		return;
-	x->l7 = pr_xcalloc(n + 1, 1);
+	x->l7 = xcalloc(n + 1, 1);
 	memcpy(x->l7, l7, n);
 	x->l7len = n;
 }

@@ -18,6 +18,7 @@
 
 #include "route.h"
 #include "sbuf.h"
+#include "xalloc.h"
 
 struct route_if {
 	char	*name;
@@ -40,26 +41,6 @@ struct route {
 	struct route_comp *comps;
 	size_t		 ncomps;
 };
-
-static void *
-route_xrealloc(void *p, size_t n, size_t size)
-{
-	if (n != 0 && size > SIZE_MAX / n)
-		errx(1, "route: out of memory");
-	if ((p = realloc(p, n * size)) == NULL)
-		err(1, "route");
-	return p;
-}
-
-static char *
-route_xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL)
-		err(1, "route");
-	return p;
-}
 
 struct route *
 route_new(void)
@@ -116,13 +97,13 @@ route_intern(struct route *rt, const char *name)
 
 	if (i >= 0)
 		return (size_t)i;
-	rt->ifs = route_xrealloc(rt->ifs, rt->nifs + 1, sizeof(*rt->ifs));
-	rt->declared = route_xrealloc(rt->declared, rt->nifs + 1,
+	rt->ifs = xreallocarray(rt->ifs, rt->nifs + 1, sizeof(*rt->ifs));
+	rt->declared = xreallocarray(rt->declared, rt->nifs + 1,
 	    sizeof(*rt->declared));
-	rt->mirrored = route_xrealloc(rt->mirrored, rt->nifs + 1,
+	rt->mirrored = xreallocarray(rt->mirrored, rt->nifs + 1,
 	    sizeof(*rt->mirrored));
 	f = &rt->ifs[rt->nifs];
-	f->name = route_xstrdup(name);
+	f->name = xstrdup(name);
 	f->len = strlen(name);
 	sbuf_add_jstr(&b, name, f->len);
 	f->json = b.p;
@@ -198,9 +179,9 @@ route_companion(struct route *rt, const char *zmqif, const char *iface,
 			    rt->ifs[rt->comps[i].ci].name);
 			return -1;
 		}
-	rt->comps = route_xrealloc(rt->comps, rt->ncomps + 1,
+	rt->comps = xreallocarray(rt->comps, rt->ncomps + 1,
 	    sizeof(*rt->comps));
-	rt->comps[rt->ncomps].zmq = route_xstrdup(zmqif);
+	rt->comps[rt->ncomps].zmq = xstrdup(zmqif);
 	rt->comps[rt->ncomps].zlen = zlen;
 	rt->comps[rt->ncomps].ci = route_intern(rt, iface);
 	rt->ncomps++;
@@ -485,8 +466,8 @@ route_core_addsink(struct route_core *c, struct sink *s)
 	for (i = 0; i < c->nsinks; i++)
 		if (c->sinks[i] == s)
 			return;
-	c->sinks = route_xrealloc(c->sinks, c->nsinks + 1, sizeof(*c->sinks));
-	c->failed = route_xrealloc(c->failed, c->nsinks + 1,
+	c->sinks = xreallocarray(c->sinks, c->nsinks + 1, sizeof(*c->sinks));
+	c->failed = xreallocarray(c->failed, c->nsinks + 1,
 	    sizeof(*c->failed));
 	c->sinks[c->nsinks] = s;
 	c->failed[c->nsinks++] = false;
@@ -609,7 +590,7 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 
 		if (b->nouts == b->ocap) {
 			b->ocap = b->ocap ? b->ocap * 2 : 1024;
-			b->outs = route_xrealloc(b->outs, b->ocap,
+			b->outs = xreallocarray(b->outs, b->ocap,
 			    sizeof(*b->outs));
 		}
 		o = &b->outs[b->nouts++];
@@ -686,7 +667,7 @@ route_bad(struct route_core *c, uint64_t *ctr, const char *what,
 			break;
 	if (b->nbads == b->bcap) {
 		b->bcap = b->bcap ? b->bcap * 2 : 16;
-		b->bads = route_xrealloc(b->bads, b->bcap, sizeof(*b->bads));
+		b->bads = xreallocarray(b->bads, b->bcap, sizeof(*b->bads));
 	}
 	at = b->msgs.len;
 	sbuf_reserve(&b->msgs, 512);
@@ -850,7 +831,7 @@ route_count_line(struct route_core *c, int input)
 	if (input < 0)
 		return 0;
 	if ((size_t)input >= c->nlineno) {
-		c->lineno = route_xrealloc(c->lineno, (size_t)input + 1,
+		c->lineno = xreallocarray(c->lineno, (size_t)input + 1,
 		    sizeof(*c->lineno));
 		memset(c->lineno + c->nlineno, 0, ((size_t)input + 1 -
 		    c->nlineno) * sizeof(*c->lineno));
@@ -1093,7 +1074,7 @@ rt_line_cb(void *arg, const char *line, size_t len, int input)
 		b = rt_at(pl, pl->head);
 	if (b->nlines == b->lcap) {
 		b->lcap = b->lcap ? b->lcap * 2 : 256;
-		b->lines = route_xrealloc(b->lines, b->lcap, sizeof(*b->lines));
+		b->lines = xreallocarray(b->lines, b->lcap, sizeof(*b->lines));
 	}
 	l = &b->lines[b->nlines++];
 	l->off = b->in.len;

@@ -1,9 +1,9 @@
 /* seqset.c - a set of sequence numbers above a floor (include/seqset.h). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "seqset.h"
+#include "xalloc.h"
 
 bool
 seqset_add(struct seqset *ss, uint64_t seq)
@@ -25,11 +25,7 @@ seqset_add(struct seqset *ss, uint64_t seq)
 	}
 	if (ss->n == ss->cap) {
 		ss->cap = ss->cap ? 2 * ss->cap : 256;
-		ss->v = realloc(ss->v, ss->cap * sizeof(*ss->v));
-		if (ss->v == NULL) {
-			perror("seqset");
-			abort();
-		}
+		ss->v = xreallocarray(ss->v, ss->cap, sizeof(*ss->v));
 	}
 	memmove(ss->v + lo + 1, ss->v + lo, (ss->n - lo) * sizeof(*ss->v));
 	ss->v[lo] = seq;

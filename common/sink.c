@@ -43,6 +43,7 @@
 #include "sig.h"
 #include "sink.h"
 #include "tlv.h"
+#include "xalloc.h"
 
 #define SINK_BUFSZ	(256 * 1024)
 /* How long a closing ZMQ sink (or a send interrupted by a stop signal)
@@ -81,28 +82,12 @@ struct sink {
 	struct natspub	*np;		/* SK_NATS */
 };
 
-static char *
-sk_xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (p == NULL) {
-		perror("sink");
-		abort();
-	}
-	return p;
-}
-
 static struct sink *
 sk_new(const char *spec, enum sk_kind kind, const struct sink_opts *o)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct sink *s = xcalloc(1, sizeof(*s));
 
-	if (s == NULL) {
-		perror("sink");
-		abort();
-	}
-	s->name = sk_xstrdup(spec);
+	s->name = xstrdup(spec);
 	s->kind = kind;
 	s->fd = -1;
 	if (o != NULL) {
@@ -403,11 +388,7 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	natsio_hook_add(sk_before_ack, s);
 	s->fd = fd;
 	s->own_fd = fd != STDOUT_FILENO;
-	s->buf = malloc(SINK_BUFSZ);
-	if (s->buf == NULL) {
-		perror("sink");
-		abort();
-	}
+	s->buf = xreallocarray(NULL, SINK_BUFSZ, 1);
 	return s;
 }
 

@@ -8,6 +8,7 @@
 
 #include "sbuf.h"
 #include "stats.h"
+#include "xalloc.h"
 
 /* Counters live in fixed chunks so the pointers handed out by stats_ctr()
  * stay valid however many counters are added later. */
@@ -43,33 +44,13 @@ struct stats {
 	int			 quiet;
 };
 
-static void *
-stats_xcalloc(size_t n, size_t size)
-{
-	void *p;
-
-	if ((p = calloc(n, size)) == NULL)
-		err(1, "stats");
-	return p;
-}
-
-static char *
-stats_xstrdup(const char *s)
-{
-	char *p;
-
-	if ((p = strdup(s)) == NULL)
-		err(1, "stats");
-	return p;
-}
-
 struct stats *
 stats_new(const char *name)
 {
-	struct stats *s = stats_xcalloc(1, sizeof(*s));
+	struct stats *s = xcalloc(1, sizeof(*s));
 
-	s->name = stats_xstrdup(name);
-	s->head = s->tail = stats_xcalloc(1, sizeof(*s->head));
+	s->name = xstrdup(name);
+	s->head = s->tail = xcalloc(1, sizeof(*s->head));
 	s->rate = 1000;
 	return s;
 }
@@ -112,11 +93,11 @@ stats_ctr(struct stats *s, const char *name)
 			if (strcmp(c->c[i].name, name) == 0)
 				return &c->c[i].v;
 	if (s->tail->n == STATS_CHUNK) {
-		s->tail->next = stats_xcalloc(1, sizeof(*s->tail));
+		s->tail->next = xcalloc(1, sizeof(*s->tail));
 		s->tail = s->tail->next;
 	}
 	c = s->tail;
-	c->c[c->n].name = stats_xstrdup(name);
+	c->c[c->n].name = xstrdup(name);
 	c->c[c->n].v = 0;
 	return &c->c[c->n++].v;
 }
@@ -135,12 +116,12 @@ stats_set_str(struct stats *s, const char *key, const char *value)
 	for (tp = &s->strs; (t = *tp) != NULL; tp = &t->next)
 		if (strcmp(t->key, key) == 0) {
 			free(t->val);
-			t->val = stats_xstrdup(value);
+			t->val = xstrdup(value);
 			return;
 		}
-	t = stats_xcalloc(1, sizeof(*t));
-	t->key = stats_xstrdup(key);
-	t->val = stats_xstrdup(value);
+	t = xcalloc(1, sizeof(*t));
+	t->key = xstrdup(key);
+	t->val = xstrdup(value);
 	*tp = t;
 }
 

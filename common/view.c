@@ -108,7 +108,7 @@ view_hashkey(const char *s, size_t n)
 struct view *
 view_new(const struct view_conf *c, struct stats *st)
 {
-	struct view *v = view_xcalloc(1, sizeof(*v));
+	struct view *v = xcalloc(1, sizeof(*v));
 	size_t i;
 	int k;
 
@@ -137,10 +137,10 @@ view_new(const struct view_conf *c, struct stats *st)
 		v->keylen[k] = (uint8_t)strlen(name);
 	}
 	v->hsize = 1024;
-	v->htab = view_xcalloc(v->hsize, sizeof(*v->htab));
+	v->htab = xcalloc(v->hsize, sizeof(*v->htab));
 	v->ptsize = 256;
-	v->ptab = view_xcalloc(v->ptsize, sizeof(*v->ptab));
-	v->evs = view_xcalloc(v->conf.max_events, sizeof(*v->evs));
+	v->ptab = xcalloc(v->ptsize, sizeof(*v->ptab));
+	v->evs = xcalloc(v->conf.max_events, sizeof(*v->evs));
 	for (i = 0; i < VIEW_NKINDS; i++) {
 		v->sortcol[i] = view_def[i].sort;
 		v->sortdesc[i] = view_def[i].desc;

@@ -87,7 +87,7 @@ static void
 view_rehash(struct view *v)
 {
 	size_t ns = v->hsize * 2, i;
-	struct vflow **nt = view_xcalloc(ns, sizeof(*nt));
+	struct vflow **nt = xcalloc(ns, sizeof(*nt));
 
 	for (i = 0; i < v->hsize; i++) {
 		struct vflow *f, *fn;
@@ -151,7 +151,7 @@ view_proc_get(struct view *v, const struct vproc *p)
 		}
 	if (v->nprocs >= v->ptsize) {
 		size_t ns = v->ptsize * 2;
-		struct vpnode **nt = view_xcalloc(ns, sizeof(*nt)), *m, *mn;
+		struct vpnode **nt = xcalloc(ns, sizeof(*nt)), *m, *mn;
 
 		for (i = 0; i < v->ptsize; i++)
 			for (m = v->ptab[i]; m != NULL; m = mn) {
@@ -163,7 +163,7 @@ view_proc_get(struct view *v, const struct vproc *p)
 		v->ptab = nt;
 		v->ptsize = ns;
 	}
-	n = view_xcalloc(1, sizeof(*n));
+	n = xcalloc(1, sizeof(*n));
 	n->p = *p;
 	n->hash = h;
 	n->refs = 1;
@@ -292,7 +292,7 @@ view_flow_new(struct view *v, uint64_t h, int iface, int proto, int vlan,
 	}
 	if (v->nflows >= v->hsize)
 		view_rehash(v);
-	f = view_xcalloc(1, sizeof(*f));
+	f = xcalloc(1, sizeof(*f));
 	f->hash = h;
 	f->seq = v->seq++;
 	f->iface = iface;
@@ -444,7 +444,7 @@ view_flow_app(struct vflow *f, const struct rec_field **fv)
 	if (i == sizeof(keys) / sizeof(keys[0]))
 		return;
 	if (f->app == NULL)
-		f->app = view_xcalloc(1, sizeof(*f->app));
+		f->app = xcalloc(1, sizeof(*f->app));
 	a = f->app;
 	if (fv[K_L7ID])
 		view_str(fv[K_L7ID], a->id, sizeof(a->id));

@@ -268,13 +268,13 @@ view_build_procs(struct view *v, int ifsel)
 	while (hs < need)
 		hs *= 2;
 	if (v->capprows < need) {
-		v->prows = view_xreallocarray(v->prows, need,
+		v->prows = xreallocarray(v->prows, need,
 		    sizeof(*v->prows));
 		v->capprows = need;
 	}
 	if (v->phsize != hs) {
 		free(v->phash);
-		v->phash = view_xcalloc(hs, sizeof(*v->phash));
+		v->phash = xcalloc(hs, sizeof(*v->phash));
 		v->phsize = hs;
 	} else
 		memset(v->phash, 0, hs * sizeof(*v->phash));

@@ -12,26 +12,7 @@
 #include "sbuf.h"
 #include "view.h"
 #include "viewint.h"
-
-void *
-view_xcalloc(size_t n, size_t size)
-{
-	void *p;
-
-	if ((p = calloc(n, size)) == NULL)
-		err(1, "view");
-	return p;
-}
-
-void *
-view_xreallocarray(void *p, size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size)
-		errx(1, "view: overflow");
-	if ((p = realloc(p, n * size)) == NULL)
-		err(1, "view");
-	return p;
-}
+#include "xalloc.h"
 
 /* Copies s into buf (size bytes), cut at a UTF-8 character start. */
 void

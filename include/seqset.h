@@ -20,7 +20,7 @@ struct seqset {
 };
 
 /* Adds seq: true if it was new, false if present already (at or below
- * the floor, or added before). Aborts when out of memory. */
+ * the floor, or added before). Out of memory: include/xalloc.h. */
 bool	seqset_add(struct seqset *ss, uint64_t seq);
 /* Raises the floor to seq (never lowers it) and forgets the numbers at or
  * below it. */

@@ -14,6 +14,7 @@
 #include "record.h"
 #include "sbuf.h"
 #include "view.h"
+#include "xalloc.h"
 
 struct stats;
 
@@ -327,7 +328,7 @@ struct view {
 		size_t nc_ = (cap) ? (cap) * 2 : 16;			\
 		while (nc_ < (need))					\
 			nc_ *= 2;					\
-		(arr) = view_xreallocarray((arr), nc_, sizeof(*(arr)));	\
+		(arr) = xreallocarray((arr), nc_, sizeof(*(arr)));	\
 		(cap) = nc_;						\
 	}								\
 } while (0)
@@ -345,10 +346,7 @@ extern const struct viewdef view_def[VIEW_NKINDS];
 /* The side of a flow without a process. */
 extern const struct vproc view_noproc;
 
-/* viewutil.c: allocation (exits 1 on out-of-memory, as the model cannot
- * go on without its tables), bounded copies, numbers, units. */
-void	*view_xcalloc(size_t n, size_t size);
-void	*view_xreallocarray(void *p, size_t n, size_t size);
+/* viewutil.c: bounded copies, numbers, units. */
 /* Copies s into buf (size bytes), cut at a UTF-8 character start. */
 void	 view_cpy(char *buf, size_t size, const char *s);
 /* Copies a string (or number) value into buf, cut to fit, control

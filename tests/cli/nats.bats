@@ -45,7 +45,10 @@ usr1_ready() {
 # Starts node $1 from its config file $(T $1.conf), or a single node on
 # port $2; waits until it accepts clients.
 nats_start() {
-	local name=$1
+	local name=$1 before
+	# Ready means one more "Server is ready" in its log than before: an
+	# empty log (the server not even started yet) must not count.
+	before=$(grep -c 'Server is ready' "$(T "$name.log")" 2>/dev/null || true)
 	if [ -f "$(T "$name.conf")" ]; then
 		nats-server -c "$(T "$name.conf")" >> "$(T "$name.log")" 2>&1 \
 		    3>&- 5>&- &
@@ -54,8 +57,8 @@ nats_start() {
 		    >> "$(T "$name.log")" 2>&1 3>&- 5>&- &
 	fi
 	echo $! > "$(T "$name.pid")"
-	wait_for "[ \$(grep -c 'Server is ready' '$(T "$name.log")') -ge \
-	    \$(grep -c 'Starting nats-server' '$(T "$name.log")') ]"
+	wait_for "[ \$(grep -c 'Server is ready' '$(T "$name.log")') -gt \
+	    ${before:-0} ]"
 }
 
 nats_kill() {
@@ -169,9 +172,9 @@ make_input() {
 	nats_start n1 "$port"
 	echo '{"a":1}' > "$(T one)"
 	run flow-agg -o "nats://127.0.0.1:$port/ev.x" /dev/null
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	run flow-agg -o "nats://127.0.0.1:$port/ev.x?replicas=3" /dev/null
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 2 ] || { echo "$output"; false; }
 	[[ $output == *"stream ev exists with other settings"*"1 replicas"* ]]
 	run flow-agg -o "nats://127.0.0.1:$port/other.x?stream=ev" /dev/null
 	[ "$status" -eq 2 ]
