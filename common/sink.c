@@ -331,8 +331,10 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 {
 	struct sink *s;
 	const char *path, *ntop;
-	enum ntophdr_layout layout;
-	bool zlib;
+	/* Set by the spec parsers only for a header they know; a spec with
+	 * another header is refused before they are used. */
+	enum ntophdr_layout layout = NTOPHDR_V1;
+	bool zlib = false;
 	int fd, flags;
 
 	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
