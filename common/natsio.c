@@ -446,12 +446,8 @@ natsio_hook_add(int (*fn)(void *), void *arg)
 {
 	if (natsio_nhooks == natsio_hookcap) {
 		natsio_hookcap = natsio_hookcap ? 2 * natsio_hookcap : 8;
-		natsio_hooks = realloc(natsio_hooks, (size_t)natsio_hookcap *
-		    sizeof(*natsio_hooks));
-		if (natsio_hooks == NULL) {
-			perror("nats");
-			abort();
-		}
+		natsio_hooks = xreallocarray(natsio_hooks,
+		    (size_t)natsio_hookcap, sizeof(*natsio_hooks));
 	}
 	natsio_hooks[natsio_nhooks].fn = fn;
 	natsio_hooks[natsio_nhooks].arg = arg;
@@ -467,6 +463,14 @@ natsio_hook_del(void *arg)
 		if (natsio_hooks[i].arg != arg)
 			natsio_hooks[j++] = natsio_hooks[i];
 	natsio_nhooks = j;
+	/* The array is this thread's: freed with its last hook, since a
+	 * stage thread of evpipe(1) ends and its thread-local pointer with
+	 * it. */
+	if (natsio_nhooks == 0) {
+		free(natsio_hooks);
+		natsio_hooks = NULL;
+		natsio_hookcap = 0;
+	}
 }
 
 void
