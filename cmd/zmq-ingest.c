@@ -17,7 +17,6 @@
 #include "stats.h"
 #include "zingest.h"
 
-#define ZI_RCVHWM	100000
 
 static struct stats *st;
 static struct curve_server *cs;	/* -k: the CURVE handshake counters */
@@ -118,7 +117,7 @@ main(int argc, char *argv[])
 	/* Well above libzmq's 1000: when a producer disconnects while the
 	 * receive queue is full, libzmq 4.3 discards what the kernel still
 	 * holds for it, uncounted. A deep queue makes that unlikely. */
-	c.zopts.rcvhwm = ZI_RCVHWM;
+	c.zopts.rcvhwm = ZIO_RCVHWM;
 	while ((ch = getopt_long(argc, argv, "a:c:f:hH:k:lm:No:qt:V", lopts,
 	    NULL)) != -1) {
 		switch (ch) {

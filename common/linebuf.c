@@ -38,6 +38,7 @@
 #include "linebuf.h"
 #include "natssub.h"
 #include "xalloc.h"
+#include "zio.h"
 
 /* Bytes asked of read(2) at a time. */
 #define LINEBUF_CHUNK		(256 * 1024)
@@ -222,6 +223,10 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 		    zmq_strerror(zmq_errno()));
 		return -1;
 	}
+	/* Over a connection a producer's closing burst must fit (zio.h);
+	 * between the threads of one chain libzmq's bound stays. */
+	if (!chain_eof_endpoint(eps))
+		zsock_set_rcvhwm(zs, ZIO_RCVHWM);
 	if (type == ZMQ_SUB)
 		zsock_set_subscribe(zs, "");
 	/* Without a prefix an endpoint is connected, for SUB and PULL. */

@@ -31,6 +31,12 @@ void	zio_eps_free(struct zio_ep *eps, int n);
  * other transports), or -1 with a message in err. zio_parse calls it. */
 int	zio_check_port(const char *url, size_t len, char *err, size_t errsz);
 
+/* The receive high-water mark of every socket evpipe reads from, in
+ * messages. libzmq 4.3 drops, uncounted, what a connection still holds
+ * when its peer hangs up while the reader's queue is full, so the mark is
+ * far above libzmq's 1000: a producer's closing burst fits. */
+#define ZIO_RCVHWM	100000
+
 /* Socket settings; zero values mean the defaults named below. */
 struct zio_opts {
 	int		 rcvhwm;	/* ZMQ_RCVHWM; 0: libzmq's default */

@@ -24,12 +24,17 @@ for i in 1 2 3; do
 	    < /dev/null 3>&- 4>&- 5>&- &
 	echo $! > "$run/n$i.pid"
 done
+# Up to a minute of wall-clock time for all three (cluster routes and the
+# JetStream meta group can take a while on a loaded machine); a node that
+# that gave up (a fatal error, [FTL], such as a port in use) fails at
+# once, with the end of its log.
+end=$(($(date +%s) + 60))
 for i in 1 2 3; do
-	n=0
 	until grep -q 'Server is ready' "$run/n$i.log"; do
-		n=$((n + 1))
-		if [ "$n" -gt 300 ]; then
-			echo "start.sh: n$i did not start; see $run/n$i.log" >&2
+		if grep -q '\[FTL\]' "$run/n$i.log" ||
+		    [ "$(date +%s)" -ge "$end" ]; then
+			echo "start.sh: n$i did not start; end of $run/n$i.log:" >&2
+			tail -n 5 "$run/n$i.log" >&2
 			exit 1
 		fi
 		sleep 0.1

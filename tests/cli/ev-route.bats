@@ -447,6 +447,30 @@ route() {
 	diff <(grep -v '"_iface":"cbr0"' "$(T out2)") "$X/companion.out"
 }
 
+@test "ev-route: a zmq: input keeps a producer's last burst while it is blocked" {
+	# The reader's output is a FIFO nobody reads yet: its main thread
+	# blocks while libzmq receives. The producer sends 20000 records and
+	# leaves; libzmq would drop what the connection still held had the
+	# reader's queue been full then. Only then is the FIFO read.
+	seq 20000 | sed 's/.*/{"type":"packet","n":&}/' > "$(T in)"
+	mkfifo "$(T f)"
+	exec {fd}<> "$(T f)"
+	ev-route -l -o "*=$(T f)" "zmq:ipc://$BATS_TEST_TMPDIR/s" \
+	    2> "$(T err)" &
+	pid=$!
+	# A reader that cannot take it all blocks the producer: bounded.
+	timeout 30 ev-route -o "*=zmq:@ipc://$BATS_TEST_TMPDIR/s" "$(T in)" \
+	    2> "$(T err.w)"
+	timeout 30 head -n 20000 <&"$fd" > "$(T out)"
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec {fd}<&-
+	[ "$rc" -eq 0 ]
+	diff "$(T in)" "$(T out)"
+	[ "$(counter "$(T err)" records_in)" -eq 20000 ]
+}
+
 @test "ev-route: an over-long line is discarded and counted" {
 	{ tail -n 1 "$R/events.ndjson"; printf '{"_type":"event","x":"%0900d"}\n' 0
 	  tail -n 1 "$R/events.ndjson"; } > "$(T long)"

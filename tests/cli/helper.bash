@@ -10,12 +10,18 @@ EXPECTED="$TOP/tests/expected"
 PATH="$EVPIPE_BIN:$PATH"
 export PATH EVPIPE_BIN TOP PCAPS DATA EXPECTED
 
-# A free TCP port on 127.0.0.1 for one test: a random one in 20000-59999
-# that nothing answers on (bash's /dev/tcp, no other process started).
+# A free TCP port on 127.0.0.1 for one test: a random one that nothing
+# answers on (bash's /dev/tcp, no other process started), below the
+# kernel's ephemeral range: a port from that range may be taken, between
+# this check and the bind, as the local end of any outgoing connection
+# (a NATS route, a curl), and the server meant for it then cannot listen.
 free_port() {
-	local p i
+	local p i lo=32768 hi
+	read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null ||
+	    true
+	[ "$lo" -gt 11024 ] || lo=61000
 	for i in $(seq 50); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return 0
