@@ -12,9 +12,16 @@
  * resends, so the library never stalls on acks that will not come.
  *
  * Invariant: entries [head, tail) of the ring are every message not yet
- * known stored, in the order they were first sent; a resend round sends
- * all of them again oldest first, so that a subject's order is kept as
- * far as the server's deduplication allows.
+ * known stored, in the order they were first sent.
+ *
+ * Order: a message refused (no stream leader yet) or unanswered (its
+ * leader died) must not be stored after a later one, or a consumer sees a
+ * subject's records out of order (flow-agg would join fragments and
+ * directions differently). So while any entry is in trouble, nothing new
+ * goes out and only the oldest entry is sent again, one at a time, each
+ * waiting for its ack: the queue drains in order, then the window opens.
+ * What stays possible: a later message already in flight when an earlier
+ * one got into trouble may be stored first.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -60,7 +67,6 @@ struct natspub {
 	char		*cur;		/* the batch being filled */
 	size_t		 curlen, curcap;
 	int64_t		 cur_t0;
-	int64_t		 last_round;
 	char		 lasterr[160];
 	/* Counters; acked, dups and errors change under mu. */
 	uint64_t	 records, msgs, acked, dups, resent, errors;
@@ -152,48 +158,77 @@ np_reap(struct natspub *p)
 		p->head++;
 }
 
-/* True if an entry failed or waited too long for its ack. mu held. */
+/* True if entry e was refused, or waited too long for its ack. mu held. */
 static bool
-np_needs_resend(struct natspub *p, int64_t now)
+np_stuck(const struct np_ent *e, int64_t now)
+{
+	return e->state == NP_FAILED || (e->state == NP_INFLIGHT &&
+	    now - e->sent_us > NATSPUB_RESEND_MS * 1000LL);
+}
+
+/* True if any entry is stuck: the ring then drains one at a time. */
+static bool
+np_trouble(struct natspub *p, int64_t now)
 {
 	uint64_t s;
 
-	for (s = p->head; s < p->tail; s++) {
-		const struct np_ent *e = &p->ring[s % p->nring];
-
-		if (e->state == NP_FAILED || (e->state == NP_INFLIGHT &&
-		    now - e->sent_us > NATSPUB_RESEND_MS * 1000LL))
+	for (s = p->head; s < p->tail; s++)
+		if (np_stuck(&p->ring[s % p->nring], now))
 			return true;
-	}
 	return false;
 }
 
-/* One resend round: the library forgets what it still waits for, and
- * every entry not acked is sent again, oldest first. */
+/* The entry to send now, or NULL. In trouble: the oldest entry, once it
+ * is stuck or was never sent (a refused one after NP_BACKOFF_US, so a
+ * cluster without a leader is not flooded). Otherwise: the oldest entry
+ * never sent. mu held. */
+static struct np_ent *
+np_due(struct natspub *p, int64_t now)
+{
+	struct np_ent *e;
+	uint64_t s;
+
+	if (p->head == p->tail)
+		return NULL;
+	if (np_trouble(p, now)) {
+		e = &p->ring[p->head % p->nring];
+		if (e->state == NP_QUEUED || (np_stuck(e, now) &&
+		    (e->state != NP_FAILED ||
+		    now - e->sent_us >= NP_BACKOFF_US)))
+			return e;
+		return NULL;
+	}
+	for (s = p->head; s < p->tail; s++) {
+		e = &p->ring[s % p->nring];
+		if (e->state == NP_QUEUED)
+			return e;
+	}
+	return NULL;
+}
+
+/* Sends the entries due, oldest first, until none is. A resend makes the
+ * library forget the acks it still waits for (the dead leader's will not
+ * come), so that it never stalls on them. mu held, released around each
+ * send. */
 static void
-np_resend(struct natspub *p)
+np_pump(struct natspub *p)
 {
 	natsMsgList pend = { 0 };
-	uint64_t s, tail;
+	struct np_ent *e;
 
-	if (js_PublishAsyncGetPendingList(&pend, p->js) == NATS_OK)
-		natsMsgList_Destroy(&pend);
-	pthread_mutex_lock(&p->mu);
-	tail = p->tail;
-	pthread_mutex_unlock(&p->mu);
-	for (s = p->head; s < tail; s++) {
-		struct np_ent *e = &p->ring[s % p->nring];
-		bool acked;
+	while ((e = np_due(p, natsio_now_us())) != NULL) {
+		bool again = e->state != NP_QUEUED;
 
-		pthread_mutex_lock(&p->mu);
-		acked = e->state == NP_ACKED;
 		pthread_mutex_unlock(&p->mu);
-		if (!acked) {
+		if (again) {
 			p->resent++;
-			np_send(p, e);
+			if (js_PublishAsyncGetPendingList(&pend, p->js) ==
+			    NATS_OK)
+				natsMsgList_Destroy(&pend);
 		}
+		np_send(p, e);
+		pthread_mutex_lock(&p->mu);
 	}
-	p->last_round = natsio_now_us();
 }
 
 /* Waits until the ring has room for one more entry (space) or is empty
@@ -221,13 +256,7 @@ np_wait(struct natspub *p, bool space, bool stoppable, int64_t deadline_us)
 			break;
 		}
 		waited = true;
-		if (np_needs_resend(p, now) &&
-		    now - p->last_round >= NP_BACKOFF_US) {
-			pthread_mutex_unlock(&p->mu);
-			np_resend(p);
-			pthread_mutex_lock(&p->mu);
-			continue;
-		}
+		np_pump(p);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += 50 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
@@ -242,8 +271,10 @@ np_wait(struct natspub *p, bool space, bool stoppable, int64_t deadline_us)
 	return rc;
 }
 
-/* Moves the current batch into the ring and sends it. 0, or -1 (ENOBUFS)
- * when a stop signal came while the ring was full beyond its spare half. */
+/* Moves the current batch, if any, into the ring, and sends what is due
+ * (np_due: the new batch waits while the ring is in trouble). 0, or -1
+ * (ENOBUFS) when a stop signal came while the ring was full beyond its
+ * spare half. */
 static int
 np_push(struct natspub *p)
 {
@@ -251,28 +282,29 @@ np_push(struct natspub *p)
 	char *tb;
 	size_t tc;
 
-	if (p->curlen == 0)
-		return 0;
-	if (np_wait(p, true, true, 0) != 0 && p->tail - p->head >= p->nring) {
+	if (p->curlen != 0 && np_wait(p, true, true, 0) != 0 &&
+	    p->tail - p->head >= p->nring) {
 		errno = ENOBUFS;
 		return -1;
 	}
 	pthread_mutex_lock(&p->mu);
-	e = &p->ring[p->tail % p->nring];
-	tb = e->buf;
-	tc = e->cap;
-	e->buf = p->cur;
-	e->cap = p->curcap;
-	e->len = p->curlen;
-	e->seq = p->tail;
-	e->state = NP_QUEUED;
-	p->tail++;
+	if (p->curlen != 0) {
+		e = &p->ring[p->tail % p->nring];
+		tb = e->buf;
+		tc = e->cap;
+		e->buf = p->cur;
+		e->cap = p->curcap;
+		e->len = p->curlen;
+		e->seq = p->tail;
+		e->state = NP_QUEUED;
+		p->tail++;
+		p->cur = tb;
+		p->curcap = tc;
+		p->curlen = 0;
+		p->msgs++;
+	}
+	np_pump(p);
 	pthread_mutex_unlock(&p->mu);
-	p->cur = tb;
-	p->curcap = tc;
-	p->curlen = 0;
-	p->msgs++;
-	np_send(p, e);
 	return 0;
 }
 

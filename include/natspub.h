@@ -9,7 +9,9 @@
  * window is full (stream full, leader lost, servers down) a write waits:
  * the stage's input is blocked, nothing is dropped, and the time spent
  * waiting is counted. Messages not acked within NATSPUB_RESEND_MS, or
- * refused by the server, are sent again, oldest first.
+ * refused by the server, are sent again one at a time, oldest first, and
+ * nothing new is sent meanwhile, so a subject keeps the order of writes
+ * (but for messages already in flight when an earlier one failed).
  */
 #ifndef EVPIPE_NATSPUB_H
 #define EVPIPE_NATSPUB_H

@@ -109,6 +109,17 @@ stream_leader() {
 	    select(.name == \"$2\") | .cluster.leader // empty"
 }
 
+# The leader of stream $1 as the first node that knows it says, from the
+# monitoring ports ${P[6]}, ${P[7]}, ${P[8]}; empty while there is none.
+any_stream_leader() {
+	local i l
+	for i in 6 7 8; do
+		l=$(stream_leader "${P[$i]}" "$1")
+		[ -n "$l" ] && break
+	done
+	echo "$l"
+}
+
 # $1 distinct free ports.
 free_ports() {
 	local -A seen=()
@@ -320,12 +331,9 @@ make_input() {
 	wait_for "kill -USR1 $pa; sleep 0.2; \
 	    [ \$(grep -h '^{\"tool\":\"ev-route\"' '$(T prod-a.err)' |
 	    tail -1 | jq .counters.records_out) -gt 1000 ] 2>/dev/null"
-	leader=""
-	for i in 0 1 2; do
-		leader=$(stream_leader "${P[$((6 + i))]}" ev) && [ -n "$leader" ] &&
-		    break
-	done
-	[ -n "$leader" ]
+	# Any node names the leader once the stream's group has one (an
+	# election may be under way at this moment).
+	wait_for "leader=\$(any_stream_leader ev) && [ -n \"\$leader\" ]"
 	kill -9 "$(cat "$(T c)/$leader.pid")"
 	rm -f "$(T c)/$leader.pid"
 	# And flow-agg 1 dies once it has read something.
