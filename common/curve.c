@@ -232,6 +232,10 @@ curve_server_setup(void *sock, const char *sec)
 	void *s = zsock_resolve(sock);
 	int one = 1;
 
+	if (strlen(sec) != CURVE_KEYLEN) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one)) != 0 ||
 	    zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec, CURVE_KEYLEN) != 0)
 		return -1;
@@ -245,6 +249,10 @@ curve_client_setup(void *sock, const char *server_pub,
 	struct curve_keypair eph;
 	void *s = zsock_resolve(sock);
 
+	if (strlen(server_pub) != CURVE_KEYLEN) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (client == NULL) {
 		if (curve_keypair_new(&eph) != 0) {
 			errno = ENOTSUP;

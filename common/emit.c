@@ -17,6 +17,7 @@
 
 #include <zmq.h>
 
+#include "curve.h"
 #include "emit.h"
 #include "ntopmsg.h"
 #include "ntopout.h"
@@ -148,23 +149,16 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	zmq_setsockopt(e->sock, ZMQ_XPUB_NODROP, &one, sizeof(one));
 	zmq_setsockopt(e->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (c->curve_serverkey != NULL) {
-		char pub[41], sec[41];
+		struct curve_keypair own;
 
 		if (c->curve_pub != NULL && c->curve_sec != NULL) {
-			snprintf(pub, sizeof(pub), "%s", c->curve_pub);
-			snprintf(sec, sizeof(sec), "%s", c->curve_sec);
-		} else if (zmq_curve_keypair(pub, sec) == -1) {
-			snprintf(errbuf, errsz, "CURVE key pair: %s",
-			    zmq_strerror(errno));
-			free(url);
-			goto fail;
+			snprintf(own.pub, sizeof(own.pub), "%s", c->curve_pub);
+			snprintf(own.sec, sizeof(own.sec), "%s", c->curve_sec);
 		}
-		if (
-		    zmq_setsockopt(e->sock, ZMQ_CURVE_SERVERKEY,
-		    c->curve_serverkey, strlen(c->curve_serverkey)) == -1 ||
-		    zmq_setsockopt(e->sock, ZMQ_CURVE_PUBLICKEY, pub, 40) == -1 ||
-		    zmq_setsockopt(e->sock, ZMQ_CURVE_SECRETKEY, sec, 40) == -1) {
-			snprintf(errbuf, errsz, "CURVE server key: %s",
+		if (curve_client_setup(e->sock, c->curve_serverkey,
+		    c->curve_pub != NULL && c->curve_sec != NULL ? &own :
+		    NULL) != 0) {
+			snprintf(errbuf, errsz, "CURVE set-up: %s",
 			    zmq_strerror(errno));
 			free(url);
 			goto fail;

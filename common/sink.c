@@ -35,6 +35,7 @@
 #include <czmq.h>
 
 #include "chain.h"
+#include "curve.h"
 #include "natsio.h"
 #include "natspub.h"
 #include "ntophdr.h"
@@ -140,23 +141,20 @@ sk_setint(void *raw, int opt, int val)
 static int
 sk_curve(struct sink *s, const char *key, char *err, size_t errsz)
 {
-	char pub[41], sec[41];
-	uint8_t bin[32];
+	char z85[CURVE_KEYLEN + 1];
 
-	if (!zmq_has("curve")) {
+	if (!curve_available()) {
 		snprintf(err, errsz, "%s: this libzmq has no CURVE support",
 		    s->name);
 		return -1;
 	}
-	if (strlen(key) != 40 || zmq_z85_decode(bin, key) == NULL) {
+	if (strlen(key) != CURVE_KEYLEN ||
+	    curve_key_parse(key, CURVE_KEYLEN, z85) != 0) {
 		snprintf(err, errsz, "%s: CURVE server key is not 40 Z85 "
 		    "characters", s->name);
 		return -1;
 	}
-	if (zmq_curve_keypair(pub, sec) != 0 ||
-	    zmq_setsockopt(s->raw, ZMQ_CURVE_PUBLICKEY, pub, 40) != 0 ||
-	    zmq_setsockopt(s->raw, ZMQ_CURVE_SECRETKEY, sec, 40) != 0 ||
-	    zmq_setsockopt(s->raw, ZMQ_CURVE_SERVERKEY, key, 40) != 0) {
+	if (curve_client_setup(s->raw, z85, NULL) != 0) {
 		snprintf(err, errsz, "%s: CURVE set-up: %s", s->name,
 		    zmq_strerror(zmq_errno()));
 		return -1;

@@ -10,6 +10,7 @@
 
 #include <zmq.h>
 
+#include "curve.h"
 #include "ntopmsg.h"
 #include "opts.h"
 #include "zio.h"
@@ -153,17 +154,11 @@ zio_sub_open(void *ctx, const char *arg, const struct zio_opts *o,
 		    zmq_strerror(errno));
 		goto fail;
 	}
-	if (o->curve_secret != NULL) {
-		int one = 1;
-
-		if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one,
-		    sizeof(one)) == -1 ||
-		    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, o->curve_secret,
-		    strlen(o->curve_secret)) == -1) {
-			snprintf(errbuf, errsz, "%s: CURVE server key: %s", arg,
-			    zmq_strerror(errno));
-			goto fail;
-		}
+	if (o->curve_secret != NULL &&
+	    curve_server_setup(sock, o->curve_secret) != 0) {
+		snprintf(errbuf, errsz, "%s: CURVE server key: %s", arg,
+		    zmq_strerror(errno));
+		goto fail;
 	}
 	/* Byte prefixes: "flow" also admits "flowX"; the receiver checks the
 	 * decoded topic exactly. "ebpf" is never subscribed. */

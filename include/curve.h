@@ -65,13 +65,15 @@ int	curve_key_load(const char *spec, char *out, char *err, size_t errsz);
 void	curve_key_hex(const char *z85, char *out);
 
 /* Makes sock (a libzmq or czmq socket, before bind or connect) a CURVE
- * server with the Z85 secret key sec. Returns 0, or -1 with errno. */
+ * server with the Z85 secret key sec. Returns 0, or -1 with errno (EINVAL:
+ * sec is not 40 characters). */
 int	curve_server_setup(void *sock, const char *sec);
 
 /* Makes sock (before bind or connect) a CURVE client of the server with
  * the Z85 public key server_pub. With client NULL a throw-away key pair
  * is generated, as ntopng and nProbe do; give one to be let in by an
- * allow-list. Returns 0, or -1 with errno. */
+ * allow-list. Returns 0, or -1 with errno (EINVAL: server_pub is not 40
+ * characters). */
 int	curve_client_setup(void *sock, const char *server_pub,
 	    const struct curve_keypair *client);
 

@@ -1,5 +1,12 @@
 setup() { load helper; }
 
+# A reader a failed test left running is stopped.
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/reader.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/reader.pid")" 2>/dev/null || true
+	fi
+}
+
 # ev-route tests: the delivery rules (man/ev-route.1) on golden files, sinks,
 # sharding, configuration files, usage errors and bad input.
 
@@ -455,12 +462,15 @@ route() {
 	seq 20000 | sed 's/.*/{"type":"packet","n":&}/' > "$(T in)"
 	mkfifo "$(T f)"
 	exec {fd}<> "$(T f)"
+	# Not given the test's read end of the FIFO: a reader of its own
+	# output would never see its writes block, nor end.
 	ev-route -l -o "*=$(T f)" "zmq:ipc://$BATS_TEST_TMPDIR/s" \
-	    2> "$(T err)" &
+	    2> "$(T err)" {fd}<&- &
 	pid=$!
+	echo "$pid" > "$(T reader.pid)"
 	# A reader that cannot take it all blocks the producer: bounded.
 	timeout 30 ev-route -o "*=zmq:@ipc://$BATS_TEST_TMPDIR/s" "$(T in)" \
-	    2> "$(T err.w)"
+	    2> "$(T err.w)" {fd}<&-
 	timeout 30 head -n 20000 <&"$fd" > "$(T out)"
 	kill -TERM "$pid"
 	rc=0

@@ -79,13 +79,16 @@ flows() {
 	    sort
 }
 
-# Per direction-free flow key (ends, protocol, interface): total bytes
-# and packets, sorted, from flow-agg outputs $@.
+# Per address pair (direction-free), protocol and interface: total bytes
+# and packets, sorted, from flow-agg outputs $@. Not per port: across a
+# stream leader change a producer's messages already in flight may be
+# stored out of order (man/evpipe.7, NATS JetStream), and flow-agg then
+# joins a later IP fragment to another flow of the same pair.
 flow_totals() {
 	cat "$@" | grep '"_type":"flow"' | jq -c '[([
-	    "\(.IPV4_SRC_ADDR // .IPV6_SRC_ADDR):\(.L4_SRC_PORT)",
-	    "\(.IPV4_DST_ADDR // .IPV6_DST_ADDR):\(.L4_DST_PORT)"] | sort),
-	    .PROTOCOL, ._iface, .IN_BYTES + .OUT_BYTES, .IN_PKTS + .OUT_PKTS]' |
+	    .IPV4_SRC_ADDR // .IPV6_SRC_ADDR, .IPV4_DST_ADDR // .IPV6_DST_ADDR] |
+	    sort), .PROTOCOL, ._iface, .IN_BYTES + .OUT_BYTES,
+	    .IN_PKTS + .OUT_PKTS]' |
 	    jq -sc 'group_by(.[0:3])[] | [.[0][0:3], (map(.[3]) | add),
 	    (map(.[4]) | add)]' | sort
 }
