@@ -138,19 +138,12 @@ int	route_poll(struct route_core *c, struct linebuf *in, int timeout_ms);
  * before printing the counters). */
 void	route_sync_stats(struct route_core *c);
 
-/* True once some output was lost (exit status 1). */
-bool	route_lost(const struct route_core *c);
-/* True once every sink has failed: nothing more can be delivered. */
-bool	route_dead(const struct route_core *c);
-
-/* The whole stage as one call: polls in until EOF or *stop, flushes every
- * sink. Returns 0, or 1 if output was lost. For running as a thread. */
-int	route_run(const struct route *rt, const struct route_outs *o,
-	    struct linebuf *in, struct stats *st,
-	    volatile sig_atomic_t *stop);
-/* The same with njobs worker threads (route_core_jobs). */
-int	route_run_jobs(const struct route *rt, const struct route_outs *o,
-	    struct linebuf *in, struct stats *st,
-	    volatile sig_atomic_t *stop, size_t njobs);
+/* The stage's loop: routes what arrives on in until every input ended,
+ * *stop is set or every sink failed, printing the counters to stderr each
+ * time *usr1 is set (clearing it); then writes out what the workers hold
+ * and syncs the counters. Returns 1 if output was lost, else 0; the caller
+ * closes the sinks. */
+int	route_run(struct route_core *c, struct linebuf *in,
+	    volatile sig_atomic_t *stop, volatile sig_atomic_t *usr1);
 
 #endif
