@@ -21,7 +21,12 @@ struct zingest_conf {
 	const char *const *ifaces;	/* interface arguments, also _iface */
 	size_t		 nifaces;
 	void		*zctx;		/* ZMQ context; NULL: a private one */
-	struct zio_opts	 zopts;		/* socket options */
+	struct zio_opts	 zopts;		/* socket options; with curve_secret
+					   the sockets are CurveZMQ servers
+					   made in czmq's context, their
+					   handshakes counted (curve_*) */
+	const char	*curve_allow;	/* with curve_secret: the file of
+					   client keys let in; NULL: any */
 	size_t		 cap;		/* payload cap, raw and inflated;
 					   0: NTOPMSG_DEFAULT_CAP */
 	uint32_t	 first_msg_id;	/* producers' first msg_id (1) */
