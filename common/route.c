@@ -739,7 +739,9 @@ route_copy(struct route_core *c, const char *json, size_t jlen, size_t *n)
 	return out->p + start;
 }
 
-int
+/* Routes one line (no newline). Returns 0, or -1 if a sink lost output
+ * (counted; the core keeps going with the other sinks). */
+static int
 route_line(struct route_core *c, const char *line, size_t len)
 {
 	struct route_result *res = &c->res;
@@ -853,7 +855,9 @@ route_cb(void *arg, const char *line, size_t len, int input)
 
 static int	rt_pool_poll(struct rt_pool *, struct linebuf *, int);
 
-int
+/* Waits up to timeout_ms on in and routes what arrives. Returns what
+ * linebuf_poll returns (LINEBUF_EOF once every input ended). */
+static int
 route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 {
 	int rc;
@@ -866,7 +870,9 @@ route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 	return rc;
 }
 
-void
+/* Copies each sink's drop count into the counter "dropped:SPEC" (before
+ * the counters are printed). */
+static void
 route_sync_stats(struct route_core *c)
 {
 	char name[512];
@@ -1191,7 +1197,8 @@ rt_pool_poll(struct rt_pool *pl, struct linebuf *in, int timeout_ms)
 	return rc;
 }
 
-void
+/* Writes out every line read so far (with workers; else nothing to do). */
+static void
 route_drain(struct route_core *c)
 {
 	if (c->pool == NULL)

@@ -35,6 +35,8 @@ split_eq(const char *arg, char **a, char **b)
 	return 0;
 }
 
+static void routecf_read(struct routecf *c, const char *path);
+
 void
 routecf_apply(struct routecf *c, int ch, const char *arg, const char *where)
 {
@@ -144,7 +146,7 @@ routecf_apply(struct routecf *c, int ch, const char *arg, const char *where)
 	}
 }
 
-void
+static void
 routecf_read(struct routecf *c, const char *path)
 {
 	FILE *fp = fopen(path, "r");

@@ -598,12 +598,6 @@ zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
 	return z->failed ? -1 : 0;
 }
 
-void *
-zingest_socket(const struct zingest *z, size_t i)
-{
-	return i < z->nifs ? z->ifs[i].sock : NULL;
-}
-
 void
 zingest_destroy(struct zingest **zp)
 {

@@ -50,14 +50,12 @@ void	routecf_init(struct routecf *c, const struct option *lopts,
 	    const struct opts_tool *tool);
 
 /* Applies option ch with its argument (NULL if none); where ("" or
- * "FILE:LINE: ") starts its error messages. */
+ * "FILE:LINE: ") starts its error messages. -f FILE applies a
+ * configuration file: one option per line, "OPTION [VALUE]", OPTION the
+ * short or long name with or without dashes, "input PATH" an input;
+ * blank lines and '#' lines are skipped. */
 void	routecf_apply(struct routecf *c, int ch, const char *arg,
 	    const char *where);
-
-/* Applies a configuration file: one option per line, "OPTION [VALUE]",
- * OPTION the short or long name with or without dashes, "input PATH" an
- * input; blank lines and '#' lines are skipped. */
-void	routecf_read(struct routecf *c, const char *path);
 
 /* Checks the options together (rules, -S against -O and -o). */
 void	routecf_check(const struct routecf *c);

@@ -58,10 +58,6 @@ struct zingest *zingest_new(const struct zingest_conf *c, struct stats *st,
 int	zingest_run(struct zingest *z, struct sink *out,
 	    volatile sig_atomic_t *stop);
 
-/* The SUB socket of interface i (0 <= i < nifaces), for a caller that
- * watches it (a CURVE handshake monitor); owned by the collector. */
-void	*zingest_socket(const struct zingest *z, size_t i);
-
 /* Closes the sockets (and the private context) and frees *zp. */
 void	zingest_destroy(struct zingest **zp);
 
