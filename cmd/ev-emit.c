@@ -79,14 +79,32 @@ static const struct option lopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Applies one option to c (-q to *quiet). */
+/* -k KEY (the collector's public key) and -K FILE (this client's pair). */
 static void
-apply(struct emit_conf *c, int ch, const char *arg, int *quiet)
+curve_opt(struct emit_conf *c, int ch, const char *arg)
 {
 	static char serverkey[CURVE_KEYLEN + 1];
 	static struct curve_keypair client;
 	char errbuf[512];
 
+	if (ch == 'k') {
+		/* Z85, ntopng's hex, or a file (zmq-key.pub) or directory
+		 * holding one. */
+		if (curve_key_load(arg, serverkey, errbuf, sizeof(errbuf)) == -1)
+			errx(2, "-k: %s", errbuf);
+		c->curve_serverkey = serverkey;
+		return;
+	}
+	if (curve_secret_load(arg, &client, errbuf, sizeof(errbuf)) == -1)
+		errx(2, "-K: %s", errbuf);
+	c->curve_pub = client.pub;
+	c->curve_sec = client.sec;
+}
+
+/* Applies one option to c (-q to *quiet). */
+static void
+apply(struct emit_conf *c, int ch, const char *arg, int *quiet)
+{
 	switch (ch) {
 	case 'a':
 		c->array = true;
@@ -120,19 +138,8 @@ apply(struct emit_conf *c, int ch, const char *arg, int *quiet)
 		    "first msg_id", 0, UINT32_MAX);
 		break;
 	case 'k':
-		/* Z85, ntopng's hex, or a file (zmq-key.pub) or
-		 * directory holding one. */
-		if (curve_key_load(arg, serverkey, errbuf,
-		    sizeof(errbuf)) == -1)
-			errx(2, "-k: %s", errbuf);
-		c->curve_serverkey = serverkey;
-		break;
 	case 'K':
-		if (curve_secret_load(arg, &client, errbuf,
-		    sizeof(errbuf)) == -1)
-			errx(2, "-K: %s", errbuf);
-		c->curve_pub = client.pub;
-		c->curve_sec = client.sec;
+		curve_opt(c, ch, arg);
 		break;
 	case 'L':
 		c->linger = opts_duration_or_die(arg, "linger");

@@ -35,6 +35,55 @@ split_eq(const char *arg, char **a, char **b)
 	return 0;
 }
 
+/* -O K=SINK (shard K's sink) or -O PATTERN. */
+static void
+shard_output(struct routecf *c, const char *arg, const char *where)
+{
+	long long k;
+	char *a, *b;
+
+	if (!isdigit((unsigned char)arg[0]) || strchr(arg, '=') == NULL ||
+	    strspn(arg, "0123456789") != (size_t)(strchr(arg, '=') - arg)) {
+		free(c->pattern);
+		c->pattern = xstrdup(arg);
+		return;
+	}
+	if (split_eq(arg, &a, &b) != 0)
+		errx(2, "%s-O %s: not SHARD=SINK", where, arg);
+	k = opts_int_or_die(a, "shard", 0, ROUTECF_MAXSHARDS - 1);
+	free(a);
+	if ((size_t)k >= c->nshardspec) {
+		c->shardspec = xreallocarray(c->shardspec, (size_t)k + 1,
+		    sizeof(*c->shardspec));
+		memset(c->shardspec + c->nshardspec, 0,
+		    ((size_t)k + 1 - c->nshardspec) * sizeof(*c->shardspec));
+		c->nshardspec = (size_t)k + 1;
+	}
+	if (c->shardspec[k] != NULL)
+		errx(2, "%s-O %s: shard %lld given twice", where, arg, k);
+	c->shardspec[k] = b;
+}
+
+/* -o IFACE=SINK, or '*=SINK' for the rest. */
+static void
+output(struct routecf *c, const char *arg, const char *where)
+{
+	char *a, *b;
+
+	if (split_eq(arg, &a, &b) != 0)
+		errx(2, "%s-o %s: not IFACE=SINK", where, arg);
+	if (strcmp(a, "*") == 0) {
+		free(a);
+		free(c->dflt);
+		c->dflt = b;
+		return;
+	}
+	c->oif = xreallocarray(c->oif, c->no + 1, sizeof(*c->oif));
+	c->ospec = xreallocarray(c->ospec, c->no + 1, sizeof(*c->ospec));
+	c->oif[c->no] = a;
+	c->ospec[c->no++] = b;
+}
+
 static void routecf_read(struct routecf *c, const char *path);
 
 void
@@ -82,47 +131,10 @@ routecf_apply(struct routecf *c, int ch, const char *arg, const char *where)
 			errx(2, "%s%s", where, errbuf);
 		break;
 	case 'O':
-		if (isdigit((unsigned char)arg[0]) && strchr(arg, '=') != NULL &&
-		    strspn(arg, "0123456789") == (size_t)(strchr(arg, '=') -
-		    arg)) {
-			long long k;
-
-			if (split_eq(arg, &a, &b) != 0)
-				errx(2, "%s-O %s: not SHARD=SINK", where, arg);
-			k = opts_int_or_die(a, "shard", 0,
-			    ROUTECF_MAXSHARDS - 1);
-			free(a);
-			if ((size_t)k >= c->nshardspec) {
-				c->shardspec = xreallocarray(c->shardspec,
-				    (size_t)k + 1, sizeof(*c->shardspec));
-				memset(c->shardspec + c->nshardspec, 0,
-				    ((size_t)k + 1 - c->nshardspec) *
-				    sizeof(*c->shardspec));
-				c->nshardspec = (size_t)k + 1;
-			}
-			if (c->shardspec[k] != NULL)
-				errx(2, "%s-O %s: shard %lld given twice",
-				    where, arg, k);
-			c->shardspec[k] = b;
-			break;
-		}
-		free(c->pattern);
-		c->pattern = xstrdup(arg);
+		shard_output(c, arg, where);
 		break;
 	case 'o':
-		if (split_eq(arg, &a, &b) != 0)
-			errx(2, "%s-o %s: not IFACE=SINK", where, arg);
-		if (strcmp(a, "*") == 0) {
-			free(a);
-			free(c->dflt);
-			c->dflt = b;
-			break;
-		}
-		c->oif = xreallocarray(c->oif, c->no + 1, sizeof(*c->oif));
-		c->ospec = xreallocarray(c->ospec, c->no + 1,
-		    sizeof(*c->ospec));
-		c->oif[c->no] = a;
-		c->ospec[c->no++] = b;
+		output(c, arg, where);
 		break;
 	case 'j':
 		c->jobs = opts_int_or_die(arg, "jobs", 1, ROUTECF_MAXJOBS);
