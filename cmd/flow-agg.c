@@ -101,10 +101,8 @@ apply(struct args *a, int ch, const char *arg)
 		a->so.line_buffered = true;
 		break;
 	case 'L':
-		a->maxline = opts_size_or_die(arg, "max line");
-		if (a->maxline < 64 || a->maxline > 1024ULL * 1024 * 1024)
-			errx(2, "max line: '%s' is not between 64 and "
-			    "1G", arg);
+		a->maxline = opts_size_range_or_die("", arg, "max line", 64,
+		    1024ULL * 1024 * 1024);
 		break;
 	case 'm':
 		a->c.ft.max_flows = (uint32_t)opts_int_or_die(arg,

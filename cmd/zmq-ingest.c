@@ -117,10 +117,8 @@ apply(struct args *a, int ch, const char *arg)
 		a->so.line_buffered = true;
 		break;
 	case 'm':
-		a->c.cap = opts_size_or_die(arg, "max payload");
-		if (a->c.cap < 1 || a->c.cap > 1024ULL * 1024 * 1024)
-			errx(2, "max payload: '%s' is not between 1 "
-			    "and 1G", arg);
+		a->c.cap = opts_size_range_or_die("", arg, "max payload", 1,
+		    1024ULL * 1024 * 1024);
 		break;
 	case 'o':
 		a->outspec = arg;

@@ -121,10 +121,8 @@ routecf_apply(struct routecf *c, int ch, const char *arg, const char *where)
 		c->so.line_buffered = true;
 		break;
 	case 'L':
-		c->maxline = opts_size_or_die(arg, "max line");
-		if (c->maxline < 64 || c->maxline > 1024ULL * 1024 * 1024)
-			errx(2, "%smax line: '%s' is not between 64 and 1G",
-			    where, arg);
+		c->maxline = opts_size_range_or_die(where, arg, "max line", 64,
+		    1024ULL * 1024 * 1024);
 		break;
 	case 'm':
 		if (route_mirror(c->rt, arg, errbuf, sizeof(errbuf)) != 0)
