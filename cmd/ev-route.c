@@ -14,26 +14,6 @@
 #include "sinkset.h"
 #include "stats.h"
 
-static const struct option lopts[] = {
-	{ "companion", required_argument, NULL, 'c' },
-	{ "drop", no_argument, NULL, 'D' },
-	{ "config", required_argument, NULL, 'f' },
-	{ "iface", required_argument, NULL, 'i' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "line-buffered", no_argument, NULL, 'l' },
-	{ "max-line", required_argument, NULL, 'L' },
-	{ "mirrored", required_argument, NULL, 'm' },
-	{ "shard-output", required_argument, NULL, 'O' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "shards", required_argument, NULL, 'S' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "help", no_argument, NULL, 'h' },
-	OPTS_STATS_LONG,
-	{ "input", required_argument, NULL, ROUTECF_INPUT },	/* -f files only */
-	{ NULL, 0, NULL, 0 }
-};
-#define OPTSTRING	"c:Df:hi:j:lL:m:O:o:qS:V"
 
 static const struct opts_tool tool = {
 	"ev-route",
@@ -73,8 +53,9 @@ main(int argc, char *argv[])
 	const struct linebuf_stats *ls;
 	int ch, i, lost;
 
-	routecf_init(&c, lopts, &tool);
-	while ((ch = getopt_long(argc, argv, OPTSTRING, lopts, NULL)) != -1) {
+	routecf_init(&c, &tool);
+	while ((ch = getopt_long(argc, argv, ROUTECF_SHORTOPTS,
+	    routecf_options, NULL)) != -1) {
 		if (ch == '?' || ch == 1 || ch == 'h' || ch == OPTS_STATS) {
 			opts_other(ch, &tool);
 			continue;

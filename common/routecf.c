@@ -10,14 +10,32 @@
 #include "routecf.h"
 #include "xalloc.h"
 
+const struct option routecf_options[] = {
+	{ "companion", required_argument, NULL, 'c' },
+	{ "drop", no_argument, NULL, 'D' },
+	{ "config", required_argument, NULL, 'f' },
+	{ "iface", required_argument, NULL, 'i' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "line-buffered", no_argument, NULL, 'l' },
+	{ "max-line", required_argument, NULL, 'L' },
+	{ "mirrored", required_argument, NULL, 'm' },
+	{ "shard-output", required_argument, NULL, 'O' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "shards", required_argument, NULL, 'S' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
+	{ "input", required_argument, NULL, ROUTECF_INPUT },	/* -f files only */
+	{ NULL, 0, NULL, 0 }
+};
+
 void
-routecf_init(struct routecf *c, const struct option *lopts,
-    const struct opts_tool *tool)
+routecf_init(struct routecf *c, const struct opts_tool *tool)
 {
 	memset(c, 0, sizeof(*c));
 	c->rt = route_new();
 	c->maxline = ROUTECF_MAXLINE;
-	c->lopts = lopts;
 	c->tool = tool;
 }
 
@@ -190,7 +208,7 @@ routecf_read(struct routecf *c, const char *path)
 		e = name;
 		while (*e == '-')
 			e++;
-		for (o = c->lopts; o->name != NULL; o++)
+		for (o = routecf_options; o->name != NULL; o++)
 			if (strcmp(e, o->name) == 0 || (e[0] != '\0' &&
 			    e[1] == '\0' && o->val == e[0] && o->val > 1))
 				break;

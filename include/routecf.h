@@ -33,7 +33,6 @@ struct routecf {
 	long long	 jobs;		/* -j: worker threads */
 	uint64_t	 maxline;
 	int		 depth;		/* -f nesting */
-	const struct option *lopts;	/* the tool's, to read -f files */
 	const struct opts_tool *tool;	/* for -V and the usage message */
 };
 
@@ -44,10 +43,14 @@ struct routecf {
  * the command line. */
 #define ROUTECF_INPUT		1
 
-/* Sets c to the defaults, with an empty rule set; lopts and tool are
- * borrowed. */
-void	routecf_init(struct routecf *c, const struct option *lopts,
-	    const struct opts_tool *tool);
+/* ev-route's options, for getopt_long and for reading -f files ("input"
+ * is known to -f files only). */
+extern const struct option routecf_options[];
+#define ROUTECF_SHORTOPTS	"c:Df:hi:j:lL:m:O:o:qS:V"
+
+/* Sets c to the defaults, with an empty rule set; tool (borrowed) gives
+ * -V and the usage message. */
+void	routecf_init(struct routecf *c, const struct opts_tool *tool);
 
 /* Applies option ch with its argument (NULL if none); where ("" or
  * "FILE:LINE: ") starts its error messages. -f FILE applies a

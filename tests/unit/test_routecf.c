@@ -8,23 +8,6 @@
 #include "routecf.h"
 #include "unit.h"
 
-static const struct option lopts[] = {
-	{ "companion", required_argument, NULL, 'c' },
-	{ "drop", no_argument, NULL, 'D' },
-	{ "config", required_argument, NULL, 'f' },
-	{ "iface", required_argument, NULL, 'i' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "line-buffered", no_argument, NULL, 'l' },
-	{ "max-line", required_argument, NULL, 'L' },
-	{ "mirrored", required_argument, NULL, 'm' },
-	{ "shard-output", required_argument, NULL, 'O' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "shards", required_argument, NULL, 'S' },
-	{ "input", required_argument, NULL, ROUTECF_INPUT },
-	{ NULL, 0, NULL, 0 }
-};
-
 static const struct opts_tool tool = { "test", "usage: test\n", "", 0 };
 
 static char dir[] = "/tmp/test_routecf.XXXXXX";
@@ -35,7 +18,7 @@ test_apply(void)
 {
 	struct routecf c;
 
-	routecf_init(&c, lopts, &tool);
+	routecf_init(&c, &tool);
 	CHECK(c.maxline == ROUTECF_MAXLINE);
 	routecf_apply(&c, 'i', "eth0", "");
 	routecf_apply(&c, 'i', "cbr0", "");
@@ -77,7 +60,7 @@ test_read(void)
 	    "--shards=2\nO 0=zero\nshard-output 1=one\ninput a.ndjson\n"
 	    "q\n", fp);
 	fclose(fp);
-	routecf_init(&c, lopts, &tool);
+	routecf_init(&c, &tool);
 	routecf_apply(&c, 'f', path, "");
 	CHECK(route_nifaces(c.rt) == 2);
 	CHECK_STR(route_iface(c.rt, 1), "cbr0");
@@ -104,7 +87,7 @@ test_outs(void)
 	char pat[600], a[600];
 
 	snprintf(pat, sizeof(pat), "%s/shard-%%d", dir);
-	routecf_init(&c, lopts, &tool);
+	routecf_init(&c, &tool);
 	routecf_apply(&c, 'S', "3", "");
 	routecf_apply(&c, 'O', pat, "");
 	routecf_check(&c);
@@ -125,7 +108,7 @@ test_outs(void)
 	snprintf(a, sizeof(a), "%s/shard-0", dir);
 	unlink(a);
 
-	routecf_init(&c, lopts, &tool);
+	routecf_init(&c, &tool);
 	snprintf(a, sizeof(a), "eth0=%s/x", dir);
 	routecf_apply(&c, 'i', "eth0", "");
 	routecf_apply(&c, 'o', a, "");
