@@ -17,6 +17,7 @@ range_die(const char *where, const char *s, uint64_t min, uint64_t max,
 {
 	int fd[2], status;
 	ssize_t got;
+	size_t len;
 	pid_t pid;
 
 	if (pipe(fd) == -1 || (pid = fork()) == -1)
@@ -27,8 +28,11 @@ range_die(const char *where, const char *s, uint64_t min, uint64_t max,
 		_exit(0);
 	}
 	close(fd[1]);
-	got = read(fd[0], msg, n - 1);
-	msg[got > 0 ? got : 0] = '\0';
+	/* errx writes its parts one by one: read to the end. */
+	len = 0;
+	while (len < n - 1 && (got = read(fd[0], msg + len, n - 1 - len)) > 0)
+		len += (size_t)got;
+	msg[len] = '\0';
 	close(fd[0]);
 	waitpid(pid, &status, 0);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
