@@ -53,41 +53,138 @@ usage(void)
 	opts_usage(&tool);
 }
 
+static const struct option lopts[] = {
+	{ "array", no_argument, NULL, 'a' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "encoding", required_argument, NULL, 'E' },
+	{ "ebpf", no_argument, NULL, 'e' },
+	{ "frames", no_argument, NULL, 'F' },
+	{ "gap", required_argument, NULL, 'g' },
+	{ "header", required_argument, NULL, 'H' },
+	{ "first-msg-id", required_argument, NULL, 'i' },
+	{ "curve-serverkey", required_argument, NULL, 'k' },
+	{ "curve-key", required_argument, NULL, 'K' },
+	{ "linger", required_argument, NULL, 'L' },
+	{ "repeat", required_argument, NULL, 'n' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rate", required_argument, NULL, 'r' },
+	{ "source-id", required_argument, NULL, 's' },
+	{ "topic", required_argument, NULL, 'T' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "wait", required_argument, NULL, 'w' },
+	{ "header-version", required_argument, NULL, 'x' },
+	{ "zlib", no_argument, NULL, 'z' },
+	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* -k KEY (the collector's public key) and -K FILE (this client's pair). */
+static void
+curve_opt(struct emit_conf *c, int ch, const char *arg)
+{
+	static char serverkey[CURVE_KEYLEN + 1];
+	static struct curve_keypair client;
+	char errbuf[512];
+
+	if (ch == 'k') {
+		/* Z85, ntopng's hex, or a file (zmq-key.pub) or directory
+		 * holding one. */
+		if (curve_key_load(arg, serverkey, errbuf, sizeof(errbuf)) == -1)
+			errx(2, "-k: %s", errbuf);
+		c->curve_serverkey = serverkey;
+		return;
+	}
+	if (curve_secret_load(arg, &client, errbuf, sizeof(errbuf)) == -1)
+		errx(2, "-K: %s", errbuf);
+	c->curve_pub = client.pub;
+	c->curve_sec = client.sec;
+}
+
+/* Applies one option to c (-q to *quiet). */
+static void
+apply(struct emit_conf *c, int ch, const char *arg, int *quiet)
+{
+	switch (ch) {
+	case 'a':
+		c->array = true;
+		break;
+	case 'b':
+		c->batch = (unsigned)opts_int_or_die(arg, "batch", 1,
+		    1000000);
+		break;
+	case 'E':
+		if (strcmp(arg, "tlv") == 0)
+			c->tlv = true;
+		else if (strcmp(arg, "json") != 0)
+			errx(2, "-E: %s: not json or tlv", arg);
+		break;
+	case 'e':
+		c->ebpf = true;
+		break;
+	case 'F':
+		c->frames = true;
+		break;
+	case 'g':
+		c->gap = (uint32_t)opts_int_or_die(arg, "gap", 0,
+		    UINT32_MAX);
+		break;
+	case 'H':
+		c->layout = (enum ntophdr_layout)opts_int_or_die(arg,
+		    "header (0-3)", 0, 3);
+		break;
+	case 'i':
+		c->first_msg_id = (uint32_t)opts_int_or_die(arg,
+		    "first msg_id", 0, UINT32_MAX);
+		break;
+	case 'k':
+	case 'K':
+		curve_opt(c, ch, arg);
+		break;
+	case 'L':
+		c->linger = opts_duration_or_die(arg, "linger");
+		break;
+	case 'n':
+		c->repeat = (uint64_t)opts_int_or_die(arg, "repeat",
+		    0, INT64_MAX);
+		break;
+	case 'q':
+		*quiet = 1;
+		break;
+	case 'r':
+		c->rate = (double)opts_int_or_die(arg, "rate", 0,
+		    100000000);
+		break;
+	case 's':
+		c->source_id = (uint32_t)opts_int_or_die(arg,
+		    "source_id", 0, UINT32_MAX);
+		break;
+	case 'T':
+		c->topic = arg;
+		break;
+	case 'w':
+		c->wait = opts_duration_or_die(arg, "wait");
+		break;
+	case 'x':
+		c->version = (int)opts_int_or_die(arg,
+		    "header version", 0, 255);
+		break;
+	case 'z':
+		c->zlib = true;
+		break;
+	default:
+		opts_other(ch, &tool);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option lopts[] = {
-		{ "array", no_argument, NULL, 'a' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "encoding", required_argument, NULL, 'E' },
-		{ "ebpf", no_argument, NULL, 'e' },
-		{ "frames", no_argument, NULL, 'F' },
-		{ "gap", required_argument, NULL, 'g' },
-		{ "header", required_argument, NULL, 'H' },
-		{ "first-msg-id", required_argument, NULL, 'i' },
-		{ "curve-serverkey", required_argument, NULL, 'k' },
-		{ "curve-key", required_argument, NULL, 'K' },
-		{ "linger", required_argument, NULL, 'L' },
-		{ "repeat", required_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "source-id", required_argument, NULL, 's' },
-		{ "topic", required_argument, NULL, 'T' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "wait", required_argument, NULL, 'w' },
-		{ "header-version", required_argument, NULL, 'x' },
-		{ "zlib", no_argument, NULL, 'z' },
-		{ "help", no_argument, NULL, 'h' },
-		OPTS_STATS_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
 	struct emit_conf c = { 0 };
 	struct stats *st;
 	struct emit *e;
-	char errbuf[512], serverkey[CURVE_KEYLEN + 1];
-	struct curve_keypair client;
-	FILE *fp;
-	int ch, i, rc = 0, quiet = 0;
+	char errbuf[512];
+	int ch, rc, quiet = 0;
 
 	c.layout = NTOPHDR_V1;
 	c.version = -1;
@@ -97,89 +194,8 @@ main(int argc, char *argv[])
 	c.wait = 5;
 	c.linger = 10;
 	while ((ch = getopt_long(argc, argv,
-	    "ab:E:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			c.array = true;
-			break;
-		case 'b':
-			c.batch = (unsigned)opts_int_or_die(optarg, "batch", 1,
-			    1000000);
-			break;
-		case 'E':
-			if (strcmp(optarg, "tlv") == 0)
-				c.tlv = true;
-			else if (strcmp(optarg, "json") != 0)
-				errx(2, "-E: %s: not json or tlv", optarg);
-			break;
-		case 'e':
-			c.ebpf = true;
-			break;
-		case 'F':
-			c.frames = true;
-			break;
-		case 'g':
-			c.gap = (uint32_t)opts_int_or_die(optarg, "gap", 0,
-			    UINT32_MAX);
-			break;
-		case 'H':
-			c.layout = (enum ntophdr_layout)opts_int_or_die(optarg,
-			    "header (0-3)", 0, 3);
-			break;
-		case 'i':
-			c.first_msg_id = (uint32_t)opts_int_or_die(optarg,
-			    "first msg_id", 0, UINT32_MAX);
-			break;
-		case 'k':
-			/* Z85, ntopng's hex, or a file (zmq-key.pub) or
-			 * directory holding one. */
-			if (curve_key_load(optarg, serverkey, errbuf,
-			    sizeof(errbuf)) == -1)
-				errx(2, "-k: %s", errbuf);
-			c.curve_serverkey = serverkey;
-			break;
-		case 'K':
-			if (curve_secret_load(optarg, &client, errbuf,
-			    sizeof(errbuf)) == -1)
-				errx(2, "-K: %s", errbuf);
-			c.curve_pub = client.pub;
-			c.curve_sec = client.sec;
-			break;
-		case 'L':
-			c.linger = opts_duration_or_die(optarg, "linger");
-			break;
-		case 'n':
-			c.repeat = (uint64_t)opts_int_or_die(optarg, "repeat",
-			    0, INT64_MAX);
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'r':
-			c.rate = (double)opts_int_or_die(optarg, "rate", 0,
-			    100000000);
-			break;
-		case 's':
-			c.source_id = (uint32_t)opts_int_or_die(optarg,
-			    "source_id", 0, UINT32_MAX);
-			break;
-		case 'T':
-			c.topic = optarg;
-			break;
-		case 'w':
-			c.wait = opts_duration_or_die(optarg, "wait");
-			break;
-		case 'x':
-			c.version = (int)opts_int_or_die(optarg,
-			    "header version", 0, 255);
-			break;
-		case 'z':
-			c.zlib = true;
-			break;
-		default:
-			opts_other(ch, &tool);
-		}
-	}
+	    "ab:E:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1)
+		apply(&c, ch, optarg, &quiet);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
@@ -192,22 +208,7 @@ main(int argc, char *argv[])
 		err(1, "signals");
 	if ((e = emit_new(&c, st, errbuf, sizeof(errbuf))) == NULL)
 		errx(2, "%s", errbuf);
-	if (argc == 1)
-		rc |= emit_load(e, stdin, "-");
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-") == 0) {
-			rc |= emit_load(e, stdin, "-");
-			continue;
-		}
-		if ((fp = fopen(argv[i], "r")) == NULL) {
-			warn("%s", argv[i]);
-			rc = -1;
-			continue;
-		}
-		rc |= emit_load(e, fp, argv[i]);
-		fclose(fp);
-	}
-
+	rc = emit_load_files(e, argv + 1, (size_t)argc - 1);
 	if (rc == 0)
 		rc = emit_run(e, &sig_stop);
 

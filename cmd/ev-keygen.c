@@ -48,19 +48,20 @@ show(const char *z85, bool z)
 	}
 }
 
+static const struct option lopts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "public", required_argument, NULL, 'p' },
+	{ "secret", required_argument, NULL, 's' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "z85", no_argument, NULL, 'z' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option lopts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "public", required_argument, NULL, 'p' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "z85", no_argument, NULL, 'z' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *dir = NULL, *pub = NULL, *sec = NULL;
 	struct curve_keypair kp;
 	char key[CURVE_KEYLEN + 1], errbuf[512];

@@ -50,119 +50,123 @@ duration_us(const char *s, const char *what)
 	return (int64_t)(d * 1e6 + 0.5);
 }
 
+static const struct option lopts[] = {
+	{ "active-timeout", required_argument, NULL, 'a' },
+	{ "fin-timeout", required_argument, NULL, 'f' },
+	{ "idle-timeout", required_argument, NULL, 'i' },
+	{ "interim", required_argument, NULL, 'I' },
+	{ "line-buffered", no_argument, NULL, 'l' },
+	{ "max-line", required_argument, NULL, 'L' },
+	{ "max-flows", required_argument, NULL, 'm' },
+	{ "no-ifaces", no_argument, NULL, 'N' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "vlan", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* What the options say. */
+struct args {
+	struct flowagg_conf c;
+	struct sink_opts so;
+	const char	*outspec;
+	uint64_t	 maxline;
+	int		 quiet;
+};
+
+/* Applies one option to a. */
+static void
+apply(struct args *a, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'a':
+		a->c.ft.active_us = duration_us(arg, "active timeout");
+		break;
+	case 'f':
+		a->c.ft.closing_us = duration_us(arg, "fin timeout");
+		break;
+	case 'I':
+		a->c.interim_us = duration_us(arg, "interim interval");
+		if (a->c.interim_us <= 0)
+			errx(2, "interim interval: '%s' is not above "
+			    "zero", arg);
+		break;
+	case 'i':
+		a->c.ft.idle_us = duration_us(arg, "idle timeout");
+		break;
+	case 'l':
+		a->so.line_buffered = true;
+		break;
+	case 'L':
+		a->maxline = opts_size_range_or_die("", arg, "max line", 64,
+		    1024ULL * 1024 * 1024);
+		break;
+	case 'm':
+		a->c.ft.max_flows = (uint32_t)opts_int_or_die(arg,
+		    "max flows", 1, 0x7ffffffe);
+		break;
+	case 'N':
+		a->c.no_ifaces = true;
+		break;
+	case 'o':
+		a->outspec = arg;
+		break;
+	case 'q':
+		a->quiet = 1;
+		break;
+	case 'v':
+		a->c.vlan_key = true;
+		break;
+	default:
+		opts_other(ch, &tool);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option lopts[] = {
-		{ "active-timeout", required_argument, NULL, 'a' },
-		{ "fin-timeout", required_argument, NULL, 'f' },
-		{ "idle-timeout", required_argument, NULL, 'i' },
-		{ "interim", required_argument, NULL, 'I' },
-		{ "line-buffered", no_argument, NULL, 'l' },
-		{ "max-line", required_argument, NULL, 'L' },
-		{ "max-flows", required_argument, NULL, 'm' },
-		{ "no-ifaces", no_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "vlan", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		OPTS_STATS_LONG,
-		{ NULL, 0, NULL, 0 }
-	};
-	struct flowagg_conf c;
-	struct sink_opts so = { 0 };
+	struct args a = { .outspec = "-", .maxline = 1024 * 1024 };
+	const struct linebuf_stats *ls;
 	struct linebuf *in;
 	struct sink *out;
 	struct stats *st;
-	const char *outspec = "-";
-	char errbuf[512];
-	uint64_t maxline = 1024 * 1024;
-	int ch, i, rc, quiet = 0;
+	int ch, i, rc;
 
-	flowagg_defaults(&c);
+	flowagg_defaults(&a.c);
 	while ((ch = getopt_long(argc, argv, "a:f:hI:i:lL:m:No:qvV", lopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			c.ft.active_us = duration_us(optarg, "active timeout");
-			break;
-		case 'f':
-			c.ft.closing_us = duration_us(optarg, "fin timeout");
-			break;
-		case 'I':
-			c.interim_us = duration_us(optarg, "interim interval");
-			if (c.interim_us <= 0)
-				errx(2, "interim interval: '%s' is not above "
-				    "zero", optarg);
-			break;
-		case 'i':
-			c.ft.idle_us = duration_us(optarg, "idle timeout");
-			break;
-		case 'l':
-			so.line_buffered = true;
-			break;
-		case 'L':
-			maxline = opts_size_or_die(optarg, "max line");
-			if (maxline < 64 || maxline > 1024ULL * 1024 * 1024)
-				errx(2, "max line: '%s' is not between 64 and "
-				    "1G", optarg);
-			break;
-		case 'm':
-			c.ft.max_flows = (uint32_t)opts_int_or_die(optarg,
-			    "max flows", 1, 0x7ffffffe);
-			break;
-		case 'N':
-			c.no_ifaces = true;
-			break;
-		case 'o':
-			outspec = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'v':
-			c.vlan_key = true;
-			break;
-		default:
-			opts_other(ch, &tool);
-		}
-	}
+	    NULL)) != -1)
+		apply(&a, ch, optarg);
 	argc -= optind;
 	argv += optind;
 
 	st = stats_new("flow-agg");
-	stats_set_quiet(st, quiet);
+	stats_set_quiet(st, a.quiet);
 	if (sig_setup() == -1)
 		err(1, "signals");
-	in = linebuf_new((size_t)maxline);
+	in = linebuf_new((size_t)a.maxline);
 	/* Open flows hold what was read: ack nats:// input at exit only. */
 	linebuf_nats_ack_at_exit(in, true);
-	if (argc == 0) {
-		if (linebuf_add(in, "-", errbuf, sizeof(errbuf)) < 0)
-			errx(1, "%s", errbuf);
-	}
+	if (argc == 0)
+		(void)linebuf_add_or_die(in, "-");
 	for (i = 0; i < argc; i++)
-		if (linebuf_add(in, argv[i], errbuf, sizeof(errbuf)) < 0)
-			errx(opts_open_status(argv[i]), "%s", errbuf);
-	if ((out = sink_open(outspec, &so, errbuf, sizeof(errbuf))) == NULL)
-		errx(opts_open_status(outspec), "%s", errbuf);
+		(void)linebuf_add_or_die(in, argv[i]);
+	out = sink_open_or_die(a.outspec, &a.so);
 
-	rc = flowagg_run(&c, in, out, st, &sig_stop, &sig_usr1);
+	rc = flowagg_run(&a.c, in, out, st, &sig_stop, &sig_usr1);
 
 	if (sink_close(&out) == -1) {
 		if (errno != EPIPE)
-			warn("output %s: records were lost", outspec);
+			warn("output %s: records were lost", a.outspec);
 		rc = 1;
 	}
-	{
-		const struct linebuf_stats *ls = linebuf_stats(in);
-
-		*stats_ctr(st, "overlong_lines") = ls->overlong;
-		*stats_ctr(st, "read_errors") = ls->read_errors;
-		if (ls->read_errors != 0)
-			rc = 1;
-	}
+	ls = linebuf_stats(in);
+	*stats_ctr(st, "overlong_lines") = ls->overlong;
+	*stats_ctr(st, "read_errors") = ls->read_errors;
+	if (ls->read_errors != 0)
+		rc = 1;
 	linebuf_destroy(&in);
 	stats_print(st, stderr);
 	stats_destroy(&st);

@@ -433,6 +433,31 @@ emit_load(struct emit *e, FILE *fp, const char *name)
 	return 0;
 }
 
+int
+emit_load_files(struct emit *e, char *const *names, size_t n)
+{
+	FILE *fp;
+	size_t i;
+	int rc = 0;
+
+	if (n == 0)
+		return emit_load(e, stdin, "-");
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i], "-") == 0) {
+			rc |= emit_load(e, stdin, "-");
+			continue;
+		}
+		if ((fp = fopen(names[i], "r")) == NULL) {
+			warn("%s", names[i]);
+			rc = -1;
+			continue;
+		}
+		rc |= emit_load(e, fp, names[i]);
+		fclose(fp);
+	}
+	return rc;
+}
+
 /* True when a subscription arrived and every collector topic to send is
  * covered by a subscription prefix (other topics, such as "ebpf", are
  * never subscribed by a collector: they cannot be waited for). */

@@ -201,9 +201,6 @@ fo_pkey(char *o, const char *px, const char *name, size_t nlen)
 	return o + 8 + nlen;
 }
 
-/* The longest name in fo_proc's tables below. */
-#define FO_PNAMEMAX	(sizeof("FATHER_PROC_USER_NAME") - 1)
-
 static void
 fo_pnum(struct sbuf *b, const char *px, const char *name, size_t nlen,
     int64_t v)

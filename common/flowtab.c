@@ -52,7 +52,6 @@ struct flowtab {
 	size_t		*iflen;
 	uint64_t	*if_active, *if_expired;
 	uint16_t	 nif;
-	uint64_t	 if_overflow;
 	uint64_t	 evicted;
 
 	struct ft_procent *proc;	/* proc[0] unused */
@@ -222,10 +221,8 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 	for (i = 0; i < ft->nif; i++)
 		if (ft->iflen[i] == len && memcmp(ft->ifname[i], name, len) == 0)
 			return i;
-	if (ft->nif == FT_MAXIFACES) {
-		ft->if_overflow++;
+	if (ft->nif == FT_MAXIFACES)
 		return FT_MAXIFACES - 1;
-	}
 	s = xcalloc(1, len + 1);
 	memcpy(s, name, len);
 	ft->ifname = xreallocarray(ft->ifname, ft->nif + 1u, sizeof(char *));
@@ -602,12 +599,6 @@ uint64_t
 flowtab_evicted(const struct flowtab *ft)
 {
 	return ft->evicted;
-}
-
-uint64_t
-flowtab_ifaces_overflow(const struct flowtab *ft)
-{
-	return ft->if_overflow;
 }
 
 /* ---- interned process blocks ---- */

@@ -37,6 +37,7 @@
 #include "chain.h"
 #include "linebuf.h"
 #include "natssub.h"
+#include "opts.h"
 #include "xalloc.h"
 #include "zio.h"
 
@@ -327,6 +328,17 @@ linebuf_add(struct linebuf *lb, const char *spec, char *err, size_t errsz)
 	in->own_fd = true;
 	lb_tune(in, &sb);
 	return lb->n - 1;
+}
+
+int
+linebuf_add_or_die(struct linebuf *lb, const char *spec)
+{
+	char errbuf[512];
+	int i = linebuf_add(lb, spec, errbuf, sizeof(errbuf));
+
+	if (i < 0)
+		errx(opts_open_status(spec), "%s", errbuf);
+	return i;
 }
 
 int

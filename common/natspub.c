@@ -484,9 +484,3 @@ natspub_close(struct natspub **pp)
 	np_free(p);
 	return left;
 }
-
-uint64_t
-natspub_records(const struct natspub *p)
-{
-	return p->records;
-}

@@ -137,6 +137,39 @@ opts_size_or_die(const char *s, const char *what)
 	return v;
 }
 
+/* v in the largest unit that divides it: "64", "8k", "1G". */
+static void
+size_text(uint64_t v, char *buf, size_t n)
+{
+	static const char units[] = "GMk";
+	uint64_t u = 1024ULL * 1024 * 1024;
+	size_t i;
+
+	for (i = 0; i < 3; i++, u /= 1024)
+		if (v != 0 && v % u == 0) {
+			snprintf(buf, n, "%llu%c", (unsigned long long)(v / u),
+			    units[i]);
+			return;
+		}
+	snprintf(buf, n, "%llu", (unsigned long long)v);
+}
+
+uint64_t
+opts_size_range_or_die(const char *where, const char *s, const char *what,
+    uint64_t min, uint64_t max)
+{
+	uint64_t v = opts_size_or_die(s, what);
+	char lo[32], hi[32];
+
+	if (v < min || v > max) {
+		size_text(min, lo, sizeof(lo));
+		size_text(max, hi, sizeof(hi));
+		errx(2, "%s%s: '%s' is not between %s and %s", where, what, s,
+		    lo, hi);
+	}
+	return v;
+}
+
 void
 opts_usage(const struct opts_tool *t)
 {

@@ -225,7 +225,9 @@ pcapin_close(struct pcapin_src *s)
 	s->fd = -1;
 }
 
-void
+/* Copies the live sources' libpcap counters (ps_recv, ps_drop, ps_ifdrop)
+ * into st as "ps_recv.IFACE" and so on. */
+static void
 pcapin_live_stats(struct pcapin_src *src, size_t nsrc, struct stats *st)
 {
 	struct pcap_stat ps;

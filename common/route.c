@@ -412,7 +412,7 @@ static const struct {
 _Static_assert(RC_NCTRS <= 32, "route_core.local holds every counter");
 #define RC_SLOT(c, i)	((uint64_t **)(void *)((char *)(c) + rc_ctrs[i].off))
 
-/* Parallel routing (route_run_jobs with more than one job). The main
+/* Parallel routing (ev-route -j, route_core_jobs). The main
  * thread reads lines into batches; workers parse, decide and build the
  * copies of a whole batch, writing nothing: each output record is noted in
  * the batch (its sink and bytes), each piece of bad input too, and the
@@ -739,7 +739,9 @@ route_copy(struct route_core *c, const char *json, size_t jlen, size_t *n)
 	return out->p + start;
 }
 
-int
+/* Routes one line (no newline). Returns 0, or -1 if a sink lost output
+ * (counted; the core keeps going with the other sinks). */
+static int
 route_line(struct route_core *c, const char *line, size_t len)
 {
 	struct route_result *res = &c->res;
@@ -853,7 +855,9 @@ route_cb(void *arg, const char *line, size_t len, int input)
 
 static int	rt_pool_poll(struct rt_pool *, struct linebuf *, int);
 
-int
+/* Waits up to timeout_ms on in and routes what arrives. Returns what
+ * linebuf_poll returns (LINEBUF_EOF once every input ended). */
+static int
 route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 {
 	int rc;
@@ -866,7 +870,9 @@ route_poll(struct route_core *c, struct linebuf *in, int timeout_ms)
 	return rc;
 }
 
-void
+/* Copies each sink's drop count into the counter "dropped:SPEC" (before
+ * the counters are printed). */
+static void
 route_sync_stats(struct route_core *c)
 {
 	char name[512];
@@ -881,13 +887,8 @@ route_sync_stats(struct route_core *c)
 	}
 }
 
-bool
-route_lost(const struct route_core *c)
-{
-	return c->lost;
-}
-
-bool
+/* True once every sink has failed: nothing more can be delivered. */
+static bool
 route_dead(const struct route_core *c)
 {
 	return c->nsinks > 0 && c->nfailed == c->nsinks;
@@ -1196,7 +1197,8 @@ rt_pool_poll(struct rt_pool *pl, struct linebuf *in, int timeout_ms)
 	return rc;
 }
 
-void
+/* Writes out every line read so far (with workers; else nothing to do). */
+static void
 route_drain(struct route_core *c)
 {
 	if (c->pool == NULL)
@@ -1207,37 +1209,20 @@ route_drain(struct route_core *c)
 }
 
 int
-route_run_jobs(const struct route *rt, const struct route_outs *o,
-    struct linebuf *in, struct stats *st, volatile sig_atomic_t *stop,
-    size_t njobs)
+route_run(struct route_core *c, struct linebuf *in,
+    volatile sig_atomic_t *stop, volatile sig_atomic_t *usr1)
 {
-	struct route_core *c = route_core_new(rt, o, st);
-	size_t i;
-	int rc, ret;
-
-	route_core_jobs(c, in, njobs);
 	while (!*stop && !route_dead(c)) {
-		rc = route_poll(c, in, 250);
-		if (rc == LINEBUF_EOF)
+		if (route_poll(c, in, 250) == LINEBUF_EOF)
 			break;
-	}
-	/* Everything read is written, even on a signal. */
-	route_drain(c);
-	for (i = 0; i < c->nsinks; i++)
-		if (sink_flush(c->sinks[i]) != 0 && !c->failed[i]) {
-			if (errno != EPIPE)
-				warn("%s", sink_name(c->sinks[i]));
-			c->lost = true;
+		if (*usr1) {
+			*usr1 = 0;
+			route_sync_stats(c);
+			stats_print(c->st, stderr);
 		}
+	}
+	/* Lines the workers hold are written out, even on a signal. */
+	route_drain(c);
 	route_sync_stats(c);
-	ret = c->lost ? 1 : 0;
-	route_core_destroy(&c);
-	return ret;
-}
-
-int
-route_run(const struct route *rt, const struct route_outs *o,
-    struct linebuf *in, struct stats *st, volatile sig_atomic_t *stop)
-{
-	return route_run_jobs(rt, o, in, st, stop, 1);
+	return c->lost ? 1 : 0;
 }

@@ -41,6 +41,7 @@
 #include "ntophdr.h"
 #include "ntopmsg.h"
 #include "ntopout.h"
+#include "opts.h"
 #include "sig.h"
 #include "sink.h"
 #include "tlv.h"
@@ -389,6 +390,17 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	s->fd = fd;
 	s->own_fd = fd != STDOUT_FILENO;
 	s->buf = xreallocarray(NULL, SINK_BUFSZ, 1);
+	return s;
+}
+
+struct sink *
+sink_open_or_die(const char *spec, const struct sink_opts *o)
+{
+	char errbuf[512];
+	struct sink *s = sink_open(spec, o, errbuf, sizeof(errbuf));
+
+	if (s == NULL)
+		errx(opts_open_status(spec), "%s", errbuf);
 	return s;
 }
 

@@ -36,11 +36,13 @@ struct stats_str {
 enum stats_format { STATS_AUTO, STATS_JSON, STATS_TEXT };
 static enum stats_format stats_format;
 
+/* stats_bad reports the first and then every this many of a counter. */
+#define STATS_BAD_EVERY	1000
+
 struct stats {
 	char			*name;
 	struct stats_chunk	*head, *tail;
 	struct stats_str	*strs;
-	uint64_t		 rate;
 	int			 quiet;
 };
 
@@ -51,7 +53,6 @@ stats_new(const char *name)
 
 	s->name = xstrdup(name);
 	s->head = s->tail = xcalloc(1, sizeof(*s->head));
-	s->rate = 1000;
 	return s;
 }
 
@@ -220,7 +221,7 @@ stats_vbad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
 {
 	uint64_t n = ++*ctr;
 
-	if (s->quiet || (n != 1 && n % s->rate != 0))
+	if (s->quiet || (n != 1 && n % STATS_BAD_EVERY != 0))
 		return;
 	fprintf(stderr, "%s: %s: ", s->name, what);
 	vfprintf(stderr, fmt, ap);
@@ -238,12 +239,6 @@ stats_bad(struct stats *s, uint64_t *ctr, const char *what, const char *fmt,
 	va_start(ap, fmt);
 	stats_vbad(s, ctr, what, fmt, ap);
 	va_end(ap);
-}
-
-void
-stats_set_rate(struct stats *s, uint64_t rate)
-{
-	s->rate = rate ? rate : 1;
 }
 
 void

@@ -14,8 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <czmq.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "ntophdr.h"
 #include "ntopids.h"
 #include "ntopmsg.h"
@@ -79,6 +81,7 @@ struct zingest {
 	struct record		 renrec;
 	zmq_msg_t		 f1, f2, fx;
 	struct sink		*sink;
+	struct curve_server	*cs;		/* CURVE handshake counters */
 	bool			 failed;	/* a sink write failed */
 	bool			 done;		/* max_records reached */
 };
@@ -415,6 +418,43 @@ zi_tail(struct zi_iface *ifc)
 	ifc->taillen = b.len;
 }
 
+/* Copies the CURVE handshake counters into the stage's counters. */
+static void
+zi_curve_sync(struct zingest *z)
+{
+	const struct curve_counters *k;
+
+	if (z->cs == NULL)
+		return;
+	curve_server_poll(z->cs);
+	k = curve_server_counters(z->cs);
+	*stats_ctr(z->st, "curve_accepted") = k->accepted;
+	*stats_ctr(z->st, "curve_refused_no_encryption") =
+	    k->refused_mechanism;
+	*stats_ctr(z->st, "curve_refused_wrong_key") = k->refused_crypto;
+	*stats_ctr(z->st, "curve_refused_not_allowed") = k->refused_auth;
+	*stats_ctr(z->st, "curve_refused_other") = k->refused_other;
+}
+
+/* -k: the allow-list's ZAP handler (zauth) polices czmq's context, so the
+ * sockets are made in that one. */
+static int
+zi_curve_new(struct zingest *z, char *errbuf, size_t errsz)
+{
+	char msg[512];
+
+	if (z->c.zopts.curve_secret == NULL)
+		return 0;
+	if (z->c.zctx == NULL)
+		z->c.zctx = zsys_init();
+	if ((z->cs = curve_server_new(z->c.curve_allow, msg, sizeof(msg))) ==
+	    NULL) {
+		snprintf(errbuf, errsz, "-a: %s", msg);
+		return -1;
+	}
+	return 0;
+}
+
 struct zingest *
 zingest_new(const struct zingest_conf *c, struct stats *st, char *errbuf,
     size_t errsz)
@@ -432,7 +472,11 @@ zingest_new(const struct zingest_conf *c, struct stats *st, char *errbuf,
 	z->st = st;
 	for (i = 0; i < C_N; i++)
 		z->ctr[i] = stats_ctr(st, zi_names[i]);
-	if ((z->ctx = c->zctx) == NULL) {
+	if (zi_curve_new(z, errbuf, errsz) == -1) {
+		free(z);
+		return NULL;
+	}
+	if ((z->ctx = z->c.zctx) == NULL) {
 		if ((z->ctx = zmq_ctx_new()) == NULL)
 			err(1, "zmq_ctx_new");
 		z->ownctx = true;
@@ -461,7 +505,11 @@ zingest_new(const struct zingest_conf *c, struct stats *st, char *errbuf,
 		}
 		z->items[i].socket = z->ifs[i].sock;
 		z->items[i].events = ZMQ_POLLIN;
+		if (z->cs != NULL && curve_server_watch(z->cs, z->ctx,
+		    z->ifs[i].sock) == -1)
+			err(1, "CURVE handshake monitor");
 	}
+	zi_curve_sync(z);
 	z->msg = ntopmsg_new(z->c.cap);
 	z->seq = ntopmsg_seq_new(c->first_msg_id, z->c.forget, 65536);
 	zmq_msg_init(&z->f1);
@@ -499,6 +547,7 @@ zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
 	z->sink = out;
 	last = zi_now(CLOCK_MONOTONIC);
 	while (!*stop && !z->failed && !z->done) {
+		zi_curve_sync(z);
 		if (z->c.tick != NULL && z->c.tick(z->c.tick_arg) != 0)
 			break;
 		timeout = 1000;
@@ -545,13 +594,8 @@ zingest_run(struct zingest *z, struct sink *out, volatile sig_atomic_t *stop)
 			warn("%s", sink_name(out));
 		z->failed = true;
 	}
+	zi_curve_sync(z);
 	return z->failed ? -1 : 0;
-}
-
-void *
-zingest_socket(const struct zingest *z, size_t i)
-{
-	return i < z->nifs ? z->ifs[i].sock : NULL;
 }
 
 void
@@ -581,6 +625,7 @@ zingest_destroy(struct zingest **zp)
 	record_free(&z->renrec);
 	if (z->ownctx)
 		zmq_ctx_term(z->ctx);
+	curve_server_destroy(&z->cs);
 	free(z->ifs);
 	free(z->items);
 	free(z);

@@ -110,7 +110,8 @@ fail:
 	return -1;
 }
 
-int
+/* Sets the keepalive and buffer options on any socket. 0 or -1. */
+static int
 zio_tcp_opts(void *sock, int rcvbuf)
 {
 	int one = 1, idle = 30, cnt = 3, intvl = 3;

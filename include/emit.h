@@ -54,6 +54,10 @@ struct emit *emit_new(const struct emit_conf *c, struct stats *st,
  * event per line, or in frames mode a message per line. Bad lines are
  * counted and skipped. Returns 0, or -1 on a read error. */
 int	emit_load(struct emit *e, FILE *fp, const char *name);
+/* emit_load over the n files named ("-": stdin), or stdin when n is 0;
+ * a file that cannot be opened is reported and skipped. Returns 0, or -1
+ * if any file could not be opened or read. */
+int	emit_load_files(struct emit *e, char *const *names, size_t n);
 
 /* Waits for a subscriber, then sends everything loaded, repeat times,
  * until *stop. Returns 0, or -1 on a socket error or when messages were

@@ -155,7 +155,7 @@ void	flowtab_destroy(struct flowtab **ftp);
 
 /* The id of interface name (len bytes), added if new. Ids count from 0
  * in order of first use; at most 65535 names (then the last id is
- * reused and the overflow counted in flowtab_ifaces_overflow). */
+ * reused). */
 uint16_t flowtab_iface(struct flowtab *ft, const char *name, size_t len);
 const char *flowtab_iface_name(const struct flowtab *ft, uint16_t id);
 uint16_t flowtab_nifaces(const struct flowtab *ft);
@@ -197,7 +197,6 @@ size_t	flowtab_count(const struct flowtab *ft);
 uint64_t flowtab_iface_active(const struct flowtab *ft, uint16_t iface);
 uint64_t flowtab_iface_expired(const struct flowtab *ft, uint16_t iface);
 uint64_t flowtab_evicted(const struct flowtab *ft);
-uint64_t flowtab_ifaces_overflow(const struct flowtab *ft);
 
 /* Interns p (its strings are copied) and returns its id with one
  * reference taken, or 0 if p is entirely empty. */

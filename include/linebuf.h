@@ -43,6 +43,9 @@ void	linebuf_destroy(struct linebuf **lbp);
  * A nats:// input whose servers do not answer exits 1 here. */
 int	linebuf_add(struct linebuf *lb, const char *spec, char *err,
 	    size_t errsz);
+/* linebuf_add, or on failure its message on stderr and exit with the
+ * status opts_open_status(spec) gives. */
+int	linebuf_add_or_die(struct linebuf *lb, const char *spec);
 /* Sets how nats:// inputs added later ack when their URL has no ack=:
  * at exit (on) or after each batch's output is flushed (off, default). */
 void	linebuf_nats_ack_at_exit(struct linebuf *lb, bool on);

@@ -51,7 +51,5 @@ int	natspub_sync(struct natspub *p);
  * Returns the number of messages never confirmed (0 on success). */
 uint64_t natspub_close(struct natspub **pp);
 
-/* Records handed to natspub_write() so far. */
-uint64_t natspub_records(const struct natspub *p);
 
 #endif

@@ -22,6 +22,10 @@ long long opts_int_or_die(const char *s, const char *what, long long min,
 	    long long max);
 double	opts_duration_or_die(const char *s, const char *what);
 uint64_t opts_size_or_die(const char *s, const char *what);
+/* opts_size_or_die within [min, max], else exits 2 with "WHEREwhat: 's' is
+ * not between MIN and MAX" (where: "" or "FILE:LINE: "; bounds as 64, 1G). */
+uint64_t opts_size_range_or_die(const char *where, const char *s,
+	    const char *what, uint64_t min, uint64_t max);
 
 /*
  * The conventions every evpipe tool follows (evpipe(7)): -h and --help

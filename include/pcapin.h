@@ -87,9 +87,4 @@ int	pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 	    size_t nsrc, struct sink *out, struct stats *st,
 	    volatile sig_atomic_t *stop);
 
-/* Copies the live sources' libpcap counters (ps_recv, ps_drop, ps_ifdrop)
- * into st as "ps_recv.IFACE" and so on. */
-void	pcapin_live_stats(struct pcapin_src *src, size_t nsrc,
-	    struct stats *st);
-
 #endif

@@ -117,40 +117,18 @@ struct route_core *route_core_new(const struct route *rt,
 void	route_core_destroy(struct route_core **cp);
 
 /* Gives c njobs worker threads (ev-route -j; nothing for njobs <= 1):
- * route_poll() then reads lines into batches that the workers parse and
+ * route_run() then reads lines into batches that the workers parse and
  * route in parallel, and writes their output in input order, so output,
  * counters and messages are exactly those of one thread. Stopped by
- * route_core_destroy(); call route_drain() first. */
+ * route_core_destroy(). */
 void	route_core_jobs(struct route_core *c, const struct linebuf *in,
 	    size_t njobs);
-/* Writes out every line read so far (with workers; else nothing to do). */
-void	route_drain(struct route_core *c);
-
-/* Routes one line (no newline). Returns 0, or -1 if a sink lost output
- * (counted; the core keeps going with the other sinks). */
-int	route_line(struct route_core *c, const char *line, size_t len);
-
-/* Waits up to timeout_ms on in and routes what arrives. Returns what
- * linebuf_poll returns (LINEBUF_EOF once every input ended). */
-int	route_poll(struct route_core *c, struct linebuf *in, int timeout_ms);
-
-/* Copies each sink's drop count into the counter "dropped:SPEC" (call it
- * before printing the counters). */
-void	route_sync_stats(struct route_core *c);
-
-/* True once some output was lost (exit status 1). */
-bool	route_lost(const struct route_core *c);
-/* True once every sink has failed: nothing more can be delivered. */
-bool	route_dead(const struct route_core *c);
-
-/* The whole stage as one call: polls in until EOF or *stop, flushes every
- * sink. Returns 0, or 1 if output was lost. For running as a thread. */
-int	route_run(const struct route *rt, const struct route_outs *o,
-	    struct linebuf *in, struct stats *st,
-	    volatile sig_atomic_t *stop);
-/* The same with njobs worker threads (route_core_jobs). */
-int	route_run_jobs(const struct route *rt, const struct route_outs *o,
-	    struct linebuf *in, struct stats *st,
-	    volatile sig_atomic_t *stop, size_t njobs);
+/* The stage's loop: routes what arrives on in until every input ended,
+ * *stop is set or every sink failed, printing the counters to stderr each
+ * time *usr1 is set (clearing it); then writes out what the workers hold
+ * and syncs the counters. Returns 1 if output was lost, else 0; the caller
+ * closes the sinks. */
+int	route_run(struct route_core *c, struct linebuf *in,
+	    volatile sig_atomic_t *stop, volatile sig_atomic_t *usr1);
 
 #endif

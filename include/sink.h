@@ -45,6 +45,10 @@ struct sink_opts {
 struct sink *sink_open(const char *spec, const struct sink_opts *o,
 	    char *err, size_t errsz);
 
+/* sink_open, or on failure its message on stderr and exit with the status
+ * opts_open_status(spec) gives. */
+struct sink *sink_open_or_die(const char *spec, const struct sink_opts *o);
+
 /* Writes one record (len bytes, no newline). Returns 0 (also when a full
  * ZMQ sink dropped it under drop_when_full: counted), or -1 with errno on a
  * write error that loses output (EPIPE when the reader went away). */

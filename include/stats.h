@@ -36,16 +36,13 @@ void	stats_print(const struct stats *s, FILE *fp);
 int	stats_set_format(const char *name);
 
 /* Increments *ctr and reports on stderr "NAME: what: message" for the 1st,
- * then every rate-th (default 1000) occurrence of that counter, saying how
+ * then every 1000th occurrence of that counter, saying how
  * many were seen. Used for every piece of bad input. */
 void	stats_bad(struct stats *s, uint64_t *ctr, const char *what,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 void	stats_vbad(struct stats *s, uint64_t *ctr, const char *what,
 	    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
-/* Sets how often stats_bad repeats a message (1 = every time). */
-void	stats_set_rate(struct stats *s, uint64_t rate);
-
 /* Silences stats_bad's messages (counting continues); for -q. */
 void	stats_set_quiet(struct stats *s, int quiet);
 

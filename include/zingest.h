@@ -21,7 +21,12 @@ struct zingest_conf {
 	const char *const *ifaces;	/* interface arguments, also _iface */
 	size_t		 nifaces;
 	void		*zctx;		/* ZMQ context; NULL: a private one */
-	struct zio_opts	 zopts;		/* socket options */
+	struct zio_opts	 zopts;		/* socket options; with curve_secret
+					   the sockets are CurveZMQ servers
+					   made in czmq's context, their
+					   handshakes counted (curve_*) */
+	const char	*curve_allow;	/* with curve_secret: the file of
+					   client keys let in; NULL: any */
 	size_t		 cap;		/* payload cap, raw and inflated;
 					   0: NTOPMSG_DEFAULT_CAP */
 	uint32_t	 first_msg_id;	/* producers' first msg_id (1) */
@@ -52,10 +57,6 @@ struct zingest *zingest_new(const struct zingest_conf *c, struct stats *st,
  * writing to out failed (output was lost). */
 int	zingest_run(struct zingest *z, struct sink *out,
 	    volatile sig_atomic_t *stop);
-
-/* The SUB socket of interface i (0 <= i < nifaces), for a caller that
- * watches it (a CURVE handshake monitor); owned by the collector. */
-void	*zingest_socket(const struct zingest *z, size_t i);
 
 /* Closes the sockets (and the private context) and frees *zp. */
 void	zingest_destroy(struct zingest **zp);

@@ -57,7 +57,4 @@ struct zio_opts {
 void	*zio_sub_open(void *ctx, const char *arg, const struct zio_opts *o,
 	    char *err, size_t errsz);
 
-/* Sets the keepalive and buffer options above on any socket. 0 or -1. */
-int	zio_tcp_opts(void *sock, int rcvbuf);
-
 #endif

@@ -1,13 +1,16 @@
 /* fuzz_flowagg.c - libFuzzer target for flow-agg's core (flowagg.c,
  * flowtab.c, flowout.c): the input is NDJSON lines (packets, events, flow
- * records, garbage) fed one by one into a table of at most 16 flows, then
- * flushed as at EOF. Property: every record written is one valid record
- * with a _type. */
+ * records, garbage) fed one by one, then flushed as at EOF; the first
+ * byte picks small limits so that expiry, eviction and interim updates
+ * run. Properties: every record written is one valid record with a _type;
+ * after the end of input the table is empty, and every flow created was
+ * written (as ended or evicted). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowagg.h"
+#include "flowtab.h"
 #include "record.h"
 #include "stats.h"
 
@@ -32,13 +35,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct record r = RECORD_INIT;
 	struct stats *st;
 	const char *p = (const char *)data, *end = p + size, *nl;
+	uint8_t mode = size > 0 ? data[0] : 0;
 	char *line;
 	size_t len;
 
 	flowagg_defaults(&c);
-	c.ft.max_flows = 16;
-	c.interim_us = size > 0 && (data[0] & 1) ? 1000000 : 0;
-	c.vlan_key = size > 0 && (data[0] & 2);
+	c.ft.idle_us = 10 * 1000000LL;
+	c.ft.closing_us = (mode & 1) ? 0 : 1000000LL;
+	c.ft.active_us = (mode & 2) ? 30 * 1000000LL : 0;
+	c.ft.max_flows = (mode & 4) ? 4 : 16;
+	c.interim_us = (mode & 8) ? 5 * 1000000LL : 0;
+	c.vlan_key = (mode & 16) != 0;
 	st = stats_new("flow-agg");
 	stats_set_quiet(st, 1);
 	fa = flowagg_new(&c, fz_out, &r, st);
@@ -56,6 +63,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	flowagg_finish(fa);
 	FZ_ASSERT(!flowagg_lost(fa));
+	FZ_ASSERT(flowtab_count(flowagg_table(fa)) == 0);
+	FZ_ASSERT(*stats_ctr(st, "flows_created") <=
+	    *stats_ctr(st, "flows_written"));
 	flowagg_destroy(&fa);
 	stats_destroy(&st);
 	record_free(&r);

@@ -57,6 +57,7 @@ main(void)
 	struct emit *e;
 	char err[256], buf[4096], ep[128], epc[130];
 	int more, n, timeo = 3000;
+	char nofile[] = "/nonexistent/evpipe-test-emit", *missing[] = { nofile };
 	FILE *fp;
 
 	sub = zmq_socket(ctx, ZMQ_SUB);
@@ -84,6 +85,8 @@ main(void)
 	fp = fmemopen((void *)lines, strlen(lines), "r");
 	CHECK(emit_load(e, fp, "lines") == 0);
 	fclose(fp);
+	/* A file that cannot be opened is reported and loads nothing. */
+	CHECK(emit_load_files(e, missing, 1) == -1);
 	CHECK(*stats_ctr(st, "bad_lines") == 1);
 	r.e = e;
 	r.stop = 0;
