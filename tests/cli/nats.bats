@@ -373,7 +373,12 @@ make_input() {
 	# Every record reached one flow-agg exactly once (the counters at
 	# exit; SIGUSR1 printed earlier ones).
 	[ "$(records_now $live)" -eq "$n" ]
-	[ "$(jsum "$(T agg1b.err)" nats_consumer_restarted nats-input)" -eq 1 ]
+	# Restarted from its ack floor (1), or not needed (0): when the
+	# consumer's own leader died too, the new one may have lost what it
+	# had delivered to the killed reader, and sends it again by itself.
+	# The exact restart is the one-node test's; here every record came
+	# once either way (above).
+	[ "$(jsum "$(T agg1b.err)" nats_consumer_restarted nats-input)" -le 1 ]
 	for c in nats_resent nats_duplicates; do
 		[ "$(jsum "$errs" $c nats-sink)" != null ]
 	done
