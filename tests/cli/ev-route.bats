@@ -3,30 +3,13 @@ setup() { load helper; }
 # ev-route tests: the delivery rules (man/ev-route.1) on golden files, sinks,
 # sharding, configuration files, usage errors and bad input.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 R="$BATS_TEST_DIRNAME/../data/route"
 X="$BATS_TEST_DIRNAME/../expected/ev-route"
-
-# Counter $2 from the last counters object in file $1 ("null" if absent);
-# plain bash, no jq per call, to keep the file fast.
-counter() {
-	local line last=""
-	while IFS= read -r line; do
-		[[ $line == '{"tool"'* ]] && last=$line
-	done < "$1"
-	local rest=${last#*"\"$2\":"}
-	if [ "$rest" = "$last" ]; then echo null; return; fi
-	echo "${rest%%[,\}]*}"
-}
 
 # Asks ev-route $1 for its counters (SIGUSR1) until records_in reaches $2,
 # for up to 2 s, then stops it with SIGTERM; its exit status in rc.
 term_after_records() {
-	for _ in $(seq 1 20); do
-		kill -USR1 "$1"
-		sleep 0.1
-		[ "$(counter "$(T err)" records_in)" = "$2" ] && break
-	done
+	await_counter "$1" "$(T err)" records_in "$2" 2 || true
 	kill -TERM "$1"
 	rc=0
 	wait "$1" || rc=$?
