@@ -132,10 +132,7 @@ EOF
 	ev-emit -q -n 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null 3>&- &
 	EM=$!
 	# Until some repeats are through (-l: the output shows them).
-	for _ in $(seq 100); do
-		[ "$(wc -l < "$(T out)")" -gt 15 ] && break
-		sleep 0.1
-	done
+	wait_for "[ \$(wc -l < '$(T out)') -gt 15 ]" 10 || true
 	kill -TERM "$EM"
 	rc=0
 	wait "$EM" || rc=$?

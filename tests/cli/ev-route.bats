@@ -413,12 +413,8 @@ route() {
 	route -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' \
 	    -o "*=push:>tcp://127.0.0.1:$port" "$R/events.ndjson"
 	[ "$RC" -eq 0 ]
-	for _ in $(seq 1 50); do
-		[ "$(wc -l < "$(T out2)")" -ge 30 ] && break
-		kill -USR1 "$pid"
-		sleep 0.1
-		[ "$(counter "$(T err2)" records_in)" = 29 ] && break
-	done
+	wait_for "[ \$(wc -l < '$(T out2)') -ge 30 ] ||
+	    counter_reached $pid '$(T err2)' records_in 29" 5 || true
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -584,10 +580,7 @@ route() {
 	exec 4> "$(T fifo)"
 	head -n 1 "$R/events.ndjson" >&4
 	# One line, the input left open: it must not wait for a full batch.
-	for _ in $(seq 1 50); do
-		[ -s "$(T file)" ] && break
-		sleep 0.1
-	done
+	wait_for "[ -s '$(T file)' ]" 5 || true
 	[ "$(wc -l < "$(T file)")" -eq 1 ]
 	tail -n +2 "$R/events.ndjson" >&4
 	term_after_records "$pid" 15

@@ -133,11 +133,7 @@ show() {
 	ev-show -b -v flows "$(T fifo)" > "$(T out)" 2> "$(T err)" &
 	pid=$!
 	sleep 0.3
-	for _ in $(seq 50); do
-		[ -s "$(T err)" ] && break
-		kill -USR1 "$pid"
-		sleep 0.1
-	done
+	wait_for "[ -s '$(T err)' ] || { kill -USR1 $pid; false; }" 5 || true
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 	kill -TERM "$pid"
 	RC=0
@@ -247,7 +243,7 @@ teardown() {
 	wait_screen "[5:Events]"
 	grep -qE '^14:54:06\.019 flow +ACCEPT .* nginx' "$(T screen)"
 	tm send-keys q
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 }
@@ -319,13 +315,13 @@ teardown() {
 	command -v tmux > /dev/null || skip "no tmux"
 	TERM=xterm tm new-session -d -x 80 -y 24 \
 	    "ev-show -x $D/mixed.ndjson 2> $(T err); echo \$? > $(T rc); sleep 30"
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 	rm -f "$(T rc)"
 	TERM=xterm tm new-session -d -s two -x 80 -y 24 \
 	    "ev-show 2> $(T err2); echo \$? > $(T rc); sleep 30"
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 2 ]
 	grep -q 'standard input is the terminal' "$(T err2)"
 }
@@ -347,7 +343,7 @@ teardown() {
 	exec 8>&-
 	wait_screen "rows 1-6 of 6  EOF"
 	tm send-keys q
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 }
 

@@ -13,6 +13,17 @@ teardown() {
 	done
 }
 
+# True when zmq-ingest's last counters (in T err) show every message
+# written and the 15015 sent all accounted for, written or dropped.
+all_counted() {
+	local m r d
+	m=$(counter "$(T err)" messages)
+	r=$(counter "$(T err)" records)
+	d=$(counter "$(T err)" drops)
+	[[ $m =~ ^[0-9]+$ && $d =~ ^[0-9]+$ && $m == "$r" ]] || return 1
+	[ $((m + d)) -eq 15015 ]
+}
+
 # Resident memory of process $1 in KiB.
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -249,13 +260,7 @@ stalled() {
 	sleep 1
 	ev-emit -q -i 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	lines=0
-	for i in $(seq 1 100); do
-		kill -USR1 "$STAGE"
-		sleep 0.1
-		[ "$(counter "$(T err)" messages)" = "$(counter "$(T err)" records)" ] &&
-		    [ "$(( $(counter "$(T err)" messages) + $(counter "$(T err)" drops) ))" -eq 15015 ] &&
-		    break
-	done
+	wait_for "kill -USR1 $STAGE; sleep 0.1; all_counted" 10 || true
 	kill -TERM "$STAGE"
 	RC=0
 	wait "$STAGE" || RC=$?

@@ -327,15 +327,8 @@ send_traffic() {
 
 # Waits until process $1 has opened its capture (a packet socket).
 wait_capturing() {
-	local i
-	for i in $(seq 50); do
-		if ls -l /proc/"$1"/fd 2>/dev/null | grep -q socket; then
-			sleep 0.3
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	wait_for "ls -l /proc/$1/fd 2>/dev/null | grep -q socket" 5 || return 1
+	sleep 0.3
 }
 
 # The live captures run together, once for the file: four pcap-ingest
@@ -364,10 +357,7 @@ setup_file() {
 	p4=$!
 	for p in $p1 $p2 $p3 $p4; do wait_capturing $p; done
 	# -Z takes effect after the handles and the sink are open.
-	for i in $(seq 50); do
-		grep -qE "^Uid:\s+$(id -u nobody)\s" /proc/$p3/status && break
-		sleep 0.1
-	done
+	wait_for "grep -qE '^Uid:\s+$(id -u nobody)\s' /proc/$p3/status" 5 || true
 	grep -E '^(Uid|Gid):' /proc/$p3/status >"$LIVE/z.status"
 	# On failure, stop the captures too: left running, they hold bats's
 	# output open and the run never ends.

@@ -345,15 +345,9 @@ EOF
 	ep="$(ipc 16)c"
 	start_ingest -l -c 30 -t 10s "$ep"
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
-	for _ in $(seq 100); do
-		[ "$(wc -l < "$(T out)")" -eq 15 ] && break
-		sleep 0.1
-	done
+	wait_for "[ \$(wc -l < '$(T out)') -eq 15 ]" 10 || true
 	kill -USR1 "$ZI"
-	for _ in $(seq 100); do
-		grep -q '^{"tool"' "$(T err)" && break
-		sleep 0.1
-	done
+	wait_for "grep -q '^{\"tool\"' '$(T err)'" 10 || true
 	ev-emit -q -i 16 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
