@@ -84,9 +84,14 @@ wait_for() {
 }
 
 # True once process $1 catches SIGUSR1 (bit 10 of SigCgt in its status):
-# before its handlers are installed, the signal would kill it.
+# before its handlers are installed, the signal would kill it. A child
+# the shell forked for `cmd &` that has not yet run the program still
+# shows the shell's own handlers, so its program must be another one
+# than the shell's first (exec happens once; then SigCgt is the tool's).
 usr1_ready() {
 	local m
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" != \
+	    "$(readlink "/proc/$$/exe")" ] || return 1
 	m=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
 	    return 1
 	[ -n "$m" ] && (( 0x$m & 0x200 ))
