@@ -7,9 +7,9 @@ R="$BATS_TEST_DIRNAME/../data/route"
 X="$BATS_TEST_DIRNAME/../expected/ev-route"
 
 # Asks ev-route $1 for its counters (SIGUSR1) until records_in reaches $2,
-# for up to 2 s, then stops it with SIGTERM; its exit status in rc.
+# for up to 5 s, then stops it with SIGTERM; its exit status in rc.
 term_after_records() {
-	await_counter "$1" "$(T err)" records_in "$2" 2 || true
+	await_counter "$1" "$(T err)" records_in "$2" 5 || true
 	kill -TERM "$1"
 	rc=0
 	wait "$1" || rc=$?

@@ -69,13 +69,14 @@ counter() {
 	esac
 }
 
-# Waits up to $2 seconds (default 60) of wall-clock time for command $1
-# (a string, evaluated) to succeed. The deadline is the clock's, not a
+# Waits up to $2 whole seconds (default 60) of wall-clock time for command
+# $1 (a string, evaluated) to succeed. The deadline is the clock's, not a
 # count of tries: a try that itself takes a second must not stretch a
-# minute into ten. Says what it waited for when it gives up.
+# minute into ten. The clock is read to the microsecond (SECONDS would cut
+# the first second short). Says what it waited for when it gives up.
 wait_for() {
-	local end=$((SECONDS + ${2:-60}))
-	while [ "$SECONDS" -lt "$end" ]; do
+	local end=$((${EPOCHREALTIME/[.,]/} + ${2:-60} * 1000000))
+	while [ "${EPOCHREALTIME/[.,]/}" -lt "$end" ]; do
 		eval "$1" && return 0
 		sleep 0.1
 	done
