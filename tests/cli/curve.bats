@@ -15,32 +15,30 @@ setup() {
 }
 
 # collect "zmq-ingest options" "ev-emit options": 8 events sent; sets
-# LINES (records written), C (the counters object) and EMRC (ev-emit's
-# exit status: 1 when nothing reached a subscriber).
+# LINES (records written) and EMRC (ev-emit's exit status: 1 when nothing
+# reached a subscriber); zmq-ingest's stderr, with its counters, in T err.
 collect() {
-	local sock="$BATS_TEST_TMPDIR/zi-$RANDOM" i
+	local sock="$BATS_TEST_TMPDIR/zi-$RANDOM"
 	local ep="ipc://$sock"
 	zmq-ingest -q -t 6s $1 "${ep}c" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" &
 	local zi=$!
 	# The socket file appears once zmq-ingest has bound and watches the
 	# handshakes; then the first attempt of a refused client is counted.
-	for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	wait_for "[ -S '$sock' ]" 10 || true
 	sleep 0.2
 	EMRC=0
 	ev-emit -q -w 2s $2 "${ep}c" "$EV" 2>/dev/null || EMRC=$?
 	wait "$zi"
 	LINES=$(wc -l < "$BATS_TEST_TMPDIR/out")
-	C=$(tail -n 1 "$BATS_TEST_TMPDIR/err" | jq -c .counters)
 }
-ctr() { echo "$C" | jq ".$1"; }
 
 @test "curve: the right server key gets in (Z85 file, and ntopng's hex form)" {
 	collect "-k $K/srv" "-k $K/srv/zmq-key.pub"
 	assert_equal "$LINES" 8
 	assert_equal "$EMRC" 0
-	assert_equal "$(ctr records)" 8
-	assert_equal "$(ctr curve_accepted)" 1
-	assert_equal "$(ctr curve_refused_wrong_key)" 0
+	assert_equal "$(counter "$(T err)" records)" 8
+	assert_equal "$(counter "$(T err)" curve_accepted)" 1
+	assert_equal "$(counter "$(T err)" curve_refused_wrong_key)" 0
 	collect "-k $K/srv/zmq-key.priv" "-k $(cat "$K/srv.hex")"
 	assert_equal "$LINES" 8
 }
@@ -49,37 +47,37 @@ ctr() { echo "$C" | jq ".$1"; }
 	collect "-k $K/srv" ""
 	assert_equal "$LINES" 0
 	assert_equal "$EMRC" 1
-	assert_equal "$(ctr records)" 0
-	assert_equal "$(ctr curve_accepted)" 0
+	assert_equal "$(counter "$(T err)" records)" 0
+	assert_equal "$(counter "$(T err)" curve_accepted)" 0
 	# libzmq reports a plaintext client's first attempt without detail
 	# (curve_refused_other) and the retries, when it makes them, as a
 	# mechanism mismatch: every attempt is counted as one or the other.
-	[ $(( $(ctr curve_refused_no_encryption) + $(ctr curve_refused_other) )) -ge 1 ]
-	assert_equal "$(ctr curve_refused_wrong_key)" 0
+	[ $(( $(counter "$(T err)" curve_refused_no_encryption) + $(counter "$(T err)" curve_refused_other) )) -ge 1 ]
+	assert_equal "$(counter "$(T err)" curve_refused_wrong_key)" 0
 }
 
 @test "curve: a client with a wrong server key is refused and counted" {
 	collect "-k $K/srv" "-k $K/other/zmq-key.pub"
 	assert_equal "$LINES" 0
 	assert_equal "$EMRC" 1
-	assert_equal "$(ctr curve_accepted)" 0
-	[ "$(ctr curve_refused_wrong_key)" -ge 1 ]
+	assert_equal "$(counter "$(T err)" curve_accepted)" 0
+	[ "$(counter "$(T err)" curve_refused_wrong_key)" -ge 1 ]
 }
 
 @test "curve: with an allow-list, a listed client key gets in" {
 	collect "-k $K/srv -a $K/allow" "-k $K/srv -K $K/cli"
 	assert_equal "$LINES" 8
-	assert_equal "$(ctr curve_accepted)" 1
+	assert_equal "$(counter "$(T err)" curve_accepted)" 1
 }
 
 @test "curve: with an allow-list, unlisted and throw-away client keys are refused" {
 	collect "-k $K/srv -a $K/allow" "-k $K/srv -K $K/other"
 	assert_equal "$LINES" 0
 	assert_equal "$EMRC" 1
-	[ "$(ctr curve_refused_not_allowed)" -ge 1 ]
+	[ "$(counter "$(T err)" curve_refused_not_allowed)" -ge 1 ]
 	collect "-k $K/srv -a $K/allow" "-k $K/srv"
 	assert_equal "$LINES" 0
-	[ "$(ctr curve_refused_not_allowed)" -ge 1 ]
+	[ "$(counter "$(T err)" curve_refused_not_allowed)" -ge 1 ]
 }
 
 @test "curve: bad key options exit 2 with a message" {

@@ -5,8 +5,6 @@ bats_require_minimum_version 1.5.0
 # golden records, the ndpiReader oracle on every capture, bad packets,
 # a bounded table over a million flows, nothing changed without -L.
 
-ctr() { tail -n 1 "$1" | jq -r ".counters[\"$2\"] // \"absent\""; }
-
 # mkflows N: a pcap on stdout of N TCP SYNs, each its own flow (10.0.0.0
 # + i to 192.0.2.1:80), 10000 per second of packet time.
 mkflows() {
@@ -59,7 +57,7 @@ mkflows() {
 		    2> "$BATS_TEST_TMPDIR/err" || true
 		run ! grep -q -e L7_PROTO -e _QUERY -e HTTP_ -e TLS_SERVER \
 		    -e JA3C "$BATS_TEST_TMPDIR/out"
-		[ "$(ctr "$BATS_TEST_TMPDIR/err" dpi_flows)" = absent ]
+		[ "$(counter "$BATS_TEST_TMPDIR/err" dpi_flows)" = null ]
 	done
 }
 
@@ -86,23 +84,23 @@ mkflows() {
 	done
 	pcap-ingest -q -L -r "$PCAPS/badpackets.pcap" -o /dev/null \
 	    2> "$BATS_TEST_TMPDIR/err"
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" dpi_flows)" -gt 0 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" dpi_max_states)" -le \
-	    "$(ctr "$BATS_TEST_TMPDIR/err" dpi_flows)" ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" dpi_flows)" -gt 0 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" dpi_max_states)" -le \
+	    "$(counter "$BATS_TEST_TMPDIR/err" dpi_flows)" ]
 }
 
 @test "-L: a million flows: the table stays at its cap" {
 	mkflows 1000000 | pcap-ingest -q -L -r - -o /dev/null \
 	    2> "$BATS_TEST_TMPDIR/err"
 	e=$BATS_TEST_TMPDIR/err
-	[ "$(ctr "$e" packets)" -eq 1000000 ]
-	[ "$(ctr "$e" dpi_flows)" -eq 1000000 ]
-	[ "$(ctr "$e" dpi_max_active)" -eq 131072 ]
-	[ "$(ctr "$e" dpi_active)" -eq 131072 ]
-	[ "$(ctr "$e" dpi_max_states)" -le 131072 ]
-	[ "$(ctr "$e" dpi_evicted)" -eq $((1000000 - 131072)) ]
-	[ "$(ctr "$e" dpi_expired)" -eq 0 ]
-	[ "$(ctr "$e" dpi_packets)" -eq 1000000 ]
+	[ "$(counter "$e" packets)" -eq 1000000 ]
+	[ "$(counter "$e" dpi_flows)" -eq 1000000 ]
+	[ "$(counter "$e" dpi_max_active)" -eq 131072 ]
+	[ "$(counter "$e" dpi_active)" -eq 131072 ]
+	[ "$(counter "$e" dpi_max_states)" -le 131072 ]
+	[ "$(counter "$e" dpi_evicted)" -eq $((1000000 - 131072)) ]
+	[ "$(counter "$e" dpi_expired)" -eq 0 ]
+	[ "$(counter "$e" dpi_packets)" -eq 1000000 ]
 }
 
 @test "-L: the README and man page examples give what they show" {

@@ -4,25 +4,6 @@ bats_require_minimum_version 1.5.0
 # ev-emit tests; zmq-ingest is the receiver (zmq-ingest.bats covers every
 # header version and compression through ev-emit).
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-ipc() { echo "ipc://$BATS_TEST_TMPDIR/s$1"; }
-norm() { sed -E 's/"_rx":[0-9]+\.[0-9]{6},//'; }
-
-start_ingest() {
-	zmq-ingest "$@" > "$(T out)" 2> "$(T err)" 3>&- &
-	ZI=$!
-}
-
-wait_ingest() {
-	ZRC=0
-	wait "$ZI" || ZRC=$?
-}
-
-# A counter from the last counters object of a stderr file.
-counter() {
-	grep '^{"tool"' "$1" | tail -1 | grep -o "\"$2\":[0-9]*" | cut -d: -f2
-}
-
 @test "ev-emit: no endpoint is a usage error" {
 	run ev-emit
 	[ "$status" -eq 2 ]
@@ -151,10 +132,7 @@ EOF
 	ev-emit -q -n 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null 3>&- &
 	EM=$!
 	# Until some repeats are through (-l: the output shows them).
-	for _ in $(seq 100); do
-		[ "$(wc -l < "$(T out)")" -gt 15 ] && break
-		sleep 0.1
-	done
+	wait_for "[ \$(wc -l < '$(T out)') -gt 15 ]" 10 || true
 	kill -TERM "$EM"
 	rc=0
 	wait "$EM" || rc=$?

@@ -4,8 +4,6 @@ setup() { load helper; }
 # conversions, refusals, and (once zmq-ingest has -k) a producer that
 # encrypts to the generated key getting through while others do not.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
 @test "ev-keygen: usage errors exit 2" {
 	run ev-keygen extra
 	[ "$status" -eq 2 ]

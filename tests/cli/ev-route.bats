@@ -10,30 +10,13 @@ teardown() {
 # ev-route tests: the delivery rules (man/ev-route.1) on golden files, sinks,
 # sharding, configuration files, usage errors and bad input.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 R="$BATS_TEST_DIRNAME/../data/route"
 X="$BATS_TEST_DIRNAME/../expected/ev-route"
 
-# Counter $2 from the last counters object in file $1 ("null" if absent);
-# plain bash, no jq per call, to keep the file fast.
-counter() {
-	local line last=""
-	while IFS= read -r line; do
-		[[ $line == '{"tool"'* ]] && last=$line
-	done < "$1"
-	local rest=${last#*"\"$2\":"}
-	if [ "$rest" = "$last" ]; then echo null; return; fi
-	echo "${rest%%[,\}]*}"
-}
-
 # Asks ev-route $1 for its counters (SIGUSR1) until records_in reaches $2,
-# for up to 2 s, then stops it with SIGTERM; its exit status in rc.
+# for up to 5 s, then stops it with SIGTERM; its exit status in rc.
 term_after_records() {
-	for _ in $(seq 1 20); do
-		kill -USR1 "$1"
-		sleep 0.1
-		[ "$(counter "$(T err)" records_in)" = "$2" ] && break
-	done
+	await_counter "$1" "$(T err)" records_in "$2" 5 || true
 	kill -TERM "$1"
 	rc=0
 	wait "$1" || rc=$?
@@ -437,12 +420,8 @@ route() {
 	route -i eth1 -m eth1 -c 'tcp://*:1234c=eth1' \
 	    -o "*=push:>tcp://127.0.0.1:$port" "$R/events.ndjson"
 	[ "$RC" -eq 0 ]
-	for _ in $(seq 1 50); do
-		[ "$(wc -l < "$(T out2)")" -ge 30 ] && break
-		kill -USR1 "$pid"
-		sleep 0.1
-		[ "$(counter "$(T err2)" records_in)" = 29 ] && break
-	done
+	wait_for "[ \$(wc -l < '$(T out2)') -ge 30 ] ||
+	    counter_reached $pid '$(T err2)' records_in 29" 5 || true
 	kill -TERM "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -611,10 +590,7 @@ route() {
 	exec 4> "$(T fifo)"
 	head -n 1 "$R/events.ndjson" >&4
 	# One line, the input left open: it must not wait for a full batch.
-	for _ in $(seq 1 50); do
-		[ -s "$(T file)" ] && break
-		sleep 0.1
-	done
+	wait_for "[ -s '$(T file)' ]" 5 || true
 	[ "$(wc -l < "$(T file)")" -eq 1 ]
 	tail -n +2 "$R/events.ndjson" >&4
 	term_after_records "$pid" 15

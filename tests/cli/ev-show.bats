@@ -3,20 +3,8 @@ setup() { load helper; }
 # ev-show tests: batch tables against golden files, filters and
 # sorting, bad input, usage errors, and the dashboard driven under tmux.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 D="$BATS_TEST_DIRNAME/../data/ev-show"
 X="$BATS_TEST_DIRNAME/../expected/ev-show"
-
-# Counter $2 from the last counters object in file $1 ("null" if absent).
-counter() {
-	local line last=""
-	while IFS= read -r line; do
-		[[ $line == *'{"tool"'* ]] && last=${line#*'{"tool"'}
-	done < "$1"
-	local rest=${last#*"\"$2\":"}
-	if [ "$rest" = "$last" ]; then echo null; return; fi
-	echo "${rest%%[,\}]*}"
-}
 
 # Runs ev-show with stdout in out and stderr in err; status in RC.
 show() {
@@ -145,11 +133,7 @@ show() {
 	ev-show -b -v flows "$(T fifo)" > "$(T out)" 2> "$(T err)" &
 	pid=$!
 	sleep 0.3
-	for _ in $(seq 50); do
-		[ -s "$(T err)" ] && break
-		kill -USR1 "$pid"
-		sleep 0.1
-	done
+	wait_for "[ -s '$(T err)' ] || { kill -USR1 $pid; false; }" 5 || true
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 	kill -TERM "$pid"
 	RC=0
@@ -201,14 +185,17 @@ show() {
 
 tm() { tmux -L "evtest-$$" "$@"; }
 
-# Captures the pane into screen; waits until it shows $1 (5 s at most).
-wait_for() {
-	local i
-	for i in $(seq 50); do
-		tm capture-pane -p > "$(T screen)" 2>/dev/null || true
-		grep -qF -- "$1" "$(T screen)" && return 0
-		sleep 0.1
-	done
+# True when a capture of the pane (into screen) shows $1.
+screen_shows() {
+	tm capture-pane -p > "$(T screen)" 2>/dev/null || true
+	grep -qF -- "$1" "$(T screen)"
+}
+
+# Waits until the pane shows $1 (5 s at most); prints the screen if not.
+wait_screen() {
+	local text
+	printf -v text '%q' "$1"
+	wait_for "screen_shows $text" 5 && return 0
 	echo "--- screen, waiting for: $1"
 	cat "$(T screen)"
 	return 1
@@ -221,7 +208,7 @@ start_dash() {
 	command -v tmux > /dev/null || skip "no tmux"
 	TERM=xterm tm new-session -d -x "${W:-80}" -y "${H:-24}" \
 	    "ev-show $* 2> $(T err); echo \$? > $(T rc); sleep 30"
-	wait_for "EOF"
+	wait_screen "EOF"
 }
 
 teardown() {
@@ -243,20 +230,20 @@ teardown() {
 	# The selected row's detail line: the full path of its process.
 	[[ "$(row 23)" == "client /usr/lib/firefox/firefox[51877] user ubuntu"* ]]
 	tm send-keys p
-	wait_for "[2:Procs]"
+	wait_screen "[2:Procs]"
 	[ "$(row 5)" = "firefox            51877 ubuntu  firefox  -             1   50KB  6.4MB  825KB/s" ]
 	[ "$(row 6)" = "nginx               3172 root    nginx    web-nginx     1   15KB   740B   42KB/s" ]
 	tm send-keys Tab
-	wait_for "[3:Ifaces]"
+	wait_screen "[3:Ifaces]"
 	grep -qE '^veth3c1f0a2 +counters ' "$(T screen)"
 	tm send-keys 4
-	wait_for "[4:Listen]"
+	wait_screen "[4:Listen]"
 	grep -qE 'tcp4 +80 nginx' "$(T screen)"
 	tm send-keys e
-	wait_for "[5:Events]"
+	wait_screen "[5:Events]"
 	grep -qE '^14:54:06\.019 flow +ACCEPT .* nginx' "$(T screen)"
 	tm send-keys q
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 }
@@ -265,43 +252,43 @@ teardown() {
 	start_dash "$D/mixed.ndjson"
 	# From RATE (not shown at 80): PROTO, CLIENT, SERVER, C2S.
 	tm send-keys '>' '>' '>' '>'
-	wait_for "Flows sort C2S desc"
+	wait_screen "Flows sort C2S desc"
 	[[ "$(row 5)" == "tcp   ~db8:1::10]:38112 "* ]]
 	tm send-keys r
-	wait_for "Flows sort C2S asc"
+	wait_screen "Flows sort C2S asc"
 	[[ "$(row 5)" == "tcp   10.244.0.7:45190 "* ]]
 	[[ "$(row 10)" == "tcp   ~db8:1::10]:38112 "* ]]
 	tm send-keys '<'
-	wait_for "Flows sort SERVER asc"
+	wait_screen "Flows sort SERVER asc"
 	[[ "$(row 5)" == "udp   10.0.2.15:53211   10.0.2.3:53 "* ]]
 	# The third row by server: 10.96.0.1:443, coredns's flow.
 	tm send-keys Down Down
-	wait_for "client /coredns[2871] parent /usr/bin/containerd-shim-runc-v2"
+	wait_screen "client /coredns[2871] parent /usr/bin/containerd-shim-runc-v2"
 }
 
 @test "ev-show dashboard: text filter, interface filter, help, pause" {
 	start_dash "$D/mixed.ndjson"
 	tm send-keys / n g i n x Enter
-	wait_for "filter: nginx"
-	wait_for "rows 1-1 of 1"
+	wait_screen "filter: nginx"
+	wait_screen "rows 1-1 of 1"
 	[ "$(row 5)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
 	# Interfaces in the order first seen: the collector, then eth0.
 	tm send-keys c i
-	wait_for "iface: tcp://*:1234c"
-	wait_for "rows 1-1 of 1"
+	wait_screen "iface: tcp://*:1234c"
+	wait_screen "rows 1-1 of 1"
 	grep -qE '^tcp +10\.244\.0\.1:47702 ' "$(T screen)"
 	tm send-keys i
-	wait_for "iface: eth0"
-	wait_for "rows 1-5 of 5"
+	wait_screen "iface: eth0"
+	wait_screen "rows 1-5 of 5"
 	tm send-keys '?'
-	wait_for "ev-show keys"
+	wait_screen "ev-show keys"
 	tm send-keys x
-	wait_for "rows 1-5 of 5"
+	wait_screen "rows 1-5 of 5"
 	tm send-keys Space
-	wait_for "PAUSED"
+	wait_screen "PAUSED"
 	tm send-keys Space
 	tm send-keys 1
-	wait_for "EOF  ? help"
+	wait_screen "EOF  ? help"
 	run grep -c PAUSED "$(T screen)"
 	assert_output 0
 }
@@ -309,18 +296,18 @@ teardown() {
 @test "ev-show dashboard: survives resizes and uses the room" {
 	start_dash "$D/mixed.ndjson"
 	tm resize-window -x 120 -y 40
-	wait_for "IFACE"
+	wait_screen "IFACE"
 	[ "$(wc -l < "$(T screen)")" -eq 40 ]
 	[ "$(row 40)" = "Flows sort RATE desc  rows 1-6 of 6  EOF  ? help  q quit" ]
 	[[ "$(row 4)" == "IFACE "*" PROTO CLIENT "*" CPROC "*" STATE" ]]
 	grep -qE '^eth0 +tcp +\[2001:db8:1::10\]:38112 .* firefox ' "$(T screen)"
 	tm resize-window -x 60 -y 12
-	wait_for "rows 1-6 of 6"
+	wait_screen "rows 1-6 of 6"
 	[ "$(wc -l < "$(T screen)")" -eq 12 ]
 	run awk 'length($0) > 60' "$(T screen)"
 	assert_output ""
 	tm resize-window -x 80 -y 24
-	wait_for "CPROC    SPROC    STATE"
+	wait_screen "CPROC    SPROC    STATE"
 	[ "$(row 7)" = "tcp   10.0.2.15:39000   172.17.0.2:80       740B   15KB curl     nginx    fin" ]
 }
 
@@ -328,13 +315,13 @@ teardown() {
 	command -v tmux > /dev/null || skip "no tmux"
 	TERM=xterm tm new-session -d -x 80 -y 24 \
 	    "ev-show -x $D/mixed.ndjson 2> $(T err); echo \$? > $(T rc); sleep 30"
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 	[ "$(counter "$(T err)" records)" -eq 24 ]
 	rm -f "$(T rc)"
 	TERM=xterm tm new-session -d -s two -x 80 -y 24 \
 	    "ev-show 2> $(T err2); echo \$? > $(T rc); sleep 30"
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 2 ]
 	grep -q 'standard input is the terminal' "$(T err2)"
 }
@@ -346,17 +333,17 @@ teardown() {
 	    "ev-show $(T fifo) 2> $(T err); echo \$? > $(T rc); sleep 30"
 	exec 8> "$(T fifo)"
 	head -n 12 "$D/mixed.ndjson" >&8
-	wait_for "records 12  bad 0"
+	wait_screen "records 12  bad 0"
 	run grep -c ' EOF ' "$(T screen)"
 	assert_output 0
 	tail -n +13 "$D/mixed.ndjson" >&8
-	wait_for "records 24  bad 0"
+	wait_screen "records 24  bad 0"
 	run grep -c ' EOF ' "$(T screen)"
 	assert_output 0
 	exec 8>&-
-	wait_for "rows 1-6 of 6  EOF"
+	wait_screen "rows 1-6 of 6  EOF"
 	tm send-keys q
-	for _ in $(seq 50); do [ -s "$(T rc)" ] && break; sleep 0.1; done
+	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
 }
 
@@ -488,18 +475,18 @@ dash_golden() {
 @test "ev-show dashboard: the applications view by key, host names in the detail line" {
 	W=120 H=24 start_dash "$D/apps.ndjson"
 	# The first flow by rate: firefox to mail.google.com.
-	wait_for "app TLS.Google (91.126) Web | sni mail.google.com | client /usr/lib/firefox/firefox[4242]"
+	wait_screen "app TLS.Google (91.126) Web | sni mail.google.com | client /usr/lib/firefox/firefox[4242]"
 	tm send-keys Down
-	wait_for "app TLS.Google (91.126) Web | sni www.google.com | ja3 773906b0efdefa24a7f2b8eb6985bf37 | client -"
+	wait_screen "app TLS.Google (91.126) Web | sni www.google.com | ja3 773906b0efdefa24a7f2b8eb6985bf37 | client -"
 	tm send-keys Down
-	wait_for "app HTTP (7) Web | host example.org | url /index.html | client -"
+	wait_screen "app HTTP (7) Web | host example.org | url /index.html | client -"
 	tm send-keys a
-	wait_for "[6:Apps]"
+	wait_screen "[6:Apps]"
 	[[ "$(row 4)" == "APP "*" CATEGORY "*" FLOWS "*" BYTES "* ]]
 	grep -qE '^TLS\.Google +Web +2 +47KB ' "$(T screen)"
-	wait_for "TLS.Google: processes firefox[4242] | hosts www.google.com, mail.google.com"
+	wait_screen "TLS.Google: processes firefox[4242] | hosts www.google.com, mail.google.com"
 	tm send-keys 1
-	wait_for "[1:Flows]"
+	wait_screen "[1:Flows]"
 }
 
 @test "ev-show dashboard: the first record shows at once, even with a long -d and no record time" {
@@ -508,11 +495,11 @@ dash_golden() {
 	TERM=xterm tm new-session -d -x 80 -y 24 \
 	    "ev-show -d 60s $(T fifo) 2> $(T err); echo \$? > $(T rc); sleep 30"
 	exec 8> "$(T fifo)"
-	wait_for "records 0  bad 0"
+	wait_screen "records 0  bad 0"
 	# A collector's event without timestamp or _rx: it takes the wall
 	# clock, so it counts in the events rate.
 	printf '%s\n' '{"_type":"event","_iface":"x","_event":"flow","IPV4_SRC_ADDR":"10.0.0.1"}' >&8
-	wait_for "events 1.0/s  packets 0.0pps  flows 0  records 1  bad 0"
+	wait_screen "events 1.0/s  packets 0.0pps  flows 0  records 1  bad 0"
 	exec 8>&-
 	tm send-keys q
 }

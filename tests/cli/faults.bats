@@ -6,15 +6,6 @@ setup() { load helper; }
 # that goes away (EPIPE) ends a stage quietly with exit status 1, as its
 # man page says. A stage that is not built yet is skipped.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-need() {
-	local t
-	for t in "$@"; do
-		command -v "$t" >/dev/null || skip "$t not built yet"
-	done
-}
-
 teardown() {
 	local p
 	for p in ${KILL_PIDS:-}; do
@@ -22,24 +13,15 @@ teardown() {
 	done
 }
 
-# The last counters object a stage printed on stderr file $1: counter $2.
-counter() {
-	grep '^{"tool"' "$1" 2>/dev/null | tail -n 1 |
-	    jq -r ".counters.\"$2\" // empty" 2>/dev/null
-}
-
-# Asks stage $1 for its counters (SIGUSR1) until counter $3 in its stderr
-# file $2 reaches $4; fails after about 10 s.
-await_counter() {
-	local i v
-	for i in $(seq 1 200); do
-		kill -USR1 "$1" 2>/dev/null || return 1
-		sleep 0.05
-		v=$(counter "$2" "$3")
-		[ -n "$v" ] && [ "$v" -ge "$4" ] && return 0
-	done
-	echo "counter $3 stayed at ${v:-none}, wanted $4" >&2
-	return 1
+# True when zmq-ingest's last counters (in T err) show every message
+# written and the 15015 sent all accounted for, written or dropped.
+all_counted() {
+	local m r d
+	m=$(counter "$(T err)" messages)
+	r=$(counter "$(T err)" records)
+	d=$(counter "$(T err)" drops)
+	[[ $m =~ ^[0-9]+$ && $d =~ ^[0-9]+$ && $m == "$r" ]] || return 1
+	[ $((m + d)) -eq 15015 ]
 }
 
 # Resident memory of process $1 in KiB.
@@ -278,13 +260,7 @@ stalled() {
 	sleep 1
 	ev-emit -q -i 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	lines=0
-	for i in $(seq 1 100); do
-		kill -USR1 "$STAGE"
-		sleep 0.1
-		[ "$(counter "$(T err)" messages)" = "$(counter "$(T err)" records)" ] &&
-		    [ "$(( $(counter "$(T err)" messages) + $(counter "$(T err)" drops) ))" -eq 15015 ] &&
-		    break
-	done
+	wait_for "kill -USR1 $STAGE; sleep 0.1; all_counted" 10 || true
 	kill -TERM "$STAGE"
 	RC=0
 	wait "$STAGE" || RC=$?

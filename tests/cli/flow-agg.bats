@@ -6,7 +6,6 @@ setup() { load helper; }
 # dialects, netstat, listening sockets, counters, flow records, expiry
 # reasons, eviction, interim updates, bad input, signals, usage.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 FA="$BATS_TEST_DIRNAME/../data/flow-agg"
 # The demo's capture, one copy for the demo and the tests.
 DEMO_PCAP="$BATS_TEST_DIRNAME/../../pipelines/demo/demo.pcap"
@@ -29,9 +28,6 @@ setup_file() {
 		    flow-agg -i 1d -f 1d 2>/dev/null | "$1" flows > "$o.a"
 	    ' sh "$ORACLE" "$BATS_FILE_TMPDIR" {}
 }
-
-# A counter from the last counters object in file $1.
-counter() { grep '^{"tool"' "$1" | tail -1 | jq -r ".counters.\"$2\""; }
 
 # Only the flow records, sorted (for inputs whose order changes which
 # flow is oldest at the end).

@@ -29,3 +29,105 @@ free_port() {
 	done
 	echo "$p"
 }
+
+# The path of file $1 in this test's temporary folder.
+T() { echo "$BATS_TEST_TMPDIR/$1"; }
+
+# A ZeroMQ ipc:// endpoint of this test's own (no port to find), named $1.
+ipc() { echo "ipc://$BATS_TEST_TMPDIR/s$1"; }
+
+# Removes zmq-ingest's _rx member from records on stdin, checking its form
+# (a number with six decimals): what is left can be compared to a golden file.
+norm() { sed -E 's/"_rx":[0-9]+\.[0-9]{6},//'; }
+
+# Skips the test unless every tool named is on PATH.
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || skip "$t not built yet"
+	done
+}
+
+# Counter $2 from the last counters object a stage printed into its stderr
+# file $1, or "null" when there is none (no such file, no counters line,
+# no counter of that name). Plain bash, no jq per call: some files read
+# counters dozens of times. The counters object is flat (numbers only),
+# so it ends at its first '}'.
+counter() {
+	local line last="" rest
+	if [ -r "$1" ]; then
+		while IFS= read -r line || [ -n "$line" ]; do
+			[[ $line == *'{"tool"'* ]] && last=${line#*'{"tool"'}
+		done < "$1"
+	fi
+	rest=${last#*'"counters":{'}
+	if [ "$rest" = "$last" ]; then echo null; return; fi
+	rest=",${rest%%\}*},"
+	case $rest in
+	*",\"$2\":"*) rest=${rest#*",\"$2\":"}; echo "${rest%%,*}" ;;
+	*) echo null ;;
+	esac
+}
+
+# Waits up to $2 whole seconds (default 60) of wall-clock time for command
+# $1 (a string, evaluated) to succeed. The deadline is the clock's, not a
+# count of tries: a try that itself takes a second must not stretch a
+# minute into ten. The clock is read to the microsecond (SECONDS would cut
+# the first second short). Says what it waited for when it gives up.
+wait_for() {
+	local end=$((${EPOCHREALTIME/[.,]/} + ${2:-60} * 1000000))
+	while [ "${EPOCHREALTIME/[.,]/}" -lt "$end" ]; do
+		eval "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for: $1" >&2
+	return 1
+}
+
+# True once process $1 catches SIGUSR1 (bit 10 of SigCgt in its status):
+# before its handlers are installed, the signal would kill it. A child
+# the shell forked for `cmd &` that has not yet run the program still
+# shows the shell's own handlers, so its program must be another one
+# than the shell's first (exec happens once; then SigCgt is the tool's).
+usr1_ready() {
+	local m
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" != \
+	    "$(readlink "/proc/$$/exe")" ] || return 1
+	m=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
+	    return 1
+	[ -n "$m" ] && (( 0x$m & 0x200 ))
+}
+
+# True when counter $3 in stderr file $2 is at least $4, after asking
+# process $1 for its counters (SIGUSR1) and giving it a moment to print.
+counter_reached() {
+	local v
+	kill -USR1 "$1" 2>/dev/null || return 1
+	sleep 0.05
+	v=$(counter "$2" "$3")
+	[[ $v =~ ^[0-9]+$ ]] || return 1
+	[ "$v" -ge "$4" ]
+}
+
+# Asks process $1 for its counters until counter $3 in its stderr file $2
+# reaches $4, for up to $5 seconds (default 10) of wall-clock time; fails
+# saying where the counter stayed.
+await_counter() {
+	usr1_ready "$1" || wait_for "usr1_ready $1" "${5:-10}" || return 1
+	wait_for "counter_reached $1 '$2' '$3' $4" "${5:-10}" && return 0
+	echo "counter $3 stayed at $(counter "$2" "$3"), wanted $4" >&2
+	return 1
+}
+
+# Starts zmq-ingest (its arguments: options, then endpoints) in the
+# background, its output in T out and its stderr in T err; its pid in ZI.
+start_ingest() {
+	zmq-ingest "$@" > "$(T out)" 2> "$(T err)" 3>&- &
+	ZI=$!
+}
+
+# Waits for the zmq-ingest of start_ingest to end; its exit status in ZRC.
+wait_ingest() {
+	ZRC=0
+	wait "$ZI" || ZRC=$?
+}

@@ -14,7 +14,6 @@ setup() {
 # stream add up to the flow's totals as ntopng adds them, and ntopng's own
 # exporter (recorded) collected without invented losses.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
 G="$BATS_TEST_DIRNAME/../expected/ntopng"
 
 # Runs "$@" (a stage writing to an ntop sink bound at $EP) and captures

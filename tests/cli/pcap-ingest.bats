@@ -9,9 +9,6 @@ bats_require_minimum_version 1.5.0
 # The counters object from a run's stderr (its last line).
 counters() { tail -n 1 "$1" | jq -c .counters; }
 
-# One counter's value.
-ctr() { tail -n 1 "$1" | jq -r ".counters[\"$2\"] // \"absent\""; }
-
 # Little-endian 32-bit value as printf escapes.
 le32() {
 	printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
@@ -142,8 +139,8 @@ records_tsv() {
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/802.1ad_QinQ.pcap"
 	assert_output ""
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" nonip.arp)" = 2 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" records)" = 0 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" nonip.arp)" = 2 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" records)" = 0 ]
 	run -0 --separate-stderr pcap-ingest -N -r "$PCAPS/802.1ad_QinQ.pcap"
 	assert_output "$(cat "$EXP/qinq-N.ndjson")"
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/dns_fragmented.pcap" \
@@ -205,14 +202,14 @@ records_tsv() {
 	[ "${#lines[@]}" = 1 ]
 	[[ "$stderr" == *"fuzz-2021-10-13.pcap: truncated dump file"* ]]
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" file_errors)" = 1 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" packets)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" file_errors)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" packets)" = 1 ]
 	pcap-ingest -r "$PCAPS/badpackets.pcap" 2>"$BATS_TEST_TMPDIR/e1" >/dev/null
-	[ "$(ctr "$BATS_TEST_TMPDIR/e1" caplen_short)" = 7 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/e1" records)" = 93 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e1" caplen_short)" = 7 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e1" records)" = 93 ]
 	pcap-ingest -r "$PCAPS/esp_truncated.pcap" 2>"$BATS_TEST_TMPDIR/e2" >/dev/null
-	[ "$(ctr "$BATS_TEST_TMPDIR/e2" caplen_short)" = 1 ]
-	[ "$(ctr "$BATS_TEST_TMPDIR/e2" records)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e2" caplen_short)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e2" records)" = 1 ]
 }
 
 @test "crafted Ethernet frames: bad IHL, bogus lengths, ext chain, cuts" {
@@ -261,14 +258,14 @@ records_tsv() {
 	assert_output ""
 	[[ "$stderr" == *"wifi.pcap: unsupported link type IEEE802_11 (105)"* ]]
 	printf '%s\n' "$stderr" >"$d/err"
-	[ "$(ctr "$d/err" badlink)" = 2 ]
+	[ "$(counter "$d/err" badlink)" = 2 ]
 }
 
 @test "lost output exits 1; no progress line when stderr is not a terminal" {
 	run --separate-stderr pcap-ingest -q -r "$PCAPS/1kxun.pcap" -o /dev/full
 	assert_failure 1
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
-	[ "$(ctr "$BATS_TEST_TMPDIR/err" output_errors)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" output_errors)" = 1 ]
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/1kxun.pcap" -o /dev/null
 	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
 }
@@ -330,15 +327,8 @@ send_traffic() {
 
 # Waits until process $1 has opened its capture (a packet socket).
 wait_capturing() {
-	local i
-	for i in $(seq 50); do
-		if ls -l /proc/"$1"/fd 2>/dev/null | grep -q socket; then
-			sleep 0.3
-			return 0
-		fi
-		sleep 0.1
-	done
-	return 1
+	wait_for "ls -l /proc/$1/fd 2>/dev/null | grep -q socket" 5 || return 1
+	sleep 0.3
 }
 
 # The live captures run together, once for the file: four pcap-ingest
@@ -367,10 +357,7 @@ setup_file() {
 	p4=$!
 	for p in $p1 $p2 $p3 $p4; do wait_capturing $p; done
 	# -Z takes effect after the handles and the sink are open.
-	for i in $(seq 50); do
-		grep -qE "^Uid:\s+$(id -u nobody)\s" /proc/$p3/status && break
-		sleep 0.1
-	done
+	wait_for "grep -qE '^Uid:\s+$(id -u nobody)\s' /proc/$p3/status" 5 || true
 	grep -E '^(Uid|Gid):' /proc/$p3/status >"$LIVE/z.status"
 	# On failure, stop the captures too: left running, they hold bats's
 	# output open and the run never ends.
@@ -401,14 +388,14 @@ setup_file() {
 	EOF
 	diff "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	[ "$(jq -r ._iface "$LIVE/plain" | sort -u)" = lo ]
-	[ "$(ctr "$LIVE/plain.err" packets)" = 7 ]
+	[ "$(counter "$LIVE/plain.err" packets)" = 7 ]
 	# The kernel counts lo's outgoing copies, which libpcap then drops.
-	[ "$(ctr "$LIVE/plain.err" ps_recv.lo)" -ge 7 ]
+	[ "$(counter "$LIVE/plain.err" ps_recv.lo)" -ge 7 ]
 	# ps_drop is reported; it is not asserted to be 0: the kernel queues
 	# all of lo's traffic between activation and the filter, so other
 	# loopback traffic on a busy host can fill the ring and count there.
 	# The seven packets above are what must not be lost.
-	[[ "$(ctr "$LIVE/plain.err" ps_drop.lo)" =~ ^[0-9]+$ ]]
+	[[ "$(counter "$LIVE/plain.err" ps_drop.lo)" =~ ^[0-9]+$ ]]
 }
 
 @test "live on lo with -A 60: one slice per direction and protocol" {
@@ -442,8 +429,8 @@ setup_file() {
 	[ "$(printf '%s\n' "${lines[@]}" | sort | uniq -c |
 	    awk '{ $1 = $1; print }' | tr '\n' ,)" = \
 	    "1 any 0 $CP $SP 45,1 any 0 $CP $SP 46,1 any 0 $CP $SP 47,1 lo - $CP $SP 43,1 lo - $CP $SP 44,1 lo - $CP $SP 45," ]
-	[ "$(ctr "$LIVE/two.err" link.LINUX_SLL)" = 3 ]
-	[ "$(ctr "$LIVE/two.err" link.EN10MB)" = 3 ]
+	[ "$(counter "$LIVE/two.err" link.LINUX_SLL)" = 3 ]
+	[ "$(counter "$LIVE/two.err" link.EN10MB)" = 3 ]
 }
 
 @test "SIGUSR1 prints the counters and capture goes on; SIGTERM exits 0" {

@@ -23,23 +23,16 @@ alive() {
 # Sends signal $1 to the whole group once every stage runs, as Ctrl-C
 # does, and checks that everything ends and the FIFO folder is gone.
 signal_group() {
-	local i
-	for i in $(seq 100); do
-		pgrep -g "$PG" -x ev-show > /dev/null &&
-			pgrep -g "$PG" -x zmq-ingest > /dev/null &&
-			pgrep -g "$PG" -x pcap-ingest > /dev/null && break
-		sleep 0.1
-	done
+	wait_for "pgrep -g $PG -x ev-show > /dev/null &&
+	    pgrep -g $PG -x zmq-ingest > /dev/null &&
+	    pgrep -g $PG -x pcap-ingest > /dev/null" 10 || true
 	[ -n "$(ls "$BATS_TEST_TMPDIR/tmp")" ]
 	kill -"$1" -- -"$PG"
 	rc=0
 	wait "$PG" || rc=$?
 	# No crash (dash used to die of SIGSEGV re-entering its trap).
 	[ "$rc" -lt 128 ] || [ "$rc" -eq 130 ] || [ "$rc" -eq 143 ]
-	for i in $(seq 50); do
-		[ "$(alive)" -eq 0 ] && break
-		sleep 0.1
-	done
+	wait_for '[ "$(alive)" -eq 0 ]' 5 || true
 	[ "$(alive)" -eq 0 ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR/tmp")" ]
 	# Each stage reported its counters once: it ended by itself.
@@ -79,14 +72,11 @@ can_capture() {
 }
 
 @test "pipelines: demo.sh with a port somebody else listens on fails clearly" {
-	local port i
+	local port
 	port=$(free_port)
 	zmq-ingest -q -t 30s "tcp://127.0.0.1:${port}c" > /dev/null 2>&1 3>&- &
 	other=$!
-	for i in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_for "(exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null" 10 || true
 	run env EVPIPE_DEMO_PORT="$port" sh "$P/demo.sh" < /dev/null
 	kill "$other"
 	wait "$other" || true
@@ -96,7 +86,7 @@ can_capture() {
 }
 
 @test "pipelines: collector.sh shows the events that came in before any flow is written" {
-	local ep="ipc://$BATS_TEST_TMPDIR/zc" i
+	local ep="ipc://$BATS_TEST_TMPDIR/zc"
 	mkdir -p "$BATS_TEST_TMPDIR/tmp"
 	TMPDIR="$BATS_TEST_TMPDIR/tmp" setsid dash "$P/collector.sh" "$ep" -b -d 200ms \
 		> "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" 3>&- &
@@ -104,10 +94,7 @@ can_capture() {
 	ev-emit -q -w 10s "$ep" "$P/demo/events.ndjson"
 	# The 8 events span 1.1 s of record time: flow-agg (-I 10s) writes
 	# no flow yet, but the dashboard lists the events at once.
-	for i in $(seq 100); do
-		grep -q 'records 8 ' "$BATS_TEST_TMPDIR/out" && break
-		sleep 0.1
-	done
+	wait_for "grep -q 'records 8 ' '$BATS_TEST_TMPDIR/out'" 10 || true
 	kill -TERM -- -"$PG"
 	wait "$PG" || true
 	grep -q '^Events: 8, by TIME desc' "$BATS_TEST_TMPDIR/out"

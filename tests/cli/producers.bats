@@ -3,16 +3,6 @@ setup() { load helper; }
 # Real producers' bytes into zmq-ingest: what ntopng accepts (json-c's
 # grammar, with default flags) must come out, as strict JSON.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-# Removes _rx, checking its form (a number with six decimals).
-norm() { sed -E 's/"_rx":[0-9]+\.[0-9]{6},//'; }
-
-# A counter from the last counters object on stderr.
-counter() {
-	grep '^{"tool"' "$(T err)" | tail -1 | grep -o "\"$1\":[0-9]*" | cut -d: -f2
-}
-
 # printf-style text as hex, for ev-emit -F's x: frames.
 hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
 
@@ -28,12 +18,12 @@ hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
 	# What softflowd reported exporting, capture by capture.
 	[ "$(awk '/^# .*exported/ { n += $(NF - 4) } END { print n }' \
 	    "$DATA/softflowd/flows.frames")" -eq 532 ]
-	[ "$(counter records)" -eq 532 ]
-	[ "$(counter messages)" -eq 24 ]
-	[ "$(counter json_repaired)" -eq 328 ]
-	[ "$(counter bad_json)" -eq 0 ]
-	[ "$(counter rejected)" -eq 0 ]
-	[ "$(counter drops)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq 532 ]
+	[ "$(counter "$(T err)" messages)" -eq 24 ]
+	[ "$(counter "$(T err)" json_repaired)" -eq 328 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 0 ]
+	[ "$(counter "$(T err)" rejected)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
 	diff <(norm < "$(T out)") \
 	    <(sed "s|@IFACE@|$ep|g" "$EXPECTED/producers/softflowd.out")
 }
@@ -70,8 +60,8 @@ lax_frames() {
 	[ "$rc" -eq 0 ]
 	diff <(norm < "$(T out)") \
 	    <(sed "s|@IFACE@|$ep|g" "$EXPECTED/producers/jsonc.out")
-	[ "$(counter records)" -eq 16 ]
-	[ "$(counter json_repaired)" -eq 15 ]
-	[ "$(counter bad_json)" -eq 6 ]
-	[ "$(counter rejected)" -eq 6 ]
+	[ "$(counter "$(T err)" records)" -eq 16 ]
+	[ "$(counter "$(T err)" json_repaired)" -eq 15 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 6 ]
+	[ "$(counter "$(T err)" rejected)" -eq 6 ]
 }

@@ -4,12 +4,6 @@ setup() { load helper; }
 # (fuzzing, valgrind, fault injection). Each test names what it
 # guards against.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-need() {
-	command -v "$1" >/dev/null || skip "$1 not built"
-}
-
 @test "regress: evpipe stages start czmq from several threads without tripping its init race" {
 	need evpipe
 	command -v valgrind >/dev/null || skip "valgrind not installed"

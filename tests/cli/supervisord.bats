@@ -15,38 +15,25 @@ setup() {
 
 teardown() {
 	supervisorctl -c "$CONF" shutdown >/dev/null 2>&1 || true
-	for _ in $(seq 50); do
-		[ -e "$EVPIPE_RUN/supervisord.pid" ] || break
-		sleep 0.1
-	done
+	wait_for "[ ! -e '$EVPIPE_RUN/supervisord.pid' ]" 10 || true
 }
 
 sctl() { supervisorctl -c "$CONF" "$@"; }
 
+# Waits until every program named is RUNNING (20 s at most).
 wait_running() {
 	local p
 	for p in "$@"; do
-		for _ in $(seq 100); do
-			sctl status "$p" | grep -q RUNNING && break
-			sleep 0.1
-		done
-		sctl status "$p" | grep -q RUNNING
+		wait_for "sctl status $p | grep -q RUNNING" 20 || return 1
 	done
-}
-
-# The value of counter $2 in the last counters line of program $1's log.
-counter() {
-	grep '"tool"' "$EVPIPE_RUN/$1.log" | tail -n 1 | jq ".counters[\"$2\"]"
 }
 
 # Asks flow-agg for its counters (SIGUSR1) until it has seen $1 records.
 wait_records() {
-	for _ in $(seq 100); do
-		sctl signal USR1 flow-agg >/dev/null
-		sleep 0.1
-		[ "$(counter flow-agg records 2>/dev/null)" = "$1" ] && return 0
-	done
-	echo "flow-agg saw $(counter flow-agg records) records, not $1" >&2
+	wait_for "sctl signal USR1 flow-agg >/dev/null; sleep 0.1;
+	    [ \"\$(counter '$EVPIPE_RUN/flow-agg.log' records)\" = $1 ]" 20 &&
+	    return 0
+	echo "flow-agg saw $(counter "$EVPIPE_RUN/flow-agg.log" records) records, not $1" >&2
 	return 1
 }
 
@@ -56,11 +43,11 @@ wait_records() {
 	wait_records 24
 	run sctl stop zmq-ingest ev-route flow-agg
 	assert_success
-	assert_equal "$(counter zmq-ingest records)" 8
-	assert_equal "$(counter ev-route records_in)" 8
-	assert_equal "$(counter ev-route records_out)" 24
-	assert_equal "$(counter ev-route copies_companion)" 8
-	assert_equal "$(counter flow-agg records)" 24
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records)" 8
+	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_in)" 8
+	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_out)" 24
+	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" copies_companion)" 8
+	assert_equal "$(counter "$EVPIPE_RUN/flow-agg.log" records)" 24
 	# 4 connections on 3 interfaces, then 3 iface summaries.
 	assert_equal "$(jq -s 'map(select(._type == "flow")) | length' "$EVPIPE_RUN/flows.ndjson")" 12
 	assert_equal "$(jq -s 'map(select(._type == "iface")) | length' "$EVPIPE_RUN/flows.ndjson")" 3
@@ -84,9 +71,9 @@ wait_records() {
 	assert_equal "$(grep '"tool":"flow-agg"' "$EVPIPE_RUN/flow-agg.log" |
 		jq -s 'map(.counters.records) | max')" 24
 	assert_equal "$(wc -l < "$EVPIPE_RUN/flows.ndjson")" 30
-	assert_equal "$(counter ev-route records_out)" 48
-	assert_equal "$(counter zmq-ingest records)" 16
-	assert_equal "$(counter zmq-ingest drops)" 0
+	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_out)" 48
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records)" 16
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" drops)" 0
 }
 
 @test "supervisord: the collector restarted while a producer keeps sending: every message received or counted lost" {
@@ -116,5 +103,5 @@ wait_records() {
 	# What neither run received was counted as lost by the second.
 	[ $((sent - r1 - r2)) -le "$lost2" ]
 	# ev-route, not restarted, took everything both runs received.
-	[ "$(counter ev-route records_in)" -eq $((r1 + r2)) ]
+	[ "$(counter "$EVPIPE_RUN/ev-route.log" records_in)" -eq $((r1 + r2)) ]
 }

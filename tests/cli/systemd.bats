@@ -38,28 +38,8 @@ start() {
 	PIDS+=($!)
 }
 
-# The value of counter $2 in the last counters line of unit $1's log.
-counter() {
-	grep '"tool"' "$R/$1.log" | tail -n 1 | jq ".counters[\"$2\"]"
-}
-
-# Waits until process $1 catches SIGUSR1 (bit 10 of SigCgt in its status):
-# before that, the signal would kill it.
-wait_usr1() {
-	local m
-	for _ in $(seq 100); do
-		m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status")
-		[ $((0x$m & 0x200)) -ne 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# Waits until file $1 exists (a socket bound).
-wait_file() {
-	for _ in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done
-	return 1
-}
+# Waits until file $1 exists (a socket bound), 10 s at most.
+wait_file() { wait_for "[ -e '$1' ]" 10; }
 
 @test "systemd: systemd-analyze verify finds nothing to say" {
 	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
@@ -90,22 +70,19 @@ wait_file() {
 	wait_file "$R/run/ev-route.sock"
 	start evpipe-collector.service
 	ev-emit -q -w 10s "$EVPIPE_ZMQ" "$TOP/pipelines/demo/events.ndjson"
-	wait_usr1 "${PIDS[0]}"
+	wait_for "usr1_ready ${PIDS[0]}" 10
 	# Each event stays on the ZMQ interface, goes to eth0 (its IF_NAME, in
 	# ev-route.conf) and to the companion: 24 records for flow-agg.
-	for _ in $(seq 100); do
-		kill -USR1 "${PIDS[0]}"
-		sleep 0.1
-		[ "$(counter evpipe-flow-agg.service records)" != 24 ] || break
-	done
+	await_counter "${PIDS[0]}" "$R/evpipe-flow-agg.service.log" records 24 \
+	    20 || true
 	# Stopped in systemd's order: the collector first, flow-agg last.
 	for i in 2 1 0; do
 		kill -TERM "${PIDS[i]}"
 		wait "${PIDS[i]}"
 	done
-	[ "$(counter evpipe-collector.service records)" -eq 8 ]
-	[ "$(counter evpipe-route.service records_out)" -eq 24 ]
-	[ "$(counter evpipe-flow-agg.service records)" -eq 24 ]
+	[ "$(counter "$R/evpipe-collector.service.log" records)" -eq 8 ]
+	[ "$(counter "$R/evpipe-route.service.log" records_out)" -eq 24 ]
+	[ "$(counter "$R/evpipe-flow-agg.service.log" records)" -eq 24 ]
 	F="$R/state/flows.ndjson"
 	[ "$(jq -s 'map(select(._type == "flow")) | length' "$F")" -eq 12 ]
 	[ "$(jq -s 'map(select(._type == "iface")) | length' "$F")" -eq 3 ]
@@ -128,23 +105,17 @@ wait_file() {
 	PIDS+=($!)
 	wait_file "$R/run/ev-route.sock"
 	start "evpipe-pcap@.service" lo
-	wait_usr1 "${PIDS[1]}"
+	wait_for "usr1_ready ${PIDS[1]}" 10
 	# Refused connections on lo until pcap-ingest has seen one.
-	for _ in $(seq 100); do
-		(exec 3<> /dev/tcp/127.0.0.1/1) 2>/dev/null || true
-		kill -USR1 "${PIDS[1]}"
-		sleep 0.1
-		case $(counter evpipe-pcap@.service packets) in
-		'' | 0) ;;
-		*) break ;;
-		esac
-	done
+	wait_for "(exec 3<> /dev/tcp/127.0.0.1/1) 2>/dev/null;
+	    counter_reached ${PIDS[1]} '$R/evpipe-pcap@.service.log' packets 1" \
+	    20 || true
 	kill -TERM "${PIDS[1]}"
 	wait "${PIDS[1]}"
 	kill -TERM "${PIDS[0]}"
 	wait "${PIDS[0]}"
-	n=$(counter evpipe-pcap@.service records)
+	n=$(counter "$R/evpipe-pcap@.service.log" records)
 	[ "$n" -gt 0 ]
-	[ "$(counter reader records)" -eq "$n" ]
+	[ "$(counter "$R/reader.log" records)" -eq "$n" ]
 	[ "$(jq -s 'map(select(._type == "flow" and ._iface == "lo")) | length' "$R/flows")" -gt 0 ]
 }

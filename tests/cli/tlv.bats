@@ -6,27 +6,12 @@ setup() { load helper; }
 # JSON; ev-emit -E tlv read back by zmq-ingest and by nDPI's own
 # deserializer; every bad TLV input counted by name.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-ipc() { echo "ipc://$BATS_TEST_TMPDIR/s$1"; }
 ORACLE="$EVPIPE_BIN/../oracle/ndpi-tlv"
 
 # A record without the pipeline's members in front (from _type to _rx).
 bare() {
 	sed -E 's/^\{"_type":"[a-z]*","_event":"[a-z]*","_topic":"[a-z-]*","_iface":"[^"]*","_rx":[0-9]+\.[0-9]{6},?/{/'
 }
-
-counter() {
-	grep '^{"tool":"zmq-ingest"' "$(T err)" | tail -1 |
-	    grep -o "\"$1\":[0-9]*" | cut -d: -f2
-}
-
-# Runs zmq-ingest (options and count, then the collector endpoint) in the
-# background, output in out, stderr in err.
-start_ingest() {
-	zmq-ingest "$@" > "$(T out)" 2> "$(T err)" 3>&- &
-	ZI=$!
-}
-wait_ingest() { ZRC=0; wait "$ZI" || ZRC=$?; }
 
 @test "tlv: nDPI's TLV reads as the same records as JSON, in every header form" {
 	for f in events flows nprobe-style; do
@@ -44,9 +29,9 @@ wait_ingest() { ZRC=0; wait "$ZI" || ZRC=$?; }
 		ev-emit -q -F "$ep" "$(T frames)"
 		wait_ingest
 		[ "$ZRC" -eq 0 ]
-		[ "$(counter records)" -eq $((5 * n)) ]
-		[ "$(counter rejected)" -eq 0 ]
-		[ "$(counter inflated)" -eq 1 ]
+		[ "$(counter "$(T err)" records)" -eq $((5 * n)) ]
+		[ "$(counter "$(T err)" rejected)" -eq 0 ]
+		[ "$(counter "$(T err)" inflated)" -eq 1 ]
 		# Each of the five sendings gives the file's records exactly
 		# (the JSON went as raw frames: ev-emit's JSON mode would
 		# rename NW_LATENCY_MS as ntopng wants it).
@@ -64,8 +49,8 @@ wait_ingest() { ZRC=0; wait "$ZI" || ZRC=$?; }
 	ev-emit -q -F -E tlv "$ep" "$(T frames)"
 	ev-emit -q -T counter "$ep" "$DATA/tlv/counter.json"
 	wait_ingest
-	[ "$(counter records)" -eq 2 ]
-	[ "$(counter tlv_no_end)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq 2 ]
+	[ "$(counter "$(T err)" tlv_no_end)" -eq 0 ]
 	bare < "$(T out)" | sed -n 1p | diff - "$DATA/tlv/counter.json"
 	bare < "$(T out)" | sed -n 2p | diff - "$DATA/tlv/counter.json"
 	grep -c '"_event":"counters"' "$(T out)" | grep -qx 2
@@ -79,7 +64,7 @@ wait_ingest() { ZRC=0; wait "$ZI" || ZRC=$?; }
 		# shellcheck disable=SC2086
 		ev-emit -q $args "$ep" "$DATA/tlv/flows.json" "$DATA/tlv/nprobe-style.json"
 		wait_ingest
-		[ "$(counter records)" -eq "$n" ]
+		[ "$(counter "$(T err)" records)" -eq "$n" ]
 		ep="$(ipc rj)c"
 		zmq-ingest -N -c "$n" -t 10s "$ep" > "$(T json)" 2>/dev/null &
 		ev-emit -q "$ep" "$DATA/tlv/flows.json" "$DATA/tlv/nprobe-style.json"
@@ -133,16 +118,16 @@ EOF
 	start_ingest -t 3s "$ep"
 	ev-emit -q -F -E tlv "$ep" "$(T frames)"
 	wait_ingest
-	[ "$(counter messages)" -eq 9 ]
-	[ "$(counter records)" -eq 8 ]
-	[ "$(counter tlv_truncated)" -eq 2 ]
-	[ "$(counter tlv_bad_type)" -eq 1 ]
-	[ "$(counter tlv_empty_key)" -eq 1 ]
-	[ "$(counter tlv_no_end)" -eq 1 ]
-	[ "$(counter tlv_bad_header)" -eq 2 ]
-	[ "$(counter tlv_skipped)" -eq 1 ]
-	[ "$(counter tlv_repaired)" -eq 1 ]
-	[ "$(counter rejected)" -eq 2 ]
+	[ "$(counter "$(T err)" messages)" -eq 9 ]
+	[ "$(counter "$(T err)" records)" -eq 8 ]
+	[ "$(counter "$(T err)" tlv_truncated)" -eq 2 ]
+	[ "$(counter "$(T err)" tlv_bad_type)" -eq 1 ]
+	[ "$(counter "$(T err)" tlv_empty_key)" -eq 1 ]
+	[ "$(counter "$(T err)" tlv_no_end)" -eq 1 ]
+	[ "$(counter "$(T err)" tlv_bad_header)" -eq 2 ]
+	[ "$(counter "$(T err)" tlv_skipped)" -eq 1 ]
+	[ "$(counter "$(T err)" tlv_repaired)" -eq 1 ]
+	[ "$(counter "$(T err)" rejected)" -eq 2 ]
 	grep -q '^zmq-ingest: tlv_truncated: .*TLV record 2 and the rest of the payload dropped, 1 kept' "$(T err)"
 	[ "$(bare < "$(T out)" | grep -cx '{"1":5}')" -eq 6 ]
 	bare < "$(T out)" | grep -qx $'{"1":"\xef\xbf\xbda"}'
@@ -158,9 +143,9 @@ EOF
 	start_ingest -m 1M -t 3s "$ep"
 	ev-emit -q -F -E tlv -H 3 -z "$ep" "$(T frames)"
 	wait_ingest
-	[ "$(counter records)" -eq 65536 ]
-	[ "$(counter tlv_too_many_records)" -eq 1 ]
-	[ "$(counter inflate_cap)" -eq 1 ]
+	[ "$(counter "$(T err)" records)" -eq 65536 ]
+	[ "$(counter "$(T err)" tlv_too_many_records)" -eq 1 ]
+	[ "$(counter "$(T err)" inflate_cap)" -eq 1 ]
 }
 
 @test "tlv: zmq-ingest -N renames the ids it knows, never doubling a key" {
@@ -196,8 +181,8 @@ EOF
 		ev-emit -q "$ep" "$DATA/tlv/flows.json"
 		wait "$a"
 		wait_ingest
-		[ "$(counter records)" -eq "$n" ]
-		[ "$(counter rejected)" -eq 0 ]
+		[ "$(counter "$(T err)" records)" -eq "$n" ]
+		[ "$(counter "$(T err)" rejected)" -eq 0 ]
 		diff <(bare < "$(T out)") <(bare < "$(T ref)")
 	done
 }

@@ -5,33 +5,8 @@ setup() { load helper; }
 # accounting, every bad input zmq-ingest(1) counts, signals. ev-emit is
 # the producer; its frames mode (-F) sends hand-made frames for the bad inputs.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
-# Removes _rx, checking its form (a number with six decimals).
-norm() { sed -E 's/"_rx":[0-9]+\.[0-9]{6},//'; }
-
 # The golden file $2 with its interface placeholder replaced by $1.
 expect() { sed "s|@IFACE@|$1|g" "$EXPECTED/zmq-ingest/$2"; }
-
-# Starts zmq-ingest in the background; output in out, stderr in err.
-start_ingest() {
-	zmq-ingest "$@" > "$(T out)" 2> "$(T err)" 3>&- &
-	ZI=$!
-}
-
-# Waits for it; its exit status in ZRC.
-wait_ingest() {
-	ZRC=0
-	wait "$ZI" || ZRC=$?
-}
-
-# A counter from the last counters object on stderr.
-counter() {
-	grep '^{"tool"' "$(T err)" | tail -1 | grep -o "\"$1\":[0-9]*" | cut -d: -f2
-}
-
-# A collector endpoint of its own for this test (ipc: no port to find).
-ipc() { echo "ipc://$BATS_TEST_TMPDIR/s$1"; }
 
 # A v1 header (24 bytes) in hex: topic version source_id msg_id.
 hdr1() {
@@ -58,10 +33,10 @@ matrix() {
 	[ "$ZRC" -eq 0 ]
 	diff <(norm < "$(T out)" | sort) \
 	    <(for args in "$@"; do expect "$ep" events.out; done | sort)
-	[ "$(counter records)" -eq $((15 * $#)) ]
-	[ "$(counter rejected)" -eq 0 ]
-	[ "$(counter drops)" -eq 0 ]
-	[ "$(counter restarts)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq $((15 * $#)) ]
+	[ "$(counter "$(T err)" rejected)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
 @test "zmq-ingest: no endpoint is a usage error" {
@@ -116,29 +91,29 @@ matrix() {
 
 @test "zmq-ingest: v0 header (ebpflowexport): plain, legacy zlib, arrays" {
 	matrix "-H 0" "-H 0 -z" "-H 0 -b 4" "-H 0 -z -b 4"
-	[ "$(counter sources)" -eq 0 ]
-	[ "$(counter inflated)" -eq 21 ]
+	[ "$(counter "$(T err)" sources)" -eq 0 ]
+	[ "$(counter "$(T err)" inflated)" -eq 21 ]
 }
 
 @test "zmq-ingest: v1 header, version 2: plain, legacy zlib, arrays" {
 	matrix "-H 1" "-H 1 -z" "-H 1 -b 3" "-H 1 -z -a"
-	[ "$(counter sources)" -eq 4 ]
+	[ "$(counter "$(T err)" sources)" -eq 4 ]
 }
 
 @test "zmq-ingest: v1 header, version 1 (host-order msg_id)" {
 	matrix "-H 1 -x 1" "-H 1 -x 1 -z -b 2"
-	[ "$(counter sources)" -eq 0 ]
+	[ "$(counter "$(T err)" sources)" -eq 0 ]
 }
 
 @test "zmq-ingest: v2 header: plain, legacy zlib, arrays" {
 	matrix "-H 2" "-H 2 -z" "-H 2 -b 15" "-H 2 -z -b 2"
-	[ "$(counter sources)" -eq 4 ]
+	[ "$(counter "$(T err)" sources)" -eq 4 ]
 }
 
 @test "zmq-ingest: v3 header: plain, zlib flag, arrays" {
 	matrix "-H 3" "-H 3 -z" "-H 3 -b 5" "-H 3 -z -b 5"
-	[ "$(counter sources)" -eq 4 ]
-	[ "$(counter inflated)" -eq 21 ]
+	[ "$(counter "$(T err)" sources)" -eq 4 ]
+	[ "$(counter "$(T err)" inflated)" -eq 21 ]
 }
 
 @test "zmq-ingest: probe mode connects to a producer that binds" {
@@ -163,9 +138,9 @@ matrix() {
 	[ "$ZRC" -eq 0 ]
 	diff <(norm < "$(T out)" | sort) \
 	    <( (expect "$ep" events.out; expect "$ep" events.out) | sort)
-	[ "$(counter sources)" -eq 2 ]
-	[ "$(counter drops)" -eq 0 ]
-	[ "$(counter restarts)" -eq 0 ]
+	[ "$(counter "$(T err)" sources)" -eq 2 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
 @test "zmq-ingest: endpoints of one argument share its name, each bound or connected" {
@@ -195,8 +170,8 @@ matrix() {
 	diff <(grep -F "\"_iface\":\"tcp://127.0.0.1:${p2}c\"" "$(T out)" | norm) \
 	    <(expect "tcp://127.0.0.1:${p2}c" events.out)
 	# Same source_id on two interfaces: two sources, no false restart.
-	[ "$(counter sources)" -eq 2 ]
-	[ "$(counter restarts)" -eq 0 ]
+	[ "$(counter "$(T err)" sources)" -eq 2 ]
+	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
 @test "zmq-ingest: msg_id gaps are counted as drops" {
@@ -204,9 +179,9 @@ matrix() {
 	start_ingest -c 15 -t 10s "$ep"
 	ev-emit -q -g 2 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter drops)" -eq 28 ]
-	[ "$(counter slow_joiner_lost)" -eq 0 ]
-	[ "$(counter records)" -eq 15 ]
+	[ "$(counter "$(T err)" drops)" -eq 28 ]
+	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq 15 ]
 }
 
 @test "zmq-ingest: a late first msg_id is slow-joiner loss, a smaller one a restart" {
@@ -215,10 +190,10 @@ matrix() {
 	ev-emit -q -i 5 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter slow_joiner_lost)" -eq 4 ]
-	[ "$(counter restarts)" -eq 1 ]
-	[ "$(counter drops)" -eq 0 ]
-	[ "$(counter sources)" -eq 1 ]
+	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 4 ]
+	[ "$(counter "$(T err)" restarts)" -eq 1 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" sources)" -eq 1 ]
 }
 
 @test "zmq-ingest: -f sets the producers' first msg_id (softflowd counts from 0)" {
@@ -226,13 +201,13 @@ matrix() {
 	start_ingest -f 0 -c 15 -t 10s "$ep"
 	ev-emit -q -i 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter slow_joiner_lost)" -eq 0 ]
-	[ "$(counter drops)" -eq 0 ]
+	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
 	ep="$(ipc 6)c"
 	start_ingest -f 0 -c 15 -t 10s "$ep"
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter slow_joiner_lost)" -eq 1 ]
+	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 1 ]
 }
 
 @test "zmq-ingest: v0 headers carry no msg_id: nothing is accounted" {
@@ -240,8 +215,8 @@ matrix() {
 	start_ingest -c 15 -t 10s "$ep"
 	ev-emit -q -H 0 -g 5 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter drops)" -eq 0 ]
-	[ "$(counter sources)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" sources)" -eq 0 ]
 }
 
 @test "zmq-ingest: ebpflowexport's ebpf topic never reaches the output" {
@@ -251,8 +226,8 @@ matrix() {
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	diff <(norm < "$(T out)") <(expect "$ep" events.out)
-	[ "$(counter messages)" -eq 15 ]
-	[ "$(counter rejected)" -eq 0 ]
+	[ "$(counter "$(T err)" messages)" -eq 15 ]
+	[ "$(counter "$(T err)" rejected)" -eq 0 ]
 }
 
 @test "zmq-ingest: every bad input is counted by name and skipped" {
@@ -305,7 +280,7 @@ EOF
 	start_ingest -c 1 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter bad_json)" -eq 1500 ]
+	[ "$(counter "$(T err)" bad_json)" -eq 1500 ]
 	[ "$(grep -c '^zmq-ingest: bad_json:' "$(T err)")" -eq 2 ]
 	grep -q '(1000 so far)' "$(T err)"
 }
@@ -319,7 +294,7 @@ EOF
 	start_ingest -c 2 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter records)" -eq 2 ]
+	[ "$(counter "$(T err)" records)" -eq 2 ]
 	prefix="{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\",\"_iface\":\"$ep\",\"big\":\""
 	[ "$(head -1 "$(T out)" | norm | wc -c)" -eq $((${#prefix} + 10000003)) ]
 	[ "$(head -1 "$(T out)" | norm | cut -c1-${#prefix})" = "$prefix" ]
@@ -327,8 +302,8 @@ EOF
 	start_ingest -m 1M -c 1 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter oversize)" -eq 1 ]
-	[ "$(counter records)" -eq 1 ]
+	[ "$(counter "$(T err)" oversize)" -eq 1 ]
+	[ "$(counter "$(T err)" records)" -eq 1 ]
 	grep -q '"ok":1' "$(T out)"
 }
 
@@ -341,13 +316,13 @@ EOF
 	start_ingest -m 1M -c 1 -t 10s "$ep"
 	ev-emit -q -z -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter inflate_cap)" -eq 1 ]
-	[ "$(counter records)" -eq 1 ]
+	[ "$(counter "$(T err)" inflate_cap)" -eq 1 ]
+	[ "$(counter "$(T err)" records)" -eq 1 ]
 	ep="$(ipc 14)c"
 	start_ingest -m 1M -c 1 -t 10s "$ep"
 	ev-emit -q -z -H 3 -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter inflate_cap)" -eq 1 ]
+	[ "$(counter "$(T err)" inflate_cap)" -eq 1 ]
 	grep -q '"ok":1' "$(T out)"
 }
 
@@ -360,32 +335,26 @@ EOF
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	# Every record counted was written (the buffer was flushed), whole.
-	[ "$(counter records)" -gt 0 ]
-	[ "$(wc -l < "$(T out)")" -eq "$(counter records)" ]
+	[ "$(counter "$(T err)" records)" -gt 0 ]
+	[ "$(wc -l < "$(T out)")" -eq "$(counter "$(T err)" records)" ]
 	[ "$(norm < "$(T out)" | sort -u | wc -l)" -eq 15 ]
-	[ "$(counter drops)" -eq 0 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
 }
 
 @test "zmq-ingest: SIGUSR1 prints the counters and goes on" {
 	ep="$(ipc 16)c"
 	start_ingest -l -c 30 -t 10s "$ep"
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
-	for _ in $(seq 100); do
-		[ "$(wc -l < "$(T out)")" -eq 15 ] && break
-		sleep 0.1
-	done
+	wait_for "[ \$(wc -l < '$(T out)') -eq 15 ]" 10 || true
 	kill -USR1 "$ZI"
-	for _ in $(seq 100); do
-		grep -q '^{"tool"' "$(T err)" && break
-		sleep 0.1
-	done
+	wait_for "grep -q '^{\"tool\"' '$(T err)'" 10 || true
 	ev-emit -q -i 16 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	[ "$(grep -c '^{"tool":"zmq-ingest"' "$(T err)")" -eq 2 ]
 	grep '^{"tool"' "$(T err)" | head -1 | jq -e '.counters.records == 15'
-	[ "$(counter records)" -eq 30 ]
-	[ "$(counter drops)" -eq 0 ]
+	[ "$(counter "$(T err)" records)" -eq 30 ]
+	[ "$(counter "$(T err)" drops)" -eq 0 ]
 }
 
 @test "zmq-ingest: -t ends an idle run, -o writes to a file" {
