@@ -5,8 +5,6 @@ setup() { load helper; }
 # stopped in teardown): URL errors, set-up errors, exact round trips,
 # sharding into flow-agg consumers, restarts and outages.
 
-T() { echo "$BATS_TEST_TMPDIR/$1"; }
-
 teardown() {
 	local f
 	for f in "$BATS_TEST_TMPDIR"/*.pid "$BATS_TEST_TMPDIR"/c/*.pid; do
@@ -19,27 +17,6 @@ teardown() {
 need_nats() {
 	command -v nats-server >/dev/null || skip "no nats-server"
 	command -v jq >/dev/null || skip "no jq"
-}
-
-# Waits up to $2 seconds (default 60) of wall-clock time for command $1
-# to succeed (the deadline is the clock's, not a count of tries: a try
-# that itself takes a second must not stretch a minute into ten).
-wait_for() {
-	local end=$((SECONDS + ${2:-60}))
-	while [ "$SECONDS" -lt "$end" ]; do
-		eval "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for: $1" >&2
-	return 1
-}
-
-# True once process $1 catches SIGUSR1 (its handlers are installed).
-usr1_ready() {
-	local m
-	m=$(awk '/^SigCgt/ { print $2 }' "/proc/$1/status" 2>/dev/null) ||
-	    return 1
-	[ -n "$m" ] && (( 0x$m & 0x200 ))
 }
 
 # Starts node $1 from its config file $(T $1.conf), or a single node on
