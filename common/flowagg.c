@@ -26,6 +26,7 @@
 #include "flowout.h"
 #include "ipaddr.h"
 #include "linebuf.h"
+#include "ntopmsg.h"
 #include "record.h"
 #include "sbuf.h"
 #include "sink.h"
@@ -1161,42 +1162,32 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
-/* The _event kind, derived as doc/design.md "The record contract" says
- * when absent. */
+/* The _event kind, derived by ntopmsg_event() when absent. */
 static int
 fa_event_kind(const struct record *r)
 {
+	/* In the order of the FA_EV_ values. */
+	static const char *const kinds[] = { "flow", "netstat", "counters",
+	    "other" };
 	const struct rec_field *e, *t;
+	const char *topic = NULL, *ev;
+	size_t i;
 
-	if ((e = record_get(r, "_event")) != NULL) {
-		if (rec_streq(e, "flow"))
-			return FA_EV_FLOW;
-		if (rec_streq(e, "netstat"))
-			return FA_EV_NETSTAT;
-		if (rec_streq(e, "counters"))
-			return FA_EV_COUNTERS;
-		if (rec_streq(e, "other"))
-			return FA_EV_OTHER;
-		return FA_EV_UNKNOWN;
+	if ((e = record_get(r, "_event")) == NULL) {
+		if ((t = record_get(r, "_topic")) != NULL) {
+			/* A topic ntopng does not know is "other". */
+			topic = "?";
+			for (i = 0; ntopmsg_topics[i] != NULL; i++)
+				if (rec_streq(t, ntopmsg_topics[i]))
+					topic = ntopmsg_topics[i];
+		}
+		ev = ntopmsg_event(topic, r);
 	}
-	if ((t = record_get(r, "_topic")) != NULL) {
-		if (rec_streq(t, "counter"))
-			return FA_EV_COUNTERS;
-		if (rec_streq(t, "listening-ports"))
-			return FA_EV_NETSTAT;
-		if (!rec_streq(t, "flow"))
-			return FA_EV_OTHER;
-	}
-	if (record_get(r, "listening-ports") != NULL)
-		return FA_EV_NETSTAT;
-	if (record_get(r, "ifInOctets") != NULL ||
-	    record_get(r, "ifName") != NULL)
-		return FA_EV_COUNTERS;
-	if (record_get(r, "TCP") != NULL &&
-	    record_get(r, "TCP_EVENT_TYPE") == NULL &&
-	    record_get(r, "UDP_EVENT_TYPE") == NULL)
-		return FA_EV_NETSTAT;
-	return FA_EV_FLOW;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (e != NULL ? rec_streq(e, kinds[i]) :
+		    strcmp(ev, kinds[i]) == 0)
+			return (int)i;
+	return FA_EV_UNKNOWN;
 }
 
 static void

@@ -606,6 +606,14 @@ ntopmsg_event(const char *topic, const struct record *r)
 {
 	const struct rec_field *tcp;
 
+	if (topic == NULL) {
+		if (record_get(r, "listening-ports") != NULL)
+			return "netstat";
+		if (record_get(r, "ifInOctets") != NULL ||
+		    record_get(r, "ifName") != NULL)
+			return "counters";
+		topic = "flow";
+	}
 	if (strcmp(topic, "counter") == 0)
 		return "counters";
 	if (strcmp(topic, "listening-ports") == 0)

@@ -90,8 +90,10 @@ bool	ntopmsg_inflated(const struct ntopmsg *m);
 const char *ntopmsg_errname(int err);
 
 /* The record's _event from its topic and content (doc/design.md "The
- * record contract"):
- * "counters", "netstat", "flow" or "other". */
+ * record contract"): "counters", "netstat", "flow" or "other". With topic
+ * NULL (a record that came without one) its keys tell: listening-ports
+ * is netstat, ifInOctets or ifName counters, the rest as a flow topic.
+ * The one classification: zmq-ingest writes it, flow-agg derives it. */
 const char *ntopmsg_event(const char *topic, const struct record *r);
 
 /* True if topic is one of ntopng's collector topics (exact match). */
