@@ -21,21 +21,6 @@
 
 static char dir[] = "/tmp/test_sink.XXXXXX";
 
-/* Reads a whole small file into buf (NUL-terminated); its length or -1. */
-static long
-slurp(const char *path, char *buf, size_t size)
-{
-	FILE *fp = fopen(path, "r");
-	size_t n;
-
-	if (fp == NULL)
-		return -1;
-	n = fread(buf, 1, size - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return (long)n;
-}
-
 static int
 wstr(struct sink *s, const char *rec)
 {
@@ -59,12 +44,12 @@ test_file(void)
 	CHECK(wstr(s, "{\"b\":2}") == 0);
 	CHECK(sink_write(s, "{\"c\":3}xyz", 7) == 0);
 	/* Block-buffered: nothing on disk before a flush. */
-	CHECK(slurp(path, buf, sizeof(buf)) == 0);
+	CHECK(unit_slurp(path, buf, sizeof(buf)) == 0);
 	CHECK(sink_written(s) == 3);
 	CHECK(sink_dropped(s) == 0);
 	CHECK(sink_close(&s) == 0);
 	CHECK(s == NULL);
-	CHECK(slurp(path, buf, sizeof(buf)) == 24);
+	CHECK(unit_slurp(path, buf, sizeof(buf)) == 24);
 	CHECK_STR(buf, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
 
 	/* "+PATH" appends, PATH truncates. */
@@ -74,13 +59,13 @@ test_file(void)
 	CHECK(wstr(s, "{\"d\":4}") == 0);
 	CHECK(sink_flush(s) == 0);
 	CHECK(sink_close(&s) == 0);
-	slurp(path, buf, sizeof(buf));
+	unit_slurp(path, buf, sizeof(buf));
 	CHECK_STR(buf, "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n");
 	s = sink_open(path, NULL, err, sizeof(err));
 	CHECK(s != NULL);
 	CHECK(wstr(s, "{\"e\":5}") == 0);
 	CHECK(sink_close(&s) == 0);
-	slurp(path, buf, sizeof(buf));
+	unit_slurp(path, buf, sizeof(buf));
 	CHECK_STR(buf, "{\"e\":5}\n");
 
 	/* Records across buffer boundaries and one larger than the buffer. */

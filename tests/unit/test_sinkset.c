@@ -10,21 +10,6 @@
 
 static char dir[] = "/tmp/test_sinkset.XXXXXX";
 
-/* Reads a whole small file into buf (NUL-terminated); its length or -1. */
-static long
-slurp(const char *path, char *buf, size_t size)
-{
-	FILE *fp = fopen(path, "r");
-	size_t n;
-
-	if (fp == NULL)
-		return -1;
-	n = fread(buf, 1, size - 1, fp);
-	buf[n] = '\0';
-	fclose(fp);
-	return (long)n;
-}
-
 /* One spec gives one sink however often it is asked for. */
 static void
 test_shared(void)
@@ -48,9 +33,9 @@ test_shared(void)
 	CHECK(sink_write(s2, "z", 1) == 0);
 	CHECK(sinkset_close(&ss) == 0);
 	CHECK(ss == NULL);
-	CHECK(slurp(a, buf, sizeof(buf)) == 4);
+	CHECK(unit_slurp(a, buf, sizeof(buf)) == 4);
 	CHECK_STR(buf, "x\ny\n");
-	CHECK(slurp(b, buf, sizeof(buf)) == 2);
+	CHECK(unit_slurp(b, buf, sizeof(buf)) == 2);
 	CHECK_STR(buf, "z\n");
 	unlink(a);
 	unlink(b);

@@ -31,6 +31,21 @@ static int unit_pass, unit_fail;
 	}								\
 } while (0)
 
+/* Reads a whole small file into buf (NUL-terminated); its length or -1. */
+static inline long
+unit_slurp(const char *path, char *buf, size_t size)
+{
+	FILE *fp = fopen(path, "r");
+	size_t n;
+
+	if (fp == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return (long)n;
+}
+
 /* Prints "NAME: N passed, N failed" and gives main()'s exit status. */
 static inline int
 unit_done(const char *name)
