@@ -182,91 +182,99 @@ struct pi_opts {
 	struct sink_opts so;
 };
 
+static const struct option longopts[] = {
+	{ "aggregate", required_argument, NULL, 'A' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "dpi", no_argument, NULL, 'L' },
+	{ "line-buffered", no_argument, NULL, 'l' },
+	{ "non-ip", no_argument, NULL, 'N' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'Z' },
+	{ "help", no_argument, NULL, 'h' },
+	OPTS_STATS_LONG,
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Applies option ch (its argument arg); exits 2 on a bad value. */
+static void
+apply(struct pi_opts *o, int ch, char *arg)
+{
+	double secs;
+
+	switch (ch) {
+	case 'A':
+		secs = opts_duration_or_die(arg, "-A");
+		if (secs <= 0 || secs > 86400 * 365.0)
+			errx(2, "-A: '%s' is not a slice length", arg);
+		o->conf.slice_ns = (uint64_t)(secs * 1e9 + 0.5);
+		if (o->conf.slice_ns == 0)
+			o->conf.slice_ns = 1;
+		break;
+	case 'c':
+		o->conf.count = (uint64_t)opts_int_or_die(arg, "-c", 1,
+		    INT64_MAX);
+		break;
+	case 'f':
+		o->filter = arg;
+		break;
+	case 'i':
+		if (o->nif == MAXSRC)
+			errx(2, "at most %d interfaces", MAXSRC);
+		o->ifaces[o->nif++] = arg;
+		break;
+	case 'L':
+		o->conf.l7 = true;
+		break;
+	case 'l':
+		o->so.line_buffered = true;
+		break;
+	case 'N':
+		o->conf.nonip = true;
+		break;
+	case 'o':
+		o->sinkspec = arg;
+		break;
+	case 'p':
+		o->promisc = false;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'r':
+		if (o->nfile == MAXSRC)
+			errx(2, "at most %d files", MAXSRC);
+		o->files[o->nfile++] = arg;
+		break;
+	case 's':
+		o->snaplen = (int)opts_int_or_die(arg, "-s", 0, 262144);
+		break;
+	case 'Z':
+		o->user = arg;
+		break;
+	default:
+		opts_other(ch, &tool);
+	}
+}
+
 /* Parses and checks the command line; exits 2 on a usage error. */
 static void
 parse_options(int argc, char **argv, struct pi_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "aggregate", required_argument, NULL, 'A' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "dpi", no_argument, NULL, 'L' },
-		{ "line-buffered", no_argument, NULL, 'l' },
-		{ "non-ip", no_argument, NULL, 'N' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "no-promiscuous-mode", no_argument, NULL, 'p' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "read", required_argument, NULL, 'r' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "user", required_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
-		OPTS_STATS_LONG,
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	double secs;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
 	o->sinkspec = "-";
 	o->promisc = true;
 	while ((ch = getopt_long(argc, argv, "A:c:f:hi:LlNo:pqr:s:VZ:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'A':
-			secs = opts_duration_or_die(optarg, "-A");
-			if (secs <= 0 || secs > 86400 * 365.0)
-				errx(2, "-A: '%s' is not a slice length", optarg);
-			o->conf.slice_ns = (uint64_t)(secs * 1e9 + 0.5);
-			if (o->conf.slice_ns == 0)
-				o->conf.slice_ns = 1;
-			break;
-		case 'c':
-			o->conf.count = (uint64_t)opts_int_or_die(optarg, "-c", 1,
-			    INT64_MAX);
-			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'i':
-			if (o->nif == MAXSRC)
-				errx(2, "at most %d interfaces", MAXSRC);
-			o->ifaces[o->nif++] = optarg;
-			break;
-		case 'L':
-			o->conf.l7 = true;
-			break;
-		case 'l':
-			o->so.line_buffered = true;
-			break;
-		case 'N':
-			o->conf.nonip = true;
-			break;
-		case 'o':
-			o->sinkspec = optarg;
-			break;
-		case 'p':
-			o->promisc = false;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'r':
-			if (o->nfile == MAXSRC)
-				errx(2, "at most %d files", MAXSRC);
-			o->files[o->nfile++] = optarg;
-			break;
-		case 's':
-			o->snaplen = (int)opts_int_or_die(optarg, "-s", 0, 262144);
-			break;
-		case 'Z':
-			o->user = optarg;
-			break;
-		default:
-			opts_other(ch, &tool);
-		}
-	}
+	    NULL)) != -1)
+		apply(o, ch, optarg);
 	argc -= optind;
 	argv += optind;
 	if (argc > 0) {
