@@ -961,113 +961,138 @@ fa_event_time(struct flowagg *fa, const struct record *r,
 	return fa->now;
 }
 
-/* A flow event, a netstat socket update or a plain flow record, already
- * read into fa->ev. */
-static void
-fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
-    int kind)
+/* How an event stands to its flow: ends, roles, and the flow's side. */
+struct fa_evpos {
+	int64_t	 t;
+	int	 local;		/* the key side of the local end */
+	int	 role;		/* 1: the local end is the client, 2: server */
+	int	 client;	/* the key side of the client */
+	int	 dir;		/* flow side = key side ^ dir */
+	bool	 isflowrec;	/* a flow record, not an event */
+};
+
+/* The flow key of event ev on interface ifid into k; false (counted) when
+ * it cannot be placed. */
+static bool
+fa_ev_key(struct flowagg *fa, const struct evf_event *ev, uint16_t ifid,
+    struct flowtab_key *k)
 {
-	const struct evf_event *ev = fa->ev;
 	const struct evf_ids *id = &ev->id;
-	struct flowtab_key k;
-	struct flow_proc p;
-	struct flow *f;
-	int64_t t, first;
-	int dir, local, client, role;	/* role: 1 client, 2 server */
-	bool isflowrec;
 
 	if (!id->has_src || !id->has_dst || !id->has_proto ||
 	    id->src.family != id->dst.family) {
 		stats_bad(fa->st, fa->c.bad_event, "event",
 		    "no addresses or protocol: cannot be placed");
 		(*fa->c.unplaced)++;
-		return;
+		return false;
 	}
 	if (id->proto == 0 && ipaddr_is_zero(&id->src) &&
 	    ipaddr_is_zero(&id->dst)) {
 		stats_bad(fa->st, fa->c.degenerate, "event",
 		    "degenerate event (protocol 0, zero addresses)");
-		return;
+		return false;
 	}
-	t = fa_event_time(fa, r, ev);
-	fa_clock(fa, t, t);
-	memset(&k, 0, sizeof(k));
-	k.family = id->src.family == IPADDR_V6 ? 6 : 4;
-	memcpy(k.addr[0], id->src.a, 16);
-	memcpy(k.addr[1], id->dst.a, 16);
-	k.port[0] = id->has_sport ? id->sport : 0;
-	k.port[1] = id->has_dport ? id->dport : 0;
-	k.proto = id->proto;
-	k.iface = ifid;
+	memset(k, 0, sizeof(*k));
+	k->family = id->src.family == IPADDR_V6 ? 6 : 4;
+	memcpy(k->addr[0], id->src.a, 16);
+	memcpy(k->addr[1], id->dst.a, 16);
+	k->port[0] = id->has_sport ? id->sport : 0;
+	k->port[1] = id->has_dport ? id->dport : 0;
+	k->proto = id->proto;
+	k->iface = ifid;
 	if (fa->conf.vlan_key && (ev->ctr.has & (1u << EVF_SRC_VLAN)) &&
 	    ev->ctr.v[EVF_SRC_VLAN] <= 4095)
-		k.vlan = (uint16_t)ev->ctr.v[EVF_SRC_VLAN];
+		k->vlan = (uint16_t)ev->ctr.v[EVF_SRC_VLAN];
+	return true;
+}
 
-	/* Which key side is local, and what the local end is. */
-	isflowrec = kind == 0 && ev->type == EVF_EV_NONE;
-	local = evf_local_is_src(ev) ? 0 : 1;
+/* Which key side is local, and the roles the event says. */
+static void
+fa_ev_roles(const struct evf_event *ev, struct fa_evpos *ps)
+{
+	ps->local = evf_local_is_src(ev) ? 0 : 1;
 	if ((ev->type == EVF_EV_UDP_SEND || ev->type == EVF_EV_UDP_RECV) &&
 	    !ev->proc.present)
-		local = 1;	/* a received datagram: the source is remote */
-	role = 0;
+		ps->local = 1;	/* a received datagram: the source is remote */
+	ps->role = 0;
 	if (ev->type == EVF_EV_CONNECT || ev->type == EVF_EV_CONNECT_FAILED)
-		role = 1;
+		ps->role = 1;
 	else if (ev->type == EVF_EV_ACCEPT)
-		role = 2;
-	client = role == 1 ? local : role == 2 ? !local : 0;
+		ps->role = 2;
+	ps->client = ps->role == 1 ? ps->local : ps->role == 2 ?
+	    !ps->local : 0;
+}
 
-	if ((f = flowtab_lookup(fa->ft, &k, &dir)) == NULL) {
-		struct flowtab_key s = k;
+/* The flow of key k, made with the client as side 0 if new, and turned
+ * the way the event's role says unless settled; sets ps->dir. */
+static struct flow *
+fa_ev_flow(struct flowagg *fa, const struct flowtab_key *k,
+    const struct evf_event *ev, struct fa_evpos *ps)
+{
+	struct flow *f;
+	int64_t first;
 
-		first = t;
-		if (isflowrec && ev->ctr.has_first &&
+	if ((f = flowtab_lookup(fa->ft, k, &ps->dir)) == NULL) {
+		struct flowtab_key s = *k;
+
+		first = ps->t;
+		if (ps->isflowrec && ev->ctr.has_first &&
 		    fa_sane_secs(ev->ctr.first_switched))
 			first = (int64_t)(ev->ctr.first_switched * 1e6);
-		/* The new flow's side 0 is the client. */
-		if (client == 1) {
-			memcpy(s.addr[0], k.addr[1], 16);
-			memcpy(s.addr[1], k.addr[0], 16);
-			s.port[0] = k.port[1];
-			s.port[1] = k.port[0];
+		if (ps->client == 1) {
+			memcpy(s.addr[0], k->addr[1], 16);
+			memcpy(s.addr[1], k->addr[0], 16);
+			s.port[0] = k->port[1];
+			s.port[1] = k->port[0];
 		}
 		f = flowtab_insert(fa->ft, &s, first);
-		dir = client;
+		ps->dir = ps->client;
 		(*fa->c.flows_new)++;
-		if (!isflowrec)
+		if (!ps->isflowrec)
 			(*fa->c.event_only)++;
-	} else if (isflowrec)
-		flowtab_check_active(fa->ft, f, t);
-	/* Now flow side = key side ^ dir. Orient by the event's role. */
-	if (role != 0 && (client ^ dir) != 0) {
+	} else if (ps->isflowrec)
+		flowtab_check_active(fa->ft, f, ps->t);
+	if (ps->role != 0 && (ps->client ^ ps->dir) != 0) {
 		if (f->state & FLOW_SETTLED)
 			stats_bad(fa->st, fa->c.role_conflict, "event",
 			    "%s says the other end is the client",
 			    evf_evtype_name(ev->type));
 		else {
 			flowtab_swap(f);
-			dir = !dir;
+			ps->dir = !ps->dir;
 		}
 	}
-	if (role != 0)
+	if (ps->role != 0)
 		f->state |= FLOW_SETTLED;
+	return f;
+}
 
-	if (isflowrec) {
-		const struct evf_counters *c = &ev->ctr;
+/* A flow record's counters, added to flow f. */
+static void
+fa_ev_counters(struct flowagg *fa, struct flow *f,
+    const struct evf_counters *c, int dir)
+{
+	f->pkts[dir] += c->v[EVF_IN_PKTS];
+	f->bytes[dir] += c->v[EVF_IN_BYTES];
+	f->pkts[!dir] += c->v[EVF_OUT_PKTS];
+	f->bytes[!dir] += c->v[EVF_OUT_BYTES];
+	if (c->has & (1u << EVF_TCP_FLAGS))
+		f->flags[dir] |= (uint8_t)c->v[EVF_TCP_FLAGS];
+	if (c->has & ((1u << EVF_IN_PKTS) | (1u << EVF_IN_BYTES) |
+	    (1u << EVF_OUT_PKTS) | (1u << EVF_OUT_BYTES)))
+		f->state |= FLOW_HAS_PKTS;
+	if (c->has_first && fa_sane_secs(c->first_switched))
+		flowtab_touch(fa->ft, f, (int64_t)(c->first_switched * 1e6));
+}
 
-		f->pkts[dir] += c->v[EVF_IN_PKTS];
-		f->bytes[dir] += c->v[EVF_IN_BYTES];
-		f->pkts[!dir] += c->v[EVF_OUT_PKTS];
-		f->bytes[!dir] += c->v[EVF_OUT_BYTES];
-		if (c->has & (1u << EVF_TCP_FLAGS))
-			f->flags[dir] |= (uint8_t)c->v[EVF_TCP_FLAGS];
-		if (c->has & ((1u << EVF_IN_PKTS) | (1u << EVF_IN_BYTES) |
-		    (1u << EVF_OUT_PKTS) | (1u << EVF_OUT_BYTES)))
-			f->state |= FLOW_HAS_PKTS;
-		if (c->has_first && fa_sane_secs(c->first_switched))
-			flowtab_touch(fa->ft, f,
-			    (int64_t)(c->first_switched * 1e6));
-	} else if (kind == 0)
-		f->events++;
+/* What an event adds to its flow beyond counters: processes, latency,
+ * retransmissions, TCP state, application, end. */
+static void
+fa_ev_details(struct flowagg *fa, struct flow *f, const struct record *r,
+    const struct evf_event *ev, const struct fa_evpos *ps)
+{
+	struct flow_proc p;
+	int dir = ps->dir, local = ps->local, role = ps->role;
 
 	/* Processes: the local block on the local side only; the agent's
 	 * directional blocks on their sides. */
@@ -1090,11 +1115,37 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 		    ev->retran_pkts > 0 ? (uint32_t)ev->retran_pkts : 1;
 	if (ev->tcp.present)
 		fa_tcpinfo(fa, f, &ev->tcp);
-	if (isflowrec)
+	if (ps->isflowrec)
 		fa_l7(fa, f, r);
-	flowtab_touch(fa->ft, f, t);
+	flowtab_touch(fa->ft, f, ps->t);
 	if (ev->type == EVF_EV_CLOSE || ev->type == EVF_EV_CONNECT_FAILED)
 		flowtab_closing(fa->ft, f, FLOW_END_CLOSE);
+}
+
+/* A flow event, a netstat socket update or a plain flow record, already
+ * read into fa->ev. */
+static void
+fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
+    int kind)
+{
+	const struct evf_event *ev = fa->ev;
+	struct flowtab_key k;
+	struct fa_evpos ps;
+	struct flow *f;
+
+	if (!fa_ev_key(fa, ev, ifid, &k))
+		return;
+	memset(&ps, 0, sizeof(ps));
+	ps.t = fa_event_time(fa, r, ev);
+	fa_clock(fa, ps.t, ps.t);
+	ps.isflowrec = kind == 0 && ev->type == EVF_EV_NONE;
+	fa_ev_roles(ev, &ps);
+	f = fa_ev_flow(fa, &k, ev, &ps);
+	if (ps.isflowrec)
+		fa_ev_counters(fa, f, &ev->ctr, ps.dir);
+	else if (kind == 0)
+		f->events++;
+	fa_ev_details(fa, f, r, ev, &ps);
 }
 
 /* The members of r without the pipeline's "_" keys, as one compact
