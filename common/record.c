@@ -9,6 +9,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -1045,12 +1046,65 @@ rec_numtext(const struct rec_field *f, char *buf, size_t size)
 	return 0;
 }
 
+/* The usual number, -?DIGITS(.DIGITS)? with at most 15 digits in all,
+ * read by hand: *mant is the digits as an integer and *scale the number
+ * of fraction digits. Such a mantissa is below 2^53, so it and the power
+ * of ten that scales it are exact doubles. Returns -1 for any other text
+ * (exponents, "+1", " 1", "1.", longer numbers), which the callers leave
+ * to strtoll/strtoull/strtod. */
+static int
+rec_plainnum(const struct rec_field *f, bool *neg, uint64_t *mant,
+    unsigned *scale)
+{
+	const char *p, *e;
+	unsigned digits = 0;
+	uint64_t m = 0;
+
+	if (f == NULL)
+		return -1;
+	if (f->kind == REC_NUMBER) {
+		p = f->val;
+		e = p + f->vlen;
+	} else if (f->kind == REC_STRING && !f->vesc) {
+		p = f->val + 1;
+		e = f->val + f->vlen - 1;
+	} else
+		return -1;
+	*neg = p < e && *p == '-';
+	p += *neg;
+	*scale = 0;
+	for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (digits == 0)
+		return -1;
+	if (p < e && *p == '.') {
+		const char *fr = ++p;
+
+		for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
+			m = m * 10 + (uint64_t)(*p - '0');
+		if (p == fr)
+			return -1;
+		*scale = (unsigned)(p - fr);
+	}
+	if (p != e || digits > 15)
+		return -1;
+	*mant = m;
+	return 0;
+}
+
 int
 rec_i64(const struct rec_field *f, int64_t *out)
 {
 	char buf[32], *end;
 	long long v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0) {
+		*out = neg ? -(int64_t)m : (int64_t)m;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1)
 		return -1;
 	errno = 0;
@@ -1066,7 +1120,14 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 {
 	char buf[32], *end;
 	unsigned long long v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0 && !neg) {
+		*out = m;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1 || buf[0] == '-')
 		return -1;
 	errno = 0;
@@ -1080,9 +1141,23 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 int
 rec_double(const struct rec_field *f, double *out)
 {
+	/* Exact powers of ten: one correctly rounded division of two exact
+	 * doubles is what strtod returns for the same text. */
+	static const double pow10[16] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15,
+	};
 	char buf[64], *end;
 	double v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (FLT_EVAL_METHOD == 0 && rec_plainnum(f, &neg, &m, &scale) == 0) {
+		v = (double)m / pow10[scale];
+		*out = neg ? -v : v;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1)
 		return -1;
 	/* strtod would also take "inf", "nan" and hex: JSON numbers only. */
