@@ -759,18 +759,26 @@ static void
 evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
     struct evf_proc *p, unsigned *bad)
 {
-	struct record *s = &rd->sub;
+	/* The members read, looked up in one walk of the block. */
+	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
+	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
+	static const char *const names[P_N] = {
+		"PID", "TID", "UID", "GID", "VM_SIZE", "VM_PEAK", "UID_NAME",
+		"GID_NAME", "PROCESS_PATH", "PROCESS_CMDLINE",
+	};
+	const struct rec_field *m[P_N];
 	bool has_tid = false;
 
 	if (f == NULL || f->kind == REC_NULL)
 		return;
-	if (record_sub(f, s) != REC_OK) {
+	if (record_sub(f, &rd->sub) != REC_OK) {
 		*bad |= EVF_BAD_OBJECT;
 		return;
 	}
+	record_getv(&rd->sub, names, P_N, m);
 	p->present = true;
-	evf_read_i64(record_get(s, "PID"), &p->has_pid, &p->raw_pid, bad);
-	evf_read_i64(record_get(s, "TID"), &has_tid, &p->raw_tid, bad);
+	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
+	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);
 	p->has_raw_tid = has_tid;
 	/* libebpfflow swaps them: its "TID" is the process id. */
 	if (has_tid && p->raw_tid != 0) {
@@ -779,20 +787,18 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		p->has_pid = true;
 	} else if (p->has_pid)
 		p->pid = p->raw_pid;
-	evf_read_i64(record_get(s, "UID"), &p->has_uid, &p->uid, bad);
-	evf_read_i64(record_get(s, "GID"), &p->has_gid, &p->gid, bad);
-	evf_read_i64(record_get(s, "VM_SIZE"), &p->has_vm_size, &p->vm_size,
-	    bad);
-	evf_read_i64(record_get(s, "VM_PEAK"), &p->has_vm_peak, &p->vm_peak,
-	    bad);
-	evf_read_str(record_get(s, "UID_NAME"), p->uid_name,
-	    sizeof(p->uid_name), &p->has_uid_name, &p->truncated, bad);
-	evf_read_str(record_get(s, "GID_NAME"), p->gid_name,
-	    sizeof(p->gid_name), &p->has_gid_name, &p->truncated, bad);
-	evf_read_str(record_get(s, "PROCESS_PATH"), p->path, sizeof(p->path),
-	    &p->has_path, &p->truncated, bad);
-	evf_read_str(record_get(s, "PROCESS_CMDLINE"), p->cmdline,
-	    sizeof(p->cmdline), &p->has_cmdline, &p->truncated, bad);
+	evf_read_i64(m[P_UID], &p->has_uid, &p->uid, bad);
+	evf_read_i64(m[P_GID], &p->has_gid, &p->gid, bad);
+	evf_read_i64(m[P_VM_SIZE], &p->has_vm_size, &p->vm_size, bad);
+	evf_read_i64(m[P_VM_PEAK], &p->has_vm_peak, &p->vm_peak, bad);
+	evf_read_str(m[P_UID_NAME], p->uid_name, sizeof(p->uid_name),
+	    &p->has_uid_name, &p->truncated, bad);
+	evf_read_str(m[P_GID_NAME], p->gid_name, sizeof(p->gid_name),
+	    &p->has_gid_name, &p->truncated, bad);
+	evf_read_str(m[P_PATH], p->path, sizeof(p->path), &p->has_path,
+	    &p->truncated, bad);
+	evf_read_str(m[P_CMDLINE], p->cmdline, sizeof(p->cmdline),
+	    &p->has_cmdline, &p->truncated, bad);
 }
 
 /* NAME, ID, POD and NS of one container object; set fields win. */

@@ -989,6 +989,30 @@ record_get(const struct record *r, const char *key)
 	return record_getn(r, key, strlen(key));
 }
 
+void
+record_getv(const struct record *r, const char *const *keys, size_t n,
+    const struct rec_field **out)
+{
+	size_t i, j, klen[RECORD_GETV_MAX], left;
+
+	if (n > RECORD_GETV_MAX)
+		n = RECORD_GETV_MAX;
+	for (j = 0; j < n; j++) {
+		klen[j] = strlen(keys[j]);
+		out[j] = NULL;
+	}
+	/* Members outer, keys inner: one walk of r, and a member that
+	 * matches a key is not compared with the others. */
+	for (i = 0, left = n; i < r->nf && left > 0; i++)
+		for (j = 0; j < n; j++)
+			if (out[j] == NULL &&
+			    rec_keyeq(&r->f[i], keys[j], klen[j])) {
+				out[j] = &r->f[i];
+				left--;
+				break;
+			}
+}
+
 int
 rec_str(const struct rec_field *f, char *buf, size_t size)
 {
