@@ -195,18 +195,18 @@ scan_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 	return REC_OK;
 }
 
-/* Scans a string whose opening quote is at p; returns the position after
- * the closing quote, and tells whether the string held an escape. */
+/* Goes on with a string body at p, where scan_plain() stopped: the
+ * closing quote, an escape, a control or a non-ASCII byte. Returns the
+ * position after the closing quote, and tells whether there was an
+ * escape. */
 static size_t
-scan_string(struct scan *sc, size_t p, bool *esc)
+scan_string_rest(struct scan *sc, size_t p, bool *esc)
 {
 	const unsigned char *s = sc->s;
 	size_t len = sc->len, n;
 	int e;
 
-	p++;
 	for (;;) {
-		p = scan_plain(s, len, p);
 		if (p >= len)
 			return scan_fail(sc, REC_TRUNCATED);
 		if (s[p] == '"')
@@ -237,7 +237,21 @@ scan_string(struct scan *sc, size_t p, bool *esc)
 			p += n;
 		} else
 			p++;
+		p = scan_plain(s, len, p);
 	}
+}
+
+/* Scans a string whose opening quote is at p; returns the position after
+ * the closing quote, and tells whether the string held an escape. Most
+ * strings (every key, nearly) are plain ASCII up to their closing quote:
+ * that case stays inline in the caller. */
+static inline size_t
+scan_string(struct scan *sc, size_t p, bool *esc)
+{
+	p = scan_plain(sc->s, sc->len, p + 1);
+	if (p < sc->len && sc->s[p] == '"')
+		return p + 1;
+	return scan_string_rest(sc, p, esc);
 }
 
 static inline bool
