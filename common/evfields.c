@@ -242,6 +242,21 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 		size_t len;
 
 		if (c != '\\') {
+			size_t room = size - 1 - o, w = n - i < room ? n - i :
+			    room;
+			const char *bs = memchr(s + i, '\\', w);
+
+			/* The bytes up to the next escape, at once when they
+			 * fit (they are whole code points: the text is valid
+			 * UTF-8 and a backslash is ASCII). The search stops
+			 * where buf is full. */
+			if (bs != NULL || w == n - i) {
+				len = bs != NULL ? (size_t)(bs - s) - i : w;
+				memcpy(buf + o, s + i, len);
+				o += len;
+				i += len;
+				continue;
+			}
 			len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 			if (i + len > n)
 				len = n - i;
