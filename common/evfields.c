@@ -7,6 +7,7 @@
  * per key in a slot; the slots are then resolved in a fixed order of
  * preference (names before ids, SRC/DST before LOCAL/REMOTE before ids).
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -654,15 +655,18 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		ev->bad |= EVF_BAD_NUMBER;
 		return;
 	}
-	if (rec_i64(f, &v) == 0) {
+	/* A name ("CONNECT") is no number: strtoll takes no letter first. */
+	if (!isalpha((unsigned char)ev->type_name[0]) && rec_i64(f, &v) == 0) {
 		for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
 			if ((int64_t)evf_types[i].type == v)
 				ev->type = evf_types[i].type;
 		return;
 	}
 	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
-		if (strcmp(ev->type_name, evf_types[i].name) == 0)
+		if (strcmp(ev->type_name, evf_types[i].name) == 0) {
 			ev->type = evf_types[i].type;
+			break;		/* the names differ */
+		}
 }
 
 /* "sec.usec" (a string or a number): exact seconds and microseconds, the
