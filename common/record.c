@@ -355,9 +355,13 @@ scan_container(struct scan *sc, size_t p, int depth, struct record *r)
 				p = scan_ws(sc, p);
 		}
 		vstart = p;
+		/* Strings and numbers, most values, without a call. */
 		if (p < len && s[p] == '"') {
 			kind = REC_STRING;
 			p = scan_string(sc, p, &esc);
+		} else if (p < len && (scan_isdigit(s[p]) || s[p] == '-')) {
+			kind = REC_NUMBER;
+			p = scan_number(sc, p);
 		} else
 			p = scan_value(sc, p, depth + 1, &kind);
 		if (p == SCAN_BAD)
