@@ -7,6 +7,7 @@
  * per key in a slot; the slots are then resolved in a fixed order of
  * preference (names before ids, SRC/DST before LOCAL/REMOTE before ids).
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -242,6 +243,21 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 		size_t len;
 
 		if (c != '\\') {
+			size_t room = size - 1 - o, w = n - i < room ? n - i :
+			    room;
+			const char *bs = memchr(s + i, '\\', w);
+
+			/* The bytes up to the next escape, at once when they
+			 * fit (they are whole code points: the text is valid
+			 * UTF-8 and a backslash is ASCII). The search stops
+			 * where buf is full. */
+			if (bs != NULL || w == n - i) {
+				len = bs != NULL ? (size_t)(bs - s) - i : w;
+				memcpy(buf + o, s + i, len);
+				o += len;
+				i += len;
+				continue;
+			}
 			len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
 			if (i + len > n)
 				len = n - i;
@@ -639,15 +655,18 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		ev->bad |= EVF_BAD_NUMBER;
 		return;
 	}
-	if (rec_i64(f, &v) == 0) {
+	/* A name ("CONNECT") is no number: strtoll takes no letter first. */
+	if (!isalpha((unsigned char)ev->type_name[0]) && rec_i64(f, &v) == 0) {
 		for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
 			if ((int64_t)evf_types[i].type == v)
 				ev->type = evf_types[i].type;
 		return;
 	}
 	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
-		if (strcmp(ev->type_name, evf_types[i].name) == 0)
+		if (strcmp(ev->type_name, evf_types[i].name) == 0) {
 			ev->type = evf_types[i].type;
+			break;		/* the names differ */
+		}
 }
 
 /* "sec.usec" (a string or a number): exact seconds and microseconds, the
@@ -759,18 +778,26 @@ static void
 evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
     struct evf_proc *p, unsigned *bad)
 {
-	struct record *s = &rd->sub;
+	/* The members read, looked up in one walk of the block. */
+	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
+	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
+	static const char *const names[P_N] = {
+		"PID", "TID", "UID", "GID", "VM_SIZE", "VM_PEAK", "UID_NAME",
+		"GID_NAME", "PROCESS_PATH", "PROCESS_CMDLINE",
+	};
+	const struct rec_field *m[P_N];
 	bool has_tid = false;
 
 	if (f == NULL || f->kind == REC_NULL)
 		return;
-	if (record_sub(f, s) != REC_OK) {
+	if (record_sub(f, &rd->sub) != REC_OK) {
 		*bad |= EVF_BAD_OBJECT;
 		return;
 	}
+	record_getv(&rd->sub, names, P_N, m);
 	p->present = true;
-	evf_read_i64(record_get(s, "PID"), &p->has_pid, &p->raw_pid, bad);
-	evf_read_i64(record_get(s, "TID"), &has_tid, &p->raw_tid, bad);
+	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
+	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);
 	p->has_raw_tid = has_tid;
 	/* libebpfflow swaps them: its "TID" is the process id. */
 	if (has_tid && p->raw_tid != 0) {
@@ -779,20 +806,18 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		p->has_pid = true;
 	} else if (p->has_pid)
 		p->pid = p->raw_pid;
-	evf_read_i64(record_get(s, "UID"), &p->has_uid, &p->uid, bad);
-	evf_read_i64(record_get(s, "GID"), &p->has_gid, &p->gid, bad);
-	evf_read_i64(record_get(s, "VM_SIZE"), &p->has_vm_size, &p->vm_size,
-	    bad);
-	evf_read_i64(record_get(s, "VM_PEAK"), &p->has_vm_peak, &p->vm_peak,
-	    bad);
-	evf_read_str(record_get(s, "UID_NAME"), p->uid_name,
-	    sizeof(p->uid_name), &p->has_uid_name, &p->truncated, bad);
-	evf_read_str(record_get(s, "GID_NAME"), p->gid_name,
-	    sizeof(p->gid_name), &p->has_gid_name, &p->truncated, bad);
-	evf_read_str(record_get(s, "PROCESS_PATH"), p->path, sizeof(p->path),
-	    &p->has_path, &p->truncated, bad);
-	evf_read_str(record_get(s, "PROCESS_CMDLINE"), p->cmdline,
-	    sizeof(p->cmdline), &p->has_cmdline, &p->truncated, bad);
+	evf_read_i64(m[P_UID], &p->has_uid, &p->uid, bad);
+	evf_read_i64(m[P_GID], &p->has_gid, &p->gid, bad);
+	evf_read_i64(m[P_VM_SIZE], &p->has_vm_size, &p->vm_size, bad);
+	evf_read_i64(m[P_VM_PEAK], &p->has_vm_peak, &p->vm_peak, bad);
+	evf_read_str(m[P_UID_NAME], p->uid_name, sizeof(p->uid_name),
+	    &p->has_uid_name, &p->truncated, bad);
+	evf_read_str(m[P_GID_NAME], p->gid_name, sizeof(p->gid_name),
+	    &p->has_gid_name, &p->truncated, bad);
+	evf_read_str(m[P_PATH], p->path, sizeof(p->path), &p->has_path,
+	    &p->truncated, bad);
+	evf_read_str(m[P_CMDLINE], p->cmdline, sizeof(p->cmdline),
+	    &p->has_cmdline, &p->truncated, bad);
 }
 
 /* NAME, ID, POD and NS of one container object; set fields win. */

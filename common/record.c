@@ -9,6 +9,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -194,18 +195,18 @@ scan_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 	return REC_OK;
 }
 
-/* Scans a string whose opening quote is at p; returns the position after
- * the closing quote, and tells whether the string held an escape. */
+/* Goes on with a string body at p, where scan_plain() stopped: the
+ * closing quote, an escape, a control or a non-ASCII byte. Returns the
+ * position after the closing quote, and tells whether there was an
+ * escape. */
 static size_t
-scan_string(struct scan *sc, size_t p, bool *esc)
+scan_string_rest(struct scan *sc, size_t p, bool *esc)
 {
 	const unsigned char *s = sc->s;
 	size_t len = sc->len, n;
 	int e;
 
-	p++;
 	for (;;) {
-		p = scan_plain(s, len, p);
 		if (p >= len)
 			return scan_fail(sc, REC_TRUNCATED);
 		if (s[p] == '"')
@@ -236,7 +237,21 @@ scan_string(struct scan *sc, size_t p, bool *esc)
 			p += n;
 		} else
 			p++;
+		p = scan_plain(s, len, p);
 	}
+}
+
+/* Scans a string whose opening quote is at p; returns the position after
+ * the closing quote, and tells whether the string held an escape. Most
+ * strings (every key, nearly) are plain ASCII up to their closing quote:
+ * that case stays inline in the caller. */
+static inline size_t
+scan_string(struct scan *sc, size_t p, bool *esc)
+{
+	p = scan_plain(sc->s, sc->len, p + 1);
+	if (p < sc->len && sc->s[p] == '"')
+		return p + 1;
+	return scan_string_rest(sc, p, esc);
 }
 
 static inline bool
@@ -340,9 +355,13 @@ scan_container(struct scan *sc, size_t p, int depth, struct record *r)
 				p = scan_ws(sc, p);
 		}
 		vstart = p;
+		/* Strings and numbers, most values, without a call. */
 		if (p < len && s[p] == '"') {
 			kind = REC_STRING;
 			p = scan_string(sc, p, &esc);
+		} else if (p < len && (scan_isdigit(s[p]) || s[p] == '-')) {
+			kind = REC_NUMBER;
+			p = scan_number(sc, p);
 		} else
 			p = scan_value(sc, p, depth + 1, &kind);
 		if (p == SCAN_BAD)
@@ -988,6 +1007,30 @@ record_get(const struct record *r, const char *key)
 	return record_getn(r, key, strlen(key));
 }
 
+void
+record_getv(const struct record *r, const char *const *keys, size_t n,
+    const struct rec_field **out)
+{
+	size_t i, j, klen[RECORD_GETV_MAX], left;
+
+	if (n > RECORD_GETV_MAX)
+		n = RECORD_GETV_MAX;
+	for (j = 0; j < n; j++) {
+		klen[j] = strlen(keys[j]);
+		out[j] = NULL;
+	}
+	/* Members outer, keys inner: one walk of r, and a member that
+	 * matches a key is not compared with the others. */
+	for (i = 0, left = n; i < r->nf && left > 0; i++)
+		for (j = 0; j < n; j++)
+			if (out[j] == NULL &&
+			    rec_keyeq(&r->f[i], keys[j], klen[j])) {
+				out[j] = &r->f[i];
+				left--;
+				break;
+			}
+}
+
 int
 rec_str(const struct rec_field *f, char *buf, size_t size)
 {
@@ -1045,12 +1088,65 @@ rec_numtext(const struct rec_field *f, char *buf, size_t size)
 	return 0;
 }
 
+/* The usual number, -?DIGITS(.DIGITS)? with at most 15 digits in all,
+ * read by hand: *mant is the digits as an integer and *scale the number
+ * of fraction digits. Such a mantissa is below 2^53, so it and the power
+ * of ten that scales it are exact doubles. Returns -1 for any other text
+ * (exponents, "+1", " 1", "1.", longer numbers), which the callers leave
+ * to strtoll/strtoull/strtod. */
+static int
+rec_plainnum(const struct rec_field *f, bool *neg, uint64_t *mant,
+    unsigned *scale)
+{
+	const char *p, *e;
+	unsigned digits = 0;
+	uint64_t m = 0;
+
+	if (f == NULL)
+		return -1;
+	if (f->kind == REC_NUMBER) {
+		p = f->val;
+		e = p + f->vlen;
+	} else if (f->kind == REC_STRING && !f->vesc) {
+		p = f->val + 1;
+		e = f->val + f->vlen - 1;
+	} else
+		return -1;
+	*neg = p < e && *p == '-';
+	p += *neg;
+	*scale = 0;
+	for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
+		m = m * 10 + (uint64_t)(*p - '0');
+	if (digits == 0)
+		return -1;
+	if (p < e && *p == '.') {
+		const char *fr = ++p;
+
+		for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
+			m = m * 10 + (uint64_t)(*p - '0');
+		if (p == fr)
+			return -1;
+		*scale = (unsigned)(p - fr);
+	}
+	if (p != e || digits > 15)
+		return -1;
+	*mant = m;
+	return 0;
+}
+
 int
 rec_i64(const struct rec_field *f, int64_t *out)
 {
 	char buf[32], *end;
 	long long v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0) {
+		*out = neg ? -(int64_t)m : (int64_t)m;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1)
 		return -1;
 	errno = 0;
@@ -1066,7 +1162,14 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 {
 	char buf[32], *end;
 	unsigned long long v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0 && !neg) {
+		*out = m;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1 || buf[0] == '-')
 		return -1;
 	errno = 0;
@@ -1080,9 +1183,23 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 int
 rec_double(const struct rec_field *f, double *out)
 {
+	/* Exact powers of ten: one correctly rounded division of two exact
+	 * doubles is what strtod returns for the same text. */
+	static const double pow10[16] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15,
+	};
 	char buf[64], *end;
 	double v;
+	uint64_t m;
+	unsigned scale;
+	bool neg;
 
+	if (FLT_EVAL_METHOD == 0 && rec_plainnum(f, &neg, &m, &scale) == 0) {
+		v = (double)m / pow10[scale];
+		*out = neg ? -v : v;
+		return 0;
+	}
 	if (rec_numtext(f, buf, sizeof(buf)) == -1)
 		return -1;
 	/* strtod would also take "inf", "nan" and hex: JSON numbers only. */

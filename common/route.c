@@ -685,38 +685,51 @@ route_bad(struct route_core *c, uint64_t *ctr, const char *what,
 	b->nbads++;
 }
 
-/* Writes the copy of the current record for interface json (a JSON string
- * literal) into c->buf (a worker: at the end of its batch's output) and
- * returns it, n bytes: _from inserted first, _iface replaced, exactly as
- * record_write() would. A compact record with one _iface and no _from
- * (every record zmq-ingest writes) is spliced with three copies instead
- * of being rewritten member by member. */
-static const char *
-route_copy(struct route_core *c, const char *json, size_t jlen, size_t *n)
+/* The _iface member where the copies of r can be spliced: r is compact,
+ * has one _iface and no _from (every record zmq-ingest writes). NULL
+ * otherwise. Looked for once per record, whatever its number of copies. */
+static const struct rec_field *
+route_splice_at(const struct record *r)
 {
-	const struct record *r = &c->rec;
-	const struct route_result *res = &c->res;
 	const struct rec_field *fi = NULL;
-	/* A worker builds the copy in its batch, where it stays. */
-	struct sbuf *out = c->batch != NULL ? &c->batch->out : &c->buf;
-	size_t i, nif = 0, start;
-	bool from = false;
+	size_t i, nif = 0;
 
-	if (c->batch == NULL)
-		sbuf_reset(&c->buf);
-	start = out->len;
-	for (i = 0; i < r->nf && r->compact; i++) {
+	if (!r->compact)
+		return NULL;
+	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 
 		if (f->klen == 6 && memcmp(f->key, "_iface", 6) == 0) {
 			fi = f;
 			nif++;
 		} else if (f->klen == 5 && memcmp(f->key, "_from", 5) == 0)
-			from = true;
+			return NULL;
 		else if (f->kesc)
-			from = true;	/* could spell either: be exact */
+			return NULL;	/* could spell either: be exact */
 	}
-	if (r->compact && nif == 1 && !from) {
+	return nif == 1 ? fi : NULL;
+}
+
+/* Writes the copy of the current record for interface json (a JSON string
+ * literal) into c->buf (a worker: at the end of its batch's output) and
+ * returns it, n bytes: _from inserted first, _iface replaced, exactly as
+ * record_write() would. With fi from route_splice_at() the record is
+ * spliced with three copies instead of being rewritten member by
+ * member. */
+static const char *
+route_copy(struct route_core *c, const struct rec_field *fi,
+    const char *json, size_t jlen, size_t *n)
+{
+	const struct record *r = &c->rec;
+	const struct route_result *res = &c->res;
+	/* A worker builds the copy in its batch, where it stays. */
+	struct sbuf *out = c->batch != NULL ? &c->batch->out : &c->buf;
+	size_t start;
+
+	if (c->batch == NULL)
+		sbuf_reset(&c->buf);
+	start = out->len;
+	if (fi != NULL) {
 		size_t head = (size_t)(fi->val - r->text);
 		size_t tail = (size_t)(fi->val + fi->vlen - r->text);
 
@@ -745,6 +758,7 @@ static int
 route_line(struct route_core *c, const char *line, size_t len)
 {
 	struct route_result *res = &c->res;
+	const struct rec_field *fi = NULL;
 	struct sink *s;
 	const char *p;
 	int rc, ret = 0;
@@ -810,6 +824,8 @@ route_line(struct route_core *c, const char *line, size_t len)
 		s = route_sink_for(c, res->z, res->zlen);
 	if (route_emit(c, s, line, len) != 0)
 		ret = -1;
+	if (res->ncopies > 0)
+		fi = route_splice_at(&c->rec);
 	for (i = 0; i < res->ncopies; i++) {
 		const struct route_copy *cp = &res->copy[i];
 
@@ -817,7 +833,7 @@ route_line(struct route_core *c, const char *line, size_t len)
 			(*c->c_comp_copies)++;
 		else
 			(*c->c_ifname_copies)++;
-		p = route_copy(c, cp->json, cp->jlen, &n);
+		p = route_copy(c, fi, cp->json, cp->jlen, &n);
 		if (c->o->nshards == 0)
 			s = route_sink_for(c, cp->iface, cp->len);
 		if (route_emit(c, s, p, n) != 0)

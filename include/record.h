@@ -109,6 +109,13 @@ const struct rec_field *record_get(const struct record *r, const char *key);
 const struct rec_field *record_getn(const struct record *r, const char *key,
 	    size_t klen);
 
+/* The most keys record_getv() looks up at once. */
+#define RECORD_GETV_MAX	16
+/* Sets out[i] to record_get(r, keys[i]) for each of the n keys (n at most
+ * RECORD_GETV_MAX, distinct), in one walk over r's members. */
+void	record_getv(const struct record *r, const char *const *keys,
+	    size_t n, const struct rec_field **out);
+
 /* Decodes a string value into buf (NUL-terminated, at most size-1 bytes).
  * Returns the decoded length, or -1 if f is NULL, not a string, or does
  * not fit. */

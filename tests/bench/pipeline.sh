@@ -136,7 +136,8 @@ cpu() { awk -v hz="$hz" '{ print ($14 + $15 + $16 + $17) / hz }' "/proc/$$/stat"
 : > "$tmp/times"
 for _ in $(seq "$runs"); do
 	t0=$(now)
-	ev-emit -q -w 0 "ipc://$tmp/nobody" "$tmp/events" 2> /dev/null
+	# ev-emit exits 1 when its messages reached nobody, as here by design.
+	ev-emit -q -w 0 "ipc://$tmp/nobody" "$tmp/events" 2> /dev/null || :
 	t1=$(now)
 	echo "$t1 - $t0" | bc >> "$tmp/times"
 done

@@ -35,8 +35,10 @@ echo "realistic: $n records over $flows concurrent flows," \
     "$(($(wc -c < "$tmp/events") / n)) bytes each"
 
 # 1. The chain.
-BENCH_EVENTS_FILE=$tmp/events BENCH_RUNS=$runs sh "$here/pipeline.sh" |
-    sed 's/^pipeline:/realistic: chain:/'
+# Through a file, not a pipe: a failure of pipeline.sh must stop this one.
+BENCH_EVENTS_FILE=$tmp/events BENCH_RUNS=$runs sh "$here/pipeline.sh" \
+    > "$tmp/chain.out" || { cat "$tmp/chain.out"; exit 1; }
+sed 's/^pipeline:/realistic: chain:/' "$tmp/chain.out"
 echo "realistic: chain target: >= 300000 events/s over pipes, ipc and inproc at least as fast"
 
 # 2. ev-route on zmq-ingest's own output.

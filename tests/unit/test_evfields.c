@@ -536,6 +536,20 @@ test_bad(void)
 		CHECK(rd_text(big, &ev) == 0);
 		CHECK(ev.proc.truncated && strlen(ev.proc.cmdline) == 253);
 	}
+	{
+		char *p = big;
+		size_t i;
+
+		/* An escape first, then a long plain run cut in a code
+		 * point: the run is copied up to the last whole one. */
+		p += sprintf(p, "{\"LOCAL_PROCESS\":{\"PROCESS_PATH\":\"\\/a");
+		for (i = 0; i < 200; i++)
+			p += sprintf(p, "\xc3\xa9");
+		sprintf(p, "\"}}");
+		CHECK(rd_text(big, &ev) == 0);
+		CHECK(ev.proc.truncated && strlen(ev.proc.path) == 254 &&
+		    memcmp(ev.proc.path, "/a\xc3\xa9", 4) == 0);
+	}
 	/* Lone surrogate and \u0000. */
 	CHECK(rd_text("{\"LOCAL_PROCESS\":{\"PROCESS_PATH\":"
 	    "\"a\\ud800b\\u0000c\\ud83d\\ude00\"}}", &ev) == 0);

@@ -1,4 +1,5 @@
 /* test_record.c - unit tests for common/record.c. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,34 @@ test_access(void)
 	CHECK(rec_double(record_get(&r, "t"), &d) == -1);
 	CHECK(rec_double(record_get(&r, "missing"), &d) == -1);
 	CHECK(record_get(&r, "missing") == NULL);
+	{
+		static const char *const keys[] = {
+			"NEG", "missing", "escAkey", "INTERFACE_NAME", "t",
+		};
+		const struct rec_field *m[5];
+		size_t k;
+
+		record_getv(&r, keys, 5, m);
+		for (k = 0; k < 5; k++)
+			CHECK(m[k] == record_get(&r, keys[k]));
+		CHECK(m[1] == NULL && m[2] != NULL);
+	}
+	/* The hand-read numbers and strtod's agree; other forms still go
+	 * through strtoll/strtod. */
+	CHECK(parse(&r, "{\"a\":-0.5,\"b\":\"007\",\"c\":1e2,"
+	    "\"d\":\" 5\",\"e\":123456789012345678,\"f\":\"1.\","
+	    "\"g\":-0}") == REC_OK);
+	CHECK(rec_double(record_get(&r, "a"), &d) == 0 && d == -0.5);
+	CHECK(rec_i64(record_get(&r, "b"), &i64) == 0 && i64 == 7);
+	CHECK(rec_double(record_get(&r, "c"), &d) == 0 && d == 100.0);
+	CHECK(rec_i64(record_get(&r, "c"), &i64) == -1);
+	CHECK(rec_i64(record_get(&r, "d"), &i64) == 0 && i64 == 5);
+	CHECK(rec_u64(record_get(&r, "e"), &u64) == 0 &&
+	    u64 == 123456789012345678ULL);
+	CHECK(rec_double(record_get(&r, "f"), &d) == 0 && d == 1.0);
+	CHECK(rec_double(record_get(&r, "g"), &d) == 0 && d == 0.0 &&
+	    signbit(d));
+	CHECK(parse(&r, ev) == REC_OK);
 	CHECK(rec_str(record_get(&r, "escAkey"), buf, sizeof(buf)) == 9);
 	CHECK_STR(buf, "a\nb\xc3\xa9\xf0\x9f\x98\x80");
 	f = record_get(&r, "LOCAL_PROCESS");
