@@ -41,13 +41,14 @@ teardown() {
 	[ "$(ls -A "$W")" = evpipe ]
 
 	# Its own default build: not the settings of a make that runs this
-	# test (make test SANITIZE=1 BUILD=build-asan passes them on in
-	# MAKEFLAGS, and the tools would land where EVPIPE_BIN does not look).
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	# test (make test SANITIZE=1 BUILD=build-asan passes them on, in
+	# MAKEFLAGS and as exported variables, and the tools would land
+	# where EVPIPE_BIN does not look).
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE \
 	    make -C "$W/evpipe" -j2 --no-print-directory
 	[ "$status" -eq 0 ] || { echo "$output" | tail -n 30; false; }
 	[ -x "$W/evpipe/build/bin/flow-agg" ]
-	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u SANITIZE \
 	    make -C "$W/evpipe" --no-print-directory unit
 	[ "$status" -eq 0 ] || { echo "$output" | tail -n 30; false; }
 	[[ "${lines[-1]}" =~ ^unit:\ [1-9][0-9]*\ passed,\ 0\ failed$ ]]
