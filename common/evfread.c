@@ -86,57 +86,15 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		}
 }
 
-/* "sec.usec" (a string or a number): exact seconds and microseconds, the
- * fraction cut (not rounded) to six digits. -1 if not such a time. */
+/* The event's time (rec_time()); -1 if f is not a time. */
 static int
 evf_read_time(const struct rec_field *f, struct evf_event *ev)
 {
-	const char *s;
-	size_t n, i = 0;
-	int64_t sec = 0;
-	int32_t usec = 0;
-	int digits = 0;
+	int64_t sec;
+	int32_t usec;
 
-	if (f->kind == REC_STRING) {
-		s = f->val + 1;
-		n = f->vlen - 2;
-	} else if (f->kind == REC_NUMBER) {
-		s = f->val;
-		n = f->vlen;
-	} else
+	if (rec_time(f, &sec, &usec) != 0)
 		return -1;
-	if (n == 0)
-		return -1;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sec > (INT64_MAX - 9) / 10)
-			return -1;
-		sec = sec * 10 + (s[i] - '0');
-	}
-	if (i == 0)
-		return -1;
-	if (i < n && s[i] == '.') {
-		size_t start = ++i;
-
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (digits < 6) {
-				usec = usec * 10 + (s[i] - '0');
-				digits++;
-			}
-		if (i == start)
-			return -1;
-		for (; digits < 6; digits++)
-			usec *= 10;
-	}
-	if (i != n) {
-		double d;
-
-		/* An exponent form such as 1.7e9: take it as a double. */
-		if (f->kind != REC_NUMBER || rec_double(f, &d) != 0 || d < 0 ||
-		    d > 9.2e18)
-			return -1;
-		sec = (int64_t)d;
-		usec = (int32_t)((d - (double)sec) * 1e6);
-	}
 	ev->has_time = true;
 	ev->time_sec = sec;
 	ev->time_usec = usec;

@@ -352,43 +352,18 @@ fa_clock(struct flowagg *fa, int64_t t, int64_t last)
 	}
 }
 
-/* "S.F" (string or number, F up to 9 digits, cut to microseconds) into
- * microseconds. 0, or -1 if it is not such a time. */
+/* A record time (rec_time()) in microseconds. 0, or -1 if f is no time
+ * or one that microseconds cannot hold. */
 int
 fa_time(const struct rec_field *f, int64_t *us)
 {
-	const char *s;
-	size_t n, i = 0;
-	int64_t sec = 0, frac = 0;
-	int digits = 0;
+	int64_t sec;
+	int32_t usec;
 
-	if (f->kind == REC_STRING) {
-		s = f->val + 1;
-		n = f->vlen - 2;
-	} else if (f->kind == REC_NUMBER) {
-		s = f->val;
-		n = f->vlen;
-	} else
+	if (rec_time(f, &sec, &usec) != 0 ||
+	    sec > (INT64_MAX - (FA_SEC - 1)) / FA_SEC)
 		return -1;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sec > 9000000000000LL)
-			return -1;
-		sec = sec * 10 + (s[i] - '0');
-	}
-	if (i == 0)
-		return -1;
-	if (i < n && s[i] == '.') {
-		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (digits < 6) {
-				frac = frac * 10 + (s[i] - '0');
-				digits++;
-			}
-		for (; digits < 6; digits++)
-			frac *= 10;
-	}
-	if (i != n)
-		return -1;
-	*us = sec * FA_SEC + frac;
+	*us = sec * FA_SEC + usec;
 	return 0;
 }
 

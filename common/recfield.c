@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <float.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,6 +285,57 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 	if (*end != '\0' || errno == ERANGE || end == buf)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+int
+rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec)
+{
+	const char *s;
+	size_t n, i = 0;
+	int64_t sv = 0;
+	int32_t us = 0;
+	int digits = 0;
+	double d;
+
+	if (f->kind == REC_STRING) {
+		s = f->val + 1;
+		n = f->vlen - 2;
+	} else if (f->kind == REC_NUMBER) {
+		s = f->val;
+		n = f->vlen;
+	} else
+		return -1;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (sv > (INT64_MAX - 9) / 10)
+			return -1;
+		sv = sv * 10 + (s[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	if (i < n && s[i] == '.') {
+		size_t start = ++i;
+
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (digits < 6) {
+				us = us * 10 + (s[i] - '0');
+				digits++;
+			}
+		if (i == start)
+			return -1;
+		for (; digits < 6; digits++)
+			us *= 10;
+	}
+	if (i != n) {
+		/* An exponent form such as 1.7e9: taken as a double. */
+		if (f->kind != REC_NUMBER || rec_double(f, &d) != 0 || d < 0 ||
+		    d > 9.2e18)
+			return -1;
+		sv = (int64_t)d;
+		us = (int32_t)((d - (double)sv) * 1e6);
+	}
+	*sec = sv;
+	*usec = us;
 	return 0;
 }
 

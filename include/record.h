@@ -103,6 +103,12 @@ int	rec_i64(const struct rec_field *f, int64_t *out);
 int	rec_u64(const struct rec_field *f, uint64_t *out);
 /* Reads a number, or a string holding one ("0.087"). 0 or -1 as above. */
 int	rec_double(const struct rec_field *f, double *out);
+/* Reads a time in seconds since the epoch, a number or a string holding
+ * one: decimal "S" or "S.F" (F one or more digits, cut, not rounded, to
+ * microseconds) exactly, or for a number any other JSON form (1.7e9) as a
+ * double. Returns 0 with the seconds and microseconds, or -1 if f is not
+ * such a time (negative, no digits, "S.", 9223372036854775800 or more). */
+int	rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec);
 /* Parses an object value as a record of its own (sub must be initialised
  * and is reused). Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
  * object. */
