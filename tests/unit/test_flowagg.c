@@ -1,5 +1,5 @@
 /* test_flowagg.c - unit tests of flow-agg's core (common/flowagg.c,
- * common/flowout.c): lines in, records out, through the callback. */
+ * flowaggpkt.c, flowaggev.c, flowout.c): lines in, records out, through the callback. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* test_record.c - unit tests for common/record.c. */
+/* test_record.c - unit tests for the record module: common/record.c,
+ * recfield.c and jsonscan.c. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
