@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "badline.h"
 #include "evfields.h"
 #include "flowagg.h"
 #include "flowout.h"
@@ -83,10 +84,11 @@ struct fa_ctrs {
 	uint64_t	*counters, *listening, *other, *flows_out, *flows_new;
 	uint64_t	*event_only, *interim, *ifaces_out, *frag_joined;
 	uint64_t	*frag_orphans, *backwards, *nonip, *unplaced;
-	uint64_t	*bad_json, *no_type, *bad_type, *bad_packet;
+	uint64_t	*no_type, *bad_type, *bad_packet;
 	uint64_t	*bad_event, *bad_time, *degenerate, *role_conflict;
-	uint64_t	*evicted, *output_errors;
+	uint64_t	*evicted, *lost;
 	uint64_t	*l7_conflicts;	/* made at the first one */
+	struct badline	 bad;		/* lines that are not records */
 };
 
 struct flowagg {
@@ -135,10 +137,10 @@ fa_write(struct flowagg *fa)
 		/* A reader that went away (EPIPE) ends the stage quietly:
 		 * exit 1, counters only. */
 		if (!fa->lost && errno != EPIPE)
-			stats_bad(fa->st, fa->c.output_errors, "output",
+			stats_bad(fa->st, fa->c.lost, "output",
 			    "write failed: %s", strerror(errno));
 		else
-			(*fa->c.output_errors)++;
+			(*fa->c.lost)++;
 		fa->lost = true;
 	}
 }
@@ -178,7 +180,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->ft = flowtab_new(&c->ft, fa_emit, fa);
 	record_init(&fa->rec);
 	evf_reader_init(&fa->rd);
-	fa->c.lines = stats_ctr(st, "records");
+	fa->c.lines = stats_ctr(st, "records_in");
 	fa->c.packets = stats_ctr(st, "packet_records");
 	fa->c.events = stats_ctr(st, "flow_events");
 	fa->c.flow_records = stats_ctr(st, "flow_records");
@@ -197,7 +199,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->c.nonip = stats_ctr(st, "nonip_packets");
 	fa->c.backwards = stats_ctr(st, "time_backwards");
 	fa->c.unplaced = stats_ctr(st, "unplaced");
-	fa->c.bad_json = stats_ctr(st, "bad_json");
+	badline_init(&fa->c.bad, st);
 	fa->c.no_type = stats_ctr(st, "no_type");
 	fa->c.bad_type = stats_ctr(st, "unknown_type");
 	fa->c.bad_packet = stats_ctr(st, "bad_packet");
@@ -205,7 +207,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->c.bad_time = stats_ctr(st, "bad_timestamp");
 	fa->c.degenerate = stats_ctr(st, "degenerate_events");
 	fa->c.role_conflict = stats_ctr(st, "role_conflicts");
-	fa->c.output_errors = stats_ctr(st, "output_errors");
+	fa->c.lost = stats_ctr(st, "lost");
 	return fa;
 }
 
@@ -1296,8 +1298,7 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 
 	(*fa->c.lines)++;
 	if ((e = record_parse(&fa->rec, line, len)) != REC_OK) {
-		stats_bad(fa->st, fa->c.bad_json, "input", "%s",
-		    record_errname(e));
+		badline_count(&fa->c.bad, e);
 		return;
 	}
 	ty = fa->rec.nf > 0 && KEYIS(&fa->rec.f[0], "_type") ?
