@@ -32,7 +32,8 @@ ORACLES := $(patsubst tests/oracle/%.c,$(BUILD)/oracle/%,$(wildcard tests/oracle
 
 all: $(BINS) $(ORACLES)
 
-$(BUILD)/%.o: %.c
+# Every object depends on config.mk: it holds the flags and the version.
+$(BUILD)/%.o: %.c config.mk
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  CC      $<" || true
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -55,7 +56,7 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(LIB)
 CHAINTOOLS := zmq-ingest pcap-ingest ev-route flow-agg ev-show
 CHAINOBJ   := $(CHAINTOOLS:%=$(BUILD)/chain/%.o)
 
-$(BUILD)/chain/%.o: cmd/%.c
+$(BUILD)/chain/%.o: cmd/%.c config.mk
 	@mkdir -p $(@D)
 	@[ -n "$(Q)" ] && echo "  CC      $< (chain)" || true
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Dmain=chain_main_$(subst -,_,$*) -MMD -MP -c $< -o $@

@@ -1,5 +1,5 @@
 # evpipe build configuration: edit here, not in the Makefile.
-VERSION   = 0.1.0
+VERSION   = 0.2.0
 PREFIX   ?= /usr/local
 MANPREFIX ?= $(PREFIX)/share/man
 DESTDIR  ?=

@@ -16,9 +16,9 @@
 
 static const struct opts_tool tool = {
 	"ev-emit",
-	"usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] [-g gap] "
-	"[-H header]\n"
-	"               [-i first_msg_id] [-K keyfile] [-k serverkey] "
+	"usage: ev-emit [-aeFqVz] [-b batch] [-E encoding] "
+	"[-f first_msg_id] [-g gap]\n"
+	"               [-H header] [-K keyfile] [-k serverkey] "
 	"[-L linger]\n"
 	"               [-n repeat] [-r rate] [-s source_id] [-T topic] "
 	"[-w wait]\n"
@@ -30,7 +30,7 @@ static const struct opts_tool tool = {
 	"  -F, --frames              each line is one message's frames\n"
 	"  -g, --gap=N               skip N msg_ids after each message\n"
 	"  -H, --header=0-3          the header layout (default 1)\n"
-	"  -i, --first-msg-id=N      the first msg_id (default 1)\n"
+	"  -f, --first-msg-id=N      the first msg_id (default 1)\n"
 	"  -K, --curve-key=FILE      with -k, this client key pair\n"
 	"  -k, --curve-serverkey=KEY encrypt to the collector's public key\n"
 	"  -L, --linger=DUR          wait at most DUR at exit (default 10s)\n"
@@ -61,7 +61,7 @@ static const struct option lopts[] = {
 	{ "frames", no_argument, NULL, 'F' },
 	{ "gap", required_argument, NULL, 'g' },
 	{ "header", required_argument, NULL, 'H' },
-	{ "first-msg-id", required_argument, NULL, 'i' },
+	{ "first-msg-id", required_argument, NULL, 'f' },
 	{ "curve-serverkey", required_argument, NULL, 'k' },
 	{ "curve-key", required_argument, NULL, 'K' },
 	{ "linger", required_argument, NULL, 'L' },
@@ -133,7 +133,7 @@ apply(struct emit_conf *c, int ch, const char *arg, int *quiet)
 		c->layout = (enum ntophdr_layout)opts_int_or_die(arg,
 		    "header (0-3)", 0, 3);
 		break;
-	case 'i':
+	case 'f':
 		c->first_msg_id = (uint32_t)opts_int_or_die(arg,
 		    "first msg_id", 0, UINT32_MAX);
 		break;
@@ -194,7 +194,7 @@ main(int argc, char *argv[])
 	c.wait = 5;
 	c.linger = 10;
 	while ((ch = getopt_long(argc, argv,
-	    "ab:E:eFg:hH:i:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1)
+	    "ab:E:ef:Fg:hH:K:k:L:n:qr:s:T:Vw:x:z", lopts, NULL)) != -1)
 		apply(&c, ch, optarg, &quiet);
 	argc -= optind;
 	argv += optind;

@@ -84,7 +84,7 @@ main(int argc, char *argv[])
 	if (sinkset_close(&ss) != 0)
 		lost = 1;
 	ls = linebuf_stats(lb);
-	*stats_ctr(st, "overlong") = ls->overlong;
+	*stats_ctr(st, "overlong_lines") = ls->overlong;
 	*stats_ctr(st, "read_errors") = ls->read_errors;
 	stats_print(st, stderr);
 	route_core_destroy(&core);

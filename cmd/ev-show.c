@@ -24,12 +24,13 @@
 
 static const struct opts_tool tool = {
 	"ev-show",
-	"usage: ev-show [-bqVx] [-d interval] [-E events] [-F flows] "
-	"[-f text] [-I idle]\n"
-	"               [-i iface] [-L maxline] [-n count] "
+	"usage: ev-show [-bqVx] [-c count] [-d interval] [-E events] "
+	"[-F flows] [-f text]\n"
+	"               [-I idle] [-i iface] [-L maxline] "
 	"[-s view:column[:asc]] [-T linger]\n"
 	"               [-v views] [-w width] [input ...]\n",
 	"  -b, --batch               print tables, even on a terminal\n"
+	"  -c, --count=N             batch: stop after N frames\n"
 	"  -d, --delay=DUR           batch: print every DUR (default 1s)\n"
 	"  -E, --events=N            keep the last N events\n"
 	"  -F, --flows=N             keep at most N flows\n"
@@ -37,7 +38,6 @@ static const struct opts_tool tool = {
 	"  -I, --idle=SECONDS        remove flows silent that long\n"
 	"  -i, --iface=IFACE         only the rows of IFACE\n"
 	"  -L, --max-line=SIZE       discard longer lines (counted)\n"
-	"  -n, --count=N             batch: stop after N frames\n"
 	"  -q, --quiet               do not report bad records (still "
 	"counted)\n"
 	"  -s, --sort=VIEW:COL[:asc|desc]  sort a view\n"
@@ -143,7 +143,7 @@ show_option(struct show_opts *o, int ch, const char *arg)
 		if (o->maxline < 64)
 			errx(2, "-L: at least 64 bytes");
 		break;
-	case 'n':
+	case 'c':
 		o->vb.count = (long)opts_int_or_die(arg, "-n", 1, 1000000000);
 		break;
 	case 'q': o->quiet = true; break;
@@ -170,7 +170,7 @@ show_options(int argc, char *argv[], struct show_opts *o)
 		{ "idle", required_argument, NULL, 'I' },
 		{ "linger", required_argument, NULL, 'T' },
 		{ "max-line", required_argument, NULL, 'L' },
-		{ "count", required_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'c' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "views", required_argument, NULL, 'v' },
@@ -190,7 +190,7 @@ show_options(int argc, char *argv[], struct show_opts *o)
 	o->linger = o->idle = -1;
 	o->maxline = SHOW_MAXLINE;
 	o->sc.interval = 1;
-	while ((ch = getopt_long(argc, argv, "bd:E:F:f:hI:i:L:n:qs:T:Vv:w:x",
+	while ((ch = getopt_long(argc, argv, "bc:d:E:F:f:hI:i:L:qs:T:Vv:w:x",
 	    lopts, NULL)) != -1) {
 		if (ch == 's') {
 			if (o->nsorts == 16)

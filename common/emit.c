@@ -172,7 +172,7 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c_events = stats_ctr(st, "events");
 	e->c_bytes = stats_ctr(st, "payload_bytes");
 	e->c_ebpf = stats_ctr(st, "ebpf_messages");
-	e->c_bad = stats_ctr(st, "bad_lines");
+	e->c_bad = stats_ctr(st, "malformed");
 	record_init(&e->rec);
 	if ((msg = emit_tlv_check(c)) != NULL) {
 		snprintf(errbuf, errsz, "%s", msg);
@@ -271,7 +271,7 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 	if ((rc = record_parse(&e->rec, line, len)) != REC_OK) {
 		if (rc == REC_EMPTY)
 			return;
-		stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: %s", name,
+		stats_bad(e->st, e->c_bad, "malformed", "%s:%lu: %s", name,
 		    lineno, record_errname(rc));
 		return;
 	}
@@ -279,7 +279,7 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 	if ((t = record_get(&e->rec, "_topic")) != NULL &&
 	    (rec_str(t, topic, sizeof(topic)) < 1 ||
 	    strlen(topic) > emit_topicmax(e) || strlen(topic) != t->vlen - 2)) {
-		stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: unusable "
+		stats_bad(e->st, e->c_bad, "malformed", "%s:%lu: unusable "
 		    "_topic", name, lineno);
 		return;
 	}
@@ -358,7 +358,7 @@ emit_frames(struct emit *e, char *line, const char *name,
 	for (tok = strtok_r(line, " \t", &save); tok != NULL;
 	    tok = strtok_r(NULL, " \t", &save)) {
 		if (n == sizeof(toks) / sizeof(toks[0])) {
-			stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: too "
+			stats_bad(e->st, e->c_bad, "malformed", "%s:%lu: too "
 			    "many frames", name, lineno);
 			return;
 		}
@@ -412,7 +412,7 @@ emit_frames(struct emit *e, char *line, const char *name,
 	}
 	return;
 bad:
-	stats_bad(e->st, e->c_bad, "bad_lines", "%s:%lu: bad frame '%s'", name,
+	stats_bad(e->st, e->c_bad, "malformed", "%s:%lu: bad frame '%s'", name,
 	    lineno, tok);
 	for (i = 0; i < m->nf; i++)
 		free(m->f[i].p);

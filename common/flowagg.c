@@ -53,10 +53,10 @@ fa_write(struct flowagg *fa)
 		/* A reader that went away (EPIPE) ends the stage quietly:
 		 * exit 1, counters only. */
 		if (!fa->lost && errno != EPIPE)
-			stats_bad(fa->st, fa->c.output_errors, "output",
+			stats_bad(fa->st, fa->c.lost, "output",
 			    "write failed: %s", strerror(errno));
 		else
-			(*fa->c.output_errors)++;
+			(*fa->c.lost)++;
 		fa->lost = true;
 	}
 }
@@ -96,7 +96,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->ft = flowtab_new(&c->ft, fa_emit, fa);
 	record_init(&fa->rec);
 	evf_reader_init(&fa->rd);
-	fa->c.lines = stats_ctr(st, "records");
+	fa->c.lines = stats_ctr(st, "records_in");
 	fa->c.packets = stats_ctr(st, "packet_records");
 	fa->c.events = stats_ctr(st, "flow_events");
 	fa->c.flow_records = stats_ctr(st, "flow_records");
@@ -115,7 +115,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->c.nonip = stats_ctr(st, "nonip_packets");
 	fa->c.backwards = stats_ctr(st, "time_backwards");
 	fa->c.unplaced = stats_ctr(st, "unplaced");
-	fa->c.bad_json = stats_ctr(st, "bad_json");
+	badline_init(&fa->c.bad, st);
 	fa->c.no_type = stats_ctr(st, "no_type");
 	fa->c.bad_type = stats_ctr(st, "unknown_type");
 	fa->c.bad_packet = stats_ctr(st, "bad_packet");
@@ -123,7 +123,7 @@ flowagg_new(const struct flowagg_conf *c, flowagg_out_fn out, void *arg,
 	fa->c.bad_time = stats_ctr(st, "bad_timestamp");
 	fa->c.degenerate = stats_ctr(st, "degenerate_events");
 	fa->c.role_conflict = stats_ctr(st, "role_conflicts");
-	fa->c.output_errors = stats_ctr(st, "output_errors");
+	fa->c.lost = stats_ctr(st, "lost");
 	return fa;
 }
 
@@ -515,8 +515,7 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 
 	(*fa->c.lines)++;
 	if ((e = record_parse(&fa->rec, line, len)) != REC_OK) {
-		stats_bad(fa->st, fa->c.bad_json, "input", "%s",
-		    record_errname(e));
+		badline_count(&fa->c.bad, e);
 		return;
 	}
 	ty = fa->rec.nf > 0 && KEYIS(&fa->rec.f[0], "_type") ?

@@ -628,18 +628,18 @@ pcapin_run(const struct pcapin_conf *conf, struct pcapin_src *src,
 	r.st = st;
 	r.c_packets = stats_ctr(st, "packets");
 	r.c_bytes = stats_ctr(st, "bytes");
-	r.c_records = stats_ctr(st, "records");
+	r.c_records = stats_ctr(st, "records_out");
 	r.c_ipv4 = stats_ctr(st, "ipv4");
 	r.c_ipv6 = stats_ctr(st, "ipv6");
 	r.c_frag = stats_ctr(st, "fragments");
 	r.c_ok = stats_ctr(st, "decoded");
 	r.c_trunc = stats_ctr(st, "truncated");
 	r.c_malformed = stats_ctr(st, "malformed");
-	r.c_nonip = stats_ctr(st, "nonip");
+	r.c_nonip = stats_ctr(st, "nonip_packets");
 	r.c_badlink = stats_ctr(st, "badlink");
 	r.c_caplen = stats_ctr(st, "caplen_short");
 	(void)stats_ctr(st, "file_errors");
-	r.c_outerr = stats_ctr(st, "output_errors");
+	r.c_outerr = stats_ctr(st, "lost");
 	if ((r.c_link = calloc(nsrc ? nsrc : 1, sizeof(*r.c_link))) == NULL)
 		return 1;
 	for (i = 0; i < nsrc; i++) {

@@ -83,16 +83,27 @@ stats_destroy(struct stats **sp)
 	*sp = NULL;
 }
 
-uint64_t *
-stats_ctr(struct stats *s, const char *name)
+const uint64_t *
+stats_find(const struct stats *s, const char *name)
 {
-	struct stats_chunk *c;
+	const struct stats_chunk *c;
 	size_t i;
 
 	for (c = s->head; c != NULL; c = c->next)
 		for (i = 0; i < c->n; i++)
 			if (strcmp(c->c[i].name, name) == 0)
 				return &c->c[i].v;
+	return NULL;
+}
+
+uint64_t *
+stats_ctr(struct stats *s, const char *name)
+{
+	struct stats_chunk *c;
+	const uint64_t *v;
+
+	if ((v = stats_find(s, name)) != NULL)
+		return (uint64_t *)v;
 	if (s->tail->n == STATS_CHUNK) {
 		s->tail->next = xcalloc(1, sizeof(*s->tail));
 		s->tail = s->tail->next;

@@ -145,16 +145,17 @@ view_new(const struct view_conf *c, struct stats *st)
 		v->sortcol[i] = view_def[i].sort;
 		v->sortdesc[i] = view_def[i].desc;
 	}
-	v->c_records = stats_ctr(st, "records");
+	v->c_records = stats_ctr(st, "records_in");
 	v->c_flow = stats_ctr(st, "flow_records");
 	v->c_iface = stats_ctr(st, "iface_records");
 	v->c_event = stats_ctr(st, "event_records");
 	v->c_packet = stats_ctr(st, "packet_records");
 	v->c_other = stats_ctr(st, "other_records");
-	v->c_bad = stats_ctr(st, "malformed");
-	v->c_badfield = stats_ctr(st, "bad_fields");
+	badline_init(&v->bad, st);
+	v->c_badfield = stats_ctr(st, "bad_field");
 	v->c_evicted = stats_ctr(st, "flows_evicted");
 	v->c_expired = stats_ctr(st, "flows_expired");
+	v->c_overlong = stats_ctr(st, "overlong_lines");
 	return v;
 }
 
@@ -678,9 +679,7 @@ view_feed(struct view *v, const char *line, size_t len)
 
 	(*v->c_records)++;
 	if ((e = record_parse(&v->rec, line, len)) != REC_OK) {
-		stats_bad(v->st, v->c_bad, record_errname(e),
-		    "malformed record skipped");
-		stats_add(v->st, record_errname(e), 1);
+		badline_count(&v->bad, e);
 		return -1;
 	}
 	view_classify(v, &v->rec, fv);
@@ -731,5 +730,5 @@ view_feed(struct view *v, const char *line, size_t len)
 void
 view_count_overlong(struct view *v, uint64_t n)
 {
-	v->overlong = n;
+	*v->c_overlong = n;
 }

@@ -422,7 +422,7 @@ viewscr_interactive(struct viewscr *s)
 {
 	double next = 0;
 	bool dirty = true, run = true;
-	uint64_t *records = stats_ctr(s->st, "records"), shown = 0;
+	uint64_t *records = stats_ctr(s->st, "records_in"), shown = 0;
 	int ch;
 
 	/* ncursesw draws UTF-8 process names only in a UTF-8 locale. */

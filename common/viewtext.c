@@ -90,7 +90,7 @@ view_header(struct view *v, int width, struct sbuf *out)
 	struct sbuf l = { 0 };
 	char a[32], b[32];
 	double evs, pks;
-	uint64_t bad = *v->c_bad + *v->c_badfield + v->overlong;
+	uint64_t bad = *v->bad.all + *v->c_badfield + *v->c_overlong;
 	size_t i, j;
 	bool any = false;
 

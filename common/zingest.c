@@ -43,7 +43,7 @@ enum {
 };
 
 static const char *const zi_names[C_N] = {
-	"messages", "records", "inflated", "sources", "drops",
+	"messages", "records_out", "inflated", "sources", "missing_messages",
 	"slow_joiner_lost", "restarts", "untracked_sources",
 	"unsequenced_sources", "rejected",
 	"bad_header_size", "bad_version", "topic_not_terminated",

@@ -50,7 +50,7 @@ _evpipe_opts() {
 		-E --events value	-F --flows value
 		-f --filter value	-I --idle value
 		-i --iface value	-L --max-line value
-		-n --count value	-q --quiet -
+		-c --count value	-q --quiet -
 		-s --sort value	-T --linger value
 		-v --views views	-w --width value
 		-x --exit -" ;;
@@ -59,7 +59,7 @@ _evpipe_opts() {
 		-E --encoding value	-e --ebpf -
 		-F --frames -
 		-g --gap value	-H --header header
-		-i --first-msg-id value	-K --curve-key file
+		-f --first-msg-id value	-K --curve-key file
 		-k --curve-serverkey file	-L --linger value
 		-n --repeat value	-q --quiet -
 		-r --rate value	-s --source-id value

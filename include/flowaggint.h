@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "badline.h"
 #include "evfields.h"
 #include "flowagg.h"
 #include "flowtab.h"
@@ -69,10 +70,11 @@ struct fa_ctrs {
 	uint64_t	*counters, *listening, *other, *flows_out, *flows_new;
 	uint64_t	*event_only, *interim, *ifaces_out, *frag_joined;
 	uint64_t	*frag_orphans, *backwards, *nonip, *unplaced;
-	uint64_t	*bad_json, *no_type, *bad_type, *bad_packet;
+	uint64_t	*no_type, *bad_type, *bad_packet;
 	uint64_t	*bad_event, *bad_time, *degenerate, *role_conflict;
-	uint64_t	*evicted, *output_errors;
+	uint64_t	*evicted, *lost;
 	uint64_t	*l7_conflicts;	/* made at the first one */
+	struct badline	 bad;		/* lines that are not records */
 };
 
 struct flowagg {

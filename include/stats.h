@@ -18,6 +18,10 @@ void	stats_destroy(struct stats **sp);
  * Counters print in the order they were first created. */
 uint64_t *stats_ctr(struct stats *s, const char *name);
 
+/* The counter called name, or NULL when the set has none (nothing is
+ * created): for readers that must tell 0 from absent. */
+const uint64_t *stats_find(const struct stats *s, const char *name);
+
 /* Adds n to the counter called name (looked up each time: for cold paths). */
 void	stats_add(struct stats *s, const char *name, uint64_t n);
 

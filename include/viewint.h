@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "badline.h"
 #include "record.h"
 #include "sbuf.h"
 #include "view.h"
@@ -316,9 +317,10 @@ struct view {
 	char		 filter[128];
 	char		 ifilter[IFLEN];
 
-	uint64_t	 overlong;
 	uint64_t	*c_records, *c_flow, *c_iface, *c_event, *c_packet;
-	uint64_t	*c_other, *c_bad, *c_evicted, *c_badfield, *c_expired;
+	uint64_t	*c_other, *c_evicted, *c_badfield, *c_expired;
+	uint64_t	*c_overlong;	/* lines cut at the line limit */
+	struct badline	 bad;		/* lines that are not records */
 	uint64_t	*c_err[8];
 };
 

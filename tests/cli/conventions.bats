@@ -75,7 +75,7 @@ on_tty() {
 	assert_line --index 0 "pcap-ingest:"
 	assert_line --index 1 "  packets     402"
 	assert_line --index 2 "  bytes       431124"
-	assert_line --index 3 "  records     402"
+	assert_line --index 3 "  records_out 402"
 	assert_line --index 4 "  ipv4        402"
 	assert_line --index 5 "  decoded     402"
 	assert_line --index 6 "  link.EN10MB 402"
@@ -87,7 +87,7 @@ on_tty() {
 	assert_output --regexp '^\{"tool":"pcap-ingest","counters":\{"packets":402,'
 	# On a pipe: JSON, unchanged; --stats=text there gives the list.
 	run -0 --separate-stderr $cmd
-	[ "$(printf '%s' "$stderr" | jq -c '.counters | [.packets, .records]')" = "[402,402]" ]
+	[ "$(printf '%s' "$stderr" | jq -c '.counters | [.packets, .records_out]')" = "[402,402]" ]
 	run -0 --separate-stderr $cmd --stats=text
 	[ "${stderr_lines[0]}" = "pcap-ingest:" ]
 	[ "${stderr_lines[7]}" = "  (9 other counters at 0)" ]

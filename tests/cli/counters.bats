@@ -111,7 +111,7 @@ check() {
 	for f in events bad flowrec l7 expiry demo-events; do
 		flow-agg --stats=json "$FA/$f.ndjson" > /dev/null 2> "$(T e-$f)"
 	done
-	[ "$(counter "$(T e-bad)" bad_json)" -gt 0 ]
+	[ "$(counter "$(T e-bad)" malformed)" -gt 0 ]
 	check flow-agg "$(T e1)" "$(T)"/e-*
 }
 

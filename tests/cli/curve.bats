@@ -36,7 +36,7 @@ collect() {
 	collect "-k $K/srv" "-k $K/srv/zmq-key.pub"
 	assert_equal "$LINES" 8
 	assert_equal "$EMRC" 0
-	assert_equal "$(counter "$(T err)" records)" 8
+	assert_equal "$(counter "$(T err)" records_out)" 8
 	assert_equal "$(counter "$(T err)" curve_accepted)" 1
 	assert_equal "$(counter "$(T err)" curve_refused_wrong_key)" 0
 	collect "-k $K/srv/zmq-key.priv" "-k $(cat "$K/srv.hex")"
@@ -47,7 +47,7 @@ collect() {
 	collect "-k $K/srv" ""
 	assert_equal "$LINES" 0
 	assert_equal "$EMRC" 1
-	assert_equal "$(counter "$(T err)" records)" 0
+	assert_equal "$(counter "$(T err)" records_out)" 0
 	assert_equal "$(counter "$(T err)" curve_accepted)" 0
 	# libzmq reports a plaintext client's first attempt without detail
 	# (curve_refused_other) and the retries, when it makes them, as a

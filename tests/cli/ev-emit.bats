@@ -61,8 +61,8 @@ EOF
 	[ "$status" -eq 0 ]
 	wait_ingest
 	[ "$(grep -c '"_topic":"hello"' "$(T out)")" -eq 2 ]
-	echo "$stderr" | grep -q 'ev-emit: bad_lines: .*in:2: bad_json'
-	[ "$(echo "$stderr" | grep -o '"bad_lines":[0-9]*')" = '"bad_lines":3' ]
+	echo "$stderr" | grep -q 'ev-emit: malformed: .*in:2: bad_json'
+	[ "$(echo "$stderr" | grep -o '"malformed":[0-9]*')" = '"malformed":3' ]
 	[ "$(echo "$stderr" | grep -o '"events":[0-9]*')" = '"events":2' ]
 }
 
@@ -71,8 +71,8 @@ EOF
 	start_ingest -c 45 -t 10s "$ep"
 	ev-emit -q -n 3 -H 2 "$ep" < "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter "$(T err)" records)" -eq 45 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 45 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
@@ -85,7 +85,7 @@ EOF
 	wait_ingest
 	# 15 messages at 30/s: the last one leaves after 14/30 s.
 	[ $(( (end - start) / 1000000 )) -ge 460 ]
-	[ "$(counter "$(T err)" records)" -eq 15 ]
+	[ "$(counter "$(T err)" records_out)" -eq 15 ]
 }
 
 @test "ev-emit: -e adds ebpflowexport's ebpf message, which collectors skip" {
@@ -96,7 +96,7 @@ EOF
 	wait_ingest
 	[ "$(echo "$stderr" | grep -o '"ebpf_messages":[0-9]*')" = '"ebpf_messages":15' ]
 	[ "$(counter "$(T err)" messages)" -eq 15 ]
-	[ "$(counter "$(T err)" records)" -eq 15 ]
+	[ "$(counter "$(T err)" records_out)" -eq 15 ]
 }
 
 @test "ev-emit: frames mode sends hand-made frames; bad tokens are counted" {
@@ -107,8 +107,8 @@ EOF
 	run --separate-stderr ev-emit -F "$ep" "$(T frames)"
 	[ "$status" -eq 0 ]
 	wait_ingest
-	[ "$(echo "$stderr" | grep -o '"bad_lines":[0-9]*')" = '"bad_lines":3' ]
-	[ "$(counter "$(T err)" records)" -eq 2 ]
+	[ "$(echo "$stderr" | grep -o '"malformed":[0-9]*')" = '"malformed":3' ]
+	[ "$(counter "$(T err)" records_out)" -eq 2 ]
 	grep -q '"_topic":"counter".*"b":2' "$(T out)"
 }
 
@@ -141,6 +141,6 @@ EOF
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	[ "$(counter "$(T err)" rejected)" -eq 0 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
-	[ "$(counter "$(T err)" records)" -gt 15 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -gt 15 ]
 }

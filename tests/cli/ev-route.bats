@@ -465,7 +465,7 @@ route() {
 	  tail -n 1 "$R/events.ndjson"; } > "$(T long)"
 	route -L 800 -i cbr0 "$(T long)"
 	[ "$RC" -eq 0 ]
-	[ "$(counter "$(T err)" overlong)" -eq 1 ]
+	[ "$(counter "$(T err)" overlong_lines)" -eq 1 ]
 	[ "$(counter "$(T err)" records_in)" -eq 2 ]
 	[ "$(wc -l < "$(T out)")" -eq 4 ]
 	run ev-route -L 10 /dev/null

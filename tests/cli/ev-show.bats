@@ -16,7 +16,7 @@ show() {
 	show "$D/mixed.ndjson"
 	[ "$RC" -eq 0 ]
 	diff -u "$X/mixed.txt" "$(T out)"
-	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" records_in)" -eq 24 ]
 	[ "$(counter "$(T err)" flow_records)" -eq 8 ]
 	[ "$(counter "$(T err)" iface_records)" -eq 2 ]
 	[ "$(counter "$(T err)" event_records)" -eq 11 ]
@@ -69,7 +69,7 @@ show() {
 	RC=0
 	ev-show -b "$(T a)" - < "$(T b)" > "$(T out)" 2> "$(T err)" || RC=$?
 	[ "$RC" -eq 0 ]
-	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" records_in)" -eq 24 ]
 	grep -q '^Flows: 6, ' "$(T out)"
 	grep -q '^Events: 11, ' "$(T out)"
 }
@@ -78,14 +78,14 @@ show() {
 	show -b -v flows,interfaces,listening,events "$D/bad.ndjson"
 	[ "$RC" -eq 0 ]
 	diff -u "$X/bad.txt" "$(T out)"
-	[ "$(counter "$(T err)" records)" -eq 10 ]
+	[ "$(counter "$(T err)" records_in)" -eq 10 ]
 	[ "$(counter "$(T err)" malformed)" -eq 3 ]
 	[ "$(counter "$(T err)" truncated_json)" -eq 1 ]
 	[ "$(counter "$(T err)" bad_json)" -eq 1 ]
 	[ "$(counter "$(T err)" not_object)" -eq 1 ]
-	[ "$(counter "$(T err)" bad_fields)" -eq 5 ]
+	[ "$(counter "$(T err)" bad_field)" -eq 5 ]
 	[ "$(counter "$(T err)" other_records)" -eq 2 ]
-	grep -q 'truncated_json: malformed record skipped' "$(T err)"
+	grep -q 'ev-show: malformed: truncated_json' "$(T err)"
 	# -q silences the messages, not the counters.
 	show -b -q "$D/bad.ndjson"
 	[ "$(grep -c 'skipped' "$(T err)")" -eq 0 ]
@@ -119,7 +119,7 @@ show() {
 	RC=0
 	( cat "$D/mixed.ndjson"; exec sleep 3 ) > "$(T fifo)" 2> /dev/null &
 	echo $! >> "$(T feeders)"
-	timeout 10 ev-show -b -d 300ms -n 2 -v interfaces "$(T fifo)" \
+	timeout 10 ev-show -b -d 300ms -c 2 -v interfaces "$(T fifo)" \
 	    > "$(T out)" 2> "$(T err)" || RC=$?
 	[ "$RC" -eq 0 ]
 	[ "$(grep -c '^Interfaces: 3, ' "$(T out)")" -eq 2 ]
@@ -134,7 +134,7 @@ show() {
 	pid=$!
 	sleep 0.3
 	wait_for "[ -s '$(T err)' ] || { kill -USR1 $pid; false; }" 5 || true
-	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" records_in)" -eq 24 ]
 	kill -TERM "$pid"
 	RC=0
 	wait "$pid" || RC=$?
@@ -176,7 +176,7 @@ show() {
 	show -b -v flows,interfaces,listening "$(T flows)"
 	[ "$RC" -eq 0 ]
 	[ "$(counter "$(T err)" malformed)" -eq 0 ]
-	[ "$(counter "$(T err)" bad_fields)" -eq 0 ]
+	[ "$(counter "$(T err)" bad_field)" -eq 0 ]
 	grep -qE '^eth0 .* curl ' "$(T out)"
 	grep -qE 'tcp4 +80 nginx' "$(T out)"
 }
@@ -245,7 +245,7 @@ teardown() {
 	tm send-keys q
 	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
-	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" records_in)" -eq 24 ]
 }
 
 @test "ev-show dashboard: sort column moves, reverses; Down selects" {
@@ -317,7 +317,7 @@ teardown() {
 	    "ev-show -x $D/mixed.ndjson 2> $(T err); echo \$? > $(T rc); sleep 30"
 	wait_for "[ -s '$(T rc)' ]" 5 || true
 	[ "$(cat "$(T rc)")" = 0 ]
-	[ "$(counter "$(T err)" records)" -eq 24 ]
+	[ "$(counter "$(T err)" records_in)" -eq 24 ]
 	rm -f "$(T rc)"
 	TERM=xterm tm new-session -d -s two -x 80 -y 24 \
 	    "ev-show 2> $(T err2); echo \$? > $(T rc); sleep 30"
@@ -399,7 +399,7 @@ teardown() {
 	    > "$(T fifo)" 2> /dev/null &
 	echo $! >> "$(T feeders)"
 	RC=0
-	timeout 20 ev-show -b -d 500ms -n 10 -T 1 -v flows "$(T fifo)" \
+	timeout 20 ev-show -b -d 500ms -c 10 -T 1 -v flows "$(T fifo)" \
 	    > "$(T out)" 2> "$(T err)" || RC=$?
 	[ "$RC" -eq 0 ]
 	[ "$(grep -m 1 '^Flows: ' "$(T out)")" = "Flows: 1, by RATE desc" ]

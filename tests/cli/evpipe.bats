@@ -46,7 +46,7 @@ setup() {
 	assert_equal "$(jq -s 'map(select(._type == "flow")) | length' "$BATS_TEST_TMPDIR/chain")" 12
 	# One counters line per stage.
 	assert_equal "$(grep -c '"tool"' "$BATS_TEST_TMPDIR/chain.err")" 3
-	assert_equal "$(grep '"tool":"flow-agg"' "$BATS_TEST_TMPDIR/chain.err" | jq .counters.records)" 24
+	assert_equal "$(grep '"tool":"flow-agg"' "$BATS_TEST_TMPDIR/chain.err" | jq .counters.records_in)" 24
 }
 
 @test "evpipe: SIGTERM stops the source and the rest drains: nothing lost" {
@@ -60,8 +60,8 @@ setup() {
 	sleep 0.5
 	kill -TERM "$pid"
 	wait "$pid"
-	assert_equal "$(grep '"tool":"zmq-ingest"' "$BATS_TEST_TMPDIR/err" | jq .counters.records)" 8
-	assert_equal "$(grep '"tool":"flow-agg"' "$BATS_TEST_TMPDIR/err" | jq .counters.records)" 8
+	assert_equal "$(grep '"tool":"zmq-ingest"' "$BATS_TEST_TMPDIR/err" | jq .counters.records_out)" 8
+	assert_equal "$(grep '"tool":"flow-agg"' "$BATS_TEST_TMPDIR/err" | jq .counters.records_in)" 8
 	assert_equal "$(jq -s 'map(select(._type == "flow")) | length' "$BATS_TEST_TMPDIR/out")" 4
 }
 
@@ -93,7 +93,7 @@ setup() {
 	exec 4>&-
 	assert_success
 	assert_line --regexp '^bot\.pcap +tcp +40\.77\.167\.36:64768 +89\.31\.72\.220:80 '
-	assert_output --partial '"tool":"ev-show","counters":{"records":2,'
+	assert_output --partial '"tool":"ev-show","counters":{"records_in":2,'
 }
 
 @test "evpipe: a first stage whose input is missing exits 1 cleanly, every time" {

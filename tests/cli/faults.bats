@@ -18,8 +18,8 @@ teardown() {
 all_counted() {
 	local m r d
 	m=$(counter "$(T err)" messages)
-	r=$(counter "$(T err)" records)
-	d=$(counter "$(T err)" drops)
+	r=$(counter "$(T err)" records_out)
+	d=$(counter "$(T err)" missing_messages)
 	[[ $m =~ ^[0-9]+$ && $d =~ ^[0-9]+$ && $m == "$r" ]] || return 1
 	[ $((m + d)) -eq 15015 ]
 }
@@ -99,7 +99,7 @@ term_stage() {
 	need flow-agg pcap-ingest
 	start_on_fifo flow-agg
 	head -n 1000 "$(packets)" >&7
-	await_counter "$STAGE" "$(T err)" records 1000
+	await_counter "$STAGE" "$(T err)" records_in 1000
 	term_stage
 	[ "$RC" -eq 0 ]
 	[ "$(counter "$(T err)" packet_records)" -eq 1000 ]
@@ -121,7 +121,7 @@ term_stage() {
 	term_stage
 	[ "$RC" -eq 0 ]
 	[ "$(wc -l < "$(T out)")" -eq 11 ]
-	[ "$(counter "$(T err)" records)" -eq 11 ]
+	[ "$(counter "$(T err)" records_out)" -eq 11 ]
 	# A requested stop is no read error.
 	[ "$(counter "$(T err)" file_errors)" -eq 0 ]
 }
@@ -146,7 +146,7 @@ term_stage() {
 	need ev-show pcap-ingest
 	start_on_fifo ev-show -b
 	head -n 1000 "$(packets)" >&7
-	await_counter "$STAGE" "$(T err)" records 1000
+	await_counter "$STAGE" "$(T err)" records_in 1000
 	term_stage
 	[ "$RC" -eq 0 ]
 	[ "$(counter "$(T err)" packet_records)" -eq 1000 ]
@@ -161,14 +161,14 @@ term_stage() {
 	STAGE=$!
 	KILL_PIDS="$STAGE"
 	ev-emit -q -n 20 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
-	await_counter "$STAGE" "$(T err)" records 300
+	await_counter "$STAGE" "$(T err)" records_out 300
 	kill -TERM "$STAGE"
 	RC=0
 	wait "$STAGE" || RC=$?
 	[ "$RC" -eq 0 ]
 	[ "$(wc -l < "$(T out)")" -eq 300 ]
-	[ "$(counter "$(T err)" records)" -eq 300 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 300 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 }
 
 # --- A stalled consumer -----------------------------------------------------
@@ -258,7 +258,7 @@ stalled() {
 	CAT=$!
 	# Messages after the stall show the gap: 15 more from 15001.
 	sleep 1
-	ev-emit -q -i 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -f 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	lines=0
 	wait_for "kill -USR1 $STAGE; sleep 0.1; all_counted" 10 || true
 	kill -TERM "$STAGE"
@@ -269,8 +269,8 @@ stalled() {
 	[ "$RC" -eq 0 ]
 	jq -e 'type == "object"' "$(T out)" > /dev/null
 	n=$(wc -l < "$(T out)")
-	[ "$n" -eq "$(counter "$(T err)" records)" ]
-	[ $((n + $(counter "$(T err)" drops))) -eq 15015 ]
+	[ "$n" -eq "$(counter "$(T err)" records_out)" ]
+	[ $((n + $(counter "$(T err)" missing_messages))) -eq 15015 ]
 }
 
 # --- A producer restart -----------------------------------------------------
@@ -291,7 +291,7 @@ stalled() {
 	[ "$RC" -eq 0 ]
 	[ "$(wc -l < "$(T out)")" -eq 30 ]
 	[ "$(counter "$(T err)" restarts)" -eq 1 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" sources)" -eq 1 ]
 }
 

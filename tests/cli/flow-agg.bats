@@ -247,7 +247,7 @@ merge_inputs() {
 	flow-agg "$FA/bad.ndjson" > "$(T out)" 2> "$(T err)"
 	diff "$EXP/bad.ndjson" "$(T out)"
 	grep '^{"tool"' "$(T err)" | diff "$EXP/bad.counters" -
-	grep -q 'flow-agg: input: bad_json' "$(T err)"
+	grep -q 'flow-agg: malformed: bad_json' "$(T err)"
 	grep -q 'flow-agg: packet: bad address' "$(T err)"
 }
 

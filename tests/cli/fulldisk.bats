@@ -40,5 +40,5 @@ setup() {
 	# arrived by then depends on scheduling (1 to 8), so the counters
 	# must account for each message received, one record each.
 	[ "$(grep '"tool"' "$BATS_TEST_TMPDIR/err" |
-	    jq '.counters | .records == .messages and .records >= 1')" = true ]
+	    jq '.counters | .records_out == .messages and .records_out >= 1')" = true ]
 }

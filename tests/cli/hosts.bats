@@ -47,7 +47,7 @@ teardown() {
 	    (.NW_LATENCY_MS | tonumber) | del(.NW_LATENCY_MS) else . end'
 	diff <(jq -cS 'with_entries(select(.key | startswith("_") | not))' "$W/events.ndjson" | sort) \
 	     <(jq -cS "$lat" "$EV" | sort)
-	assert_equal "$(jq -r '.counters.drops' "$W/zi.err")" 0
+	assert_equal "$(jq -r '.counters.missing_messages' "$W/zi.err")" 0
 	assert_equal "$(jq -r '.counters.sources' "$W/zi.err")" 2
 
 	# The collector host routes events and the mirrored packets, sharded

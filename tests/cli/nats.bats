@@ -76,7 +76,7 @@ records_now() {
 	local f t=0 v
 	for f in "$@"; do
 		v=$(grep -h '^{"tool":"flow-agg"' "$f" 2>/dev/null | tail -1 |
-		    jq '.counters.records // 0')
+		    jq '.counters.records_in // 0')
 		t=$((t + ${v:-0}))
 	done
 	echo "$t"
@@ -196,7 +196,7 @@ make_input() {
 	done
 	for i in 0 1 2 3; do wait "$(cat "$(T agg$i.pid)")"; done
 	rm -f "$(T)"/agg?.pid
-	[ "$(jsum "$(T)/agg?.err" records flow-agg)" -eq "$n" ]
+	[ "$(jsum "$(T)/agg?.err" records_in flow-agg)" -eq "$n" ]
 	[ "$(jsum "$(T)/agg?.err" nats_duplicates_skipped nats-input)" -eq 0 ]
 	ref_flows "$(T in)" > "$(T ref)"
 	flows "$(T)"/agg?.out > "$(T got)"
@@ -227,7 +227,7 @@ make_input() {
 	wait_for "usr1_ready $pid"
 	wait_for "kill -USR1 $pid; sleep 0.1; \
 	    [ \$(grep -h '^{\"tool\":\"flow-agg\"' '$(T dead.err)' | tail -1 |
-	    jq .counters.records) -gt 0 ] 2>/dev/null"
+	    jq .counters.records_in) -gt 0 ] 2>/dev/null"
 	kill -9 "$pid"
 	wait "$pid" || true
 	flow-agg -o "$(T agg0.out)" "$url" 2> "$(T agg0.err)"
@@ -235,7 +235,7 @@ make_input() {
 	    "nats://127.0.0.1:$port/k/agg1?subject=k.shard.1&idle_exit=2s" \
 	    2> "$(T agg1.err)"
 	[ "$(jsum "$(T agg0.err)" nats_consumer_restarted nats-input)" -eq 1 ]
-	[ "$(jsum "$(T)/agg?.err" records flow-agg)" -eq "$n" ]
+	[ "$(jsum "$(T)/agg?.err" records_in flow-agg)" -eq "$n" ]
 	ref_flows "$(T in)" > "$(T ref)"
 	flows "$(T agg0.out)" "$(T agg1.out)" > "$(T got)"
 	diff "$(T ref)" "$(T got)"
@@ -272,7 +272,7 @@ make_input() {
 	[ "$(jsum "$(T route.err)" nats_blocked_ms nats-sink)" -gt 0 ]
 	flow-agg -o "$(T got.out)" \
 	    "nats://127.0.0.1:$port/stop/agg?idle_exit=2s" 2> "$(T agg.err)"
-	[ "$(jsum "$(T agg.err)" records flow-agg)" -eq "$n" ]
+	[ "$(jsum "$(T agg.err)" records_in flow-agg)" -eq "$n" ]
 	ref_flows "$(T in)" > "$(T ref)"
 	flows "$(T got.out)" | diff "$(T ref)" -
 }

@@ -132,12 +132,12 @@ payloads() { cut -d' ' -f2- "$(T cap)"; }
 	(cd "$DATA/ntopng-export" && ev-emit -q -F "${ep}c" messages.frames)
 	wait "$zi"
 	c() { grep '^{"tool"' "$(T err)" | jq ".counters.$1"; }
-	[ "$(c records)" -eq 178 ]
+	[ "$(c records_out)" -eq 178 ]
 	[ "$(c rejected)" -eq 0 ]
 	# Eleven garbage source ids, nine seen more than once: no sequence.
 	[ "$(c sources)" -eq 11 ]
 	[ "$(c unsequenced_sources)" -eq 9 ]
-	[ "$(c drops)" -eq 0 ]
+	[ "$(c missing_messages)" -eq 0 ]
 	[ "$(c slow_joiner_lost)" -eq 0 ]
 	[ "$(c restarts)" -eq 0 ]
 	# Said once.

@@ -131,7 +131,7 @@ records_tsv() {
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/dns_tcp.pcap"
 	assert_output "$(cat "$EXP/dns_tcp.ndjson")"
 	[ "$(printf '%s\n' "$stderr" | tail -n 1)" = \
-	    '{"tool":"pcap-ingest","counters":{"packets":11,"bytes":922,"records":11,"ipv4":11,"ipv6":0,"fragments":0,"decoded":11,"truncated":0,"malformed":0,"nonip":0,"badlink":0,"caplen_short":0,"file_errors":0,"output_errors":0,"link.EN10MB":11}}' ]
+	    '{"tool":"pcap-ingest","counters":{"packets":11,"bytes":922,"records_out":11,"ipv4":11,"ipv6":0,"fragments":0,"decoded":11,"truncated":0,"malformed":0,"nonip_packets":0,"badlink":0,"caplen_short":0,"file_errors":0,"lost":0,"link.EN10MB":11}}' ]
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/tcp-handshake-nano.pcap"
 	assert_output "$(cat "$EXP/tcp-handshake-nano.ndjson")"
 	run -0 --separate-stderr pcap-ingest -A 1 -r "$PCAPS/dns_tcp.pcap"
@@ -140,7 +140,7 @@ records_tsv() {
 	assert_output ""
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
 	[ "$(counter "$BATS_TEST_TMPDIR/err" nonip.arp)" = 2 ]
-	[ "$(counter "$BATS_TEST_TMPDIR/err" records)" = 0 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" records_out)" = 0 ]
 	run -0 --separate-stderr pcap-ingest -N -r "$PCAPS/802.1ad_QinQ.pcap"
 	assert_output "$(cat "$EXP/qinq-N.ndjson")"
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/dns_fragmented.pcap" \
@@ -206,10 +206,10 @@ records_tsv() {
 	[ "$(counter "$BATS_TEST_TMPDIR/err" packets)" = 1 ]
 	pcap-ingest -r "$PCAPS/badpackets.pcap" 2>"$BATS_TEST_TMPDIR/e1" >/dev/null
 	[ "$(counter "$BATS_TEST_TMPDIR/e1" caplen_short)" = 7 ]
-	[ "$(counter "$BATS_TEST_TMPDIR/e1" records)" = 93 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e1" records_out)" = 93 ]
 	pcap-ingest -r "$PCAPS/esp_truncated.pcap" 2>"$BATS_TEST_TMPDIR/e2" >/dev/null
 	[ "$(counter "$BATS_TEST_TMPDIR/e2" caplen_short)" = 1 ]
-	[ "$(counter "$BATS_TEST_TMPDIR/e2" records)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/e2" records_out)" = 1 ]
 }
 
 @test "crafted Ethernet frames: bad IHL, bogus lengths, ext chain, cuts" {
@@ -235,7 +235,7 @@ records_tsv() {
 	assert_output "$(cat "$EXP/crafted-ether.ndjson")"
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
 	[ "$(counters "$BATS_TEST_TMPDIR/err")" = \
-	    '{"packets":9,"bytes":760,"records":9,"ipv4":3,"ipv6":3,"fragments":1,"decoded":3,"truncated":2,"malformed":4,"nonip":0,"badlink":0,"caplen_short":1,"file_errors":0,"output_errors":0,"link.EN10MB":9}' ]
+	    '{"packets":9,"bytes":760,"records_out":9,"ipv4":3,"ipv6":3,"fragments":1,"decoded":3,"truncated":2,"malformed":4,"nonip_packets":0,"badlink":0,"caplen_short":1,"file_errors":0,"lost":0,"link.EN10MB":9}' ]
 	[[ "$stderr" == *"bad: packet 1: malformed ipv4 header length"* ]]
 	[[ "$stderr" == *"bad: packet 5: truncated tcp header"* ]]
 }
@@ -265,7 +265,7 @@ records_tsv() {
 	run --separate-stderr pcap-ingest -q -r "$PCAPS/1kxun.pcap" -o /dev/full
 	assert_failure 1
 	printf '%s\n' "$stderr" >"$BATS_TEST_TMPDIR/err"
-	[ "$(counter "$BATS_TEST_TMPDIR/err" output_errors)" = 1 ]
+	[ "$(counter "$BATS_TEST_TMPDIR/err" lost)" = 1 ]
 	run -0 --separate-stderr pcap-ingest -r "$PCAPS/1kxun.pcap" -o /dev/null
 	[ "$(printf '%s\n' "$stderr" | wc -l)" = 1 ]
 }

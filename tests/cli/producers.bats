@@ -18,12 +18,12 @@ hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
 	# What softflowd reported exporting, capture by capture.
 	[ "$(awk '/^# .*exported/ { n += $(NF - 4) } END { print n }' \
 	    "$DATA/softflowd/flows.frames")" -eq 532 ]
-	[ "$(counter "$(T err)" records)" -eq 532 ]
+	[ "$(counter "$(T err)" records_out)" -eq 532 ]
 	[ "$(counter "$(T err)" messages)" -eq 24 ]
 	[ "$(counter "$(T err)" json_repaired)" -eq 328 ]
 	[ "$(counter "$(T err)" bad_json)" -eq 0 ]
 	[ "$(counter "$(T err)" rejected)" -eq 0 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	diff <(norm < "$(T out)") \
 	    <(sed "s|@IFACE@|$ep|g" "$EXPECTED/producers/softflowd.out")
 }
@@ -60,7 +60,7 @@ lax_frames() {
 	[ "$rc" -eq 0 ]
 	diff <(norm < "$(T out)") \
 	    <(sed "s|@IFACE@|$ep|g" "$EXPECTED/producers/jsonc.out")
-	[ "$(counter "$(T err)" records)" -eq 16 ]
+	[ "$(counter "$(T err)" records_out)" -eq 16 ]
 	[ "$(counter "$(T err)" json_repaired)" -eq 15 ]
 	[ "$(counter "$(T err)" bad_json)" -eq 6 ]
 	[ "$(counter "$(T err)" rejected)" -eq 6 ]

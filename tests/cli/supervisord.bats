@@ -31,9 +31,9 @@ wait_running() {
 # Asks flow-agg for its counters (SIGUSR1) until it has seen $1 records.
 wait_records() {
 	wait_for "sctl signal USR1 flow-agg >/dev/null; sleep 0.1;
-	    [ \"\$(counter '$EVPIPE_RUN/flow-agg.log' records)\" = $1 ]" 20 &&
+	    [ \"\$(counter '$EVPIPE_RUN/flow-agg.log' records_in)\" = $1 ]" 20 &&
 	    return 0
-	echo "flow-agg saw $(counter "$EVPIPE_RUN/flow-agg.log" records) records, not $1" >&2
+	echo "flow-agg saw $(counter "$EVPIPE_RUN/flow-agg.log" records_in) records, not $1" >&2
 	return 1
 }
 
@@ -43,11 +43,11 @@ wait_records() {
 	wait_records 24
 	run sctl stop zmq-ingest ev-route flow-agg
 	assert_success
-	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records)" 8
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records_out)" 8
 	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_in)" 8
 	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_out)" 24
 	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" copies_companion)" 8
-	assert_equal "$(counter "$EVPIPE_RUN/flow-agg.log" records)" 24
+	assert_equal "$(counter "$EVPIPE_RUN/flow-agg.log" records_in)" 24
 	# 4 connections on 3 interfaces, then 3 iface summaries.
 	assert_equal "$(jq -s 'map(select(._type == "flow")) | length' "$EVPIPE_RUN/flows.ndjson")" 12
 	assert_equal "$(jq -s 'map(select(._type == "iface")) | length' "$EVPIPE_RUN/flows.ndjson")" 3
@@ -69,11 +69,11 @@ wait_records() {
 	# The first flow-agg flushed its flows when it was stopped, the new one
 	# took the second batch: two runs of 24 records, 2 x 15 lines.
 	assert_equal "$(grep '"tool":"flow-agg"' "$EVPIPE_RUN/flow-agg.log" |
-		jq -s 'map(.counters.records) | max')" 24
+		jq -s 'map(.counters.records_in) | max')" 24
 	assert_equal "$(wc -l < "$EVPIPE_RUN/flows.ndjson")" 30
 	assert_equal "$(counter "$EVPIPE_RUN/ev-route.log" records_out)" 48
-	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records)" 16
-	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" drops)" 0
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" records_out)" 16
+	assert_equal "$(counter "$EVPIPE_RUN/zmq-ingest.log" missing_messages)" 0
 }
 
 @test "supervisord: the collector restarted while a producer keeps sending: every message received or counted lost" {
@@ -90,10 +90,10 @@ wait_records() {
 	runs=$(grep '"tool":"zmq-ingest"' "$EVPIPE_RUN/zmq-ingest.log")
 	[ "$(echo "$runs" | wc -l)" -eq 2 ]
 	local r1 r2 lost2 drops2
-	r1=$(echo "$runs" | sed -n 1p | jq .counters.records)
-	r2=$(echo "$runs" | sed -n 2p | jq .counters.records)
+	r1=$(echo "$runs" | sed -n 1p | jq .counters.records_out)
+	r2=$(echo "$runs" | sed -n 2p | jq .counters.records_out)
 	lost2=$(echo "$runs" | sed -n 2p | jq .counters.slow_joiner_lost)
-	drops2=$(echo "$runs" | sed -n 2p | jq .counters.drops)
+	drops2=$(echo "$runs" | sed -n 2p | jq .counters.missing_messages)
 	echo "first run $r1, second run $r2 + $lost2 lost before it + $drops2 drops" >&3
 	[ "$r1" -gt 0 ]
 	[ "$r2" -gt 0 ]

@@ -73,16 +73,16 @@ wait_file() { wait_for "[ -e '$1' ]" 10; }
 	wait_for "usr1_ready ${PIDS[0]}" 10
 	# Each event stays on the ZMQ interface, goes to eth0 (its IF_NAME, in
 	# ev-route.conf) and to the companion: 24 records for flow-agg.
-	await_counter "${PIDS[0]}" "$R/evpipe-flow-agg.service.log" records 24 \
+	await_counter "${PIDS[0]}" "$R/evpipe-flow-agg.service.log" records_in 24 \
 	    20 || true
 	# Stopped in systemd's order: the collector first, flow-agg last.
 	for i in 2 1 0; do
 		kill -TERM "${PIDS[i]}"
 		wait "${PIDS[i]}"
 	done
-	[ "$(counter "$R/evpipe-collector.service.log" records)" -eq 8 ]
+	[ "$(counter "$R/evpipe-collector.service.log" records_out)" -eq 8 ]
 	[ "$(counter "$R/evpipe-route.service.log" records_out)" -eq 24 ]
-	[ "$(counter "$R/evpipe-flow-agg.service.log" records)" -eq 24 ]
+	[ "$(counter "$R/evpipe-flow-agg.service.log" records_in)" -eq 24 ]
 	F="$R/state/flows.ndjson"
 	[ "$(jq -s 'map(select(._type == "flow")) | length' "$F")" -eq 12 ]
 	[ "$(jq -s 'map(select(._type == "iface")) | length' "$F")" -eq 3 ]
@@ -114,8 +114,8 @@ wait_file() { wait_for "[ -e '$1' ]" 10; }
 	wait "${PIDS[1]}"
 	kill -TERM "${PIDS[0]}"
 	wait "${PIDS[0]}"
-	n=$(counter "$R/evpipe-pcap@.service.log" records)
+	n=$(counter "$R/evpipe-pcap@.service.log" records_out)
 	[ "$n" -gt 0 ]
-	[ "$(counter "$R/reader.log" records)" -eq "$n" ]
+	[ "$(counter "$R/reader.log" records_in)" -eq "$n" ]
 	[ "$(jq -s 'map(select(._type == "flow" and ._iface == "lo")) | length' "$R/flows")" -gt 0 ]
 }

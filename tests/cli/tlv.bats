@@ -1,4 +1,7 @@
-setup() { load helper; }
+setup() {
+	load helper
+	ORACLE="$EVPIPE_BIN/../oracle/ndpi-tlv"
+}
 
 # TLV in and out: nDPI's serializer (the messages recorded in
 # tests/data/tlv/, made by tests/oracle/ndpi-tlv with libndpi) read by
@@ -6,7 +9,6 @@ setup() { load helper; }
 # JSON; ev-emit -E tlv read back by zmq-ingest and by nDPI's own
 # deserializer; every bad TLV input counted by name.
 
-ORACLE="$EVPIPE_BIN/../oracle/ndpi-tlv"
 
 # A record without the pipeline's members in front (from _type to _rx).
 bare() {
@@ -29,7 +31,7 @@ bare() {
 		ev-emit -q -F "$ep" "$(T frames)"
 		wait_ingest
 		[ "$ZRC" -eq 0 ]
-		[ "$(counter "$(T err)" records)" -eq $((5 * n)) ]
+		[ "$(counter "$(T err)" records_out)" -eq $((5 * n)) ]
 		[ "$(counter "$(T err)" rejected)" -eq 0 ]
 		[ "$(counter "$(T err)" inflated)" -eq 1 ]
 		# Each of the five sendings gives the file's records exactly
@@ -49,7 +51,7 @@ bare() {
 	ev-emit -q -F -E tlv "$ep" "$(T frames)"
 	ev-emit -q -T counter "$ep" "$DATA/tlv/counter.json"
 	wait_ingest
-	[ "$(counter "$(T err)" records)" -eq 2 ]
+	[ "$(counter "$(T err)" records_out)" -eq 2 ]
 	[ "$(counter "$(T err)" tlv_no_end)" -eq 0 ]
 	bare < "$(T out)" | sed -n 1p | diff - "$DATA/tlv/counter.json"
 	bare < "$(T out)" | sed -n 2p | diff - "$DATA/tlv/counter.json"
@@ -64,7 +66,7 @@ bare() {
 		# shellcheck disable=SC2086
 		ev-emit -q $args "$ep" "$DATA/tlv/flows.json" "$DATA/tlv/nprobe-style.json"
 		wait_ingest
-		[ "$(counter "$(T err)" records)" -eq "$n" ]
+		[ "$(counter "$(T err)" records_out)" -eq "$n" ]
 		ep="$(ipc rj)c"
 		zmq-ingest -N -c "$n" -t 10s "$ep" > "$(T json)" 2>/dev/null &
 		ev-emit -q "$ep" "$DATA/tlv/flows.json" "$DATA/tlv/nprobe-style.json"
@@ -119,7 +121,7 @@ EOF
 	ev-emit -q -F -E tlv "$ep" "$(T frames)"
 	wait_ingest
 	[ "$(counter "$(T err)" messages)" -eq 9 ]
-	[ "$(counter "$(T err)" records)" -eq 8 ]
+	[ "$(counter "$(T err)" records_out)" -eq 8 ]
 	[ "$(counter "$(T err)" tlv_truncated)" -eq 2 ]
 	[ "$(counter "$(T err)" tlv_bad_type)" -eq 1 ]
 	[ "$(counter "$(T err)" tlv_empty_key)" -eq 1 ]
@@ -143,7 +145,7 @@ EOF
 	start_ingest -m 1M -t 3s "$ep"
 	ev-emit -q -F -E tlv -H 3 -z "$ep" "$(T frames)"
 	wait_ingest
-	[ "$(counter "$(T err)" records)" -eq 65536 ]
+	[ "$(counter "$(T err)" records_out)" -eq 65536 ]
 	[ "$(counter "$(T err)" tlv_too_many_records)" -eq 1 ]
 	[ "$(counter "$(T err)" inflate_cap)" -eq 1 ]
 }
@@ -181,7 +183,7 @@ EOF
 		ev-emit -q "$ep" "$DATA/tlv/flows.json"
 		wait "$a"
 		wait_ingest
-		[ "$(counter "$(T err)" records)" -eq "$n" ]
+		[ "$(counter "$(T err)" records_out)" -eq "$n" ]
 		[ "$(counter "$(T err)" rejected)" -eq 0 ]
 		diff <(bare < "$(T out)") <(bare < "$(T ref)")
 	done

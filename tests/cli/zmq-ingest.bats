@@ -33,9 +33,9 @@ matrix() {
 	[ "$ZRC" -eq 0 ]
 	diff <(norm < "$(T out)" | sort) \
 	    <(for args in "$@"; do expect "$ep" events.out; done | sort)
-	[ "$(counter "$(T err)" records)" -eq $((15 * $#)) ]
+	[ "$(counter "$(T err)" records_out)" -eq $((15 * $#)) ]
 	[ "$(counter "$(T err)" rejected)" -eq 0 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
@@ -139,7 +139,7 @@ matrix() {
 	diff <(norm < "$(T out)" | sort) \
 	    <( (expect "$ep" events.out; expect "$ep" events.out) | sort)
 	[ "$(counter "$(T err)" sources)" -eq 2 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" restarts)" -eq 0 ]
 }
 
@@ -179,30 +179,30 @@ matrix() {
 	start_ingest -c 15 -t 10s "$ep"
 	ev-emit -q -g 2 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter "$(T err)" drops)" -eq 28 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 28 ]
 	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 0 ]
-	[ "$(counter "$(T err)" records)" -eq 15 ]
+	[ "$(counter "$(T err)" records_out)" -eq 15 ]
 }
 
 @test "zmq-ingest: a late first msg_id is slow-joiner loss, a smaller one a restart" {
 	ep="$(ipc 4)c"
 	start_ingest -c 30 -t 10s "$ep"
-	ev-emit -q -i 5 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -f 5 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 4 ]
 	[ "$(counter "$(T err)" restarts)" -eq 1 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" sources)" -eq 1 ]
 }
 
 @test "zmq-ingest: -f sets the producers' first msg_id (softflowd counts from 0)" {
 	ep="$(ipc 5)c"
 	start_ingest -f 0 -c 15 -t 10s "$ep"
-	ev-emit -q -i 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -f 0 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$(counter "$(T err)" slow_joiner_lost)" -eq 0 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	ep="$(ipc 6)c"
 	start_ingest -f 0 -c 15 -t 10s "$ep"
 	ev-emit -q "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
@@ -215,7 +215,7 @@ matrix() {
 	start_ingest -c 15 -t 10s "$ep"
 	ev-emit -q -H 0 -g 5 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 	[ "$(counter "$(T err)" sources)" -eq 0 ]
 }
 
@@ -294,7 +294,7 @@ EOF
 	start_ingest -c 2 -t 10s "$ep"
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
-	[ "$(counter "$(T err)" records)" -eq 2 ]
+	[ "$(counter "$(T err)" records_out)" -eq 2 ]
 	prefix="{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\",\"_iface\":\"$ep\",\"big\":\""
 	[ "$(head -1 "$(T out)" | norm | wc -c)" -eq $((${#prefix} + 10000003)) ]
 	[ "$(head -1 "$(T out)" | norm | cut -c1-${#prefix})" = "$prefix" ]
@@ -303,7 +303,7 @@ EOF
 	ev-emit -q -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
 	[ "$(counter "$(T err)" oversize)" -eq 1 ]
-	[ "$(counter "$(T err)" records)" -eq 1 ]
+	[ "$(counter "$(T err)" records_out)" -eq 1 ]
 	grep -q '"ok":1' "$(T out)"
 }
 
@@ -317,7 +317,7 @@ EOF
 	ev-emit -q -z -F "$ep" "$(T frames)" 2>/dev/null
 	wait_ingest
 	[ "$(counter "$(T err)" inflate_cap)" -eq 1 ]
-	[ "$(counter "$(T err)" records)" -eq 1 ]
+	[ "$(counter "$(T err)" records_out)" -eq 1 ]
 	ep="$(ipc 14)c"
 	start_ingest -m 1M -c 1 -t 10s "$ep"
 	ev-emit -q -z -H 3 -F "$ep" "$(T frames)" 2>/dev/null
@@ -335,10 +335,10 @@ EOF
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	# Every record counted was written (the buffer was flushed), whole.
-	[ "$(counter "$(T err)" records)" -gt 0 ]
-	[ "$(wc -l < "$(T out)")" -eq "$(counter "$(T err)" records)" ]
+	[ "$(counter "$(T err)" records_out)" -gt 0 ]
+	[ "$(wc -l < "$(T out)")" -eq "$(counter "$(T err)" records_out)" ]
 	[ "$(norm < "$(T out)" | sort -u | wc -l)" -eq 15 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 }
 
 @test "zmq-ingest: SIGUSR1 prints the counters and goes on" {
@@ -348,13 +348,13 @@ EOF
 	wait_for "[ \$(wc -l < '$(T out)') -eq 15 ]" 10 || true
 	kill -USR1 "$ZI"
 	wait_for "grep -q '^{\"tool\"' '$(T err)'" 10 || true
-	ev-emit -q -i 16 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
+	ev-emit -q -f 16 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	wait_ingest
 	[ "$ZRC" -eq 0 ]
 	[ "$(grep -c '^{"tool":"zmq-ingest"' "$(T err)")" -eq 2 ]
-	grep '^{"tool"' "$(T err)" | head -1 | jq -e '.counters.records == 15'
-	[ "$(counter "$(T err)" records)" -eq 30 ]
-	[ "$(counter "$(T err)" drops)" -eq 0 ]
+	grep '^{"tool"' "$(T err)" | head -1 | jq -e '.counters.records_out == 15'
+	[ "$(counter "$(T err)" records_out)" -eq 30 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
 }
 
 @test "zmq-ingest: -t ends an idle run, -o writes to a file" {

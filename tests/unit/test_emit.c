@@ -87,7 +87,7 @@ main(void)
 	fclose(fp);
 	/* A file that cannot be opened is reported and loads nothing. */
 	CHECK(emit_load_files(e, missing, 1) == -1);
-	CHECK(*stats_ctr(st, "bad_lines") == 1);
+	CHECK_CTR(st, "malformed", 1);
 	r.e = e;
 	r.stop = 0;
 	r.rc = -1;
@@ -114,7 +114,7 @@ main(void)
 	CHECK_STR(buf, "{ \"INTERFACE_NAME\": \"eth0\", \"L4_SRC_PORT\": 41872 }");
 	pthread_join(t, NULL);
 	CHECK(r.rc == 0);
-	CHECK(*stats_ctr(st, "messages") == 2);
+	CHECK_CTR(st, "messages", 2);
 
 	emit_destroy(&e);
 	CHECK(e == NULL);

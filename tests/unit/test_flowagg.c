@@ -125,8 +125,8 @@ test_events(void)
 	CHECK(strstr(o.all.p, "\"CLIENT_NW_LATENCY_MS\":0.500") != NULL);
 	CHECK(strstr(o.all.p, "\"FLOW_EVENTS\":2") != NULL);
 	CHECK(strstr(o.all.p, "FLOW_EVENT_ONLY") == NULL);
-	CHECK(*stats_ctr(st, "time_backwards") == 1);
-	CHECK(*stats_ctr(st, "event_only_flows") == 1);
+	CHECK_CTR(st, "time_backwards", 1);
+	CHECK_CTR(st, "event_only_flows", 1);
 	flowagg_destroy(&fa);
 	stats_destroy(&st);
 	sbuf_free(&o.all);
@@ -150,17 +150,19 @@ test_bad_and_lost(void)
 	feed(fa, "{\"_type\":\"packet\",\"_iface\":\"e0\",\"timestamp\":\"x\"}");
 	feed(fa, "{\"_type\":\"packet\",\"_iface\":\"e0\",\"timestamp\":\"1.0\","
 	    "\"PKTS\":-1}");
-	CHECK(*stats_ctr(st, "records") == 6);
-	CHECK(*stats_ctr(st, "bad_json") == 2);
-	CHECK(*stats_ctr(st, "no_type") == 1);
-	CHECK(*stats_ctr(st, "unknown_type") == 1);
-	CHECK(*stats_ctr(st, "bad_timestamp") == 1);
-	CHECK(*stats_ctr(st, "bad_packet") == 1);
+	CHECK_CTR(st, "records_in", 6);
+	CHECK_CTR(st, "malformed", 2);
+	CHECK_CTR(st, "empty", 1);
+	CHECK_CTR(st, "truncated_json", 1);
+	CHECK_CTR(st, "no_type", 1);
+	CHECK_CTR(st, "unknown_type", 1);
+	CHECK_CTR(st, "bad_timestamp", 1);
+	CHECK_CTR(st, "bad_packet", 1);
 	feed(fa, PKT("1.0", "10.0.0.1", "1", "10.0.0.2", "2", "2", "60"));
 	flowagg_finish(fa);
 	CHECK(o.n == 2);	/* the flow and the iface summary */
 	CHECK(flowagg_lost(fa));
-	CHECK(*stats_ctr(st, "output_errors") == 2);
+	CHECK_CTR(st, "lost", 2);
 	flowagg_destroy(&fa);
 	stats_destroy(&st);
 	sbuf_free(&o.all);

@@ -34,6 +34,8 @@ main(void)
 	*a += 5;
 	stats_add(s, "bad_json", 2);
 	CHECK(stats_ctr(s, "records_in") == a);
+	CHECK(stats_find(s, "records_in") == a);
+	CHECK(stats_find(s, "nothing") == NULL);
 	stats_set_str(s, "iface", "tcp://*:1234c");
 	CHECK_STR(capture(s), "{\"tool\":\"t\\\"ool\",\"counters\":{\"records_in\":5,"
 	    "\"bad_json\":2},\"iface\":\"tcp://*:1234c\"}\n");
@@ -51,7 +53,7 @@ main(void)
 		stats_add(s, name, (uint64_t)i);
 	}
 	CHECK(stats_ctr(s, "records_in") == a && *a == 5);
-	CHECK(*stats_ctr(s, "c199") == 199);
+	CHECK_CTR(s, "c199", 199);
 	stats_set_quiet(s, 1);
 	b = stats_ctr(s, "malformed");
 	for (i = 0; i < 2500; i++)

@@ -31,6 +31,21 @@ static int unit_pass, unit_fail;
 	}								\
 } while (0)
 
+/* Checks that the stats set st has a counter called name equal to v (a
+ * counter that does not exist fails, where *stats_ctr() would make it). */
+#define CHECK_CTR(st, name, v) do {					\
+	const uint64_t *c_ = stats_find((st), (name));			\
+	if (c_ != NULL && *c_ == (uint64_t)(v))				\
+		unit_pass++;						\
+	else {								\
+		unit_fail++;						\
+		fprintf(stderr, "%s:%d: FAIL: counter %s is %s%llu, "	\
+		    "not %llu\n", __FILE__, __LINE__, (name),		\
+		    c_ ? "" : "absent, ", c_ ? (unsigned long long)*c_	\
+		    : 0ULL, (unsigned long long)(v));			\
+	}								\
+} while (0)
+
 /* Reads a whole small file into buf (NUL-terminated); its length or -1. */
 static inline long
 unit_slurp(const char *path, char *buf, size_t size)
