@@ -200,8 +200,8 @@ test_packet_times(void)
 		feed(fa, line);
 		bad += !cases[i].ok;
 		ok += cases[i].ok;
-		CHECK(*stats_ctr(st, "bad_timestamp") == bad);
-		CHECK(*stats_ctr(st, "nonip_packets") == ok);
+		CHECK_CTR(st, "bad_timestamp", bad);
+		CHECK_CTR(st, "nonip_packets", ok);
 	}
 	flowagg_destroy(&fa);
 	stats_destroy(&st);
