@@ -187,9 +187,14 @@ ns_free(struct natssub *s)
 {
 	natsMsgList_Destroy(&s->list);
 	natsMsg_Destroy(s->last);
-	natsSubscription_Destroy(s->sub);
+	/* The connection closes first: that stops its reader thread, which
+	 * takes a subscription from the connection without holding a
+	 * reference (libnats 3.4), so destroying the subscription while the
+	 * thread runs could free it under a message being delivered (a
+	 * flow-agg hung at exit on that). */
 	if (s->nc != NULL)
 		natsConnection_Close(s->nc);
+	natsSubscription_Destroy(s->sub);
 	jsCtx_Destroy(s->js);
 	natsConnection_Destroy(s->nc);
 	natsio_url_free(&s->u);
