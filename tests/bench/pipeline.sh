@@ -11,9 +11,11 @@
 # took (ev-emit's loading of its file included, as in the elapsed time;
 # that loading is also timed alone, and the rate without it printed).
 # BENCH_EVENTS=N changes the count; BENCH_EVENTS_FILE=F sends the events
-# of F instead (realistic.sh hands its generated load over this way).
+# of F instead (realistic.sh hands its generated load over this way), and
+# BENCH_CHAIN_RATES=F appends "CHAIN EVENTS/S" lines to F.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 : "${EVPIPE_BIN:=$here/../../build/bin}"
 PATH=$EVPIPE_BIN:$PATH
 n=${BENCH_EVENTS:-1000000}
@@ -124,7 +126,6 @@ run_inproc() {
 	check "$tmp/fa.err" records "$(jq .counters.records_out "$tmp/er.err")"
 	echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # CPU seconds (user+sys) of this shell and of every child it has waited
 # for: a run's stages, so that the figures of a busy host can be compared.
 hz=$(getconf CLK_TCK)
@@ -156,4 +157,8 @@ for chain in ${BENCH_CHAINS:-pipe ipc inproc}; do
 	printf 'pipeline: %-7s %8.3f s median of %d  %10.0f events/s, 0 lost, CPU %.2f s (user+sys, median); %.0f events/s after the load\n' \
 		"$chain" "$t" "$runs" "$(echo "$n / $t" | bc -l)" \
 		"$(median < "$tmp/cpus")" "$(echo "$n / ($t - $load)" | bc -l)"
+	# realistic.sh reads the rates back for the table of targets.
+	if [ -n "${BENCH_CHAIN_RATES:-}" ]; then
+		echo "$chain $(echo "$n / $t" | bc -l)" >> "$BENCH_CHAIN_RATES"
+	fi
 done
