@@ -3,7 +3,7 @@
 # by ev-emit at full speed over tcp loopback into the pipeline
 #   zmq-ingest | ev-route (companion, three interfaces) | flow-agg
 # run three ways: processes joined by pipes, processes joined by ipc://
-# PUSH/PULL sockets as under supervisord (pipelines/supervisor), and
+# PUSH/PULL sockets carrying batches of lines (push-lines: sinks), and
 # threads of one process joined by inproc:// sockets (evpipe). Each run
 # checks the counters for zero loss (every event into zmq-ingest, no msg_id
 # gap, every record through ev-route into flow-agg) and prints events/s,
@@ -90,9 +90,9 @@ run_ipc() {
 	mkdir -p "$d"
 	flow-agg -q -o /dev/null "pull:@ipc://$d/fa" 2> "$tmp/fa.err" &
 	fa=$!
-	ev-route $route -o "*=push:>ipc://$d/fa" "pull:@ipc://$d/er" 2> "$tmp/er.err" &
+	ev-route $route -o "*=push-lines:>ipc://$d/fa" "pull:@ipc://$d/er" 2> "$tmp/er.err" &
 	er=$!
-	zmq-ingest -q -H 100000000 -c "$n" -o "push:>ipc://$d/er" "$zmq" 2> "$tmp/zi.err" &
+	zmq-ingest -q -H 100000000 -c "$n" -o "push-lines:>ipc://$d/er" "$zmq" 2> "$tmp/zi.err" &
 	zi=$!
 	sleep 0.3
 	t0=$(now)
