@@ -58,6 +58,10 @@
  * 1 MiB buffer (the unprivileged maximum) more than doubled the
  * throughput of "cat file | stage" in measurements. */
 #define LINEBUF_PIPESZ		(1024 * 1024)
+/* The receive high-water mark on inproc://, in messages: the stages of a
+ * chain send batches of up to 16 KiB (sink.h), so libzmq's 1000 would let
+ * a link hold 16 MiB; 100 batches are still thousands of records. */
+#define LINEBUF_CHAIN_HWM	100
 /* ZMQ messages taken from one socket per poll, so no input starves. */
 #define LINEBUF_ZMQ_BATCH	512
 /* The longest a nats:// input waits for a fetch within one poll: alone it
@@ -236,9 +240,11 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 		return -1;
 	}
 	/* Over a connection a producer's closing burst must fit (zio.h);
-	 * between the threads of one chain libzmq's bound stays. */
+	 * between the threads of one chain, batches: a smaller bound. */
 	if (!chain_eof_endpoint(eps))
 		zsock_set_rcvhwm(zs, ZIO_RCVHWM);
+	else
+		zsock_set_rcvhwm(zs, LINEBUF_CHAIN_HWM);
 	if (type == ZMQ_SUB)
 		zsock_set_subscribe(zs, "");
 	/* Without a prefix an endpoint is connected, for SUB and PULL. */

@@ -61,6 +61,10 @@
  * records of 500 bytes, while the 1000 messages libzmq queues on a link
  * by default stay within 16 MiB. */
 #define SINK_BATCH	(16 * 1024)
+/* The send high-water mark of a chained stage's socket, in batches,
+ * unless one was given: with the reader's (linebuf.c) it bounds what a
+ * link between two threads holds to some 3 MiB. */
+#define SINK_CHAIN_HWM	100
 /* How long a closing ZMQ sink (or a send interrupted by a stop signal)
  * waits for its queued messages to get out. */
 #define SINK_LINGER_MS	2000
@@ -361,54 +365,15 @@ sk_open_lines(const char *spec, int type, const char *eps, bool lines,
 	return s;
 }
 
-struct sink *
-sink_open(const char *spec, const struct sink_opts *o, char *err,
+/* Opens a file, FIFO or stdout ("-") sink. */
+static struct sink *
+sk_open_file(const char *spec, const struct sink_opts *o, char *err,
     size_t errsz)
 {
-	static const struct {
-		const char *px;
-		int type;
-		bool lines;
-	} zmqs[] = {
-		{ "zmq:", ZMQ_XPUB, false }, { "push:", ZMQ_PUSH, false },
-		{ "zmq-lines:", ZMQ_XPUB, true },
-		{ "push-lines:", ZMQ_PUSH, true },
-	};
-	size_t i;
+	const char *path;
 	struct sink *s;
-	const char *path, *ntop;
-	/* Set by the spec parsers only for a header they know; a spec with
-	 * another header is refused before they are used. */
-	enum ntophdr_layout layout = NTOPHDR_V1;
-	bool zlib = false, chained = false;
 	int fd, flags;
 
-	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL) {
-		spec = chain_stdout();
-		chained = true;
-	}
-	for (i = 0; i < sizeof(zmqs) / sizeof(zmqs[0]); i++)
-		if (strncmp(spec, zmqs[i].px, strlen(zmqs[i].px)) == 0)
-			return sk_open_lines(spec, zmqs[i].type,
-			    spec + strlen(zmqs[i].px),
-			    zmqs[i].lines || chained, o, err, errsz);
-	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
-		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
-	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
-		if (*ntop == '\0') {
-			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
-			    "bytes (ntop/28:...)", spec);
-			return NULL;
-		}
-		if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ntop, o, err,
-		    errsz)) != NULL) {
-			s->layout = layout;
-			s->no = ntopout_new();
-		}
-		return s;
-	}
-	if (strncmp(spec, "nats://", 7) == 0)
-		return sk_open_nats(spec, o, err, errsz);
 	if (strcmp(spec, "-") == 0) {
 		fd = STDOUT_FILENO;
 		if (fcntl(fd, F_GETFL) == -1) {
@@ -439,6 +404,63 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	s->own_fd = fd != STDOUT_FILENO;
 	s->buf = xreallocarray(NULL, SINK_BUFSZ, 1);
 	return s;
+}
+
+struct sink *
+sink_open(const char *spec, const struct sink_opts *o, char *err,
+    size_t errsz)
+{
+	static const struct {
+		const char *px;
+		int type;
+		bool lines;
+	} zmqs[] = {
+		{ "zmq:", ZMQ_XPUB, false }, { "push:", ZMQ_PUSH, false },
+		{ "zmq-lines:", ZMQ_XPUB, true },
+		{ "push-lines:", ZMQ_PUSH, true },
+	};
+	size_t i;
+	struct sink *s;
+	const char *ntop;
+	/* Set by the spec parsers only for a header they know; a spec with
+	 * another header is refused before they are used. */
+	enum ntophdr_layout layout = NTOPHDR_V1;
+	struct sink_opts co;
+	bool zlib = false, chained = false;
+
+	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL) {
+		spec = chain_stdout();
+		chained = true;
+		memset(&co, 0, sizeof(co));
+		if (o != NULL)
+			co = *o;
+		if (co.sndhwm == 0)
+			co.sndhwm = SINK_CHAIN_HWM;
+		o = &co;
+	}
+	for (i = 0; i < sizeof(zmqs) / sizeof(zmqs[0]); i++)
+		if (strncmp(spec, zmqs[i].px, strlen(zmqs[i].px)) == 0)
+			return sk_open_lines(spec, zmqs[i].type,
+			    spec + strlen(zmqs[i].px),
+			    zmqs[i].lines || chained, o, err, errsz);
+	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
+		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
+	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
+		if (*ntop == '\0') {
+			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
+			    "bytes (ntop/28:...)", spec);
+			return NULL;
+		}
+		if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ntop, o, err,
+		    errsz)) != NULL) {
+			s->layout = layout;
+			s->no = ntopout_new();
+		}
+		return s;
+	}
+	if (strncmp(spec, "nats://", 7) == 0)
+		return sk_open_nats(spec, o, err, errsz);
+	return sk_open_file(spec, o, err, errsz);
 }
 
 struct sink *
