@@ -12,11 +12,20 @@
  * is discarded at once, a full CHUNK always fits after it.
  *
  * ZMQ inputs deliver each frame as one record; a frame holding newlines is
- * split at them (a trailing newline does not make an empty record). Each
- * piece is copied into the input's buffer so that it can be NUL-terminated.
- * On inproc:// (stages run as threads, chain.h) an empty message is the end
- * of the stream; elsewhere it is an empty record. In such a thread "-"
- * means the spec chain_stdin() gives instead of stdin.
+ * split at them (a trailing newline does not make an empty record): the
+ * batched sinks of sink.h send lines so. A piece ending in a newline is
+ * delivered in place, the newline overwritten with a NUL, since the
+ * received message is ours alone, except on an inproc:// SUB, where
+ * libzmq shares one message among the subscribers; there, and for a last
+ * piece without a newline, the piece is copied into the input's buffer to
+ * be NUL-terminated. On inproc:// (stages run as threads, chain.h) an
+ * empty message is the end of the stream; elsewhere it is an empty
+ * record. In such a thread "-" means the spec chain_stdin() gives instead
+ * of stdin.
+ *
+ * Before it waits for input, a poll sends what this thread's batched sinks
+ * hold (sink_flush_idle), so records already written never wait for the
+ * next input.
  *
  * Bytes are delivered as they are: a "\r" before the newline stays part of
  * the line (JSON treats it as white space).
@@ -38,6 +47,7 @@
 #include "linebuf.h"
 #include "natssub.h"
 #include "opts.h"
+#include "sink.h"
 #include "xalloc.h"
 #include "zio.h"
 
@@ -48,6 +58,10 @@
  * 1 MiB buffer (the unprivileged maximum) more than doubled the
  * throughput of "cat file | stage" in measurements. */
 #define LINEBUF_PIPESZ		(1024 * 1024)
+/* The receive high-water mark on inproc://, in messages: the stages of a
+ * chain send batches of up to 16 KiB (sink.h), so libzmq's 1000 would let
+ * a link hold 16 MiB; 100 batches are still thousands of records. */
+#define LINEBUF_CHAIN_HWM	100
 /* ZMQ messages taken from one socket per poll, so no input starves. */
 #define LINEBUF_ZMQ_BATCH	512
 /* The longest a nats:// input waits for a fetch within one poll: alone it
@@ -69,6 +83,7 @@ struct lb_input {
 	zmq_msg_t	 msg;		/* the frame being split (LB_ZMQ) */
 	bool		 have_msg;
 	bool		 eof_marker;	/* an empty message ends it (inproc) */
+	bool		 inplace;	/* messages may be written into */
 	size_t		 moff;		/* next byte of msg to deliver */
 	char		*buf;		/* cap + 1 bytes: room for a NUL */
 	size_t		 cap;
@@ -225,9 +240,11 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 		return -1;
 	}
 	/* Over a connection a producer's closing burst must fit (zio.h);
-	 * between the threads of one chain libzmq's bound stays. */
+	 * between the threads of one chain, batches: a smaller bound. */
 	if (!chain_eof_endpoint(eps))
 		zsock_set_rcvhwm(zs, ZIO_RCVHWM);
+	else
+		zsock_set_rcvhwm(zs, LINEBUF_CHAIN_HWM);
 	if (type == ZMQ_SUB)
 		zsock_set_subscribe(zs, "");
 	/* Without a prefix an endpoint is connected, for SUB and PULL. */
@@ -241,6 +258,7 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 	in->zs = zs;
 	in->raw = zsock_resolve(zs);
 	in->eof_marker = chain_eof_endpoint(eps);
+	in->inplace = !(type == ZMQ_SUB && chain_eof_endpoint(eps));
 	return lb->n - 1;
 }
 
@@ -459,6 +477,91 @@ lb_read_fd(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 }
 
 /*
+ * Receives the next frame of a ZMQ input into in->msg without waiting;
+ * more says the previous frame had more to come. Returns 1 with a frame
+ * to split, 0 when the input has nothing more now (or ended, or a receive
+ * was interrupted: lb->intr), 2 when the frame was an empty record
+ * (delivered through fn, whose value is in *rc).
+ */
+static int
+lb_recv_zmq(struct linebuf *lb, int idx, bool more, linebuf_fn fn, void *arg,
+    int *n, int *rc)
+{
+	struct lb_input *in = &lb->in[idx];
+	size_t size;
+	int e;
+
+	zmq_msg_init(&in->msg);
+	if (zmq_msg_recv(&in->msg, in->raw, ZMQ_DONTWAIT) < 0) {
+		e = zmq_errno();
+		zmq_msg_close(&in->msg);
+		if (e == EINTR)
+			lb->intr = true;
+		else if (e == EAGAIN)
+			in->pending = false;
+		else {
+			in->pending = false;
+			lb->st.read_errors++;
+			/* The context is gone: end the input. */
+			if (e == ETERM || e == ENOTSOCK)
+				lb_close(lb, in);
+		}
+		return 0;
+	}
+	size = zmq_msg_size(&in->msg);
+	lb->st.bytes += size;
+	if (size > 0) {
+		in->have_msg = true;
+		in->moff = 0;
+		return 1;
+	}
+	zmq_msg_close(&in->msg);
+	if (in->eof_marker && !more && !zmq_msg_more(&in->msg)) {
+		/* The end of a chained stage's output. */
+		lb_close(lb, in);
+		return 0;
+	}
+	/* An empty frame is one empty record. */
+	in->buf[0] = '\0';
+	lb->st.lines++;
+	(*n)++;
+	*rc = fn(arg, in->buf, 0, idx);
+	return 2;
+}
+
+/* Delivers the lines of in->msg from in->moff on. Returns 0 once all are
+ * delivered, or the callback's value. */
+static int
+lb_split_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
+{
+	struct lb_input *in = &lb->in[idx];
+	char *data = zmq_msg_data(&in->msg), *p, *nl;
+	size_t size = zmq_msg_size(&in->msg), len;
+	int rc;
+
+	while (in->moff < size) {
+		p = data + in->moff;
+		nl = memchr(p, '\n', size - in->moff);
+		len = nl ? (size_t)(nl - p) : size - in->moff;
+		in->moff += len + 1;
+		if (len > lb->maxline) {
+			lb->st.overlong++;
+			continue;
+		}
+		if (nl == NULL || !in->inplace) {
+			memcpy(in->buf, p, len);
+			p = in->buf;
+		}
+		p[len] = '\0';
+		lb->st.lines++;
+		(*n)++;
+		if ((rc = fn(arg, p, len, idx)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
  * Delivers the rest of the current frame, then receives and delivers
  * further frames (all frames of a started message, and up to a batch of
  * new messages) without waiting. Returns 0 or the callback's value; an
@@ -469,9 +572,8 @@ lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 {
 	struct lb_input *in = &lb->in[idx];
 	int budget = LINEBUF_ZMQ_BATCH;
-	const char *data, *nl;
-	size_t size, len;
-	int rc, more;
+	int got, rc = 0;
+	bool more;
 
 	in->pending = true;
 	for (;;) {
@@ -479,67 +581,16 @@ lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 			more = in->raw != NULL && zsock_rcvmore(in->zs);
 			if (!more && budget-- <= 0)
 				break;
-			zmq_msg_init(&in->msg);
-			if (zmq_msg_recv(&in->msg, in->raw, ZMQ_DONTWAIT) < 0) {
-				rc = zmq_errno();
-				zmq_msg_close(&in->msg);
-				if (rc == EAGAIN)
-					break;
-				if (rc == EINTR) {
-					lb->intr = true;
-					return 0;
-				}
-				in->pending = false;
-				lb->st.read_errors++;
-				if (rc == ETERM || rc == ENOTSOCK) {
-					/* The context is gone: end the input. */
-					lb_close(lb, in);
-				}
+			got = lb_recv_zmq(lb, idx, more, fn, arg, n, &rc);
+			if (got == 0)
 				return 0;
-			}
-			in->have_msg = true;
-			in->moff = 0;
-			size = zmq_msg_size(&in->msg);
-			lb->st.bytes += size;
-			if (size == 0 && in->eof_marker && !more &&
-			    !zmq_msg_more(&in->msg)) {
-				/* The end of a chained stage's output. */
-				zmq_msg_close(&in->msg);
-				in->have_msg = false;
-				lb_close(lb, in);
-				return 0;
-			}
-			if (size == 0) {
-				/* An empty frame is one empty record. */
-				zmq_msg_close(&in->msg);
-				in->have_msg = false;
-				in->buf[0] = '\0';
-				lb->st.lines++;
-				(*n)++;
-				if ((rc = fn(arg, in->buf, 0, idx)) != 0)
-					return rc;
-				continue;
-			}
-		}
-		data = zmq_msg_data(&in->msg);
-		size = zmq_msg_size(&in->msg);
-		while (in->moff < size) {
-			nl = memchr(data + in->moff, '\n', size - in->moff);
-			len = nl ? (size_t)(nl - (data + in->moff)) :
-			    size - in->moff;
-			if (len > lb->maxline) {
-				lb->st.overlong++;
-				in->moff += len + 1;
-				continue;
-			}
-			memcpy(in->buf, data + in->moff, len);
-			in->buf[len] = '\0';
-			in->moff += len + 1;
-			lb->st.lines++;
-			(*n)++;
-			if ((rc = fn(arg, in->buf, len, idx)) != 0)
+			if (rc != 0)
 				return rc;
+			if (got == 2)
+				continue;
 		}
+		if ((rc = lb_split_zmq(lb, idx, fn, arg, n)) != 0)
+			return rc;
 		zmq_msg_close(&in->msg);
 		in->have_msg = false;
 	}
@@ -629,34 +680,108 @@ lb_poll_nats(struct linebuf *lb, int timeout_ms, bool alone, linebuf_fn fn,
 	return 0;
 }
 
+/* Delivers first the lines left behind by a callback that stopped.
+ * Returns 0 or the callback's value; *n counts lines. */
+static int
+lb_poll_pending(struct linebuf *lb, linebuf_fn fn, void *arg, int *n)
+{
+	struct lb_input *in;
+	int i, rc;
+
+	for (i = 0; i < lb->n; i++) {
+		in = &lb->in[i];
+		if (in->closed || !in->pending)
+			continue;
+		rc = in->kind == LB_FD ? lb_deliver_fd(lb, i, fn, arg, n) :
+		    in->kind == LB_NATS ? lb_deliver_nats(lb, i, 0, fn, arg,
+		    n) : lb_deliver_zmq(lb, i, fn, arg, n);
+		if (rc != 0 || lb->intr)
+			return rc;
+	}
+	return 0;
+}
+
+/* Fills lb->items with the open fd and ZMQ inputs; returns their number
+ * and whether all are regular files (always readable). */
+static int
+lb_items(struct linebuf *lb, bool *all_regular)
+{
+	struct lb_input *in;
+	int i, nitems = 0;
+
+	*all_regular = true;
+	for (i = 0; i < lb->n; i++) {
+		in = &lb->in[i];
+		if (in->closed || in->kind == LB_NATS)
+			continue;
+		*all_regular = *all_regular && in->regular;
+		lb->items[nitems].socket = in->kind == LB_ZMQ ? in->raw : NULL;
+		lb->items[nitems].fd = in->kind == LB_FD ? in->fd : -1;
+		lb->items[nitems].events = ZMQ_POLLIN;
+		lb->items[nitems].revents = 0;
+		lb->item_in[nitems] = i;
+		nitems++;
+	}
+	return nitems;
+}
+
+/* Waits up to timeout_ms for one of the nitems inputs, sending this
+ * thread's batched output first when it would really wait. Returns the
+ * zmq_poll value (-1 with zmq_errno()). */
+static int
+lb_wait(struct linebuf *lb, int nitems, int timeout_ms)
+{
+	int rc;
+
+	if (timeout_ms != 0 && sink_idle_pending()) {
+		if ((rc = zmq_poll(lb->items, nitems, 0)) != 0)
+			return rc;
+		(void)sink_flush_idle();
+	}
+	return zmq_poll(lb->items, nitems, timeout_ms);
+}
+
+/* Reads the inputs zmq_poll reported. Returns 0 or the callback's value. */
+static int
+lb_read_ready(struct linebuf *lb, int nitems, linebuf_fn fn, void *arg,
+    int *n)
+{
+	int i, k, rc;
+
+	for (k = 0; k < nitems; k++) {
+		/*
+		 * zmq_poll maps POLLHUP and POLLERR of a plain fd to
+		 * ZMQ_POLLERR: read then too, to see the EOF or the error.
+		 */
+		if (lb->items[k].revents == 0)
+			continue;
+		i = lb->item_in[k];
+		rc = lb->in[i].kind == LB_FD ? lb_read_fd(lb, i, fn, arg, n) :
+		    lb_deliver_zmq(lb, i, fn, arg, n);
+		if (rc != 0 || lb->intr)
+			return rc;
+	}
+	return 0;
+}
+
 int
 linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 {
-	struct lb_input *in;
 	bool all_regular;
 	int i, k, nitems, rc, n = 0;
 
 	if (lb->open == 0)
 		return LINEBUF_EOF;
-
-	/* Lines left behind by a callback that stopped come first. */
-	for (i = 0; i < lb->n; i++) {
-		in = &lb->in[i];
-		if (in->closed || !in->pending)
-			continue;
-		rc = in->kind == LB_FD ? lb_deliver_fd(lb, i, fn, arg, &n) :
-		    in->kind == LB_NATS ? lb_deliver_nats(lb, i, 0, fn, arg,
-		    &n) : lb_deliver_zmq(lb, i, fn, arg, &n);
-		if (rc != 0)
-			return rc;
-		if (lb->intr) {
-			lb->intr = false;
-			return n;
-		}
-	}
-	if (n > 0)
+	rc = lb_poll_pending(lb, fn, arg, &n);
+	if (rc != 0)
+		return rc;
+	if (lb->intr || n > 0) {
+		lb->intr = false;
 		return n;
+	}
 	if (lb->nnats > 0) {
+		if (sink_idle_pending())
+			(void)sink_flush_idle();
 		rc = lb_poll_nats(lb, timeout_ms, lb->open == lb->nnats, fn,
 		    arg, &n);
 		if (rc != 0)
@@ -670,28 +795,13 @@ linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 	}
 	if (lb->open == 0)
 		return LINEBUF_EOF;
-	if (lb->open == 0)
-		return LINEBUF_EOF;
 
-	nitems = 0;
-	all_regular = true;
-	for (i = 0; i < lb->n; i++) {
-		in = &lb->in[i];
-		if (in->closed || in->kind == LB_NATS)
-			continue;
-		all_regular = all_regular && in->regular;
-		lb->items[nitems].socket = in->kind == LB_ZMQ ? in->raw : NULL;
-		lb->items[nitems].fd = in->kind == LB_FD ? in->fd : -1;
-		lb->items[nitems].events = ZMQ_POLLIN;
-		lb->items[nitems].revents = 0;
-		lb->item_in[nitems] = i;
-		nitems++;
-	}
+	nitems = lb_items(lb, &all_regular);
 	if (all_regular) {
 		/* Regular files are always readable: skip the system call. */
 		for (k = 0; k < nitems; k++)
 			lb->items[k].revents = ZMQ_POLLIN;
-	} else if (zmq_poll(lb->items, nitems, timeout_ms) < 0) {
+	} else if (lb_wait(lb, nitems, timeout_ms) < 0) {
 		if (zmq_errno() == ETERM) {
 			/* The ZMQ context was shut down: end its inputs. */
 			for (i = 0; i < lb->n; i++)
@@ -701,22 +811,12 @@ linebuf_poll(struct linebuf *lb, int timeout_ms, linebuf_fn fn, void *arg)
 		}
 		return 0;	/* EINTR: the caller checks its flags */
 	}
-	for (k = 0; k < nitems; k++) {
-		/*
-		 * zmq_poll maps POLLHUP and POLLERR of a plain fd to
-		 * ZMQ_POLLERR: read then too, to see the EOF or the error.
-		 */
-		if (lb->items[k].revents == 0)
-			continue;
-		i = lb->item_in[k];
-		rc = lb->in[i].kind == LB_FD ? lb_read_fd(lb, i, fn, arg, &n) :
-		    lb_deliver_zmq(lb, i, fn, arg, &n);
-		if (rc != 0)
-			return rc;
-		if (lb->intr) {
-			lb->intr = false;
-			return n;
-		}
+	rc = lb_read_ready(lb, nitems, fn, arg, &n);
+	if (rc != 0)
+		return rc;
+	if (lb->intr) {
+		lb->intr = false;
+		return n;
 	}
 	if (n == 0 && lb->open == 0)
 		return LINEBUF_EOF;

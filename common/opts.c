@@ -229,7 +229,8 @@ int
 opts_open_status(const char *spec)
 {
 	static const char *const socks[] = { "zmq:", "pull:", "push:",
-	    "ntop:", "ntop/", "ntop-tlv:", "ntop-tlv/", "nats://" };
+	    "zmq-lines:", "push-lines:", "ntop:", "ntop/", "ntop-tlv:",
+	    "ntop-tlv/", "nats://" };
 	size_t i;
 
 	for (i = 0; i < sizeof(socks) / sizeof(socks[0]); i++)

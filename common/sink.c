@@ -20,6 +20,15 @@
  * Stages run as threads (chain.h): "-" means the spec chain_stdout() gives,
  * and closing a zmq:/push: sink on inproc:// sends an empty message, which
  * the next stage's linebuf takes as the end of its input.
+ *
+ * Batched ZMQ sinks (zmq-lines:, push-lines:, and the socket that stands
+ * for "-" in a chained stage, whose reader is the next stage) join
+ * records, each with its newline, into messages of up to SINK_BATCH
+ * bytes: one message per record costs the writer, libzmq and the reader
+ * more than the record itself. A batch goes out when full, on
+ * sink_flush(), at close, after every record under -l, and when the
+ * thread's linebuf is about to wait for input (sink_flush_idle), so a
+ * quiet input never holds back records already written.
  */
 #include <err.h>
 #include <errno.h>
@@ -48,6 +57,14 @@
 #include "xalloc.h"
 
 #define SINK_BUFSZ	(256 * 1024)
+/* The largest message of a batched ZMQ sink: enough for some thirty
+ * records of 500 bytes, while the 1000 messages libzmq queues on a link
+ * by default stay within 16 MiB. */
+#define SINK_BATCH	(16 * 1024)
+/* The send high-water mark of a chained stage's socket, in batches,
+ * unless one was given: with the reader's (linebuf.c) it bounds what a
+ * link between two threads holds to some 3 MiB. */
+#define SINK_CHAIN_HWM	100
 /* How long a closing ZMQ sink (or a send interrupted by a stop signal)
  * waits for its queued messages to get out. */
 #define SINK_LINGER_MS	2000
@@ -61,8 +78,11 @@ struct sink {
 	bool		 drop_when_full;
 	int		 fd;		/* SK_FD */
 	bool		 own_fd;
-	char		*buf;		/* SK_FD: SINK_BUFSZ bytes */
+	char		*buf;		/* SK_FD: SINK_BUFSZ bytes; batch: SINK_BATCH */
 	size_t		 len;
+	bool		 batch;		/* SK_ZMQ: records joined per message */
+	uint64_t	 nbatch;	/* records in buf (batch) */
+	struct sink	*idle_next;	/* this thread's batched sinks */
 	zsock_t		*zs;		/* SK_ZMQ, SK_NTOP */
 	void		*raw;
 	uint32_t	 source_id;	/* SK_NTOP */
@@ -324,43 +344,36 @@ sk_open_ntoptlv(const char *spec, const char *ep, enum ntophdr_layout layout,
 	return s;
 }
 
-struct sink *
-sink_open(const char *spec, const struct sink_opts *o, char *err,
-    size_t errsz)
+/* The batched sinks open in this thread, which sink_flush_idle flushes:
+ * a socket belongs to the thread that opened it (stages run as threads). */
+static _Thread_local struct sink *sk_idle;
+
+/* Opens a zmq:/push: sink, batched when lines is set. */
+static struct sink *
+sk_open_lines(const char *spec, int type, const char *eps, bool lines,
+    const struct sink_opts *o, char *err, size_t errsz)
 {
 	struct sink *s;
-	const char *path, *ntop;
-	/* Set by the spec parsers only for a header they know; a spec with
-	 * another header is refused before they are used. */
-	enum ntophdr_layout layout = NTOPHDR_V1;
-	bool zlib = false;
+
+	s = sk_open_zmq(spec, SK_ZMQ, type, eps, o, err, errsz);
+	if (s == NULL || !lines)
+		return s;
+	s->batch = true;
+	s->buf = xreallocarray(NULL, SINK_BATCH, 1);
+	s->idle_next = sk_idle;
+	sk_idle = s;
+	return s;
+}
+
+/* Opens a file, FIFO or stdout ("-") sink. */
+static struct sink *
+sk_open_file(const char *spec, const struct sink_opts *o, char *err,
+    size_t errsz)
+{
+	const char *path;
+	struct sink *s;
 	int fd, flags;
 
-	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL)
-		spec = chain_stdout();
-	if (strncmp(spec, "zmq:", 4) == 0)
-		return sk_open_zmq(spec, SK_ZMQ, ZMQ_XPUB, spec + 4, o, err,
-		    errsz);
-	if (strncmp(spec, "push:", 5) == 0)
-		return sk_open_zmq(spec, SK_ZMQ, ZMQ_PUSH, spec + 5, o, err,
-		    errsz);
-	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
-		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
-	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
-		if (*ntop == '\0') {
-			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
-			    "bytes (ntop/28:...)", spec);
-			return NULL;
-		}
-		if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ntop, o, err,
-		    errsz)) != NULL) {
-			s->layout = layout;
-			s->no = ntopout_new();
-		}
-		return s;
-	}
-	if (strncmp(spec, "nats://", 7) == 0)
-		return sk_open_nats(spec, o, err, errsz);
 	if (strcmp(spec, "-") == 0) {
 		fd = STDOUT_FILENO;
 		if (fcntl(fd, F_GETFL) == -1) {
@@ -391,6 +404,63 @@ sink_open(const char *spec, const struct sink_opts *o, char *err,
 	s->own_fd = fd != STDOUT_FILENO;
 	s->buf = xreallocarray(NULL, SINK_BUFSZ, 1);
 	return s;
+}
+
+struct sink *
+sink_open(const char *spec, const struct sink_opts *o, char *err,
+    size_t errsz)
+{
+	static const struct {
+		const char *px;
+		int type;
+		bool lines;
+	} zmqs[] = {
+		{ "zmq:", ZMQ_XPUB, false }, { "push:", ZMQ_PUSH, false },
+		{ "zmq-lines:", ZMQ_XPUB, true },
+		{ "push-lines:", ZMQ_PUSH, true },
+	};
+	size_t i;
+	struct sink *s;
+	const char *ntop;
+	/* Set by the spec parsers only for a header they know; a spec with
+	 * another header is refused before they are used. */
+	enum ntophdr_layout layout = NTOPHDR_V1;
+	struct sink_opts co;
+	bool zlib = false, chained = false;
+
+	if (strcmp(spec, "-") == 0 && chain_stdout() != NULL) {
+		spec = chain_stdout();
+		chained = true;
+		memset(&co, 0, sizeof(co));
+		if (o != NULL)
+			co = *o;
+		if (co.sndhwm == 0)
+			co.sndhwm = SINK_CHAIN_HWM;
+		o = &co;
+	}
+	for (i = 0; i < sizeof(zmqs) / sizeof(zmqs[0]); i++)
+		if (strncmp(spec, zmqs[i].px, strlen(zmqs[i].px)) == 0)
+			return sk_open_lines(spec, zmqs[i].type,
+			    spec + strlen(zmqs[i].px),
+			    zmqs[i].lines || chained, o, err, errsz);
+	if ((ntop = sk_ntoptlv_spec(spec, &layout, &zlib)) != NULL)
+		return sk_open_ntoptlv(spec, ntop, layout, zlib, o, err, errsz);
+	if ((ntop = sk_ntop_spec(spec, &layout)) != NULL) {
+		if (*ntop == '\0') {
+			snprintf(err, errsz, "%s: the header is 24, 28 or 36 "
+			    "bytes (ntop/28:...)", spec);
+			return NULL;
+		}
+		if ((s = sk_open_zmq(spec, SK_NTOP, ZMQ_XPUB, ntop, o, err,
+		    errsz)) != NULL) {
+			s->layout = layout;
+			s->no = ntopout_new();
+		}
+		return s;
+	}
+	if (strncmp(spec, "nats://", 7) == 0)
+		return sk_open_nats(spec, o, err, errsz);
+	return sk_open_file(spec, o, err, errsz);
 }
 
 struct sink *
@@ -647,6 +717,73 @@ sk_write_ntop(struct sink *s, const char *rec, size_t len)
 	return rc;
 }
 
+/* Sends the batch of a batched sink: 0, or -1 with the error kept when
+ * its records are lost. Dropped under drop_when_full, they are counted. */
+static int
+sk_flush_batch(struct sink *s)
+{
+	int rc;
+
+	if (s->len == 0)
+		return 0;
+	rc = sk_send(s, s->buf, s->len, 0, true);
+	s->len = 0;
+	if (rc == 1)
+		s->dropped += s->nbatch;
+	else if (rc == 0)
+		s->written += s->nbatch;
+	s->nbatch = 0;
+	return rc == -1 ? sk_fail(s, errno) : 0;
+}
+
+/* Adds one record to a batched sink's message, sending the message first
+ * when the record does not fit. A record larger than a whole batch goes
+ * alone, as one message without its newline. */
+static int
+sk_write_batch(struct sink *s, const char *rec, size_t len)
+{
+	int rc;
+
+	if (len + 1 > SINK_BATCH - s->len && sk_flush_batch(s) != 0)
+		return -1;
+	if (len + 1 > SINK_BATCH) {
+		rc = sk_send(s, rec, len, 0, true);
+		if (rc == 1)
+			s->dropped++;
+		else if (rc == 0)
+			s->written++;
+		return rc == -1 ? sk_fail(s, errno) : 0;
+	}
+	memcpy(s->buf + s->len, rec, len);
+	s->buf[s->len + len] = '\n';
+	s->len += len + 1;
+	s->nbatch++;
+	return s->line_buffered ? sk_flush_batch(s) : 0;
+}
+
+int
+sink_flush_idle(void)
+{
+	struct sink *s;
+	int rc = 0;
+
+	for (s = sk_idle; s != NULL; s = s->idle_next)
+		if (s->len > 0 && s->error == 0 && sk_flush_batch(s) != 0)
+			rc = -1;
+	return rc;
+}
+
+bool
+sink_idle_pending(void)
+{
+	struct sink *s;
+
+	for (s = sk_idle; s != NULL; s = s->idle_next)
+		if (s->len > 0 && s->error == 0)
+			return true;
+	return false;
+}
+
 int
 sink_write(struct sink *s, const char *rec, size_t len)
 {
@@ -669,6 +806,8 @@ sink_write(struct sink *s, const char *rec, size_t len)
 			return sink_flush(s);
 		return 0;
 	case SK_ZMQ:
+		if (s->batch)
+			return sk_write_batch(s, rec, len);
 		break;
 	}
 	rc = sk_send(s, rec, len, 0, true);
@@ -693,7 +832,22 @@ sink_flush(struct sink *s)
 		return sk_flush_fd(s);
 	if (s->kind == SK_NATS && natspub_flush(s->np) != 0)
 		return sk_fail(s, errno);
-	return 0;	/* ZMQ sends as it goes */
+	if (s->batch)
+		return sk_flush_batch(s);
+	return 0;	/* other ZMQ sinks send as they go */
+}
+
+/* Takes a batched sink off this thread's list. */
+static void
+sk_idle_remove(struct sink *s)
+{
+	struct sink **pp;
+
+	for (pp = &sk_idle; *pp != NULL; pp = &(*pp)->idle_next)
+		if (*pp == s) {
+			*pp = s->idle_next;
+			return;
+		}
 }
 
 int
@@ -716,6 +870,10 @@ sink_close(struct sink **sp)
 		if (s->own_fd && close(s->fd) != 0 && s->error == 0)
 			sk_fail(s, errno);
 	} else {
+		if (s->batch)
+			sk_idle_remove(s);
+		if (s->batch && s->error == 0)
+			(void)sk_flush_batch(s);
 		if (s->eof_marker && s->error == 0) {
 			/* The end marker is not data: it waits at most the
 			 * linger time (there may be no peer at all). */

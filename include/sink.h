@@ -7,6 +7,11 @@
  *                       it waits while nobody subscribes, as when full
  *   zmq:>ENDPOINT       connect a PUB socket ("zmq:ENDPOINT" too)
  *   push:@EP / push:>EP the same with PUSH (blocks instead of dropping)
+ *   zmq-lines:, push-lines:  the same, records joined with their newlines
+ *                       into messages of up to 16 KiB, for readers that
+ *                       split messages at newlines (linebuf.h); the
+ *                       socket that stands for "-" in a chained stage
+ *                       (chain.h) does so always
  *   ntop:@EP / ntop:>EP PUB in the ntop wire format: v1 header (24 bytes),
  *                       version 2, msg_id from 1 up, topic from the record's
  *                       _topic (default "flow"), the record in the form
@@ -21,7 +26,8 @@
  *                       message, acked publishes, resends deduplicated
  *                       (natspub.h, natsio.h). Servers that do not answer
  *                       at open make sink_open exit 1 itself.
- * Records are written without their newline; file sinks add it.
+ * Records are written without their newline; file sinks and batched ZMQ
+ * sinks add it.
  */
 #ifndef EVPIPE_SINK_H
 #define EVPIPE_SINK_H
@@ -60,6 +66,13 @@ int	sink_flush(struct sink *s);
 /* Flushes, closes and frees *sp (NULL afterwards). Returns 0, or -1 if this
  * or any earlier write failed, so a caller can exit 1 on lost output. */
 int	sink_close(struct sink **sp);
+
+/* Sends the pending batches of the batched sinks this thread opened (see
+ * above); linebuf_poll calls it before it waits for input. Returns 0, or
+ * -1 when one lost its records (that sink's next write reports it). */
+int	sink_flush_idle(void);
+/* True when a batched sink of this thread holds records not yet sent. */
+bool	sink_idle_pending(void);
 
 /* The spec it was opened with. */
 const char *sink_name(const struct sink *s);

@@ -13,6 +13,7 @@
 # BENCH_RECORDS=N records (default 1000000: the captures, repeated).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 : "${EVPIPE_BIN:=$here/../../build/bin}"
 PATH=$EVPIPE_BIN:$PATH
 want=${BENCH_RECORDS:-1000000}
@@ -116,7 +117,6 @@ one_run() {
 	echo "$n / ($t1 - $t0)" | bc -l
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print int(a[int((NR + 1) / 2)]) }'; }
 
 bench() {
 	name=$1 kind=$2
@@ -124,7 +124,7 @@ bench() {
 	while [ "$i_" -lt "$runs" ]; do
 		one_run "$kind" "$i_$name"
 		i_=$((i_ + 1))
-	done | median > "$tmp/$name.rate"
+	done | median | awk '{ print int($1) }' > "$tmp/$name.rate"
 	printf '%-14s %10s records/s   peak RSS ev-route %s KiB, flow-agg %s KiB\n' \
 	    "$name" "$(cat "$tmp/$name.rate")" "$(cat "$tmp/route.hwm")" \
 	    "$(cat "$tmp/agg.hwm")"

@@ -3,7 +3,7 @@
 # by ev-emit at full speed over tcp loopback into the pipeline
 #   zmq-ingest | ev-route (companion, three interfaces) | flow-agg
 # run three ways: processes joined by pipes, processes joined by ipc://
-# PUSH/PULL sockets as under supervisord (pipelines/supervisor), and
+# PUSH/PULL sockets carrying batches of lines (push-lines: sinks), and
 # threads of one process joined by inproc:// sockets (evpipe). Each run
 # checks the counters for zero loss (every event into zmq-ingest, no msg_id
 # gap, every record through ev-route into flow-agg) and prints events/s,
@@ -11,9 +11,11 @@
 # took (ev-emit's loading of its file included, as in the elapsed time;
 # that loading is also timed alone, and the rate without it printed).
 # BENCH_EVENTS=N changes the count; BENCH_EVENTS_FILE=F sends the events
-# of F instead (realistic.sh hands its generated load over this way).
+# of F instead (realistic.sh hands its generated load over this way), and
+# BENCH_CHAIN_RATES=F appends "CHAIN EVENTS/S" lines to F.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 : "${EVPIPE_BIN:=$here/../../build/bin}"
 PATH=$EVPIPE_BIN:$PATH
 n=${BENCH_EVENTS:-1000000}
@@ -88,9 +90,9 @@ run_ipc() {
 	mkdir -p "$d"
 	flow-agg -q -o /dev/null "pull:@ipc://$d/fa" 2> "$tmp/fa.err" &
 	fa=$!
-	ev-route $route -o "*=push:>ipc://$d/fa" "pull:@ipc://$d/er" 2> "$tmp/er.err" &
+	ev-route $route -o "*=push-lines:>ipc://$d/fa" "pull:@ipc://$d/er" 2> "$tmp/er.err" &
 	er=$!
-	zmq-ingest -q -H 100000000 -c "$n" -o "push:>ipc://$d/er" "$zmq" 2> "$tmp/zi.err" &
+	zmq-ingest -q -H 100000000 -c "$n" -o "push-lines:>ipc://$d/er" "$zmq" 2> "$tmp/zi.err" &
 	zi=$!
 	sleep 0.3
 	t0=$(now)
@@ -124,7 +126,6 @@ run_inproc() {
 	check "$tmp/fa.err" records "$(jq .counters.records_out "$tmp/er.err")"
 	echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # CPU seconds (user+sys) of this shell and of every child it has waited
 # for: a run's stages, so that the figures of a busy host can be compared.
 hz=$(getconf CLK_TCK)
@@ -156,4 +157,8 @@ for chain in ${BENCH_CHAINS:-pipe ipc inproc}; do
 	printf 'pipeline: %-7s %8.3f s median of %d  %10.0f events/s, 0 lost, CPU %.2f s (user+sys, median); %.0f events/s after the load\n' \
 		"$chain" "$t" "$runs" "$(echo "$n / $t" | bc -l)" \
 		"$(median < "$tmp/cpus")" "$(echo "$n / ($t - $load)" | bc -l)"
+	# realistic.sh reads the rates back for the table of targets.
+	if [ -n "${BENCH_CHAIN_RATES:-}" ]; then
+		echo "$chain $(echo "$n / $t" | bc -l)" >> "$BENCH_CHAIN_RATES"
+	fi
 done

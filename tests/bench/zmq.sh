@@ -21,6 +21,7 @@
 # receiver and ev-emit together).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 : "${EVPIPE_BIN:=$here/../../build/bin}"
 msgs=${BENCH_MSGS:-500000}
 runs=${BENCH_RUNS:-5}
@@ -126,6 +127,21 @@ jq -r --argjson n "$msgs" --argjson b "$batches" '
 	"zmq: receiver started first: 10/msg: zmq-ingest \($zi10 | round) events/s (target >= 500000), bare SUB \($bare10 | round) messages/s (\($bare10 * 10 | round) events/s), ratio \($zi10 / ($bare10 * 10) * 100 | round / 100)x",
 	(if ($zi1 / $bare1) >= 0.5 and $zi10 >= 500000 then "zmq: targets met, receiver started first" else "zmq: TARGETS MISSED, receiver started first" end)
 ' "$tmp/s.json"
+# The end-to-end target: zmq-ingest batched (ten per message, started
+# first) >= 0.95x the bare receiver, its runs within 10% of each other
+# (max - min over the median).
+read -r zi bare x spread <<EOR
+$(jq -r --argjson n "$msgs" --argjson b "$batches" '
+	.results[2] as $z | ($n / $z.median) as $zi |
+	($b / .results[3].median * 10) as $bare |
+	((($z.times | max) - ($z.times | min)) / $z.median) as $sp |
+	"\($zi | round) \($bare | round) \($zi / $bare * 100 | round / 100) \($sp * 1000 | round / 10)"' "$tmp/s.json")
+EOR
+echo "zmq: batched: zmq-ingest $zi events/s, bare SUB $bare events/s, ${x}x; zmq-ingest's runs spread over $spread% of the median"
+bench_target "zmq-ingest batched, events/s" "$zi" "${x}x bare SUB" \
+    ">= 0.95x bare SUB" "$(bench_met "$x" ">=" 0.95)"
+bench_target "zmq-ingest batched, spread of $runs runs" "$spread%" "" \
+    "<= 10%" "$(bench_met "$spread" "<=" 10)"
 
 # TLV against JSON: the same flat flow record (nProbe's field names, 12
 # members) 100 to a message, as ev-emit -b 100 sends it in JSON and

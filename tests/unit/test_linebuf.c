@@ -13,6 +13,7 @@
 
 #include "chain.h"
 #include "linebuf.h"
+#include "sink.h"
 #include "unit.h"
 
 #define MAXGOT	64
@@ -403,6 +404,37 @@ test_zmq_pull(const char *dir)
 	got_reset(&g);
 }
 
+/* A poll that is about to wait first sends what this thread's batched
+ * sinks hold, so a quiet input never holds back records written. */
+static void
+test_idle_flush(void)
+{
+	struct linebuf *lb = linebuf_new(100);
+	struct got g = { 0 };
+	char err[256], *str;
+	struct sink *s;
+	zsock_t *pull;
+
+	CHECK(linebuf_add(lb, "pull:@inproc://lbtest-idle-in", err,
+	    sizeof(err)) == 0);
+	s = sink_open("push-lines:@inproc://lbtest-idle-out", NULL, err,
+	    sizeof(err));
+	CHECK(s != NULL);
+	pull = zsock_new_pull(">inproc://lbtest-idle-out");
+	zsock_set_rcvtimeo(pull, 2000);
+	CHECK(sink_write(s, "{\"r\":1}", 7) == 0);
+	CHECK(sink_idle_pending());
+	CHECK(linebuf_poll(lb, 10, collect, &g) == 0);
+	CHECK(!sink_idle_pending());
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"r\":1}\n");
+	zstr_free(&str);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&pull);
+	linebuf_destroy(&lb);
+	got_reset(&g);
+}
+
 static void
 test_zmq_sub(const char *dir)
 {
@@ -492,6 +524,7 @@ main(void)
 	test_eintr();
 	test_zmq_pull(dir);
 	test_zmq_sub(dir);
+	test_idle_flush();
 	test_chain();
 	snprintf(path, sizeof(path), "%s/f.ndjson", dir);
 	unlink(path);

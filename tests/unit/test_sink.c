@@ -18,6 +18,7 @@
 #include "sig.h"
 #include "sink.h"
 #include "unit.h"
+#include "xalloc.h"
 
 static char dir[] = "/tmp/test_sink.XXXXXX";
 
@@ -503,6 +504,69 @@ test_ntop(void)
 	zsock_destroy(&sub);
 }
 
+/* push-lines: joins records with their newlines into one message until
+ * a flush (sink_flush, sink_flush_idle, close); under -l each record goes
+ * at once; one larger than a batch goes alone, without its newline. */
+static void
+test_lines(void)
+{
+	struct sink_opts o;
+	char err[256], *str, *big;
+	struct sink *s;
+	zsock_t *pull;
+
+	s = sink_open("push-lines:@inproc://sktest-lines", NULL, err,
+	    sizeof(err));
+	CHECK(s != NULL);
+	pull = zsock_new_pull(">inproc://sktest-lines");
+	zsock_set_rcvtimeo(pull, 2000);
+	CHECK(wstr(s, "{\"a\":1}") == 0);
+	CHECK(wstr(s, "{\"b\":2}") == 0);
+	CHECK(sink_idle_pending());
+	CHECK(sink_flush_idle() == 0);
+	CHECK(!sink_idle_pending());
+	CHECK(sink_written(s) == 2);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"a\":1}\n{\"b\":2}\n");
+	zstr_free(&str);
+	big = xcalloc(1, 20001);
+	memset(big, 'x', 20000);
+	CHECK(wstr(s, "{}") == 0);
+	CHECK(wstr(s, big) == 0);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{}\n");
+	zstr_free(&str);
+	str = zstr_recv(pull);
+	CHECK(str != NULL && strcmp(str, big) == 0);
+	zstr_free(&str);
+	free(big);
+	CHECK(wstr(s, "{\"c\":3}") == 0);
+	CHECK(sink_flush(s) == 0);
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"c\":3}\n");
+	zstr_free(&str);
+	CHECK(sink_written(s) == 5);
+	CHECK(sink_close(&s) == 0);
+	CHECK(!sink_idle_pending());
+	str = zstr_recv(pull);		/* the end marker of inproc:// */
+	CHECK_STR(str, "");
+	zstr_free(&str);
+
+	memset(&o, 0, sizeof(o));
+	o.line_buffered = true;
+	s = sink_open("push-lines:@inproc://sktest-lines-l", &o, err,
+	    sizeof(err));
+	CHECK(s != NULL);
+	zsock_connect(pull, "inproc://sktest-lines-l");
+	CHECK(wstr(s, "{\"d\":4}") == 0);
+	CHECK(!sink_idle_pending());
+	str = zstr_recv(pull);
+	CHECK_STR(str, "{\"d\":4}\n");
+	zstr_free(&str);
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&pull);
+}
+
 static void
 test_chain(void)
 {
@@ -512,8 +576,9 @@ test_chain(void)
 	struct sink *s;
 	zsock_t *pull;
 
-	/* In a chained stage's thread "-" is the neighbour's socket, and
-	 * closing it sends the empty message that ends the stream. */
+	/* In a chained stage's thread "-" is the neighbour's socket, which
+	 * sends records in batches of lines, and closing it sends the empty
+	 * message that ends the stream. */
 	chain_set(&env);
 	s = sink_open("-", NULL, err, sizeof(err));
 	chain_set(NULL);
@@ -522,9 +587,12 @@ test_chain(void)
 	pull = zsock_new_pull(">inproc://sktest-chain");
 	zsock_set_rcvtimeo(pull, 2000);
 	CHECK(wstr(s, "{\"a\":1}") == 0);
+	CHECK(wstr(s, "") == 0);
+	CHECK(wstr(s, "{\"b\":2}") == 0);
+	CHECK(sink_written(s) == 0);	/* not yet sent */
 	CHECK(sink_close(&s) == 0);
 	str = zstr_recv(pull);
-	CHECK_STR(str, "{\"a\":1}");
+	CHECK_STR(str, "{\"a\":1}\n\n{\"b\":2}\n");
 	zstr_free(&str);
 	str = zstr_recv(pull);
 	CHECK_STR(str, "");
@@ -617,6 +685,7 @@ main(void)
 	test_ntop();
 	test_ntop_tlv();
 	test_chain();
+	test_lines();
 	test_no_subscriber();
 	test_stop_timeout();
 	snprintf(path, sizeof(path), "%s/drop.ipc", dir);
