@@ -57,7 +57,7 @@ wait_records() {
 		sleep 0.1
 		for p in "$@"; do
 			v=$(grep -h '^{"tool":"flow-agg"' "$tmp/agg$p.err" 2>/dev/null |
-			    tail -1 | jq '.counters.records // 0')
+			    tail -1 | jq '.counters.records_in // 0')
 			t=$((t + ${v:-0}))
 		done
 		[ "$t" -ge "$n" ] && break

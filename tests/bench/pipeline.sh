@@ -81,8 +81,8 @@ run_pipe() {
 	ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
 	wait
 	t1=$(now)
-	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
-	check "$tmp/er.err" records_in "$n"; check "$tmp/fa.err" records "$(grep '"tool"' "$tmp/er.err" | jq .counters.records_out)"
+	check "$tmp/zi.err" records_out "$n"; check "$tmp/zi.err" missing_messages 0
+	check "$tmp/er.err" records_in "$n"; check "$tmp/fa.err" records_in "$(grep '"tool"' "$tmp/er.err" | jq .counters.records_out)"
 	echo "$t1 - $t0" | bc
 }
 run_ipc() {
@@ -98,17 +98,17 @@ run_ipc() {
 	t0=$(now)
 	ev-emit -q -w 10s "$zmq" "$tmp/events" 2> /dev/null
 	wait "$zi"
-	out=$(grep '"tool"' "$tmp/zi.err" | jq .counters.records)
+	out=$(grep '"tool"' "$tmp/zi.err" | jq .counters.records_out)
 	# The readers end when told: once ev-route has passed every record on
 	# and flow-agg has taken them all (SIGUSR1 asks for the counters).
 	until kill -USR1 "$er" && sleep 0.05 && [ "$(grep '"tool"' "$tmp/er.err" | tail -n 1 | jq .counters.records_in)" = "$out" ]; do :; done
 	kill "$er"; wait "$er"
 	exp=$(grep '"tool"' "$tmp/er.err" | tail -n 1 | jq .counters.records_out)
-	until kill -USR1 "$fa" && sleep 0.05 && [ "$(grep '"tool"' "$tmp/fa.err" | tail -n 1 | jq .counters.records)" = "$exp" ]; do :; done
+	until kill -USR1 "$fa" && sleep 0.05 && [ "$(grep '"tool"' "$tmp/fa.err" | tail -n 1 | jq .counters.records_in)" = "$exp" ]; do :; done
 	t1=$(now)
 	kill "$fa"; wait "$fa"
-	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
-	check "$tmp/fa.err" records "$exp"
+	check "$tmp/zi.err" records_out "$n"; check "$tmp/zi.err" missing_messages 0
+	check "$tmp/fa.err" records_in "$exp"
 	echo "$t1 - $t0" | bc
 }
 run_inproc() {
@@ -122,8 +122,8 @@ run_inproc() {
 	grep '"tool":"zmq-ingest"' "$tmp/chain.err" > "$tmp/zi.err"
 	grep '"tool":"ev-route"' "$tmp/chain.err" > "$tmp/er.err"
 	grep '"tool":"flow-agg"' "$tmp/chain.err" > "$tmp/fa.err"
-	check "$tmp/zi.err" records "$n"; check "$tmp/zi.err" drops 0
-	check "$tmp/fa.err" records "$(jq .counters.records_out "$tmp/er.err")"
+	check "$tmp/zi.err" records_out "$n"; check "$tmp/zi.err" missing_messages 0
+	check "$tmp/fa.err" records_in "$(jq .counters.records_out "$tmp/er.err")"
 	echo "$t1 - $t0" | bc
 }
 # CPU seconds (user+sys) of this shell and of every child it has waited

@@ -116,8 +116,8 @@ rss() { # events
 	ev-emit -q -w 10s -r "$rssrate" -n $(($1 / n)) "$zmq" "$tmp/events" \
 	    2> /dev/null
 	wait
-	got=$(grep '"tool"' "$tmp/zi.err" | tail -n 1 | jq '.counters.records')
-	drops=$(grep '"tool"' "$tmp/zi.err" | tail -n 1 | jq '.counters.drops')
+	got=$(grep '"tool"' "$tmp/zi.err" | tail -n 1 | jq '.counters.records_out')
+	drops=$(grep '"tool"' "$tmp/zi.err" | tail -n 1 | jq '.counters.missing_messages')
 	[ "$got" = "$1" ] && [ "$drops" = 0 ] || {
 		echo "realistic: zmq-ingest at $1 events paced at $rssrate/s: $got records, $drops dropped"
 		exit 1
