@@ -433,6 +433,31 @@ route() {
 	diff <(grep -v '"_iface":"cbr0"' "$(T out2)") "$X/companion.out"
 }
 
+@test "ev-route: push-lines: and zmq-lines: batches arrive whole and in order" {
+	# 50000 records make many 16 KiB batches; a batch never splits a
+	# record, and the reader splits each message back at its newlines.
+	seq 50000 | sed 's/.*/{"type":"packet","n":&}/' > "$(T in)"
+	for kind in push-lines:@ zmq-lines:@; do
+		case $kind in
+		push*) input="pull:ipc://$BATS_TEST_TMPDIR/b" ;;
+		*) input="zmq:ipc://$BATS_TEST_TMPDIR/b" ;;
+		esac
+		ev-route "$input" > "$(T out)" 2> "$(T err)" &
+		pid=$!
+		timeout 30 ev-route -o "*=${kind}ipc://$BATS_TEST_TMPDIR/b" \
+		    "$(T in)" 2> "$(T err.w)"
+		wait_for "[ \$(wc -l < '$(T out)') -ge 50000 ]" 20 || true
+		kill -TERM "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -eq 0 ]
+		diff "$(T in)" "$(T out)"
+		[ "$(counter "$(T err)" records_in)" -eq 50000 ]
+		[ "$(counter "$(T err.w)" records_out)" -eq 50000 ]
+		[ "$(counter "$(T err.w)" lost)" -eq 0 ]
+	done
+}
+
 @test "ev-route: a zmq: input keeps a producer's last burst while it is blocked" {
 	# The reader's output is a FIFO nobody reads yet: its main thread
 	# blocks while libzmq receives. The producer sends 20000 records and
