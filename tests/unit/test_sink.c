@@ -1,4 +1,6 @@
-/* test_sink.c - unit tests for common/sink.c (include/sink.h). */
+/* test_sink.c - unit tests for common/sink.c, sinkzmq.c and sinkntop.c
+ * (include/sink.h); nats:// sinks need a server and are tested in
+ * tests/cli/nats.bats. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
