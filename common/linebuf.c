@@ -2,7 +2,10 @@
  *
  * Implements include/linebuf.h (doc/design.md "Moving records between
  * stages": one buffer per input, lines of two producers never interleave,
- * over-long lines are discarded to the next newline and counted).
+ * over-long lines are discarded to the next newline and counted): the
+ * reader, its plain inputs and the poll over all inputs. ZMQ inputs are
+ * in linebufzmq.c, nats:// inputs in linebufnats.c; the parts share
+ * include/linebufint.h.
  *
  * Plain inputs are read in large chunks into a buffer of maxline + CHUNK
  * bytes; complete lines are found with memchr() and handed to the callback
@@ -11,17 +14,8 @@
  * its start before the next read; since a partial line longer than maxline
  * is discarded at once, a full CHUNK always fits after it.
  *
- * ZMQ inputs deliver each frame as one record; a frame holding newlines is
- * split at them (a trailing newline does not make an empty record): the
- * batched sinks of sink.h send lines so. A piece ending in a newline is
- * delivered in place, the newline overwritten with a NUL, since the
- * received message is ours alone, except on an inproc:// SUB, where
- * libzmq shares one message among the subscribers; there, and for a last
- * piece without a newline, the piece is copied into the input's buffer to
- * be NUL-terminated. On inproc:// (stages run as threads, chain.h) an
- * empty message is the end of the stream; elsewhere it is an empty
- * record. In such a thread "-" means the spec chain_stdin() gives instead
- * of stdin.
+ * In a stage that runs as a thread (chain.h) "-" means the spec
+ * chain_stdin() gives instead of stdin.
  *
  * Before it waits for input, a poll sends what this thread's batched sinks
  * hold (sink_flush_idle), so records already written never wait for the
@@ -33,7 +27,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +38,11 @@
 
 #include "chain.h"
 #include "linebuf.h"
+#include "linebufint.h"
 #include "natssub.h"
 #include "opts.h"
 #include "sink.h"
 #include "xalloc.h"
-#include "zio.h"
 
 /* Bytes asked of read(2) at a time. */
 #define LINEBUF_CHUNK		(256 * 1024)
@@ -58,59 +51,6 @@
  * 1 MiB buffer (the unprivileged maximum) more than doubled the
  * throughput of "cat file | stage" in measurements. */
 #define LINEBUF_PIPESZ		(1024 * 1024)
-/* The receive high-water mark on inproc://, in messages: the stages of a
- * chain send batches of up to 16 KiB (sink.h), so libzmq's 1000 would let
- * a link hold 16 MiB; 100 batches are still thousands of records. */
-#define LINEBUF_CHAIN_HWM	100
-/* ZMQ messages taken from one socket per poll, so no input starves. */
-#define LINEBUF_ZMQ_BATCH	512
-/* The longest a nats:// input waits for a fetch within one poll: alone it
- * bounds how late a stop signal is seen; beside other inputs it is short,
- * since those are not polled meanwhile. */
-#define LINEBUF_NATS_WAIT_MS	500
-#define LINEBUF_NATS_SHARED_MS	10
-
-enum lb_kind { LB_FD, LB_ZMQ, LB_NATS };
-
-struct lb_input {
-	char		*name;
-	enum lb_kind	 kind;
-	int		 fd;		/* LB_FD */
-	bool		 own_fd;	/* opened by linebuf_add: closed by us */
-	bool		 regular;	/* a regular file: reads never wait */
-	zsock_t		*zs;		/* LB_ZMQ */
-	void		*raw;		/* zsock_resolve(zs) */
-	zmq_msg_t	 msg;		/* the frame being split (LB_ZMQ) */
-	bool		 have_msg;
-	bool		 eof_marker;	/* an empty message ends it (inproc) */
-	bool		 inplace;	/* messages may be written into */
-	size_t		 moff;		/* next byte of msg to deliver */
-	char		*buf;		/* cap + 1 bytes: room for a NUL */
-	size_t		 cap;
-	size_t		 start;		/* first byte not yet delivered */
-	size_t		 end;		/* bytes read so far */
-	bool		 discarding;	/* inside an over-long line */
-	bool		 hit_eof;	/* read(2) returned 0 (tail pending) */
-	bool		 closed;	/* ended: no longer polled */
-	bool		 pending;	/* the callback stopped: lines remain */
-	struct natssub	*ns;		/* LB_NATS */
-	const char	*ndata;		/* LB_NATS: the message being split */
-	size_t		 nsize;
-};
-
-struct linebuf {
-	size_t			 maxline;
-	struct lb_input		*in;
-	int			 n;
-	int			 cap;
-	int			 open;
-	bool			 intr;		/* a read was interrupted */
-	bool			 nats_ack_exit;	/* nats:// default: ack=exit */
-	int			 nnats;		/* open nats:// inputs */
-	zmq_pollitem_t		*items;
-	int			*item_in;	/* input index of items[k] */
-	struct linebuf_stats	 st;
-};
 
 struct linebuf *
 linebuf_new(size_t maxline)
@@ -127,7 +67,7 @@ linebuf_new(size_t maxline)
 }
 
 /* Ends input i: closes what linebuf opened and frees its buffer. */
-static void
+void
 lb_close(struct linebuf *lb, struct lb_input *in)
 {
 	if (in->closed)
@@ -175,7 +115,7 @@ linebuf_destroy(struct linebuf **lbp)
 }
 
 /* Appends a new input slot with its buffer and returns it. */
-static struct lb_input *
+struct lb_input *
 lb_push(struct linebuf *lb, const char *name, enum lb_kind kind)
 {
 	struct lb_input *in;
@@ -199,95 +139,6 @@ lb_push(struct linebuf *lb, const char *name, enum lb_kind kind)
 	lb->n++;
 	lb->open++;
 	return in;
-}
-
-/* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
- * creates its context; it must run before the first zsock is made.
- * sig_setup() does the same; this covers callers that never call it.
- * Calling it again later does not disturb installed handlers. */
-static void
-lb_czmq_quiet_once(void)
-{
-	zsys_handler_set(NULL);
-}
-
-static void
-lb_czmq_quiet(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	(void)pthread_once(&once, lb_czmq_quiet_once);
-}
-
-/* Adds a SUB (subscribed to everything) or PULL socket; eps is the
- * endpoint list after the "zmq:" / "pull:" prefix. */
-static int
-lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
-    char *err, size_t errsz)
-{
-	struct lb_input *in;
-	zsock_t *zs;
-
-	if (*eps == '\0') {
-		snprintf(err, errsz, "%s: no endpoint", spec);
-		return -1;
-	}
-	lb_czmq_quiet();
-	zs = zsock_new(type);
-	if (zs == NULL) {
-		snprintf(err, errsz, "%s: cannot create socket: %s", spec,
-		    zmq_strerror(zmq_errno()));
-		return -1;
-	}
-	/* Over a connection a producer's closing burst must fit (zio.h);
-	 * between the threads of one chain, batches: a smaller bound. */
-	if (!chain_eof_endpoint(eps))
-		zsock_set_rcvhwm(zs, ZIO_RCVHWM);
-	else
-		zsock_set_rcvhwm(zs, LINEBUF_CHAIN_HWM);
-	if (type == ZMQ_SUB)
-		zsock_set_subscribe(zs, "");
-	/* Without a prefix an endpoint is connected, for SUB and PULL. */
-	if (zsock_attach(zs, eps, false) != 0) {
-		snprintf(err, errsz, "%s: %s", spec,
-		    zmq_strerror(zmq_errno()));
-		zsock_destroy(&zs);
-		return -1;
-	}
-	in = lb_push(lb, spec, LB_ZMQ);
-	in->zs = zs;
-	in->raw = zsock_resolve(zs);
-	in->eof_marker = chain_eof_endpoint(eps);
-	in->inplace = !(type == ZMQ_SUB && chain_eof_endpoint(eps));
-	return lb->n - 1;
-}
-
-/* Adds a nats:// input. A malformed URL or a configuration the servers
- * refuse returns -1 (a usage error for the caller); servers that do not
- * answer end the stage with status 1 here. */
-static int
-lb_add_nats(struct linebuf *lb, const char *spec, char *err, size_t errsz)
-{
-	struct natssub *ns;
-	struct lb_input *in;
-	int status;
-
-	ns = natssub_open(spec, lb->nats_ack_exit, err, errsz, &status);
-	if (ns == NULL) {
-		if (status == 1)
-			errx(1, "%s", err);
-		return -1;
-	}
-	in = lb_push(lb, spec, LB_NATS);
-	in->ns = ns;
-	lb->nnats++;
-	return lb->n - 1;
-}
-
-void
-linebuf_nats_ack_at_exit(struct linebuf *lb, bool on)
-{
-	lb->nats_ack_exit = on;
 }
 
 /* Notes a regular file (always readable, read ahead sequentially) and
@@ -474,210 +325,6 @@ lb_read_fd(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
 		lb->st.bytes += (uint64_t)r;
 	}
 	return lb_deliver_fd(lb, idx, fn, arg, n);
-}
-
-/*
- * Receives the next frame of a ZMQ input into in->msg without waiting;
- * more says the previous frame had more to come. Returns 1 with a frame
- * to split, 0 when the input has nothing more now (or ended, or a receive
- * was interrupted: lb->intr), 2 when the frame was an empty record
- * (delivered through fn, whose value is in *rc).
- */
-static int
-lb_recv_zmq(struct linebuf *lb, int idx, bool more, linebuf_fn fn, void *arg,
-    int *n, int *rc)
-{
-	struct lb_input *in = &lb->in[idx];
-	size_t size;
-	int e;
-
-	zmq_msg_init(&in->msg);
-	if (zmq_msg_recv(&in->msg, in->raw, ZMQ_DONTWAIT) < 0) {
-		e = zmq_errno();
-		zmq_msg_close(&in->msg);
-		if (e == EINTR)
-			lb->intr = true;
-		else if (e == EAGAIN)
-			in->pending = false;
-		else {
-			in->pending = false;
-			lb->st.read_errors++;
-			/* The context is gone: end the input. */
-			if (e == ETERM || e == ENOTSOCK)
-				lb_close(lb, in);
-		}
-		return 0;
-	}
-	size = zmq_msg_size(&in->msg);
-	lb->st.bytes += size;
-	if (size > 0) {
-		in->have_msg = true;
-		in->moff = 0;
-		return 1;
-	}
-	zmq_msg_close(&in->msg);
-	if (in->eof_marker && !more && !zmq_msg_more(&in->msg)) {
-		/* The end of a chained stage's output. */
-		lb_close(lb, in);
-		return 0;
-	}
-	/* An empty frame is one empty record. */
-	in->buf[0] = '\0';
-	lb->st.lines++;
-	(*n)++;
-	*rc = fn(arg, in->buf, 0, idx);
-	return 2;
-}
-
-/* Delivers the lines of in->msg from in->moff on. Returns 0 once all are
- * delivered, or the callback's value. */
-static int
-lb_split_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
-{
-	struct lb_input *in = &lb->in[idx];
-	char *data = zmq_msg_data(&in->msg), *p, *nl;
-	size_t size = zmq_msg_size(&in->msg), len;
-	int rc;
-
-	while (in->moff < size) {
-		p = data + in->moff;
-		nl = memchr(p, '\n', size - in->moff);
-		len = nl ? (size_t)(nl - p) : size - in->moff;
-		in->moff += len + 1;
-		if (len > lb->maxline) {
-			lb->st.overlong++;
-			continue;
-		}
-		if (nl == NULL || !in->inplace) {
-			memcpy(in->buf, p, len);
-			p = in->buf;
-		}
-		p[len] = '\0';
-		lb->st.lines++;
-		(*n)++;
-		if ((rc = fn(arg, p, len, idx)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Delivers the rest of the current frame, then receives and delivers
- * further frames (all frames of a started message, and up to a batch of
- * new messages) without waiting. Returns 0 or the callback's value; an
- * interrupted receive sets lb->intr.
- */
-static int
-lb_deliver_zmq(struct linebuf *lb, int idx, linebuf_fn fn, void *arg, int *n)
-{
-	struct lb_input *in = &lb->in[idx];
-	int budget = LINEBUF_ZMQ_BATCH;
-	int got, rc = 0;
-	bool more;
-
-	in->pending = true;
-	for (;;) {
-		if (!in->have_msg) {
-			more = in->raw != NULL && zsock_rcvmore(in->zs);
-			if (!more && budget-- <= 0)
-				break;
-			got = lb_recv_zmq(lb, idx, more, fn, arg, n, &rc);
-			if (got == 0)
-				return 0;
-			if (rc != 0)
-				return rc;
-			if (got == 2)
-				continue;
-		}
-		if ((rc = lb_split_zmq(lb, idx, fn, arg, n)) != 0)
-			return rc;
-		zmq_msg_close(&in->msg);
-		in->have_msg = false;
-	}
-	in->pending = false;
-	return 0;
-}
-
-/*
- * Delivers the rest of the current nats:// message, then further messages
- * of the fetched batch, fetching once (up to wait_ms) when none is left.
- * A message holds lines joined by newlines. Returns 0 or the callback's
- * value (the input is then left pending).
- */
-static int
-lb_deliver_nats(struct linebuf *lb, int idx, int wait_ms, linebuf_fn fn,
-    void *arg, int *n)
-{
-	struct lb_input *in = &lb->in[idx];
-	const char *nl;
-	size_t len;
-	bool eof;
-	int rc;
-
-	in->pending = true;
-	for (;;) {
-		if (in->ndata == NULL) {
-			in->ndata = natssub_next(in->ns, wait_ms, &in->nsize,
-			    &eof);
-			if (in->ndata == NULL) {
-				in->pending = false;
-				if (eof)
-					lb_close(lb, in);
-				return 0;
-			}
-			/* Only the first fetch of a poll may wait. */
-			wait_ms = 0;
-			in->moff = 0;
-			lb->st.bytes += in->nsize;
-		}
-		while (in->moff < in->nsize) {
-			nl = memchr(in->ndata + in->moff, '\n',
-			    in->nsize - in->moff);
-			len = nl ? (size_t)(nl - (in->ndata + in->moff)) :
-			    in->nsize - in->moff;
-			if (len > lb->maxline) {
-				lb->st.overlong++;
-				in->moff += len + 1;
-				continue;
-			}
-			memcpy(in->buf, in->ndata + in->moff, len);
-			in->buf[len] = '\0';
-			in->moff += len + 1;
-			lb->st.lines++;
-			(*n)++;
-			if ((rc = fn(arg, in->buf, len, idx)) != 0)
-				return rc;
-		}
-		in->ndata = NULL;
-		if (*n >= LINEBUF_ZMQ_BATCH * 64)
-			break;
-	}
-	in->pending = false;
-	return 0;
-}
-
-/* Fetches from every nats:// input; the wait is long only when nothing
- * else is polled. */
-static int
-lb_poll_nats(struct linebuf *lb, int timeout_ms, bool alone, linebuf_fn fn,
-    void *arg, int *n)
-{
-	int i, rc, wait;
-
-	wait = alone ? LINEBUF_NATS_WAIT_MS : LINEBUF_NATS_SHARED_MS;
-	if (timeout_ms >= 0 && timeout_ms < wait)
-		wait = timeout_ms;
-	if (lb->nnats > 1)
-		wait /= lb->nnats;
-	for (i = 0; i < lb->n; i++) {
-		if (lb->in[i].closed || lb->in[i].kind != LB_NATS)
-			continue;
-		if ((rc = lb_deliver_nats(lb, i, wait, fn, arg, n)) != 0)
-			return rc;
-		if (*n > 0)
-			wait = 0;
-	}
-	return 0;
 }
 
 /* Delivers first the lines left behind by a callback that stopped.

@@ -1,4 +1,6 @@
-/* test_linebuf.c - unit tests for common/linebuf.c (include/linebuf.h). */
+/* test_linebuf.c - unit tests for common/linebuf.c and linebufzmq.c
+ * (include/linebuf.h); the nats:// inputs of linebufnats.c need a server
+ * and are tested in tests/cli/nats.bats. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
