@@ -4,8 +4,6 @@
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
  */
-#include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "flowout.h"
@@ -14,70 +12,21 @@
 /*
  * A flow is some 35 members, written once per flow that leaves the table:
  * with an event-only flow per event copy that is the hottest output path
- * of flow-agg. So each member is written with one sbuf_reserve() and a
- * cursor instead of a call per key piece, keys are literals whose length
- * the compiler knows, and numbers are converted here. The bytes are those
- * of the plain sbuf calls and printf they replace (test_flowout checks).
- * Between members b->p is not NUL-terminated: flowout_flow ends with an
- * sbuf call, which terminates it.
+ * of flow-agg. So each member is written with one reservation and sbuf's
+ * cursor formatters instead of a call per key piece, and keys are
+ * literals whose length the compiler knows. The bytes are those of the
+ * plain sbuf calls and printf they replace (test_flowout checks).
  */
 
-/* The longest decimal uint64_t, and "-" with it. */
-#define FO_NUMMAX	21
-
-/* Writes v in decimal at o; returns the end. */
-static char *
-fo_digits(char *o, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-	size_t n;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(o, p, n);
-	return o + n;
-}
-
-static char *
-fo_idigits(char *o, int64_t v)
-{
-	if (v < 0) {
-		*o++ = '-';
-		return fo_digits(o, (uint64_t)0 - (uint64_t)v);
-	}
-	return fo_digits(o, (uint64_t)v);
-}
-
-/* Room for n more bytes; the cursor at the end of b. */
-static char *
-fo_room(struct sbuf *b, size_t n)
-{
-	sbuf_reserve(b, n);
-	return b->p + b->len;
-}
-
-static void
-fo_done(struct sbuf *b, const char *o)
-{
-	b->len = (size_t)(o - b->p);
-}
-
-/* Appends literal text (a string constant: its length is known). */
-#define FO_LIT(b, lit)	sbuf_add((b), (lit), sizeof(lit) - 1)
 /* ,"KEY": for a literal KEY, through a cursor o. */
-#define FO_KEY(o, k)	(memcpy((o), ",\"" k "\":", sizeof(k) + 3), \
-			    (o) + sizeof(k) + 3)
+#define FO_KEY(o, k)	SBUF_PUTLIT((o), ",\"" k "\":")
 
 static void
 fo_u64_(struct sbuf *b, const char *key, size_t klen, uint64_t v)
 {
-	char *o = fo_room(b, klen + FO_NUMMAX);
+	char *o = sbuf_room(b, klen + SBUF_U64MAX);
 
-	memcpy(o, key, klen);
-	fo_done(b, fo_digits(o + klen, v));
+	sbuf_commit(b, sbuf_put_u64(sbuf_put(o, key, klen), v));
 }
 
 #define FO_U64(b, k, v)	fo_u64_((b), ",\"" k "\":", sizeof(k) + 3, (v))
@@ -99,95 +48,24 @@ fo_addr(struct sbuf *b, const char *key, size_t klen,
 {
 	char *o;
 
-	o = fo_room(b, klen + IPADDR_STRLEN + 2);
-	memcpy(o, key, klen);
-	o += klen;
+	o = sbuf_room(b, klen + IPADDR_STRLEN + 2);
+	o = sbuf_put(o, key, klen);
 	*o++ = '"';
 	if (k->family == 6)
 		o = ipaddr_put6(o, k->addr[side]);
 	else
 		o = ipaddr_put4(o, k->addr[side]);
 	*o++ = '"';
-	fo_done(b, o);
+	sbuf_commit(b, o);
 }
 
 #define FO_ADDR(b, k, key, side) \
 	fo_addr((b), ",\"" k "\":", sizeof(k) + 3, (key), (side))
 
-/*
- * Appends v as printf's "%.3f" would. A float times 1000 is exact in a
- * double (24 + 10 bits of 53), so rounding it to an integer with rint()
- * (the current rounding mode, to nearest even by default, as printf
- * rounds) gives printf's digits; larger and non-finite values go through
- * printf itself.
- */
-static void
-fo_ms(struct sbuf *b, float f)
-{
-	double v = f, t = v * 1000.0, r;
-	uint64_t u;
-	char buf[64], *o;
-	int n;
-
-	if (!isfinite(t) || fabs(t) >= 9007199254740992.0) {
-		n = snprintf(buf, sizeof(buf), "%.3f", v);
-		if (n > 0 && (size_t)n < sizeof(buf))
-			sbuf_add(b, buf, (size_t)n);
-		else
-			sbuf_addf(b, "%.3f", v);
-		return;
-	}
-	r = fabs(rint(t));
-	u = (uint64_t)r;
-	o = fo_room(b, FO_NUMMAX + 5);
-	if (signbit(v))
-		*o++ = '-';	/* printf keeps the sign of -0.0001 and -0 */
-	o = fo_digits(o, u / 1000);
-	*o++ = '.';
-	*o++ = (char)('0' + u / 100 % 10);
-	*o++ = (char)('0' + u / 10 % 10);
-	*o++ = (char)('0' + u % 10);
-	fo_done(b, o);
-}
-
-/* "%.3f" of a double (TCP_RTT: netstat events, seldom), printed once into
- * a local buffer rather than twice by sbuf_addf. */
-static void
-fo_dbl3(struct sbuf *b, double v)
-{
-	char buf[64];
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "%.3f", v);
-	if (n > 0 && (size_t)n < sizeof(buf))
-		sbuf_add(b, buf, (size_t)n);
-	else
-		sbuf_addf(b, "%.3f", v);
-}
-
-/* Writes a time in microseconds as "S.uuuuuu" at o; returns the end. */
-static char *
-fo_time(char *o, int64_t us)
-{
-	int64_t s = us / 1000000, f = us % 1000000;
-	int i;
-
-	if (f < 0) {
-		f += 1000000;
-		s--;
-	}
-	o = fo_idigits(o, s);
-	*o = '.';
-	for (i = 6; i >= 1; i--, f /= 10)
-		o[i] = (char)('0' + f % 10);
-	return o + 7;
-}
-
 void
 flowout_time(struct sbuf *b, int64_t us)
 {
-	fo_done(b, fo_time(fo_room(b, FO_NUMMAX + 7), us));
-	b->p[b->len] = '\0';
+	sbuf_add_us(b, us);
 }
 
 /* ,"PXNAME": for the 4-byte prefix px ("SRC_", "DST_"), through o. */
@@ -205,16 +83,16 @@ static void
 fo_pnum(struct sbuf *b, const char *px, const char *name, size_t nlen,
     int64_t v)
 {
-	char *o = fo_room(b, 8 + nlen + FO_NUMMAX);
+	char *o = sbuf_room(b, 8 + nlen + SBUF_I64MAX);
 
-	fo_done(b, fo_idigits(fo_pkey(o, px, name, nlen), v));
+	sbuf_commit(b, sbuf_put_i64(fo_pkey(o, px, name, nlen), v));
 }
 
 static void
 fo_pstr(struct sbuf *b, const char *px, const char *name, size_t nlen,
     const char *v)
 {
-	fo_done(b, fo_pkey(fo_room(b, 8 + nlen), px, name, nlen));
+	sbuf_commit(b, fo_pkey(sbuf_room(b, 8 + nlen), px, name, nlen));
 	sbuf_add_jstr(b, v, strlen(v));
 }
 
@@ -271,12 +149,12 @@ fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 	if (t->state[0] != '\0')
 		FO_STR(b, "TCP_CONN_STATE", t->state);
 	if (t->set & FT_RTT) {
-		FO_LIT(b, ",\"TCP_RTT\":");
-		fo_dbl3(b, t->rtt);
+		SBUF_ADDLIT(b, ",\"TCP_RTT\":");
+		sbuf_add_fix3(b, t->rtt);
 	}
 	if (t->set & FT_RTTVAR) {
-		FO_LIT(b, ",\"TCP_RTT_VARIANCE\":");
-		fo_dbl3(b, t->rttvar);
+		SBUF_ADDLIT(b, ",\"TCP_RTT_VARIANCE\":");
+		sbuf_add_fix3(b, t->rttvar);
 	}
 	if (t->set & FT_SEGS_IN)
 		FO_U64(b, "TCP_SEGS_IN", t->segs_in);
@@ -308,15 +186,13 @@ fo_l7(struct sbuf *b, const struct flow_l7 *l7)
 			continue;
 		key = flowtab_l7_name((enum flow_l7f)i);
 		klen = strlen(key);
-		o = fo_room(b, klen + 4 + l7->len[i]);
+		o = sbuf_room(b, klen + 4 + l7->len[i]);
 		*o++ = ',';
 		*o++ = '"';
-		memcpy(o, key, klen);
-		o += klen;
+		o = sbuf_put(o, key, klen);
 		*o++ = '"';
 		*o++ = ':';
-		memcpy(o, l7->v[i], l7->len[i]);
-		fo_done(b, o + l7->len[i]);
+		sbuf_commit(b, sbuf_put(o, l7->v[i], l7->len[i]));
 	}
 }
 
@@ -334,41 +210,41 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	int v6 = k->family == 6;
 	char *o;
 
-	FO_LIT(b, "{\"_type\":\"flow\"");
+	SBUF_ADDLIT(b, "{\"_type\":\"flow\"");
 	FO_STR(b, "_iface", flowtab_iface_name(ft, k->iface));
 	if (why == FLOW_END_NONE)
-		FO_LIT(b, ",\"_interim\":true");
+		SBUF_ADDLIT(b, ",\"_interim\":true");
 	if (v6) {
-		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":6");
+		SBUF_ADDLIT(b, ",\"IP_PROTOCOL_VERSION\":6");
 		FO_ADDR(b, "IPV6_SRC_ADDR", k, 0);
 		FO_ADDR(b, "IPV6_DST_ADDR", k, 1);
 	} else {
-		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":4");
+		SBUF_ADDLIT(b, ",\"IP_PROTOCOL_VERSION\":4");
 		FO_ADDR(b, "IPV4_SRC_ADDR", k, 0);
 		FO_ADDR(b, "IPV4_DST_ADDR", k, 1);
 	}
 	/* The fixed members through one cursor. */
-	o = fo_room(b, FO_FIXEDMAX);
-	o = fo_digits(FO_KEY(o, "L4_SRC_PORT"), k->port[0]);
-	o = fo_digits(FO_KEY(o, "L4_DST_PORT"), k->port[1]);
-	o = fo_digits(FO_KEY(o, "PROTOCOL"), k->proto);
+	o = sbuf_room(b, FO_FIXEDMAX);
+	o = sbuf_put_u64(FO_KEY(o, "L4_SRC_PORT"), k->port[0]);
+	o = sbuf_put_u64(FO_KEY(o, "L4_DST_PORT"), k->port[1]);
+	o = sbuf_put_u64(FO_KEY(o, "PROTOCOL"), k->proto);
 	if (k->vlan != 0)
-		o = fo_digits(FO_KEY(o, "VLAN_ID"), k->vlan);
-	o = fo_digits(FO_KEY(o, "IN_PKTS"), f->pkts[0]);
-	o = fo_digits(FO_KEY(o, "IN_BYTES"), f->bytes[0]);
-	o = fo_digits(FO_KEY(o, "OUT_PKTS"), f->pkts[1]);
-	o = fo_digits(FO_KEY(o, "OUT_BYTES"), f->bytes[1]);
-	o = fo_idigits(FO_KEY(o, "FIRST_SWITCHED"), f->first / 1000000);
-	o = fo_idigits(FO_KEY(o, "LAST_SWITCHED"), f->last / 1000000);
-	o = fo_time(FO_KEY(o, "FLOW_START_SEC"), f->first);
-	o = fo_time(FO_KEY(o, "FLOW_END_SEC"), f->last);
+		o = sbuf_put_u64(FO_KEY(o, "VLAN_ID"), k->vlan);
+	o = sbuf_put_u64(FO_KEY(o, "IN_PKTS"), f->pkts[0]);
+	o = sbuf_put_u64(FO_KEY(o, "IN_BYTES"), f->bytes[0]);
+	o = sbuf_put_u64(FO_KEY(o, "OUT_PKTS"), f->pkts[1]);
+	o = sbuf_put_u64(FO_KEY(o, "OUT_BYTES"), f->bytes[1]);
+	o = sbuf_put_i64(FO_KEY(o, "FIRST_SWITCHED"), f->first / 1000000);
+	o = sbuf_put_i64(FO_KEY(o, "LAST_SWITCHED"), f->last / 1000000);
+	o = sbuf_put_us(FO_KEY(o, "FLOW_START_SEC"), f->first);
+	o = sbuf_put_us(FO_KEY(o, "FLOW_END_SEC"), f->last);
 	if (k->proto == 6) {
-		o = fo_digits(FO_KEY(o, "TCP_FLAGS"),
+		o = sbuf_put_u64(FO_KEY(o, "TCP_FLAGS"),
 		    (uint64_t)(f->flags[0] | f->flags[1]));
-		o = fo_digits(FO_KEY(o, "CLIENT_TCP_FLAGS"), f->flags[0]);
-		o = fo_digits(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
+		o = sbuf_put_u64(FO_KEY(o, "CLIENT_TCP_FLAGS"), f->flags[0]);
+		o = sbuf_put_u64(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
 	}
-	fo_done(b, o);
+	sbuf_commit(b, o);
 	if (f->l7 != NULL)
 		fo_l7(b, f->l7);
 	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
@@ -376,12 +252,12 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
 		fo_proc(b, "DST_", p);
 	if (f->state & FLOW_HAS_LAT0) {
-		FO_LIT(b, ",\"CLIENT_NW_LATENCY_MS\":");
-		fo_ms(b, f->lat[0]);
+		SBUF_ADDLIT(b, ",\"CLIENT_NW_LATENCY_MS\":");
+		sbuf_add_fix3(b, f->lat[0]);
 	}
 	if (f->state & FLOW_HAS_LAT1) {
-		FO_LIT(b, ",\"SERVER_NW_LATENCY_MS\":");
-		fo_ms(b, f->lat[1]);
+		SBUF_ADDLIT(b, ",\"SERVER_NW_LATENCY_MS\":");
+		sbuf_add_fix3(b, f->lat[1]);
 	}
 	if ((t = flowtab_tcpinfo_get(ft, f)) != NULL)
 		fo_tcp(b, t);
@@ -392,7 +268,7 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	if (f->retrans[1] != 0)
 		FO_U64(b, "RETRANSMITTED_OUT_PKTS", f->retrans[1]);
 	if (!(f->state & FLOW_HAS_PKTS))
-		FO_LIT(b, ",\"FLOW_EVENT_ONLY\":true");
+		SBUF_ADDLIT(b, ",\"FLOW_EVENT_ONLY\":true");
 	if (why != FLOW_END_NONE)
 		FO_STR(b, "FLOW_END_REASON", flowtab_endname(why));
 	sbuf_addc(b, '}');
