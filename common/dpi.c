@@ -316,62 +316,17 @@ dpi_insert(struct dpi *x, const struct dpi_key *k, uint32_t h)
 	return i;
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t
-dpi_utf8(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* Appends ,"KEY":"value" when value is not empty. The value comes from
  * packet payload: a byte that is not UTF-8 becomes U+FFFD. */
 static void
 dpi_str(struct sbuf *b, const char *key, const char *v)
 {
-	const unsigned char *u = (const unsigned char *)v;
-	char clean[4096 * 3];
-	size_t n, i, k, o = 0;
-
 	if (v == NULL || v[0] == '\0')
 		return;
-	n = strnlen(v, 4096);
-	for (i = 0; i < n; i += k) {
-		if ((k = dpi_utf8(u + i, n - i)) == 0) {
-			memcpy(clean + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			k = 1;
-			continue;
-		}
-		memcpy(clean + o, v + i, k);
-		o += k;
-	}
 	sbuf_addc(b, ',');
 	sbuf_add_jstr(b, key, strlen(key));
 	sbuf_addc(b, ':');
-	sbuf_add_jstr(b, clean, o);
+	sbuf_add_jstr_utf8(b, v, strnlen(v, 4096));
 }
 
 /* nDPI keeps the URL as host and path together; nProbe's HTTP_URL is

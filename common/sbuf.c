@@ -121,6 +121,60 @@ sbuf_add_jstr(struct sbuf *b, const char *s, size_t n)
 	sbuf_commit(b, sbuf_put_jstr(sbuf_room(b, n * 6 + 2), s, n));
 }
 
+size_t
+sbuf_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+int
+sbuf_add_jstr_utf8(struct sbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+	int repaired = 0;
+	char *o;
+
+	/* As sbuf_add_jstr: an escape is at most six bytes, U+FFFD three. */
+	o = sbuf_room(b, n * 6 + 2);
+	*o++ = '"';
+	for (i = 0; i < n; i += k) {
+		if ((k = sbuf_utf8_len(u + i, n - i)) == 0) {
+			o = SBUF_PUTLIT(o, "\xef\xbf\xbd");
+			repaired = 1;
+			k = 1;
+		} else if (k > 1 || (u[i] >= 0x20 && u[i] != '"' &&
+		    u[i] != '\\'))
+			o = sbuf_put(o, u + i, k);
+		else
+			o = sbuf_put_jesc(o, u[i]);
+	}
+	*o++ = '"';
+	sbuf_commit(b, o);
+	return repaired;
+}
+
 char *
 sbuf_put_u64(char *o, uint64_t v)
 {

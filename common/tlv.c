@@ -95,35 +95,6 @@ tlv_width(int t)
 	}
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n), or 0 if there is
- * none (RFC 3629: no overlong forms, surrogates or values past U+10FFFF). */
-static size_t
-tlv_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* A byte that a JSON string cannot hold as it is, or that starts a
  * multibyte UTF-8 sequence to check: the slow path of tlv_put_str(). */
 static inline bool
@@ -143,8 +114,7 @@ tlv_special(uint8_t c)
 static int
 tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 {
-	struct sbuf fix = { 0 };
-	size_t i = 0, k;
+	size_t i = 0;
 	int res = 0;
 
 	while (i < n && !tlv_special(s[i]))
@@ -161,26 +131,9 @@ tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 	for (i = 0; i < n; i++)
 		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
 			res = TLV_STR_ESCAPED;
-	i = 0;
-	while (i < n && (k = tlv_utf8_len(s + i, n - i)) > 0)
-		i += k;
-	if (i == n) {
-		sbuf_add_jstr(out, (const char *)s, n);
-		return res;
-	}
-	sbuf_add(&fix, s, i);
-	while (i < n) {
-		if ((k = tlv_utf8_len(s + i, n - i)) > 0) {
-			sbuf_add(&fix, s + i, k);
-			i += k;
-		} else {
-			sbuf_add(&fix, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	sbuf_add_jstr(out, fix.p, fix.len);
-	sbuf_free(&fix);
-	return res | TLV_STR_REPAIRED;
+	if (sbuf_add_jstr_utf8(out, (const char *)s, n))
+		res |= TLV_STR_REPAIRED;
+	return res;
 }
 
 /* The shortest text of d that reads back as d, as a double or (isfloat,

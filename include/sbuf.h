@@ -40,6 +40,14 @@ void	sbuf_addf(struct sbuf *b, const char *fmt, ...)
 /* Appends s (n bytes, UTF-8) as a JSON string literal, quotes included;
  * control characters, quote and backslash are escaped, '/' is not. */
 void	sbuf_add_jstr(struct sbuf *b, const char *s, size_t n);
+/* Appends s as sbuf_add_jstr() does, each byte that is not part of a
+ * well-formed UTF-8 sequence replaced by U+FFFD. Returns 1 if a byte was
+ * replaced, 0 if s was UTF-8 already. */
+int	sbuf_add_jstr_utf8(struct sbuf *b, const char *s, size_t n);
+/* The length (1 to 4) of the well-formed UTF-8 sequence at s[0..n), n > 0
+ * (Unicode's table 3-7: no overlong forms, surrogates or code points past
+ * U+10FFFF), or 0 if there is none. */
+size_t	sbuf_utf8_len(const unsigned char *s, size_t n);
 /* Appends an unsigned / signed decimal integer. */
 void	sbuf_add_u64(struct sbuf *b, uint64_t v);
 void	sbuf_add_i64(struct sbuf *b, int64_t v);

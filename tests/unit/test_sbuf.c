@@ -100,6 +100,22 @@ main(void)
 	sbuf_add_jstr(&b, "q\"b\\/\n\x01\xc3\xa9", 9);
 	CHECK_STR(b.p, "\"q\\\"b\\\\/\\n\\u0001\xc3\xa9\"");
 	sbuf_reset(&b);
+	/* Overlong, surrogate, past U+10FFFF, cut short, stray continuation:
+	 * one U+FFFD a byte; escapes as sbuf_add_jstr. */
+	CHECK(sbuf_add_jstr_utf8(&b, "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"
+	    "\xe2\x82", 11) == 1);
+	CHECK(b.len == 2 + 11 * 3);
+	sbuf_reset(&b);
+	CHECK(sbuf_add_jstr_utf8(&b, "a\"\x01\xc3\xa9\xf0\x9f\x98\x80", 9) == 0);
+	CHECK_STR(b.p, "\"a\\\"\\u0001\xc3\xa9\xf0\x9f\x98\x80\"");
+	sbuf_reset(&b);
+	CHECK(sbuf_add_jstr_utf8(&b, "\xff\n", 2) == 1);
+	CHECK_STR(b.p, "\"\xef\xbf\xbd\\n\"");
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xe0\xa0\x80", 3) == 3);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xe0\x9f\x80", 3) == 0);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xf4\x8f\xbf\xbf", 4) == 4);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xf0\x9f\x98", 3) == 0);
+	sbuf_reset(&b);
 	sbuf_add_u64(&b, 0);
 	sbuf_addc(&b, ' ');
 	sbuf_add_u64(&b, UINT64_MAX);
