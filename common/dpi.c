@@ -18,6 +18,7 @@
 #include "ndpi_api.h"
 
 #include "dpi.h"
+#include "evkeys.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -358,21 +359,21 @@ dpi_format(struct dpi *x, const struct ndpi_flow_struct *nf, ndpi_protocol p)
 	char buf[128];
 
 	sbuf_reset(b);
-	dpi_str(b, "L7_PROTO", ndpi_protocol2id(x->mod, p, buf, sizeof(buf)));
-	dpi_str(b, "L7_PROTO_NAME", ndpi_protocol2name(x->mod, p, buf,
+	dpi_str(b, EVK_L7_PROTO, ndpi_protocol2id(x->mod, p, buf, sizeof(buf)));
+	dpi_str(b, EVK_L7_PROTO_NAME, ndpi_protocol2name(x->mod, p, buf,
 	    sizeof(buf)));
-	dpi_str(b, "L7_CATEGORY", ndpi_category_get_name(x->mod, p.category));
+	dpi_str(b, EVK_L7_CATEGORY, ndpi_category_get_name(x->mod, p.category));
 	if (dpi_is(p, NDPI_PROTOCOL_DNS))
-		dpi_str(b, "DNS_QUERY", nf->host_server_name);
+		dpi_str(b, EVK_DNS_QUERY, nf->host_server_name);
 	if (dpi_is(p, NDPI_PROTOCOL_HTTP)) {
-		dpi_str(b, "HTTP_HOST", nf->host_server_name);
-		dpi_str(b, "HTTP_URL", dpi_path(nf));
+		dpi_str(b, EVK_HTTP_HOST, nf->host_server_name);
+		dpi_str(b, EVK_HTTP_URL, dpi_path(nf));
 	}
 	/* The TLS members of nDPI's protocol union are only valid for TLS
 	 * and QUIC flows. */
 	if (dpi_is(p, NDPI_PROTOCOL_TLS) || dpi_is(p, NDPI_PROTOCOL_QUIC)) {
-		dpi_str(b, "TLS_SERVER_NAME", nf->host_server_name);
-		dpi_str(b, "JA3C_HASH", nf->protos.tls_quic.ja3_client);
+		dpi_str(b, EVK_TLS_SERVER_NAME, nf->host_server_name);
+		dpi_str(b, EVK_JA3C_HASH, nf->protos.tls_quic.ja3_client);
 	}
 }
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "evkeys.h"
 #include "flowout.h"
 #include "ipaddr.h"
 
@@ -103,24 +104,26 @@ fo_proc(struct sbuf *b, const char *px, const struct flow_proc *p)
 #define FO_PN(n)	n, sizeof(n) - 1
 	/* Names that nProbe defines come first, then evpipe's own. */
 	static const struct { int num; const char *name; size_t len; } nums[] = {
-		{ FP_PID, FO_PN("PROC_PID") }, { FP_UID, FO_PN("PROC_UID") },
-		{ FP_FPID, FO_PN("FATHER_PROC_PID") },
-		{ FP_TID, FO_PN("PROC_TID") }, { FP_GID, FO_PN("PROC_GID") },
-		{ FP_FUID, FO_PN("FATHER_PROC_UID") },
+		{ FP_PID, FO_PN(EVK_PROC_PID) },
+		{ FP_UID, FO_PN(EVK_PROC_UID) },
+		{ FP_FPID, FO_PN(EVK_FATHER_PROC_PID) },
+		{ FP_TID, FO_PN(EVK_PROC_TID) },
+		{ FP_GID, FO_PN(EVK_PROC_GID) },
+		{ FP_FUID, FO_PN(EVK_FATHER_PROC_UID) },
 	};
 	static const struct { int str; const char *name; size_t len; } strs[] = {
-		{ FP_NAME, FO_PN("PROC_NAME") },
-		{ FP_USER, FO_PN("PROC_USER_NAME") },
-		{ FP_FNAME, FO_PN("FATHER_PROC_NAME") },
-		{ FP_CMDLINE, FO_PN("PROC_CMDLINE") },
-		{ FP_CID, FO_PN("PROC_CONTAINER_ID") },
-		{ FP_PKG, FO_PN("PROC_PKG_NAME") },
-		{ FP_GROUP, FO_PN("PROC_GROUP_NAME") },
-		{ FP_FUSER, FO_PN("FATHER_PROC_USER_NAME") },
-		{ FP_CKIND, FO_PN("PROC_CONTAINER_TYPE") },
-		{ FP_CNAME, FO_PN("PROC_CONTAINER_NAME") },
-		{ FP_CPOD, FO_PN("PROC_CONTAINER_POD") },
-		{ FP_CNS, FO_PN("PROC_CONTAINER_NS") },
+		{ FP_NAME, FO_PN(EVK_PROC_NAME) },
+		{ FP_USER, FO_PN(EVK_PROC_USER_NAME) },
+		{ FP_FNAME, FO_PN(EVK_FATHER_PROC_NAME) },
+		{ FP_CMDLINE, FO_PN(EVK_PROC_CMDLINE) },
+		{ FP_CID, FO_PN(EVK_PROC_CONTAINER_ID) },
+		{ FP_PKG, FO_PN(EVK_PROC_PKG_NAME) },
+		{ FP_GROUP, FO_PN(EVK_PROC_GROUP_NAME) },
+		{ FP_FUSER, FO_PN(EVK_FATHER_PROC_USER_NAME) },
+		{ FP_CKIND, FO_PN(EVK_PROC_CONTAINER_TYPE) },
+		{ FP_CNAME, FO_PN(EVK_PROC_CONTAINER_NAME) },
+		{ FP_CPOD, FO_PN(EVK_PROC_CONTAINER_POD) },
+		{ FP_CNS, FO_PN(EVK_PROC_CONTAINER_NS) },
 	};
 #undef FO_PN
 	size_t i;
@@ -147,29 +150,29 @@ static void
 fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 {
 	if (t->state[0] != '\0')
-		FO_STR(b, "TCP_CONN_STATE", t->state);
+		FO_STR(b, EVK_TCP_CONN_STATE, t->state);
 	if (t->set & FT_RTT) {
-		SBUF_ADDLIT(b, ",\"TCP_RTT\":");
+		SBUF_ADDLIT(b, ",\"" EVK_TCP_RTT "\":");
 		sbuf_add_fix3(b, t->rtt);
 	}
 	if (t->set & FT_RTTVAR) {
-		SBUF_ADDLIT(b, ",\"TCP_RTT_VARIANCE\":");
+		SBUF_ADDLIT(b, ",\"" EVK_TCP_RTT_VARIANCE "\":");
 		sbuf_add_fix3(b, t->rttvar);
 	}
 	if (t->set & FT_SEGS_IN)
-		FO_U64(b, "TCP_SEGS_IN", t->segs_in);
+		FO_U64(b, EVK_TCP_SEGS_IN, t->segs_in);
 	if (t->set & FT_SEGS_OUT)
-		FO_U64(b, "TCP_SEGS_OUT", t->segs_out);
+		FO_U64(b, EVK_TCP_SEGS_OUT, t->segs_out);
 	if (t->set & FT_UNACK)
-		FO_U64(b, "TCP_UNACK_SEGMENTS", t->unack);
+		FO_U64(b, EVK_TCP_UNACK_SEGMENTS, t->unack);
 	if (t->set & FT_RETRAN)
-		FO_U64(b, "TCP_RETRAN_PKTS", t->retran);
+		FO_U64(b, EVK_TCP_RETRAN_PKTS, t->retran);
 	if (t->set & FT_LOST)
-		FO_U64(b, "TCP_LOST_PKTS", t->lost);
+		FO_U64(b, EVK_TCP_LOST_PKTS, t->lost);
 	if (t->set & FT_BYTES_RCVD)
-		FO_U64(b, "TCP_BYTES_RCVD", t->bytes_rcvd);
+		FO_U64(b, EVK_TCP_BYTES_RCVD, t->bytes_rcvd);
 	if (t->set & FT_BYTES_ACKED)
-		FO_U64(b, "TCP_BYTES_ACKED", t->bytes_acked);
+		FO_U64(b, EVK_TCP_BYTES_ACKED, t->bytes_acked);
 }
 
 /* The application fields (nProbe's names), values as they arrived. */
@@ -210,39 +213,39 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	int v6 = k->family == 6;
 	char *o;
 
-	SBUF_ADDLIT(b, "{\"_type\":\"flow\"");
-	FO_STR(b, "_iface", flowtab_iface_name(ft, k->iface));
+	SBUF_ADDLIT(b, "{\"" EVK_TYPE "\":\"flow\"");
+	FO_STR(b, EVK_IFACE, flowtab_iface_name(ft, k->iface));
 	if (why == FLOW_END_NONE)
-		SBUF_ADDLIT(b, ",\"_interim\":true");
+		SBUF_ADDLIT(b, ",\"" EVK_INTERIM "\":true");
 	if (v6) {
-		SBUF_ADDLIT(b, ",\"IP_PROTOCOL_VERSION\":6");
-		FO_ADDR(b, "IPV6_SRC_ADDR", k, 0);
-		FO_ADDR(b, "IPV6_DST_ADDR", k, 1);
+		SBUF_ADDLIT(b, ",\"" EVK_IP_PROTOCOL_VERSION "\":6");
+		FO_ADDR(b, EVK_IPV6_SRC_ADDR, k, 0);
+		FO_ADDR(b, EVK_IPV6_DST_ADDR, k, 1);
 	} else {
-		SBUF_ADDLIT(b, ",\"IP_PROTOCOL_VERSION\":4");
-		FO_ADDR(b, "IPV4_SRC_ADDR", k, 0);
-		FO_ADDR(b, "IPV4_DST_ADDR", k, 1);
+		SBUF_ADDLIT(b, ",\"" EVK_IP_PROTOCOL_VERSION "\":4");
+		FO_ADDR(b, EVK_IPV4_SRC_ADDR, k, 0);
+		FO_ADDR(b, EVK_IPV4_DST_ADDR, k, 1);
 	}
 	/* The fixed members through one cursor. */
 	o = sbuf_room(b, FO_FIXEDMAX);
-	o = sbuf_put_u64(FO_KEY(o, "L4_SRC_PORT"), k->port[0]);
-	o = sbuf_put_u64(FO_KEY(o, "L4_DST_PORT"), k->port[1]);
-	o = sbuf_put_u64(FO_KEY(o, "PROTOCOL"), k->proto);
+	o = sbuf_put_u64(FO_KEY(o, EVK_L4_SRC_PORT), k->port[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_L4_DST_PORT), k->port[1]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_PROTOCOL), k->proto);
 	if (k->vlan != 0)
-		o = sbuf_put_u64(FO_KEY(o, "VLAN_ID"), k->vlan);
-	o = sbuf_put_u64(FO_KEY(o, "IN_PKTS"), f->pkts[0]);
-	o = sbuf_put_u64(FO_KEY(o, "IN_BYTES"), f->bytes[0]);
-	o = sbuf_put_u64(FO_KEY(o, "OUT_PKTS"), f->pkts[1]);
-	o = sbuf_put_u64(FO_KEY(o, "OUT_BYTES"), f->bytes[1]);
-	o = sbuf_put_i64(FO_KEY(o, "FIRST_SWITCHED"), f->first / 1000000);
-	o = sbuf_put_i64(FO_KEY(o, "LAST_SWITCHED"), f->last / 1000000);
-	o = sbuf_put_us(FO_KEY(o, "FLOW_START_SEC"), f->first);
-	o = sbuf_put_us(FO_KEY(o, "FLOW_END_SEC"), f->last);
+		o = sbuf_put_u64(FO_KEY(o, EVK_VLAN_ID), k->vlan);
+	o = sbuf_put_u64(FO_KEY(o, EVK_IN_PKTS), f->pkts[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_IN_BYTES), f->bytes[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_PKTS), f->pkts[1]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_BYTES), f->bytes[1]);
+	o = sbuf_put_i64(FO_KEY(o, EVK_FIRST_SWITCHED), f->first / 1000000);
+	o = sbuf_put_i64(FO_KEY(o, EVK_LAST_SWITCHED), f->last / 1000000);
+	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_START_SEC), f->first);
+	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_END_SEC), f->last);
 	if (k->proto == 6) {
-		o = sbuf_put_u64(FO_KEY(o, "TCP_FLAGS"),
+		o = sbuf_put_u64(FO_KEY(o, EVK_TCP_FLAGS),
 		    (uint64_t)(f->flags[0] | f->flags[1]));
-		o = sbuf_put_u64(FO_KEY(o, "CLIENT_TCP_FLAGS"), f->flags[0]);
-		o = sbuf_put_u64(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
+		o = sbuf_put_u64(FO_KEY(o, EVK_CLIENT_TCP_FLAGS), f->flags[0]);
+		o = sbuf_put_u64(FO_KEY(o, EVK_SERVER_TCP_FLAGS), f->flags[1]);
 	}
 	sbuf_commit(b, o);
 	if (f->l7 != NULL)
@@ -252,24 +255,24 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
 		fo_proc(b, "DST_", p);
 	if (f->state & FLOW_HAS_LAT0) {
-		SBUF_ADDLIT(b, ",\"CLIENT_NW_LATENCY_MS\":");
+		SBUF_ADDLIT(b, ",\"" EVK_CLIENT_NW_LATENCY_MS "\":");
 		sbuf_add_fix3(b, f->lat[0]);
 	}
 	if (f->state & FLOW_HAS_LAT1) {
-		SBUF_ADDLIT(b, ",\"SERVER_NW_LATENCY_MS\":");
+		SBUF_ADDLIT(b, ",\"" EVK_SERVER_NW_LATENCY_MS "\":");
 		sbuf_add_fix3(b, f->lat[1]);
 	}
 	if ((t = flowtab_tcpinfo_get(ft, f)) != NULL)
 		fo_tcp(b, t);
 	if (f->events != 0)
-		FO_U64(b, "FLOW_EVENTS", f->events);
+		FO_U64(b, EVK_FLOW_EVENTS, f->events);
 	if (f->retrans[0] != 0)
-		FO_U64(b, "RETRANSMITTED_IN_PKTS", f->retrans[0]);
+		FO_U64(b, EVK_RETRANSMITTED_IN_PKTS, f->retrans[0]);
 	if (f->retrans[1] != 0)
-		FO_U64(b, "RETRANSMITTED_OUT_PKTS", f->retrans[1]);
+		FO_U64(b, EVK_RETRANSMITTED_OUT_PKTS, f->retrans[1]);
 	if (!(f->state & FLOW_HAS_PKTS))
-		SBUF_ADDLIT(b, ",\"FLOW_EVENT_ONLY\":true");
+		SBUF_ADDLIT(b, ",\"" EVK_FLOW_EVENT_ONLY "\":true");
 	if (why != FLOW_END_NONE)
-		FO_STR(b, "FLOW_END_REASON", flowtab_endname(why));
+		FO_STR(b, EVK_FLOW_END_REASON, flowtab_endname(why));
 	sbuf_addc(b, '}');
 }

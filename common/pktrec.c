@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "ipaddr.h"
 #include "pktrec.h"
 #include "xalloc.h"
@@ -119,26 +120,26 @@ pr_w_head(char *o, const char *ifjson, size_t n, const struct pr_key *k,
 {
 	const struct pktrec_time *rx = slice ? &v->last : &v->first;
 
-	o = SBUF_PUTLIT(o, "{\"_type\":\"packet\",\"_iface\":");
+	o = SBUF_PUTLIT(o, "{\"" EVK_TYPE "\":\"packet\",\"" EVK_IFACE "\":");
 	o = sbuf_put(o, ifjson, n);
-	o = SBUF_PUTLIT(o, ",\"_rx\":");
+	o = SBUF_PUTLIT(o, ",\"" EVK_RX "\":");
 	o = sbuf_put_frac(o, rx->sec, (rx->nsec % 1000000000u) / 1000, 6);
 	if (k->status == PKTDEC_TRUNCATED)
-		o = SBUF_PUTLIT(o, ",\"_decode\":\"truncated\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_DECODE "\":\"truncated\"");
 	else if (k->status == PKTDEC_MALFORMED)
-		o = SBUF_PUTLIT(o, ",\"_decode\":\"malformed\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_DECODE "\":\"malformed\"");
 	if (k->ipver == 0 && k->nonip != PKTDEC_NONIP_NONE) {
 		const char *nn = pktdec_nonip_name(k->nonip);
 
-		o = SBUF_PUTLIT(o, ",\"_nonip\":\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_NONIP "\":\"");
 		o = sbuf_put(o, nn, strlen(nn));
 		*o++ = '"';
 	}
-	o = SBUF_PUTLIT(o, ",\"timestamp\":\"");
+	o = SBUF_PUTLIT(o, ",\"" EVK_TIMESTAMP "\":\"");
 	o = pr_time(o, &v->first);
 	*o++ = '"';
 	if (slice) {
-		o = SBUF_PUTLIT(o, ",\"LAST_TIMESTAMP\":\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_LAST_TIMESTAMP "\":\"");
 		o = pr_time(o, &v->last);
 		*o++ = '"';
 	}
@@ -149,19 +150,19 @@ static char *
 pr_w_link(char *o, const struct pr_key *k)
 {
 	if (k->dir) {
-		o = SBUF_PUTLIT(o, ",\"DIRECTION\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_DIRECTION "\":");
 		*o++ = k->dir == 2 ? '1' : '0';
 	}
 	if (k->nvlan >= 1) {
-		o = SBUF_PUTLIT(o, ",\"VLAN_ID\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_VLAN_ID "\":");
 		o = sbuf_put_u64(o, k->vlan[0]);
 	}
 	if (k->nvlan >= 2) {
-		o = SBUF_PUTLIT(o, ",\"INNER_VLAN_ID\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_INNER_VLAN_ID "\":");
 		o = sbuf_put_u64(o, k->vlan[1]);
 	}
 	if (k->ipver == 0 && k->ethertype) {
-		o = SBUF_PUTLIT(o, ",\"ETHERTYPE\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_ETHERTYPE "\":");
 		o = sbuf_put_u64(o, k->ethertype);
 	}
 	return o;
@@ -173,19 +174,19 @@ pr_w_net(char *o, const struct pr_key *k)
 	if (k->ipver == 0)
 		return o;
 	if (k->ipver == 4) {
-		o = SBUF_PUTLIT(o,
-		    ",\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_IP_PROTOCOL_VERSION "\":4,\""
+		    EVK_IPV4_SRC_ADDR "\":\"");
 		o = ipaddr_put4(o, k->src);
-		o = SBUF_PUTLIT(o, "\",\"IPV4_DST_ADDR\":\"");
+		o = SBUF_PUTLIT(o, "\",\"" EVK_IPV4_DST_ADDR "\":\"");
 		o = ipaddr_put4(o, k->dst);
 	} else {
-		o = SBUF_PUTLIT(o,
-		    ",\"IP_PROTOCOL_VERSION\":6,\"IPV6_SRC_ADDR\":\"");
+		o = SBUF_PUTLIT(o, ",\"" EVK_IP_PROTOCOL_VERSION "\":6,\""
+		    EVK_IPV6_SRC_ADDR "\":\"");
 		o = ipaddr_put6(o, k->src);
-		o = SBUF_PUTLIT(o, "\",\"IPV6_DST_ADDR\":\"");
+		o = SBUF_PUTLIT(o, "\",\"" EVK_IPV6_DST_ADDR "\":\"");
 		o = ipaddr_put6(o, k->dst);
 	}
-	o = SBUF_PUTLIT(o, "\",\"PROTOCOL\":");
+	o = SBUF_PUTLIT(o, "\",\"" EVK_PROTOCOL "\":");
 	return sbuf_put_u64(o, k->proto);
 }
 
@@ -194,24 +195,24 @@ pr_w_l4(char *o, const struct pr_key *k, const struct pr_val *v,
     bool slice)
 {
 	if (k->flags & PR_F_PORTS) {
-		o = SBUF_PUTLIT(o, ",\"L4_SRC_PORT\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_L4_SRC_PORT "\":");
 		o = sbuf_put_u64(o, k->sport);
-		o = SBUF_PUTLIT(o, ",\"L4_DST_PORT\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_L4_DST_PORT "\":");
 		o = sbuf_put_u64(o, k->dport);
 	}
 	if (k->flags & PR_F_TCPFLAGS) {
-		o = SBUF_PUTLIT(o, ",\"TCP_FLAGS\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_TCP_FLAGS "\":");
 		o = sbuf_put_u64(o, v->tcp_flags);
 	}
 	if (k->flags & PR_F_ICMP) {
-		o = SBUF_PUTLIT(o, ",\"ICMP_TYPE\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_ICMP_TYPE "\":");
 		o = sbuf_put_u64(o, k->icmp);
 	}
 	if (k->flags & PR_F_FRAG) {
-		o = SBUF_PUTLIT(o, ",\"FRAG_ID\":");
+		o = SBUF_PUTLIT(o, ",\"" EVK_FRAG_ID "\":");
 		o = sbuf_put_u64(o, k->frag_id);
 		if (!slice) {
-			o = SBUF_PUTLIT(o, ",\"FRAG_OFFSET\":");
+			o = SBUF_PUTLIT(o, ",\"" EVK_FRAG_OFFSET "\":");
 			o = sbuf_put_u64(o, v->frag_off);
 		}
 	}
@@ -232,9 +233,9 @@ pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
 	o = pr_w_link(o, k);
 	o = pr_w_net(o, k);
 	o = pr_w_l4(o, k, v, slice);
-	o = SBUF_PUTLIT(o, ",\"PKTS\":");
+	o = SBUF_PUTLIT(o, ",\"" EVK_PKTS "\":");
 	o = sbuf_put_u64(o, v->pkts);
-	o = SBUF_PUTLIT(o, ",\"BYTES\":");
+	o = SBUF_PUTLIT(o, ",\"" EVK_BYTES "\":");
 	o = sbuf_put_u64(o, v->bytes);
 	if (l7 != NULL)
 		o = sbuf_put(o, l7, l7len);
