@@ -3,10 +3,12 @@
  *
  * Each key is a macro of a string literal, so that its length is known at
  * compile time (sizeof(EVK_PKTS) - 1) and it pastes into a longer
- * literal: ",\"" EVK_PKTS "\":". A macro is EVK_ and the key upper-cased,
- * without the leading underscore of evpipe's own keys ("_iface" is
- * EVK_IFACE). Keys built at run time from a prefix ("SRC_", "DST_") and
- * a name are spelled here whole where a tool also names them whole.
+ * literal: ",\"" EVK_PKTS "\":". A macro is EVK_ and the key
+ * upper-cased, without the leading underscore of evpipe's own keys
+ * ("_iface" is EVK_IFACE) and with '-' as '_'; ntopng's counter names
+ * lose their case ("ifName" is EVK_IFNAME, "IF_NAME" is EVK_IF_NAME).
+ * Keys that a tool builds at run time from a prefix ("SRC_", "DST_") and
+ * a name are not all here: only those some tool also spells whole.
  */
 #ifndef EVPIPE_EVKEYS_H
 #define EVPIPE_EVKEYS_H
@@ -259,5 +261,17 @@
 #define EVK_VM_SIZE			"VM_SIZE"
 #define EVK_WLAN_SSID			"WLAN_SSID"
 #define EVK_WTP_MAC_ADDRESS		"WTP_MAC_ADDRESS"
+
+/* ntopng's interface counters (SNMP's names) and netstat members. */
+#define EVK_IFINERRORS			"ifInErrors"
+#define EVK_IFINOCTETS			"ifInOctets"
+#define EVK_IFINPACKETS			"ifInPackets"
+#define EVK_IFINDEX			"ifIndex"
+#define EVK_IFNAME			"ifName"
+#define EVK_IFOUTERRORS			"ifOutErrors"
+#define EVK_IFOUTOCTETS			"ifOutOctets"
+#define EVK_IFOUTPACKETS		"ifOutPackets"
+#define EVK_IP_ADDRESSES		"ip-addresses"
+#define EVK_LISTENING_PORTS		"listening-ports"
 
 #endif
