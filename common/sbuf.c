@@ -160,14 +160,17 @@ sbuf_add_jstr_utf8(struct sbuf *b, const char *s, size_t n)
 	o = sbuf_room(b, n * 6 + 2);
 	*o++ = '"';
 	for (i = 0; i < n; i += k) {
-		if ((k = sbuf_utf8_len(u + i, n - i)) == 0) {
+		if (u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' &&
+		    u[i] != '\\') {
+			*o++ = (char)u[i];	/* the usual byte, first */
+			k = 1;
+		} else if ((k = sbuf_utf8_len(u + i, n - i)) == 0) {
 			o = SBUF_PUTLIT(o, "\xef\xbf\xbd");
 			repaired = 1;
 			k = 1;
-		} else if (k > 1 || (u[i] >= 0x20 && u[i] != '"' &&
-		    u[i] != '\\'))
+		} else if (k > 1)
 			o = sbuf_put(o, u + i, k);
-		else
+		else	/* a control character, quote or backslash */
 			o = sbuf_put_jesc(o, u[i]);
 	}
 	*o++ = '"';
