@@ -98,7 +98,8 @@ sbuf_put(char *o, const void *s, size_t n)
 /* Writes a literal string constant at o; the new end. */
 #define SBUF_PUTLIT(o, lit)	sbuf_put((o), (lit), sizeof(lit) - 1)
 
-/* Write v in decimal at o; return the end. */
+/* Write v in decimal at o (at most SBUF_U64MAX / SBUF_I64MAX bytes);
+ * return the end. */
 char	*sbuf_put_u64(char *o, uint64_t v);
 char	*sbuf_put_i64(char *o, int64_t v);
 /* Writes exactly n (1..10) digits of v at o, zero-padded on the left
