@@ -81,23 +81,6 @@ static const char *const view_keyname[K_NKEYS] = {
 	[K_JA3C] = EVK_JA3C_HASH,
 };
 
-/* Keys inside nested objects of events (process, container, TCP info,
- * listening-socket entries). */
-#define SK_PATH		EVK_PROCESS_PATH
-#define SK_PID		EVK_PID
-#define SK_UID		EVK_UID
-#define SK_UIDNAME	EVK_UID_NAME
-#define SK_GIDNAME	EVK_GID_NAME
-#define SK_CMDLINE	EVK_PROCESS_CMDLINE
-#define SK_ID		EVK_ID
-#define SK_NAME		EVK_NAME
-#define SK_DOCKER	EVK_DOCKER
-#define SK_K8S		EVK_K8S
-#define SK_CONNSTATE	EVK_CONN_STATE
-#define SK_LPORT	"port"
-#define SK_LPROC	"proc"
-#define SK_LPKG		"pkg"
-
 static uint32_t
 view_hashkey(const char *s, size_t n)
 {
@@ -367,7 +350,7 @@ view_evproc(struct view *v, const struct rec_field *f, char *path, size_t n)
 	path[0] = '\0';
 	if (record_sub(f, &v->sub) != REC_OK)
 		return;
-	view_str(record_get(&v->sub, SK_PATH), path, n);
+	view_str(record_get(&v->sub, EVK_PROCESS_PATH), path, n);
 }
 
 /* The first element of array a, when it is a plain string, into buf;
@@ -453,10 +436,10 @@ view_listen(struct view *v, const struct rec_field *lf,
 			view_cpy(l->host, sizeof(l->host), host);
 			view_cpy(l->proto, sizeof(l->proto), protos[i]);
 			l->port = (unsigned)view_i64(record_get(&v->sub2,
-			    SK_LPORT), 0) & 0xffff;
-			view_str(record_get(&v->sub2, SK_LPROC), l->proc,
+			    EVK_PORT), 0) & 0xffff;
+			view_str(record_get(&v->sub2, EVK_PROC), l->proc,
 			    sizeof(l->proc));
-			view_str(record_get(&v->sub2, SK_LPKG), l->pkg,
+			view_str(record_get(&v->sub2, EVK_PKG), l->pkg,
 			    sizeof(l->pkg));
 		}
 	}
@@ -537,7 +520,7 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 	else if (fv[K_UDPEV])
 		view_str(fv[K_UDPEV], e->type, sizeof(e->type));
 	else if (fv[K_TCP] && record_sub(fv[K_TCP], &v->sub) == REC_OK)
-		view_str(record_get(&v->sub, SK_CONNSTATE), e->type,
+		view_str(record_get(&v->sub, EVK_CONN_STATE), e->type,
 		    sizeof(e->type));
 	if (e->type[0] == '\0')
 		view_str(fv[K_TOPIC], e->type, sizeof(e->type));

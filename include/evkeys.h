@@ -273,5 +273,9 @@
 #define EVK_IFOUTPACKETS		"ifOutPackets"
 #define EVK_IP_ADDRESSES		"ip-addresses"
 #define EVK_LISTENING_PORTS		"listening-ports"
+/* The members of a listening-ports entry. */
+#define EVK_PKG				"pkg"
+#define EVK_PORT			"port"
+#define EVK_PROC			"proc"
 
 #endif
