@@ -1,6 +1,6 @@
 /* ev-route.c - ntopng's interface dispatch as a filter: events delivered
  * by IF_NAME and to companion interfaces. See man/ev-route.1 and
- * common/route.c.
+ * common/route.c (the rules) and routecore.c (the core).
  */
 #include <err.h>
 #include <getopt.h>

@@ -96,16 +96,67 @@ emit_tlv_check(const struct emit_conf *c)
 	return NULL;
 }
 
+/* The XPUB socket of e, its options and CURVE keys, bound or connected
+ * to the endpoint (connected when it ends in 'c'). Returns 0, or -1 with
+ * a message in errbuf. */
+static int
+emit_open(struct emit *e, char *errbuf, size_t errsz)
+{
+	const struct emit_conf *c = &e->c;
+	char *url;
+	size_t len;
+	int one = 1, hwm = 100000, rc;
+	bool conn;
+
+	len = strlen(c->endpoint);
+	conn = len > 0 && c->endpoint[len - 1] == 'c';
+	if (zio_check_port(c->endpoint, conn ? len - 1 : len, errbuf,
+	    errsz) == -1)
+		return -1;
+	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
+		err(1, "emit");
+	if ((e->ctx = c->zctx) == NULL) {
+		if ((e->ctx = zmq_ctx_new()) == NULL)
+			err(1, "zmq_ctx_new");
+		e->ownctx = true;
+	}
+	if ((e->sock = zmq_socket(e->ctx, ZMQ_XPUB)) == NULL)
+		err(1, "zmq_socket");
+	zmq_setsockopt(e->sock, ZMQ_XPUB_NODROP, &one, sizeof(one));
+	zmq_setsockopt(e->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (c->curve_serverkey != NULL) {
+		struct curve_keypair own;
+
+		if (c->curve_pub != NULL && c->curve_sec != NULL) {
+			snprintf(own.pub, sizeof(own.pub), "%s", c->curve_pub);
+			snprintf(own.sec, sizeof(own.sec), "%s", c->curve_sec);
+		}
+		if (curve_client_setup(e->sock, c->curve_serverkey,
+		    c->curve_pub != NULL && c->curve_sec != NULL ? &own :
+		    NULL) != 0) {
+			snprintf(errbuf, errsz, "CURVE set-up: %s",
+			    zmq_strerror(errno));
+			free(url);
+			return -1;
+		}
+	}
+	rc = conn ? zmq_connect(e->sock, url) : zmq_bind(e->sock, url);
+	if (rc == -1) {
+		snprintf(errbuf, errsz, "cannot %s %s: %s",
+		    conn ? "connect" : "bind", url, zmq_strerror(errno));
+		free(url);
+		return -1;
+	}
+	free(url);
+	return 0;
+}
+
 struct emit *
 emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
     size_t errsz)
 {
 	const char *msg;
 	struct emit *e;
-	char *url;
-	size_t len;
-	int one = 1, hwm = 100000, rc;
-	bool conn;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		err(1, "emit");
@@ -133,46 +184,8 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 		    e->c.topic);
 		goto fail;
 	}
-	len = strlen(c->endpoint);
-	conn = len > 0 && c->endpoint[len - 1] == 'c';
-	if (zio_check_port(c->endpoint, conn ? len - 1 : len, errbuf,
-	    errsz) == -1)
+	if (emit_open(e, errbuf, errsz) != 0)
 		goto fail;
-	if ((url = strndup(c->endpoint, conn ? len - 1 : len)) == NULL)
-		err(1, "emit");
-	if ((e->ctx = c->zctx) == NULL) {
-		if ((e->ctx = zmq_ctx_new()) == NULL)
-			err(1, "zmq_ctx_new");
-		e->ownctx = true;
-	}
-	if ((e->sock = zmq_socket(e->ctx, ZMQ_XPUB)) == NULL)
-		err(1, "zmq_socket");
-	zmq_setsockopt(e->sock, ZMQ_XPUB_NODROP, &one, sizeof(one));
-	zmq_setsockopt(e->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	if (c->curve_serverkey != NULL) {
-		struct curve_keypair own;
-
-		if (c->curve_pub != NULL && c->curve_sec != NULL) {
-			snprintf(own.pub, sizeof(own.pub), "%s", c->curve_pub);
-			snprintf(own.sec, sizeof(own.sec), "%s", c->curve_sec);
-		}
-		if (curve_client_setup(e->sock, c->curve_serverkey,
-		    c->curve_pub != NULL && c->curve_sec != NULL ? &own :
-		    NULL) != 0) {
-			snprintf(errbuf, errsz, "CURVE set-up: %s",
-			    zmq_strerror(errno));
-			free(url);
-			goto fail;
-		}
-	}
-	rc = conn ? zmq_connect(e->sock, url) : zmq_bind(e->sock, url);
-	if (rc == -1) {
-		snprintf(errbuf, errsz, "cannot %s %s: %s",
-		    conn ? "connect" : "bind", url, zmq_strerror(errno));
-		free(url);
-		goto fail;
-	}
-	free(url);
 	/* A recognisable filler: the real struct holds host pointers. */
 	memset(e->ebpf, 0xeb, sizeof(e->ebpf));
 	return e;
@@ -560,87 +573,125 @@ emit_send(struct emit *e, const void *p, size_t len, int more, bool first,
 	return ret;
 }
 
+/* Waits, unless stopped, until sent messages are due at the rate. */
+static void
+emit_pace(const struct emit *e, double t0, uint64_t sent,
+    volatile sig_atomic_t *stop)
+{
+	double due = t0 + sent / e->c.rate, now;
+
+	while (!*stop && (now = emit_now()) < due) {
+		struct timespec ts;
+		double d = due - now;
+
+		ts.tv_sec = (time_t)d;
+		ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Encodes into hb the header of frame j of m (a header frame), numbered
+ * msg_id, and returns its size. */
+static size_t
+emit_hdr(const struct emit *e, const struct emsg *m, size_t j,
+    uint32_t msg_id, uint8_t *hb, size_t hbsz)
+{
+	struct ntophdr h;
+	size_t next = j + 1 < m->nf ? m->f[j + 1].len : 0;
+
+	memset(&h, 0, sizeof(h));
+	h.layout = e->c.layout;
+	memcpy(h.topic, m->f[j].topic, sizeof(h.topic));
+	h.version = (uint32_t)e->c.version;
+	h.flags = e->c.layout != NTOPHDR_V3 ? 0 : (e->c.zlib ?
+	    NTOPHDR_FLAG_ZLIB : 0) | (e->c.tlv ? NTOPHDR_FLAG_TLV : 0);
+	h.size = (uint32_t)next;
+	h.uncompressed_size = m->f[j].usize;
+	h.compressed_size = (uint32_t)next;
+	h.msg_id = msg_id;
+	h.source_id = e->c.source_id;
+	return ntophdr_encode(&h, hb, hbsz);
+}
+
+/* Sends the frames of m, its header numbered msg_id; *had_hdr tells
+ * whether it had one. Returns what emit_send() returns. */
+static int
+emit_msg(struct emit *e, const struct emsg *m, uint32_t msg_id,
+    bool *had_hdr, volatile sig_atomic_t *stop)
+{
+	uint8_t hb[NTOPHDR_MAXSIZE];
+	size_t j;
+	int rc;
+
+	*had_hdr = false;
+	for (j = 0; j < m->nf; j++) {
+		const void *p = m->f[j].p;
+		size_t len = m->f[j].len;
+
+		if (m->f[j].hdr) {
+			len = emit_hdr(e, m, j, msg_id, hb, sizeof(hb));
+			p = hb;
+			*had_hdr = true;
+		} else
+			*e->c_bytes += len;
+		rc = emit_send(e, p, len, j + 1 < m->nf, j == 0,
+		    !m->f[j].hdr, stop);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Sends the eBPF message (-e): a v0 header and the filler struct. Returns
+ * what emit_send() returns. */
+static int
+emit_ebpf(struct emit *e, volatile sig_atomic_t *stop)
+{
+	struct ntophdr h;
+	uint8_t hb[NTOPHDR_MAXSIZE];
+	size_t hl;
+	int rc;
+
+	memset(&h, 0, sizeof(h));
+	h.layout = NTOPHDR_V0;
+	strcpy(h.topic, "ebpf");
+	h.size = EMIT_EBPF_SIZE;
+	hl = ntophdr_encode(&h, hb, sizeof(hb));
+	if ((rc = emit_send(e, hb, hl, 1, true, false, stop)) != 0 ||
+	    (rc = emit_send(e, e->ebpf, sizeof(e->ebpf), 0, false, true,
+	    stop)) != 0)
+		return rc;
+	++*e->c_ebpf;
+	return 0;
+}
+
 /* Sends everything loaded, repeat times, until *stop; emit_run's loop. */
 static int
 emit_pass(struct emit *e, volatile sig_atomic_t *stop)
 {
-	struct ntophdr h;
-	uint8_t hb[NTOPHDR_MAXSIZE];
 	uint32_t msg_id = e->c.first_msg_id;
 	uint64_t pass, sent = 0;
 	double t0;
-	size_t i, j, hl;
+	size_t i;
 	int rc;
 
 	t0 = emit_now();
 	for (pass = 0; !*stop && (e->c.repeat == 0 || pass < e->c.repeat);
 	    pass++) {
 		for (i = 0; i < e->nm && !*stop; i++) {
-			struct emsg *m = &e->m[i];
-			bool had_hdr = false;
+			bool had_hdr;
 
-			if (e->c.rate > 0) {
-				double due = t0 + sent / e->c.rate, now;
-
-				while (!*stop && (now = emit_now()) < due) {
-					struct timespec ts;
-					double d = due - now;
-
-					ts.tv_sec = (time_t)d;
-					ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
-					nanosleep(&ts, NULL);
-				}
-			}
-			for (j = 0; j < m->nf; j++) {
-				const void *p = m->f[j].p;
-				size_t len = m->f[j].len;
-
-				if (m->f[j].hdr) {
-					size_t next = j + 1 < m->nf ?
-					    m->f[j + 1].len : 0;
-
-					memset(&h, 0, sizeof(h));
-					h.layout = e->c.layout;
-					memcpy(h.topic, m->f[j].topic,
-					    sizeof(h.topic));
-					h.version = (uint32_t)e->c.version;
-					h.flags = e->c.layout != NTOPHDR_V3 ?
-					    0 : (e->c.zlib ? NTOPHDR_FLAG_ZLIB :
-					    0) | (e->c.tlv ? NTOPHDR_FLAG_TLV :
-					    0);
-					h.size = (uint32_t)next;
-					h.uncompressed_size = m->f[j].usize;
-					h.compressed_size = (uint32_t)next;
-					h.msg_id = msg_id;
-					h.source_id = e->c.source_id;
-					hl = ntophdr_encode(&h, hb, sizeof(hb));
-					p = hb;
-					len = hl;
-					had_hdr = true;
-				} else
-					*e->c_bytes += len;
-				rc = emit_send(e, p, len, j + 1 < m->nf, j == 0,
-				    !m->f[j].hdr, stop);
-				if (rc != 0)
-					return rc < 0 ? -1 : 0;
-			}
+			if (e->c.rate > 0)
+				emit_pace(e, t0, sent, stop);
+			if ((rc = emit_msg(e, &e->m[i], msg_id, &had_hdr,
+			    stop)) != 0)
+				return rc < 0 ? -1 : 0;
 			++*e->c_msgs;
 			sent++;
 			if (had_hdr)
 				msg_id += 1 + e->c.gap;
-			if (e->c.ebpf) {
-				memset(&h, 0, sizeof(h));
-				h.layout = NTOPHDR_V0;
-				strcpy(h.topic, "ebpf");
-				h.size = EMIT_EBPF_SIZE;
-				hl = ntophdr_encode(&h, hb, sizeof(hb));
-				if ((rc = emit_send(e, hb, hl, 1, true, false,
-				    stop)) != 0 ||
-				    (rc = emit_send(e, e->ebpf, sizeof(e->ebpf), 0,
-				    false, true, stop)) != 0)
-					return rc < 0 ? -1 : 0;
-				++*e->c_ebpf;
-			}
+			if (e->c.ebpf && (rc = emit_ebpf(e, stop)) != 0)
+				return rc < 0 ? -1 : 0;
 		}
 	}
 	return 0;

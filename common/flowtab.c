@@ -8,66 +8,17 @@
  * which is record time, so the head is the flow idle longest (records
  * arriving out of order can make this approximate, never wrong about
  * which flows exist).
+ *
+ * The interned process blocks, the socket records and the application
+ * fields are in common/flowtabproc.c.
  */
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "flowtab.h"
+#include "flowtabint.h"
 #include "xalloc.h"
-
-#define FT_CHUNK_SHIFT	12
-#define FT_CHUNK	(1u << FT_CHUNK_SHIFT)
-#define FT_MAXIFACES	65535
-
-struct ft_list {
-	uint32_t	 head, tail;
-};
-
-struct ft_procent {
-	struct flow_proc p;
-	char		*blob;		/* the strings of p, one allocation */
-	uint32_t	 refs;		/* 0: free (next is the free link) */
-	uint32_t	 hash;
-	uint32_t	 next;
-};
-
-struct flowtab {
-	struct flowtab_conf conf;
-	flowtab_emit_fn	 emit;
-	void		*arg;
-
-	struct flow	**chunk;	/* chunk[i >> SHIFT][i & (CHUNK-1)] */
-	size_t		 nchunk;
-	uint32_t	 nalloc;	/* indices handed out so far, 1.. */
-	uint32_t	 freel;		/* free flows, linked by hnext */
-	size_t		 count;
-
-	uint32_t	*bucket;
-	uint32_t	 nbucket;	/* power of two */
-
-	struct ft_list	 list[2];	/* 0 open, 1 closing */
-
-	char		**ifname;
-	size_t		*iflen;
-	uint64_t	*if_active, *if_expired;
-	uint16_t	 nif;
-	uint64_t	 evicted;
-
-	struct ft_procent *proc;	/* proc[0] unused */
-	uint32_t	 nproc, capproc, freeproc;
-	size_t		 liveproc;
-	uint32_t	*pbucket;
-	uint32_t	 npbucket;
-
-	struct flow_tcpinfo *tcp;	/* tcp[0] unused */
-	uint32_t	 ntcp, captcp;
-	uint32_t	*tcpfree;	/* capacity captcp */
-	uint32_t	 ntcpfree;
-
-	struct flow	*lastf;		/* the flow last looked up or made, */
-	uint32_t	 lasti;		/* and its index */
-};
 
 static void	ft_l7_free(struct flow *);
 
@@ -89,15 +40,6 @@ ft_index(const struct flowtab *ft, const struct flow *f)
 			return (uint32_t)((c << FT_CHUNK_SHIFT) +
 			    (size_t)(f - ft->chunk[c]));
 	errx(1, "flowtab: foreign flow pointer");
-}
-
-static uint64_t
-ft_mix(uint64_t h, uint64_t v)
-{
-	h ^= v;
-	h *= 0x9e3779b97f4a7c15ULL;
-	h ^= h >> 29;
-	return h;
 }
 
 static uint64_t
@@ -338,9 +280,6 @@ ft_idx(const struct flowtab *ft, const struct flow *f)
 			return i;
 	return ft_index(ft, f);
 }
-
-static void
-ft_proc_unref(struct flowtab *ft, uint32_t id);
 
 static void
 ft_l7_free(struct flow *f)
@@ -601,232 +540,6 @@ flowtab_evicted(const struct flowtab *ft)
 	return ft->evicted;
 }
 
-/* ---- interned process blocks ---- */
-
-static uint32_t
-ft_proc_hash(const struct flow_proc *p)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *s;
-	int i;
-
-	for (i = 0; i < FP_NSTR; i++) {
-		if (p->s[i] == NULL) {
-			h = ft_mix(h, (uint64_t)i);
-			continue;
-		}
-		for (s = (const unsigned char *)p->s[i]; *s != '\0'; s++)
-			h = (h ^ *s) * 0x100000001b3ULL;
-		h = ft_mix(h, 0x100u + (uint64_t)i);
-	}
-	for (i = 0; i < FP_NNUM; i++)
-		if (p->nset & (1u << i))
-			h = ft_mix(h, (uint64_t)p->n[i] + (uint64_t)i);
-	h = ft_mix(h, p->nset);
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-static bool
-ft_proc_eq(const struct flow_proc *a, const struct flow_proc *b)
-{
-	int i;
-
-	if (a->nset != b->nset)
-		return false;
-	for (i = 0; i < FP_NNUM; i++)
-		if ((a->nset & (1u << i)) && a->n[i] != b->n[i])
-			return false;
-	for (i = 0; i < FP_NSTR; i++) {
-		if ((a->s[i] == NULL) != (b->s[i] == NULL))
-			return false;
-		if (a->s[i] != NULL && strcmp(a->s[i], b->s[i]) != 0)
-			return false;
-	}
-	return true;
-}
-
-static void
-ft_proc_rehash(struct flowtab *ft)
-{
-	uint32_t n = ft->npbucket * 2, *b, i, j, nx;
-
-	b = xcalloc(n, sizeof(*b));
-	for (i = 0; i < ft->npbucket; i++)
-		for (j = ft->pbucket[i]; j != 0; j = nx) {
-			nx = ft->proc[j].next;
-			ft->proc[j].next = b[ft->proc[j].hash & (n - 1)];
-			b[ft->proc[j].hash & (n - 1)] = j;
-		}
-	free(ft->pbucket);
-	ft->pbucket = b;
-	ft->npbucket = n;
-}
-
-uint32_t
-flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
-{
-	struct ft_procent *e;
-	uint32_t h, i;
-	size_t len = 0, l;
-	char *w;
-	int k;
-
-	if (p->nset == 0) {
-		for (k = 0; k < FP_NSTR && p->s[k] == NULL; k++)
-			;
-		if (k == FP_NSTR)
-			return 0;
-	}
-	h = ft_proc_hash(p);
-	for (i = ft->pbucket[h & (ft->npbucket - 1)]; i != 0;
-	    i = ft->proc[i].next)
-		if (ft->proc[i].hash == h && ft_proc_eq(&ft->proc[i].p, p)) {
-			ft->proc[i].refs++;
-			return i;
-		}
-	if (ft->freeproc != 0) {
-		i = ft->freeproc;
-		ft->freeproc = ft->proc[i].next;
-	} else {
-		if (ft->nproc == ft->capproc) {
-			ft->capproc *= 2;
-			ft->proc = xreallocarray(ft->proc, ft->capproc,
-			    sizeof(*ft->proc));
-		}
-		i = ft->nproc++;
-	}
-	e = &ft->proc[i];
-	memset(e, 0, sizeof(*e));
-	for (k = 0; k < FP_NSTR; k++)
-		if (p->s[k] != NULL)
-			len += strlen(p->s[k]) + 1;
-	e->blob = len ? xcalloc(1, len) : NULL;
-	w = e->blob;
-	for (k = 0; k < FP_NSTR; k++) {
-		if (p->s[k] == NULL)
-			continue;
-		l = strlen(p->s[k]) + 1;
-		memcpy(w, p->s[k], l);
-		e->p.s[k] = w;
-		w += l;
-	}
-	memcpy(e->p.n, p->n, sizeof(e->p.n));
-	e->p.nset = p->nset;
-	e->refs = 1;
-	e->hash = h;
-	if (ft->liveproc + 1 > ft->npbucket)
-		ft_proc_rehash(ft);
-	e->next = ft->pbucket[h & (ft->npbucket - 1)];
-	ft->pbucket[h & (ft->npbucket - 1)] = i;
-	ft->liveproc++;
-	return i;
-}
-
-static void
-ft_proc_unref(struct flowtab *ft, uint32_t id)
-{
-	struct ft_procent *e;
-	uint32_t *pp;
-
-	if (id == 0)
-		return;
-	e = &ft->proc[id];
-	if (--e->refs != 0)
-		return;
-	for (pp = &ft->pbucket[e->hash & (ft->npbucket - 1)]; *pp != 0;
-	    pp = &ft->proc[*pp].next)
-		if (*pp == id) {
-			*pp = e->next;
-			break;
-		}
-	free(e->blob);
-	memset(e, 0, sizeof(*e));
-	e->next = ft->freeproc;
-	ft->freeproc = id;
-	ft->liveproc--;
-}
-
-void
-flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
-    const struct flow_proc *p)
-{
-	struct flow_proc m;
-	uint32_t old = f->proc[side], id;
-	int k;
-
-	if (p->nset == 0) {
-		for (k = 0; k < FP_NSTR && p->s[k] == NULL; k++)
-			;
-		if (k == FP_NSTR)
-			return;		/* nothing to add */
-	}
-	if (old == 0) {
-		f->proc[side] = flowtab_proc_intern(ft, p);
-		return;
-	}
-	/* Merge: what p says wins, what it lacks is kept. The old block's
-	 * strings stay valid until it is released below. */
-	m = ft->proc[old].p;
-	for (k = 0; k < FP_NSTR; k++)
-		if (p->s[k] != NULL)
-			m.s[k] = p->s[k];
-	for (k = 0; k < FP_NNUM; k++)
-		if (p->nset & (1u << k))
-			m.n[k] = p->n[k];
-	m.nset |= p->nset;
-	id = flowtab_proc_intern(ft, &m);
-	f->proc[side] = id;
-	ft_proc_unref(ft, old);
-}
-
-const struct flow_proc *
-flowtab_proc(const struct flowtab *ft, uint32_t id)
-{
-	if (id == 0 || id >= ft->nproc || ft->proc[id].refs == 0)
-		return NULL;
-	return &ft->proc[id].p;
-}
-
-size_t
-flowtab_nprocs(const struct flowtab *ft)
-{
-	return ft->liveproc;
-}
-
-/* ---- netstat socket info ---- */
-
-struct flow_tcpinfo *
-flowtab_tcpinfo(struct flowtab *ft, struct flow *f, bool create)
-{
-	uint32_t i;
-
-	if (f->tcp != 0)
-		return &ft->tcp[f->tcp];
-	if (!create)
-		return NULL;
-	if (ft->ntcpfree > 0)
-		i = ft->tcpfree[--ft->ntcpfree];
-	else {
-		if (ft->ntcp == ft->captcp) {
-			ft->captcp *= 2;
-			ft->tcp = xreallocarray(ft->tcp, ft->captcp,
-			    sizeof(*ft->tcp));
-			ft->tcpfree = xreallocarray(ft->tcpfree, ft->captcp,
-			    sizeof(*ft->tcpfree));
-		}
-		i = ft->ntcp++;
-	}
-	memset(&ft->tcp[i], 0, sizeof(ft->tcp[i]));
-	f->tcp = i;
-	return &ft->tcp[i];
-}
-
-const struct flow_tcpinfo *
-flowtab_tcpinfo_get(const struct flowtab *ft, const struct flow *f)
-{
-	return f->tcp != 0 ? &ft->tcp[f->tcp] : NULL;
-}
-
 const char *
 flowtab_endname(enum flow_end why)
 {
@@ -840,37 +553,4 @@ flowtab_endname(enum flow_end why)
 	case FLOW_END_EOF:	return "end-of-input";
 	default:		return "active-update";
 	}
-}
-
-/* ---- application fields ---- */
-
-const char *
-flowtab_l7_name(enum flow_l7f i)
-{
-	static const char *const names[FL7_N] = {
-		"L7_PROTO", "L7_PROTO_NAME", "L7_CATEGORY", "DNS_QUERY",
-		"HTTP_HOST", "HTTP_URL", "TLS_SERVER_NAME", "JA3C_HASH",
-	};
-
-	return (unsigned)i < FL7_N ? names[i] : "";
-}
-
-int
-flowtab_l7_set(struct flow *f, enum flow_l7f i, const char *json,
-    size_t len)
-{
-	char *v;
-
-	if ((unsigned)i >= FL7_N || len > UINT16_MAX)
-		return -1;
-	if (f->l7 == NULL)
-		f->l7 = xcalloc(1, sizeof(*f->l7));
-	if (f->l7->v[i] != NULL)
-		return f->l7->len[i] == len &&
-		    memcmp(f->l7->v[i], json, len) == 0 ? 0 : -1;
-	v = xcalloc(1, len + 1);
-	memcpy(v, json, len);
-	f->l7->v[i] = v;
-	f->l7->len[i] = (uint16_t)len;
-	return 1;
 }

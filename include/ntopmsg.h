@@ -1,5 +1,6 @@
-/* ntopmsg.h - ntop ZMQ message payloads: decode to records, encode, and
- * per-source msg_id accounting.
+/* ntopmsg.h - ntop ZMQ message payloads: decode to records; encoding is
+ * include/ntopenc.h, per-source msg_id accounting include/ntopseq.h (both
+ * included here).
  *
  * Decoding: a payload (the second frame of a message) is inflated when its
  * header says so (legacy: first byte 0x00, zlib from byte 1; v3: flag
@@ -19,7 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ntopenc.h"
 #include "ntophdr.h"
+#include "ntopseq.h"
 #include "record.h"
 #include "sbuf.h"
 
@@ -89,72 +92,7 @@ bool	ntopmsg_inflated(const struct ntopmsg *m);
 /* The counter name of a decode result, never NULL. */
 const char *ntopmsg_errname(int err);
 
-/* The record's _event from its topic and content (doc/design.md "The
- * record contract"): "counters", "netstat", "flow" or "other". With topic
- * NULL (a record that came without one) its keys tell: listening-ports
- * is netstat, ifInOctets or ifName counters, the rest as a flow topic.
- * The one classification: zmq-ingest writes it, flow-agg derives it. */
-const char *ntopmsg_event(const char *topic, const struct record *r);
-
-/* True if topic is one of ntopng's collector topics (exact match). */
-bool	ntopmsg_topic_ok(const char *topic);
 /* ntopng's collector topics, NULL-terminated. */
 extern const char *const ntopmsg_topics[];
-
-/* Appends r to out as one compact object: the plen bytes of prefix (an
- * object's opening brace and its first members, no trailing comma), then
- * r's members. Members whose key starts with '_' are reserved for the
- * pipeline: they are left out and *reserved is incremented per member.
- * Every other key and value is kept byte for byte except white space
- * outside strings. No newline is added. */
-void	ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
-	    const struct record *r, uint64_t *reserved);
-
-/* Appends the producer payload for record r to out: r without its '_'
- * members, byte for byte (white space kept) when it has none. */
-void	ntopmsg_strip(struct sbuf *out, const struct record *r);
-
-/* Appends zlib (RFC 1950) compressed p[0..len) to out, preceded by one
- * 0x00 byte when legacy is true. Returns 0, or -1 on a zlib failure. */
-int	ntopmsg_deflate(struct sbuf *out, const void *p, size_t len,
-	    bool legacy, int level);
-
-/* Per-source msg_id accounting (doc/wire-format.md "Drop accounting").
- * Sources are keyed by an interface number and the header's source_id; a
- * source silent for the forget interval is forgotten; a new source's first
- * msg_id above the producers' first value means messages lost before the
- * subscription was up (the PUB "slow joiner"). */
-struct ntopmsg_seq;
-
-/* The largest msg_id gap taken as lost messages. A larger jump (or a
- * msg_id repeated) means the source has no sequence: ntopng's own
- * exporter leaves msg_id unset. Such a source is flagged once
- * (unsequenced) and no longer accounted; a first msg_id this far above
- * the start is not counted as slow-joiner loss. */
-#define NTOPMSG_SEQ_MAXGAP	(1u << 24)
-
-struct ntopmsg_seqres {
-	bool		tracked;	/* the header carries a msg_id to track */
-	bool		new_source;	/* first message (or after forgetting) */
-	bool		restart;	/* msg_id went back: producer restarted */
-	bool		untracked;	/* table full: not accounted */
-	bool		unsequenced;	/* found to have no sequence now */
-	uint64_t	lost;		/* gap before this message */
-	uint64_t	slow_joiner;	/* lost before a new source was seen */
-};
-
-/* A tracker expecting producers to count from first, forgetting sources
- * after forget seconds of silence, tracking at most maxsrc sources.
- * Aborts on out-of-memory. */
-struct ntopmsg_seq *ntopmsg_seq_new(uint32_t first, double forget,
-	    size_t maxsrc);
-void	ntopmsg_seq_destroy(struct ntopmsg_seq **sp);
-/* Accounts one message of header h received on interface iface at time
- * now (seconds) and fills res. v0 headers and version-1 headers carry no
- * usable msg_id: res->tracked is false. */
-void	ntopmsg_seq_check(struct ntopmsg_seq *s, unsigned iface,
-	    const struct ntophdr *h, double now, struct ntopmsg_seqres *res);
-/* Sources currently tracked. */
-size_t	ntopmsg_seq_sources(const struct ntopmsg_seq *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jsonscan.h"
 #include "sbuf.h"
 
 enum rec_kind {
@@ -76,33 +77,6 @@ int	json_skip_value(const char *s, size_t len, size_t *pos);
 /* Skips JSON white space from *pos. */
 void	json_skip_ws(const char *s, size_t len, size_t *pos);
 
-/* Copies the valid JSON text s[0..len) to out without insignificant white
- * space (the bytes of every key and value kept as they are). */
-void	json_compact(struct sbuf *out, const char *s, size_t len);
-
-/* For text s[0..len) starting with '{' or '[': the length of the object
- * or array it starts when that is valid JSON. On any text it returns a
- * length (counted by brackets outside strings; to be validated) or 0 when
- * the brackets do not close within len; 0 too when s does not start with
- * a bracket. */
-size_t	json_objend(const char *s, size_t len);
-
-/* The implementations of the two scans above, for tests and benchmarks.
- * AUTO, the default, is the best this CPU has: AVX512 (needs AVX-512 BW
- * and VBMI2), else SSE2 on x86-64, else BYTE, the plain loops, which give
- * the same results everywhere. */
-enum json_scan {
-	JSON_SCAN_AUTO,
-	JSON_SCAN_BYTE,
-	JSON_SCAN_SSE2,
-	JSON_SCAN_AVX512,
-};
-/* Makes every later scan use impl (process-wide; call before any thread
- * scans). Returns 0, or -1 when this build or CPU lacks it. */
-int	json_scan_impl(int impl);
-/* The implementation in use (never AUTO). */
-int	json_scan_active(void);
-
 /* The first top-level member named key (compared as decoded text), or
  * NULL. record_getn takes a key of klen bytes. */
 const struct rec_field *record_get(const struct record *r, const char *key);
@@ -129,6 +103,12 @@ int	rec_i64(const struct rec_field *f, int64_t *out);
 int	rec_u64(const struct rec_field *f, uint64_t *out);
 /* Reads a number, or a string holding one ("0.087"). 0 or -1 as above. */
 int	rec_double(const struct rec_field *f, double *out);
+/* Reads a time in seconds since the epoch, a number or a string holding
+ * one: decimal "S" or "S.F" (F one or more digits, cut, not rounded, to
+ * microseconds) exactly, or for a number any other JSON form (1.7e9) as a
+ * double. Returns 0 with the seconds and microseconds, or -1 if f is not
+ * such a time (negative, no digits, "S.", 9223372036854775800 or more). */
+int	rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec);
 /* Parses an object value as a record of its own (sub must be initialised
  * and is reused). Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
  * object. */

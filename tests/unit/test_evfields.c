@@ -1,6 +1,6 @@
-/* test_evfields.c - unit tests for common/evfields.c: every line of the
- * sample events (tests/data/events/), both dialects, numeric ids,
- * bad values. Run from the top of the tree (as make unit does). */
+/* test_evfields.c - unit tests for common/evfields.c and evfread.c:
+ * every line of the sample events (tests/data/events/), both dialects,
+ * numeric ids, bad values. Run from the top of the tree (as make unit does). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,8 @@
 /* test_flowagg.c - unit tests of flow-agg's core (common/flowagg.c,
- * common/flowout.c): lines in, records out, through the callback. */
+ * flowaggpkt.c, flowaggev.c, flowout.c): lines in, records out, through
+ * the callback. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +166,46 @@ test_bad_and_lost(void)
 	sbuf_free(&o.all);
 }
 
+/* The packet times flow-agg takes (rec_time()'s forms) and refuses. */
+static void
+test_packet_times(void)
+{
+	static const struct {
+		const char	*t;
+		bool		 ok;
+	} cases[] = {
+		{ "\"10.5\"", true }, { "10.5", true }, { "\"10\"", true },
+		{ "1.05e1", true }, { "\"10.123456789\"", true },
+		{ "\"10.\"", false }, { "\"1e1\"", false }, { "-1", false },
+		{ "\"\"", false }, { "null", false },
+		{ "9223372036854", false },	/* microseconds overflow */
+		{ "9223372036853", true },
+	};
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[256];
+	uint64_t bad = 0, ok = 0;
+	size_t i;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "{\"_type\":\"packet\","
+		    "\"_iface\":\"e0\",\"timestamp\":%s}", cases[i].t);
+		feed(fa, line);
+		bad += !cases[i].ok;
+		ok += cases[i].ok;
+		CHECK(*stats_ctr(st, "bad_timestamp") == bad);
+		CHECK(*stats_ctr(st, "nonip_packets") == ok);
+	}
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 static void
 test_time(void)
 {
@@ -182,6 +225,7 @@ main(void)
 	test_packets();
 	test_events();
 	test_bad_and_lost();
+	test_packet_times();
 	test_time();
 	return unit_done("flowagg");
 }

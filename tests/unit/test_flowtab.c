@@ -1,4 +1,5 @@
-/* test_flowtab.c - unit tests of the flow table (common/flowtab.c). */
+/* test_flowtab.c - unit tests of the flow table (common/flowtab.c,
+ * flowtabproc.c). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

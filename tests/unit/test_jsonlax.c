@@ -1,5 +1,5 @@
-/* test_jsonlax.c - unit tests for common/jsonlax.c: json-c's grammar in,
- * strict JSON out. Every case is also given to json-c itself
+/* test_jsonlax.c - unit tests for common/jsonlax.c and jsonlaxstr.c:
+ * json-c's grammar in, strict JSON out. Every case is also given to json-c itself
  * (json_tokener_parse_verbose, as ntopng calls it): the two must agree on
  * accepting it. */
 #include <stdlib.h>

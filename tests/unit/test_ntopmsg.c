@@ -1,5 +1,6 @@
 /* test_ntopmsg.c - unit tests for payload decoding, the _event rules,
- * record splicing and msg_id accounting (common/ntopmsg.c). */
+ * record splicing and msg_id accounting (common/ntopmsg.c, ntopenc.c,
+ * ntopseq.c). */
 #include <stdlib.h>
 #include <string.h>
 

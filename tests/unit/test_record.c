@@ -1,5 +1,8 @@
-/* test_record.c - unit tests for common/record.c. */
+/* test_record.c - unit tests for the record module: common/record.c,
+ * recfield.c and jsonscan.c. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +245,66 @@ test_prefixes(void)
 	record_free(&r);
 }
 
+/* rec_time: every accepted form, and what it rejects. */
+static void
+test_time(void)
+{
+	static const struct {
+		const char	*json;
+		int		 rc;
+		int64_t		 sec;
+		int32_t		 usec;
+	} cases[] = {
+		{ "1700000000", 0, 1700000000, 0 },
+		{ "\"1700000000\"", 0, 1700000000, 0 },
+		{ "1700000000.5", 0, 1700000000, 500000 },
+		{ "\"1700000000.123456\"", 0, 1700000000, 123456 },
+		{ "1700000000.1234567", 0, 1700000000, 123456 },	/* cut */
+		{ "\"1700000000.999999999\"", 0, 1700000000, 999999 },
+		{ "0", 0, 0, 0 },
+		{ "1.7e9", 0, 1700000000, 0 },
+		{ "17E8", 0, 1700000000, 0 },
+		{ "9223372036854775799", 0, INT64_MAX - 8, 0 },
+		{ "9223372036854775800", -1, 0, 0 },	/* near 63 bits */
+		{ "\"1.7e9\"", -1, 0, 0 },	/* exponent in a string */
+		{ "\"1700000000.\"", -1, 0, 0 },	/* dot, no digits */
+		{ "\".5\"", -1, 0, 0 },
+		{ "\"\"", -1, 0, 0 },
+		{ "\"17x\"", -1, 0, 0 },
+		{ "\" 17\"", -1, 0, 0 },
+		{ "-1", -1, 0, 0 },
+		{ "-0", -1, 0, 0 },
+		{ "-1.5e3", -1, 0, 0 },
+		{ "1e19", -1, 0, 0 },
+		{ "null", -1, 0, 0 },
+		{ "true", -1, 0, 0 },
+		{ "[1]", -1, 0, 0 },
+	};
+	struct record r = RECORD_INIT;
+	char buf[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t sec = -7;
+		int32_t usec = -7;
+		int rc;
+
+		snprintf(buf, sizeof(buf), "{\"t\":%s}", cases[i].json);
+		CHECK(parse(&r, buf) == REC_OK);
+		rc = rec_time(record_get(&r, "t"), &sec, &usec);
+		CHECK(rc == cases[i].rc);
+		if (rc == 0)
+			CHECK(sec == cases[i].sec && usec == cases[i].usec);
+		else
+			CHECK(sec == -7 && usec == -7);
+		if (rc != cases[i].rc || (rc == 0 && (sec != cases[i].sec ||
+		    usec != cases[i].usec)))
+			fprintf(stderr, "rec_time %s: %d %lld.%06d\n",
+			    cases[i].json, rc, (long long)sec, (int)usec);
+	}
+	record_free(&r);
+}
+
 int
 main(void)
 {
@@ -251,5 +314,6 @@ main(void)
 	test_write();
 	test_skip();
 	test_prefixes();
+	test_time();
 	return unit_done("record");
 }

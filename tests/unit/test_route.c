@@ -1,5 +1,6 @@
 /* test_route.c - unit tests for common/route.c: configuration checks and
- * the delivery rules as a pure function. */
+ * the delivery rules as a pure function (the core, routecore.c and
+ * routepool.c, is tested by ev-route.bats). */
 #include <string.h>
 
 #include "route.h"

@@ -1,0 +1,396 @@
+/* evfread.c - a whole event or flow record read in every producer
+ * dialect (evf_read, include/evfields.h): type, time, counters, the
+ * process, container and TCP blocks, the agent's process fields. See
+ * doc/wire-format.md "eBPF events".
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "evfields.h"
+#include "evfieldsint.h"
+#include "ntopids.h"
+
+/* Copies a string value into buf, cut to fit. Returns true if f was a
+ * string (and sets *has), false otherwise (null counts as absent). */
+static bool
+evf_copy(const struct rec_field *f, char *buf, size_t size, bool *has,
+    bool *trunc)
+{
+	if (f == NULL || f->kind != REC_STRING)
+		return false;
+	if (!f->vesc && f->vlen - 2 < size) {
+		memcpy(buf, f->val + 1, f->vlen - 2);
+		buf[f->vlen - 2] = '\0';
+	} else
+		evf_unescape(f->val + 1, f->vlen - 2, buf, size, trunc);
+	*has = true;
+	return true;
+}
+
+/* Event types by name; UDP's are RECV and SEND. */
+static const struct {
+	const char	*name;
+	enum evf_evtype	 type;
+} evf_types[] = {
+	{ "ACCEPT", EVF_EV_ACCEPT }, { "CONNECT", EVF_EV_CONNECT },
+	{ "RETRANSMIT", EVF_EV_RETRANSMIT }, { "CLOSE", EVF_EV_CLOSE },
+	{ "CONNECT_FAILED", EVF_EV_CONNECT_FAILED },
+	{ "RECV", EVF_EV_UDP_RECV }, { "SEND", EVF_EV_UDP_SEND },
+};
+
+const char *
+evf_evtype_name(enum evf_evtype t)
+{
+	size_t i;
+
+	if (t == EVF_EV_NONE)
+		return "";
+	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
+		if (evf_types[i].type == t)
+			return evf_types[i].name;
+	return "UNKNOWN";
+}
+
+static void
+evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
+{
+	bool trunc = false, has = false;
+	int64_t v;
+	size_t i;
+
+	ev->type = EVF_EV_UNKNOWN;
+	ev->type_udp = udp;
+	if (f->kind == REC_NUMBER) {
+		size_t n = f->vlen < sizeof(ev->type_name) ? f->vlen :
+		    sizeof(ev->type_name) - 1;
+
+		memcpy(ev->type_name, f->val, n);
+		ev->type_name[n] = '\0';
+	} else if (!evf_copy(f, ev->type_name, sizeof(ev->type_name), &has,
+	    &trunc)) {
+		ev->bad |= EVF_BAD_NUMBER;
+		return;
+	}
+	/* A name ("CONNECT") is no number: strtoll takes no letter first. */
+	if (!isalpha((unsigned char)ev->type_name[0]) && rec_i64(f, &v) == 0) {
+		for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
+			if ((int64_t)evf_types[i].type == v)
+				ev->type = evf_types[i].type;
+		return;
+	}
+	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
+		if (strcmp(ev->type_name, evf_types[i].name) == 0) {
+			ev->type = evf_types[i].type;
+			break;		/* the names differ */
+		}
+}
+
+/* The event's time (rec_time()); -1 if f is not a time. */
+static int
+evf_read_time(const struct rec_field *f, struct evf_event *ev)
+{
+	int64_t sec;
+	int32_t usec;
+
+	if (rec_time(f, &sec, &usec) != 0)
+		return -1;
+	ev->has_time = true;
+	ev->time_sec = sec;
+	ev->time_usec = usec;
+	ev->time = (double)sec + usec / 1e6;
+	return 0;
+}
+
+static void
+evf_read_i64(const struct rec_field *f, bool *has, int64_t *out,
+    unsigned *bad)
+{
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (rec_i64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_read_u64(const struct rec_field *f, bool *has, uint64_t *out,
+    unsigned *bad)
+{
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (rec_u64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_read_dbl(const struct rec_field *f, bool *has, double *out,
+    unsigned *bad)
+{
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (rec_double(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+/* Copies a string member of sub; a member of another kind is bad. */
+static void
+evf_read_str(const struct rec_field *f, char *buf, size_t size, bool *has,
+    bool *trunc, unsigned *bad)
+{
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (!evf_copy(f, buf, size, has, trunc))
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
+    struct evf_proc *p, unsigned *bad)
+{
+	/* The members read, looked up in one walk of the block. */
+	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
+	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
+	static const char *const names[P_N] = {
+		"PID", "TID", "UID", "GID", "VM_SIZE", "VM_PEAK", "UID_NAME",
+		"GID_NAME", "PROCESS_PATH", "PROCESS_CMDLINE",
+	};
+	const struct rec_field *m[P_N];
+	bool has_tid = false;
+
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (record_sub(f, &rd->sub) != REC_OK) {
+		*bad |= EVF_BAD_OBJECT;
+		return;
+	}
+	record_getv(&rd->sub, names, P_N, m);
+	p->present = true;
+	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
+	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);
+	p->has_raw_tid = has_tid;
+	/* libebpfflow swaps them: its "TID" is the process id. */
+	if (has_tid && p->raw_tid != 0) {
+		p->pid = p->raw_tid;
+		p->tid = p->has_pid ? p->raw_pid : 0;
+		p->has_pid = true;
+	} else if (p->has_pid)
+		p->pid = p->raw_pid;
+	evf_read_i64(m[P_UID], &p->has_uid, &p->uid, bad);
+	evf_read_i64(m[P_GID], &p->has_gid, &p->gid, bad);
+	evf_read_i64(m[P_VM_SIZE], &p->has_vm_size, &p->vm_size, bad);
+	evf_read_i64(m[P_VM_PEAK], &p->has_vm_peak, &p->vm_peak, bad);
+	evf_read_str(m[P_UID_NAME], p->uid_name, sizeof(p->uid_name),
+	    &p->has_uid_name, &p->truncated, bad);
+	evf_read_str(m[P_GID_NAME], p->gid_name, sizeof(p->gid_name),
+	    &p->has_gid_name, &p->truncated, bad);
+	evf_read_str(m[P_PATH], p->path, sizeof(p->path), &p->has_path,
+	    &p->truncated, bad);
+	evf_read_str(m[P_CMDLINE], p->cmdline, sizeof(p->cmdline),
+	    &p->has_cmdline, &p->truncated, bad);
+}
+
+/* NAME, ID, POD and NS of one container object; set fields win. */
+static void
+evf_read_ctfields(const struct record *s, struct evf_container *c,
+    unsigned *bad)
+{
+	if (!c->has_id)
+		evf_read_str(record_get(s, "ID"), c->id, sizeof(c->id),
+		    &c->has_id, &c->truncated, bad);
+	if (!c->has_name)
+		evf_read_str(record_get(s, "NAME"), c->name, sizeof(c->name),
+		    &c->has_name, &c->truncated, bad);
+	if (!c->has_pod)
+		evf_read_str(record_get(s, "POD"), c->pod, sizeof(c->pod),
+		    &c->has_pod, &c->truncated, bad);
+	if (!c->has_ns)
+		evf_read_str(record_get(s, "NS"), c->ns, sizeof(c->ns),
+		    &c->has_ns, &c->truncated, bad);
+}
+
+static void
+evf_read_container(struct evf_reader *rd, const struct rec_field *f,
+    struct evf_container *c, unsigned *bad)
+{
+	const struct rec_field *in;
+
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (record_sub(f, &rd->sub) != REC_OK) {
+		*bad |= EVF_BAD_OBJECT;
+		return;
+	}
+	c->present = true;
+	c->kind = EVF_CT_OTHER;
+	evf_read_ctfields(&rd->sub, c, bad);
+	if ((in = record_get(&rd->sub, "DOCKER")) != NULL)
+		c->kind = EVF_CT_DOCKER;
+	else if ((in = record_get(&rd->sub, "K8S")) != NULL)
+		c->kind = EVF_CT_K8S;
+	if (in == NULL || in->kind == REC_NULL)
+		return;
+	if (record_sub(in, &rd->sub2) != REC_OK) {
+		*bad |= EVF_BAD_OBJECT;
+		return;
+	}
+	evf_read_ctfields(&rd->sub2, c, bad);
+}
+
+static void
+evf_read_tcp(struct evf_reader *rd, const struct rec_field *f,
+    struct evf_tcp *t, unsigned *bad)
+{
+	struct record *s = &rd->sub;
+	bool trunc = false;
+
+	if (f == NULL || f->kind == REC_NULL)
+		return;
+	if (record_sub(f, s) != REC_OK) {
+		*bad |= EVF_BAD_OBJECT;
+		return;
+	}
+	t->present = true;
+	evf_read_str(record_get(s, "CONN_STATE"), t->state, sizeof(t->state),
+	    &t->has_state, &trunc, bad);
+	evf_read_u64(record_get(s, "SEGS_IN"), &t->has_segs_in, &t->segs_in,
+	    bad);
+	evf_read_u64(record_get(s, "SEGS_OUT"), &t->has_segs_out,
+	    &t->segs_out, bad);
+	evf_read_u64(record_get(s, "UNACK_SEGMENTS"), &t->has_unack,
+	    &t->unack, bad);
+	evf_read_u64(record_get(s, "RETRAN_PKTS"), &t->has_retran,
+	    &t->retran, bad);
+	evf_read_u64(record_get(s, "LOST_PKTS"), &t->has_lost, &t->lost, bad);
+	evf_read_dbl(record_get(s, "RTT"), &t->has_rtt, &t->rtt, bad);
+	evf_read_dbl(record_get(s, "RTT_VARIANCE"), &t->has_rtt_var,
+	    &t->rtt_var, bad);
+	evf_read_u64(record_get(s, "BYTES_RCVD"), &t->has_bytes_rcvd,
+	    &t->bytes_rcvd, bad);
+	evf_read_u64(record_get(s, "BYTES_ACKED"), &t->has_bytes_acked,
+	    &t->bytes_acked, bad);
+}
+
+static void
+evf_read_agent(const struct evf_slots *sl, enum evf_key base,
+    struct evf_agent *a, unsigned *bad)
+{
+	const struct rec_field *const *s = &sl->s[base];
+
+	evf_read_i64(s[AG_PID], &a->has_pid, &a->pid, bad);
+	evf_read_i64(s[AG_UID], &a->has_uid, &a->uid, bad);
+	evf_read_i64(s[AG_FATHER_PID], &a->has_father_pid, &a->father_pid,
+	    bad);
+	evf_read_str(s[AG_NAME], a->name, sizeof(a->name), &a->has_name,
+	    &a->truncated, bad);
+	evf_read_str(s[AG_USER_NAME], a->user_name, sizeof(a->user_name),
+	    &a->has_user_name, &a->truncated, bad);
+	evf_read_str(s[AG_FATHER_NAME], a->father_name,
+	    sizeof(a->father_name), &a->has_father_name, &a->truncated, bad);
+	evf_read_str(s[AG_CMDLINE], a->cmdline, sizeof(a->cmdline),
+	    &a->has_cmdline, &a->truncated, bad);
+	evf_read_str(s[AG_CONTAINER_ID], a->container_id,
+	    sizeof(a->container_id), &a->has_container_id, &a->truncated,
+	    bad);
+	evf_read_str(s[AG_PKG_NAME], a->pkg_name, sizeof(a->pkg_name),
+	    &a->has_pkg_name, &a->truncated, bad);
+	a->present = a->has_pid || a->has_uid || a->has_father_pid ||
+	    a->has_name || a->has_user_name || a->has_father_name ||
+	    a->has_cmdline || a->has_container_id || a->has_pkg_name;
+}
+
+void
+evf_reader_init(struct evf_reader *rd)
+{
+	record_init(&rd->sub);
+	record_init(&rd->sub2);
+}
+
+void
+evf_reader_free(struct evf_reader *rd)
+{
+	record_free(&rd->sub);
+	record_free(&rd->sub2);
+}
+
+int
+evf_read(struct evf_reader *rd, const struct record *r, struct evf_event *ev)
+{
+	struct evf_slots sl;
+	const struct rec_field *f;
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	evf_collect_all(r, &sl);
+	evf_ids_fill(&sl, &ev->id);
+	ev->bad = ev->id.bad;
+
+	if ((f = sl.s[K_TIMESTAMP]) != NULL && f->kind != REC_NULL &&
+	    evf_read_time(f, ev) != 0)
+		ev->bad |= EVF_BAD_TIME;
+	if ((f = sl.s[K_TCPEV]) != NULL && f->kind != REC_NULL)
+		evf_read_type(f, false, ev);
+	else if ((f = sl.s[K_UDPEV]) != NULL && f->kind != REC_NULL)
+		evf_read_type(f, true, ev);
+	evf_read_dbl(sl.s[K_LATENCY], &ev->has_latency, &ev->latency_ms,
+	    &ev->bad);
+	evf_read_i64(sl.s[K_RETRAN], &ev->has_retran, &ev->retran_pkts,
+	    &ev->bad);
+	evf_read_i64(sl.s[K_TID], &ev->has_tid, &ev->tid, &ev->bad);
+	f = evf_pick(&sl, K_EXP4, K_EXP6);
+	if (f != NULL) {
+		int rc = evf_addr(f, &ev->exporter);
+
+		if (rc == 0)
+			ev->has_exporter = true;
+		else if (rc < 0)
+			ev->bad |= EVF_BAD_ADDR;
+	}
+	evf_read_proc(rd, sl.s[K_LPROC], &ev->proc, &ev->bad);
+	evf_read_proc(rd, sl.s[K_FPROC], &ev->father, &ev->bad);
+	evf_read_container(rd, sl.s[K_CONTAINER], &ev->container, &ev->bad);
+	evf_read_tcp(rd, sl.s[K_TCP], &ev->tcp, &ev->bad);
+	evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
+	evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N), &ev->dst_proc,
+	    &ev->bad);
+	evf_read_dbl(sl.s[K_CLAT], &ev->has_client_latency,
+	    &ev->client_latency_ms, &ev->bad);
+	evf_read_dbl(sl.s[K_SLAT], &ev->has_server_latency,
+	    &ev->server_latency_ms, &ev->bad);
+	for (i = 0; i < EVF_NCTR; i++) {
+		bool has = false;
+
+		evf_read_u64(evf_pick(&sl, (enum evf_key)(K_CTR + i),
+		    (enum evf_key)(K_CTRID + i)), &has, &ev->ctr.v[i],
+		    &ev->bad);
+		if (has)
+			ev->ctr.has |= 1u << i;
+	}
+	evf_read_dbl(evf_pick(&sl, K_FIRST, K_N22), &ev->ctr.has_first,
+	    &ev->ctr.first_switched, &ev->bad);
+	evf_read_dbl(evf_pick(&sl, K_LAST, K_N21), &ev->ctr.has_last,
+	    &ev->ctr.last_switched, &ev->bad);
+	return ev->bad ? -1 : 0;
+}
+
+bool
+evf_local_is_src(const struct evf_event *ev)
+{
+	if (ev->id.dialect == EVF_DIALECT_LOCALREMOTE)
+		return true;
+	return ev->type != EVF_EV_ACCEPT;
+}
+
+const char *
+evf_proc_name(const struct evf_proc *p)
+{
+	const char *s = strrchr(p->path, '/');
+
+	return s != NULL ? s + 1 : p->path;
+}
+

@@ -1,0 +1,140 @@
+/* flowaggint.h - what the parts of flow-agg's core share (common/flowagg.c,
+ * the records and interfaces; flowaggpkt.c, packet records; flowaggev.c,
+ * events and flow records): the core's structure and the functions one
+ * part calls in another. Tools use include/flowagg.h.
+ */
+#ifndef EVPIPE_FLOWAGGINT_H
+#define EVPIPE_FLOWAGGINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "evfields.h"
+#include "flowagg.h"
+#include "flowtab.h"
+#include "ipaddr.h"
+#include "record.h"
+#include "sbuf.h"
+
+#define FA_SEC		1000000LL
+/* The last second of the year 9999: a later "time" is no time, and in
+ * microseconds it would overflow. */
+#define FA_MAXSEC	253402300799LL
+#define FA_FRAGS	65536		/* fragment cache slots (power of 2) */
+#define FA_FRAG_TTL	(30 * FA_SEC)	/* how long a first fragment is kept */
+
+#define TH_FIN	0x01
+#define TH_SYN	0x02
+#define TH_RST	0x04
+#define TH_ACK	0x10
+
+/* A first fragment seen: later fragments with the same addresses,
+ * protocol and id join the flow of key (oriented sender first). */
+struct fa_frag {
+	struct flowtab_key key;
+	uint32_t	 id;
+	int64_t		 t;
+	bool		 used;
+};
+
+/* A parsed address and its text. */
+#define FA_ACACHE	4
+struct fa_acache {
+	char		 txt[IPADDR_STRLEN];
+	size_t		 len;		/* 0: empty slot */
+	bool		 v6;
+	uint8_t		 a[16];
+};
+
+/* One stored JSON text under a name (interface counters per ifName,
+ * listening sockets per host), kept in arrival order of the name. */
+struct fa_kv {
+	char		*name;
+	char		*json;
+	struct fa_kv	*next;
+};
+
+/* What flow-agg knows about one _iface besides its flows. */
+struct fa_ifstat {
+	uint64_t	 pkts, bytes;		/* from packet records */
+	uint64_t	 packet_records, events, flow_records;
+	struct fa_kv	*counters;		/* latest counters by ifName */
+	struct fa_kv	*listening;		/* latest sockets by host */
+};
+
+struct fa_ctrs {
+	uint64_t	*lines, *packets, *events, *flow_records, *netstat;
+	uint64_t	*counters, *listening, *other, *flows_out, *flows_new;
+	uint64_t	*event_only, *interim, *ifaces_out, *frag_joined;
+	uint64_t	*frag_orphans, *backwards, *nonip, *unplaced;
+	uint64_t	*bad_json, *no_type, *bad_type, *bad_packet;
+	uint64_t	*bad_event, *bad_time, *degenerate, *role_conflict;
+	uint64_t	*evicted, *output_errors;
+	uint64_t	*l7_conflicts;	/* made at the first one */
+};
+
+struct flowagg {
+	struct flowagg_conf conf;
+	flowagg_out_fn	 out;
+	void		*arg;
+	struct stats	*st;
+	struct fa_ctrs	 c;
+	struct flowtab	*ft;
+	struct record	 rec;
+	struct evf_reader rd;
+	struct evf_event *ev;
+	struct sbuf	 ob;
+	int64_t		 now;		/* largest record time, microseconds */
+	int64_t		 maxfirst;	/* largest first time of a record */
+	bool		 started;
+	int64_t		 next_interim;
+	bool		 lost;
+	struct fa_ifstat *ifs;
+	size_t		 nifs;
+	struct fa_frag	*frags;
+	struct fa_acache acache[FA_ACACHE];
+	unsigned	 anext;
+	/* The last _iface text and its id: records of one interface tend
+	 * to come in runs. */
+	char		 lastif[128];
+	size_t		 lastiflen;
+	uint16_t	 lastifid;
+	bool		 haslastif;
+};
+
+/* Is member f's key the klen bytes k (as written, escapes not decoded)? */
+static inline bool
+fa_keyis(const struct rec_field *f, const char *k, size_t klen)
+{
+	return f->klen == klen && memcmp(f->key, k, klen) == 0;
+}
+#define KEYIS(f, lit)	fa_keyis((f), (lit), sizeof(lit) - 1)
+
+/* flowagg.c */
+
+/* The id of the interface an "_iface" member names (escapes decoded), or
+ * -1 when f is not a usable name. */
+int	fa_iface_field(struct flowagg *fa, const struct rec_field *f);
+/* Advances the clock to last (a record's last-seen time; its first is
+ * t), expiring flows and writing the interim updates that fall due. */
+void	fa_clock(struct flowagg *fa, int64_t t, int64_t last);
+/* A record time in microseconds into *us: 0, or -1 if f is no time. */
+int	fa_time(const struct rec_field *f, int64_t *us);
+
+/* flowaggpkt.c */
+
+/* Gives flow f the application fields of r (string members only). */
+void	fa_l7(struct flowagg *fa, struct flow *f, const struct record *r);
+/* Adds one packet record r to its flow (bad ones counted and skipped). */
+void	fa_packet(struct flowagg *fa, const struct record *r);
+
+/* flowaggev.c */
+
+/* Adds a flow event (kind 0) or a netstat socket update (kind 1), already
+ * read into fa->ev, or a plain flow record, to its flow. */
+void	fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
+	    int kind);
+
+#endif
