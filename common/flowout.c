@@ -63,12 +63,6 @@ fo_addr(struct sbuf *b, const char *key, size_t klen,
 #define FO_ADDR(b, k, key, side) \
 	fo_addr((b), ",\"" k "\":", sizeof(k) + 3, (key), (side))
 
-void
-flowout_time(struct sbuf *b, int64_t us)
-{
-	sbuf_add_us(b, us);
-}
-
 /* ,"PXNAME": for the 4-byte prefix px ("SRC_", "DST_"), through o. */
 static char *
 fo_pkey(char *o, const char *px, const char *name, size_t nlen)

@@ -144,8 +144,10 @@ main(void)
 	sbuf_add_us(&b, 0);
 	sbuf_addc(&b, ' ');
 	sbuf_add_us(&b, INT64_MIN);
+	sbuf_addc(&b, ' ');
+	sbuf_add_us(&b, 1795795844000007);
 	CHECK_STR(b.p, "1718031245.482913 -1.999999 0.000000 "
-	    "-9223372036855.224192");
+	    "-9223372036855.224192 1795795844.000007");
 	sbuf_reset(&b);
 	check_fix3(&b);
 	check_put(&b);
