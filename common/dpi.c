@@ -18,6 +18,7 @@
 #include "ndpi_api.h"
 
 #include "dpi.h"
+#include "evkeys.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -316,62 +317,17 @@ dpi_insert(struct dpi *x, const struct dpi_key *k, uint32_t h)
 	return i;
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n), or 0. */
-static size_t
-dpi_utf8(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, c = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* Appends ,"KEY":"value" when value is not empty. The value comes from
  * packet payload: a byte that is not UTF-8 becomes U+FFFD. */
 static void
 dpi_str(struct sbuf *b, const char *key, const char *v)
 {
-	const unsigned char *u = (const unsigned char *)v;
-	char clean[4096 * 3];
-	size_t n, i, k, o = 0;
-
 	if (v == NULL || v[0] == '\0')
 		return;
-	n = strnlen(v, 4096);
-	for (i = 0; i < n; i += k) {
-		if ((k = dpi_utf8(u + i, n - i)) == 0) {
-			memcpy(clean + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			k = 1;
-			continue;
-		}
-		memcpy(clean + o, v + i, k);
-		o += k;
-	}
 	sbuf_addc(b, ',');
 	sbuf_add_jstr(b, key, strlen(key));
 	sbuf_addc(b, ':');
-	sbuf_add_jstr(b, clean, o);
+	sbuf_add_jstr_utf8(b, v, strnlen(v, 4096));
 }
 
 /* nDPI keeps the URL as host and path together; nProbe's HTTP_URL is
@@ -403,21 +359,21 @@ dpi_format(struct dpi *x, const struct ndpi_flow_struct *nf, ndpi_protocol p)
 	char buf[128];
 
 	sbuf_reset(b);
-	dpi_str(b, "L7_PROTO", ndpi_protocol2id(x->mod, p, buf, sizeof(buf)));
-	dpi_str(b, "L7_PROTO_NAME", ndpi_protocol2name(x->mod, p, buf,
+	dpi_str(b, EVK_L7_PROTO, ndpi_protocol2id(x->mod, p, buf, sizeof(buf)));
+	dpi_str(b, EVK_L7_PROTO_NAME, ndpi_protocol2name(x->mod, p, buf,
 	    sizeof(buf)));
-	dpi_str(b, "L7_CATEGORY", ndpi_category_get_name(x->mod, p.category));
+	dpi_str(b, EVK_L7_CATEGORY, ndpi_category_get_name(x->mod, p.category));
 	if (dpi_is(p, NDPI_PROTOCOL_DNS))
-		dpi_str(b, "DNS_QUERY", nf->host_server_name);
+		dpi_str(b, EVK_DNS_QUERY, nf->host_server_name);
 	if (dpi_is(p, NDPI_PROTOCOL_HTTP)) {
-		dpi_str(b, "HTTP_HOST", nf->host_server_name);
-		dpi_str(b, "HTTP_URL", dpi_path(nf));
+		dpi_str(b, EVK_HTTP_HOST, nf->host_server_name);
+		dpi_str(b, EVK_HTTP_URL, dpi_path(nf));
 	}
 	/* The TLS members of nDPI's protocol union are only valid for TLS
 	 * and QUIC flows. */
 	if (dpi_is(p, NDPI_PROTOCOL_TLS) || dpi_is(p, NDPI_PROTOCOL_QUIC)) {
-		dpi_str(b, "TLS_SERVER_NAME", nf->host_server_name);
-		dpi_str(b, "JA3C_HASH", nf->protos.tls_quic.ja3_client);
+		dpi_str(b, EVK_TLS_SERVER_NAME, nf->host_server_name);
+		dpi_str(b, EVK_JA3C_HASH, nf->protos.tls_quic.ja3_client);
 	}
 }
 

@@ -19,6 +19,7 @@
 
 #include "curve.h"
 #include "emit.h"
+#include "evkeys.h"
 #include "ntopmsg.h"
 #include "ntopout.h"
 #include "record.h"
@@ -276,11 +277,11 @@ emit_line(struct emit *e, const char *line, size_t len, const char *name,
 		return;
 	}
 	strcpy(topic, e->c.topic);
-	if ((t = record_get(&e->rec, "_topic")) != NULL &&
+	if ((t = record_get(&e->rec, EVK_TOPIC)) != NULL &&
 	    (rec_str(t, topic, sizeof(topic)) < 1 ||
 	    strlen(topic) > emit_topicmax(e) || strlen(topic) != t->vlen - 2)) {
 		stats_bad(e->st, e->c_bad, "malformed", "%s:%lu: unusable "
-		    "_topic", name, lineno);
+		    EVK_TOPIC, name, lineno);
 		return;
 	}
 	if (e->nbatch > 0 && strcmp(topic, e->btopic) != 0)

@@ -13,12 +13,13 @@
 
 #include "evfields.h"
 #include "evfieldsint.h"
+#include "evkeys.h"
 #include "ntopids.h"
 
 static const char *const evf_ag_suffix[EVF_AG_N] = {
-	"PROC_PID", "PROC_NAME", "PROC_UID", "PROC_USER_NAME",
-	"FATHER_PROC_PID", "FATHER_PROC_NAME", "PROC_CMDLINE",
-	"PROC_CONTAINER_ID", "PROC_PKG_NAME",
+	EVK_PROC_PID, EVK_PROC_NAME, EVK_PROC_UID, EVK_PROC_USER_NAME,
+	EVK_FATHER_PROC_PID, EVK_FATHER_PROC_NAME, EVK_PROC_CMDLINE,
+	EVK_PROC_CONTAINER_ID, EVK_PROC_PKG_NAME,
 };
 
 struct evf_ie {
@@ -29,8 +30,9 @@ struct evf_ie {
 /* Counter names, in enum evf_ctr order; their ids come from the one
  * table of field ids (ntopids). */
 static const char *const evf_ctrs[EVF_NCTR] = {
-	"IN_BYTES", "IN_PKTS", "SRC_TOS", "TCP_FLAGS", "INPUT_SNMP",
-	"OUTPUT_SNMP", "OUT_BYTES", "OUT_PKTS", "SRC_VLAN", "DST_VLAN",
+	EVK_IN_BYTES, EVK_IN_PKTS, EVK_SRC_TOS, EVK_TCP_FLAGS, EVK_INPUT_SNMP,
+	EVK_OUTPUT_SNMP, EVK_OUT_BYTES, EVK_OUT_PKTS, EVK_SRC_VLAN,
+	EVK_DST_VLAN,
 };
 
 /* The key table: open addressing, FNV-1a, built once. */
@@ -85,28 +87,32 @@ evf_tab_build(void)
 		const char	*name;
 		enum evf_key	 key;
 	} fixed[] = {
-		{ "INTERFACE_NAME", K_INTERFACE_NAME }, { "IF_NAME", K_IF_NAME },
-		{ "IP_PROTOCOL_VERSION", K_IPVER }, { "60", K_N60 },
-		{ "PROTOCOL", K_PROTO }, { "4", K_N4 },
-		{ "IPV4_SRC_ADDR", K_SRC4 }, { "IPV6_SRC_ADDR", K_SRC6 },
-		{ "IPV4_DST_ADDR", K_DST4 }, { "IPV6_DST_ADDR", K_DST6 },
-		{ "L4_SRC_PORT", K_SPORT }, { "L4_DST_PORT", K_DPORT },
-		{ "IPV4_LOCAL_ADDR", K_LOC4 }, { "IPV6_LOCAL_ADDR", K_LOC6 },
-		{ "IPV4_REMOTE_ADDR", K_REM4 }, { "IPV6_REMOTE_ADDR", K_REM6 },
-		{ "L4_LOCAL_PORT", K_LPORT }, { "L4_REMOTE_PORT", K_RPORT },
+		{ EVK_INTERFACE_NAME, K_INTERFACE_NAME },
+		{ EVK_IF_NAME, K_IF_NAME },
+		{ EVK_IP_PROTOCOL_VERSION, K_IPVER }, { "60", K_N60 },
+		{ EVK_PROTOCOL, K_PROTO }, { "4", K_N4 },
+		{ EVK_IPV4_SRC_ADDR, K_SRC4 }, { EVK_IPV6_SRC_ADDR, K_SRC6 },
+		{ EVK_IPV4_DST_ADDR, K_DST4 }, { EVK_IPV6_DST_ADDR, K_DST6 },
+		{ EVK_L4_SRC_PORT, K_SPORT }, { EVK_L4_DST_PORT, K_DPORT },
+		{ EVK_IPV4_LOCAL_ADDR, K_LOC4 },
+		{ EVK_IPV6_LOCAL_ADDR, K_LOC6 },
+		{ EVK_IPV4_REMOTE_ADDR, K_REM4 },
+		{ EVK_IPV6_REMOTE_ADDR, K_REM6 },
+		{ EVK_L4_LOCAL_PORT, K_LPORT }, { EVK_L4_REMOTE_PORT, K_RPORT },
 		{ "8", K_N8 }, { "27", K_N27 }, { "12", K_N12 },
 		{ "28", K_N28 }, { "7", K_N7 }, { "11", K_N11 },
-		{ "timestamp", K_TIMESTAMP }, { "TCP_EVENT_TYPE", K_TCPEV },
-		{ "UDP_EVENT_TYPE", K_UDPEV }, { "NW_LATENCY_MS", K_LATENCY },
-		{ "RETRAN_PKTS", K_RETRAN }, { "TID", K_TID },
-		{ "EXPORTER_IPV4_ADDRESS", K_EXP4 },
-		{ "EXPORTER_IPV6_ADDRESS", K_EXP6 },
-		{ "LOCAL_PROCESS", K_LPROC },
-		{ "LOCAL_FATHER_PROCESS", K_FPROC },
-		{ "LOCAL_CONTAINER", K_CONTAINER }, { "TCP", K_TCP },
-		{ "CLIENT_NW_LATENCY_MS", K_CLAT },
-		{ "SERVER_NW_LATENCY_MS", K_SLAT },
-		{ "FIRST_SWITCHED", K_FIRST }, { "LAST_SWITCHED", K_LAST },
+		{ EVK_TIMESTAMP, K_TIMESTAMP }, { EVK_TCP_EVENT_TYPE, K_TCPEV },
+		{ EVK_UDP_EVENT_TYPE, K_UDPEV },
+		{ EVK_NW_LATENCY_MS, K_LATENCY },
+		{ EVK_RETRAN_PKTS, K_RETRAN }, { EVK_TID, K_TID },
+		{ EVK_EXPORTER_IPV4_ADDRESS, K_EXP4 },
+		{ EVK_EXPORTER_IPV6_ADDRESS, K_EXP6 },
+		{ EVK_LOCAL_PROCESS, K_LPROC },
+		{ EVK_LOCAL_FATHER_PROCESS, K_FPROC },
+		{ EVK_LOCAL_CONTAINER, K_CONTAINER }, { EVK_TCP, K_TCP },
+		{ EVK_CLIENT_NW_LATENCY_MS, K_CLAT },
+		{ EVK_SERVER_NW_LATENCY_MS, K_SLAT },
+		{ EVK_FIRST_SWITCHED, K_FIRST }, { EVK_LAST_SWITCHED, K_LAST },
 		{ "22", K_N22 }, { "21", K_N21 },
 	};
 	char buf[EVF_KEYMAX];

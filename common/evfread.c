@@ -9,6 +9,7 @@
 
 #include "evfields.h"
 #include "evfieldsint.h"
+#include "evkeys.h"
 #include "ntopids.h"
 
 /* Copies a string value into buf, cut to fit. Returns true if f was a
@@ -157,8 +158,9 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
 	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
 	static const char *const names[P_N] = {
-		"PID", "TID", "UID", "GID", "VM_SIZE", "VM_PEAK", "UID_NAME",
-		"GID_NAME", "PROCESS_PATH", "PROCESS_CMDLINE",
+		EVK_PID, EVK_TID, EVK_UID, EVK_GID, EVK_VM_SIZE, EVK_VM_PEAK,
+		EVK_UID_NAME, EVK_GID_NAME, EVK_PROCESS_PATH,
+		EVK_PROCESS_CMDLINE,
 	};
 	const struct rec_field *m[P_N];
 	bool has_tid = false;
@@ -201,16 +203,16 @@ evf_read_ctfields(const struct record *s, struct evf_container *c,
     unsigned *bad)
 {
 	if (!c->has_id)
-		evf_read_str(record_get(s, "ID"), c->id, sizeof(c->id),
+		evf_read_str(record_get(s, EVK_ID), c->id, sizeof(c->id),
 		    &c->has_id, &c->truncated, bad);
 	if (!c->has_name)
-		evf_read_str(record_get(s, "NAME"), c->name, sizeof(c->name),
+		evf_read_str(record_get(s, EVK_NAME), c->name, sizeof(c->name),
 		    &c->has_name, &c->truncated, bad);
 	if (!c->has_pod)
-		evf_read_str(record_get(s, "POD"), c->pod, sizeof(c->pod),
+		evf_read_str(record_get(s, EVK_POD), c->pod, sizeof(c->pod),
 		    &c->has_pod, &c->truncated, bad);
 	if (!c->has_ns)
-		evf_read_str(record_get(s, "NS"), c->ns, sizeof(c->ns),
+		evf_read_str(record_get(s, EVK_NS), c->ns, sizeof(c->ns),
 		    &c->has_ns, &c->truncated, bad);
 }
 
@@ -229,9 +231,9 @@ evf_read_container(struct evf_reader *rd, const struct rec_field *f,
 	c->present = true;
 	c->kind = EVF_CT_OTHER;
 	evf_read_ctfields(&rd->sub, c, bad);
-	if ((in = record_get(&rd->sub, "DOCKER")) != NULL)
+	if ((in = record_get(&rd->sub, EVK_DOCKER)) != NULL)
 		c->kind = EVF_CT_DOCKER;
-	else if ((in = record_get(&rd->sub, "K8S")) != NULL)
+	else if ((in = record_get(&rd->sub, EVK_K8S)) != NULL)
 		c->kind = EVF_CT_K8S;
 	if (in == NULL || in->kind == REC_NULL)
 		return;
@@ -256,23 +258,23 @@ evf_read_tcp(struct evf_reader *rd, const struct rec_field *f,
 		return;
 	}
 	t->present = true;
-	evf_read_str(record_get(s, "CONN_STATE"), t->state, sizeof(t->state),
+	evf_read_str(record_get(s, EVK_CONN_STATE), t->state, sizeof(t->state),
 	    &t->has_state, &trunc, bad);
-	evf_read_u64(record_get(s, "SEGS_IN"), &t->has_segs_in, &t->segs_in,
+	evf_read_u64(record_get(s, EVK_SEGS_IN), &t->has_segs_in, &t->segs_in,
 	    bad);
-	evf_read_u64(record_get(s, "SEGS_OUT"), &t->has_segs_out,
+	evf_read_u64(record_get(s, EVK_SEGS_OUT), &t->has_segs_out,
 	    &t->segs_out, bad);
-	evf_read_u64(record_get(s, "UNACK_SEGMENTS"), &t->has_unack,
+	evf_read_u64(record_get(s, EVK_UNACK_SEGMENTS), &t->has_unack,
 	    &t->unack, bad);
-	evf_read_u64(record_get(s, "RETRAN_PKTS"), &t->has_retran,
+	evf_read_u64(record_get(s, EVK_RETRAN_PKTS), &t->has_retran,
 	    &t->retran, bad);
-	evf_read_u64(record_get(s, "LOST_PKTS"), &t->has_lost, &t->lost, bad);
-	evf_read_dbl(record_get(s, "RTT"), &t->has_rtt, &t->rtt, bad);
-	evf_read_dbl(record_get(s, "RTT_VARIANCE"), &t->has_rtt_var,
+	evf_read_u64(record_get(s, EVK_LOST_PKTS), &t->has_lost, &t->lost, bad);
+	evf_read_dbl(record_get(s, EVK_RTT), &t->has_rtt, &t->rtt, bad);
+	evf_read_dbl(record_get(s, EVK_RTT_VARIANCE), &t->has_rtt_var,
 	    &t->rtt_var, bad);
-	evf_read_u64(record_get(s, "BYTES_RCVD"), &t->has_bytes_rcvd,
+	evf_read_u64(record_get(s, EVK_BYTES_RCVD), &t->has_bytes_rcvd,
 	    &t->bytes_rcvd, bad);
-	evf_read_u64(record_get(s, "BYTES_ACKED"), &t->has_bytes_acked,
+	evf_read_u64(record_get(s, EVK_BYTES_ACKED), &t->has_bytes_acked,
 	    &t->bytes_acked, bad);
 }
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "evfields.h"
+#include "evkeys.h"
 #include "flowagg.h"
 #include "flowaggint.h"
 #include "flowout.h"
@@ -262,28 +263,28 @@ fa_write_iface(struct flowagg *fa, uint16_t id, bool interim)
 	struct fa_kv *kv;
 
 	sbuf_reset(b);
-	sbuf_adds(b, "{\"_type\":\"iface\",\"_iface\":");
+	sbuf_adds(b, "{\"" EVK_TYPE "\":\"iface\",\"" EVK_IFACE "\":");
 	sbuf_add_jstr(b, name, strlen(name));
 	if (interim)
-		sbuf_adds(b, ",\"_interim\":true");
-	sbuf_adds(b, ",\"timestamp\":\"");
-	flowout_time(b, fa->now);
-	sbuf_adds(b, "\",\"PACKETS\":");
+		sbuf_adds(b, ",\"" EVK_INTERIM "\":true");
+	sbuf_adds(b, ",\"" EVK_TIMESTAMP "\":\"");
+	sbuf_add_us(b, fa->now);
+	sbuf_adds(b, "\",\"" EVK_PACKETS "\":");
 	sbuf_add_u64(b, s->pkts);
-	sbuf_adds(b, ",\"BYTES\":");
+	sbuf_adds(b, ",\"" EVK_BYTES "\":");
 	sbuf_add_u64(b, s->bytes);
-	sbuf_adds(b, ",\"PACKET_RECORDS\":");
+	sbuf_adds(b, ",\"" EVK_PACKET_RECORDS "\":");
 	sbuf_add_u64(b, s->packet_records);
-	sbuf_adds(b, ",\"EVENTS\":");
+	sbuf_adds(b, ",\"" EVK_EVENTS "\":");
 	sbuf_add_u64(b, s->events);
-	sbuf_adds(b, ",\"FLOW_RECORDS\":");
+	sbuf_adds(b, ",\"" EVK_FLOW_RECORDS "\":");
 	sbuf_add_u64(b, s->flow_records);
-	sbuf_adds(b, ",\"FLOWS_ACTIVE\":");
+	sbuf_adds(b, ",\"" EVK_FLOWS_ACTIVE "\":");
 	sbuf_add_u64(b, flowtab_iface_active(fa->ft, id));
-	sbuf_adds(b, ",\"FLOWS_EXPIRED\":");
+	sbuf_adds(b, ",\"" EVK_FLOWS_EXPIRED "\":");
 	sbuf_add_u64(b, flowtab_iface_expired(fa->ft, id));
 	if (s->counters != NULL) {
-		sbuf_adds(b, ",\"IF_COUNTERS\":{");
+		sbuf_adds(b, ",\"" EVK_IF_COUNTERS "\":{");
 		for (kv = s->counters; kv != NULL; kv = kv->next) {
 			if (kv != s->counters)
 				sbuf_addc(b, ',');
@@ -294,7 +295,7 @@ fa_write_iface(struct flowagg *fa, uint16_t id, bool interim)
 		sbuf_addc(b, '}');
 	}
 	if (s->listening != NULL) {
-		sbuf_adds(b, ",\"LISTENING\":[");
+		sbuf_adds(b, ",\"" EVK_LISTENING "\":[");
 		for (kv = s->listening; kv != NULL; kv = kv->next) {
 			if (kv != s->listening)
 				sbuf_addc(b, ',');
@@ -399,10 +400,10 @@ fa_counters(struct flowagg *fa, const struct record *r, uint16_t ifid)
 	struct sbuf b = { 0 };
 
 	(*fa->c.counters)++;
-	if ((f = record_get(r, "ifName")) != NULL &&
+	if ((f = record_get(r, EVK_IFNAME)) != NULL &&
 	    rec_str(f, name, sizeof(name)) >= 0)
 		;
-	else if ((f = record_get(r, "ifIndex")) != NULL &&
+	else if ((f = record_get(r, EVK_IFINDEX)) != NULL &&
 	    rec_i64(f, &idx) == 0)
 		snprintf(name, sizeof(name), "%lld", (long long)idx);
 	else
@@ -419,7 +420,7 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 	struct sbuf host = { 0 }, b = { 0 };
 
 	(*fa->c.listening)++;
-	if ((f = record_get(r, "ip-addresses")) != NULL)
+	if ((f = record_get(r, EVK_IP_ADDRESSES)) != NULL)
 		json_compact(&host, f->val, f->vlen);
 	else
 		sbuf_adds(&host, "[]");
@@ -443,8 +444,8 @@ fa_event_kind(const struct record *r)
 	const char *topic = NULL, *ev;
 	size_t i;
 
-	if ((e = record_get(r, "_event")) == NULL) {
-		if ((t = record_get(r, "_topic")) != NULL) {
+	if ((e = record_get(r, EVK_EVENT)) == NULL) {
+		if ((t = record_get(r, EVK_TOPIC)) != NULL) {
 			/* A topic ntopng does not know is "other". */
 			topic = "?";
 			for (i = 0; ntopmsg_topics[i] != NULL; i++)
@@ -468,7 +469,7 @@ fa_event(struct flowagg *fa, const struct record *r)
 	int kind, n;
 	unsigned bit;
 
-	ifr = record_get(r, "_iface");
+	ifr = record_get(r, EVK_IFACE);
 	if ((n = fa_iface_field(fa, ifr)) < 0) {
 		stats_bad(fa->st, fa->c.bad_event, "event",
 		    "no _iface string: cannot be placed");
@@ -486,7 +487,7 @@ fa_event(struct flowagg *fa, const struct record *r)
 		fa_counters(fa, r, ifid);
 		return;
 	}
-	if (kind == FA_EV_NETSTAT && record_get(r, "listening-ports")) {
+	if (kind == FA_EV_NETSTAT && record_get(r, EVK_LISTENING_PORTS)) {
 		fa_listening(fa, r, ifid);
 		return;
 	}
@@ -518,8 +519,8 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 		badline_count(&fa->c.bad, e);
 		return;
 	}
-	ty = fa->rec.nf > 0 && KEYIS(&fa->rec.f[0], "_type") ?
-	    &fa->rec.f[0] : record_get(&fa->rec, "_type");
+	ty = fa->rec.nf > 0 && KEYIS(&fa->rec.f[0], EVK_TYPE) ?
+	    &fa->rec.f[0] : record_get(&fa->rec, EVK_TYPE);
 	if (ty == NULL) {
 		stats_bad(fa->st, fa->c.no_type, "input",
 		    "record without _type");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evfields.h"
+#include "evkeys.h"
 #include "flowagg.h"
 #include "flowaggint.h"
 #include "flowtab.h"
@@ -158,7 +159,7 @@ fa_event_time(struct flowagg *fa, const struct record *r,
 		return ev->time_sec * FA_SEC + ev->time_usec;
 	if (ev->ctr.has_last && fa_sane_secs(ev->ctr.last_switched))
 		return (int64_t)(ev->ctr.last_switched * 1e6);
-	if ((rx = record_get(r, "_rx")) != NULL && fa_time(rx, &t) == 0)
+	if ((rx = record_get(r, EVK_RX)) != NULL && fa_time(rx, &t) == 0)
 		return t;
 	return fa->now;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "evfields.h"
+#include "evkeys.h"
 #include "flowagg.h"
 #include "flowaggint.h"
 #include "flowtab.h"
@@ -112,47 +113,47 @@ fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
 
 	switch (f->key[0]) {
 	case '_':
-		if (KEYIS(f, "_iface"))
+		if (KEYIS(f, EVK_IFACE))
 			p->iface = f;
-		else if (KEYIS(f, "_nonip"))
+		else if (KEYIS(f, EVK_NONIP))
 			p->nonip = true;
 		return true;
 	case 't':
-		if (KEYIS(f, "timestamp"))
+		if (KEYIS(f, EVK_TIMESTAMP))
 			p->time = f;
 		return true;
 	case 'L':
-		if (KEYIS(f, "LAST_TIMESTAMP"))
+		if (KEYIS(f, EVK_LAST_TIMESTAMP))
 			p->last = f;
-		else if (KEYIS(f, "L4_SRC_PORT"))
+		else if (KEYIS(f, EVK_L4_SRC_PORT))
 			dst = &p->sport;
-		else if (KEYIS(f, "L4_DST_PORT"))
+		else if (KEYIS(f, EVK_L4_DST_PORT))
 			dst = &p->dport;
 		else
 			p->l7 |= fa_l7_key(f) != FL7_N;
 		break;
 	case 'V':
-		if (KEYIS(f, "VLAN_ID"))
+		if (KEYIS(f, EVK_VLAN_ID))
 			dst = &p->vlan;
 		break;
 	case 'I':
-		if (KEYIS(f, "IPV4_SRC_ADDR"))
+		if (KEYIS(f, EVK_IPV4_SRC_ADDR))
 			p->src = f;
-		else if (KEYIS(f, "IPV4_DST_ADDR"))
+		else if (KEYIS(f, EVK_IPV4_DST_ADDR))
 			p->dst = f;
-		else if (KEYIS(f, "IPV6_SRC_ADDR"))
+		else if (KEYIS(f, EVK_IPV6_SRC_ADDR))
 			p->src = f, p->v6 = true;
-		else if (KEYIS(f, "IPV6_DST_ADDR"))
+		else if (KEYIS(f, EVK_IPV6_DST_ADDR))
 			p->dst = f, p->v6 = true;
 		return true;
 	case 'P':
-		if (KEYIS(f, "PROTOCOL"))
+		if (KEYIS(f, EVK_PROTOCOL))
 			dst = &p->proto;
-		else if (KEYIS(f, "PKTS"))
+		else if (KEYIS(f, EVK_PKTS))
 			dst = &p->pkts;
 		break;
 	case 'T':
-		if (KEYIS(f, "TCP_FLAGS"))
+		if (KEYIS(f, EVK_TCP_FLAGS))
 			dst = &p->flags;
 		else
 			p->l7 |= fa_l7_key(f) != FL7_N;
@@ -163,11 +164,11 @@ fa_pkt_field(const struct rec_field *f, struct fa_pkt *p)
 		p->l7 |= fa_l7_key(f) != FL7_N;
 		return true;
 	case 'F':
-		if (KEYIS(f, "FRAG_ID"))
+		if (KEYIS(f, EVK_FRAG_ID))
 			dst = &p->fragid;
 		break;
 	case 'B':
-		if (KEYIS(f, "BYTES"))
+		if (KEYIS(f, EVK_BYTES))
 			dst = &p->bytes;
 		break;
 	default:

@@ -4,80 +4,30 @@
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
  */
-#include <math.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "flowout.h"
 #include "ipaddr.h"
 
 /*
  * A flow is some 35 members, written once per flow that leaves the table:
  * with an event-only flow per event copy that is the hottest output path
- * of flow-agg. So each member is written with one sbuf_reserve() and a
- * cursor instead of a call per key piece, keys are literals whose length
- * the compiler knows, and numbers are converted here. The bytes are those
- * of the plain sbuf calls and printf they replace (test_flowout checks).
- * Between members b->p is not NUL-terminated: flowout_flow ends with an
- * sbuf call, which terminates it.
+ * of flow-agg. So each member is written with one reservation and sbuf's
+ * cursor formatters instead of a call per key piece, and keys are
+ * literals whose length the compiler knows. The bytes are those of the
+ * plain sbuf calls and printf they replace (test_flowout checks).
  */
 
-/* The longest decimal uint64_t, and "-" with it. */
-#define FO_NUMMAX	21
-
-/* Writes v in decimal at o; returns the end. */
-static char *
-fo_digits(char *o, uint64_t v)
-{
-	char tmp[20], *p = tmp + sizeof(tmp);
-	size_t n;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	n = (size_t)(tmp + sizeof(tmp) - p);
-	memcpy(o, p, n);
-	return o + n;
-}
-
-static char *
-fo_idigits(char *o, int64_t v)
-{
-	if (v < 0) {
-		*o++ = '-';
-		return fo_digits(o, (uint64_t)0 - (uint64_t)v);
-	}
-	return fo_digits(o, (uint64_t)v);
-}
-
-/* Room for n more bytes; the cursor at the end of b. */
-static char *
-fo_room(struct sbuf *b, size_t n)
-{
-	sbuf_reserve(b, n);
-	return b->p + b->len;
-}
-
-static void
-fo_done(struct sbuf *b, const char *o)
-{
-	b->len = (size_t)(o - b->p);
-}
-
-/* Appends literal text (a string constant: its length is known). */
-#define FO_LIT(b, lit)	sbuf_add((b), (lit), sizeof(lit) - 1)
 /* ,"KEY": for a literal KEY, through a cursor o. */
-#define FO_KEY(o, k)	(memcpy((o), ",\"" k "\":", sizeof(k) + 3), \
-			    (o) + sizeof(k) + 3)
+#define FO_KEY(o, k)	SBUF_PUTLIT((o), ",\"" k "\":")
 
 static void
 fo_u64_(struct sbuf *b, const char *key, size_t klen, uint64_t v)
 {
-	char *o = fo_room(b, klen + FO_NUMMAX);
+	char *o = sbuf_room(b, klen + SBUF_U64MAX);
 
-	memcpy(o, key, klen);
-	fo_done(b, fo_digits(o + klen, v));
+	sbuf_commit(b, sbuf_put_u64(sbuf_put(o, key, klen), v));
 }
 
 #define FO_U64(b, k, v)	fo_u64_((b), ",\"" k "\":", sizeof(k) + 3, (v))
@@ -99,96 +49,19 @@ fo_addr(struct sbuf *b, const char *key, size_t klen,
 {
 	char *o;
 
-	o = fo_room(b, klen + IPADDR_STRLEN + 2);
-	memcpy(o, key, klen);
-	o += klen;
+	o = sbuf_room(b, klen + IPADDR_STRLEN + 2);
+	o = sbuf_put(o, key, klen);
 	*o++ = '"';
 	if (k->family == 6)
 		o = ipaddr_put6(o, k->addr[side]);
 	else
 		o = ipaddr_put4(o, k->addr[side]);
 	*o++ = '"';
-	fo_done(b, o);
+	sbuf_commit(b, o);
 }
 
 #define FO_ADDR(b, k, key, side) \
 	fo_addr((b), ",\"" k "\":", sizeof(k) + 3, (key), (side))
-
-/*
- * Appends v as printf's "%.3f" would. A float times 1000 is exact in a
- * double (24 + 10 bits of 53), so rounding it to an integer with rint()
- * (the current rounding mode, to nearest even by default, as printf
- * rounds) gives printf's digits; larger and non-finite values go through
- * printf itself.
- */
-static void
-fo_ms(struct sbuf *b, float f)
-{
-	double v = f, t = v * 1000.0, r;
-	uint64_t u;
-	char buf[64], *o;
-	int n;
-
-	if (!isfinite(t) || fabs(t) >= 9007199254740992.0) {
-		n = snprintf(buf, sizeof(buf), "%.3f", v);
-		if (n > 0 && (size_t)n < sizeof(buf))
-			sbuf_add(b, buf, (size_t)n);
-		else
-			sbuf_addf(b, "%.3f", v);
-		return;
-	}
-	r = fabs(rint(t));
-	u = (uint64_t)r;
-	o = fo_room(b, FO_NUMMAX + 5);
-	if (signbit(v))
-		*o++ = '-';	/* printf keeps the sign of -0.0001 and -0 */
-	o = fo_digits(o, u / 1000);
-	*o++ = '.';
-	*o++ = (char)('0' + u / 100 % 10);
-	*o++ = (char)('0' + u / 10 % 10);
-	*o++ = (char)('0' + u % 10);
-	fo_done(b, o);
-}
-
-/* "%.3f" of a double (TCP_RTT: netstat events, seldom), printed once into
- * a local buffer rather than twice by sbuf_addf. */
-static void
-fo_dbl3(struct sbuf *b, double v)
-{
-	char buf[64];
-	int n;
-
-	n = snprintf(buf, sizeof(buf), "%.3f", v);
-	if (n > 0 && (size_t)n < sizeof(buf))
-		sbuf_add(b, buf, (size_t)n);
-	else
-		sbuf_addf(b, "%.3f", v);
-}
-
-/* Writes a time in microseconds as "S.uuuuuu" at o; returns the end. */
-static char *
-fo_time(char *o, int64_t us)
-{
-	int64_t s = us / 1000000, f = us % 1000000;
-	int i;
-
-	if (f < 0) {
-		f += 1000000;
-		s--;
-	}
-	o = fo_idigits(o, s);
-	*o = '.';
-	for (i = 6; i >= 1; i--, f /= 10)
-		o[i] = (char)('0' + f % 10);
-	return o + 7;
-}
-
-void
-flowout_time(struct sbuf *b, int64_t us)
-{
-	fo_done(b, fo_time(fo_room(b, FO_NUMMAX + 7), us));
-	b->p[b->len] = '\0';
-}
 
 /* ,"PXNAME": for the 4-byte prefix px ("SRC_", "DST_"), through o. */
 static char *
@@ -205,16 +78,16 @@ static void
 fo_pnum(struct sbuf *b, const char *px, const char *name, size_t nlen,
     int64_t v)
 {
-	char *o = fo_room(b, 8 + nlen + FO_NUMMAX);
+	char *o = sbuf_room(b, 8 + nlen + SBUF_I64MAX);
 
-	fo_done(b, fo_idigits(fo_pkey(o, px, name, nlen), v));
+	sbuf_commit(b, sbuf_put_i64(fo_pkey(o, px, name, nlen), v));
 }
 
 static void
 fo_pstr(struct sbuf *b, const char *px, const char *name, size_t nlen,
     const char *v)
 {
-	fo_done(b, fo_pkey(fo_room(b, 8 + nlen), px, name, nlen));
+	sbuf_commit(b, fo_pkey(sbuf_room(b, 8 + nlen), px, name, nlen));
 	sbuf_add_jstr(b, v, strlen(v));
 }
 
@@ -225,24 +98,26 @@ fo_proc(struct sbuf *b, const char *px, const struct flow_proc *p)
 #define FO_PN(n)	n, sizeof(n) - 1
 	/* Names that nProbe defines come first, then evpipe's own. */
 	static const struct { int num; const char *name; size_t len; } nums[] = {
-		{ FP_PID, FO_PN("PROC_PID") }, { FP_UID, FO_PN("PROC_UID") },
-		{ FP_FPID, FO_PN("FATHER_PROC_PID") },
-		{ FP_TID, FO_PN("PROC_TID") }, { FP_GID, FO_PN("PROC_GID") },
-		{ FP_FUID, FO_PN("FATHER_PROC_UID") },
+		{ FP_PID, FO_PN(EVK_PROC_PID) },
+		{ FP_UID, FO_PN(EVK_PROC_UID) },
+		{ FP_FPID, FO_PN(EVK_FATHER_PROC_PID) },
+		{ FP_TID, FO_PN(EVK_PROC_TID) },
+		{ FP_GID, FO_PN(EVK_PROC_GID) },
+		{ FP_FUID, FO_PN(EVK_FATHER_PROC_UID) },
 	};
 	static const struct { int str; const char *name; size_t len; } strs[] = {
-		{ FP_NAME, FO_PN("PROC_NAME") },
-		{ FP_USER, FO_PN("PROC_USER_NAME") },
-		{ FP_FNAME, FO_PN("FATHER_PROC_NAME") },
-		{ FP_CMDLINE, FO_PN("PROC_CMDLINE") },
-		{ FP_CID, FO_PN("PROC_CONTAINER_ID") },
-		{ FP_PKG, FO_PN("PROC_PKG_NAME") },
-		{ FP_GROUP, FO_PN("PROC_GROUP_NAME") },
-		{ FP_FUSER, FO_PN("FATHER_PROC_USER_NAME") },
-		{ FP_CKIND, FO_PN("PROC_CONTAINER_TYPE") },
-		{ FP_CNAME, FO_PN("PROC_CONTAINER_NAME") },
-		{ FP_CPOD, FO_PN("PROC_CONTAINER_POD") },
-		{ FP_CNS, FO_PN("PROC_CONTAINER_NS") },
+		{ FP_NAME, FO_PN(EVK_PROC_NAME) },
+		{ FP_USER, FO_PN(EVK_PROC_USER_NAME) },
+		{ FP_FNAME, FO_PN(EVK_FATHER_PROC_NAME) },
+		{ FP_CMDLINE, FO_PN(EVK_PROC_CMDLINE) },
+		{ FP_CID, FO_PN(EVK_PROC_CONTAINER_ID) },
+		{ FP_PKG, FO_PN(EVK_PROC_PKG_NAME) },
+		{ FP_GROUP, FO_PN(EVK_PROC_GROUP_NAME) },
+		{ FP_FUSER, FO_PN(EVK_FATHER_PROC_USER_NAME) },
+		{ FP_CKIND, FO_PN(EVK_PROC_CONTAINER_TYPE) },
+		{ FP_CNAME, FO_PN(EVK_PROC_CONTAINER_NAME) },
+		{ FP_CPOD, FO_PN(EVK_PROC_CONTAINER_POD) },
+		{ FP_CNS, FO_PN(EVK_PROC_CONTAINER_NS) },
 	};
 #undef FO_PN
 	size_t i;
@@ -269,29 +144,29 @@ static void
 fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 {
 	if (t->state[0] != '\0')
-		FO_STR(b, "TCP_CONN_STATE", t->state);
+		FO_STR(b, EVK_TCP_CONN_STATE, t->state);
 	if (t->set & FT_RTT) {
-		FO_LIT(b, ",\"TCP_RTT\":");
-		fo_dbl3(b, t->rtt);
+		SBUF_ADDLIT(b, ",\"" EVK_TCP_RTT "\":");
+		sbuf_add_fix3(b, t->rtt);
 	}
 	if (t->set & FT_RTTVAR) {
-		FO_LIT(b, ",\"TCP_RTT_VARIANCE\":");
-		fo_dbl3(b, t->rttvar);
+		SBUF_ADDLIT(b, ",\"" EVK_TCP_RTT_VARIANCE "\":");
+		sbuf_add_fix3(b, t->rttvar);
 	}
 	if (t->set & FT_SEGS_IN)
-		FO_U64(b, "TCP_SEGS_IN", t->segs_in);
+		FO_U64(b, EVK_TCP_SEGS_IN, t->segs_in);
 	if (t->set & FT_SEGS_OUT)
-		FO_U64(b, "TCP_SEGS_OUT", t->segs_out);
+		FO_U64(b, EVK_TCP_SEGS_OUT, t->segs_out);
 	if (t->set & FT_UNACK)
-		FO_U64(b, "TCP_UNACK_SEGMENTS", t->unack);
+		FO_U64(b, EVK_TCP_UNACK_SEGMENTS, t->unack);
 	if (t->set & FT_RETRAN)
-		FO_U64(b, "TCP_RETRAN_PKTS", t->retran);
+		FO_U64(b, EVK_TCP_RETRAN_PKTS, t->retran);
 	if (t->set & FT_LOST)
-		FO_U64(b, "TCP_LOST_PKTS", t->lost);
+		FO_U64(b, EVK_TCP_LOST_PKTS, t->lost);
 	if (t->set & FT_BYTES_RCVD)
-		FO_U64(b, "TCP_BYTES_RCVD", t->bytes_rcvd);
+		FO_U64(b, EVK_TCP_BYTES_RCVD, t->bytes_rcvd);
 	if (t->set & FT_BYTES_ACKED)
-		FO_U64(b, "TCP_BYTES_ACKED", t->bytes_acked);
+		FO_U64(b, EVK_TCP_BYTES_ACKED, t->bytes_acked);
 }
 
 /* The application fields (nProbe's names), values as they arrived. */
@@ -308,15 +183,13 @@ fo_l7(struct sbuf *b, const struct flow_l7 *l7)
 			continue;
 		key = flowtab_l7_name((enum flow_l7f)i);
 		klen = strlen(key);
-		o = fo_room(b, klen + 4 + l7->len[i]);
+		o = sbuf_room(b, klen + 4 + l7->len[i]);
 		*o++ = ',';
 		*o++ = '"';
-		memcpy(o, key, klen);
-		o += klen;
+		o = sbuf_put(o, key, klen);
 		*o++ = '"';
 		*o++ = ':';
-		memcpy(o, l7->v[i], l7->len[i]);
-		fo_done(b, o + l7->len[i]);
+		sbuf_commit(b, sbuf_put(o, l7->v[i], l7->len[i]));
 	}
 }
 
@@ -334,41 +207,41 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	int v6 = k->family == 6;
 	char *o;
 
-	FO_LIT(b, "{\"_type\":\"flow\"");
-	FO_STR(b, "_iface", flowtab_iface_name(ft, k->iface));
+	SBUF_ADDLIT(b, "{\"" EVK_TYPE "\":\"flow\"");
+	FO_STR(b, EVK_IFACE, flowtab_iface_name(ft, k->iface));
 	if (why == FLOW_END_NONE)
-		FO_LIT(b, ",\"_interim\":true");
+		SBUF_ADDLIT(b, ",\"" EVK_INTERIM "\":true");
 	if (v6) {
-		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":6");
-		FO_ADDR(b, "IPV6_SRC_ADDR", k, 0);
-		FO_ADDR(b, "IPV6_DST_ADDR", k, 1);
+		SBUF_ADDLIT(b, ",\"" EVK_IP_PROTOCOL_VERSION "\":6");
+		FO_ADDR(b, EVK_IPV6_SRC_ADDR, k, 0);
+		FO_ADDR(b, EVK_IPV6_DST_ADDR, k, 1);
 	} else {
-		FO_LIT(b, ",\"IP_PROTOCOL_VERSION\":4");
-		FO_ADDR(b, "IPV4_SRC_ADDR", k, 0);
-		FO_ADDR(b, "IPV4_DST_ADDR", k, 1);
+		SBUF_ADDLIT(b, ",\"" EVK_IP_PROTOCOL_VERSION "\":4");
+		FO_ADDR(b, EVK_IPV4_SRC_ADDR, k, 0);
+		FO_ADDR(b, EVK_IPV4_DST_ADDR, k, 1);
 	}
 	/* The fixed members through one cursor. */
-	o = fo_room(b, FO_FIXEDMAX);
-	o = fo_digits(FO_KEY(o, "L4_SRC_PORT"), k->port[0]);
-	o = fo_digits(FO_KEY(o, "L4_DST_PORT"), k->port[1]);
-	o = fo_digits(FO_KEY(o, "PROTOCOL"), k->proto);
+	o = sbuf_room(b, FO_FIXEDMAX);
+	o = sbuf_put_u64(FO_KEY(o, EVK_L4_SRC_PORT), k->port[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_L4_DST_PORT), k->port[1]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_PROTOCOL), k->proto);
 	if (k->vlan != 0)
-		o = fo_digits(FO_KEY(o, "VLAN_ID"), k->vlan);
-	o = fo_digits(FO_KEY(o, "IN_PKTS"), f->pkts[0]);
-	o = fo_digits(FO_KEY(o, "IN_BYTES"), f->bytes[0]);
-	o = fo_digits(FO_KEY(o, "OUT_PKTS"), f->pkts[1]);
-	o = fo_digits(FO_KEY(o, "OUT_BYTES"), f->bytes[1]);
-	o = fo_idigits(FO_KEY(o, "FIRST_SWITCHED"), f->first / 1000000);
-	o = fo_idigits(FO_KEY(o, "LAST_SWITCHED"), f->last / 1000000);
-	o = fo_time(FO_KEY(o, "FLOW_START_SEC"), f->first);
-	o = fo_time(FO_KEY(o, "FLOW_END_SEC"), f->last);
+		o = sbuf_put_u64(FO_KEY(o, EVK_VLAN_ID), k->vlan);
+	o = sbuf_put_u64(FO_KEY(o, EVK_IN_PKTS), f->pkts[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_IN_BYTES), f->bytes[0]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_PKTS), f->pkts[1]);
+	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_BYTES), f->bytes[1]);
+	o = sbuf_put_i64(FO_KEY(o, EVK_FIRST_SWITCHED), f->first / 1000000);
+	o = sbuf_put_i64(FO_KEY(o, EVK_LAST_SWITCHED), f->last / 1000000);
+	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_START_SEC), f->first);
+	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_END_SEC), f->last);
 	if (k->proto == 6) {
-		o = fo_digits(FO_KEY(o, "TCP_FLAGS"),
+		o = sbuf_put_u64(FO_KEY(o, EVK_TCP_FLAGS),
 		    (uint64_t)(f->flags[0] | f->flags[1]));
-		o = fo_digits(FO_KEY(o, "CLIENT_TCP_FLAGS"), f->flags[0]);
-		o = fo_digits(FO_KEY(o, "SERVER_TCP_FLAGS"), f->flags[1]);
+		o = sbuf_put_u64(FO_KEY(o, EVK_CLIENT_TCP_FLAGS), f->flags[0]);
+		o = sbuf_put_u64(FO_KEY(o, EVK_SERVER_TCP_FLAGS), f->flags[1]);
 	}
-	fo_done(b, o);
+	sbuf_commit(b, o);
 	if (f->l7 != NULL)
 		fo_l7(b, f->l7);
 	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
@@ -376,24 +249,24 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
 		fo_proc(b, "DST_", p);
 	if (f->state & FLOW_HAS_LAT0) {
-		FO_LIT(b, ",\"CLIENT_NW_LATENCY_MS\":");
-		fo_ms(b, f->lat[0]);
+		SBUF_ADDLIT(b, ",\"" EVK_CLIENT_NW_LATENCY_MS "\":");
+		sbuf_add_fix3(b, f->lat[0]);
 	}
 	if (f->state & FLOW_HAS_LAT1) {
-		FO_LIT(b, ",\"SERVER_NW_LATENCY_MS\":");
-		fo_ms(b, f->lat[1]);
+		SBUF_ADDLIT(b, ",\"" EVK_SERVER_NW_LATENCY_MS "\":");
+		sbuf_add_fix3(b, f->lat[1]);
 	}
 	if ((t = flowtab_tcpinfo_get(ft, f)) != NULL)
 		fo_tcp(b, t);
 	if (f->events != 0)
-		FO_U64(b, "FLOW_EVENTS", f->events);
+		FO_U64(b, EVK_FLOW_EVENTS, f->events);
 	if (f->retrans[0] != 0)
-		FO_U64(b, "RETRANSMITTED_IN_PKTS", f->retrans[0]);
+		FO_U64(b, EVK_RETRANSMITTED_IN_PKTS, f->retrans[0]);
 	if (f->retrans[1] != 0)
-		FO_U64(b, "RETRANSMITTED_OUT_PKTS", f->retrans[1]);
+		FO_U64(b, EVK_RETRANSMITTED_OUT_PKTS, f->retrans[1]);
 	if (!(f->state & FLOW_HAS_PKTS))
-		FO_LIT(b, ",\"FLOW_EVENT_ONLY\":true");
+		SBUF_ADDLIT(b, ",\"" EVK_FLOW_EVENT_ONLY "\":true");
 	if (why != FLOW_END_NONE)
-		FO_STR(b, "FLOW_END_REASON", flowtab_endname(why));
+		FO_STR(b, EVK_FLOW_END_REASON, flowtab_endname(why));
 	sbuf_addc(b, '}');
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "flowtab.h"
 #include "flowtabint.h"
 #include "xalloc.h"
@@ -243,8 +244,8 @@ const char *
 flowtab_l7_name(enum flow_l7f i)
 {
 	static const char *const names[FL7_N] = {
-		"L7_PROTO", "L7_PROTO_NAME", "L7_CATEGORY", "DNS_QUERY",
-		"HTTP_HOST", "HTTP_URL", "TLS_SERVER_NAME", "JA3C_HASH",
+		EVK_L7_PROTO, EVK_L7_PROTO_NAME, EVK_L7_CATEGORY, EVK_DNS_QUERY,
+		EVK_HTTP_HOST, EVK_HTTP_URL, EVK_TLS_SERVER_NAME, EVK_JA3C_HASH,
 	};
 
 	return (unsigned)i < FL7_N ? names[i] : "";

@@ -8,27 +8,7 @@
 
 #include "jsonlax.h"
 #include "jsonlaxint.h"
-
-/* A raw control byte c as its JSON escape, in b (at least 6 bytes);
- * returns the length. */
-static size_t
-lax_ctlesc(int c, char *b)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	b[0] = '\\';
-	switch (c) {
-	case '\b': b[1] = 'b'; return 2;
-	case '\f': b[1] = 'f'; return 2;
-	case '\n': b[1] = 'n'; return 2;
-	case '\r': b[1] = 'r'; return 2;
-	case '\t': b[1] = 't'; return 2;
-	}
-	memcpy(b + 1, "u00", 3);
-	b[4] = hex[c >> 4];
-	b[5] = hex[c & 15];
-	return 6;
-}
+#include "sbuf.h"
 
 /* Replaces input [from, to) by U+FFFD, unless quiet. */
 static void
@@ -188,7 +168,8 @@ lax_special(struct lax *L, int c, bool key, bool *cut)
 	}
 	L->repairs |= JSONLAX_R_CONTROL;
 	if (!*cut)
-		lax_repl(L, L->pos - 1, L->pos, b, lax_ctlesc(c, b));
+		lax_repl(L, L->pos - 1, L->pos, b,
+		    (size_t)(sbuf_put_jesc(b, (unsigned char)c) - b));
 	return LAX_OK;
 }
 

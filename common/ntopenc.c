@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include "evkeys.h"
 #include "ntopenc.h"
 #include "ntopmsg.h"
 
@@ -28,23 +29,23 @@ ntopmsg_event(const char *topic, const struct record *r)
 	const struct rec_field *tcp;
 
 	if (topic == NULL) {
-		if (record_get(r, "listening-ports") != NULL)
+		if (record_get(r, EVK_LISTENING_PORTS) != NULL)
 			return "netstat";
-		if (record_get(r, "ifInOctets") != NULL ||
-		    record_get(r, "ifName") != NULL)
+		if (record_get(r, EVK_IFINOCTETS) != NULL ||
+		    record_get(r, EVK_IFNAME) != NULL)
 			return "counters";
 		topic = "flow";
 	}
 	if (strcmp(topic, "counter") == 0)
 		return "counters";
-	if (strcmp(topic, "listening-ports") == 0)
+	if (strcmp(topic, EVK_LISTENING_PORTS) == 0)
 		return "netstat";
 	if (strcmp(topic, "flow") != 0)
 		return "other";
-	tcp = record_get(r, "TCP");
+	tcp = record_get(r, EVK_TCP);
 	if (tcp != NULL && tcp->kind == REC_OBJECT &&
-	    record_get(r, "TCP_EVENT_TYPE") == NULL &&
-	    record_get(r, "UDP_EVENT_TYPE") == NULL)
+	    record_get(r, EVK_TCP_EVENT_TYPE) == NULL &&
+	    record_get(r, EVK_UDP_EVENT_TYPE) == NULL)
 		return "netstat";
 	return "flow";
 }

@@ -12,6 +12,7 @@
 
 #include <zlib.h>
 
+#include "evkeys.h"
 #include "jsonlax.h"
 #include "ntopmsg.h"
 #include "tlv.h"
@@ -58,7 +59,7 @@ struct ntopmsg {
 
 const char *const ntopmsg_topics[] = {
 	"flow", "event", "counter", "template", "option", "hello",
-	"listening-ports", "snmp-ifaces", "message", NULL
+	EVK_LISTENING_PORTS, "snmp-ifaces", "message", NULL
 };
 
 struct ntopmsg *

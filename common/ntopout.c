@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "ntopids.h"
 #include "ntopout.h"
 #include "xalloc.h"
@@ -31,22 +32,23 @@
 /* The counters ntopng adds: sent as differences. */
 #define NO_NCTR	6
 static const char *const no_ctr[NO_NCTR] = {
-	"IN_PKTS", "IN_BYTES", "OUT_PKTS", "OUT_BYTES",
-	"RETRANSMITTED_IN_PKTS", "RETRANSMITTED_OUT_PKTS",
+	EVK_IN_PKTS, EVK_IN_BYTES, EVK_OUT_PKTS, EVK_OUT_BYTES,
+	EVK_RETRANSMITTED_IN_PKTS, EVK_RETRANSMITTED_OUT_PKTS,
 };
 
 /* What identifies a flow-agg flow record (with _iface). */
 static const char *const no_ident[] = {
-	"IPV4_SRC_ADDR", "IPV4_DST_ADDR", "IPV6_SRC_ADDR", "IPV6_DST_ADDR",
-	"L4_SRC_PORT", "L4_DST_PORT", "PROTOCOL", "VLAN_ID",
+	EVK_IPV4_SRC_ADDR, EVK_IPV4_DST_ADDR, EVK_IPV6_SRC_ADDR,
+	EVK_IPV6_DST_ADDR, EVK_L4_SRC_PORT, EVK_L4_DST_PORT, EVK_PROTOCOL,
+	EVK_VLAN_ID,
 };
 #define NO_NIDENT	(sizeof(no_ident) / sizeof(no_ident[0]))
 
 /* The members of a process-only record, besides the nested objects. */
 static const char *const no_procrec[] = {
-	"IP_PROTOCOL_VERSION", "IPV4_SRC_ADDR", "IPV4_DST_ADDR",
-	"IPV6_SRC_ADDR", "IPV6_DST_ADDR", "L4_SRC_PORT", "L4_DST_PORT",
-	"PROTOCOL", "VLAN_ID", "FIRST_SWITCHED", "LAST_SWITCHED",
+	EVK_IP_PROTOCOL_VERSION, EVK_IPV4_SRC_ADDR, EVK_IPV4_DST_ADDR,
+	EVK_IPV6_SRC_ADDR, EVK_IPV6_DST_ADDR, EVK_L4_SRC_PORT, EVK_L4_DST_PORT,
+	EVK_PROTOCOL, EVK_VLAN_ID, EVK_FIRST_SWITCHED, EVK_LAST_SWITCHED,
 };
 #define NO_NPROCREC	(sizeof(no_procrec) / sizeof(no_procrec[0]))
 
@@ -56,14 +58,15 @@ struct no_map {
 	const char	*to;
 };
 static const struct no_map no_proc[] = {
-	{ "SRC_PROC_PID", "PID" }, { "SRC_PROC_UID", "UID" },
-	{ "SRC_PROC_USER_NAME", "UID_NAME" }, { "SRC_PROC_GID", "GID" },
-	{ "SRC_PROC_NAME", "PROCESS_PATH" }, { NULL, NULL },
+	{ EVK_SRC_PROC_PID, EVK_PID }, { EVK_SRC_PROC_UID, EVK_UID },
+	{ EVK_SRC_PROC_USER_NAME, EVK_UID_NAME }, { EVK_SRC_PROC_GID, EVK_GID },
+	{ EVK_SRC_PROC_NAME, EVK_PROCESS_PATH }, { NULL, NULL },
 };
 static const struct no_map no_father[] = {
-	{ "SRC_FATHER_PROC_PID", "PID" }, { "SRC_FATHER_PROC_UID", "UID" },
-	{ "SRC_FATHER_PROC_USER_NAME", "UID_NAME" },
-	{ "SRC_FATHER_PROC_NAME", "PROCESS_PATH" }, { NULL, NULL },
+	{ EVK_SRC_FATHER_PROC_PID, EVK_PID },
+	{ EVK_SRC_FATHER_PROC_UID, EVK_UID },
+	{ EVK_SRC_FATHER_PROC_USER_NAME, EVK_UID_NAME },
+	{ EVK_SRC_FATHER_PROC_NAME, EVK_PROCESS_PATH }, { NULL, NULL },
 };
 
 /* A flow whose interim counters were sent and whose end was not. */
@@ -243,15 +246,16 @@ no_member(struct sbuf *b, bool *first, const struct rec_field *f,
 		return;
 	if (c->only != NULL && !no_in(f, c->only, c->nonly))
 		return;
-	if (no_is(f, "NW_LATENCY_MS")) {
-		lat = c->server_lat ? "SERVER_NW_LATENCY_MS" :
-		    "CLIENT_NW_LATENCY_MS";
+	if (no_is(f, EVK_NW_LATENCY_MS)) {
+		lat = c->server_lat ? EVK_SERVER_NW_LATENCY_MS :
+		    EVK_CLIENT_NW_LATENCY_MS;
 		no_key(b, first, lat, strlen(lat), true);
 		no_number(b, f);
 		return;
 	}
-	if (no_is(f, "VLAN_ID"))	/* flow-agg's name of nProbe's SRC_VLAN */
-		no_key(b, first, "SRC_VLAN", 8, true);
+	/* VLAN_ID is flow-agg's name of nProbe's SRC_VLAN. */
+	if (no_is(f, EVK_VLAN_ID))
+		no_key(b, first, EVK_SRC_VLAN, sizeof(EVK_SRC_VLAN) - 1, true);
 	else
 		no_key(b, first, f->key, f->klen, scalar && !f->kesc);
 	for (i = 0; c->delta != NULL && i < NO_NCTR; i++)
@@ -322,9 +326,9 @@ no_build(struct ntopout *o, const struct no_conv *c, bool nested)
 	for (i = 0; i < o->rec.nf; i++)
 		no_member(&o->out, &first, &o->rec.f[i], c);
 	if (nested) {
-		no_nested(&o->out, &first, &o->rec, "CLIENT_PROCESS",
+		no_nested(&o->out, &first, &o->rec, EVK_CLIENT_PROCESS,
 		    no_proc);
-		no_nested(&o->out, &first, &o->rec, "CLIENT_FATHER_PROCESS",
+		no_nested(&o->out, &first, &o->rec, EVK_CLIENT_FATHER_PROCESS,
 		    no_father);
 	}
 	sbuf_addc(&o->out, '}');
@@ -339,7 +343,7 @@ no_flowkey(struct ntopout *o)
 	bool any = false;
 
 	sbuf_reset(&o->key);
-	if ((f = record_get(&o->rec, "_iface")) != NULL)
+	if ((f = record_get(&o->rec, EVK_IFACE)) != NULL)
 		sbuf_add(&o->key, f->val, f->vlen);
 	for (i = 0; i < NO_NIDENT; i++) {
 		sbuf_addc(&o->key, '\x1f');
@@ -422,11 +426,11 @@ no_flowrec(struct ntopout *o, ntopout_fn fn, void *arg)
 	bool isflow, interim, fresh = true, proc_sent = false, proc;
 	int rc;
 
-	f = record_get(&o->rec, "_type");
+	f = record_get(&o->rec, EVK_TYPE);
 	isflow = f != NULL && rec_streq(f, "flow");
-	f = record_get(&o->rec, "_interim");
+	f = record_get(&o->rec, EVK_INTERIM);
 	interim = f != NULL && f->kind == REC_TRUE;
-	f = record_get(&o->rec, "TCP_EVENT_TYPE");
+	f = record_get(&o->rec, EVK_TCP_EVENT_TYPE);
 	c.server_lat = f != NULL && rec_streq(f, "ACCEPT");
 	if (isflow && no_flowkey(o)) {
 		no_deltas(o, interim, delta, &fresh, &proc_sent);
@@ -459,7 +463,7 @@ no_iface(struct ntopout *o, ntopout_fn fn, void *arg)
 	size_t i, pos, start;
 	int rc;
 
-	f = record_get(&o->rec, "IF_COUNTERS");
+	f = record_get(&o->rec, EVK_IF_COUNTERS);
 	if (f != NULL && record_sub(f, &o->sub) == REC_OK)
 		for (i = 0; i < o->sub.nf; i++) {
 			if (o->sub.f[i].kind != REC_OBJECT)
@@ -471,7 +475,7 @@ no_iface(struct ntopout *o, ntopout_fn fn, void *arg)
 			    o->out.len)) != 0)
 				return rc;
 		}
-	f = record_get(&o->rec, "LISTENING");
+	f = record_get(&o->rec, EVK_LISTENING);
 	if (f == NULL || f->kind != REC_ARRAY)
 		return 0;
 	pos = 1;
@@ -499,7 +503,7 @@ no_iface(struct ntopout *o, ntopout_fn fn, void *arg)
 static void
 no_topic(const struct record *r, char topic[NTOPOUT_TOPICMAX + 1])
 {
-	const struct rec_field *f = record_get(r, "_topic");
+	const struct rec_field *f = record_get(r, EVK_TOPIC);
 
 	if (f == NULL || rec_str(f, topic, NTOPOUT_TOPICMAX + 1) <= 0)
 		strcpy(topic, "flow");
@@ -516,7 +520,7 @@ ntopout_record(struct ntopout *o, const char *rec, size_t len,
 
 	if (record_parse(&o->rec, rec, len) != REC_OK)
 		return -1;
-	if ((f = record_get(&o->rec, "_type")) != NULL &&
+	if ((f = record_get(&o->rec, EVK_TYPE)) != NULL &&
 	    rec_streq(f, "iface"))
 		return no_iface(o, fn, arg);
 	no_topic(&o->rec, topic);
@@ -539,7 +543,7 @@ ntopout_record(struct ntopout *o, const char *rec, size_t len,
 void
 ntopout_event(struct sbuf *out, const struct record *r)
 {
-	const struct rec_field *f, *lat = record_get(r, "NW_LATENCY_MS");
+	const struct rec_field *f, *lat = record_get(r, EVK_NW_LATENCY_MS);
 	const char *name;
 	bool first = true, any_ = false;
 	size_t i;
@@ -550,9 +554,9 @@ ntopout_event(struct sbuf *out, const struct record *r)
 		sbuf_add(out, r->text, r->len);
 		return;
 	}
-	f = record_get(r, "TCP_EVENT_TYPE");
+	f = record_get(r, EVK_TCP_EVENT_TYPE);
 	name = f != NULL && rec_streq(f, "ACCEPT") ?
-	    "SERVER_NW_LATENCY_MS" : "CLIENT_NW_LATENCY_MS";
+	    EVK_SERVER_NW_LATENCY_MS : EVK_CLIENT_NW_LATENCY_MS;
 	sbuf_addc(out, '{');
 	for (i = 0; i < r->nf; i++) {
 		f = &r->f[i];

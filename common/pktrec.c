@@ -2,13 +2,14 @@
  * record contract; man/evpipe.7 documents it for users).
  *
  * The per-packet path is hot: a record is written straight into the
- * output buffer after one reservation, with hand-rolled integer, time and
- * IPv4 formatting; nothing is allocated per packet.
+ * output buffer after one reservation, through sbuf's cursor formatters
+ * (sbuf_put_*) and ipaddr_put4/6; nothing is allocated per packet.
  */
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "ipaddr.h"
 #include "pktrec.h"
 #include "xalloc.h"
@@ -88,58 +89,14 @@ pr_key_from(struct pr_key *k, int iface, const struct pktdec *d)
 		k->flags |= PR_F_TCPFLAGS;
 }
 
-/* Formatting straight into a reserved buffer: each returns the end. */
-
-static char *
-pr_cat(char *o, const char *s, size_t n)
-{
-	memcpy(o, s, n);
-	return o + n;
-}
-
-#define PR_LIT(o, s)	pr_cat((o), (s), sizeof(s) - 1)
-
-static char *
-pr_u64(char *o, uint64_t v)
-{
-	char tmp[24], *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return pr_cat(o, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
-/* Exactly n digits of v (zero-padded). */
-static char *
-pr_digits(char *o, uint32_t v, int n)
-{
-	int i;
-
-	for (i = n - 1; i >= 0; i--, v /= 10)
-		o[i] = (char)('0' + v % 10);
-	return o + n;
-}
-
-static char *
-pr_secs(char *o, int64_t sec)
-{
-	if (sec < 0) {
-		*o++ = '-';
-		return pr_u64(o, (uint64_t)0 - (uint64_t)sec);
-	}
-	return pr_u64(o, (uint64_t)sec);
-}
-
+/* A record's time, "S.fffffffff" for a nanosecond capture and
+ * "S.uuuuuu" otherwise; at o, returns the end. */
 static char *
 pr_time(char *o, const struct pktrec_time *t)
 {
-	o = pr_secs(o, t->sec);
-	*o++ = '.';
 	if (t->nano)
-		return pr_digits(o, t->nsec % 1000000000u, 9);
-	return pr_digits(o, (t->nsec % 1000000000u) / 1000, 6);
+		return sbuf_put_frac(o, t->sec, t->nsec % 1000000000u, 9);
+	return sbuf_put_frac(o, t->sec, (t->nsec % 1000000000u) / 1000, 6);
 }
 
 size_t
@@ -151,108 +108,139 @@ pktrec_fmt_time(const struct pktrec_time *t, char *buf)
 	return (size_t)(o - buf);
 }
 
+/*
+ * A record is written in steps, each at cursor o into the room pr_write
+ * reserved, returning the new end: the record's own keys and times, the
+ * link layer, the network layer, the transport layer, the counters.
+ */
+
+static char *
+pr_w_head(char *o, const char *ifjson, size_t n, const struct pr_key *k,
+    const struct pr_val *v, bool slice)
+{
+	const struct pktrec_time *rx = slice ? &v->last : &v->first;
+
+	o = SBUF_PUTLIT(o, "{\"" EVK_TYPE "\":\"packet\",\"" EVK_IFACE "\":");
+	o = sbuf_put(o, ifjson, n);
+	o = SBUF_PUTLIT(o, ",\"" EVK_RX "\":");
+	o = sbuf_put_frac(o, rx->sec, (rx->nsec % 1000000000u) / 1000, 6);
+	if (k->status == PKTDEC_TRUNCATED)
+		o = SBUF_PUTLIT(o, ",\"" EVK_DECODE "\":\"truncated\"");
+	else if (k->status == PKTDEC_MALFORMED)
+		o = SBUF_PUTLIT(o, ",\"" EVK_DECODE "\":\"malformed\"");
+	if (k->ipver == 0 && k->nonip != PKTDEC_NONIP_NONE) {
+		const char *nn = pktdec_nonip_name(k->nonip);
+
+		o = SBUF_PUTLIT(o, ",\"" EVK_NONIP "\":\"");
+		o = sbuf_put(o, nn, strlen(nn));
+		*o++ = '"';
+	}
+	o = SBUF_PUTLIT(o, ",\"" EVK_TIMESTAMP "\":\"");
+	o = pr_time(o, &v->first);
+	*o++ = '"';
+	if (slice) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_LAST_TIMESTAMP "\":\"");
+		o = pr_time(o, &v->last);
+		*o++ = '"';
+	}
+	return o;
+}
+
+static char *
+pr_w_link(char *o, const struct pr_key *k)
+{
+	if (k->dir) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_DIRECTION "\":");
+		*o++ = k->dir == 2 ? '1' : '0';
+	}
+	if (k->nvlan >= 1) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_VLAN_ID "\":");
+		o = sbuf_put_u64(o, k->vlan[0]);
+	}
+	if (k->nvlan >= 2) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_INNER_VLAN_ID "\":");
+		o = sbuf_put_u64(o, k->vlan[1]);
+	}
+	if (k->ipver == 0 && k->ethertype) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_ETHERTYPE "\":");
+		o = sbuf_put_u64(o, k->ethertype);
+	}
+	return o;
+}
+
+static char *
+pr_w_net(char *o, const struct pr_key *k)
+{
+	if (k->ipver == 0)
+		return o;
+	if (k->ipver == 4) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_IP_PROTOCOL_VERSION "\":4,\""
+		    EVK_IPV4_SRC_ADDR "\":\"");
+		o = ipaddr_put4(o, k->src);
+		o = SBUF_PUTLIT(o, "\",\"" EVK_IPV4_DST_ADDR "\":\"");
+		o = ipaddr_put4(o, k->dst);
+	} else {
+		o = SBUF_PUTLIT(o, ",\"" EVK_IP_PROTOCOL_VERSION "\":6,\""
+		    EVK_IPV6_SRC_ADDR "\":\"");
+		o = ipaddr_put6(o, k->src);
+		o = SBUF_PUTLIT(o, "\",\"" EVK_IPV6_DST_ADDR "\":\"");
+		o = ipaddr_put6(o, k->dst);
+	}
+	o = SBUF_PUTLIT(o, "\",\"" EVK_PROTOCOL "\":");
+	return sbuf_put_u64(o, k->proto);
+}
+
+static char *
+pr_w_l4(char *o, const struct pr_key *k, const struct pr_val *v,
+    bool slice)
+{
+	if (k->flags & PR_F_PORTS) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_L4_SRC_PORT "\":");
+		o = sbuf_put_u64(o, k->sport);
+		o = SBUF_PUTLIT(o, ",\"" EVK_L4_DST_PORT "\":");
+		o = sbuf_put_u64(o, k->dport);
+	}
+	if (k->flags & PR_F_TCPFLAGS) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_TCP_FLAGS "\":");
+		o = sbuf_put_u64(o, v->tcp_flags);
+	}
+	if (k->flags & PR_F_ICMP) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_ICMP_TYPE "\":");
+		o = sbuf_put_u64(o, k->icmp);
+	}
+	if (k->flags & PR_F_FRAG) {
+		o = SBUF_PUTLIT(o, ",\"" EVK_FRAG_ID "\":");
+		o = sbuf_put_u64(o, k->frag_id);
+		if (!slice) {
+			o = SBUF_PUTLIT(o, ",\"" EVK_FRAG_OFFSET "\":");
+			o = sbuf_put_u64(o, v->frag_off);
+		}
+	}
+	return o;
+}
+
 /* Appends one record of key k and value v; last is written for slices,
  * l7 (l7len bytes of members, or NULL) at the end. */
 static void
 pr_write(struct sbuf *out, const char *ifjson, const struct pr_key *k,
     const struct pr_val *v, bool slice, const char *l7, size_t l7len)
 {
-	const struct pktrec_time *rx = slice ? &v->last : &v->first;
 	size_t n = strlen(ifjson);
 	char *o;
 
-	sbuf_reserve(out, PR_FIXED_MAX + n + l7len);
-	o = out->p + out->len;
-	o = PR_LIT(o, "{\"_type\":\"packet\",\"_iface\":");
-	o = pr_cat(o, ifjson, n);
-	o = PR_LIT(o, ",\"_rx\":");
-	o = pr_secs(o, rx->sec);
-	*o++ = '.';
-	o = pr_digits(o, (rx->nsec % 1000000000u) / 1000, 6);
-	if (k->status == PKTDEC_TRUNCATED)
-		o = PR_LIT(o, ",\"_decode\":\"truncated\"");
-	else if (k->status == PKTDEC_MALFORMED)
-		o = PR_LIT(o, ",\"_decode\":\"malformed\"");
-	if (k->ipver == 0 && k->nonip != PKTDEC_NONIP_NONE) {
-		const char *nn = pktdec_nonip_name(k->nonip);
-
-		o = PR_LIT(o, ",\"_nonip\":\"");
-		o = pr_cat(o, nn, strlen(nn));
-		*o++ = '"';
-	}
-	o = PR_LIT(o, ",\"timestamp\":\"");
-	o = pr_time(o, &v->first);
-	*o++ = '"';
-	if (slice) {
-		o = PR_LIT(o, ",\"LAST_TIMESTAMP\":\"");
-		o = pr_time(o, &v->last);
-		*o++ = '"';
-	}
-	if (k->dir) {
-		o = PR_LIT(o, ",\"DIRECTION\":");
-		*o++ = k->dir == 2 ? '1' : '0';
-	}
-	if (k->nvlan >= 1) {
-		o = PR_LIT(o, ",\"VLAN_ID\":");
-		o = pr_u64(o, k->vlan[0]);
-	}
-	if (k->nvlan >= 2) {
-		o = PR_LIT(o, ",\"INNER_VLAN_ID\":");
-		o = pr_u64(o, k->vlan[1]);
-	}
-	if (k->ipver == 0) {
-		if (k->ethertype) {
-			o = PR_LIT(o, ",\"ETHERTYPE\":");
-			o = pr_u64(o, k->ethertype);
-		}
-	} else if (k->ipver == 4) {
-		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":4,\"IPV4_SRC_ADDR\":\"");
-		o = ipaddr_put4(o, k->src);
-		o = PR_LIT(o, "\",\"IPV4_DST_ADDR\":\"");
-		o = ipaddr_put4(o, k->dst);
-		*o++ = '"';
-	} else {
-		o = PR_LIT(o, ",\"IP_PROTOCOL_VERSION\":6,\"IPV6_SRC_ADDR\":\"");
-		o = ipaddr_put6(o, k->src);
-		o = PR_LIT(o, "\",\"IPV6_DST_ADDR\":\"");
-		o = ipaddr_put6(o, k->dst);
-		*o++ = '"';
-	}
-	if (k->ipver) {
-		o = PR_LIT(o, ",\"PROTOCOL\":");
-		o = pr_u64(o, k->proto);
-	}
-	if (k->flags & PR_F_PORTS) {
-		o = PR_LIT(o, ",\"L4_SRC_PORT\":");
-		o = pr_u64(o, k->sport);
-		o = PR_LIT(o, ",\"L4_DST_PORT\":");
-		o = pr_u64(o, k->dport);
-	}
-	if (k->flags & PR_F_TCPFLAGS) {
-		o = PR_LIT(o, ",\"TCP_FLAGS\":");
-		o = pr_u64(o, v->tcp_flags);
-	}
-	if (k->flags & PR_F_ICMP) {
-		o = PR_LIT(o, ",\"ICMP_TYPE\":");
-		o = pr_u64(o, k->icmp);
-	}
-	if (k->flags & PR_F_FRAG) {
-		o = PR_LIT(o, ",\"FRAG_ID\":");
-		o = pr_u64(o, k->frag_id);
-		if (!slice) {
-			o = PR_LIT(o, ",\"FRAG_OFFSET\":");
-			o = pr_u64(o, v->frag_off);
-		}
-	}
-	o = PR_LIT(o, ",\"PKTS\":");
-	o = pr_u64(o, v->pkts);
-	o = PR_LIT(o, ",\"BYTES\":");
-	o = pr_u64(o, v->bytes);
+	o = sbuf_room(out, PR_FIXED_MAX + n + l7len);
+	o = pr_w_head(o, ifjson, n, k, v, slice);
+	o = pr_w_link(o, k);
+	o = pr_w_net(o, k);
+	o = pr_w_l4(o, k, v, slice);
+	o = SBUF_PUTLIT(o, ",\"" EVK_PKTS "\":");
+	o = sbuf_put_u64(o, v->pkts);
+	o = SBUF_PUTLIT(o, ",\"" EVK_BYTES "\":");
+	o = sbuf_put_u64(o, v->bytes);
 	if (l7 != NULL)
-		o = pr_cat(o, l7, l7len);
+		o = sbuf_put(o, l7, l7len);
 	*o++ = '}';
-	*o = '\0';
-	out->len = (size_t)(o - out->p);
+	sbuf_commit(out, o);
 }
 
 void

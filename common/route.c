@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "route.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -276,9 +277,9 @@ route_decide(const struct route *rt, const struct record *r,
 	res->zjson = NULL;
 	res->zjlen = 0;
 
-	if (!route_streq(record_get(r, "_type"), "event", 5))
+	if (!route_streq(record_get(r, EVK_TYPE), "event", 5))
 		return;
-	f = record_get(r, "_iface");
+	f = record_get(r, EVK_IFACE);
 	if (f == NULL || f->kind != REC_STRING || f->vlen == 2) {
 		res->kind = ROUTE_NO_IFACE;
 		return;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evkeys.h"
 #include "route.h"
 #include "routeint.h"
 #include "sbuf.h"
@@ -291,10 +292,12 @@ route_splice_at(const struct record *r)
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 
-		if (f->klen == 6 && memcmp(f->key, "_iface", 6) == 0) {
+		if (f->klen == sizeof(EVK_IFACE) - 1 &&
+		    memcmp(f->key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0) {
 			fi = f;
 			nif++;
-		} else if (f->klen == 5 && memcmp(f->key, "_from", 5) == 0)
+		} else if (f->klen == sizeof(EVK_FROM) - 1 &&
+		    memcmp(f->key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
 			return NULL;
 		else if (f->kesc)
 			return NULL;	/* could spell either: be exact */
@@ -326,7 +329,7 @@ route_copy(struct route_core *c, const struct rec_field *fi,
 		size_t tail = (size_t)(fi->val + fi->vlen - r->text);
 
 		sbuf_reserve(out, r->len + jlen + res->zjlen + 10);
-		sbuf_add(out, "{\"_from\":", 9);
+		sbuf_add(out, "{\"" EVK_FROM "\":", 9);
 		sbuf_add(out, res->zjson, res->zjlen);
 		sbuf_addc(out, ',');
 		sbuf_add(out, r->text + 1, head - 1);
@@ -334,8 +337,8 @@ route_copy(struct route_core *c, const struct rec_field *fi,
 		sbuf_add(out, r->text + tail, r->len - tail);
 	} else {
 		const struct rec_edit ed[2] = {
-			{ "_iface", json, jlen },
-			{ "_from", res->zjson, res->zjlen },
+			{ EVK_IFACE, json, jlen },
+			{ EVK_FROM, res->zjson, res->zjlen },
 		};
 
 		record_write(r, ed, 2, out);
@@ -357,7 +360,7 @@ route_pass(struct route_core *c, const char *line, size_t len)
 		evf_read_ids(&c->rec, &res->ids);
 		s = route_shard_for(c, &res->ids);
 	} else {
-		const struct rec_field *f = record_get(&c->rec, "_iface");
+		const struct rec_field *f = record_get(&c->rec, EVK_IFACE);
 		char zb[EVF_IFNAMELEN];
 		int n;
 

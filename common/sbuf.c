@@ -1,4 +1,11 @@
-/* sbuf.c - growable byte buffer for building output lines (include/sbuf.h). */
+/* sbuf.c - growable byte buffer for building output lines, and the
+ * number, time and JSON string formatting of every tool (include/sbuf.h).
+ *
+ * Integers are written two digits a division from the end, the way the
+ * per-record hot paths (pktrec, flowout, tlv) need; times and "%.3f"
+ * without floating-point format where the result is exact, so the text
+ * is the same on every libc.
+ */
 #include <err.h>
 #include <math.h>
 #include <stdarg.h>
@@ -68,77 +75,208 @@ sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void
-sbuf_add_jstr(struct sbuf *b, const char *s, size_t n)
+char *
+sbuf_put_jesc(char *o, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i;
-	char *o;
 
-	/* Worst case every byte becomes \u00XX: six bytes. */
-	sbuf_reserve(b, n * 6 + 2);
-	o = b->p + b->len;
+	*o++ = '\\';
+	switch (c) {
+	case '"': *o++ = '"'; break;
+	case '\\': *o++ = '\\'; break;
+	case '\n': *o++ = 'n'; break;
+	case '\r': *o++ = 'r'; break;
+	case '\t': *o++ = 't'; break;
+	case '\b': *o++ = 'b'; break;
+	case '\f': *o++ = 'f'; break;
+	default:
+		*o++ = 'u'; *o++ = '0'; *o++ = '0';
+		*o++ = hex[c >> 4]; *o++ = hex[c & 15];
+	}
+	return o;
+}
+
+char *
+sbuf_put_jstr(char *o, const char *s, size_t n)
+{
+	size_t i;
+
 	*o++ = '"';
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
+		if (c >= 0x20 && c != '"' && c != '\\')
 			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		default:
-			*o++ = 'u'; *o++ = '0'; *o++ = '0';
-			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
-		}
+		else
+			o = sbuf_put_jesc(o, c);
 	}
 	*o++ = '"';
-	b->len = (size_t)(o - b->p);
-	b->p[b->len] = '\0';
+	return o;
+}
+
+void
+sbuf_add_jstr(struct sbuf *b, const char *s, size_t n)
+{
+	/* Worst case every byte becomes \u00XX: six bytes. */
+	sbuf_commit(b, sbuf_put_jstr(sbuf_room(b, n * 6 + 2), s, n));
+}
+
+size_t
+sbuf_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+int
+sbuf_add_jstr_utf8(struct sbuf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, k;
+	int repaired = 0;
+	char *o;
+
+	/* As sbuf_add_jstr: an escape is at most six bytes, U+FFFD three. */
+	o = sbuf_room(b, n * 6 + 2);
+	*o++ = '"';
+	for (i = 0; i < n; i += k) {
+		if (u[i] >= 0x20 && u[i] < 0x80 && u[i] != '"' &&
+		    u[i] != '\\') {
+			*o++ = (char)u[i];	/* the usual byte, first */
+			k = 1;
+		} else if ((k = sbuf_utf8_len(u + i, n - i)) == 0) {
+			o = SBUF_PUTLIT(o, "\xef\xbf\xbd");
+			repaired = 1;
+			k = 1;
+		} else if (k > 1)
+			o = sbuf_put(o, u + i, k);
+		else	/* a control character, quote or backslash */
+			o = sbuf_put_jesc(o, u[i]);
+	}
+	*o++ = '"';
+	sbuf_commit(b, o);
+	return repaired;
+}
+
+char *
+sbuf_put_u64(char *o, uint64_t v)
+{
+	static const char dig2[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "6263646566676869707172737475767778798081828384858687888990919293"
+	    "949596979899";
+	size_t n = 1;
+	uint64_t t;
+	char *p;
+
+	for (t = v; t >= 10; t /= 10)
+		n++;
+	/* Two digits a division, from the end. */
+	p = o + n;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = dig2[d + 1];
+		*--p = dig2[d];
+	}
+	if (v >= 10) {
+		*--p = dig2[v * 2 + 1];
+		*--p = dig2[v * 2];
+	} else
+		*--p = (char)('0' + v);
+	return o + n;
+}
+
+char *
+sbuf_put_i64(char *o, int64_t v)
+{
+	if (v >= 0)
+		return sbuf_put_u64(o, (uint64_t)v);
+	*o++ = '-';
+	return sbuf_put_u64(o, (uint64_t)0 - (uint64_t)v);
 }
 
 void
 sbuf_add_u64(struct sbuf *b, uint64_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sbuf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	sbuf_commit(b, sbuf_put_u64(sbuf_room(b, SBUF_U64MAX), v));
 }
 
 void
 sbuf_add_i64(struct sbuf *b, int64_t v)
 {
-	if (v < 0) {
-		sbuf_addc(b, '-');
-		sbuf_add_u64(b, (uint64_t)0 - (uint64_t)v);
-	} else
-		sbuf_add_u64(b, (uint64_t)v);
+	sbuf_commit(b, sbuf_put_i64(sbuf_room(b, SBUF_I64MAX), v));
+}
+
+char *
+sbuf_put_digits(char *o, uint32_t v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		o[i] = (char)('0' + v % 10);
+	return o + n;
+}
+
+char *
+sbuf_put_frac(char *o, int64_t whole, uint32_t frac, int n)
+{
+	o = sbuf_put_i64(o, whole);
+	*o++ = '.';
+	return sbuf_put_digits(o, frac, n);
+}
+
+char *
+sbuf_put_us(char *o, int64_t us)
+{
+	int64_t s = us / 1000000, f = us % 1000000;
+
+	if (f < 0) {
+		f += 1000000;
+		s--;
+	}
+	return sbuf_put_frac(o, s, (uint32_t)f, 6);
+}
+
+void
+sbuf_add_us(struct sbuf *b, int64_t us)
+{
+	sbuf_commit(b, sbuf_put_us(sbuf_room(b, SBUF_USMAX), us));
 }
 
 void
 sbuf_add_time(struct sbuf *b, double secs)
 {
 	uint64_t us;
-	char frac[8];
-	int i;
+	char *o;
 
 	/* JSON has no NaN or infinity, and past ~9.2e12 s the microseconds
 	 * would not fit the integer below: such values print as zero, or
 	 * through printf. */
 	if (!isfinite(secs)) {
-		sbuf_adds(b, "0.000000");
+		SBUF_ADDLIT(b, "0.000000");
 		return;
 	}
 	if (secs < 0) {
@@ -152,11 +290,42 @@ sbuf_add_time(struct sbuf *b, double secs)
 	/* Rounded to the microsecond, printed without floating-point format
 	 * so the text is the same on every libc. */
 	us = (uint64_t)(secs * 1e6 + 0.5);
-	sbuf_add_u64(b, us / 1000000);
-	frac[0] = '.';
-	for (i = 6, us %= 1000000; i >= 1; i--, us /= 10)
-		frac[i] = (char)('0' + us % 10);
-	sbuf_add(b, frac, 7);
+	o = sbuf_room(b, SBUF_USMAX);
+	sbuf_commit(b, sbuf_put_frac(o, (int64_t)(us / 1000000),
+	    (uint32_t)(us % 1000000), 6));
+}
+
+/*
+ * A float times 1000 is exact in a double (24 + 10 bits of 53), so
+ * rounding it to an integer with rint() (the current rounding mode, to
+ * nearest even by default, as printf rounds) gives printf's digits; other
+ * doubles, large and non-finite values go through printf itself, once
+ * into a local buffer rather than twice by sbuf_addf.
+ */
+void
+sbuf_add_fix3(struct sbuf *b, double v)
+{
+	double t = v * 1000.0;
+	uint64_t u;
+	char buf[64], *o;
+	int n;
+
+	if (!isfinite(t) || fabs(t) >= 9007199254740992.0 ||
+	    (double)(float)v != v) {
+		n = snprintf(buf, sizeof(buf), "%.3f", v);
+		if (n > 0 && (size_t)n < sizeof(buf))
+			sbuf_add(b, buf, (size_t)n);
+		else
+			sbuf_addf(b, "%.3f", v);
+		return;
+	}
+	u = (uint64_t)fabs(rint(t));
+	o = sbuf_room(b, SBUF_U64MAX + 5);
+	if (signbit(v))
+		*o++ = '-';	/* printf keeps the sign of -0.0001 and -0 */
+	o = sbuf_put_u64(o, u / 1000);
+	*o++ = '.';
+	sbuf_commit(b, sbuf_put_digits(o, (uint32_t)(u % 1000), 3));
 }
 
 void

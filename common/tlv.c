@@ -18,16 +18,6 @@
 /* tlv_value()'s kind for a string with escapes: REC_STRING, vesc set. */
 #define TLV_KIND_ESCSTR	100
 
-/* Room for n more bytes (and the NUL) at the end of out, written by the
- * caller, who then adds to out->len: one check for a whole member. */
-static inline char *
-tlv_room(struct sbuf *out, size_t n)
-{
-	if (out->cap - out->len <= n)
-		sbuf_reserve(out, n);
-	return out->p + out->len;
-}
-
 int
 tlv_reader_init(struct tlv_reader *rd, const uint8_t *p, size_t len,
     bool counter)
@@ -105,35 +95,6 @@ tlv_width(int t)
 	}
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n), or 0 if there is
- * none (RFC 3629: no overlong forms, surrogates or values past U+10FFFF). */
-static size_t
-tlv_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 /* A byte that a JSON string cannot hold as it is, or that starts a
  * multibyte UTF-8 sequence to check: the slow path of tlv_put_str(). */
 static inline bool
@@ -153,44 +114,26 @@ tlv_special(uint8_t c)
 static int
 tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 {
-	struct sbuf fix = { 0 };
-	size_t i = 0, k;
+	size_t i = 0;
 	int res = 0;
 
 	while (i < n && !tlv_special(s[i]))
 		i++;
 	if (i == n) {
-		sbuf_reserve(out, n + 2);
-		out->p[out->len] = '"';
-		memcpy(out->p + out->len + 1, s, n);
-		out->p[out->len + 1 + n] = '"';
-		out->len += n + 2;
-		out->p[out->len] = '\0';
+		char *o = sbuf_room(out, n + 2);
+
+		*o++ = '"';
+		o = sbuf_put(o, s, n);
+		*o++ = '"';
+		sbuf_commit(out, o);
 		return 0;
 	}
 	for (i = 0; i < n; i++)
 		if (s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
 			res = TLV_STR_ESCAPED;
-	i = 0;
-	while (i < n && (k = tlv_utf8_len(s + i, n - i)) > 0)
-		i += k;
-	if (i == n) {
-		sbuf_add_jstr(out, (const char *)s, n);
-		return res;
-	}
-	sbuf_add(&fix, s, i);
-	while (i < n) {
-		if ((k = tlv_utf8_len(s + i, n - i)) > 0) {
-			sbuf_add(&fix, s + i, k);
-			i += k;
-		} else {
-			sbuf_add(&fix, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	sbuf_add_jstr(out, fix.p, fix.len);
-	sbuf_free(&fix);
-	return res | TLV_STR_REPAIRED;
+	if (sbuf_add_jstr_utf8(out, (const char *)s, n))
+		res |= TLV_STR_REPAIRED;
+	return res;
 }
 
 /* The shortest text of d that reads back as d, as a double or (isfloat,
@@ -228,47 +171,6 @@ tlv_put_float(struct sbuf *out, float f)
 	sbuf_adds(out, buf);
 }
 
-/* Writes v in decimal at b (20 bytes at least); returns the length. */
-static size_t
-tlv_fmt_u64(char *b, uint64_t v)
-{
-	static const char dig2[] =
-	    "00010203040506070809101112131415161718192021222324252627282930"
-	    "31323334353637383940414243444546474849505152535455565758596061"
-	    "6263646566676869707172737475767778798081828384858687888990919293"
-	    "949596979899";
-	size_t n = 1;
-	uint64_t t;
-	char *p;
-
-	for (t = v; t >= 10; t /= 10)
-		n++;
-	/* Two digits a division, from the end. */
-	p = b + n;
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-
-		v /= 100;
-		*--p = dig2[d + 1];
-		*--p = dig2[d];
-	}
-	if (v >= 10) {
-		*--p = dig2[v * 2 + 1];
-		*--p = dig2[v * 2];
-	} else
-		*--p = (char)('0' + v);
-	return n;
-}
-
-static size_t
-tlv_fmt_i64(char *b, int64_t v)
-{
-	if (v >= 0)
-		return tlv_fmt_u64(b, (uint64_t)v);
-	b[0] = '-';
-	return 1 + tlv_fmt_u64(b + 1, (uint64_t)0 - (uint64_t)v);
-}
-
 /* Appends the value of type t at *pos; *kind is what it became. */
 static int
 tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out,
@@ -292,22 +194,22 @@ tlv_value(struct tlv_reader *rd, size_t *pos, int t, struct sbuf *out,
 	}
 	if ((rc = tlv_uint(rd, pos, tlv_width(t), &v)) != 0)
 		return rc;
-	w = tlv_room(out, 24);
+	w = sbuf_room(out, SBUF_I64MAX);
 	switch (t) {
 	case TLV_U8: case TLV_U16: case TLV_U32: case TLV_U64:
-		out->len += tlv_fmt_u64(w, v);
+		sbuf_commit(out, sbuf_put_u64(w, v));
 		return 0;
 	case TLV_I8:
-		out->len += tlv_fmt_i64(w, (int8_t)(uint8_t)v);
+		sbuf_commit(out, sbuf_put_i64(w, (int8_t)(uint8_t)v));
 		return 0;
 	case TLV_I16:
-		out->len += tlv_fmt_i64(w, (int16_t)(uint16_t)v);
+		sbuf_commit(out, sbuf_put_i64(w, (int16_t)(uint16_t)v));
 		return 0;
 	case TLV_I32:
-		out->len += tlv_fmt_i64(w, (int32_t)(uint32_t)v);
+		sbuf_commit(out, sbuf_put_i64(w, (int32_t)(uint32_t)v));
 		return 0;
 	case TLV_I64:
-		out->len += tlv_fmt_i64(w, (int64_t)v);
+		sbuf_commit(out, sbuf_put_i64(w, (int64_t)v));
 		return 0;
 	default: {	/* TLV_FLOAT: 4 bytes little-endian, read big. */
 		uint32_t le = (uint32_t)v, bits;
@@ -378,7 +280,7 @@ tlv_member(struct tlv_reader *rd, size_t *pos, int kt, int vt, bool skip,
 	if (vt < TLV_U8 || vt > TLV_STRING)
 		return TLV_ETYPE;
 	if (!skip && !first) {
-		*tlv_room(out, 1) = ',';
+		*sbuf_room(out, 1) = ',';
 		out->len++;
 	}
 	kq = out->len;
@@ -397,17 +299,17 @@ tlv_member(struct tlv_reader *rd, size_t *pos, int kt, int vt, bool skip,
 		if ((rc = tlv_uint(rd, pos, tlv_width(kt), &k)) != 0)
 			return rc;
 		if (!skip) {
-			w = tlv_room(out, 24);
-			w[0] = '"';
-			n = 1 + tlv_fmt_u64(w + 1, k);
-			w[n++] = '"';
-			out->len += n;
+			w = sbuf_room(out, SBUF_U64MAX + 2);
+			*w++ = '"';
+			w = sbuf_put_u64(w, k);
+			*w++ = '"';
+			sbuf_commit(out, w);
 		}
 	} else
 		return TLV_ETYPE;
 	if (skip)
 		return tlv_skip_value(rd, pos, vt);
-	*tlv_room(out, 1) = ':';
+	*sbuf_room(out, 1) = ':';
 	vs = ++out->len;
 	if ((rc = tlv_value(rd, pos, vt, out, &kind)) != 0)
 		return rc;

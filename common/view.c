@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "evfields.h"
+#include "evkeys.h"
 #include "record.h"
 #include "stats.h"
 #include "sbuf.h"
@@ -25,74 +26,60 @@
 #include "viewint.h"
 
 static const char *const view_keyname[K_NKEYS] = {
-	[K_TYPE] = "_type", [K_IFACE] = "_iface", [K_FROM] = "_from",
-	[K_EVENT] = "_event", [K_TOPIC] = "_topic", [K_RX] = "_rx",
-	[K_TIMESTAMP] = "timestamp",
-	[K_V4SRC] = "IPV4_SRC_ADDR", [K_V4DST] = "IPV4_DST_ADDR",
-	[K_V6SRC] = "IPV6_SRC_ADDR", [K_V6DST] = "IPV6_DST_ADDR",
-	[K_SPORT] = "L4_SRC_PORT", [K_DPORT] = "L4_DST_PORT",
-	[K_V4LOC] = "IPV4_LOCAL_ADDR", [K_V4REM] = "IPV4_REMOTE_ADDR",
-	[K_V6LOC] = "IPV6_LOCAL_ADDR", [K_V6REM] = "IPV6_REMOTE_ADDR",
-	[K_LPORT] = "L4_LOCAL_PORT", [K_RPORT] = "L4_REMOTE_PORT",
-	[K_PROTO] = "PROTOCOL", [K_VLAN] = "VLAN_ID",
-	[K_INPKTS] = "IN_PKTS", [K_INBYTES] = "IN_BYTES",
-	[K_OUTPKTS] = "OUT_PKTS", [K_OUTBYTES] = "OUT_BYTES",
-	[K_FIRST] = "FIRST_SWITCHED", [K_LAST] = "LAST_SWITCHED",
-	[K_PKTS] = "PKTS", [K_BYTES] = "BYTES",
-	[K_SPID] = "SRC_PROC_PID", [K_SNAME] = "SRC_PROC_NAME",
-	[K_SUID] = "SRC_PROC_UID", [K_SUSER] = "SRC_PROC_USER_NAME",
-	[K_SPPID] = "SRC_FATHER_PROC_PID",
-	[K_SPNAME] = "SRC_FATHER_PROC_NAME", [K_SCMD] = "SRC_PROC_CMDLINE",
-	[K_SCID] = "SRC_PROC_CONTAINER_ID",
-	[K_SCNAME] = "SRC_PROC_CONTAINER_NAME",
-	[K_SPOD] = "SRC_PROC_CONTAINER_POD", [K_SNS] = "SRC_PROC_CONTAINER_NS",
-	[K_DPID] = "DST_PROC_PID", [K_DNAME] = "DST_PROC_NAME",
-	[K_DUID] = "DST_PROC_UID", [K_DUSER] = "DST_PROC_USER_NAME",
-	[K_DPPID] = "DST_FATHER_PROC_PID",
-	[K_DPNAME] = "DST_FATHER_PROC_NAME", [K_DCMD] = "DST_PROC_CMDLINE",
-	[K_DCID] = "DST_PROC_CONTAINER_ID",
-	[K_DCNAME] = "DST_PROC_CONTAINER_NAME",
-	[K_DPOD] = "DST_PROC_CONTAINER_POD", [K_DNS] = "DST_PROC_CONTAINER_NS",
-	[K_CLAT] = "CLIENT_NW_LATENCY_MS", [K_SLAT] = "SERVER_NW_LATENCY_MS",
-	[K_ENDREASON] = "FLOW_END_REASON", [K_TCPSTATE] = "TCP_CONN_STATE",
-	[K_FSTART] = "FLOW_START_SEC", [K_FEND] = "FLOW_END_SEC",
-	[K_EVONLY] = "FLOW_EVENT_ONLY",
-	[K_INTERFACE_NAME] = "INTERFACE_NAME", [K_IF_NAME] = "IF_NAME",
-	[K_TCPEV] = "TCP_EVENT_TYPE", [K_UDPEV] = "UDP_EVENT_TYPE",
-	[K_LPROC] = "LOCAL_PROCESS", [K_LFATHER] = "LOCAL_FATHER_PROCESS",
-	[K_LCONT] = "LOCAL_CONTAINER", [K_NWLAT] = "NW_LATENCY_MS",
-	[K_TCP] = "TCP", [K_LISTENING] = "listening-ports",
-	[K_IPADDRS] = "ip-addresses", [K_EXPORTER] = "EXPORTER_IPV4_ADDRESS",
-	[K_CIFNAME] = "ifName", [K_CINOCT] = "ifInOctets",
-	[K_CINPKT] = "ifInPackets", [K_CINERR] = "ifInErrors",
-	[K_COUTOCT] = "ifOutOctets", [K_COUTPKT] = "ifOutPackets",
-	[K_COUTERR] = "ifOutErrors",
-	[K_IFPACKETS] = "PACKETS", [K_IFEVENTS] = "EVENTS",
-	[K_IFACTIVE] = "FLOWS_ACTIVE", [K_IFEXPIRED] = "FLOWS_EXPIRED",
-	[K_IFCOUNTERS] = "IF_COUNTERS", [K_IFLISTEN] = "LISTENING",
-	[K_FLOWEVENTS] = "FLOW_EVENTS", [K_L7ID] = "L7_PROTO",
-	[K_L7NAME] = "L7_PROTO_NAME", [K_L7CAT] = "L7_CATEGORY",
-	[K_DNSQ] = "DNS_QUERY", [K_HTTPHOST] = "HTTP_HOST",
-	[K_HTTPURL] = "HTTP_URL", [K_TLSSNI] = "TLS_SERVER_NAME",
-	[K_JA3C] = "JA3C_HASH",
+	[K_TYPE] = EVK_TYPE, [K_IFACE] = EVK_IFACE, [K_FROM] = EVK_FROM,
+	[K_EVENT] = EVK_EVENT, [K_TOPIC] = EVK_TOPIC, [K_RX] = EVK_RX,
+	[K_TIMESTAMP] = EVK_TIMESTAMP,
+	[K_V4SRC] = EVK_IPV4_SRC_ADDR, [K_V4DST] = EVK_IPV4_DST_ADDR,
+	[K_V6SRC] = EVK_IPV6_SRC_ADDR, [K_V6DST] = EVK_IPV6_DST_ADDR,
+	[K_SPORT] = EVK_L4_SRC_PORT, [K_DPORT] = EVK_L4_DST_PORT,
+	[K_V4LOC] = EVK_IPV4_LOCAL_ADDR, [K_V4REM] = EVK_IPV4_REMOTE_ADDR,
+	[K_V6LOC] = EVK_IPV6_LOCAL_ADDR, [K_V6REM] = EVK_IPV6_REMOTE_ADDR,
+	[K_LPORT] = EVK_L4_LOCAL_PORT, [K_RPORT] = EVK_L4_REMOTE_PORT,
+	[K_PROTO] = EVK_PROTOCOL, [K_VLAN] = EVK_VLAN_ID,
+	[K_INPKTS] = EVK_IN_PKTS, [K_INBYTES] = EVK_IN_BYTES,
+	[K_OUTPKTS] = EVK_OUT_PKTS, [K_OUTBYTES] = EVK_OUT_BYTES,
+	[K_FIRST] = EVK_FIRST_SWITCHED, [K_LAST] = EVK_LAST_SWITCHED,
+	[K_PKTS] = EVK_PKTS, [K_BYTES] = EVK_BYTES,
+	[K_SPID] = EVK_SRC_PROC_PID, [K_SNAME] = EVK_SRC_PROC_NAME,
+	[K_SUID] = EVK_SRC_PROC_UID, [K_SUSER] = EVK_SRC_PROC_USER_NAME,
+	[K_SPPID] = EVK_SRC_FATHER_PROC_PID,
+	[K_SPNAME] = EVK_SRC_FATHER_PROC_NAME, [K_SCMD] = EVK_SRC_PROC_CMDLINE,
+	[K_SCID] = EVK_SRC_PROC_CONTAINER_ID,
+	[K_SCNAME] = EVK_SRC_PROC_CONTAINER_NAME,
+	[K_SPOD] = EVK_SRC_PROC_CONTAINER_POD,
+	[K_SNS] = EVK_SRC_PROC_CONTAINER_NS,
+	[K_DPID] = EVK_DST_PROC_PID, [K_DNAME] = EVK_DST_PROC_NAME,
+	[K_DUID] = EVK_DST_PROC_UID, [K_DUSER] = EVK_DST_PROC_USER_NAME,
+	[K_DPPID] = EVK_DST_FATHER_PROC_PID,
+	[K_DPNAME] = EVK_DST_FATHER_PROC_NAME, [K_DCMD] = EVK_DST_PROC_CMDLINE,
+	[K_DCID] = EVK_DST_PROC_CONTAINER_ID,
+	[K_DCNAME] = EVK_DST_PROC_CONTAINER_NAME,
+	[K_DPOD] = EVK_DST_PROC_CONTAINER_POD,
+	[K_DNS] = EVK_DST_PROC_CONTAINER_NS,
+	[K_CLAT] = EVK_CLIENT_NW_LATENCY_MS,
+	[K_SLAT] = EVK_SERVER_NW_LATENCY_MS,
+	[K_ENDREASON] = EVK_FLOW_END_REASON, [K_TCPSTATE] = EVK_TCP_CONN_STATE,
+	[K_FSTART] = EVK_FLOW_START_SEC, [K_FEND] = EVK_FLOW_END_SEC,
+	[K_EVONLY] = EVK_FLOW_EVENT_ONLY,
+	[K_INTERFACE_NAME] = EVK_INTERFACE_NAME, [K_IF_NAME] = EVK_IF_NAME,
+	[K_TCPEV] = EVK_TCP_EVENT_TYPE, [K_UDPEV] = EVK_UDP_EVENT_TYPE,
+	[K_LPROC] = EVK_LOCAL_PROCESS, [K_LFATHER] = EVK_LOCAL_FATHER_PROCESS,
+	[K_LCONT] = EVK_LOCAL_CONTAINER, [K_NWLAT] = EVK_NW_LATENCY_MS,
+	[K_TCP] = EVK_TCP, [K_LISTENING] = EVK_LISTENING_PORTS,
+	[K_IPADDRS] = EVK_IP_ADDRESSES, [K_EXPORTER] = EVK_EXPORTER_IPV4_ADDRESS,
+	[K_CIFNAME] = EVK_IFNAME, [K_CINOCT] = EVK_IFINOCTETS,
+	[K_CINPKT] = EVK_IFINPACKETS, [K_CINERR] = EVK_IFINERRORS,
+	[K_COUTOCT] = EVK_IFOUTOCTETS, [K_COUTPKT] = EVK_IFOUTPACKETS,
+	[K_COUTERR] = EVK_IFOUTERRORS,
+	[K_IFPACKETS] = EVK_PACKETS, [K_IFEVENTS] = EVK_EVENTS,
+	[K_IFACTIVE] = EVK_FLOWS_ACTIVE, [K_IFEXPIRED] = EVK_FLOWS_EXPIRED,
+	[K_IFCOUNTERS] = EVK_IF_COUNTERS, [K_IFLISTEN] = EVK_LISTENING,
+	[K_FLOWEVENTS] = EVK_FLOW_EVENTS, [K_L7ID] = EVK_L7_PROTO,
+	[K_L7NAME] = EVK_L7_PROTO_NAME, [K_L7CAT] = EVK_L7_CATEGORY,
+	[K_DNSQ] = EVK_DNS_QUERY, [K_HTTPHOST] = EVK_HTTP_HOST,
+	[K_HTTPURL] = EVK_HTTP_URL, [K_TLSSNI] = EVK_TLS_SERVER_NAME,
+	[K_JA3C] = EVK_JA3C_HASH,
 };
-
-/* Keys inside nested objects of events (process, container, TCP info,
- * listening-socket entries). */
-#define SK_PATH		"PROCESS_PATH"
-#define SK_PID		"PID"
-#define SK_UID		"UID"
-#define SK_UIDNAME	"UID_NAME"
-#define SK_GIDNAME	"GID_NAME"
-#define SK_CMDLINE	"PROCESS_CMDLINE"
-#define SK_ID		"ID"
-#define SK_NAME		"NAME"
-#define SK_DOCKER	"DOCKER"
-#define SK_K8S		"K8S"
-#define SK_CONNSTATE	"CONN_STATE"
-#define SK_LPORT	"port"
-#define SK_LPROC	"proc"
-#define SK_LPKG		"pkg"
 
 static uint32_t
 view_hashkey(const char *s, size_t n)
@@ -364,7 +351,7 @@ view_evproc(struct view *v, const struct rec_field *f, char *path, size_t n)
 	path[0] = '\0';
 	if (record_sub(f, &v->sub) != REC_OK)
 		return;
-	view_str(record_get(&v->sub, SK_PATH), path, n);
+	view_str(record_get(&v->sub, EVK_PROCESS_PATH), path, n);
 }
 
 /* The first element of array a, when it is a plain string, into buf;
@@ -450,10 +437,10 @@ view_listen(struct view *v, const struct rec_field *lf,
 			view_cpy(l->host, sizeof(l->host), host);
 			view_cpy(l->proto, sizeof(l->proto), protos[i]);
 			l->port = (unsigned)view_i64(record_get(&v->sub2,
-			    SK_LPORT), 0) & 0xffff;
-			view_str(record_get(&v->sub2, SK_LPROC), l->proc,
+			    EVK_PORT), 0) & 0xffff;
+			view_str(record_get(&v->sub2, EVK_PROC), l->proc,
 			    sizeof(l->proc));
-			view_str(record_get(&v->sub2, SK_LPKG), l->pkg,
+			view_str(record_get(&v->sub2, EVK_PKG), l->pkg,
 			    sizeof(l->pkg));
 		}
 	}
@@ -534,7 +521,7 @@ view_feed_event(struct view *v, const struct rec_field **fv, int iface,
 	else if (fv[K_UDPEV])
 		view_str(fv[K_UDPEV], e->type, sizeof(e->type));
 	else if (fv[K_TCP] && record_sub(fv[K_TCP], &v->sub) == REC_OK)
-		view_str(record_get(&v->sub, SK_CONNSTATE), e->type,
+		view_str(record_get(&v->sub, EVK_CONN_STATE), e->type,
 		    sizeof(e->type));
 	if (e->type[0] == '\0')
 		view_str(fv[K_TOPIC], e->type, sizeof(e->type));

@@ -13,7 +13,4 @@
 void	flowout_flow(struct sbuf *b, const struct flowtab *ft,
 	    const struct flow *f, enum flow_end why);
 
-/* Appends a time in microseconds as "S.uuuuuu" digits (no quotes). */
-void	flowout_time(struct sbuf *b, int64_t us);
-
 #endif

@@ -213,10 +213,10 @@ test_time(void)
 {
 	struct sbuf b = { 0 };
 
-	flowout_time(&b, 1718031245482913LL);
+	sbuf_add_us(&b, 1718031245482913LL);
 	CHECK_STR(b.p, "1718031245.482913");
 	sbuf_reset(&b);
-	flowout_time(&b, 5);
+	sbuf_add_us(&b, 5);
 	CHECK_STR(b.p, "0.000005");
 	sbuf_free(&b);
 }

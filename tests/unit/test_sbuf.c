@@ -1,8 +1,90 @@
 /* test_sbuf.c - unit tests for common/sbuf.c. */
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "sbuf.h"
 #include "unit.h"
+
+/* sbuf_add_fix3 against printf itself, on floats and other doubles. */
+static void
+check_fix3(struct sbuf *b)
+{
+	static const double v[] = { 0, -0.0, 0.0005, 0.0015, 0.0025, -0.0001,
+	    1.2345678, 12.5, 999.9995, 1e9, 3.4e38, 1e300, -7.0625, 0.1 };
+	char want[400];
+	size_t i;
+	int j;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		sbuf_reset(b);
+		sbuf_add_fix3(b, v[i]);
+		snprintf(want, sizeof(want), "%.3f", v[i]);
+		CHECK_STR(b->p, want);
+		sbuf_reset(b);
+		sbuf_add_fix3(b, (float)v[i]);
+		snprintf(want, sizeof(want), "%.3f", (double)(float)v[i]);
+		CHECK_STR(b->p, want);
+	}
+	/* Every float of some ties and near-ties. */
+	for (j = 0; j < 100000; j++) {
+		float f = (float)j / 1024.0f - 40.0f;
+
+		sbuf_reset(b);
+		sbuf_add_fix3(b, f);
+		snprintf(want, sizeof(want), "%.3f", (double)f);
+		if (strcmp(b->p, want) != 0)
+			break;
+	}
+	CHECK(j == 100000);
+	sbuf_reset(b);
+	sbuf_add_fix3(b, 1.0 / 0.0);
+	snprintf(want, sizeof(want), "%.3f", 1.0 / 0.0);
+	CHECK_STR(b->p, want);
+}
+
+/* The cursor level: sbuf_room, the sbuf_put_* writers, sbuf_commit. */
+static void
+check_put(struct sbuf *b)
+{
+	uint64_t v;
+	char want[32], *o;
+	int k;
+
+	sbuf_reset(b);
+	o = sbuf_room(b, 200);
+	o = SBUF_PUTLIT(o, "x=");
+	o = sbuf_put_i64(o, -42);
+	*o++ = ' ';
+	o = sbuf_put_digits(o, 7, 3);
+	*o++ = ' ';
+	o = sbuf_put_digits(o, 123456, 4);
+	*o++ = ' ';
+	o = sbuf_put_frac(o, -3, 5, 6);
+	*o++ = ' ';
+	o = sbuf_put_us(o, -1500000);
+	*o++ = ' ';
+	o = sbuf_put_jstr(o, "a\"\t", 3);
+	*o++ = ' ';
+	o = sbuf_put_jesc(o, 0x1f);
+	sbuf_commit(b, o);
+	CHECK_STR(b->p, "x=-42 007 3456 -3.000005 -2.500000 \"a\\\"\\t\" "
+	    "\\u001f");
+	CHECK(b->len == strlen(b->p));
+	/* Every digit count and its neighbours. */
+	for (k = 0, v = 1; k < 20; k++, v *= 10) {
+		uint64_t w[3] = { v - 1, v, v + 1 };
+		int i;
+
+		for (i = 0; i < 3; i++) {
+			sbuf_reset(b);
+			sbuf_add_u64(b, w[i]);
+			snprintf(want, sizeof(want), "%llu",
+			    (unsigned long long)w[i]);
+			CHECK_STR(b->p, want);
+		}
+	}
+}
 
 int
 main(void)
@@ -17,6 +99,22 @@ main(void)
 	sbuf_reset(&b);
 	sbuf_add_jstr(&b, "q\"b\\/\n\x01\xc3\xa9", 9);
 	CHECK_STR(b.p, "\"q\\\"b\\\\/\\n\\u0001\xc3\xa9\"");
+	sbuf_reset(&b);
+	/* Overlong, surrogate, past U+10FFFF, cut short, stray continuation:
+	 * one U+FFFD a byte; escapes as sbuf_add_jstr. */
+	CHECK(sbuf_add_jstr_utf8(&b, "\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80"
+	    "\xe2\x82", 11) == 1);
+	CHECK(b.len == 2 + 11 * 3);
+	sbuf_reset(&b);
+	CHECK(sbuf_add_jstr_utf8(&b, "a\"\x01\xc3\xa9\xf0\x9f\x98\x80", 9) == 0);
+	CHECK_STR(b.p, "\"a\\\"\\u0001\xc3\xa9\xf0\x9f\x98\x80\"");
+	sbuf_reset(&b);
+	CHECK(sbuf_add_jstr_utf8(&b, "\xff\n", 2) == 1);
+	CHECK_STR(b.p, "\"\xef\xbf\xbd\\n\"");
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xe0\xa0\x80", 3) == 3);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xe0\x9f\x80", 3) == 0);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xf4\x8f\xbf\xbf", 4) == 4);
+	CHECK(sbuf_utf8_len((const unsigned char *)"\xf0\x9f\x98", 3) == 0);
 	sbuf_reset(&b);
 	sbuf_add_u64(&b, 0);
 	sbuf_addc(&b, ' ');
@@ -38,6 +136,21 @@ main(void)
 	sbuf_addc(&b, ' ');
 	sbuf_add_time(&b, 1e13);
 	CHECK_STR(b.p, "0.000000 -1.500000 10000000000000.000000");
+	sbuf_reset(&b);
+	sbuf_add_us(&b, 1718031245482913);
+	sbuf_addc(&b, ' ');
+	sbuf_add_us(&b, -1);
+	sbuf_addc(&b, ' ');
+	sbuf_add_us(&b, 0);
+	sbuf_addc(&b, ' ');
+	sbuf_add_us(&b, INT64_MIN);
+	sbuf_addc(&b, ' ');
+	sbuf_add_us(&b, 1795795844000007);
+	CHECK_STR(b.p, "1718031245.482913 -1.999999 0.000000 "
+	    "-9223372036855.224192 1795795844.000007");
+	sbuf_reset(&b);
+	check_fix3(&b);
+	check_put(&b);
 	sbuf_reset(&b);
 	for (i = 0; i < 10000; i++)
 		sbuf_addc(&b, 'x');
