@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "curve.h"
+#include "evkeys.h"
 #include "ntophdr.h"
 #include "ntopids.h"
 #include "ntopmsg.h"
@@ -211,9 +212,9 @@ zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
 	struct sbuf *p = &z->pre;
 
 	sbuf_reset(p);
-	sbuf_add(p, "{\"_type\":\"event\",\"_event\":\"", 27);
+	SBUF_ADDLIT(p, "{\"" EVK_TYPE "\":\"event\",\"" EVK_EVENT "\":\"");
 	sbuf_adds(p, ev);
-	sbuf_add(p, "\",\"_topic\":\"", 12);
+	SBUF_ADDLIT(p, "\",\"" EVK_TOPIC "\":\"");
 	sbuf_adds(p, topic);
 	sbuf_add(p, ifc->tail, ifc->taillen);
 	sbuf_add(p, z->rx.p, z->rx.len);
@@ -411,9 +412,9 @@ zi_tail(struct zi_iface *ifc)
 {
 	struct sbuf b = { 0 };
 
-	sbuf_adds(&b, "\",\"_iface\":");
+	SBUF_ADDLIT(&b, "\",\"" EVK_IFACE "\":");
 	sbuf_add_jstr(&b, ifc->name, strlen(ifc->name));
-	sbuf_adds(&b, ",\"_rx\":");
+	SBUF_ADDLIT(&b, ",\"" EVK_RX "\":");
 	ifc->tail = b.p;
 	ifc->taillen = b.len;
 }
