@@ -15,7 +15,6 @@
  * record.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,30 +24,13 @@
 #include "chain.h"
 #include "linebuf.h"
 #include "linebufint.h"
+#include "sig.h"
 #include "zio.h"
 
 /* The receive high-water mark on inproc://, in messages: the stages of a
  * chain send batches of up to 16 KiB (sink.h), so libzmq's 1000 would let
  * a link hold 16 MiB; 100 batches are still thousands of records. */
 #define LINEBUF_CHAIN_HWM	100
-
-/* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
- * creates its context; it must run before the first zsock is made.
- * sig_setup() does the same; this covers callers that never call it.
- * Calling it again later does not disturb installed handlers. */
-static void
-lb_czmq_quiet_once(void)
-{
-	zsys_handler_set(NULL);
-}
-
-static void
-lb_czmq_quiet(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	(void)pthread_once(&once, lb_czmq_quiet_once);
-}
 
 /* Adds a SUB (subscribed to everything) or PULL socket; eps is the
  * endpoint list after the "zmq:" / "pull:" prefix. */
@@ -63,7 +45,7 @@ lb_add_zmq(struct linebuf *lb, const char *spec, int type, const char *eps,
 		snprintf(err, errsz, "%s: no endpoint", spec);
 		return -1;
 	}
-	lb_czmq_quiet();
+	sig_czmq_quiet();
 	zs = zsock_new(type);
 	if (zs == NULL) {
 		snprintf(err, errsz, "%s: cannot create socket: %s", spec,

@@ -1,4 +1,5 @@
 /* sig.c - signal flags (include/sig.h); handlers only set flags. */
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -48,4 +49,18 @@ sig_setup(void)
 		return -1;
 	chain_ready(&sig_stop, &sig_usr1);
 	return 0;
+}
+
+static void
+sig_czmq_quiet_once(void)
+{
+	zsys_handler_set(NULL);
+}
+
+void
+sig_czmq_quiet(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	(void)pthread_once(&once, sig_czmq_quiet_once);
 }

@@ -28,7 +28,6 @@
  * quiet input never holds back records already written.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,24 +40,6 @@
 #include "sink.h"
 #include "sinkint.h"
 #include "xalloc.h"
-
-/* Keeps czmq from replacing the SIGINT/SIGTERM handlers of sig.h when it
- * creates its context; it must run before the first zsock is made.
- * sig_setup() does the same; this covers callers that never call it.
- * Calling it again later does not disturb installed handlers. */
-static void
-sk_czmq_quiet_once(void)
-{
-	zsys_handler_set(NULL);
-}
-
-static void
-sk_czmq_quiet(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	(void)pthread_once(&once, sk_czmq_quiet_once);
-}
 
 /* zmq_setsockopt for an int option; 0 or -1 with errno. */
 static int
@@ -105,7 +86,7 @@ sk_open_zmq(const char *spec, enum sk_kind kind, int type, const char *eps,
 		snprintf(err, errsz, "%s: no endpoint", spec);
 		return NULL;
 	}
-	sk_czmq_quiet();
+	sig_czmq_quiet();
 	s = sk_new(spec, kind, o);
 	s->zs = zsock_new(type);
 	if (s->zs == NULL) {

@@ -24,4 +24,10 @@ extern _Thread_local volatile sig_atomic_t sig_winch;
  * with errno. */
 int	sig_setup(void);
 
+/* Keeps czmq from installing its SIGINT/SIGTERM handler over sig.h's when
+ * it makes its context, once per process: for code that makes czmq
+ * sockets and may run without sig_setup() (a library caller, a unit
+ * test). Call it before the first zsock; calling it again does nothing. */
+void	sig_czmq_quiet(void);
+
 #endif
