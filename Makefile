@@ -88,6 +88,7 @@ cli: all
 # that cannot fail.
 test: deps
 	@sh tests/lint-bats
+	@sh tests/lint-keys
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory cli
@@ -108,6 +109,8 @@ memcheck: all
 
 lint:
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+	@sh tests/lint-bats
+	@sh tests/lint-keys
 
 # bash-completion loads a command's completion from a file of its name:
 # one file, evpipe, and a link to it for every other tool.

@@ -103,7 +103,7 @@ const char *tlv_errname(int err);
 
 /* Encoding flags. */
 #define TLV_ENC_IDS	0x01u	/* names of the ntopids table go as their
-				   ids ("IN_BYTES" as key 1) */
+				   ids (IN_BYTES as key 1) */
 #define TLV_ENC_NORESERVED 0x02u /* leave out members whose key starts
 				   with '_' */
 
