@@ -336,7 +336,6 @@ main(int argc, char **argv)
 	struct pi_main m;
 	struct sink *out;
 	struct stats *st;
-	char errbuf[512];
 	int i, nsrc, rc;
 
 	parse_options(argc, argv, &o);
@@ -345,8 +344,7 @@ main(int argc, char **argv)
 	st = stats_new("pcap-ingest");
 	stats_set_quiet(st, o.quiet);
 	nsrc = open_sources(&o, src);
-	if ((out = sink_open(o.sinkspec, &o.so, errbuf, sizeof(errbuf))) == NULL)
-		errx(1, "%s", errbuf);
+	out = sink_open_or_die(o.sinkspec, &o.so);
 	if (o.user != NULL)
 		drop_privileges(o.user);
 

@@ -98,6 +98,13 @@ records_tsv() {
 		run pcap-ingest $a -r "$PCAPS/dns_tcp.pcap"
 		assert_failure 2
 	done
+	# A malformed sink is a usage error, as in every tool; a file that
+	# cannot be made is a runtime one.
+	run pcap-ingest -r "$PCAPS/dns_tcp.pcap" -o zmq:
+	assert_failure 2
+	assert_output "pcap-ingest: zmq:: no endpoint"
+	run pcap-ingest -r "$PCAPS/dns_tcp.pcap" -o /nonexistent/x
+	assert_failure 1
 	run pcap-ingest -f tcp -r "$PCAPS/dns_tcp.pcap" udp
 	assert_failure 2
 	assert_output --partial "not both"
