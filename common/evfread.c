@@ -163,6 +163,13 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		EVK_UID_NAME, EVK_GID_NAME, EVK_PROCESS_PATH,
 		EVK_PROCESS_CMDLINE,
 	};
+#define L(k)	(sizeof(k) - 1)
+	static const size_t lens[P_N] = {
+		L(EVK_PID), L(EVK_TID), L(EVK_UID), L(EVK_GID),
+		L(EVK_VM_SIZE), L(EVK_VM_PEAK), L(EVK_UID_NAME),
+		L(EVK_GID_NAME), L(EVK_PROCESS_PATH), L(EVK_PROCESS_CMDLINE),
+	};
+#undef L
 	const struct rec_field *m[P_N];
 	bool has_tid = false;
 
@@ -172,7 +179,7 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		*bad |= EVF_BAD_OBJECT;
 		return;
 	}
-	record_getv(&rd->sub, names, P_N, m);
+	record_getvl(&rd->sub, names, lens, P_N, m);
 	p->present = true;
 	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
 	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);

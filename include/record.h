@@ -89,6 +89,9 @@ const struct rec_field *record_getn(const struct record *r, const char *key,
  * RECORD_GETV_MAX, distinct), in one walk over r's members. */
 void	record_getv(const struct record *r, const char *const *keys,
 	    size_t n, const struct rec_field **out);
+/* The same with the keys' lengths given (klen[i] == strlen(keys[i])). */
+void	record_getvl(const struct record *r, const char *const *keys,
+	    const size_t *klen, size_t n, const struct rec_field **out);
 
 /* Decodes a string value into buf (NUL-terminated, at most size-1 bytes).
  * Returns the decoded length, or -1 if f is NULL, not a string, or does

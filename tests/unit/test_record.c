@@ -140,6 +140,16 @@ test_access(void)
 		for (k = 0; k < 5; k++)
 			CHECK(m[k] == record_get(&r, keys[k]));
 		CHECK(m[1] == NULL && m[2] != NULL);
+		/* With the lengths given: the same members, the escaped
+		 * key included. */
+		{
+			static const size_t lens[] = { 3, 7, 7, 14, 1 };
+			const struct rec_field *m2[5];
+
+			record_getvl(&r, keys, lens, 5, m2);
+			for (k = 0; k < 5; k++)
+				CHECK(m2[k] == m[k]);
+		}
 	}
 	/* The hand-read numbers and strtod's agree; other forms still go
 	 * through strtoll/strtod. */
