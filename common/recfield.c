@@ -391,16 +391,6 @@ rec_double(const struct rec_field *f, double *out)
 	return 0;
 }
 
-int
-record_sub(const struct rec_field *f, struct record *sub)
-{
-	if (f == NULL || f->kind != REC_OBJECT) {
-		sub->nf = 0;
-		return REC_NOT_OBJECT;
-	}
-	return record_parse(sub, f->val, f->vlen);
-}
-
 void
 record_write(const struct record *r, const struct rec_edit *e, size_t ne,
     struct sbuf *out)

@@ -112,8 +112,10 @@ int	rec_double(const struct rec_field *f, double *out);
  * double. Returns 0 with the seconds and microseconds, or -1 if f is not
  * such a time (negative, no digits, "S.", 9223372036854775800 or more). */
 int	rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec);
-/* Parses an object value as a record of its own (sub must be initialised
- * and is reused). Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
+/* Indexes an object value as a record of its own (sub must be initialised
+ * and is reused), as record_parse() would. f must be a member of a record
+ * record_parse() or record_sub() filled: its text, validated then, is not
+ * checked again. Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
  * object. */
 int	record_sub(const struct rec_field *f, struct record *sub);
 
