@@ -103,9 +103,14 @@ record_getn(const struct record *r, const char *key, size_t klen)
 {
 	size_t i;
 
-	for (i = 0; i < r->nf; i++)
-		if (rec_keyeq(&r->f[i], key, klen))
-			return &r->f[i];
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		/* A plain key of another length, without a call. */
+		if (!f->kesc ? f->klen == klen &&
+		    memcmp(f->key, key, klen) == 0 : rec_keyeq(f, key, klen))
+			return f;
+	}
 	return NULL;
 }
 
