@@ -137,6 +137,32 @@ evf_tab_build(void)
 	}
 }
 
+/* a[0..n) == b[0..n), inline: keys are 1 to 39 bytes, and a call to
+ * memcmp cost more than the comparison. From 8 bytes on, whole words,
+ * the last one overlapping its predecessor. */
+static inline bool
+evf_keyeq(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	size_t i;
+
+	if (n < 8) {
+		for (i = 0; i < n; i++)
+			if (a[i] != b[i])
+				return false;
+		return true;
+	}
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
 static enum evf_key
 evf_lookup(const char *s, size_t n)
 {
@@ -146,7 +172,7 @@ evf_lookup(const char *s, size_t n)
 		return K_NONE;
 	i = evf_keyhash(s, n) & (EVF_TABSZ - 1);
 	while (evf_tab[i].key != K_NONE) {
-		if (evf_tab[i].len == n && memcmp(evf_tab[i].name, s, n) == 0)
+		if (evf_tab[i].len == n && evf_keyeq(evf_tab[i].name, s, n))
 			return evf_tab[i].key;
 		i = (i + 1) & (EVF_TABSZ - 1);
 	}

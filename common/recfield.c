@@ -103,9 +103,14 @@ record_getn(const struct record *r, const char *key, size_t klen)
 {
 	size_t i;
 
-	for (i = 0; i < r->nf; i++)
-		if (rec_keyeq(&r->f[i], key, klen))
-			return &r->f[i];
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		/* A plain key of another length, without a call. */
+		if (!f->kesc ? f->klen == klen &&
+		    memcmp(f->key, key, klen) == 0 : rec_keyeq(f, key, klen))
+			return f;
+	}
 	return NULL;
 }
 
@@ -119,24 +124,43 @@ void
 record_getv(const struct record *r, const char *const *keys, size_t n,
     const struct rec_field **out)
 {
-	size_t i, j, klen[RECORD_GETV_MAX], left;
+	size_t j, klen[RECORD_GETV_MAX];
 
 	if (n > RECORD_GETV_MAX)
 		n = RECORD_GETV_MAX;
-	for (j = 0; j < n; j++) {
+	for (j = 0; j < n; j++)
 		klen[j] = strlen(keys[j]);
+	record_getvl(r, keys, klen, n, out);
+}
+
+void
+record_getvl(const struct record *r, const char *const *keys,
+    const size_t *klen, size_t n, const struct rec_field **out)
+{
+	size_t i, j, left;
+
+	if (n > RECORD_GETV_MAX)
+		n = RECORD_GETV_MAX;
+	for (j = 0; j < n; j++)
 		out[j] = NULL;
-	}
 	/* Members outer, keys inner: one walk of r, and a member that
-	 * matches a key is not compared with the others. */
-	for (i = 0, left = n; i < r->nf && left > 0; i++)
-		for (j = 0; j < n; j++)
-			if (out[j] == NULL &&
-			    rec_keyeq(&r->f[i], keys[j], klen[j])) {
-				out[j] = &r->f[i];
+	 * matches a key is not compared with the others. A plain key of
+	 * another length is passed over without a call. */
+	for (i = 0, left = n; i < r->nf && left > 0; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		for (j = 0; j < n; j++) {
+			if (out[j] != NULL)
+				continue;
+			if (!f->kesc ? f->klen == klen[j] &&
+			    memcmp(f->key, keys[j], klen[j]) == 0 :
+			    rec_keyeq(f, keys[j], klen[j])) {
+				out[j] = f;
 				left--;
 				break;
 			}
+		}
+	}
 }
 
 int
@@ -370,16 +394,6 @@ rec_double(const struct rec_field *f, double *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-int
-record_sub(const struct rec_field *f, struct record *sub)
-{
-	if (f == NULL || f->kind != REC_OBJECT) {
-		sub->nf = 0;
-		return REC_NOT_OBJECT;
-	}
-	return record_parse(sub, f->val, f->vlen);
 }
 
 void

@@ -1,6 +1,7 @@
 /* record.c - strict one-pass JSON validation and top-level indexing.
  * Spec: RFC 8259 (JSON), RFC 3629 (UTF-8); contract in include/record.h.
- * The accessors of the indexed members are in common/recfield.c.
+ * The accessors of the indexed members are in common/recfield.c; nested
+ * objects, already validated, are indexed at the end of this file.
  *
  * The scanner never builds a tree: it walks the text once, checks every
  * byte against the grammar, and for the outermost object remembers where
@@ -522,5 +523,152 @@ json_skip_value(const char *s, size_t len, size_t *pos)
 	if ((p = scan_value(&sc, p, 0, &kind)) == SCAN_BAD)
 		return sc.err;
 	*pos = p;
+	return REC_OK;
+}
+
+/* ---- nested objects, already validated ----
+ *
+ * A member's value span comes from record_parse(), which validated every
+ * byte of it, so indexing it again needs no checks: strings end at the
+ * first quote that no backslash escapes, numbers at the first byte that
+ * cannot be in one, containers where their brackets balance. The fields
+ * and the compact flag are those record_parse() would give the span
+ * (test_record.c compares the two). */
+
+/* The position after the string whose opening quote is at p. */
+static inline size_t
+idx_string(const unsigned char *s, size_t len, size_t p, bool *esc)
+{
+	for (p++;; p++) {
+		p = scan_plain(s, len, p);
+		if (s[p] == '"')
+			return p + 1;
+		if (s[p] == '\\') {
+			*esc = true;
+			p++;	/* the escaped byte; \uXXXX's digits are plain */
+		}
+	}
+}
+
+static inline size_t
+idx_ws(const unsigned char *s, size_t p, bool *ws)
+{
+	if (scan_isws(s[p])) {
+		*ws = true;
+		while (scan_isws(s[p]))
+			p++;
+	}
+	return p;
+}
+
+/* The position after the object or array whose bracket is at p. */
+static size_t
+idx_container(const unsigned char *s, size_t len, size_t p, bool *ws)
+{
+	size_t depth = 0;
+	bool esc;
+
+	for (;;) {
+		switch (s[p]) {
+		case '"':
+			p = idx_string(s, len, p, &esc);
+			continue;
+		case '{': case '[':
+			depth++;
+			break;
+		case '}': case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		case ' ': case '\t': case '\n': case '\r':
+			*ws = true;
+			break;
+		default:
+			break;
+		}
+		p++;
+	}
+}
+
+/* The position after the value at p, and its kind. */
+static size_t
+idx_value(const unsigned char *s, size_t len, size_t p, enum rec_kind *kind,
+    bool *esc, bool *ws)
+{
+	switch (s[p]) {
+	case '"':
+		*kind = REC_STRING;
+		return idx_string(s, len, p, esc);
+	case '{':
+		*kind = REC_OBJECT;
+		return idx_container(s, len, p, ws);
+	case '[':
+		*kind = REC_ARRAY;
+		return idx_container(s, len, p, ws);
+	case 't':
+		*kind = REC_TRUE;
+		return p + 4;
+	case 'f':
+		*kind = REC_FALSE;
+		return p + 5;
+	case 'n':
+		*kind = REC_NULL;
+		return p + 4;
+	default:
+		*kind = REC_NUMBER;
+		while (p < len && (scan_isdigit(s[p]) || s[p] == '-' ||
+		    s[p] == '+' || s[p] == '.' || s[p] == 'e' || s[p] == 'E'))
+			p++;
+		return p;
+	}
+}
+
+int
+record_sub(const struct rec_field *f, struct record *sub)
+{
+	const unsigned char *s;
+	struct rec_field *fs;
+	size_t len, p, nf = 0, cap;
+	bool ws = false;
+
+	if (f == NULL || f->kind != REC_OBJECT) {
+		sub->nf = 0;
+		return REC_NOT_OBJECT;
+	}
+	s = (const unsigned char *)f->val;
+	len = f->vlen;
+	fs = sub->f;
+	cap = sub->cap;
+	sub->nf = 0;
+	p = idx_ws(s, 1, &ws);
+	while (s[p] != '}') {
+		size_t kstart = p + 1, kend, vstart;
+		bool kesc = false, esc = false;
+		enum rec_kind kind;
+
+		p = idx_string(s, len, p, &kesc);
+		kend = p - 1;
+		p = idx_ws(s, p, &ws);
+		p = idx_ws(s, p + 1, &ws);	/* past the colon */
+		vstart = p;
+		p = idx_value(s, len, p, &kind, &esc, &ws);
+		if (nf == cap)
+			fs = scan_grow(sub, &cap);
+		fs[nf].key = (const char *)s + kstart;
+		fs[nf].klen = kend - kstart;
+		fs[nf].kesc = kesc;
+		fs[nf].val = (const char *)s + vstart;
+		fs[nf].vlen = p - vstart;
+		fs[nf].kind = kind;
+		fs[nf].vesc = esc;
+		nf++;
+		p = idx_ws(s, p, &ws);
+		if (s[p] == ',')
+			p = idx_ws(s, p + 1, &ws);
+	}
+	sub->nf = nf;
+	sub->text = f->val;
+	sub->len = len;
+	sub->compact = !ws;
 	return REC_OK;
 }

@@ -198,7 +198,9 @@ struct evf_counters {
 	double		last_switched;	/* LAST_SWITCHED "21" */
 };
 
-/* Everything a stage may want from an event, a netstat update or a flow. */
+/* Everything a stage may want from an event, a netstat update or a flow.
+ * A string array holds a C string; its bytes past the NUL are stale
+ * (evf_read does not clear them), so read it only as a string. */
 struct evf_event {
 	struct evf_ids	id;
 	bool		has_time;	/* "timestamp": "sec.usec" or number */

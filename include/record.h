@@ -89,6 +89,9 @@ const struct rec_field *record_getn(const struct record *r, const char *key,
  * RECORD_GETV_MAX, distinct), in one walk over r's members. */
 void	record_getv(const struct record *r, const char *const *keys,
 	    size_t n, const struct rec_field **out);
+/* The same with the keys' lengths given (klen[i] == strlen(keys[i])). */
+void	record_getvl(const struct record *r, const char *const *keys,
+	    const size_t *klen, size_t n, const struct rec_field **out);
 
 /* Decodes a string value into buf (NUL-terminated, at most size-1 bytes).
  * Returns the decoded length, or -1 if f is NULL, not a string, or does
@@ -109,8 +112,10 @@ int	rec_double(const struct rec_field *f, double *out);
  * double. Returns 0 with the seconds and microseconds, or -1 if f is not
  * such a time (negative, no digits, "S.", 9223372036854775800 or more). */
 int	rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec);
-/* Parses an object value as a record of its own (sub must be initialised
- * and is reused). Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
+/* Indexes an object value as a record of its own (sub must be initialised
+ * and is reused), as record_parse() would. f must be a member of a record
+ * record_parse() or record_sub() filled: its text, validated then, is not
+ * checked again. Returns REC_OK, or REC_NOT_OBJECT if f is NULL or not an
  * object. */
 int	record_sub(const struct rec_field *f, struct record *sub);
 

@@ -1,7 +1,8 @@
 /* fuzz_record.c - libFuzzer target for record.c: record_parse, key access,
  * value readers, record_sub, record_write and json_compact over arbitrary
  * bytes. Properties checked: every member of a parsed record is found by
- * its own key, and what record_write and json_compact produce parses back. */
+ * its own key, record_sub indexes an object as record_parse does, and
+ * what record_write and json_compact produce parses back. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,28 @@
 #define FZ_ASSERT(c)	do { if (!(c)) abort(); } while (0)
 
 static void	fz_walk(const struct record *r, int depth);
+
+/* record_sub, which does not validate again, indexed f's value as
+ * record_parse does. */
+static void
+fz_same_parse(const struct record *sub, const struct rec_field *f)
+{
+	struct record ref = RECORD_INIT;
+	size_t k;
+
+	FZ_ASSERT(record_parse(&ref, f->val, f->vlen) == REC_OK);
+	FZ_ASSERT(ref.nf == sub->nf && ref.compact == sub->compact &&
+	    ref.text == sub->text && ref.len == sub->len);
+	for (k = 0; k < ref.nf; k++)
+		FZ_ASSERT(ref.f[k].key == sub->f[k].key &&
+		    ref.f[k].klen == sub->f[k].klen &&
+		    ref.f[k].val == sub->f[k].val &&
+		    ref.f[k].vlen == sub->f[k].vlen &&
+		    ref.f[k].kind == sub->f[k].kind &&
+		    ref.f[k].kesc == sub->f[k].kesc &&
+		    ref.f[k].vesc == sub->f[k].vesc);
+	record_free(&ref);
+}
 
 /* Reads every member of r with every accessor, recursing into objects. */
 static void
@@ -51,6 +74,7 @@ fz_walk(const struct record *r, int depth)
 		(void)rec_double(f, &d);
 		if (f->kind == REC_OBJECT) {
 			FZ_ASSERT(record_sub(f, &sub) == REC_OK);
+			fz_same_parse(&sub, f);
 			/* Eight levels are enough to reach every accessor. */
 			if (depth < 8)
 				fz_walk(&sub, depth + 1);

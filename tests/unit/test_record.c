@@ -140,6 +140,16 @@ test_access(void)
 		for (k = 0; k < 5; k++)
 			CHECK(m[k] == record_get(&r, keys[k]));
 		CHECK(m[1] == NULL && m[2] != NULL);
+		/* With the lengths given: the same members, the escaped
+		 * key included. */
+		{
+			static const size_t lens[] = { 3, 7, 7, 14, 1 };
+			const struct rec_field *m2[5];
+
+			record_getvl(&r, keys, lens, 5, m2);
+			for (k = 0; k < 5; k++)
+				CHECK(m2[k] == m[k]);
+		}
 	}
 	/* The hand-read numbers and strtod's agree; other forms still go
 	 * through strtoll/strtod. */
@@ -169,6 +179,54 @@ test_access(void)
 	CHECK(parse(&r, "{\"a\":1}") == REC_OK && r.compact);
 	record_free(&sub);
 	record_free(&r);
+}
+
+/* record_sub() indexes a validated object without checking it again: its
+ * fields and compact flag must be those record_parse() gives the span. */
+static void
+test_sub_same(void)
+{
+	static const char *const objs[] = {
+		"{\"o\":{}}",
+		"{\"o\":{ }}",
+		"{\"o\":{\"a\":1,\"b\":-2.5e+3,\"c\":\"x\\\"y\\\\\",\"d\":true,"
+		    "\"e\":false,\"f\":null,\"g\":[1,{\"h\":\"]}\"}],"
+		    "\"i\":{\"j\":{\"k\":[]}},\"\\u0041\":\"\\/usr\\/bin\","
+		    "\"l\":\"caf\xc3\xa9 \xf0\x9f\x98\x80 long enough to need "
+		    "more than one sixteen byte step\"}}",
+		"{\"o\" : { \"a\" : 1 , \"b\" :\t[ 1, 2 ]\n, \"c\": \"s p\" }}",
+		"{\"o\":{\"a\":[\"x y\",{\"b\":\"}\"}]}}",
+		"{\"o\":{\"a\":{\"b\":1 }}}",
+		"{\"o\":{\"a\":0,\"b\":\"\\u00e9\\n\"}}",
+	};
+	struct record r = RECORD_INIT, sub = RECORD_INIT, ref = RECORD_INIT;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		const struct rec_field *f;
+		bool same;
+
+		CHECK(parse(&r, objs[i]) == REC_OK);
+		f = record_get(&r, "o");
+		CHECK(f != NULL && record_sub(f, &sub) == REC_OK);
+		CHECK(record_parse(&ref, f->val, f->vlen) == REC_OK);
+		same = sub.nf == ref.nf && sub.compact == ref.compact &&
+		    sub.text == ref.text && sub.len == ref.len;
+		for (k = 0; same && k < sub.nf; k++)
+			same = sub.f[k].key == ref.f[k].key &&
+			    sub.f[k].klen == ref.f[k].klen &&
+			    sub.f[k].val == ref.f[k].val &&
+			    sub.f[k].vlen == ref.f[k].vlen &&
+			    sub.f[k].kind == ref.f[k].kind &&
+			    sub.f[k].kesc == ref.f[k].kesc &&
+			    sub.f[k].vesc == ref.f[k].vesc;
+		CHECK(same);
+		if (!same)
+			fprintf(stderr, "record_sub differs on %s\n", objs[i]);
+	}
+	record_free(&r);
+	record_free(&sub);
+	record_free(&ref);
 }
 
 static void
@@ -311,6 +369,7 @@ main(void)
 	test_errors();
 	test_depth();
 	test_access();
+	test_sub_same();
 	test_write();
 	test_skip();
 	test_prefixes();
