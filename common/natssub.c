@@ -90,7 +90,13 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 			return 2;
 		}
 		*filter = f != NULL && *f != '\0' ? strdup(f) : NULL;
-		if (ci->NumAckPending == 0) {
+		/* Nothing pending is not enough: a consumer leader elected
+		 * when another died may have the delivered sequence of the
+		 * dead reader's messages but not their pending entries, and
+		 * would never send them again. Delivered past the ack floor
+		 * means a reader took messages nobody acknowledged. */
+		if (ci->NumAckPending == 0 &&
+		    ci->Delivered.Stream <= ci->AckFloor.Stream) {
 			jsConsumerInfo_Destroy(ci);
 			return 0;
 		}
