@@ -474,12 +474,31 @@ record_free(struct record *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Validates and indexes the object whose opening brace is at p; on
+ * success r holds its span and members and the position after its closing
+ * brace is returned. */
+static size_t
+parse_object(struct scan *sc, struct record *r, size_t p)
+{
+	size_t start = p;
+
+	sc->ws = false;
+	if ((p = scan_container(sc, p, 0, r)) == SCAN_BAD) {
+		r->nf = 0;
+		return SCAN_BAD;
+	}
+	r->text = (const char *)sc->s + start;
+	r->len = p - start;
+	r->compact = !sc->ws;
+	return p;
+}
+
 int
 record_parse(struct record *r, const char *text, size_t len)
 {
 	struct scan sc = { (const unsigned char *)text, len, REC_OK, false };
 	enum rec_kind kind;
-	size_t p, start;
+	size_t p;
 
 	r->nf = 0;
 	r->text = NULL;
@@ -487,26 +506,40 @@ record_parse(struct record *r, const char *text, size_t len)
 	p = scan_ws(&sc, 0);
 	if (p >= len)
 		return REC_EMPTY;
-	start = p;
 	if (text[p] != '{') {
 		if ((p = scan_value(&sc, p, 0, &kind)) == SCAN_BAD)
 			return sc.err;
 		return scan_ws(&sc, p) < len ? REC_TRAILING : REC_NOT_OBJECT;
 	}
-	sc.ws = false;
-	if ((p = scan_container(&sc, p, 0, r)) == SCAN_BAD) {
-		r->nf = 0;
+	if ((p = parse_object(&sc, r, p)) == SCAN_BAD)
 		return sc.err;
-	}
-	r->text = text + start;
-	r->len = p - start;
-	r->compact = !sc.ws;
 	if (scan_ws(&sc, p) < len) {
 		r->nf = 0;
 		r->text = NULL;
 		r->len = 0;
 		return REC_TRAILING;
 	}
+	return REC_OK;
+}
+
+int
+record_parse_prefix(struct record *r, const char *text, size_t len,
+    size_t *end)
+{
+	struct scan sc = { (const unsigned char *)text, len, REC_OK, false };
+	size_t p;
+
+	r->nf = 0;
+	r->text = NULL;
+	r->len = 0;
+	p = scan_ws(&sc, 0);
+	if (p >= len)
+		return REC_EMPTY;
+	if (text[p] != '{')
+		return REC_NOT_OBJECT;
+	if ((p = parse_object(&sc, r, p)) == SCAN_BAD)
+		return sc.err;
+	*end = p;
 	return REC_OK;
 }
 

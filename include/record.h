@@ -66,6 +66,14 @@ void	record_free(struct record *r);
  * or the reason it is not a record; on failure r holds no fields. */
 int	record_parse(struct record *r, const char *text, size_t len);
 
+/* Validates and indexes, as record_parse() does, the object that starts
+ * text (leading white space allowed) and sets *end just past its closing
+ * brace; the bytes after it are not read. Returns REC_OK, REC_EMPTY,
+ * REC_NOT_OBJECT (the first value is not an object; not validated) or the
+ * error inside the object. This is how an array of objects is walked. */
+int	record_parse_prefix(struct record *r, const char *text, size_t len,
+	    size_t *end);
+
 /* The counter name of a parse result ("bad_json", ...), never NULL. */
 const char *record_errname(int err);
 

@@ -303,6 +303,43 @@ test_prefixes(void)
 	record_free(&r);
 }
 
+/* record_parse_prefix: the object at the start, what follows unread; the
+ * same fields and errors as record_parse() gives the object alone. */
+static void
+test_parse_prefix(void)
+{
+	static const struct { const char *in; int want; size_t end; } cases[] = {
+		{ " {\"a\":1} ,{\"b\":2}]", REC_OK, 8 },
+		{ "{\"a\": [1, {\"x\":\"}\"}] }garbage", REC_OK, 22 },
+		{ "{}x", REC_OK, 2 },
+		{ "  ", REC_EMPTY, 0 },
+		{ "[{}]", REC_NOT_OBJECT, 0 },
+		{ "{\"a\":1,}", REC_SYNTAX, 0 },
+		{ "{\"a\":\"abc", REC_TRUNCATED, 0 },
+		{ "{\"a\":\"\xff\"}", REC_UTF8, 0 },
+	};
+	struct record r = RECORD_INIT, ref = RECORD_INIT;
+	size_t i, end;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *in = cases[i].in;
+
+		end = 12345;
+		CHECK(record_parse_prefix(&r, in, strlen(in), &end) ==
+		    cases[i].want);
+		if (cases[i].want != REC_OK) {
+			CHECK(end == 12345 && r.nf == 0);
+			continue;
+		}
+		CHECK(end == cases[i].end);
+		CHECK(record_parse(&ref, in, end) == REC_OK);
+		CHECK(r.nf == ref.nf && r.len == ref.len &&
+		    r.text == ref.text && r.compact == ref.compact);
+	}
+	record_free(&r);
+	record_free(&ref);
+}
+
 /* rec_time: every accepted form, and what it rejects. */
 static void
 test_time(void)
@@ -373,6 +410,7 @@ main(void)
 	test_write();
 	test_skip();
 	test_prefixes();
+	test_parse_prefix();
 	test_time();
 	return unit_done("record");
 }
