@@ -355,6 +355,16 @@ json_scan_active(void)
 	return js_impl();
 }
 
+bool
+json_scan_isbyte(void)
+{
+#ifdef JS_X86
+	return js_forced == JSON_SCAN_BYTE;
+#else
+	return true;
+#endif
+}
+
 int
 json_scan_impl(int impl)
 {

@@ -9,13 +9,13 @@
  * event, are skipped eight bytes at a time while no byte needs a closer
  * look (quote, backslash, control character or non-ASCII).
  */
-#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
 
+#include "recfast.h"
 #include "record.h"
 
 /* What a scan carries that rarely changes. Positions travel by value and
@@ -151,43 +151,6 @@ scan_hex4(const char *s, size_t len, size_t p)
 	return REC_OK;
 }
 
-/* Checks one UTF-8 sequence starting at s[p] (a byte >= 0x80); *n is set to
- * its length. Overlong forms, surrogates and code points past U+10FFFF are
- * refused, as RFC 3629 requires. */
-static int
-scan_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
-{
-	unsigned char c = s[p], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1;
-	else if (c >= 0xe0 && c <= 0xef) {
-		need = 2;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 3;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return REC_UTF8;
-	if (p + need >= len)
-		return REC_TRUNCATED;
-	for (i = 1; i <= need; i++) {
-		unsigned char d = s[p + i];
-
-		if (i == 1 ? (d < lo || d > hi) : (d < 0x80 || d > 0xbf))
-			return REC_UTF8;
-	}
-	*n = need + 1;
-	return REC_OK;
-}
-
 /* Goes on with a string body at p, where scan_plain() stopped: the
  * closing quote, an escape, a control or a non-ASCII byte. Returns the
  * position after the closing quote, and tells whether there was an
@@ -225,7 +188,7 @@ scan_string_rest(struct scan *sc, size_t p, bool *esc)
 		} else if (s[p] < 0x20)
 			return scan_fail(sc, REC_SYNTAX);
 		else if (s[p] >= 0x80) {
-			if ((e = scan_utf8(s, len, p, &n)) != REC_OK)
+			if ((e = recfast_utf8(s, len, p, &n)) != REC_OK)
 				return scan_fail(sc, e);
 			p += n;
 		} else
@@ -348,20 +311,6 @@ scan_member(struct scan *sc, const unsigned char *s, size_t len, size_t p,
 	return scan_value(sc, p, depth + 1, kind);
 }
 
-/* Doubles r's field array (*cap entries, 32 at first) and returns it. */
-static struct rec_field *
-scan_grow(struct record *r, size_t *cap)
-{
-	struct rec_field *f;
-
-	*cap = *cap ? *cap * 2 : 32;
-	if ((f = reallocarray(r->f, *cap, sizeof(*f))) == NULL)
-		err(1, "record");
-	r->f = f;
-	r->cap = *cap;
-	return f;
-}
-
 /* Scans an object or array whose opening bracket is at p. With r set
  * (the outermost object only), each member is indexed into r. */
 static size_t
@@ -397,7 +346,7 @@ scan_container(struct scan *sc, size_t p, int depth, struct record *r)
 			return p;
 		if (r != NULL && obj) {
 			if (nf == cap)
-				f = scan_grow(r, &cap);
+				f = recfast_grow(r, &cap);
 			f[nf].key = (const char *)s + kstart;
 			f[nf].klen = kend - kstart;
 			f[nf].kesc = kesc;
@@ -503,6 +452,8 @@ record_parse(struct record *r, const char *text, size_t len)
 	r->nf = 0;
 	r->text = NULL;
 	r->len = 0;
+	if (recfast_parse(r, text, len, NULL))
+		return REC_OK;
 	p = scan_ws(&sc, 0);
 	if (p >= len)
 		return REC_EMPTY;
@@ -532,6 +483,8 @@ record_parse_prefix(struct record *r, const char *text, size_t len,
 	r->nf = 0;
 	r->text = NULL;
 	r->len = 0;
+	if (recfast_parse(r, text, len, end))
+		return REC_OK;
 	p = scan_ws(&sc, 0);
 	if (p >= len)
 		return REC_EMPTY;
@@ -686,7 +639,7 @@ record_sub(const struct rec_field *f, struct record *sub)
 		vstart = p;
 		p = idx_value(s, len, p, &kind, &esc, &ws);
 		if (nf == cap)
-			fs = scan_grow(sub, &cap);
+			fs = recfast_grow(sub, &cap);
 		fs[nf].key = (const char *)s + kstart;
 		fs[nf].klen = kend - kstart;
 		fs[nf].kesc = kesc;

@@ -5,6 +5,7 @@
 #ifndef EVPIPE_JSONSCAN_H
 #define EVPIPE_JSONSCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct sbuf;
@@ -35,5 +36,8 @@ enum json_scan {
 int	json_scan_impl(int impl);
 /* The implementation in use (never AUTO). */
 int	json_scan_active(void);
+/* True when the byte loops are in use (chosen, or the only ones this
+ * build has); cheaper than json_scan_active() for a test per record. */
+bool	json_scan_isbyte(void);
 
 #endif

@@ -1,11 +1,12 @@
 /* test_record.c - unit tests for the record module: common/record.c,
- * recfield.c and jsonscan.c. */
+ * recfast.c, recfield.c and jsonscan.c. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "recfast.h"
 #include "record.h"
 #include "unit.h"
 
@@ -400,6 +401,312 @@ test_time(void)
 	record_free(&r);
 }
 
+
+/* ---- the fast path against the exact scanner ----
+ *
+ * record_parse() and record_parse_prefix() answer from common/recfast.c
+ * when it is sure and from the exact scanner otherwise; with the byte
+ * loops chosen (JSON_SCAN_BYTE) only the exact scanner runs. Every text
+ * below is parsed both ways, from a buffer of its exact size (so that ASan
+ * sees a read past it), and the results must be the same: code, span,
+ * compact flag, every field, and the end of a prefix. */
+
+static size_t diff_runs, diff_bad, diff_fast;
+
+static bool
+diff_same(int ra, const struct record *a, int rb, const struct record *b)
+{
+	size_t k;
+
+	if (ra != rb || a->nf != b->nf || a->text != b->text ||
+	    a->len != b->len || (ra == REC_OK && a->compact != b->compact))
+		return false;
+	for (k = 0; k < a->nf; k++)
+		if (a->f[k].key != b->f[k].key ||
+		    a->f[k].klen != b->f[k].klen ||
+		    a->f[k].val != b->f[k].val ||
+		    a->f[k].vlen != b->f[k].vlen ||
+		    a->f[k].kind != b->f[k].kind ||
+		    a->f[k].kesc != b->f[k].kesc ||
+		    a->f[k].vesc != b->f[k].vesc)
+			return false;
+	return true;
+}
+
+static void
+diff_report(const char *what, int impl, const char *s, size_t n)
+{
+	size_t i;
+
+	if (++diff_bad > 10)
+		return;
+	fprintf(stderr, "%s differs (impl %d) on %zu bytes: ", what, impl, n);
+	for (i = 0; i < n && i < 300; i++)
+		fprintf(stderr, (unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ? "\\x%02x" : "%c",
+		    (unsigned char)s[i]);
+	fputc('\n', stderr);
+}
+
+/* Parses in[0..n) with the exact scanner and with every vector path this
+ * CPU has, whole and as a prefix, and compares. */
+static void
+diff_one(const char *in, size_t n)
+{
+	static struct record ref = RECORD_INIT, got = RECORD_INIT;
+	static const int impls[] = { JSON_SCAN_SSE2, JSON_SCAN_AVX512 };
+	char *buf = malloc(n ? n : 1);
+	size_t i, eref = 0, egot = 0;
+	int ra, rb;
+
+	memcpy(buf, in, n);
+	for (i = 0; i < sizeof(impls) / sizeof(impls[0]); i++) {
+		if (json_scan_impl(impls[i]) != 0)
+			continue;
+		if (recfast_parse(&got, buf, n, NULL))
+			diff_fast++;
+		json_scan_impl(JSON_SCAN_BYTE);
+		ra = record_parse(&ref, buf, n);
+		json_scan_impl(impls[i]);
+		rb = record_parse(&got, buf, n);
+		diff_runs++;
+		if (!diff_same(ra, &ref, rb, &got))
+			diff_report("record_parse", impls[i], buf, n);
+		json_scan_impl(JSON_SCAN_BYTE);
+		ra = record_parse_prefix(&ref, buf, n, &eref);
+		json_scan_impl(impls[i]);
+		rb = record_parse_prefix(&got, buf, n, &egot);
+		if (!diff_same(ra, &ref, rb, &got) || (ra == REC_OK &&
+		    eref != egot))
+			diff_report("record_parse_prefix", impls[i], buf, n);
+	}
+	json_scan_impl(JSON_SCAN_AUTO);
+	free(buf);
+}
+
+static void
+diff_str(const char *s)
+{
+	diff_one(s, strlen(s));
+}
+
+/* A small deterministic generator (xorshift64*), so that every run tests
+ * the same mutations. */
+static uint64_t diff_seed = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+diff_rand(void)
+{
+	diff_seed ^= diff_seed >> 12;
+	diff_seed ^= diff_seed << 25;
+	diff_seed ^= diff_seed >> 27;
+	return diff_seed * 0x2545f4914f6cdd1dULL;
+}
+
+/* Bytes that matter to the grammar, more likely than the others. */
+static const char diff_bytes[] = "{}[]:,\"\\ \t\n\r0123456789-+.eEtrufalsn/"
+    "bu\x01\x1f\x7f\x80\xbf\xc3\xe2\xed\xf0\xf4\xff";
+
+static unsigned char
+diff_byte(void)
+{
+	uint64_t x = diff_rand();
+
+	if (x & 1)
+		return (unsigned char)(x >> 8);
+	return (unsigned char)diff_bytes[(x >> 8) % (sizeof(diff_bytes) - 1)];
+}
+
+/* Every prefix of s, and rounds of one to three edits of it: a byte
+ * replaced, inserted or deleted, a run of white space inserted, a span
+ * repeated. */
+static void
+diff_mutate(const char *s, size_t n, size_t rounds)
+{
+	char *buf = malloc(2 * n + 64);
+	size_t i, k, len, at, m;
+
+	for (i = 0; i <= n; i++)
+		diff_one(s, i);
+	for (i = 0; i < rounds; i++) {
+		memcpy(buf, s, n);
+		len = n;
+		m = 1 + diff_rand() % 3;
+		for (k = 0; k < m; k++) {
+			at = len ? diff_rand() % len : 0;
+			switch (diff_rand() % 5) {
+			case 0:
+				if (len)
+					buf[at] = (char)diff_byte();
+				break;
+			case 1:
+				memmove(buf + at + 1, buf + at, len - at);
+				buf[at] = (char)diff_byte();
+				len++;
+				break;
+			case 2:
+				if (len) {
+					memmove(buf + at, buf + at + 1,
+					    len - at - 1);
+					len--;
+				}
+				break;
+			case 3:
+				memmove(buf + at + 3, buf + at, len - at);
+				memcpy(buf + at, diff_rand() & 1 ? " \t\n" :
+				    "   ", 3);
+				len += 3;
+				break;
+			default:
+				if (len < n + 32) {
+					size_t sp = 1 + diff_rand() % 16;
+
+					if (at + sp > len)
+						sp = len - at;
+					memmove(buf + at + sp, buf + at,
+					    len - at);
+					len += sp;
+				}
+				break;
+			}
+		}
+		diff_one(buf, len);
+	}
+	free(buf);
+}
+
+/* Strings and numbers of every length around the sixteen-byte steps,
+ * alone (near the end of the text) and followed by more members. */
+static void
+diff_lengths(void)
+{
+	char buf[512], run[80];
+	size_t l;
+
+	for (l = 0; l < 70; l++) {
+		memset(run, 'x', l);
+		run[l] = '\0';
+		snprintf(buf, sizeof(buf), "{\"k\":\"%s\"}", run);
+		diff_str(buf);
+		snprintf(buf, sizeof(buf), "{\"%s\":1,\"b\":\"%s\\/\"}", run,
+		    run);
+		diff_str(buf);
+		snprintf(buf, sizeof(buf), "{\"a\":\"%s\xc3\xa9\",\"b\":2} ",
+		    run);
+		diff_str(buf);
+		memset(run, '7', l);
+		snprintf(buf, sizeof(buf), "{\"n\":1%s}", run);
+		diff_str(buf);
+		snprintf(buf, sizeof(buf), "{\"n\":-0.%s5e+1%s,\"m\":[1%s]}",
+		    run, run, run);
+		diff_str(buf);
+		snprintf(buf, sizeof(buf), "[{\"n\":1%s}]", run);
+		diff_one(buf + 1, strlen(buf) - 1);
+	}
+}
+
+/* Nesting around RECORD_MAXDEPTH, the last level an object or array. */
+static void
+diff_depth(void)
+{
+	char buf[512];
+	size_t d, i, n;
+
+	for (d = 60; d <= 66; d++) {
+		n = (size_t)sprintf(buf, "{\"a\":");
+		for (i = 1; i < d; i++)
+			n += (size_t)sprintf(buf + n, i % 2 ? "[" : "{\"k\":");
+		buf[n++] = '1';
+		for (i = d - 1; i > 0; i--)
+			buf[n++] = i % 2 ? ']' : '}';
+		buf[n++] = '}';
+		diff_one(buf, n);
+	}
+}
+
+static void
+test_fast_same(void)
+{
+	static const char *const texts[] = {
+		"{}", "{ }", " {}", "{}\n", "{}\r\n\t ", "\t{\"a\":1}\t",
+		"{\"a\":\"b\"}", "{\"\":\"\"}", "{\"a\":1,\"a\":2}", "{} {}",
+		"{}x", "{}]", "{\"a\":\"}\"}", "{\"a\":\"x}", "{\"a\":1}}",
+		"{\"a\" : 1 , \"b\"\t:\n[ 1 , { } , [ ] ]\r}",
+		"{\"a\":0}", "{\"a\":-0}", "{\"a\":01}", "{\"a\":-01}",
+		"{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}", "{\"a\":1e+}",
+		"{\"a\":-}", "{\"a\":--1}", "{\"a\":1E+5}", "{\"a\":1e-5}",
+		"{\"a\":0.0}", "{\"a\":00}", "{\"a\":-1.5e3}", "{\"a\":1 2}",
+		"{\"a\":true}", "{\"a\":false}", "{\"a\":null}",
+		"{\"a\":tru}", "{\"a\":fals}", "{\"a\":nul}", "{\"a\":truee}",
+		"{\"a\":t}", "{\"a\":n", "{\"a\":[true,false,null]}",
+		"{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\"}",
+		"{\"a\":\"\\uD83D\\uDE00\"}", "{\"a\":\"\\u12\"}",
+		"{\"a\":\"\\x\"}", "{\"a\":\"\\", "{\"\\u0041\":1}",
+		"{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}",
+		"{\"a\":\"\xc3\"}", "{\"a\":\"\xe2\x82\"}", "{\"a\":\"\xc0\xaf\"}",
+		"{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xf4\x90\x80\x80\"}",
+		"{\"a\":\xc3\xa9}", "{\"a\":\"\x01\"}", "{\"a\":\"\x7f\"}",
+		"{\"a\":\x01}", "{\"a\":[1,]}", "{\"a\":[,1]}", "{\"a\":{,}}",
+		"{\"a\":{\"b\"}}", "{\"a\":{\"b\":}}", "{\"a\":[1}",
+		"{\"a\":{\"b\":1]}", "{\"a\":1,}", "{,}", "{\"a\"}",
+		"[1,2]", "42", "\"x\"", "null", "", "   ",
+		"{\"a\":[{\"b\":\"]}\"},[[]],{}],\"c\":{\"d\":{\"e\":[]}}}",
+	};
+	struct record r = RECORD_INIT;
+	const char *ev = "{\"_type\":\"event\",\"_rx\":1796423702.581257,"
+	    "\"IPV4_SRC_ADDR\":\"10.148.45.222\",\"L4_SRC_PORT\":47317,"
+	    "\"LOCAL_PROCESS\":{\"PID\":20691,\"PROCESS_PATH\":"
+	    "\"\\/usr\\/bin\\/curl\",\"PROCESS_CMDLINE\":\"curl -w 61\"}}";
+	const char *files[] = {
+		"tests/data/events/libebpfflow-and-nprobe.ndjson",
+		"tests/data/route/events.ndjson",
+		"tests/data/route/mixed.ndjson",
+		"tests/data/zmq-events.ndjson",
+	};
+	static char text[16384];
+	struct sbuf c = { 0 };
+	size_t i, lines = 0;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		diff_str(texts[i]);
+	diff_one("{\"a\":\"x\0y\"}", 11);
+	diff_one("{\"a\":1}\0", 8);
+	diff_lengths();
+	diff_depth();
+	diff_mutate(ev, strlen(ev), 20000);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *line, *save = NULL;
+
+		CHECK(unit_slurp(files[i], text, sizeof(text)) > 0);
+		for (line = strtok_r(text, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save)) {
+			diff_mutate(line, strlen(line), 300);
+			sbuf_reset(&c);
+			json_compact(&c, line, strlen(line));
+			diff_mutate(c.p, c.len, 300);
+			lines++;
+		}
+	}
+	CHECK(lines >= 40);
+	CHECK(diff_bad == 0);
+	/* Enough texts, and the fast path answered for many of them (it
+	 * could otherwise leave everything to the exact scanner). */
+	CHECK(diff_runs > 100000);
+	CHECK(diff_fast > diff_runs / 20);
+	printf("fast path: %zu texts compared, %zu answered fast, %zu "
+	    "differ\n", diff_runs, diff_fast, diff_bad);
+	/* On the sample event: answered by the fast path, with its index. */
+	if (json_scan_impl(JSON_SCAN_SSE2) == 0) {
+		CHECK(recfast_parse(&r, ev, strlen(ev), NULL));
+		CHECK(r.nf == 5 && r.compact);
+		CHECK(!recfast_parse(&r, "{\"a\":1,}", 8, NULL));
+		CHECK(r.nf == 0);
+		json_scan_impl(JSON_SCAN_AUTO);
+	}
+	sbuf_free(&c);
+	record_free(&r);
+}
+
 int
 main(void)
 {
@@ -412,5 +719,6 @@ main(void)
 	test_prefixes();
 	test_parse_prefix();
 	test_time();
+	test_fast_same();
 	return unit_done("record");
 }
