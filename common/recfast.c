@@ -17,8 +17,10 @@
  *   byte read at the cursor is at or before e without a test.
  * - String bodies are searched sixteen bytes at a time (SSE2) for the
  *   bytes that need a look: quote, backslash, control, non-ASCII. Digit
- *   runs too. Near e the last sixteen bytes before it are loaded instead,
- *   so nothing past the text is read.
+ *   runs too. A load must end by e (the scans take lim, the last position
+ *   it may start at: e - 16, or 0 when e is smaller, every position being
+ *   at least 1); near e the last sixteen bytes before it are loaded
+ *   instead, so nothing past the text is read.
  * - Nested values are validated by a loop with an explicit stack (one bit
  *   per level: object or array), not by recursion.
  *
@@ -39,7 +41,6 @@
 /* How far before the end record_parse_prefix's sentinel is looked for:
  * the '}' closing an array's last object is a byte or two from the end. */
 #define RF_TAILWIN	256
-
 int
 recfast_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 {
@@ -110,6 +111,19 @@ rf_ws(const unsigned char *s, size_t p, bool *ws)
 	return p;
 }
 
+/* The index of the lowest set bit of m (not 0), as a size. */
+static inline size_t
+rf_ctz(unsigned m)
+{
+	return (unsigned)__builtin_ctz(m);
+}
+
+static inline __m128i
+rf_load(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
 /* The bytes of v a string body cannot pass without a look: quote,
  * backslash, and control characters and non-ASCII bytes, which are the
  * signed bytes below 0x20: subtracting 0x20 with saturation leaves just
@@ -125,26 +139,20 @@ rf_special_mask(__m128i v)
 	    _mm_subs_epi8(v, space)));
 }
 
-static inline __m128i
-rf_load(const unsigned char *p)
-{
-	return _mm_loadu_si128((const __m128i *)(const void *)p);
-}
-
-/* The first such byte in s[p..e), or e (p <= e), past the first sixteen
- * bytes: the loop for the longer strings. */
+/* The first such byte at or after p (p <= e), or e, past the first
+ * sixteen bytes: the loop for the longer strings. */
 static size_t
-rf_special_more(const unsigned char *s, size_t e, size_t p)
+rf_special_more(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	unsigned m;
 
-	for (; p + 16 <= e; p += 16)
+	for (; p <= lim; p += 16)
 		if ((m = rf_special_mask(rf_load(s + p))) != 0)
-			return p + (unsigned)__builtin_ctz(m);
+			return p + rf_ctz(m);
 	if (e >= 16) {
 		/* The sixteen bytes before e, those before p shifted out. */
 		m = rf_special_mask(rf_load(s + e - 16)) >> (p + 16 - e);
-		return m != 0 ? p + (unsigned)__builtin_ctz(m) : e;
+		return m != 0 ? p + rf_ctz(m) : e;
 	}
 	while (p < e && s[p] != '"' && s[p] != '\\' && s[p] >= 0x20 &&
 	    s[p] < 0x80)
@@ -152,20 +160,25 @@ rf_special_more(const unsigned char *s, size_t e, size_t p)
 	return p;
 }
 
-/* The first such byte in s[p..e), or e (p <= e). Most strings, keys
- * above all, end within sixteen bytes: that step stays inline. */
-static inline size_t
-rf_special(const unsigned char *s, size_t e, size_t p)
+/* The same; most strings, keys above all, end within sixteen bytes, and
+ * most of the others within 32: those steps stay inline. */
+static inline __attribute__((always_inline)) size_t
+rf_special(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	unsigned m;
 
-	if (p + 16 <= e) {
+	if (p <= lim) {
 		if (__builtin_expect((m = rf_special_mask(rf_load(s + p))) != 0,
 		    1))
-			return p + (unsigned)__builtin_ctz(m);
+			return p + rf_ctz(m);
 		p += 16;
+		if (p <= lim) {
+			if ((m = rf_special_mask(rf_load(s + p))) != 0)
+				return p + rf_ctz(m);
+			p += 16;
+		}
 	}
-	return rf_special_more(s, e, p);
+	return rf_special_more(s, e, p, lim);
 }
 
 /* The bytes of v that are not ASCII digits: adding 0x50 maps '0'..'9'
@@ -181,16 +194,16 @@ rf_nondigit_mask(__m128i v)
 /* The first byte at or after p (p <= e) that is not a digit: s[e], a
  * brace, is not one. */
 static size_t
-rf_digits_more(const unsigned char *s, size_t e, size_t p)
+rf_digits_more(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	unsigned m;
 
-	for (; p + 16 <= e + 1; p += 16)
+	for (; p <= lim; p += 16)
 		if ((m = rf_nondigit_mask(rf_load(s + p))) != 0)
-			return p + (unsigned)__builtin_ctz(m);
+			return p + rf_ctz(m);
 	if (e + 1 >= 16) {
 		m = rf_nondigit_mask(rf_load(s + e + 1 - 16)) >> (p + 15 - e);
-		return p + (unsigned)__builtin_ctz(m);
+		return p + rf_ctz(m);
 	}
 	while (s[p] >= '0' && s[p] <= '9')
 		p++;
@@ -198,18 +211,18 @@ rf_digits_more(const unsigned char *s, size_t e, size_t p)
 }
 
 /* The same, the first sixteen bytes inline: most numbers are shorter. */
-static inline size_t
-rf_digits(const unsigned char *s, size_t e, size_t p)
+static inline __attribute__((always_inline)) size_t
+rf_digits(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	unsigned m;
 
-	if (p + 16 <= e + 1) {
+	if (p <= lim) {
 		if (__builtin_expect((m = rf_nondigit_mask(rf_load(s + p))) != 0,
 		    1))
-			return p + (unsigned)__builtin_ctz(m);
+			return p + rf_ctz(m);
 		p += 16;
 	}
-	return rf_digits_more(s, e, p);
+	return rf_digits_more(s, e, p, lim);
 }
 
 static inline bool
@@ -224,7 +237,8 @@ rf_hex(unsigned char c)
  * The position stays at or before e: an escape's bytes and a UTF-8
  * sequence are checked to end before it. */
 static size_t
-rf_string_rest(const unsigned char *s, size_t e, size_t p, bool *esc)
+rf_string_rest(const unsigned char *s, size_t e, size_t p, size_t lim,
+    bool *esc)
 {
 	size_t n;
 
@@ -253,7 +267,7 @@ rf_string_rest(const unsigned char *s, size_t e, size_t p, bool *esc)
 				return 0;
 			p += n;
 		}
-		p = rf_special(s, e, p);
+		p = rf_special(s, e, p, lim);
 		if (s[p] == '"')
 			return p;
 	}
@@ -261,33 +275,31 @@ rf_string_rest(const unsigned char *s, size_t e, size_t p, bool *esc)
 
 /* Sets *q to the closing quote of the string whose opening quote is at p,
  * and *esc if it has an escape; false if it is not a valid string. */
-static inline bool
-rf_string(const unsigned char *s, size_t e, size_t p, size_t *q, bool *esc)
+static inline __attribute__((always_inline)) bool
+rf_string(const unsigned char *s, size_t e, size_t p, size_t lim, size_t *q,
+    bool *esc)
 {
-	p = rf_special(s, e, p + 1);
+	p = rf_special(s, e, p + 1, lim);
 	if (__builtin_expect(s[p] == '"', 1)) {
 		*q = p;
 		return true;
 	}
-	return (*q = rf_string_rest(s, e, p, esc)) != 0;
+	return (*q = rf_string_rest(s, e, p, lim, esc)) != 0;
 }
 
-/* Whether the byte after a number's integer part continues it. */
-static inline bool
-rf_numtail(unsigned char c)
-{
-	return c == '.' || (c | 0x20) == 'e';
-}
+/* The bytes that continue a number after its integer part. */
+static const bool rf_numtail[256] = { ['.'] = true, ['e'] = true,
+	['E'] = true };
 
 /* The position after the fraction and exponent at p, where a number's
  * integer part ended at a '.', 'e' or 'E', or 0. */
 static size_t
-rf_number_rest(const unsigned char *s, size_t e, size_t p)
+rf_number_rest(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	size_t q;
 
 	if (s[p] == '.') {
-		if ((q = rf_digits(s, e, p + 1)) == p + 1)
+		if ((q = rf_digits(s, e, p + 1, lim)) == p + 1)
 			return 0;
 		p = q;
 	}
@@ -295,27 +307,28 @@ rf_number_rest(const unsigned char *s, size_t e, size_t p)
 		p++;
 		if (s[p] == '+' || s[p] == '-')
 			p++;
-		if ((q = rf_digits(s, e, p)) == p)
+		if ((q = rf_digits(s, e, p, lim)) == p)
 			return 0;
 		p = q;
 	}
 	return p;
 }
 
-/* Sets *q past the number at p, a digit or '-'; false if it is not a
- * valid number. */
+/* Sets *q past the number at p, whose first byte c is a digit or '-';
+ * false if it is not a valid number. */
 static inline __attribute__((always_inline)) bool
-rf_number(const unsigned char *s, size_t e, size_t p, size_t *q)
+rf_number(const unsigned char *s, size_t e, size_t p, unsigned char c,
+    size_t lim, size_t *q)
 {
 	size_t d;
 
-	if (s[p] == '-' && (unsigned char)(s[++p] - '0') >= 10)
+	if (c == '-' && (unsigned char)((c = s[++p]) - '0') >= 10)
 		return false;
-	d = rf_digits(s, e, p);
-	if (__builtin_expect(s[p] == '0', 0) && d != p + 1)
+	d = rf_digits(s, e, p, lim);
+	if (__builtin_expect(c == '0', 0) && d != p + 1)
 		return false;
-	if (__builtin_expect(rf_numtail(s[d]), 0))
-		return (*q = rf_number_rest(s, e, d)) != 0;
+	if (__builtin_expect(rf_numtail[s[d]], 0))
+		return (*q = rf_number_rest(s, e, d, lim)) != 0;
 	*q = d;
 	return true;
 }
@@ -367,17 +380,17 @@ rf_colon(const unsigned char *s, size_t p, bool *ws)
 
 /* Sets *p to the value after the key whose opening quote is at *p (the
  * key ends at *kend); false if the key or colon is not valid. */
-static inline bool
-rf_key(const unsigned char *s, size_t e, size_t *p, size_t *kend,
+static inline __attribute__((always_inline)) bool
+rf_key(const unsigned char *s, size_t e, size_t *p, size_t lim, size_t *kend,
     bool *esc, bool *ws)
 {
 	size_t q;
 
-	if (s[*p] != '"' || !rf_string(s, e, *p, &q, esc))
+	if (s[*p] != '"' || !rf_string(s, e, *p, lim, &q, esc))
 		return false;
 	*kend = q;
-	if (__builtin_expect(s[q + 1] == ':' && !rf_isws(s[q + 2]), 1)) {
-		*p = q + 2;
+	if (__builtin_expect(s[q + 1] == ':', 1)) {
+		*p = rf_isws(s[q + 2]) ? rf_ws(s, q + 2, ws) : q + 2;
 		return true;
 	}
 	return (*p = rf_colon(s, q + 1, ws)) != 0;
@@ -387,7 +400,7 @@ rf_key(const unsigned char *s, size_t e, size_t *p, size_t *kend,
  * inside the outermost object, or 0. Bit d of arr tells whether the
  * container at depth d (the outermost object is depth 0) is an array. */
 static size_t
-rf_nested(const unsigned char *s, size_t e, size_t p, bool *ws)
+rf_nested(const unsigned char *s, size_t e, size_t p, size_t lim, bool *ws)
 {
 	uint64_t arr = 0;
 	unsigned depth = 1;
@@ -407,14 +420,14 @@ open:
 	if (s[p] == (arr >> depth & 1 ? ']' : '}'))
 		goto close;
 member:
-	if (!(arr >> depth & 1) && !rf_key(s, e, &p, &q, &esc, ws))
+	if (!(arr >> depth & 1) && !rf_key(s, e, &p, lim, &q, &esc, ws))
 		return 0;
 	if (s[p] == '"') {
-		if (!rf_string(s, e, p, &q, &esc))
+		if (!rf_string(s, e, p, lim, &q, &esc))
 			return 0;
 		p = q + 1;
 	} else if (rf_isnum(s[p])) {
-		if (!rf_number(s, e, p, &p))
+		if (!rf_number(s, e, p, s[p], lim, &p))
 			return 0;
 	} else if (s[p] == '{' || s[p] == '[') {
 		depth++;
@@ -444,25 +457,26 @@ close:
 /* The position after the value at p that is neither a string nor a
  * number, or 0; its kind in *kind. */
 static size_t
-rf_other(const unsigned char *s, size_t e, size_t p, enum rec_kind *kind,
-    bool *ws)
+rf_other(const unsigned char *s, size_t e, size_t p, size_t lim,
+    enum rec_kind *kind, bool *ws)
 {
 	if (s[p] == '{' || s[p] == '[') {
 		*kind = s[p] == '{' ? REC_OBJECT : REC_ARRAY;
-		return rf_nested(s, e, p, ws);
+		return rf_nested(s, e, p, lim, ws);
 	}
 	return rf_literal(s, p, kind);
 }
 
-/* Indexes the members of the object whose '{' is at p into r; returns
+/* Indexes into r the members of the object whose '{' is at p; returns
  * the position of its closing brace, or 0. Each member is written in
  * place as it is read, so that few values stay live. */
 static size_t
-rf_object(struct record *r, const unsigned char *restrict s, size_t e,
-    size_t p, bool *ws)
+rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
+    bool *ws)
 {
 	struct rec_field *f, *end;
-	size_t q, cap = r->cap;
+	size_t q, cap = r->cap, lim = e >= 16 ? e - 16 : 0;
+	unsigned char c;
 
 	if (cap == 0)
 		recfast_grow(r, &cap);
@@ -481,20 +495,21 @@ rf_object(struct record *r, const unsigned char *restrict s, size_t e,
 		f->key = (const char *)s + p + 1;
 		f->kesc = false;
 		f->vesc = false;
-		if (!rf_key(s, e, &p, &q, &f->kesc, ws))
+		if (!rf_key(s, e, &p, lim, &q, &f->kesc, ws))
 			return 0;
+		c = s[p];
 		f->klen = q - (size_t)(f->key - (const char *)s);
 		f->val = (const char *)s + p;
-		if (s[p] == '"') {
+		if (c == '"') {
 			f->kind = REC_STRING;
-			if (!rf_string(s, e, p, &q, &f->vesc))
+			if (!rf_string(s, e, p, lim, &q, &f->vesc))
 				return 0;
 			q++;
-		} else if (rf_isnum(s[p])) {
+		} else if (rf_isnum(c)) {
 			f->kind = REC_NUMBER;
-			if (!rf_number(s, e, p, &q))
+			if (!rf_number(s, e, p, c, lim, &q))
 				return 0;
-		} else if ((q = rf_other(s, e, p, &f->kind, ws)) == 0)
+		} else if ((q = rf_other(s, e, p, lim, &f->kind, ws)) == 0)
 			return 0;
 		f->vlen = q - p;
 		f++;
