@@ -41,6 +41,10 @@
 /* How far before the end record_parse_prefix's sentinel is looked for:
  * the '}' closing an array's last object is a byte or two from the end. */
 #define RF_TAILWIN	256
+/* The most members the field array is grown to before a record is read
+ * (160 KiB of fields, for records up to 20 KiB); longer records grow it
+ * as their members come. */
+#define RF_ROOM		4096
 int
 recfast_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 {
@@ -181,29 +185,31 @@ rf_special(const unsigned char *s, size_t e, size_t p, size_t lim)
 	return rf_special_more(s, e, p, lim);
 }
 
-/* The bytes of v that are not ASCII digits: adding 0x50 maps '0'..'9'
- * to the signed bytes -128..-119, every other byte above, and adding 118
- * more with saturation leaves just the digits negative. */
+/* The bytes of v that are ASCII digits: adding 0x50 maps '0'..'9' to the
+ * signed bytes -128..-119, every other byte above, and adding 118 more
+ * with saturation leaves just the digits negative. */
 static inline unsigned
-rf_nondigit_mask(__m128i v)
+rf_digit_mask(__m128i v)
 {
 	return (unsigned)_mm_movemask_epi8(_mm_adds_epi8(_mm_add_epi8(v,
-	    _mm_set1_epi8(0x50)), _mm_set1_epi8(118))) ^ 0xffff;
+	    _mm_set1_epi8(0x50)), _mm_set1_epi8(118)));
 }
 
 /* The first byte at or after p (p <= e) that is not a digit: s[e], a
- * brace, is not one. */
+ * brace, is not one. The complement of a digit mask has bit 16 set, so
+ * that its lowest set bit is 16 when all sixteen bytes are digits. */
 static size_t
 rf_digits_more(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
-	unsigned m;
+	unsigned i;
 
 	for (; p <= lim; p += 16)
-		if ((m = rf_nondigit_mask(rf_load(s + p))) != 0)
-			return p + rf_ctz(m);
+		if ((i = rf_ctz(~rf_digit_mask(rf_load(s + p)))) < 16)
+			return p + i;
 	if (e + 1 >= 16) {
-		m = rf_nondigit_mask(rf_load(s + e + 1 - 16)) >> (p + 15 - e);
-		return p + rf_ctz(m);
+		i = rf_ctz(~rf_digit_mask(rf_load(s + e + 1 - 16)) >>
+		    (p + 15 - e));
+		return p + i;
 	}
 	while (s[p] >= '0' && s[p] <= '9')
 		p++;
@@ -214,12 +220,12 @@ rf_digits_more(const unsigned char *s, size_t e, size_t p, size_t lim)
 static inline __attribute__((always_inline)) size_t
 rf_digits(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
-	unsigned m;
+	unsigned i;
 
 	if (p <= lim) {
-		if (__builtin_expect((m = rf_nondigit_mask(rf_load(s + p))) != 0,
-		    1))
-			return p + rf_ctz(m);
+		if (__builtin_expect((i = rf_ctz(~rf_digit_mask(rf_load(s +
+		    p)))) < 16, 1))
+			return p + i;
 		p += 16;
 	}
 	return rf_digits_more(s, e, p, lim);
@@ -469,10 +475,11 @@ rf_other(const unsigned char *s, size_t e, size_t p, size_t lim,
 
 /* Indexes into r the members of the object whose '{' is at p; returns
  * the position of its closing brace, or 0. Each member is written in
- * place as it is read, so that few values stay live. */
-static size_t
+ * place as it is read, so that few values stay live. With room false r
+ * has room for every member the text can hold, so none is counted. */
+static inline __attribute__((always_inline)) size_t
 rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
-    bool *ws)
+    bool room, bool *ws)
 {
 	struct rec_field *f, *end;
 	size_t q, cap = r->cap, lim = e >= 16 ? e - 16 : 0;
@@ -486,8 +493,11 @@ rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
 		p = rf_ws(s, p, ws);
 	if (s[p] == '}')
 		goto done;
+	if (s[p] != '"')
+		return 0;
+	/* Each turn starts at a key's opening quote. */
 	for (;;) {
-		if (f == end) {
+		if (room && f == end) {
 			q = (size_t)(f - r->f);
 			f = recfast_grow(r, &cap) + q;
 			end = r->f + cap;
@@ -495,43 +505,83 @@ rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
 		f->key = (const char *)s + p + 1;
 		f->kesc = false;
 		f->vesc = false;
-		if (!rf_key(s, e, &p, lim, &q, &f->kesc, ws))
+		if (!rf_string(s, e, p, lim, &q, &f->kesc))
 			return 0;
-		c = s[p];
-		f->klen = q - (size_t)(f->key - (const char *)s);
-		f->val = (const char *)s + p;
+		f->klen = q - p - 1;
+		/* The colon, the white space around it and the value's first
+		 * byte; compact text's string values go straight on. */
+		if (__builtin_expect(s[q + 1] == ':', 1)) {
+			p = q + 2;
+			if ((c = s[p]) == '"')
+				goto string;
+			if (rf_isws(c))
+				c = s[p = rf_ws(s, p, ws)];
+		} else if ((p = rf_colon(s, q + 1, ws)) != 0)
+			c = s[p];
+		else
+			return 0;
 		if (c == '"') {
+string:
+			f->val = (const char *)s + p;
 			f->kind = REC_STRING;
 			if (!rf_string(s, e, p, lim, &q, &f->vesc))
 				return 0;
 			q++;
 		} else if (rf_isnum(c)) {
+			f->val = (const char *)s + p;
 			f->kind = REC_NUMBER;
 			if (!rf_number(s, e, p, c, lim, &q))
 				return 0;
-		} else if ((q = rf_other(s, e, p, lim, &f->kind, ws)) == 0)
-			return 0;
+		} else {
+			f->val = (const char *)s + p;
+			if ((q = rf_other(s, e, p, lim, &f->kind, ws)) == 0)
+				return 0;
+		}
 		f->vlen = q - p;
 		f++;
 		p = q;
-		if (s[p] == ',') {
-			if (s[++p] == '"' || !rf_isws(s[p]))
+		/* The comma and the next key's quote, or the end. */
+		if (__builtin_expect(s[p] == ',', 1)) {
+			if (s[++p] == '"')
 				continue;
-			p = rf_ws(s, p, ws);
-			continue;
+		} else {
+			if (rf_isws(s[p]))
+				p = rf_ws(s, p, ws);
+			if (s[p] == '}')
+				break;
+			if (s[p++] != ',')
+				return 0;
 		}
 		if (rf_isws(s[p]))
 			p = rf_ws(s, p, ws);
-		if (s[p] == '}')
-			break;
-		if (s[p] != ',')
+		if (s[p] != '"')
 			return 0;
-		if (rf_isws(s[++p]))
-			p = rf_ws(s, p, ws);
 	}
 done:
 	r->nf = (size_t)(f - r->f);
 	return p;
+}
+
+/* rf_object with r's field array grown first to the most members the
+ * object can hold, one per five bytes ("":0 and a comma), and no test
+ * per member; for records up to RF_ROOM members long. */
+static size_t
+rf_object_room(struct record *r, const unsigned char *s, size_t e, size_t p,
+    bool *ws)
+{
+	size_t cap = r->cap;
+
+	while (cap < (e - p) / 5 + 1)
+		recfast_grow(r, &cap);
+	return rf_object(r, s, e, p, false, ws);
+}
+
+/* rf_object for longer records, growing the array as members come. */
+static size_t
+rf_object_grow(struct record *r, const unsigned char *s, size_t e, size_t p,
+    bool *ws)
+{
+	return rf_object(r, s, e, p, true, ws);
 }
 
 bool
@@ -559,8 +609,10 @@ recfast_parse(struct record *r, const char *text, size_t len, size_t *end)
 			return false;
 		e = (size_t)(b - s);
 	}
+	c = (e - p) / 5 < RF_ROOM ? rf_object_room(r, s, e, p, &ws) :
+	    rf_object_grow(r, s, e, p, &ws);
 	/* record_parse: the object must close at e, only white space after. */
-	if ((c = rf_object(r, s, e, p, &ws)) == 0 || (end == NULL && c != e)) {
+	if (c == 0 || (end == NULL && c != e)) {
 		r->nf = 0;
 		return false;
 	}
