@@ -129,18 +129,16 @@ rf_load(const unsigned char *p)
 }
 
 /* The bytes of v a string body cannot pass without a look: quote,
- * backslash, and control characters and non-ASCII bytes, which are the
- * signed bytes below 0x20: subtracting 0x20 with saturation leaves just
- * those negative. */
+ * backslash, control characters and non-ASCII bytes. Flipping bit 1 maps
+ * the quote to 0x20 and leaves the control characters below it and the
+ * non-ASCII bytes negative, every other byte but the backslash above
+ * 0x20: subtracting 0x21 with saturation leaves just those negative. */
 static inline unsigned
 rf_special_mask(__m128i v)
 {
-	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-	    space = _mm_set1_epi8(0x20);
-
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
-	    _mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-	    _mm_subs_epi8(v, space)));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_subs_epi8(
+	    _mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21)),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 }
 
 /* The first such byte at or after p (p <= e), or e, past the first
@@ -482,7 +480,7 @@ rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
     bool room, bool *ws)
 {
 	struct rec_field *f, *end;
-	size_t q, cap = r->cap, lim = e >= 16 ? e - 16 : 0;
+	size_t k, q, cap = r->cap, lim = e >= 16 ? e - 16 : 0;
 	unsigned char c;
 
 	if (cap == 0)
@@ -502,12 +500,13 @@ rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
 			f = recfast_grow(r, &cap) + q;
 			end = r->f + cap;
 		}
-		f->key = (const char *)s + p + 1;
+		k = p + 1;
+		f->key = (const char *)s + k;
 		f->kesc = false;
 		f->vesc = false;
 		if (!rf_string(s, e, p, lim, &q, &f->kesc))
 			return 0;
-		f->klen = q - p - 1;
+		f->klen = q - k;
 		/* The colon, the white space around it and the value's first
 		 * byte; compact text's string values go straight on. */
 		if (__builtin_expect(s[q + 1] == ':', 1)) {
