@@ -1,8 +1,10 @@
 /* fuzz_record.c - libFuzzer target for record.c: record_parse, key access,
  * value readers, record_sub, record_write and json_compact over arbitrary
- * bytes. Properties checked: every member of a parsed record is found by
- * its own key, record_sub indexes an object as record_parse does, and
- * what record_write and json_compact produce parses back. */
+ * bytes. Properties checked: the fast path of record_parse and
+ * record_parse_prefix (recfast.c) gives what the exact scanner gives,
+ * every member of a parsed record is found by its own key, record_sub
+ * indexes an object as record_parse does, and what record_write and
+ * json_compact produce parses back. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,54 @@
 #define FZ_ASSERT(c)	do { if (!(c)) abort(); } while (0)
 
 static void	fz_walk(const struct record *r, int depth);
+
+/* a and b hold the same index, or the same failure (rc ra, rb). */
+static void
+fz_same(int ra, const struct record *a, int rb, const struct record *b)
+{
+	size_t k;
+
+	FZ_ASSERT(ra == rb && a->nf == b->nf && a->text == b->text &&
+	    a->len == b->len);
+	FZ_ASSERT(ra != REC_OK || a->compact == b->compact);
+	for (k = 0; k < a->nf; k++)
+		FZ_ASSERT(a->f[k].key == b->f[k].key &&
+		    a->f[k].klen == b->f[k].klen &&
+		    a->f[k].val == b->f[k].val &&
+		    a->f[k].vlen == b->f[k].vlen &&
+		    a->f[k].kind == b->f[k].kind &&
+		    a->f[k].kesc == b->f[k].kesc &&
+		    a->f[k].vesc == b->f[k].vesc);
+}
+
+/* record_parse and record_parse_prefix give the same with the byte loops
+ * chosen (the exact scanner alone) and with each vector path this CPU
+ * has (the fast path, the exact scanner when it is not sure). */
+static void
+fz_fast(const char *text, size_t size)
+{
+	static const int impls[] = { JSON_SCAN_SSE2, JSON_SCAN_AVX512 };
+	struct record a = RECORD_INIT, b = RECORD_INIT;
+	size_t i, ea = 0, eb = 0;
+	int ra, rb;
+
+	for (i = 0; i < sizeof(impls) / sizeof(impls[0]); i++) {
+		if (json_scan_impl(impls[i]) != 0)
+			continue;
+		rb = record_parse(&b, text, size);
+		json_scan_impl(JSON_SCAN_BYTE);
+		ra = record_parse(&a, text, size);
+		fz_same(ra, &a, rb, &b);
+		ra = record_parse_prefix(&a, text, size, &ea);
+		json_scan_impl(impls[i]);
+		rb = record_parse_prefix(&b, text, size, &eb);
+		fz_same(ra, &a, rb, &b);
+		FZ_ASSERT(ra != REC_OK || ea == eb);
+	}
+	json_scan_impl(JSON_SCAN_AUTO);
+	record_free(&a);
+	record_free(&b);
+}
 
 /* record_sub, which does not validate again, indexed f's value as
  * record_parse does. */
@@ -100,6 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t pos = 0;
 	int rc;
 
+	fz_fast(text, size);
 	rc = record_parse(&r, text, size);
 	FZ_ASSERT(record_errname(rc) != NULL);
 	if (rc == REC_OK) {

@@ -624,6 +624,62 @@ diff_depth(void)
 	}
 }
 
+/* Every byte value where the fast path classifies bytes: in a key and a
+ * string value (either side of a sixteen-byte step), in and after a
+ * number, where a key or a value starts, as white space, nested. */
+static void
+diff_every_byte(void)
+{
+	static const char *const forms[] = {
+		"{\"k%c\":1}", "{\"k\":\"ab%cd\"}", "{\"k\":1%c2}",
+		"{\"k\":\"0123456789abcd%cx\",\"j\":2}", "{\"k\":12%c}",
+		"{\"k\":\"0123456789abcde%cx\",\"j\":2}", "{\"k\":%c}",
+		"{%c\"k\":1}", "{\"k\"%c:1}", "{\"k\":[1%c2]}",
+		"{\"k\":{\"j\":\"%c\",\"i\":-1%c}}",
+	};
+	char buf[64];
+	size_t i;
+	int b, n;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		for (b = 0; b < 256; b++) {
+			n = snprintf(buf, sizeof(buf), forms[i], b, b);
+			diff_one(buf, (size_t)n);
+		}
+}
+
+/* A record past the size whose field array is grown before it is read
+ * (then it grows member by member), and arrays of objects walked with
+ * record_parse_prefix, with the last brace near their end or not. */
+static void
+diff_big(void)
+{
+	struct sbuf b = { 0 };
+	size_t i, pos, n;
+
+	sbuf_addc(&b, '{');
+	for (i = 0; i < 6000; i++)
+		sbuf_addf(&b, "%s\"k%zu\":%s", i ? "," : "", i,
+		    i % 3 ? "\"v\"" : "[1,{\"a\":2}]");
+	sbuf_addc(&b, '}');
+	diff_one(b.p, b.len);
+	b.p[b.len - 5] = ' ';
+	diff_one(b.p, b.len);
+	sbuf_reset(&b);
+	sbuf_addc(&b, '[');
+	for (i = 0; i < 40; i++)
+		sbuf_addf(&b, "%s{\"i\":%zu,\"s\":\"%s\"}", i ? " ," : "", i,
+		    i % 7 ? "x" : "y\\n");
+	sbuf_addc(&b, ']');
+	for (n = 0; n < 2; n++) {
+		for (pos = 1; pos < b.len; pos++)
+			diff_one(b.p + pos, b.len - pos);
+		for (i = 0; i < 300; i++)
+			sbuf_addc(&b, i % 10 ? '1' : ',');
+	}
+	sbuf_free(&b);
+}
+
 static void
 test_fast_same(void)
 {
@@ -673,6 +729,8 @@ test_fast_same(void)
 	diff_one("{\"a\":1}\0", 8);
 	diff_lengths();
 	diff_depth();
+	diff_every_byte();
+	diff_big();
 	diff_mutate(ev, strlen(ev), 20000);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *line, *save = NULL;
