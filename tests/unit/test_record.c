@@ -747,14 +747,15 @@ test_fast_same(void)
 	}
 	CHECK(lines >= 40);
 	CHECK(diff_bad == 0);
-	/* Enough texts, and the fast path answered for many of them (it
-	 * could otherwise leave everything to the exact scanner). */
-	CHECK(diff_runs > 100000);
-	CHECK(diff_fast > diff_runs / 20);
 	printf("fast path: %zu texts compared, %zu answered fast, %zu "
 	    "differ\n", diff_runs, diff_fast, diff_bad);
-	/* On the sample event: answered by the fast path, with its index. */
+	/* A build without the vector path has nothing to compare. Else:
+	 * enough texts, and the fast path answered for many of them (it
+	 * could otherwise leave everything to the exact scanner), the
+	 * sample event among them. */
 	if (json_scan_impl(JSON_SCAN_SSE2) == 0) {
+		CHECK(diff_runs > 100000);
+		CHECK(diff_fast > diff_runs / 20);
 		CHECK(recfast_parse(&r, ev, strlen(ev), NULL));
 		CHECK(r.nf == 5 && r.compact);
 		CHECK(!recfast_parse(&r, "{\"a\":1,}", 8, NULL));
