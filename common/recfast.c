@@ -17,15 +17,18 @@
  *   byte read at the cursor is at or before e without a test.
  * - String bodies are searched sixteen bytes at a time (SSE2) for the
  *   bytes that need a look: quote, backslash, control, non-ASCII. Digit
- *   runs too. A load must end by e (the scans take lim, the last position
- *   it may start at: e - 16, or 0 when e is smaller, every position being
- *   at least 1); near e the last sixteen bytes before it are loaded
- *   instead, so nothing past the text is read.
+ *   runs too. A load never passes e (the scans take lim, the last
+ *   position one may start at: e - 16, or 0 when e is smaller, every
+ *   position being at least 1); near e the sixteen bytes up to it are
+ *   loaded instead, so nothing past the text is read.
  * - Nested values are validated by a loop with an explicit stack (one bit
  *   per level: object or array), not by recursion.
+ * - The field array is grown first to the most members the text can
+ *   hold, so that adding one needs no test.
  *
  * Without SSE2, or when json_scan_impl() chose the byte loops, this path
- * is off and the exact scanner does everything.
+ * is off and the exact scanner does everything. tests/unit/test_record.c
+ * and tests/fuzz/fuzz_record.c hold the two to the same results.
  */
 #include <err.h>
 #include <stdint.h>
@@ -45,6 +48,7 @@
  * (160 KiB of fields, for records up to 20 KiB); longer records grow it
  * as their members come. */
 #define RF_ROOM		4096
+
 int
 recfast_utf8(const unsigned char *s, size_t len, size_t p, size_t *n)
 {
@@ -471,22 +475,31 @@ rf_other(const unsigned char *s, size_t e, size_t p, size_t lim,
 	return rf_literal(s, p, kind);
 }
 
+/* Grows r's field array, of which f is the first free entry: the new
+ * first free entry, and *end past the last. */
+static struct rec_field *
+rf_more(struct record *r, struct rec_field *f, struct rec_field **end)
+{
+	size_t n = (size_t)(f - r->f), cap = r->cap;
+
+	recfast_grow(r, &cap);
+	*end = r->f + cap;
+	return r->f + n;
+}
+
 /* Indexes into r the members of the object whose '{' is at p; returns
  * the position of its closing brace, or 0. Each member is written in
- * place as it is read, so that few values stay live. With room false r
- * has room for every member the text can hold, so none is counted. */
+ * place as it is read, so that few values stay live. r's field array is
+ * not empty; with grow false it has room for every member the text can
+ * hold, and no member is counted against it. */
 static inline __attribute__((always_inline)) size_t
 rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
-    bool room, bool *ws)
+    bool grow, bool *ws)
 {
-	struct rec_field *f, *end;
-	size_t k, q, cap = r->cap, lim = e >= 16 ? e - 16 : 0;
+	struct rec_field *f = r->f, *end = r->f + r->cap;
+	size_t k, q, lim = e >= 16 ? e - 16 : 0;
 	unsigned char c;
 
-	if (cap == 0)
-		recfast_grow(r, &cap);
-	f = r->f;
-	end = f + cap;
 	if (rf_isws(s[++p]))
 		p = rf_ws(s, p, ws);
 	if (s[p] == '}')
@@ -495,11 +508,8 @@ rf_object(struct record *r, const unsigned char *s, size_t e, size_t p,
 		return 0;
 	/* Each turn starts at a key's opening quote. */
 	for (;;) {
-		if (room && f == end) {
-			q = (size_t)(f - r->f);
-			f = recfast_grow(r, &cap) + q;
-			end = r->f + cap;
-		}
+		if (grow && f == end)
+			f = rf_more(r, f, &end);
 		k = p + 1;
 		f->key = (const char *)s + k;
 		f->kesc = false;
@@ -580,6 +590,10 @@ static size_t
 rf_object_grow(struct record *r, const unsigned char *s, size_t e, size_t p,
     bool *ws)
 {
+	size_t cap = r->cap;
+
+	if (cap == 0)
+		recfast_grow(r, &cap);
 	return rf_object(r, s, e, p, true, ws);
 }
 

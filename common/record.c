@@ -1,7 +1,15 @@
-/* record.c - strict one-pass JSON validation and top-level indexing.
- * Spec: RFC 8259 (JSON), RFC 3629 (UTF-8); contract in include/record.h.
- * The accessors of the indexed members are in common/recfield.c; nested
- * objects, already validated, are indexed at the end of this file.
+/* record.c - strict JSON validation and top-level indexing: the exact
+ * scanner. Spec: RFC 8259 (JSON), RFC 3629 (UTF-8); contract in
+ * include/record.h. The accessors of the indexed members are in
+ * common/recfield.c; nested objects, already validated, are indexed at
+ * the end of this file.
+ *
+ * record_parse() and record_parse_prefix() first try the fast path of
+ * common/recfast.c, which answers only for valid records, with the index
+ * this scanner gives. Everything else, every error above all, comes from
+ * here: this scanner is the reference for the results, and the whole of
+ * record_parse() in builds without SSE2 and under
+ * json_scan_impl(JSON_SCAN_BYTE).
  *
  * The scanner never builds a tree: it walks the text once, checks every
  * byte against the grammar, and for the outermost object remembers where

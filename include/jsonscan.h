@@ -24,7 +24,9 @@ size_t	json_objend(const char *s, size_t len);
 /* The implementations of the two scans above, for tests and benchmarks.
  * AUTO, the default, is the best this CPU has: AVX512 (needs AVX-512 BW
  * and VBMI2), else SSE2 on x86-64, else BYTE, the plain loops, which give
- * the same results everywhere. */
+ * the same results everywhere. record_parse() follows the choice: BYTE
+ * leaves it to its exact scanner alone, the others let its SSE2 fast path
+ * (common/recfast.c) answer first. */
 enum json_scan {
 	JSON_SCAN_AUTO,
 	JSON_SCAN_BYTE,

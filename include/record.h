@@ -1,11 +1,11 @@
 /* record.h - validate one JSON record and reach its top-level keys fast.
  *
  * A record is one JSON object (one NDJSON line). record_parse() validates
- * the whole text strictly (RFC 8259, UTF-8) in one pass, without building
- * a tree, and indexes the top-level members: key and value as spans of the
- * caller's text. Nested objects are reached by parsing a member's value
- * span with record_sub(). Nothing is copied; the text must outlive the
- * record's use.
+ * the whole text strictly (RFC 8259, UTF-8) without building a tree, and
+ * indexes the top-level members: key and value as spans of the caller's
+ * text. Nested objects are reached by parsing a member's value span with
+ * record_sub(). Nothing is copied; the text must outlive the record's
+ * use.
  */
 #ifndef EVPIPE_RECORD_H
 #define EVPIPE_RECORD_H
@@ -68,7 +68,8 @@ int	record_parse(struct record *r, const char *text, size_t len);
 
 /* Validates and indexes, as record_parse() does, the object that starts
  * text (leading white space allowed) and sets *end just past its closing
- * brace; the bytes after it are not read. Returns REC_OK, REC_EMPTY,
+ * brace; the bytes after it are not validated and do not change the
+ * result (none past len is read). Returns REC_OK, REC_EMPTY,
  * REC_NOT_OBJECT (the first value is not an object; not validated) or the
  * error inside the object. This is how an array of objects is walked. */
 int	record_parse_prefix(struct record *r, const char *text, size_t len,
