@@ -401,7 +401,6 @@ test_time(void)
 	record_free(&r);
 }
 
-
 /* ---- the fast path against the exact scanner ----
  *
  * record_parse() and record_parse_prefix() answer from common/recfast.c
