@@ -9,6 +9,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evfields.h"
@@ -35,49 +36,132 @@ static const char *const evf_ctrs[EVF_NCTR] = {
 	EVK_DST_VLAN,
 };
 
-/* The key table: open addressing, FNV-1a, built once. */
-#define EVF_TABSZ	512
+/* The key table. A key is known by its length and two words: its first
+ * and its last 8 bytes (4 bytes each from 4 to 7 bytes; for 1 to 3 bytes
+ * the first, middle and last byte), which between them hold every byte of
+ * a key of up to 16 bytes, plus bytes 8..15 for longer keys. A
+ * multiplicative hash of these, with a factor chosen when the table is
+ * built so that no two keys share a bucket, names at most one candidate:
+ * a look-up is one hash and one comparison of words, hit or miss. */
 #define EVF_KEYMAX	40
+#define EVF_NENT	128		/* entries, the first unused */
+#define EVF_HBITS	10		/* 1024 buckets of one byte */
 
-struct evf_slot {
+struct evf_ent {
+	uint64_t	 lo, hi;	/* evf_words() of the key */
+	uint32_t	 len;
+	uint32_t	 key;		/* enum evf_key */
 	char		 name[EVF_KEYMAX];
-	size_t		 len;
-	enum evf_key	 key;
 };
 
-static struct evf_slot evf_tab[EVF_TABSZ];
+struct evf_words {
+	uint64_t	 lo, hi, mid;
+};
+
+static struct evf_ent evf_ent[EVF_NENT];
+static size_t evf_nent = 1;
+static uint8_t evf_bucket[1u << EVF_HBITS];
+static uint64_t evf_mult;
 /* First bytes of the keys of evf_read_ids() / of all keys: most members of
  * an event are rejected by one table look-up, without hashing. */
 static bool evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
 
-/* Hashes a key from its length and three of its bytes, so a lookup costs
- * the same for any key length; the table's memcmp settles collisions. */
-static uint32_t
-evf_keyhash(const char *s, size_t n)
+static inline uint64_t
+evf_load8(const char *s)
 {
-	uint32_t h = (uint32_t)n * 0x9e3779b1u;
+	uint64_t x;
 
-	h ^= (unsigned char)s[0] * 0x85ebca77u;
-	h ^= (unsigned char)s[n / 2] * 0xc2b2ae3du;
-	h ^= (unsigned char)s[n - 1] * 0x27d4eb2fu;
-	return h ^ (h >> 15);
+	memcpy(&x, s, 8);
+	return x;
+}
+
+static inline uint64_t
+evf_load4(const char *s)
+{
+	uint32_t x;
+
+	memcpy(&x, s, 4);
+	return x;
+}
+
+/* The words of s[0..n), 1 <= n < EVF_KEYMAX; no byte outside it is read. */
+static inline struct evf_words
+evf_words(const char *s, size_t n)
+{
+	struct evf_words w;
+
+	if (n >= 8) {
+		w.lo = evf_load8(s);
+		w.hi = evf_load8(s + n - 8);
+		w.mid = n > 16 ? evf_load8(s + 8) : 0;
+	} else if (n >= 4) {
+		w.lo = evf_load4(s);
+		w.hi = evf_load4(s + n - 4);
+		w.mid = 0;
+	} else {
+		w.lo = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+		w.hi = w.mid = 0;
+	}
+	return w;
+}
+
+static inline uint32_t
+evf_hash(const struct evf_words *w, size_t n, uint64_t mult)
+{
+	uint64_t x = w->lo ^ (w->hi * 0x9e3779b97f4a7c15ULL) ^
+	    (w->mid * 0xc2b2ae3d27d4eb4fULL) ^ (n * 0xff51afd7ed558ccdULL);
+
+	return (uint32_t)((x * mult) >> (64 - EVF_HBITS));
 }
 
 static void
 evf_tab_add(const char *name, enum evf_key key)
 {
 	size_t n = strlen(name);
-	uint32_t i = evf_keyhash(name, n) & (EVF_TABSZ - 1);
+	struct evf_ent *e = &evf_ent[evf_nent++];
+	struct evf_words w = evf_words(name, n);
 
-	while (evf_tab[i].key != K_NONE)
-		i = (i + 1) & (EVF_TABSZ - 1);
+	/* The table is fixed: a key too many or too long is a bug here. */
+	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX)
+		abort();
 	evf_first_all[(unsigned char)name[0]] = true;
 	if (key < K_IDS_END)
 		evf_first_ids[(unsigned char)name[0]] = true;
-	memcpy(evf_tab[i].name, name, n + 1);
-	evf_tab[i].len = n;
-	evf_tab[i].key = key;
+	e->lo = w.lo;
+	e->hi = w.hi;
+	e->len = (uint32_t)n;
+	e->key = key;
+	memcpy(e->name, name, n);
+}
+
+/* Finds a factor that puts every key in a bucket of its own (about one
+ * try in twenty does, with 80 keys in 1024 buckets). */
+static void
+evf_tab_place(void)
+{
+	uint64_t mult = 0x9e3779b97f4a7c15ULL;
+	size_t i, tries;
+
+	for (tries = 0; tries < 100000; tries++, mult += 0x6a09e667f3bcc90aULL) {
+		memset(evf_bucket, 0, sizeof(evf_bucket));
+		for (i = 1; i < evf_nent; i++) {
+			struct evf_words w = evf_words(evf_ent[i].name,
+			    evf_ent[i].len);
+			uint32_t h = evf_hash(&w, evf_ent[i].len, mult | 1);
+
+			if (evf_bucket[h] != 0)
+				break;
+			evf_bucket[h] = (uint8_t)i;
+		}
+		if (i == evf_nent) {
+			evf_mult = mult | 1;
+			return;
+		}
+	}
+	abort();
 }
 
 static void
@@ -135,48 +219,28 @@ evf_tab_build(void)
 		snprintf(buf, sizeof(buf), "DST_%s", evf_ag_suffix[i]);
 		evf_tab_add(buf, (enum evf_key)(K_AGENT + EVF_AG_N + i));
 	}
+	evf_tab_place();
 }
 
-/* a[0..n) == b[0..n), inline: keys are 1 to 39 bytes, and a call to
- * memcmp cost more than the comparison. From 8 bytes on, whole words,
- * the last one overlapping its predecessor. */
-static inline bool
-evf_keyeq(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (n < 8) {
-		for (i = 0; i < n; i++)
-			if (a[i] != b[i])
-				return false;
-		return true;
-	}
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
-}
-
-static enum evf_key
+/* The key of s[0..n), or K_NONE. */
+static inline enum evf_key
 evf_lookup(const char *s, size_t n)
 {
-	uint32_t i;
+	const struct evf_ent *e;
+	struct evf_words w;
+	size_t i;
 
-	if (n == 0 || n >= EVF_KEYMAX)
+	if (n - 1 >= EVF_KEYMAX - 1)
 		return K_NONE;
-	i = evf_keyhash(s, n) & (EVF_TABSZ - 1);
-	while (evf_tab[i].key != K_NONE) {
-		if (evf_tab[i].len == n && evf_keyeq(evf_tab[i].name, s, n))
-			return evf_tab[i].key;
-		i = (i + 1) & (EVF_TABSZ - 1);
-	}
-	return K_NONE;
+	w = evf_words(s, n);
+	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
+	if (e->len != n || e->lo != w.lo || e->hi != w.hi)
+		return K_NONE;	/* entry 0 has length 0: no key */
+	/* Bytes 8 to n - 8 of a longer key, by words. */
+	for (i = 8; i + 8 < n; i += 8)
+		if (evf_load8(s + i) != evf_load8(e->name + i))
+			return K_NONE;
+	return (enum evf_key)e->key;
 }
 
 /* Appends the code point c as UTF-8 if it fits in buf[*o..size-1). */
@@ -393,14 +457,13 @@ evf_lookup_id(const char *s, size_t n)
 static void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
-	bool viaid[K_MAX];
+	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
 	const bool *first;
 	size_t i;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
-	memset(viaid, 0, sizeof(viaid[0]) * end);
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 		const char *key = f->key;
@@ -416,21 +479,28 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 			bool trunc = false;
 
 			n = evf_unescape(key, n, kb, sizeof(kb), &trunc);
-			if (trunc)
+			if (trunc || n == 0)
 				continue;
 			key = kb;
 		}
 		k = evf_lookup(key, n);
-		if (k == K_NONE && n > 0 && key[0] >= '0' && key[0] <= '9') {
+		if (k == K_NONE) {
+			if (key[0] < '0' || key[0] > '9')
+				continue;
 			k = evf_lookup_id(key, n);
 			isid = true;
 		}
+		if (k == K_NONE || k >= end)
+			continue;
 		/* A name wins over an id for the same field, whatever the
 		 * order of the members. */
-		if (k != K_NONE && k < end &&
-		    (sl->s[k] == NULL || (viaid[k] && !isid))) {
+		if (sl->s[k] == NULL ||
+		    (!isid && (viaid[k / 64] >> (k % 64) & 1))) {
 			sl->s[k] = f;
-			viaid[k] = isid;
+			if (isid)
+				viaid[k / 64] |= (uint64_t)1 << (k % 64);
+			else
+				viaid[k / 64] &= ~((uint64_t)1 << (k % 64));
 		}
 	}
 }
