@@ -8,6 +8,7 @@
  * preference (names before ids, SRC/DST before LOCAL/REMOTE before ids).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,23 @@ evf_lookup(const char *s, size_t n)
 	return (enum evf_key)e->key;
 }
 
+enum evf_key
+evf_key_find(const char *s, size_t n)
+{
+	pthread_once(&evf_once, evf_tab_build);
+	return evf_lookup(s, n);
+}
+
+const char *
+evf_key_entry(size_t i, enum evf_key *k)
+{
+	pthread_once(&evf_once, evf_tab_build);
+	if (i + 1 >= evf_nent)
+		return NULL;
+	*k = (enum evf_key)evf_ent[i + 1].key;
+	return evf_ent[i + 1].name;
+}
+
 /* Appends the code point c as UTF-8 if it fits in buf[*o..size-1). */
 static bool
 evf_put_utf8(char *buf, size_t size, size_t *o, uint32_t c)
@@ -296,6 +314,67 @@ evf_hex4(const char *s)
 	return v;
 }
 
+/* The index (0..7, in memory order) of the first backslash among the 8
+ * bytes of x, or 8. Exact per byte: no carry crosses from one to the
+ * next. */
+static inline size_t
+evf_bslash_at(uint64_t x)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t t = x ^ 0x5c5c5c5c5c5c5c5cULL;
+	uint64_t m = ~(((t & lo7) + lo7) | t | lo7);
+
+	if (m == 0)
+		return 8;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(m) >> 3;
+#else
+	return (size_t)__builtin_ctzll(m) >> 3;
+#endif
+}
+
+/* Copies the plain bytes of s[*i..n) up to the next backslash into
+ * buf[*o..lim), 8 at a time while 8 fit (the bytes past the backslash
+ * land in buf too, and are overwritten or left past the end). Returns
+ * false if buf filled first, with *i and *o moved back to the last whole
+ * code point copied (the text is valid UTF-8, and the run starts at a
+ * code point). */
+static inline bool
+evf_unescape_run(const char *s, size_t n, size_t *i, char *buf, size_t lim,
+    size_t *o)
+{
+	size_t si = *i, so = *o, stop, k;
+
+	while (si + 8 <= n && so + 8 <= lim) {
+		uint64_t x = evf_load8(s + si);
+
+		memcpy(buf + so, &x, 8);
+		k = evf_bslash_at(x);
+		si += k;
+		so += k;
+		if (k < 8) {
+			*i = si;
+			*o = so;
+			return true;
+		}
+	}
+	stop = n - si <= lim - so ? n : si + (lim - so);
+	while (si < stop && s[si] != '\\')
+		buf[so++] = s[si++];
+	if (si < n && s[si] != '\\') {
+		while (so > *o && ((unsigned char)s[si] & 0xc0) == 0x80) {
+			si--;
+			so--;
+		}
+		*i = si;
+		*o = so;
+		return false;
+	}
+	*i = si;
+	*o = so;
+	return true;
+}
+
 /* Decodes the JSON string body s[0..n) (validated by record_parse) into buf
  * (size >= 1 bytes, NUL-terminated), whole code points only. A lone
  * surrogate becomes U+FFFD and \u0000 is left out (buf is a C string).
@@ -306,34 +385,11 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 	size_t i = 0, o = 0;
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
 		uint32_t cp;
-		size_t len;
 
-		if (c != '\\') {
-			size_t room = size - 1 - o, w = n - i < room ? n - i :
-			    room;
-			const char *bs = memchr(s + i, '\\', w);
-
-			/* The bytes up to the next escape, at once when they
-			 * fit (they are whole code points: the text is valid
-			 * UTF-8 and a backslash is ASCII). The search stops
-			 * where buf is full. */
-			if (bs != NULL || w == n - i) {
-				len = bs != NULL ? (size_t)(bs - s) - i : w;
-				memcpy(buf + o, s + i, len);
-				o += len;
-				i += len;
-				continue;
-			}
-			len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-			if (i + len > n)
-				len = n - i;
-			if (o + len >= size)
+		if (s[i] != '\\') {
+			if (!evf_unescape_run(s, n, &i, buf, size - 1, &o))
 				goto full;
-			memcpy(buf + o, s + i, len);
-			o += len;
-			i += len;
 			continue;
 		}
 		if (i + 1 >= n)
@@ -368,8 +424,10 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 			continue;
 		default: cp = (unsigned char)s[i + 1]; break;
 		}
-		if (!evf_put_utf8(buf, size, &o, cp))
+		/* \/, \\, \" and the control letters: one byte. */
+		if (o + 1 >= size)
 			goto full;
+		buf[o++] = (char)cp;
 		i += 2;
 	}
 done:
@@ -416,17 +474,17 @@ evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t v;
 
-	/* The usual case, a plain number of up to 9 digits, by hand. */
+	/* The usual case, a plain number of up to 9 digits, by hand (the
+	 * parser let through no leading zero but that of "0"). */
 	if (f->kind == REC_NUMBER && f->vlen <= 9 && (f->vlen == 1 ||
 	    f->val[0] != '0')) {
-		size_t i;
+		const unsigned char *p = (const unsigned char *)f->val;
+		const unsigned char *e = p + f->vlen;
+		unsigned d;
 
-		for (v = 0, i = 0; i < f->vlen; i++) {
-			if (f->val[i] < '0' || f->val[i] > '9')
-				break;
-			v = v * 10 + (f->val[i] - '0');
-		}
-		if (i == f->vlen) {
+		for (v = 0; p < e && (d = (unsigned)*p - '0') <= 9; p++)
+			v = v * 10 + d;
+		if (p == e) {
 			if (v < min || v > max)
 				return -1;
 			*out = v;
@@ -605,7 +663,8 @@ evf_ids_fill(const struct evf_slots *sl, struct evf_ids *id)
 	const struct rec_field *f;
 	int64_t v;
 
-	memset(id, 0, sizeof(*id));
+	/* All but ifbuf, which is read only where ifname points into it. */
+	memset(id, 0, offsetof(struct evf_ids, ifbuf));
 	evf_ids_ifname(evf_pick(sl, K_INTERFACE_NAME, K_IF_NAME), id);
 	f = evf_pick(sl, K_PROTO, K_N4);
 	if (f != NULL && f->kind != REC_NULL) {

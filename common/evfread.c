@@ -151,13 +151,19 @@ evf_read_str(const struct rec_field *f, char *buf, size_t size, bool *has,
 		*bad |= EVF_BAD_NUMBER;
 }
 
+/* The members of a process block evf_read_proc() reads. */
+enum evf_pkey {
+	P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
+	P_GID_NAME, P_PATH, P_CMDLINE, P_N
+};
+
+/* Finds the first member of a process block per key, in one walk that
+ * tells keys apart by length and then by bytes. A block with an escaped
+ * key (never seen from a real producer) goes to record_getvl(), which
+ * decodes keys. */
 static void
-evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
-    struct evf_proc *p, unsigned *bad)
+evf_proc_members(const struct record *s, const struct rec_field **m)
 {
-	/* The members read, looked up in one walk of the block. */
-	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
-	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
 	static const char *const names[P_N] = {
 		EVK_PID, EVK_TID, EVK_UID, EVK_GID, EVK_VM_SIZE, EVK_VM_PEAK,
 		EVK_UID_NAME, EVK_GID_NAME, EVK_PROCESS_PATH,
@@ -169,7 +175,52 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		L(EVK_VM_SIZE), L(EVK_VM_PEAK), L(EVK_UID_NAME),
 		L(EVK_GID_NAME), L(EVK_PROCESS_PATH), L(EVK_PROCESS_CMDLINE),
 	};
+#define IS(k)	(f->klen == L(k) && memcmp(f->key, k, L(k)) == 0)
+	size_t i;
+
+	for (i = 0; i < P_N; i++)
+		m[i] = NULL;
+	for (i = 0; i < s->nf; i++) {
+		const struct rec_field *f = &s->f[i];
+		enum evf_pkey k;
+
+		if (f->kesc) {
+			record_getvl(s, names, lens, P_N, m);
+			return;
+		}
+		if (IS(EVK_PID))
+			k = P_PID;
+		else if (IS(EVK_TID))
+			k = P_TID;
+		else if (IS(EVK_UID))
+			k = P_UID;
+		else if (IS(EVK_GID))
+			k = P_GID;
+		else if (IS(EVK_PROCESS_PATH))
+			k = P_PATH;
+		else if (IS(EVK_PROCESS_CMDLINE))
+			k = P_CMDLINE;
+		else if (IS(EVK_UID_NAME))
+			k = P_UID_NAME;
+		else if (IS(EVK_GID_NAME))
+			k = P_GID_NAME;
+		else if (IS(EVK_VM_SIZE))
+			k = P_VM_SIZE;
+		else if (IS(EVK_VM_PEAK))
+			k = P_VM_PEAK;
+		else
+			continue;
+		if (m[k] == NULL)
+			m[k] = f;
+	}
+#undef IS
 #undef L
+}
+
+static void
+evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
+    struct evf_proc *p, unsigned *bad)
+{
 	const struct rec_field *m[P_N];
 	bool has_tid = false;
 
@@ -179,7 +230,7 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		*bad |= EVF_BAD_OBJECT;
 		return;
 	}
-	record_getvl(&rd->sub, names, lens, P_N, m);
+	evf_proc_members(&rd->sub, m);
 	p->present = true;
 	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
 	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);

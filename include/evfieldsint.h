@@ -54,6 +54,13 @@ evf_pick(const struct evf_slots *sl, enum evf_key a, enum evf_key b)
 	return sl->s[a] != NULL ? sl->s[a] : sl->s[b];
 }
 
+/* The key of the top-level member name s[0..n) (plain text), or K_NONE;
+ * numeric field ids other than the table's own are not mapped here. */
+enum evf_key evf_key_find(const char *s, size_t n);
+/* The name of entry i (from 0) of the key table, its key in *k; NULL past
+ * the last entry. For tests. */
+const char *evf_key_entry(size_t i, enum evf_key *k);
+
 /* Decodes the JSON string body s[0..n) into buf (NUL-terminated, cut to
  * fit, *trunc set if cut); returns the length written. */
 size_t	evf_unescape(const char *s, size_t n, char *buf, size_t size,
