@@ -49,7 +49,7 @@ static const char *const evf_ctrs[EVF_NCTR] = {
 #define EVF_HBITS	10		/* 1024 buckets of one byte */
 
 struct evf_ent {
-	uint64_t	 lo, hi;	/* evf_words() of the key */
+	uint64_t	 lo, hi, mid;	/* evf_words() of the key */
 	uint32_t	 len;
 	uint32_t	 key;		/* enum evf_key */
 	char		 name[EVF_KEYMAX];
@@ -133,6 +133,7 @@ evf_tab_add(const char *name, enum evf_key key)
 		evf_first_ids[(unsigned char)name[0]] = true;
 	e->lo = w.lo;
 	e->hi = w.hi;
+	e->mid = w.mid;
 	e->len = (uint32_t)n;
 	e->key = key;
 	memcpy(e->name, name, n);
@@ -235,10 +236,10 @@ evf_lookup(const char *s, size_t n)
 		return K_NONE;
 	w = evf_words(s, n);
 	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
-	if (e->len != n || e->lo != w.lo || e->hi != w.hi)
+	if (e->len != n || e->lo != w.lo || e->hi != w.hi || e->mid != w.mid)
 		return K_NONE;	/* entry 0 has length 0: no key */
-	/* Bytes 8 to n - 8 of a longer key, by words. */
-	for (i = 8; i + 8 < n; i += 8)
+	/* Bytes 16 to n - 8 of a key longer than 24 bytes, by words. */
+	for (i = 16; i + 8 < n; i += 8)
 		if (evf_load8(s + i) != evf_load8(e->name + i))
 			return K_NONE;
 	return (enum evf_key)e->key;
@@ -474,24 +475,9 @@ evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
 	int64_t v;
 
-	/* The usual case, a plain number of up to 9 digits, by hand (the
-	 * parser let through no leading zero but that of "0"). */
-	if (f->kind == REC_NUMBER && f->vlen <= 9 && (f->vlen == 1 ||
-	    f->val[0] != '0')) {
-		const unsigned char *p = (const unsigned char *)f->val;
-		const unsigned char *e = p + f->vlen;
-		unsigned d;
-
-		for (v = 0; p < e && (d = (unsigned)*p - '0') <= 9; p++)
-			v = v * 10 + d;
-		if (p == e) {
-			if (v < min || v > max)
-				return -1;
-			*out = v;
-			return 0;
-		}
-	}
-	if (rec_i64(f, &v) != 0 || v < min || v > max)
+	if (!evf_small_uint(f, &v) && rec_i64(f, &v) != 0)
+		return -1;
+	if (v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -516,14 +502,13 @@ static void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
 	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
+	const struct rec_field *f, *fend = r->f + r->nf;
 	const bool *first;
-	size_t i;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
-	for (i = 0; i < r->nf; i++) {
-		const struct rec_field *f = &r->f[i];
+	for (f = r->f; f < fend; f++) {
 		const char *key = f->key;
 		char kb[EVF_KEYMAX];
 		size_t n = f->klen;
@@ -550,15 +535,15 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 		}
 		if (k == K_NONE || k >= end)
 			continue;
-		/* A name wins over an id for the same field, whatever the
-		 * order of the members. */
-		if (sl->s[k] == NULL ||
-		    (!isid && (viaid[k / 64] >> (k % 64) & 1))) {
+		/* The first member per key, but a name wins over an id for
+		 * the same field, whatever the order of the members. */
+		if (sl->s[k] == NULL) {
 			sl->s[k] = f;
 			if (isid)
 				viaid[k / 64] |= (uint64_t)1 << (k % 64);
-			else
-				viaid[k / 64] &= ~((uint64_t)1 << (k % 64));
+		} else if (!isid && (viaid[k / 64] >> (k % 64) & 1)) {
+			sl->s[k] = f;
+			viaid[k / 64] &= ~((uint64_t)1 << (k % 64));
 		}
 	}
 }

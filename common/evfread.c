@@ -110,7 +110,7 @@ evf_read_i64(const struct rec_field *f, bool *has, int64_t *out,
 {
 	if (f == NULL || f->kind == REC_NULL)
 		return;
-	if (rec_i64(f, out) == 0)
+	if (evf_small_uint(f, out) || rec_i64(f, out) == 0)
 		*has = true;
 	else
 		*bad |= EVF_BAD_NUMBER;
@@ -120,9 +120,14 @@ static void
 evf_read_u64(const struct rec_field *f, bool *has, uint64_t *out,
     unsigned *bad)
 {
+	int64_t v;
+
 	if (f == NULL || f->kind == REC_NULL)
 		return;
-	if (rec_u64(f, out) == 0)
+	if (evf_small_uint(f, &v)) {
+		*out = (uint64_t)v;
+		*has = true;
+	} else if (rec_u64(f, out) == 0)
 		*has = true;
 	else
 		*bad |= EVF_BAD_NUMBER;
@@ -365,6 +370,19 @@ evf_read_agent(const struct evf_slots *sl, enum evf_key base,
 	    a->has_cmdline || a->has_container_id || a->has_pkg_name;
 }
 
+/* True if any of the n slots from k holds a member: most records have
+ * no agent fields, and the cleared struct is then already right. */
+static bool
+evf_any(const struct evf_slots *sl, enum evf_key k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (sl->s[k + i] != NULL)
+			return true;
+	return false;
+}
+
 void
 evf_reader_init(struct evf_reader *rd)
 {
@@ -466,9 +484,11 @@ evf_read(struct evf_reader *rd, const struct record *r, struct evf_event *ev)
 	evf_read_proc(rd, sl.s[K_FPROC], &ev->father, &ev->bad);
 	evf_read_container(rd, sl.s[K_CONTAINER], &ev->container, &ev->bad);
 	evf_read_tcp(rd, sl.s[K_TCP], &ev->tcp, &ev->bad);
-	evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
-	evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N), &ev->dst_proc,
-	    &ev->bad);
+	if (evf_any(&sl, K_AGENT, EVF_AG_N))
+		evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
+	if (evf_any(&sl, (enum evf_key)(K_AGENT + EVF_AG_N), EVF_AG_N))
+		evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N),
+		    &ev->dst_proc, &ev->bad);
 	evf_read_dbl(sl.s[K_CLAT], &ev->has_client_latency,
 	    &ev->client_latency_ms, &ev->bad);
 	evf_read_dbl(sl.s[K_SLAT], &ev->has_server_latency,

@@ -61,6 +61,28 @@ enum evf_key evf_key_find(const char *s, size_t n);
  * the last entry. For tests. */
 const char *evf_key_entry(size_t i, enum evf_key *k);
 
+/* True, with the value in *out, if f is a plain number of 1 to 9 digits
+ * ("443", not "-1", "1.5", "1e3" or "0443"): the usual field, read here
+ * without a call; rec_i64() and rec_u64() give the same value for it and
+ * read every other form. */
+static inline bool
+evf_small_uint(const struct rec_field *f, int64_t *out)
+{
+	const unsigned char *p = (const unsigned char *)f->val, *e;
+	int64_t v = 0;
+	unsigned d;
+
+	if (f->kind != REC_NUMBER || f->vlen > 9 || (p[0] == '0' &&
+	    f->vlen > 1))
+		return false;
+	for (e = p + f->vlen; p < e && (d = (unsigned)*p - '0') <= 9; p++)
+		v = v * 10 + d;
+	if (p != e)
+		return false;
+	*out = v;
+	return true;
+}
+
 /* Decodes the JSON string body s[0..n) into buf (NUL-terminated, cut to
  * fit, *trunc set if cut); returns the length written. */
 size_t	evf_unescape(const char *s, size_t n, char *buf, size_t size,
