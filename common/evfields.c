@@ -473,9 +473,12 @@ evf_addr(const struct rec_field *f, struct ipaddr *a)
 static int
 evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
+	uint64_t u;
 	int64_t v;
 
-	if (!evf_small_uint(f, &v) && rec_i64(f, &v) != 0)
+	if (evf_plain_uint(f, 9, &u))
+		v = (int64_t)u;
+	else if (rec_i64(f, &v) != 0)
 		return -1;
 	if (v < min || v > max)
 		return -1;

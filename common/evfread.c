@@ -104,45 +104,72 @@ evf_read_time(const struct rec_field *f, struct evf_event *ev)
 	return 0;
 }
 
+/* The readers of one number: f is a present, non-null member. */
 static void
+evf_num_i64(const struct rec_field *f, bool *has, int64_t *out,
+    unsigned *bad)
+{
+	uint64_t u;
+
+	if (evf_plain_uint(f, 18, &u)) {
+		*out = (int64_t)u;
+		*has = true;
+	} else if (rec_i64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_num_u64(const struct rec_field *f, bool *has, uint64_t *out,
+    unsigned *bad)
+{
+	if (evf_plain_uint(f, 18, out) || rec_u64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_num_dbl(const struct rec_field *f, bool *has, double *out,
+    unsigned *bad)
+{
+	uint64_t u;
+
+	/* Up to 15 digits a whole number is exact as a double. */
+	if (evf_plain_uint(f, 15, &u)) {
+		*out = (double)u;
+		*has = true;
+	} else if (rec_double(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+/* The same for a member that may be absent (NULL) or null: most are, and
+ * the test is made here, inline, before any call. */
+static inline void
 evf_read_i64(const struct rec_field *f, bool *has, int64_t *out,
     unsigned *bad)
 {
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (evf_small_uint(f, out) || rec_i64(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_i64(f, has, out, bad);
 }
 
-static void
+static inline void
 evf_read_u64(const struct rec_field *f, bool *has, uint64_t *out,
     unsigned *bad)
 {
-	int64_t v;
-
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (evf_small_uint(f, &v)) {
-		*out = (uint64_t)v;
-		*has = true;
-	} else if (rec_u64(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_u64(f, has, out, bad);
 }
 
-static void
+static inline void
 evf_read_dbl(const struct rec_field *f, bool *has, double *out,
     unsigned *bad)
 {
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (rec_double(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_dbl(f, has, out, bad);
 }
 
 /* Copies a string member of sub; a member of another kind is bad. */

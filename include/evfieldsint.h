@@ -61,18 +61,19 @@ enum evf_key evf_key_find(const char *s, size_t n);
  * the last entry. For tests. */
 const char *evf_key_entry(size_t i, enum evf_key *k);
 
-/* True, with the value in *out, if f is a plain number of 1 to 9 digits
- * ("443", not "-1", "1.5", "1e3" or "0443"): the usual field, read here
- * without a call; rec_i64() and rec_u64() give the same value for it and
- * read every other form. */
+/* True, with the value in *out, if f is a plain number of 1 to maxdig
+ * digits (at most 18; "443", not "-1", "1.5", "1e3" or "0443"): the usual
+ * field, read here without a call. rec_i64(), rec_u64() and (up to 15
+ * digits) rec_double() give the same value for it and read every other
+ * form. */
 static inline bool
-evf_small_uint(const struct rec_field *f, int64_t *out)
+evf_plain_uint(const struct rec_field *f, size_t maxdig, uint64_t *out)
 {
 	const unsigned char *p = (const unsigned char *)f->val, *e;
-	int64_t v = 0;
+	uint64_t v = 0;
 	unsigned d;
 
-	if (f->kind != REC_NUMBER || f->vlen > 9 || (p[0] == '0' &&
+	if (f->kind != REC_NUMBER || f->vlen > maxdig || (p[0] == '0' &&
 	    f->vlen > 1))
 		return false;
 	for (e = p + f->vlen; p < e && (d = (unsigned)*p - '0') <= 9; p++)
