@@ -56,6 +56,15 @@ ipaddr_hexval(unsigned char c)
 	return l < 6 ? (int)l + 10 : -1;
 }
 
+/* The length of s[0..n) up to its first NUL. */
+static size_t
+ipaddr_cstrlen(const char *s, size_t n)
+{
+	const char *z = memchr(s, '\0', n);
+
+	return z != NULL ? (size_t)(z - s) : n;
+}
+
 /* Moves the groups after a "::" (at byte gap of the nb written) to the end
  * of b and zeros the bytes between. -1 if "::" would stand for nothing. */
 static int
@@ -75,14 +84,11 @@ ipaddr_v6_gap(uint8_t b[16], size_t gap, size_t nb)
 static int
 ipaddr_parse_v6(uint8_t out[16], const char *s, size_t len)
 {
-	const char *z = memchr(s, '\0', len);
 	uint8_t b[16];
 	size_t i = 0, nb = 0, tok, gap = SIZE_MAX;
 	unsigned v = 0, nd = 0;
 
-	if (z != NULL)
-		len = (size_t)(z - s);
-	if (len == 0 || (s[0] == ':' && (len < 2 || s[1] != ':')))
+	if (s[0] == ':' && (len < 2 || s[1] != ':'))
 		return -1;
 	i = s[0] == ':';	/* the second colon of a leading "::" opens */
 	tok = i;
@@ -103,18 +109,21 @@ ipaddr_parse_v6(uint8_t out[16], const char *s, size_t len)
 				gap = nb;
 				continue;
 			}
-			if (i == len || nb + 2 > 16)
+			if (i == len || s[i] == '\0' || nb + 2 > 16)
 				return -1;	/* a trailing ':', a ninth group */
 			b[nb++] = (uint8_t)(v >> 8);
 			b[nb++] = (uint8_t)v;
 			v = nd = 0;
 		} else if (c == '.' && nb + 4 <= 16 &&
-		    ipaddr_parse_v4(b + nb, s + tok, len - tok) == 0) {
+		    ipaddr_parse_v4(b + nb, s + tok, ipaddr_cstrlen(s + tok,
+		    len - tok)) == 0) {
 			/* The group's digits were the tail's first part. */
 			nb += 4;
 			nd = 0;
 			break;
-		} else
+		} else if (c == '\0')
+			break;
+		else
 			return -1;
 	}
 	if (nd > 0) {
