@@ -80,8 +80,10 @@ ipaddr_v6_gap(uint8_t b[16], size_t gap, size_t nb)
 /* IPv6 text as inet_pton(3) takes it for AF_INET6: up to eight groups of
  * one to four hex digits, one "::" for a run of zero groups, an optional
  * dotted-quad tail in place of the last two groups. inet_pton reads a C
- * string, so the text ends at its first NUL. Anything else is -1. */
-static int
+ * string, so the text ends at its first NUL. Anything else is -1. Not
+ * inlined: its registers would be saved on every call of ipaddr_parse,
+ * IPv4 too. */
+static int __attribute__((noinline))
 ipaddr_parse_v6(uint8_t out[16], const char *s, size_t len)
 {
 	uint8_t b[16];
