@@ -501,7 +501,9 @@ evf_lookup_id(const char *s, size_t n)
 	return evf_lookup(name, strlen(name));
 }
 
-static void
+/* Inlined into its two callers, so that each gets a copy for its own end
+ * (evf_read_ids() then never tests for agent keys). */
+static inline __attribute__((always_inline)) void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
 	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
@@ -511,6 +513,7 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
+	sl->agent = false;
 	for (f = r->f; f < fend; f++) {
 		const char *key = f->key;
 		char kb[EVF_KEYMAX];
@@ -542,6 +545,7 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 		 * the same field, whatever the order of the members. */
 		if (sl->s[k] == NULL) {
 			sl->s[k] = f;
+			sl->agent |= k >= K_AGENT;
 			if (isid)
 				viaid[k / 64] |= (uint64_t)1 << (k % 64);
 		} else if (!isid && (viaid[k / 64] >> (k % 64) & 1)) {

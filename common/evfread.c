@@ -82,7 +82,8 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		return;
 	}
 	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
-		if (strcmp(ev->type_name, evf_types[i].name) == 0) {
+		if (ev->type_name[0] == evf_types[i].name[0] &&
+		    strcmp(ev->type_name, evf_types[i].name) == 0) {
 			ev->type = evf_types[i].type;
 			break;		/* the names differ */
 		}
@@ -397,19 +398,6 @@ evf_read_agent(const struct evf_slots *sl, enum evf_key base,
 	    a->has_cmdline || a->has_container_id || a->has_pkg_name;
 }
 
-/* True if any of the n slots from k holds a member: most records have
- * no agent fields, and the cleared struct is then already right. */
-static bool
-evf_any(const struct evf_slots *sl, enum evf_key k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (sl->s[k + i] != NULL)
-			return true;
-	return false;
-}
-
 void
 evf_reader_init(struct evf_reader *rd)
 {
@@ -511,11 +499,13 @@ evf_read(struct evf_reader *rd, const struct record *r, struct evf_event *ev)
 	evf_read_proc(rd, sl.s[K_FPROC], &ev->father, &ev->bad);
 	evf_read_container(rd, sl.s[K_CONTAINER], &ev->container, &ev->bad);
 	evf_read_tcp(rd, sl.s[K_TCP], &ev->tcp, &ev->bad);
-	if (evf_any(&sl, K_AGENT, EVF_AG_N))
+	/* Most records have no agent field; their cleared structs are
+	 * already what reading none would leave. */
+	if (sl.agent) {
 		evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
-	if (evf_any(&sl, (enum evf_key)(K_AGENT + EVF_AG_N), EVF_AG_N))
 		evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N),
 		    &ev->dst_proc, &ev->bad);
+	}
 	evf_read_dbl(sl.s[K_CLAT], &ev->has_client_latency,
 	    &ev->client_latency_ms, &ev->bad);
 	evf_read_dbl(sl.s[K_SLAT], &ev->has_server_latency,

@@ -45,6 +45,7 @@ _Static_assert(K_MAX == K_AGENT + 2 * EVF_AG_N, "agent slots");
 /* The first member per key. */
 struct evf_slots {
 	const struct rec_field *s[K_MAX];
+	bool		 agent;		/* a K_AGENT slot is filled */
 };
 
 /* The first non-NULL of two slots. */
