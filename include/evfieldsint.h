@@ -77,7 +77,27 @@ evf_plain_uint(const struct rec_field *f, size_t maxdig, uint64_t *out)
 	if (f->kind != REC_NUMBER || f->vlen > maxdig || (p[0] == '0' &&
 	    f->vlen > 1))
 		return false;
-	for (e = p + f->vlen; p < e && (d = (unsigned)*p - '0') <= 9; p++)
+	e = p + f->vlen;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Eight digits at once when they are digits: times and byte counts,
+	 * where ten or more digits are allowed. */
+	if (maxdig >= 10 && e - p >= 8) {
+		uint64_t x;
+
+		memcpy(&x, p, 8);
+		if ((x & 0xf0f0f0f0f0f0f0f0ULL) == 0x3030303030303030ULL &&
+		    ((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ==
+		    0x3030303030303030ULL) {
+			x &= 0x0f0f0f0f0f0f0f0fULL;
+			x = (x * 2561) >> 8;
+			x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+			v = ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >>
+			    32;
+			p += 8;
+		}
+	}
+#endif
+	for (; p < e && (d = (unsigned)*p - '0') <= 9; p++)
 		v = v * 10 + d;
 	if (p != e)
 		return false;

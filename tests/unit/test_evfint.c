@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evfieldsint.h"
@@ -198,10 +199,53 @@ test_unescape(void)
 	    unesc_diffs);
 }
 
+/* evf_plain_uint against strtoull: numbers of every length up to 19
+ * digits, some with a byte that is no digit somewhere, a leading zero, or
+ * of another kind. */
+static void
+test_plain_uint(void)
+{
+	static const char other[] = "-.eE+/:a \x7f";
+	char txt[32];
+	struct rec_field f;
+	unsigned long bad = 0, hits = 0;
+	unsigned t, i, n;
+
+	for (t = 0; t < 300000; t++) {
+		uint64_t got = 0, want;
+		bool ok, want_ok;
+
+		n = 1 + rnd(19);
+		for (i = 0; i < n; i++)
+			txt[i] = (char)('0' + rnd(10));
+		if (rnd(4) == 0)
+			txt[rnd(n)] = other[rnd(sizeof(other) - 1)];
+		if (n > 1 && rnd(8) == 0)
+			txt[0] = '0';
+		txt[n] = '\0';
+		memset(&f, 0, sizeof(f));
+		f.kind = rnd(10) == 0 ? REC_STRING : REC_NUMBER;
+		f.val = txt;
+		f.vlen = n;
+		ok = evf_plain_uint(&f, 18, &got);
+		want_ok = f.kind == REC_NUMBER && n <= 18 &&
+		    strspn(txt, "0123456789") == n && (txt[0] != '0' || n == 1);
+		want = want_ok ? strtoull(txt, NULL, 10) : 0;
+		hits += want_ok;
+		if ((ok != want_ok || (ok && got != want)) && bad++ < 10)
+			fprintf(stderr, "  plain_uint '%s': %d %llu, want %d %llu\n",
+			    txt, ok, (unsigned long long)got, want_ok,
+			    (unsigned long long)want);
+	}
+	CHECK(bad == 0);
+	CHECK(hits > 100000);
+}
+
 int
 main(void)
 {
 	test_keys();
 	test_unescape();
+	test_plain_uint();
 	return unit_done("evfint");
 }
