@@ -507,13 +507,16 @@ static inline __attribute__((always_inline)) void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
 	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
-	const struct rec_field *f, *fend = r->f + r->nf;
+	const struct rec_field *f, *fend;
 	const bool *first;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;
+	if (r->nf == 0)
+		return;		/* r->f may be NULL, and NULL + 0 undefined */
+	fend = r->f + r->nf;
 	for (f = r->f; f < fend; f++) {
 		const char *key = f->key;
 		char kb[EVF_KEYMAX];
