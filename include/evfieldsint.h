@@ -1,7 +1,8 @@
 /* evfieldsint.h - what the parts of the evfields module share
  * (common/evfields.c, the key table and the ids; evfread.c, the whole
- * event): the keys, the slots one pass over a record fills, and the
- * readers of single values. Tools use include/evfields.h.
+ * event; evfstr.c, string values): the keys, the slots one pass over a
+ * record fills, and the readers of single values. Tools use
+ * include/evfields.h.
  */
 #ifndef EVPIPE_EVFIELDSINT_H
 #define EVPIPE_EVFIELDSINT_H
@@ -53,6 +54,16 @@ static inline const struct rec_field *
 evf_pick(const struct evf_slots *sl, enum evf_key a, enum evf_key b)
 {
 	return sl->s[a] != NULL ? sl->s[a] : sl->s[b];
+}
+
+/* The 8 bytes at s as one word (any alignment). */
+static inline uint64_t
+evf_load8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return x;
 }
 
 /* The key of the top-level member name s[0..n) (plain text), or K_NONE;
