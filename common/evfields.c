@@ -230,9 +230,10 @@ evf_lookup(const char *s, size_t n)
 	if (e->len != n || e->lo != w.lo || e->hi != w.hi || e->mid != w.mid)
 		return K_NONE;	/* entry 0 has length 0: no key */
 	/* Bytes 16 to n - 8 of a key longer than 24 bytes, by words. */
-	for (i = 16; i + 8 < n; i += 8)
-		if (evf_load8(s + i) != evf_load8(e->name + i))
-			return K_NONE;
+	if (n > 24)
+		for (i = 16; i + 8 < n; i += 8)
+			if (evf_load8(s + i) != evf_load8(e->name + i))
+				return K_NONE;
 	return (enum evf_key)e->key;
 }
 
