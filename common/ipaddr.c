@@ -54,17 +54,13 @@ ipaddr_parse_v4(uint8_t out[4], const char *s, size_t len)
 	}
 }
 
-/* The value of a hex digit, or -1. */
-static int
-ipaddr_hexval(unsigned char c)
-{
-	unsigned l;
-
-	if ((unsigned)(c - '0') <= 9)
-		return c - '0';
-	l = (unsigned)(c | 0x20) - 'a';
-	return l < 6 ? (int)l + 10 : -1;
-}
+/* One more than the value of each hex digit; 0 for any other byte. */
+static const uint8_t ipaddr_hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* The length of s[0..n) up to its first NUL. */
 static size_t
@@ -106,12 +102,12 @@ ipaddr_parse_v6(uint8_t out[16], const char *s, size_t len)
 	tok = i;
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i++];
-		int d = ipaddr_hexval(c);
+		unsigned d = ipaddr_hex1[c];
 
-		if (d >= 0) {
+		if (d != 0) {
 			if (nd == 4)
 				return -1;
-			v = v << 4 | (unsigned)d;
+			v = v << 4 | (d - 1);
 			nd++;
 		} else if (c == ':') {
 			tok = i;
