@@ -8,7 +8,9 @@
  * preference (names before ids, SRC/DST before LOCAL/REMOTE before ids).
  */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "evfields.h"
@@ -35,49 +37,124 @@ static const char *const evf_ctrs[EVF_NCTR] = {
 	EVK_DST_VLAN,
 };
 
-/* The key table: open addressing, FNV-1a, built once. */
-#define EVF_TABSZ	512
+/* The key table. A key is known by its length and two words: its first
+ * and its last 8 bytes (4 bytes each from 4 to 7 bytes; for 1 to 3 bytes
+ * the first, middle and last byte), which between them hold every byte of
+ * a key of up to 16 bytes, plus bytes 8..15 for longer keys. A
+ * multiplicative hash of these, with a factor chosen when the table is
+ * built so that no two keys share a bucket, names at most one candidate:
+ * a look-up is one hash and one comparison of words, hit or miss. */
 #define EVF_KEYMAX	40
+#define EVF_NENT	128		/* entries, the first unused */
+#define EVF_HBITS	10		/* 1024 buckets of one byte */
 
-struct evf_slot {
+struct evf_ent {
+	uint64_t	 lo, hi, mid;	/* evf_words() of the key */
+	uint32_t	 len;
+	uint32_t	 key;		/* enum evf_key */
 	char		 name[EVF_KEYMAX];
-	size_t		 len;
-	enum evf_key	 key;
 };
 
-static struct evf_slot evf_tab[EVF_TABSZ];
+struct evf_words {
+	uint64_t	 lo, hi, mid;
+};
+
+static struct evf_ent evf_ent[EVF_NENT];
+static size_t evf_nent = 1;
+static uint8_t evf_bucket[1u << EVF_HBITS];
+static uint64_t evf_mult;
 /* First bytes of the keys of evf_read_ids() / of all keys: most members of
  * an event are rejected by one table look-up, without hashing. */
 static bool evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
 
-/* Hashes a key from its length and three of its bytes, so a lookup costs
- * the same for any key length; the table's memcmp settles collisions. */
-static uint32_t
-evf_keyhash(const char *s, size_t n)
+static inline uint64_t
+evf_load4(const char *s)
 {
-	uint32_t h = (uint32_t)n * 0x9e3779b1u;
+	uint32_t x;
 
-	h ^= (unsigned char)s[0] * 0x85ebca77u;
-	h ^= (unsigned char)s[n / 2] * 0xc2b2ae3du;
-	h ^= (unsigned char)s[n - 1] * 0x27d4eb2fu;
-	return h ^ (h >> 15);
+	memcpy(&x, s, 4);
+	return x;
+}
+
+/* The words of s[0..n), 1 <= n < EVF_KEYMAX; no byte outside it is read. */
+static inline struct evf_words
+evf_words(const char *s, size_t n)
+{
+	struct evf_words w;
+
+	if (n >= 8) {
+		w.lo = evf_load8(s);
+		w.hi = evf_load8(s + n - 8);
+		w.mid = n > 16 ? evf_load8(s + 8) : 0;
+	} else if (n >= 4) {
+		w.lo = evf_load4(s);
+		w.hi = evf_load4(s + n - 4);
+		w.mid = 0;
+	} else {
+		w.lo = (uint64_t)(unsigned char)s[0] |
+		    (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (uint64_t)(unsigned char)s[n - 1] << 16;
+		w.hi = w.mid = 0;
+	}
+	return w;
+}
+
+static inline uint32_t
+evf_hash(const struct evf_words *w, size_t n, uint64_t mult)
+{
+	uint64_t x = w->lo ^ (w->hi * 0x9e3779b97f4a7c15ULL) ^
+	    (w->mid * 0xc2b2ae3d27d4eb4fULL) ^ (n * 0xff51afd7ed558ccdULL);
+
+	return (uint32_t)((x * mult) >> (64 - EVF_HBITS));
 }
 
 static void
 evf_tab_add(const char *name, enum evf_key key)
 {
 	size_t n = strlen(name);
-	uint32_t i = evf_keyhash(name, n) & (EVF_TABSZ - 1);
+	struct evf_ent *e = &evf_ent[evf_nent++];
+	struct evf_words w = evf_words(name, n);
 
-	while (evf_tab[i].key != K_NONE)
-		i = (i + 1) & (EVF_TABSZ - 1);
+	/* The table is fixed: a key too many or too long is a bug here. */
+	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX)
+		abort();
 	evf_first_all[(unsigned char)name[0]] = true;
 	if (key < K_IDS_END)
 		evf_first_ids[(unsigned char)name[0]] = true;
-	memcpy(evf_tab[i].name, name, n + 1);
-	evf_tab[i].len = n;
-	evf_tab[i].key = key;
+	e->lo = w.lo;
+	e->hi = w.hi;
+	e->mid = w.mid;
+	e->len = (uint32_t)n;
+	e->key = key;
+	memcpy(e->name, name, n);
+}
+
+/* Finds a factor that puts every key in a bucket of its own (about one
+ * try in twenty does, with 80 keys in 1024 buckets). */
+static void
+evf_tab_place(void)
+{
+	uint64_t mult = 0x9e3779b97f4a7c15ULL;
+	size_t i, tries;
+
+	for (tries = 0; tries < 100000; tries++, mult += 0x6a09e667f3bcc90aULL) {
+		memset(evf_bucket, 0, sizeof(evf_bucket));
+		for (i = 1; i < evf_nent; i++) {
+			struct evf_words w = evf_words(evf_ent[i].name,
+			    evf_ent[i].len);
+			uint32_t h = evf_hash(&w, evf_ent[i].len, mult | 1);
+
+			if (evf_bucket[h] != 0)
+				break;
+			evf_bucket[h] = (uint8_t)i;
+		}
+		if (i == evf_nent) {
+			evf_mult = mult | 1;
+			return;
+		}
+	}
+	abort();
 }
 
 static void
@@ -135,186 +212,46 @@ evf_tab_build(void)
 		snprintf(buf, sizeof(buf), "DST_%s", evf_ag_suffix[i]);
 		evf_tab_add(buf, (enum evf_key)(K_AGENT + EVF_AG_N + i));
 	}
+	evf_tab_place();
 }
 
-/* a[0..n) == b[0..n), inline: keys are 1 to 39 bytes, and a call to
- * memcmp cost more than the comparison. From 8 bytes on, whole words,
- * the last one overlapping its predecessor. */
-static inline bool
-evf_keyeq(const char *a, const char *b, size_t n)
-{
-	uint64_t x, y;
-	size_t i;
-
-	if (n < 8) {
-		for (i = 0; i < n; i++)
-			if (a[i] != b[i])
-				return false;
-		return true;
-	}
-	for (i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
-}
-
-static enum evf_key
+/* The key of s[0..n), or K_NONE. */
+static inline enum evf_key
 evf_lookup(const char *s, size_t n)
 {
-	uint32_t i;
+	const struct evf_ent *e;
+	struct evf_words w;
+	size_t i;
 
-	if (n == 0 || n >= EVF_KEYMAX)
+	if (n - 1 >= EVF_KEYMAX - 1)
 		return K_NONE;
-	i = evf_keyhash(s, n) & (EVF_TABSZ - 1);
-	while (evf_tab[i].key != K_NONE) {
-		if (evf_tab[i].len == n && evf_keyeq(evf_tab[i].name, s, n))
-			return evf_tab[i].key;
-		i = (i + 1) & (EVF_TABSZ - 1);
-	}
-	return K_NONE;
+	w = evf_words(s, n);
+	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
+	if (e->len != n || e->lo != w.lo || e->hi != w.hi || e->mid != w.mid)
+		return K_NONE;	/* entry 0 has length 0: no key */
+	/* Bytes 16 to n - 8 of a key longer than 24 bytes, by words. */
+	if (n > 24)
+		for (i = 16; i + 8 < n; i += 8)
+			if (evf_load8(s + i) != evf_load8(e->name + i))
+				return K_NONE;
+	return (enum evf_key)e->key;
 }
 
-/* Appends the code point c as UTF-8 if it fits in buf[*o..size-1). */
-static bool
-evf_put_utf8(char *buf, size_t size, size_t *o, uint32_t c)
+enum evf_key
+evf_key_find(const char *s, size_t n)
 {
-	char t[4];
-	size_t n;
-
-	if (c < 0x80) {
-		t[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		t[0] = (char)(0xc0 | (c >> 6));
-		t[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		t[0] = (char)(0xe0 | (c >> 12));
-		t[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		t[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		t[0] = (char)(0xf0 | (c >> 18));
-		t[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		t[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		t[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	if (*o + n >= size)
-		return false;
-	memcpy(buf + *o, t, n);
-	*o += n;
-	return true;
+	pthread_once(&evf_once, evf_tab_build);
+	return evf_lookup(s, n);
 }
 
-static uint32_t
-evf_hex4(const char *s)
+const char *
+evf_key_entry(size_t i, enum evf_key *k)
 {
-	uint32_t v = 0;
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		char c = s[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-	}
-	return v;
-}
-
-/* Decodes the JSON string body s[0..n) (validated by record_parse) into buf
- * (size >= 1 bytes, NUL-terminated), whole code points only. A lone
- * surrogate becomes U+FFFD and \u0000 is left out (buf is a C string).
- * Returns the length; *trunc is set if something did not fit. */
-size_t
-evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
-{
-	size_t i = 0, o = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		uint32_t cp;
-		size_t len;
-
-		if (c != '\\') {
-			size_t room = size - 1 - o, w = n - i < room ? n - i :
-			    room;
-			const char *bs = memchr(s + i, '\\', w);
-
-			/* The bytes up to the next escape, at once when they
-			 * fit (they are whole code points: the text is valid
-			 * UTF-8 and a backslash is ASCII). The search stops
-			 * where buf is full. */
-			if (bs != NULL || w == n - i) {
-				len = bs != NULL ? (size_t)(bs - s) - i : w;
-				memcpy(buf + o, s + i, len);
-				o += len;
-				i += len;
-				continue;
-			}
-			len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-			if (i + len > n)
-				len = n - i;
-			if (o + len >= size)
-				goto full;
-			memcpy(buf + o, s + i, len);
-			o += len;
-			i += len;
-			continue;
-		}
-		if (i + 1 >= n)
-			break;
-		switch (s[i + 1]) {
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			if (i + 6 > n)
-				goto done;
-			cp = evf_hex4(s + i + 2);
-			if (cp >= 0xd800 && cp < 0xdc00 && i + 12 <= n &&
-			    s[i + 6] == '\\' && s[i + 7] == 'u') {
-				uint32_t lo = evf_hex4(s + i + 8);
-
-				if (lo >= 0xdc00 && lo < 0xe000) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (lo - 0xdc00);
-					i += 6;
-				}
-			}
-			if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;
-			i += 6;
-			if (cp == 0)
-				continue;
-			if (!evf_put_utf8(buf, size, &o, cp))
-				goto full;
-			continue;
-		default: cp = (unsigned char)s[i + 1]; break;
-		}
-		if (!evf_put_utf8(buf, size, &o, cp))
-			goto full;
-		i += 2;
-	}
-done:
-	buf[o] = '\0';
-	return o;
-full:
-	*trunc = true;
-	buf[o] = '\0';
-	return o;
+	pthread_once(&evf_once, evf_tab_build);
+	if (i + 1 >= evf_nent)
+		return NULL;
+	*k = (enum evf_key)evf_ent[i + 1].key;
+	return evf_ent[i + 1].name;
 }
 
 /* Reads an address from a string (either family) or from an integer (an
@@ -350,26 +287,14 @@ evf_addr(const struct rec_field *f, struct ipaddr *a)
 static int
 evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
+	uint64_t u;
 	int64_t v;
 
-	/* The usual case, a plain number of up to 9 digits, by hand. */
-	if (f->kind == REC_NUMBER && f->vlen <= 9 && (f->vlen == 1 ||
-	    f->val[0] != '0')) {
-		size_t i;
-
-		for (v = 0, i = 0; i < f->vlen; i++) {
-			if (f->val[i] < '0' || f->val[i] > '9')
-				break;
-			v = v * 10 + (f->val[i] - '0');
-		}
-		if (i == f->vlen) {
-			if (v < min || v > max)
-				return -1;
-			*out = v;
-			return 0;
-		}
-	}
-	if (rec_i64(f, &v) != 0 || v < min || v > max)
+	if (evf_plain_uint(f, 9, &u))
+		v = (int64_t)u;
+	else if (rec_i64(f, &v) != 0)
+		return -1;
+	if (v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -390,19 +315,23 @@ evf_lookup_id(const char *s, size_t n)
 	return evf_lookup(name, strlen(name));
 }
 
-static void
+/* Inlined into its two callers, so that each gets a copy for its own end
+ * (evf_read_ids() then never tests for agent keys). */
+static inline __attribute__((always_inline)) void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
-	bool viaid[K_MAX];
+	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
+	const struct rec_field *f, *fend;
 	const bool *first;
-	size_t i;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
-	memset(viaid, 0, sizeof(viaid[0]) * end);
-	for (i = 0; i < r->nf; i++) {
-		const struct rec_field *f = &r->f[i];
+	sl->agent = false;
+	if (r->nf == 0)
+		return;		/* r->f may be NULL, and NULL + 0 undefined */
+	fend = r->f + r->nf;
+	for (f = r->f; f < fend; f++) {
 		const char *key = f->key;
 		char kb[EVF_KEYMAX];
 		size_t n = f->klen;
@@ -416,21 +345,29 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 			bool trunc = false;
 
 			n = evf_unescape(key, n, kb, sizeof(kb), &trunc);
-			if (trunc)
+			if (trunc || n == 0)
 				continue;
 			key = kb;
 		}
 		k = evf_lookup(key, n);
-		if (k == K_NONE && n > 0 && key[0] >= '0' && key[0] <= '9') {
+		if (k == K_NONE) {
+			if (key[0] < '0' || key[0] > '9')
+				continue;
 			k = evf_lookup_id(key, n);
 			isid = true;
 		}
-		/* A name wins over an id for the same field, whatever the
-		 * order of the members. */
-		if (k != K_NONE && k < end &&
-		    (sl->s[k] == NULL || (viaid[k] && !isid))) {
+		if (k == K_NONE || k >= end)
+			continue;
+		/* The first member per key, but a name wins over an id for
+		 * the same field, whatever the order of the members. */
+		if (sl->s[k] == NULL) {
 			sl->s[k] = f;
-			viaid[k] = isid;
+			sl->agent |= k >= K_AGENT;
+			if (isid)
+				viaid[k / 64] |= (uint64_t)1 << (k % 64);
+		} else if (!isid && (viaid[k / 64] >> (k % 64) & 1)) {
+			sl->s[k] = f;
+			viaid[k / 64] &= ~((uint64_t)1 << (k % 64));
 		}
 	}
 }
@@ -535,7 +472,8 @@ evf_ids_fill(const struct evf_slots *sl, struct evf_ids *id)
 	const struct rec_field *f;
 	int64_t v;
 
-	memset(id, 0, sizeof(*id));
+	/* All but ifbuf, which is read only where ifname points into it. */
+	memset(id, 0, offsetof(struct evf_ids, ifbuf));
 	evf_ids_ifname(evf_pick(sl, K_INTERFACE_NAME, K_IF_NAME), id);
 	f = evf_pick(sl, K_PROTO, K_N4);
 	if (f != NULL && f->kind != REC_NULL) {

@@ -82,7 +82,8 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		return;
 	}
 	for (i = 0; i < sizeof(evf_types) / sizeof(evf_types[0]); i++)
-		if (strcmp(ev->type_name, evf_types[i].name) == 0) {
+		if (ev->type_name[0] == evf_types[i].name[0] &&
+		    strcmp(ev->type_name, evf_types[i].name) == 0) {
 			ev->type = evf_types[i].type;
 			break;		/* the names differ */
 		}
@@ -104,40 +105,72 @@ evf_read_time(const struct rec_field *f, struct evf_event *ev)
 	return 0;
 }
 
+/* The readers of one number: f is a present, non-null member. */
 static void
+evf_num_i64(const struct rec_field *f, bool *has, int64_t *out,
+    unsigned *bad)
+{
+	uint64_t u;
+
+	if (evf_plain_uint(f, 18, &u)) {
+		*out = (int64_t)u;
+		*has = true;
+	} else if (rec_i64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_num_u64(const struct rec_field *f, bool *has, uint64_t *out,
+    unsigned *bad)
+{
+	if (evf_plain_uint(f, 18, out) || rec_u64(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+static void
+evf_num_dbl(const struct rec_field *f, bool *has, double *out,
+    unsigned *bad)
+{
+	uint64_t u;
+
+	/* Up to 15 digits a whole number is exact as a double. */
+	if (evf_plain_uint(f, 15, &u)) {
+		*out = (double)u;
+		*has = true;
+	} else if (rec_double(f, out) == 0)
+		*has = true;
+	else
+		*bad |= EVF_BAD_NUMBER;
+}
+
+/* The same for a member that may be absent (NULL) or null: most are, and
+ * the test is made here, inline, before any call. */
+static inline void
 evf_read_i64(const struct rec_field *f, bool *has, int64_t *out,
     unsigned *bad)
 {
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (rec_i64(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_i64(f, has, out, bad);
 }
 
-static void
+static inline void
 evf_read_u64(const struct rec_field *f, bool *has, uint64_t *out,
     unsigned *bad)
 {
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (rec_u64(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_u64(f, has, out, bad);
 }
 
-static void
+static inline void
 evf_read_dbl(const struct rec_field *f, bool *has, double *out,
     unsigned *bad)
 {
-	if (f == NULL || f->kind == REC_NULL)
-		return;
-	if (rec_double(f, out) == 0)
-		*has = true;
-	else
-		*bad |= EVF_BAD_NUMBER;
+	if (f != NULL && f->kind != REC_NULL)
+		evf_num_dbl(f, has, out, bad);
 }
 
 /* Copies a string member of sub; a member of another kind is bad. */
@@ -151,13 +184,19 @@ evf_read_str(const struct rec_field *f, char *buf, size_t size, bool *has,
 		*bad |= EVF_BAD_NUMBER;
 }
 
+/* The members of a process block evf_read_proc() reads. */
+enum evf_pkey {
+	P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
+	P_GID_NAME, P_PATH, P_CMDLINE, P_N
+};
+
+/* Finds the first member of a process block per key, in one walk that
+ * tells keys apart by length and then by bytes. A block with an escaped
+ * key (never seen from a real producer) goes to record_getvl(), which
+ * decodes keys. */
 static void
-evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
-    struct evf_proc *p, unsigned *bad)
+evf_proc_members(const struct record *s, const struct rec_field **m)
 {
-	/* The members read, looked up in one walk of the block. */
-	enum { P_PID, P_TID, P_UID, P_GID, P_VM_SIZE, P_VM_PEAK, P_UID_NAME,
-	    P_GID_NAME, P_PATH, P_CMDLINE, P_N };
 	static const char *const names[P_N] = {
 		EVK_PID, EVK_TID, EVK_UID, EVK_GID, EVK_VM_SIZE, EVK_VM_PEAK,
 		EVK_UID_NAME, EVK_GID_NAME, EVK_PROCESS_PATH,
@@ -169,7 +208,52 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		L(EVK_VM_SIZE), L(EVK_VM_PEAK), L(EVK_UID_NAME),
 		L(EVK_GID_NAME), L(EVK_PROCESS_PATH), L(EVK_PROCESS_CMDLINE),
 	};
+#define IS(k)	(f->klen == L(k) && memcmp(f->key, k, L(k)) == 0)
+	size_t i;
+
+	for (i = 0; i < P_N; i++)
+		m[i] = NULL;
+	for (i = 0; i < s->nf; i++) {
+		const struct rec_field *f = &s->f[i];
+		enum evf_pkey k;
+
+		if (f->kesc) {
+			record_getvl(s, names, lens, P_N, m);
+			return;
+		}
+		if (IS(EVK_PID))
+			k = P_PID;
+		else if (IS(EVK_TID))
+			k = P_TID;
+		else if (IS(EVK_UID))
+			k = P_UID;
+		else if (IS(EVK_GID))
+			k = P_GID;
+		else if (IS(EVK_PROCESS_PATH))
+			k = P_PATH;
+		else if (IS(EVK_PROCESS_CMDLINE))
+			k = P_CMDLINE;
+		else if (IS(EVK_UID_NAME))
+			k = P_UID_NAME;
+		else if (IS(EVK_GID_NAME))
+			k = P_GID_NAME;
+		else if (IS(EVK_VM_SIZE))
+			k = P_VM_SIZE;
+		else if (IS(EVK_VM_PEAK))
+			k = P_VM_PEAK;
+		else
+			continue;
+		if (m[k] == NULL)
+			m[k] = f;
+	}
+#undef IS
 #undef L
+}
+
+static void
+evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
+    struct evf_proc *p, unsigned *bad)
+{
 	const struct rec_field *m[P_N];
 	bool has_tid = false;
 
@@ -179,7 +263,7 @@ evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
 		*bad |= EVF_BAD_OBJECT;
 		return;
 	}
-	record_getvl(&rd->sub, names, lens, P_N, m);
+	evf_proc_members(&rd->sub, m);
 	p->present = true;
 	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
 	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);
@@ -415,9 +499,13 @@ evf_read(struct evf_reader *rd, const struct record *r, struct evf_event *ev)
 	evf_read_proc(rd, sl.s[K_FPROC], &ev->father, &ev->bad);
 	evf_read_container(rd, sl.s[K_CONTAINER], &ev->container, &ev->bad);
 	evf_read_tcp(rd, sl.s[K_TCP], &ev->tcp, &ev->bad);
-	evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
-	evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N), &ev->dst_proc,
-	    &ev->bad);
+	/* Most records have no agent field; their cleared structs are
+	 * already what reading none would leave. */
+	if (sl.agent) {
+		evf_read_agent(&sl, K_AGENT, &ev->src_proc, &ev->bad);
+		evf_read_agent(&sl, (enum evf_key)(K_AGENT + EVF_AG_N),
+		    &ev->dst_proc, &ev->bad);
+	}
 	evf_read_dbl(sl.s[K_CLAT], &ev->has_client_latency,
 	    &ev->client_latency_ms, &ev->bad);
 	evf_read_dbl(sl.s[K_SLAT], &ev->has_server_latency,

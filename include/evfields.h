@@ -58,7 +58,6 @@ struct evf_ids {
 					   copy the struct); not NUL-
 					   terminated unless it is ifbuf */
 	size_t		iflen;
-	char		ifbuf[EVF_IFNAMELEN];
 	enum evf_dialect dialect;
 	int		ipver;		/* IP_PROTOCOL_VERSION ("60"), else from
 					   the addresses; 0 if unknown */
@@ -69,6 +68,7 @@ struct evf_ids {
 	bool		has_sport, has_dport;
 	uint16_t	sport, dport;
 	unsigned	bad;		/* EVF_BAD_* */
+	char		ifbuf[EVF_IFNAMELEN];	/* last: not cleared */
 };
 
 /* Reads the interface name (INTERFACE_NAME, else IF_NAME), IP version,

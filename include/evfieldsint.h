@@ -1,7 +1,8 @@
 /* evfieldsint.h - what the parts of the evfields module share
  * (common/evfields.c, the key table and the ids; evfread.c, the whole
- * event): the keys, the slots one pass over a record fills, and the
- * readers of single values. Tools use include/evfields.h.
+ * event; evfstr.c, string values): the keys, the slots one pass over a
+ * record fills, and the readers of single values. Tools use
+ * include/evfields.h.
  */
 #ifndef EVPIPE_EVFIELDSINT_H
 #define EVPIPE_EVFIELDSINT_H
@@ -45,6 +46,7 @@ _Static_assert(K_MAX == K_AGENT + 2 * EVF_AG_N, "agent slots");
 /* The first member per key. */
 struct evf_slots {
 	const struct rec_field *s[K_MAX];
+	bool		 agent;		/* a K_AGENT slot is filled */
 };
 
 /* The first non-NULL of two slots. */
@@ -52,6 +54,66 @@ static inline const struct rec_field *
 evf_pick(const struct evf_slots *sl, enum evf_key a, enum evf_key b)
 {
 	return sl->s[a] != NULL ? sl->s[a] : sl->s[b];
+}
+
+/* The 8 bytes at s as one word (any alignment). */
+static inline uint64_t
+evf_load8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return x;
+}
+
+/* The key of the top-level member name s[0..n) (plain text), or K_NONE;
+ * numeric field ids other than the table's own are not mapped here. */
+enum evf_key evf_key_find(const char *s, size_t n);
+/* The name of entry i (from 0) of the key table, its key in *k; NULL past
+ * the last entry. For tests. */
+const char *evf_key_entry(size_t i, enum evf_key *k);
+
+/* True, with the value in *out, if f is a plain number of 1 to maxdig
+ * digits (at most 18; "443", not "-1", "1.5", "1e3" or "0443"): the usual
+ * field, read here without a call. rec_i64(), rec_u64() and (up to 15
+ * digits) rec_double() give the same value for it and read every other
+ * form. */
+static inline bool
+evf_plain_uint(const struct rec_field *f, size_t maxdig, uint64_t *out)
+{
+	const unsigned char *p = (const unsigned char *)f->val, *e;
+	uint64_t v = 0;
+	unsigned d;
+
+	if (f->kind != REC_NUMBER || f->vlen > maxdig || (p[0] == '0' &&
+	    f->vlen > 1))
+		return false;
+	e = p + f->vlen;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Eight digits at once when they are digits: times and byte counts,
+	 * where ten or more digits are allowed. */
+	if (maxdig >= 10 && e - p >= 8) {
+		uint64_t x;
+
+		memcpy(&x, p, 8);
+		if ((x & 0xf0f0f0f0f0f0f0f0ULL) == 0x3030303030303030ULL &&
+		    ((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ==
+		    0x3030303030303030ULL) {
+			x &= 0x0f0f0f0f0f0f0f0fULL;
+			x = (x * 2561) >> 8;
+			x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+			v = ((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >>
+			    32;
+			p += 8;
+		}
+	}
+#endif
+	for (; p < e && (d = (unsigned)*p - '0') <= 9; p++)
+		v = v * 10 + d;
+	if (p != e)
+		return false;
+	*out = v;
+	return true;
 }
 
 /* Decodes the JSON string body s[0..n) into buf (NUL-terminated, cut to

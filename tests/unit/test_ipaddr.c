@@ -1,4 +1,7 @@
 /* test_ipaddr.c - unit tests for common/ipaddr.c. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -65,6 +68,187 @@ test_parse(void)
 		memset(longtxt, '1', sizeof(longtxt));
 		CHECK(ipaddr_parse(&a, longtxt, sizeof(longtxt)) == -1);
 	}
+}
+
+/* What ipaddr_parse answered before it parsed IPv6 by hand, and what
+ * inet_pton(3) answers: a text with a colon is AF_INET6 text read as a C
+ * string (to its first NUL), any other is AF_INET text, which has no NUL. */
+static int
+ref_parse(struct ipaddr *a, const char *s, size_t len)
+{
+	char buf[IPADDR_STRLEN];
+	bool colon = memchr(s, ':', len) != NULL;
+
+	memset(a, 0, sizeof(*a));
+	if (len == 0 || len >= sizeof(buf) ||
+	    (!colon && memchr(s, '\0', len) != NULL))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(colon ? AF_INET6 : AF_INET, buf, a->a) != 1) {
+		memset(a, 0, sizeof(*a));
+		return -1;
+	}
+	a->family = colon ? IPADDR_V6 : IPADDR_V4;
+	return 0;
+}
+
+static unsigned long ref_runs, ref_accepted, ref_diffs;
+
+/* ipaddr_parse and ref_parse must give the same answer and bytes. */
+static void
+ref_check(const char *s, size_t len)
+{
+	struct ipaddr got, want;
+	int g, w;
+
+	memset(&got, 0xa5, sizeof(got));
+	g = ipaddr_parse(&got, s, len);
+	w = ref_parse(&want, s, len);
+	ref_runs++;
+	ref_accepted += w == 0;
+	if (g != w || memcmp(&got, &want, sizeof(got)) != 0) {
+		if (ref_diffs++ < 10)
+			fprintf(stderr, "  differs from inet_pton: '%.*s' (%zu "
+			    "bytes): %d, want %d\n", (int)len, s, len, g, w);
+	}
+}
+
+/* Every string of up to 6 characters over an alphabet of the characters
+ * that matter (digits at the limits, hex letters of both cases, a
+ * non-hex letter, the separators, a space and a NUL). */
+static void
+test_parse_exhaustive(void)
+{
+	static const char abc[] = "0129aF:.g \0";
+	const size_t na = sizeof(abc) - 1, maxlen = 6;
+	size_t idx[6], len, i;
+	char s[6];
+
+	for (len = 0; len <= maxlen; len++) {
+		memset(idx, 0, sizeof(idx));
+		for (;;) {
+			for (i = 0; i < len; i++)
+				s[i] = abc[idx[i]];
+			ref_check(s, len);
+			for (i = 0; i < len && ++idx[i] == na; i++)
+				idx[i] = 0;
+			if (i == len)
+				break;
+		}
+	}
+}
+
+static uint32_t gen_seed = 1;
+
+static unsigned
+gen_rand(unsigned n)
+{
+	gen_seed = gen_seed * 1103515245u + 12345u;
+	return (gen_seed >> 8) % n;
+}
+
+/* A decimal part: mostly 0..255, sometimes 256..999, 4 digits, a leading
+ * zero, or nothing. */
+static size_t
+gen_dec(char *o)
+{
+	switch (gen_rand(12)) {
+	case 0: return (size_t)sprintf(o, "%u", 256 + gen_rand(744));
+	case 1: return (size_t)sprintf(o, "%u", 1000 + gen_rand(9000));
+	case 2: return (size_t)sprintf(o, "0%u", gen_rand(100));
+	case 3: return 0;
+	case 4: return (size_t)sprintf(o, "%u", 250 + gen_rand(6));
+	default: return (size_t)sprintf(o, "%u", gen_rand(256));
+	}
+}
+
+/* A hex group: mostly 1 to 4 digits, sometimes 5 or none, mixed case. */
+static size_t
+gen_hex(char *o)
+{
+	static const char hx[] = "0123456789abcdefABCDEF";
+	size_t n = gen_rand(10) == 0 ? gen_rand(6) : 1 + gen_rand(4), i;
+
+	for (i = 0; i < n; i++)
+		o[i] = hx[gen_rand(sizeof(hx) - 1)];
+	return n;
+}
+
+/* An address-shaped text: a dotted quad, or IPv6 groups with at most a
+ * few "::" and maybe a dotted tail, then mutated: a character changed,
+ * inserted or dropped, junk appended, a NUL inside. */
+static size_t
+gen_addr(char *o)
+{
+	static const char junk[] = "0:.a \0x%]/9";
+	size_t n = 0, parts, i;
+
+	if (gen_rand(3) == 0) {
+		parts = gen_rand(8) == 0 ? 3 + gen_rand(3) : 4;
+		for (i = 0; i < parts; i++) {
+			if (i > 0)
+				o[n++] = '.';
+			n += gen_dec(o + n);
+		}
+	} else {
+		parts = gen_rand(10);
+		for (i = 0; i < parts; i++) {
+			if (i > 0 || gen_rand(6) == 0)
+				o[n++] = ':';
+			if (gen_rand(5) == 0)
+				o[n++] = ':';
+			n += gen_hex(o + n);
+		}
+		if (gen_rand(4) == 0) {
+			o[n++] = ':';
+			for (i = 0; i < 4; i++) {
+				if (i > 0)
+					o[n++] = '.';
+				n += gen_dec(o + n);
+			}
+		}
+		if (gen_rand(8) == 0)
+			o[n++] = ':';
+	}
+	if (n > 0 && gen_rand(4) == 0) {
+		i = gen_rand((unsigned)n);
+		switch (gen_rand(4)) {
+		case 0:
+			o[i] = junk[gen_rand(sizeof(junk) - 1)];
+			break;
+		case 1:
+			memmove(o + i + 1, o + i, n - i);
+			o[i] = junk[gen_rand(sizeof(junk) - 1)];
+			n++;
+			break;
+		case 2:
+			memmove(o + i, o + i + 1, n - i - 1);
+			n--;
+			break;
+		default:
+			o[n++] = junk[gen_rand(sizeof(junk) - 1)];
+		}
+	}
+	return n;
+}
+
+/* The hand parsers against inet_pton: exhaustive over short strings,
+ * and 1,000,000 generated address-shaped ones. */
+static void
+test_parse_ref(void)
+{
+	char s[200];
+	unsigned long t;
+
+	test_parse_exhaustive();
+	for (t = 0; t < 1000000; t++)
+		ref_check(s, gen_addr(s));
+	fprintf(stderr, "  parse vs inet_pton: %lu strings, %lu accepted, "
+	    "%lu differ\n", ref_runs, ref_accepted, ref_diffs);
+	CHECK(ref_diffs == 0);
+	CHECK(ref_accepted > 100000);	/* the generator reaches both sides */
+	CHECK(ref_runs - ref_accepted > 100000);
 }
 
 static void
@@ -188,6 +372,7 @@ int
 main(void)
 {
 	test_parse();
+	test_parse_ref();
 	test_format();
 	test_format_ntop();
 	test_cmp_hash();
