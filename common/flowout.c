@@ -181,8 +181,8 @@ fo_l7(struct sbuf *b, const struct flow_l7 *l7)
 	for (i = 0; i < FL7_N; i++) {
 		if (l7->v[i] == NULL)
 			continue;
-		key = flowtab_l7_name((enum flow_l7f)i);
-		klen = strlen(key);
+		key = flowtab_l7keys[i].name;
+		klen = flowtab_l7keys[i].len;
 		o = sbuf_room(b, klen + 4 + l7->len[i]);
 		*o++ = ',';
 		*o++ = '"';

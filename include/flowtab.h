@@ -219,6 +219,13 @@ const struct flow_tcpinfo *flowtab_tcpinfo_get(const struct flowtab *ft,
 
 /* The record key of application field i ("L7_PROTO", ...). */
 const char *flowtab_l7_name(enum flow_l7f i);
+/* The same keys by enum flow_l7f, with their lengths, for readers that
+ * compare many record keys against them. */
+struct flowtab_l7key {
+	const char	*name;
+	size_t		 len;
+};
+extern const struct flowtab_l7key flowtab_l7keys[FL7_N];
 /* Gives f application field i, the JSON string text json (len bytes,
  * quotes included), unless it has one: returns 1 when set, 0 when f
  * already had this value, -1 when it had another (which is kept). Both

@@ -145,6 +145,7 @@ test_procs(void)
 	const struct flow_proc *r;
 	struct flow *fa, *fb;
 	char path[32];
+	uint32_t id;
 
 	memset(&p, 0, sizeof(p));
 	memset(&empty, 0, sizeof(empty));
@@ -175,6 +176,26 @@ test_procs(void)
 	CHECK(r != NULL && strcmp(r->s[FP_USER], "alice") == 0);
 	CHECK(r != NULL && r->n[FP_PID] == 42 && r->n[FP_UID] == 1000);
 	CHECK(fa->proc[1] == 0);
+	/* A block the flow holds already, whole or in part, changes
+	 * nothing: same id, no block more or less. */
+	id = fa->proc[0];
+	flowtab_set_proc(ft, fa, 0, &q);
+	q.s[FP_USER] = NULL;
+	flowtab_set_proc(ft, fa, 0, &q);
+	CHECK(fa->proc[0] == id && flowtab_nprocs(ft) == 2);
+	/* One value that differs makes a new block. */
+	q.n[FP_UID] = 1001;
+	flowtab_set_proc(ft, fa, 0, &q);
+	CHECK(fa->proc[0] != id && flowtab_nprocs(ft) == 2);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && r->n[FP_UID] == 1001 && r->n[FP_PID] == 42);
+	CHECK(r != NULL && strcmp(r->s[FP_USER], "alice") == 0);
+	q.n[FP_UID] = 1000;
+	q.s[FP_CMDLINE] = "curl -s";
+	flowtab_set_proc(ft, fa, 0, &q);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && r->n[FP_UID] == 1000 && r->s[FP_CMDLINE] != NULL &&
+	    strcmp(r->s[FP_CMDLINE], "curl -s") == 0);
 	flowtab_end(ft, fb, FLOW_END_IDLE);
 	CHECK(flowtab_nprocs(ft) == 1);
 	flowtab_end(ft, fa, FLOW_END_IDLE);
@@ -223,6 +244,7 @@ test_l7(void)
 	struct flowtab *ft = flowtab_new(&c, emit, &g);
 	struct flowtab_key k = key4(1, 1000, 2, 80, 0);
 	struct flow *f = flowtab_insert(ft, &k, 0);
+	int i;
 
 	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 1);
 	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 0);
@@ -235,6 +257,8 @@ test_l7(void)
 	CHECK(f->l7 != NULL && f->l7->len[FL7_PROTO_NAME] == 5);
 	CHECK_STR(flowtab_l7_name(FL7_JA3C_HASH), "JA3C_HASH");
 	CHECK_STR(flowtab_l7_name(FL7_PROTO), "L7_PROTO");
+	for (i = 0; i < FL7_N; i++)
+		CHECK(flowtab_l7keys[i].len == strlen(flowtab_l7keys[i].name));
 	/* One flow left with fields: destroy frees them (ASan, valgrind). */
 	flowtab_destroy(&ft);
 }
