@@ -18,6 +18,7 @@
 
 #include "flowtab.h"
 #include "flowtabint.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static void	ft_l7_free(struct flow *);
@@ -135,10 +136,14 @@ flowtab_destroy(struct flowtab **ftp)
 		free(ft->chunk[i]);
 	free(ft->chunk);
 	free(ft->bucket);
-	for (i = 0; i < ft->nif; i++)
+	for (i = 0; i < ft->nif; i++) {
 		free(ft->ifname[i]);
+		free(ft->ifjson[i]);
+	}
 	free(ft->ifname);
 	free(ft->iflen);
+	free(ft->ifjson);
+	free(ft->ifjlen);
 	free(ft->if_active);
 	free(ft->if_expired);
 	for (i = 1; i < ft->nproc; i++)
@@ -156,6 +161,7 @@ flowtab_destroy(struct flowtab **ftp)
 uint16_t
 flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 {
+	struct sbuf js = { 0 };
 	uint16_t i;
 	char *s;
 
@@ -169,12 +175,18 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 	memcpy(s, name, len);
 	ft->ifname = xreallocarray(ft->ifname, ft->nif + 1u, sizeof(char *));
 	ft->iflen = xreallocarray(ft->iflen, ft->nif + 1u, sizeof(size_t));
+	ft->ifjson = xreallocarray(ft->ifjson, ft->nif + 1u, sizeof(char *));
+	ft->ifjlen = xreallocarray(ft->ifjlen, ft->nif + 1u, sizeof(size_t));
 	ft->if_active = xreallocarray(ft->if_active, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->if_expired = xreallocarray(ft->if_expired, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->ifname[ft->nif] = s;
 	ft->iflen[ft->nif] = len;
+	/* As flow records always wrote it: up to a NUL the name holds. */
+	sbuf_add_jstr(&js, s, strlen(s));
+	ft->ifjson[ft->nif] = js.p;
+	ft->ifjlen[ft->nif] = js.len;
 	ft->if_active[ft->nif] = 0;
 	ft->if_expired[ft->nif] = 0;
 	return ft->nif++;
@@ -184,6 +196,17 @@ const char *
 flowtab_iface_name(const struct flowtab *ft, uint16_t id)
 {
 	return id < ft->nif ? ft->ifname[id] : "";
+}
+
+const char *
+flowtab_iface_json(const struct flowtab *ft, uint16_t id, size_t *len)
+{
+	if (id >= ft->nif) {
+		*len = 2;
+		return "\"\"";
+	}
+	*len = ft->ifjlen[id];
+	return ft->ifjson[id];
 }
 
 uint16_t

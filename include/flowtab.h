@@ -158,6 +158,11 @@ void	flowtab_destroy(struct flowtab **ftp);
  * reused). */
 uint16_t flowtab_iface(struct flowtab *ft, const char *name, size_t len);
 const char *flowtab_iface_name(const struct flowtab *ft, uint16_t id);
+/* The name of interface id as a JSON string literal (quotes included,
+ * escaped as sbuf_add_jstr() does, up to a NUL the name holds) and its
+ * length in *len; "\"\"" for an unknown id. Owned by the table. */
+const char *flowtab_iface_json(const struct flowtab *ft, uint16_t id,
+	    size_t *len);
 uint16_t flowtab_nifaces(const struct flowtab *ft);
 
 /* The flow with key k in either direction, or NULL. *dir is 0 when k's

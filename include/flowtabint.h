@@ -45,6 +45,8 @@ struct flowtab {
 
 	char		**ifname;
 	size_t		*iflen;
+	char		**ifjson;	/* ifname as JSON string literals */
+	size_t		*ifjlen;
 	uint64_t	*if_active, *if_expired;
 	uint16_t	 nif;
 	uint64_t	 evicted;
