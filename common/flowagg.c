@@ -184,9 +184,6 @@ fa_iface(struct flowagg *fa, const char *name, size_t len)
 	uint16_t id;
 	size_t n;
 
-	if (fa->haslastif && len == fa->lastiflen &&
-	    memcmp(name, fa->lastif, len) == 0)
-		return fa->lastifid;
 	id = flowtab_iface(fa->ft, name, len);
 	if (id >= fa->nifs) {
 		n = (size_t)id + 1;
@@ -198,12 +195,6 @@ fa_iface(struct flowagg *fa, const char *name, size_t len)
 		memset(fa->ifs + fa->nifs, 0, (n - fa->nifs) *
 		    sizeof(*fa->ifs));
 		fa->nifs = n;
-	}
-	if (len < sizeof(fa->lastif)) {
-		memcpy(fa->lastif, name, len);
-		fa->lastiflen = len;
-		fa->lastifid = id;
-		fa->haslastif = true;
 	}
 	return id;
 }

@@ -85,14 +85,14 @@ fa_l7_key(const struct rec_field *f)
 void
 fa_l7(struct flowagg *fa, struct flow *f, const struct record *r)
 {
+	const struct rec_field *m, *end = r->f + r->nf;
 	enum flow_l7f k;
-	size_t i;
 
-	for (i = 0; i < r->nf; i++) {
-		if (r->f[i].kind != REC_STRING || !fa_l7_maybe(&r->f[i]) ||
-		    (k = fa_l7_key(&r->f[i])) == FL7_N)
+	for (m = r->f; m < end; m++) {
+		if (m->kind != REC_STRING || !fa_l7_maybe(m) ||
+		    (k = fa_l7_key(m)) == FL7_N)
 			continue;
-		if (flowtab_l7_set(f, k, r->f[i].val, r->f[i].vlen) >= 0)
+		if (flowtab_l7_set(f, k, m->val, m->vlen) >= 0)
 			continue;
 		if (fa->c.l7_conflicts == NULL)
 			fa->c.l7_conflicts = stats_ctr(fa->st, "l7_conflicts");

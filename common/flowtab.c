@@ -52,31 +52,26 @@ ft_rd64(const uint8_t *p)
 	return v;
 }
 
-/* Compares endpoint 0 with endpoint 1 of k: <0, 0, >0. */
-static int
-ft_epcmp(const struct flowtab_key *k)
+/* One endpoint of k (address and port), hashed on its own. */
+static uint64_t
+ft_ephash(const struct flowtab_key *k, int side)
 {
-	int c;
+	uint64_t h = 0x2545f4914f6cdd1dULL;
 
-	if ((c = memcmp(k->addr[0], k->addr[1], 16)) != 0)
-		return c;
-	return (int)k->port[0] - (int)k->port[1];
+	h = ft_mix(h, ft_rd64(k->addr[side]));
+	h = ft_mix(h, ft_rd64(k->addr[side] + 8) ^ k->port[side]);
+	return h;
 }
 
-/* The same value for k and for k with its sides swapped. */
+/* The same value for k and for k with its sides swapped: the endpoints'
+ * hashes are added, which does not depend on their order. */
 static uint32_t
 ft_hash(const struct flowtab_key *k)
 {
-	int lo = ft_epcmp(k) <= 0 ? 0 : 1, hi = !lo;
-	uint64_t h = 0x2545f4914f6cdd1dULL;
+	uint64_t h = ft_ephash(k, 0) + ft_ephash(k, 1);
 
-	h = ft_mix(h, ft_rd64(k->addr[lo]));
-	h = ft_mix(h, ft_rd64(k->addr[lo] + 8));
-	h = ft_mix(h, ft_rd64(k->addr[hi]));
-	h = ft_mix(h, ft_rd64(k->addr[hi] + 8));
-	h = ft_mix(h, (uint64_t)k->port[lo] << 48 | (uint64_t)k->port[hi] << 32 |
-	    (uint64_t)k->proto << 24 | (uint64_t)k->family << 16 | k->vlan);
-	h = ft_mix(h, k->iface);
+	h = ft_mix(h, (uint64_t)k->proto << 48 | (uint64_t)k->family << 40 |
+	    (uint64_t)k->vlan << 16 | k->iface);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -165,10 +160,19 @@ flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 	uint16_t i;
 	char *s;
 
-	/* Names may hold a NUL (a decoded \u0000), so compare lengths. */
+	/* Names may hold a NUL (a decoded \u0000), so compare lengths.
+	 * Records of one interface tend to come in runs: the name found
+	 * last is tried first. */
+	i = ft->iflast;
+	if (i < ft->nif && ft->iflen[i] == len &&
+	    memcmp(ft->ifname[i], name, len) == 0)
+		return i;
 	for (i = 0; i < ft->nif; i++)
-		if (ft->iflen[i] == len && memcmp(ft->ifname[i], name, len) == 0)
+		if (ft->iflen[i] == len &&
+		    memcmp(ft->ifname[i], name, len) == 0) {
+			ft->iflast = i;
 			return i;
+		}
 	if (ft->nif == FT_MAXIFACES)
 		return FT_MAXIFACES - 1;
 	s = xcalloc(1, len + 1);

@@ -97,11 +97,19 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 		if (k == FP_NSTR)
 			return 0;
 	}
+	/* The block interned last first: an event and its copies for other
+	 * interfaces come one after the other with the same process. */
+	i = ft->plast;
+	if (i != 0 && ft->proc[i].refs != 0 && ft_proc_eq(&ft->proc[i].p, p)) {
+		ft->proc[i].refs++;
+		return i;
+	}
 	h = ft_proc_hash(p);
 	for (i = ft->pbucket[h & (ft->npbucket - 1)]; i != 0;
 	    i = ft->proc[i].next)
 		if (ft->proc[i].hash == h && ft_proc_eq(&ft->proc[i].p, p)) {
 			ft->proc[i].refs++;
+			ft->plast = i;
 			return i;
 		}
 	if (ft->freeproc != 0) {
@@ -139,6 +147,7 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 	e->next = ft->pbucket[h & (ft->npbucket - 1)];
 	ft->pbucket[h & (ft->npbucket - 1)] = i;
 	ft->liveproc++;
+	ft->plast = i;
 	return i;
 }
 

@@ -85,6 +85,36 @@ rec_unescape(const char *s, size_t n, char *buf, size_t size)
 	return (int)o;
 }
 
+/* Are the n bytes at a and b the same? Keys are short: up to sixteen
+ * bytes are compared as two words that may overlap, without a call. */
+static inline bool
+rec_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&x2, a + n - 8, 8);
+		memcpy(&y2, b + n - 8, 8);
+		return ((x ^ y) | (x2 ^ y2)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&u2, a + n - 4, 4);
+		memcpy(&v2, b + n - 4, 4);
+		return ((u ^ v) | (u2 ^ v2)) == 0;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
 /* Does member f's key equal key (klen bytes, plain text)? */
 static bool
 rec_keyeq(const struct rec_field *f, const char *key, size_t klen)
@@ -108,7 +138,7 @@ record_getn(const struct record *r, const char *key, size_t klen)
 
 		/* A plain key of another length, without a call. */
 		if (!f->kesc ? f->klen == klen &&
-		    memcmp(f->key, key, klen) == 0 : rec_keyeq(f, key, klen))
+		    rec_same(f->key, key, klen) : rec_keyeq(f, key, klen))
 			return f;
 	}
 	return NULL;
@@ -153,7 +183,7 @@ record_getvl(const struct record *r, const char *const *keys,
 			if (out[j] != NULL)
 				continue;
 			if (!f->kesc ? f->klen == klen[j] &&
-			    memcmp(f->key, keys[j], klen[j]) == 0 :
+			    rec_same(f->key, keys[j], klen[j]) :
 			    rec_keyeq(f, keys[j], klen[j])) {
 				out[j] = f;
 				left--;

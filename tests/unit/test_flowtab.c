@@ -63,7 +63,27 @@ test_lookup(void)
 	CHECK_STR(flowtab_iface_name(ft, 1), "lo");
 	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);	/* a decoded \u0000 */
 	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);
-	CHECK(flowtab_nifaces(ft) == 3);
+	/* The name found last is tried first: any order gives the same
+	 * ids, a prefix or a longer name is another. */
+	CHECK(flowtab_iface(ft, "lo", 2) == 1);
+	CHECK(flowtab_iface(ft, "lo\0x", 3) == 3);
+	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);
+	CHECK(flowtab_iface(ft, "lo", 2) == 1);
+	CHECK(flowtab_iface(ft, "eth0", 4) == 0);
+	CHECK(flowtab_iface(ft, "lo\0", 3) == 3);
+	CHECK(flowtab_iface(ft, "l", 1) == 4);
+	CHECK(flowtab_nifaces(ft) == 5);
+	{
+		size_t jl;
+		const char *j = flowtab_iface_json(ft, 2, &jl);
+
+		/* As flow records always wrote it: up to the NUL. */
+		CHECK(jl == 4 && memcmp(j, "\"lo\"", 4) == 0);
+		j = flowtab_iface_json(ft, 0, &jl);
+		CHECK(jl == 6 && memcmp(j, "\"eth0\"", 6) == 0);
+		j = flowtab_iface_json(ft, 9, &jl);
+		CHECK(jl == 2 && memcmp(j, "\"\"", 2) == 0);
+	}
 	CHECK(flowtab_lookup(ft, &k, &dir) == NULL);
 	f = flowtab_insert(ft, &k, 10 * SEC);
 	CHECK(flowtab_lookup(ft, &k, &dir) == f && dir == 0);
@@ -200,6 +220,25 @@ test_procs(void)
 	CHECK(flowtab_nprocs(ft) == 1);
 	flowtab_end(ft, fa, FLOW_END_IDLE);
 	CHECK(flowtab_nprocs(ft) == 0);
+	/* The block interned last is tried first, by content: one freed
+	 * and its slot reused for another is not taken for it. */
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	flowtab_set_proc(ft, fa, 0, &p);
+	flowtab_set_proc(ft, fb, 0, &p);
+	CHECK(fa->proc[0] != 0 && fa->proc[0] == fb->proc[0]);
+	CHECK(flowtab_nprocs(ft) == 1);
+	id = fa->proc[0];
+	flowtab_end(ft, fa, FLOW_END_IDLE);
+	flowtab_end(ft, fb, FLOW_END_IDLE);
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	flowtab_set_proc(ft, fa, 1, &q);
+	CHECK(fa->proc[1] == id);		/* the slot, reused */
+	flowtab_set_proc(ft, fb, 1, &p);
+	CHECK(fb->proc[1] != id && flowtab_nprocs(ft) == 2);
+	r = flowtab_proc(ft, fb->proc[1]);
+	CHECK(r != NULL && r->n[FP_PID] == 42 && r->s[FP_USER] == NULL);
 	flowtab_destroy(&ft);
 }
 

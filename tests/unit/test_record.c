@@ -190,6 +190,53 @@ test_access(void)
 		    d == -12.25);
 		record_free(&sub);
 	}
+	/* Keys of every length up to 20, each with a twin that differs in
+	 * its first or its last byte only: found by length and every byte. */
+	{
+		struct sbuf t = { 0 };
+		char key[24];
+		int len, which, bad = 0;
+		const struct rec_field *m;
+
+		sbuf_addc(&t, '{');
+		for (len = 1; len <= 20; len++)
+			for (which = 0; which < 3; which++) {
+				memset(key, 'k', (size_t)len);
+				key[len] = '\0';
+				if (which == 1)
+					key[len - 1] = 'L';
+				else if (which == 2)
+					key[0] = 'F';
+				sbuf_addf(&t, "%s\"%s\":%d", t.len > 1 ? "," : "",
+				    key, len * 3 + which);
+			}
+		sbuf_addc(&t, '}');
+		CHECK(record_parse(&r, t.p, t.len) == REC_OK);
+		for (len = 1; len <= 20; len++)
+			for (which = 0; which < 3; which++) {
+				const char *ks[1];
+				size_t kl[1];
+
+				memset(key, 'k', (size_t)len);
+				key[len] = '\0';
+				if (which == 1)
+					key[len - 1] = 'L';
+				else if (which == 2)
+					key[0] = 'F';
+				m = record_getn(&r, key, (size_t)len);
+				if (m == NULL || rec_i64(m, &i64) != 0 ||
+				    i64 != len * 3 + which)
+					bad++;
+				ks[0] = key;
+				kl[0] = (size_t)len;
+				record_getvl(&r, ks, kl, 1, &m);
+				if (m == NULL || rec_i64(m, &i64) != 0 ||
+				    i64 != len * 3 + which)
+					bad++;
+			}
+		CHECK(bad == 0);
+		sbuf_free(&t);
+	}
 	/* Digits read eight at a time agree with strtoull and strtod, for
 	 * runs of every length and each place a non-digit can cut one. */
 	{
