@@ -114,6 +114,7 @@ sbuf_put_jstr(char *o, const char *s, size_t n)
 {
 	size_t i = 0, end;
 	uint64_t w;
+	int plain = 0;		/* the last eight bytes went out as they are */
 
 	*o++ = '"';
 	while (i < n) {
@@ -125,11 +126,24 @@ sbuf_put_jstr(char *o, const char *s, size_t n)
 				memcpy(o, &w, 8);
 				o += 8;
 				i += 8;
+				plain = 1;
 				continue;
 			}
 			end = i + 8;
+		} else if (plain) {
+			/* The last eight bytes of s, when plain, overlap
+			 * bytes copied as they are: written again, the
+			 * same. */
+			memcpy(&w, s + n - 8, 8);
+			if (!sbuf_jspecial8(w)) {
+				memcpy(o - (i - (n - 8)), &w, 8);
+				o += n - i;
+				break;
+			}
+			end = n;
 		} else
 			end = n;
+		plain = 0;
 		for (; i < end; i++) {
 			unsigned char c = (unsigned char)s[i];
 
