@@ -184,9 +184,6 @@ fa_iface(struct flowagg *fa, const char *name, size_t len)
 	uint16_t id;
 	size_t n;
 
-	if (fa->haslastif && len == fa->lastiflen &&
-	    memcmp(name, fa->lastif, len) == 0)
-		return fa->lastifid;
 	id = flowtab_iface(fa->ft, name, len);
 	if (id >= fa->nifs) {
 		n = (size_t)id + 1;
@@ -198,12 +195,6 @@ fa_iface(struct flowagg *fa, const char *name, size_t len)
 		memset(fa->ifs + fa->nifs, 0, (n - fa->nifs) *
 		    sizeof(*fa->ifs));
 		fa->nifs = n;
-	}
-	if (len < sizeof(fa->lastif)) {
-		memcpy(fa->lastif, name, len);
-		fa->lastiflen = len;
-		fa->lastifid = id;
-		fa->haslastif = true;
 	}
 	return id;
 }
@@ -433,51 +424,110 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
+/* The pipeline's members a record is dispatched on, each the first member
+ * of its key as record_get() finds it. */
+struct fa_heads {
+	const struct rec_field *type, *iface, *event, *topic;
+};
+
+/* Is member f's key the literal lit? (Plain keys only.) */
+#define FA_HEADIS(f, lit)	((f)->klen == sizeof(lit) - 1 && \
+	    memcmp((f)->key, (lit), sizeof(lit) - 1) == 0)
+
+/* Fills h in one walk of r, which ends once _type, _iface and _event are
+ * found (they lead every record the pipeline writes) or _type says
+ * "packet" (a packet record reads its own members). A record with an
+ * escaped key, which could spell any of them, is looked up key by key. */
+static void
+fa_heads(const struct record *r, struct fa_heads *h)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		if (f->kesc)
+			goto slow;
+		if (f->klen < 5 || f->klen > 6 || f->key[0] != '_')
+			continue;
+		if (h->type == NULL && FA_HEADIS(f, EVK_TYPE)) {
+			h->type = f;
+			if (f->vlen == 8 && memcmp(f->val, "\"packet\"", 8) == 0)
+				return;
+		} else if (h->iface == NULL && FA_HEADIS(f, EVK_IFACE))
+			h->iface = f;
+		else if (h->event == NULL && FA_HEADIS(f, EVK_EVENT))
+			h->event = f;
+		else if (h->topic == NULL && FA_HEADIS(f, EVK_TOPIC))
+			h->topic = f;
+		else
+			continue;
+		if (h->type != NULL && h->iface != NULL && h->event != NULL)
+			return;
+	}
+	return;
+slow:
+	h->type = record_get(r, EVK_TYPE);
+	h->iface = record_get(r, EVK_IFACE);
+	h->event = record_get(r, EVK_EVENT);
+	h->topic = record_get(r, EVK_TOPIC);
+}
+
+/* Is f a string whose decoded value is the literal lit? */
+#define FA_STREQ(f, lit)	((f)->kind == REC_STRING && !(f)->vesc ? \
+	    (f)->vlen == sizeof(lit) + 1 && \
+	    memcmp((f)->val + 1, (lit), sizeof(lit) - 1) == 0 : \
+	    rec_streq((f), (lit)))
+
 /* The _event kind, derived by ntopmsg_event() when absent. */
 static int
-fa_event_kind(const struct record *r)
+fa_event_kind(const struct record *r, const struct fa_heads *h)
 {
 	/* In the order of the FA_EV_ values. */
 	static const char *const kinds[] = { "flow", "netstat", "counters",
 	    "other" };
-	const struct rec_field *e, *t;
+	const struct rec_field *e = h->event, *t = h->topic;
 	const char *topic = NULL, *ev;
 	size_t i;
 
-	if ((e = record_get(r, EVK_EVENT)) == NULL) {
-		if ((t = record_get(r, EVK_TOPIC)) != NULL) {
-			/* A topic ntopng does not know is "other". */
-			topic = "?";
-			for (i = 0; ntopmsg_topics[i] != NULL; i++)
-				if (rec_streq(t, ntopmsg_topics[i]))
-					topic = ntopmsg_topics[i];
-		}
-		ev = ntopmsg_event(topic, r);
+	if (e != NULL) {
+		if (FA_STREQ(e, "flow"))
+			return FA_EV_FLOW;
+		for (i = 1; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (rec_streq(e, kinds[i]))
+				return (int)i;
+		return FA_EV_UNKNOWN;
 	}
+	if (t != NULL) {
+		/* A topic ntopng does not know is "other". */
+		topic = "?";
+		for (i = 0; ntopmsg_topics[i] != NULL; i++)
+			if (rec_streq(t, ntopmsg_topics[i]))
+				topic = ntopmsg_topics[i];
+	}
+	ev = ntopmsg_event(topic, r);
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (e != NULL ? rec_streq(e, kinds[i]) :
-		    strcmp(ev, kinds[i]) == 0)
+		if (strcmp(ev, kinds[i]) == 0)
 			return (int)i;
 	return FA_EV_UNKNOWN;
 }
 
 static void
-fa_event(struct flowagg *fa, const struct record *r)
+fa_event(struct flowagg *fa, const struct record *r, const struct fa_heads *h)
 {
-	const struct rec_field *ifr;
 	uint16_t ifid;
 	int kind, n;
 	unsigned bit;
 
-	ifr = record_get(r, EVK_IFACE);
-	if ((n = fa_iface_field(fa, ifr)) < 0) {
+	if ((n = fa_iface_field(fa, h->iface)) < 0) {
 		stats_bad(fa->st, fa->c.bad_event, "event",
 		    "no _iface string: cannot be placed");
 		(*fa->c.unplaced)++;
 		return;
 	}
 	ifid = (uint16_t)n;
-	kind = fa_event_kind(r);
+	kind = fa_event_kind(r, h);
 	if (kind == FA_EV_OTHER || kind == FA_EV_UNKNOWN) {
 		(*fa->c.other)++;
 		return;
@@ -512,6 +562,7 @@ void
 flowagg_line(struct flowagg *fa, const char *line, size_t len)
 {
 	const struct rec_field *ty;
+	struct fa_heads h;
 	int e;
 
 	(*fa->c.lines)++;
@@ -519,9 +570,8 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 		badline_count(&fa->c.bad, e);
 		return;
 	}
-	ty = fa->rec.nf > 0 && KEYIS(&fa->rec.f[0], EVK_TYPE) ?
-	    &fa->rec.f[0] : record_get(&fa->rec, EVK_TYPE);
-	if (ty == NULL) {
+	fa_heads(&fa->rec, &h);
+	if ((ty = h.type) == NULL) {
 		stats_bad(fa->st, fa->c.no_type, "input",
 		    "record without _type");
 		return;
@@ -529,8 +579,8 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 	if (ty->kind == REC_STRING && ty->vlen == 8 &&
 	    memcmp(ty->val, "\"packet\"", 8) == 0)
 		fa_packet(fa, &fa->rec);
-	else if (rec_streq(ty, "event"))
-		fa_event(fa, &fa->rec);
+	else if (FA_STREQ(ty, "event"))
+		fa_event(fa, &fa->rec, &h);
 	else
 		stats_bad(fa->st, fa->c.bad_type, "input",
 		    "_type %.*s is not packet or event", (int)ty->vlen,

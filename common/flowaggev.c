@@ -298,13 +298,21 @@ fa_ev_details(struct flowagg *fa, struct flow *f, const struct record *r,
 	int dir = ps->dir, local = ps->local, role = ps->role;
 
 	/* Processes: the local block on the local side only; the agent's
-	 * directional blocks on their sides. */
-	fa_proc_from_evf(&p, ev);
-	flowtab_set_proc(fa->ft, f, local ^ dir, &p);
-	fa_proc_from_agent(&p, &ev->src_proc);
-	flowtab_set_proc(fa->ft, f, dir, &p);
-	fa_proc_from_agent(&p, &ev->dst_proc);
-	flowtab_set_proc(fa->ft, f, !dir, &p);
+	 * directional blocks on their sides. An absent block would be
+	 * empty, which changes nothing: most events and every plain flow
+	 * record carry one block or none. */
+	if (ev->proc.present || ev->father.present || ev->container.present) {
+		fa_proc_from_evf(&p, ev);
+		flowtab_set_proc(fa->ft, f, local ^ dir, &p);
+	}
+	if (ev->src_proc.present) {
+		fa_proc_from_agent(&p, &ev->src_proc);
+		flowtab_set_proc(fa->ft, f, dir, &p);
+	}
+	if (ev->dst_proc.present) {
+		fa_proc_from_agent(&p, &ev->dst_proc);
+		flowtab_set_proc(fa->ft, f, !dir, &p);
+	}
 
 	if (ev->has_latency)
 		fa_set_lat(f, role == 2 ? 1 : role == 1 ? 0 : local ^ dir,

@@ -49,18 +49,33 @@ struct fa_pkt {
 	bool		 v6, nonip, l7;
 };
 
+/* Could member f name an application field? Its keys are 8 to 15 bytes
+ * and start with one of five letters: a cheap test that passes over
+ * almost every other member. */
+static inline bool
+fa_l7_maybe(const struct rec_field *f)
+{
+	if (f->klen - 8 > 7 || f->kesc)
+		return false;
+	switch (f->key[0]) {
+	case 'L': case 'D': case 'H': case 'T': case 'J':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The application field a key names, or FL7_N. */
 static enum flow_l7f
 fa_l7_key(const struct rec_field *f)
 {
 	int i;
 
-	if (f->klen < 8 || f->kesc || (f->key[0] != 'L' && f->key[0] != 'D' &&
-	    f->key[0] != 'H' && f->key[0] != 'T' && f->key[0] != 'J'))
+	if (!fa_l7_maybe(f))
 		return FL7_N;
 	for (i = 0; i < FL7_N; i++)
-		if (fa_keyis(f, flowtab_l7_name((enum flow_l7f)i),
-		    strlen(flowtab_l7_name((enum flow_l7f)i))))
+		if (fa_keyis(f, flowtab_l7keys[i].name,
+		    flowtab_l7keys[i].len))
 			return (enum flow_l7f)i;
 	return FL7_N;
 }
@@ -70,14 +85,14 @@ fa_l7_key(const struct rec_field *f)
 void
 fa_l7(struct flowagg *fa, struct flow *f, const struct record *r)
 {
+	const struct rec_field *m, *end = r->f + r->nf;
 	enum flow_l7f k;
-	size_t i;
 
-	for (i = 0; i < r->nf; i++) {
-		if (r->f[i].kind != REC_STRING ||
-		    (k = fa_l7_key(&r->f[i])) == FL7_N)
+	for (m = r->f; m < end; m++) {
+		if (m->kind != REC_STRING || !fa_l7_maybe(m) ||
+		    (k = fa_l7_key(m)) == FL7_N)
 			continue;
-		if (flowtab_l7_set(f, k, r->f[i].val, r->f[i].vlen) >= 0)
+		if (flowtab_l7_set(f, k, m->val, m->vlen) >= 0)
 			continue;
 		if (fa->c.l7_conflicts == NULL)
 			fa->c.l7_conflicts = stats_ctr(fa->st, "l7_conflicts");

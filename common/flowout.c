@@ -4,6 +4,7 @@
  * Key order is fixed (identity, counters, times, processes, socket
  * state, end reason) so that the same flow always prints the same bytes.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "evkeys.h"
@@ -63,81 +64,73 @@ fo_addr(struct sbuf *b, const char *key, size_t klen,
 #define FO_ADDR(b, k, key, side) \
 	fo_addr((b), ",\"" k "\":", sizeof(k) + 3, (key), (side))
 
-/* ,"PXNAME": for the 4-byte prefix px ("SRC_", "DST_"), through o. */
-static char *
-fo_pkey(char *o, const char *px, const char *name, size_t nlen)
-{
-	memcpy(o, ",\"", 2);
-	memcpy(o + 2, px, 4);
-	memcpy(o + 6, name, nlen);
-	memcpy(o + 6 + nlen, "\":", 2);
-	return o + 8 + nlen;
-}
+/* One member of a process block, in the order they are written: a
+ * number (num) or string field, and its key for each side, ,"SRC_NAME":
+ * and ,"DST_NAME":, padded so that a key is copied as a fixed 32 bytes. */
+struct fo_pfield {
+	bool		 num;
+	unsigned char	 idx;		/* enum flow_pnum or flow_pstr */
+	unsigned char	 len;		/* of the key */
+	char		 key[2][32];
+};
 
+#define FO_PF(num, idx, name) { (num), (idx), \
+	sizeof(",\"SRC_" name "\":") - 1, \
+	{ ",\"SRC_" name "\":", ",\"DST_" name "\":" } }
+
+/* Names that nProbe defines come first, then evpipe's own. */
+static const struct fo_pfield fo_pfields[] = {
+	FO_PF(true, FP_PID, EVK_PROC_PID),
+	FO_PF(true, FP_UID, EVK_PROC_UID),
+	FO_PF(true, FP_FPID, EVK_FATHER_PROC_PID),
+	FO_PF(false, FP_NAME, EVK_PROC_NAME),
+	FO_PF(false, FP_USER, EVK_PROC_USER_NAME),
+	FO_PF(false, FP_FNAME, EVK_FATHER_PROC_NAME),
+	FO_PF(false, FP_CMDLINE, EVK_PROC_CMDLINE),
+	FO_PF(false, FP_CID, EVK_PROC_CONTAINER_ID),
+	FO_PF(false, FP_PKG, EVK_PROC_PKG_NAME),
+	FO_PF(true, FP_TID, EVK_PROC_TID),
+	FO_PF(true, FP_GID, EVK_PROC_GID),
+	FO_PF(true, FP_FUID, EVK_FATHER_PROC_UID),
+	FO_PF(false, FP_GROUP, EVK_PROC_GROUP_NAME),
+	FO_PF(false, FP_FUSER, EVK_FATHER_PROC_USER_NAME),
+	FO_PF(false, FP_CKIND, EVK_PROC_CONTAINER_TYPE),
+	FO_PF(false, FP_CNAME, EVK_PROC_CONTAINER_NAME),
+	FO_PF(false, FP_CPOD, EVK_PROC_CONTAINER_POD),
+	FO_PF(false, FP_CNS, EVK_PROC_CONTAINER_NS),
+};
+#undef FO_PF
+#define FO_NPF	(sizeof(fo_pfields) / sizeof(fo_pfields[0]))
+_Static_assert(FO_NPF == FP_NNUM + FP_NSTR, "every process field once");
+
+/* The process block of one side (0: SRC_, 1: DST_), with one reservation:
+ * each member at most a padded key, a number or an escaped string. */
 static void
-fo_pnum(struct sbuf *b, const char *px, const char *name, size_t nlen,
-    int64_t v)
+fo_proc(struct sbuf *b, int side, const struct flow_proc *p)
 {
-	char *o = sbuf_room(b, 8 + nlen + SBUF_I64MAX);
+	size_t slen[FP_NSTR], need = FO_NPF * (32 + SBUF_I64MAX), i;
+	const struct fo_pfield *pf;
+	char *o;
 
-	sbuf_commit(b, sbuf_put_i64(fo_pkey(o, px, name, nlen), v));
-}
-
-static void
-fo_pstr(struct sbuf *b, const char *px, const char *name, size_t nlen,
-    const char *v)
-{
-	sbuf_commit(b, fo_pkey(sbuf_room(b, 8 + nlen), px, name, nlen));
-	sbuf_add_jstr(b, v, strlen(v));
-}
-
-/* The process block of one side, with prefix "SRC_" or "DST_". */
-static void
-fo_proc(struct sbuf *b, const char *px, const struct flow_proc *p)
-{
-#define FO_PN(n)	n, sizeof(n) - 1
-	/* Names that nProbe defines come first, then evpipe's own. */
-	static const struct { int num; const char *name; size_t len; } nums[] = {
-		{ FP_PID, FO_PN(EVK_PROC_PID) },
-		{ FP_UID, FO_PN(EVK_PROC_UID) },
-		{ FP_FPID, FO_PN(EVK_FATHER_PROC_PID) },
-		{ FP_TID, FO_PN(EVK_PROC_TID) },
-		{ FP_GID, FO_PN(EVK_PROC_GID) },
-		{ FP_FUID, FO_PN(EVK_FATHER_PROC_UID) },
-	};
-	static const struct { int str; const char *name; size_t len; } strs[] = {
-		{ FP_NAME, FO_PN(EVK_PROC_NAME) },
-		{ FP_USER, FO_PN(EVK_PROC_USER_NAME) },
-		{ FP_FNAME, FO_PN(EVK_FATHER_PROC_NAME) },
-		{ FP_CMDLINE, FO_PN(EVK_PROC_CMDLINE) },
-		{ FP_CID, FO_PN(EVK_PROC_CONTAINER_ID) },
-		{ FP_PKG, FO_PN(EVK_PROC_PKG_NAME) },
-		{ FP_GROUP, FO_PN(EVK_PROC_GROUP_NAME) },
-		{ FP_FUSER, FO_PN(EVK_FATHER_PROC_USER_NAME) },
-		{ FP_CKIND, FO_PN(EVK_PROC_CONTAINER_TYPE) },
-		{ FP_CNAME, FO_PN(EVK_PROC_CONTAINER_NAME) },
-		{ FP_CPOD, FO_PN(EVK_PROC_CONTAINER_POD) },
-		{ FP_CNS, FO_PN(EVK_PROC_CONTAINER_NS) },
-	};
-#undef FO_PN
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		if (p->nset & (1u << nums[i].num))
-			fo_pnum(b, px, nums[i].name, nums[i].len,
-			    p->n[nums[i].num]);
-	for (i = 0; i < 6; i++)
-		if (p->s[strs[i].str] != NULL)
-			fo_pstr(b, px, strs[i].name, strs[i].len,
-			    p->s[strs[i].str]);
-	for (i = 3; i < sizeof(nums) / sizeof(nums[0]); i++)
-		if (p->nset & (1u << nums[i].num))
-			fo_pnum(b, px, nums[i].name, nums[i].len,
-			    p->n[nums[i].num]);
-	for (i = 6; i < sizeof(strs) / sizeof(strs[0]); i++)
-		if (p->s[strs[i].str] != NULL)
-			fo_pstr(b, px, strs[i].name, strs[i].len,
-			    p->s[strs[i].str]);
+	for (i = 0; i < FP_NSTR; i++)
+		if (p->s[i] != NULL) {
+			slen[i] = strlen(p->s[i]);
+			need += slen[i] * 6 + 2;
+		}
+	o = sbuf_room(b, need);
+	for (pf = fo_pfields; pf < fo_pfields + FO_NPF; pf++) {
+		if (pf->num) {
+			if (!(p->nset & (1u << pf->idx)))
+				continue;
+			memcpy(o, pf->key[side], 32);
+			o = sbuf_put_i64(o + pf->len, p->n[pf->idx]);
+		} else if (p->s[pf->idx] != NULL) {
+			memcpy(o, pf->key[side], 32);
+			o = sbuf_put_jstr(o + pf->len, p->s[pf->idx],
+			    slen[pf->idx]);
+		}
+	}
+	sbuf_commit(b, o);
 }
 
 static void
@@ -181,8 +174,8 @@ fo_l7(struct sbuf *b, const struct flow_l7 *l7)
 	for (i = 0; i < FL7_N; i++) {
 		if (l7->v[i] == NULL)
 			continue;
-		key = flowtab_l7_name((enum flow_l7f)i);
-		klen = strlen(key);
+		key = flowtab_l7keys[i].name;
+		klen = flowtab_l7keys[i].len;
 		o = sbuf_room(b, klen + 4 + l7->len[i]);
 		*o++ = ',';
 		*o++ = '"';
@@ -191,6 +184,44 @@ fo_l7(struct sbuf *b, const struct flow_l7 *l7)
 		*o++ = ':';
 		sbuf_commit(b, sbuf_put(o, l7->v[i], l7->len[i]));
 	}
+}
+
+/* FIRST_SWITCHED, LAST_SWITCHED, FLOW_START_SEC and FLOW_END_SEC of times
+ * first and last (microseconds) at o; returns the end. A time's whole
+ * seconds are the same digits in both its members (for times from 1970
+ * on, when truncation and the floor of sbuf_put_us agree): written once,
+ * copied once, as a fixed 20 bytes from earlier in the record. */
+static char *
+fo_times(char *o, int64_t first, int64_t last)
+{
+	char *fs, *ls;
+	size_t fn, ln;
+
+	o = FO_KEY(o, EVK_FIRST_SWITCHED);
+	fs = o;
+	o = sbuf_put_i64(o, first / 1000000);
+	fn = (size_t)(o - fs);
+	o = FO_KEY(o, EVK_LAST_SWITCHED);
+	ls = o;
+	o = sbuf_put_i64(o, last / 1000000);
+	ln = (size_t)(o - ls);
+	o = FO_KEY(o, EVK_FLOW_START_SEC);
+	if (first >= 0) {
+		memmove(o, fs, SBUF_I64MAX);
+		o += fn;
+		*o++ = '.';
+		o = sbuf_put_digits(o, (uint32_t)(first % 1000000), 6);
+	} else
+		o = sbuf_put_us(o, first);
+	o = FO_KEY(o, EVK_FLOW_END_SEC);
+	if (last >= 0) {
+		memmove(o, ls, SBUF_I64MAX);
+		o += ln;
+		*o++ = '.';
+		o = sbuf_put_digits(o, (uint32_t)(last % 1000000), 6);
+	} else
+		o = sbuf_put_us(o, last);
+	return o;
 }
 
 /* The room the members from IP_PROTOCOL_VERSION to SERVER_TCP_FLAGS take
@@ -205,10 +236,14 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	const struct flow_proc *p;
 	const struct flow_tcpinfo *t;
 	int v6 = k->family == 6;
+	const char *ifj;
+	size_t ifjlen;
 	char *o;
 
-	SBUF_ADDLIT(b, "{\"" EVK_TYPE "\":\"flow\"");
-	FO_STR(b, EVK_IFACE, flowtab_iface_name(ft, k->iface));
+	ifj = flowtab_iface_json(ft, k->iface, &ifjlen);
+	o = sbuf_room(b, ifjlen + 32);
+	o = SBUF_PUTLIT(o, "{\"" EVK_TYPE "\":\"flow\",\"" EVK_IFACE "\":");
+	sbuf_commit(b, sbuf_put(o, ifj, ifjlen));
 	if (why == FLOW_END_NONE)
 		SBUF_ADDLIT(b, ",\"" EVK_INTERIM "\":true");
 	if (v6) {
@@ -231,10 +266,7 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	o = sbuf_put_u64(FO_KEY(o, EVK_IN_BYTES), f->bytes[0]);
 	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_PKTS), f->pkts[1]);
 	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_BYTES), f->bytes[1]);
-	o = sbuf_put_i64(FO_KEY(o, EVK_FIRST_SWITCHED), f->first / 1000000);
-	o = sbuf_put_i64(FO_KEY(o, EVK_LAST_SWITCHED), f->last / 1000000);
-	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_START_SEC), f->first);
-	o = sbuf_put_us(FO_KEY(o, EVK_FLOW_END_SEC), f->last);
+	o = fo_times(o, f->first, f->last);
 	if (k->proto == 6) {
 		o = sbuf_put_u64(FO_KEY(o, EVK_TCP_FLAGS),
 		    (uint64_t)(f->flags[0] | f->flags[1]));
@@ -245,9 +277,9 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	if (f->l7 != NULL)
 		fo_l7(b, f->l7);
 	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
-		fo_proc(b, "SRC_", p);
+		fo_proc(b, 0, p);
 	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
-		fo_proc(b, "DST_", p);
+		fo_proc(b, 1, p);
 	if (f->state & FLOW_HAS_LAT0) {
 		SBUF_ADDLIT(b, ",\"" EVK_CLIENT_NW_LATENCY_MS "\":");
 		sbuf_add_fix3(b, f->lat[0]);

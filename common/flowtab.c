@@ -18,6 +18,7 @@
 
 #include "flowtab.h"
 #include "flowtabint.h"
+#include "sbuf.h"
 #include "xalloc.h"
 
 static void	ft_l7_free(struct flow *);
@@ -51,31 +52,26 @@ ft_rd64(const uint8_t *p)
 	return v;
 }
 
-/* Compares endpoint 0 with endpoint 1 of k: <0, 0, >0. */
-static int
-ft_epcmp(const struct flowtab_key *k)
+/* One endpoint of k (address and port), hashed on its own. */
+static uint64_t
+ft_ephash(const struct flowtab_key *k, int side)
 {
-	int c;
+	uint64_t h = 0x2545f4914f6cdd1dULL;
 
-	if ((c = memcmp(k->addr[0], k->addr[1], 16)) != 0)
-		return c;
-	return (int)k->port[0] - (int)k->port[1];
+	h = ft_mix(h, ft_rd64(k->addr[side]));
+	h = ft_mix(h, ft_rd64(k->addr[side] + 8) ^ k->port[side]);
+	return h;
 }
 
-/* The same value for k and for k with its sides swapped. */
+/* The same value for k and for k with its sides swapped: the endpoints'
+ * hashes are added, which does not depend on their order. */
 static uint32_t
 ft_hash(const struct flowtab_key *k)
 {
-	int lo = ft_epcmp(k) <= 0 ? 0 : 1, hi = !lo;
-	uint64_t h = 0x2545f4914f6cdd1dULL;
+	uint64_t h = ft_ephash(k, 0) + ft_ephash(k, 1);
 
-	h = ft_mix(h, ft_rd64(k->addr[lo]));
-	h = ft_mix(h, ft_rd64(k->addr[lo] + 8));
-	h = ft_mix(h, ft_rd64(k->addr[hi]));
-	h = ft_mix(h, ft_rd64(k->addr[hi] + 8));
-	h = ft_mix(h, (uint64_t)k->port[lo] << 48 | (uint64_t)k->port[hi] << 32 |
-	    (uint64_t)k->proto << 24 | (uint64_t)k->family << 16 | k->vlan);
-	h = ft_mix(h, k->iface);
+	h = ft_mix(h, (uint64_t)k->proto << 48 | (uint64_t)k->family << 40 |
+	    (uint64_t)k->vlan << 16 | k->iface);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -135,10 +131,14 @@ flowtab_destroy(struct flowtab **ftp)
 		free(ft->chunk[i]);
 	free(ft->chunk);
 	free(ft->bucket);
-	for (i = 0; i < ft->nif; i++)
+	for (i = 0; i < ft->nif; i++) {
 		free(ft->ifname[i]);
+		free(ft->ifjson[i]);
+	}
 	free(ft->ifname);
 	free(ft->iflen);
+	free(ft->ifjson);
+	free(ft->ifjlen);
 	free(ft->if_active);
 	free(ft->if_expired);
 	for (i = 1; i < ft->nproc; i++)
@@ -156,25 +156,41 @@ flowtab_destroy(struct flowtab **ftp)
 uint16_t
 flowtab_iface(struct flowtab *ft, const char *name, size_t len)
 {
+	struct sbuf js = { 0 };
 	uint16_t i;
 	char *s;
 
-	/* Names may hold a NUL (a decoded \u0000), so compare lengths. */
+	/* Names may hold a NUL (a decoded \u0000), so compare lengths.
+	 * Records of one interface tend to come in runs: the name found
+	 * last is tried first. */
+	i = ft->iflast;
+	if (i < ft->nif && ft->iflen[i] == len &&
+	    memcmp(ft->ifname[i], name, len) == 0)
+		return i;
 	for (i = 0; i < ft->nif; i++)
-		if (ft->iflen[i] == len && memcmp(ft->ifname[i], name, len) == 0)
+		if (ft->iflen[i] == len &&
+		    memcmp(ft->ifname[i], name, len) == 0) {
+			ft->iflast = i;
 			return i;
+		}
 	if (ft->nif == FT_MAXIFACES)
 		return FT_MAXIFACES - 1;
 	s = xcalloc(1, len + 1);
 	memcpy(s, name, len);
 	ft->ifname = xreallocarray(ft->ifname, ft->nif + 1u, sizeof(char *));
 	ft->iflen = xreallocarray(ft->iflen, ft->nif + 1u, sizeof(size_t));
+	ft->ifjson = xreallocarray(ft->ifjson, ft->nif + 1u, sizeof(char *));
+	ft->ifjlen = xreallocarray(ft->ifjlen, ft->nif + 1u, sizeof(size_t));
 	ft->if_active = xreallocarray(ft->if_active, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->if_expired = xreallocarray(ft->if_expired, ft->nif + 1u,
 	    sizeof(uint64_t));
 	ft->ifname[ft->nif] = s;
 	ft->iflen[ft->nif] = len;
+	/* As flow records always wrote it: up to a NUL the name holds. */
+	sbuf_add_jstr(&js, s, strlen(s));
+	ft->ifjson[ft->nif] = js.p;
+	ft->ifjlen[ft->nif] = js.len;
 	ft->if_active[ft->nif] = 0;
 	ft->if_expired[ft->nif] = 0;
 	return ft->nif++;
@@ -184,6 +200,17 @@ const char *
 flowtab_iface_name(const struct flowtab *ft, uint16_t id)
 {
 	return id < ft->nif ? ft->ifname[id] : "";
+}
+
+const char *
+flowtab_iface_json(const struct flowtab *ft, uint16_t id, size_t *len)
+{
+	if (id >= ft->nif) {
+		*len = 2;
+		return "\"\"";
+	}
+	*len = ft->ifjlen[id];
+	return ft->ifjson[id];
 }
 
 uint16_t

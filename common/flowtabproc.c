@@ -14,22 +14,31 @@
 
 /* ---- interned process blocks ---- */
 
+/* Mixes the string s into h eight bytes at a time. */
+static uint64_t
+ft_str_hash(uint64_t h, const char *s)
+{
+	size_t n = strlen(s), i;
+	uint64_t v;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&v, s + i, 8);
+		h = ft_mix(h, v);
+	}
+	for (v = n; i < n; i++)
+		v = v << 8 | (unsigned char)s[i];
+	return ft_mix(h, v);
+}
+
 static uint32_t
 ft_proc_hash(const struct flow_proc *p)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *s;
 	int i;
 
-	for (i = 0; i < FP_NSTR; i++) {
-		if (p->s[i] == NULL) {
-			h = ft_mix(h, (uint64_t)i);
-			continue;
-		}
-		for (s = (const unsigned char *)p->s[i]; *s != '\0'; s++)
-			h = (h ^ *s) * 0x100000001b3ULL;
-		h = ft_mix(h, 0x100u + (uint64_t)i);
-	}
+	for (i = 0; i < FP_NSTR; i++)
+		h = p->s[i] == NULL ? ft_mix(h, (uint64_t)i) :
+		    ft_str_hash(ft_mix(h, 0x100u + (uint64_t)i), p->s[i]);
 	for (i = 0; i < FP_NNUM; i++)
 		if (p->nset & (1u << i))
 			h = ft_mix(h, (uint64_t)p->n[i] + (uint64_t)i);
@@ -88,11 +97,19 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 		if (k == FP_NSTR)
 			return 0;
 	}
+	/* The block interned last first: an event and its copies for other
+	 * interfaces come one after the other with the same process. */
+	i = ft->plast;
+	if (i != 0 && ft->proc[i].refs != 0 && ft_proc_eq(&ft->proc[i].p, p)) {
+		ft->proc[i].refs++;
+		return i;
+	}
 	h = ft_proc_hash(p);
 	for (i = ft->pbucket[h & (ft->npbucket - 1)]; i != 0;
 	    i = ft->proc[i].next)
 		if (ft->proc[i].hash == h && ft_proc_eq(&ft->proc[i].p, p)) {
 			ft->proc[i].refs++;
+			ft->plast = i;
 			return i;
 		}
 	if (ft->freeproc != 0) {
@@ -130,6 +147,7 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 	e->next = ft->pbucket[h & (ft->npbucket - 1)];
 	ft->pbucket[h & (ft->npbucket - 1)] = i;
 	ft->liveproc++;
+	ft->plast = i;
 	return i;
 }
 
@@ -157,6 +175,24 @@ ft_proc_unref(struct flowtab *ft, uint32_t id)
 	ft->liveproc--;
 }
 
+/* Does block o already hold every field p has, with p's values? */
+static bool
+ft_proc_covers(const struct flow_proc *o, const struct flow_proc *p)
+{
+	int k;
+
+	if ((o->nset & p->nset) != p->nset)
+		return false;
+	for (k = 0; k < FP_NNUM; k++)
+		if ((p->nset & (1u << k)) && o->n[k] != p->n[k])
+			return false;
+	for (k = 0; k < FP_NSTR; k++)
+		if (p->s[k] != NULL && (o->s[k] == NULL ||
+		    strcmp(o->s[k], p->s[k]) != 0))
+			return false;
+	return true;
+}
+
 void
 flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
     const struct flow_proc *p)
@@ -175,6 +211,8 @@ flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 		f->proc[side] = flowtab_proc_intern(ft, p);
 		return;
 	}
+	if (ft_proc_covers(&ft->proc[old].p, p))
+		return;		/* the merge would be the old block */
 	/* Merge: what p says wins, what it lacks is kept. The old block's
 	 * strings stay valid until it is released below. */
 	m = ft->proc[old].p;
@@ -240,15 +278,19 @@ flowtab_tcpinfo_get(const struct flowtab *ft, const struct flow *f)
 
 /* ---- application fields ---- */
 
+#define FT_L7K(k)	{ k, sizeof(k) - 1 }
+const struct flowtab_l7key flowtab_l7keys[FL7_N] = {
+	FT_L7K(EVK_L7_PROTO), FT_L7K(EVK_L7_PROTO_NAME),
+	FT_L7K(EVK_L7_CATEGORY), FT_L7K(EVK_DNS_QUERY),
+	FT_L7K(EVK_HTTP_HOST), FT_L7K(EVK_HTTP_URL),
+	FT_L7K(EVK_TLS_SERVER_NAME), FT_L7K(EVK_JA3C_HASH),
+};
+#undef FT_L7K
+
 const char *
 flowtab_l7_name(enum flow_l7f i)
 {
-	static const char *const names[FL7_N] = {
-		EVK_L7_PROTO, EVK_L7_PROTO_NAME, EVK_L7_CATEGORY, EVK_DNS_QUERY,
-		EVK_HTTP_HOST, EVK_HTTP_URL, EVK_TLS_SERVER_NAME, EVK_JA3C_HASH,
-	};
-
-	return (unsigned)i < FL7_N ? names[i] : "";
+	return (unsigned)i < FL7_N ? flowtab_l7keys[i].name : "";
 }
 
 int

@@ -85,6 +85,36 @@ rec_unescape(const char *s, size_t n, char *buf, size_t size)
 	return (int)o;
 }
 
+/* Are the n bytes at a and b the same? Keys are short: up to sixteen
+ * bytes are compared as two words that may overlap, without a call. */
+static inline bool
+rec_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y, x2, y2;
+	uint32_t u, v, u2, v2;
+
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(a, b, n) == 0;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		memcpy(&x2, a + n - 8, 8);
+		memcpy(&y2, b + n - 8, 8);
+		return ((x ^ y) | (x2 ^ y2)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		memcpy(&u2, a + n - 4, 4);
+		memcpy(&v2, b + n - 4, 4);
+		return ((u ^ v) | (u2 ^ v2)) == 0;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
+
 /* Does member f's key equal key (klen bytes, plain text)? */
 static bool
 rec_keyeq(const struct rec_field *f, const char *key, size_t klen)
@@ -108,7 +138,7 @@ record_getn(const struct record *r, const char *key, size_t klen)
 
 		/* A plain key of another length, without a call. */
 		if (!f->kesc ? f->klen == klen &&
-		    memcmp(f->key, key, klen) == 0 : rec_keyeq(f, key, klen))
+		    rec_same(f->key, key, klen) : rec_keyeq(f, key, klen))
 			return f;
 	}
 	return NULL;
@@ -153,7 +183,7 @@ record_getvl(const struct record *r, const char *const *keys,
 			if (out[j] != NULL)
 				continue;
 			if (!f->kesc ? f->klen == klen[j] &&
-			    memcmp(f->key, keys[j], klen[j]) == 0 :
+			    rec_same(f->key, keys[j], klen[j]) :
 			    rec_keyeq(f, keys[j], klen[j])) {
 				out[j] = f;
 				left--;
@@ -220,19 +250,63 @@ rec_numtext(const struct rec_field *f, char *buf, size_t size)
 	return 0;
 }
 
+/* Reads the run of decimal digits at *pp into *m (m = m * 10 + digit,
+ * wrapping past 2^64), leaving *pp after it; e bounds where eight bytes
+ * at a time may be read. A run of eight digits (timestamps, byte counts)
+ * is converted at once, the rest byte by byte. No bound is needed past e:
+ * the caller's text has a byte after the run that is not a digit. */
+/* Inlined: called per number, with the callers' constants. */
+static inline __attribute__((always_inline)) void
+rec_digits(const char **pp, const char *e, uint64_t *m, bool wide)
+{
+	const char *p = *pp;
+	uint64_t v = *m, w;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (wide && e - p >= 8) {
+		memcpy(&w, p, 8);
+		/* All eight bytes in '0'..'9'? */
+		if (((w & 0xf0f0f0f0f0f0f0f0ULL) |
+		    (((w + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) >>
+		    4)) != 0x3333333333333333ULL)
+			break;
+		/* Pairs, then fours, then the eight (the first byte is the
+		 * highest digit). */
+		w -= 0x3030303030303030ULL;
+		w = w * 10 + (w >> 8);
+		w = (((w & 0x000000ff000000ffULL) *
+		    (100 + (1000000ULL << 32))) +
+		    (((w >> 16) & 0x000000ff000000ffULL) *
+		    (1 + (10000ULL << 32)))) >> 32;
+		v = v * 100000000 + w;
+		p += 8;
+	}
+#else
+	(void)e, (void)wide, (void)w;
+#endif
+	for (; (unsigned)(*p - '0') < 10; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	*pp = p;
+	*m = v;
+}
+
 /* The usual number, -?DIGITS(.DIGITS)? with at most 15 digits in all,
  * read by hand: *mant is the digits as an integer and *scale the number
  * of fraction digits. Such a mantissa is below 2^53, so it and the power
  * of ten that scales it are exact doubles. Returns -1 for any other text
  * (exponents, "+1", " 1", "1.", longer numbers), which the callers leave
- * to strtoll/strtoull/strtod. */
-static int
+ * to strtoll/strtoull/strtod.
+ *
+ * The digit loops need no bound: in the text record_parse() validated, a
+ * number is followed by a byte that cannot be part of it (the object's
+ * closing brace at the latest), and a string by its closing quote. */
+static inline __attribute__((always_inline)) int
 rec_plainnum(const struct rec_field *f, bool *neg, uint64_t *mant,
-    unsigned *scale)
+    unsigned *scale, bool wide)
 {
-	const char *p, *e;
-	unsigned digits = 0;
+	const char *p, *e, *d;
 	uint64_t m = 0;
+	size_t digits;
 
 	if (f == NULL)
 		return -1;
@@ -244,21 +318,21 @@ rec_plainnum(const struct rec_field *f, bool *neg, uint64_t *mant,
 		e = f->val + f->vlen - 1;
 	} else
 		return -1;
-	*neg = p < e && *p == '-';
+	*neg = *p == '-';
 	p += *neg;
-	*scale = 0;
-	for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
-		m = m * 10 + (uint64_t)(*p - '0');
-	if (digits == 0)
+	d = p;
+	rec_digits(&p, e, &m, wide);
+	if ((digits = (size_t)(p - d)) == 0)
 		return -1;
-	if (p < e && *p == '.') {
+	*scale = 0;
+	if (*p == '.') {
 		const char *fr = ++p;
 
-		for (; p < e && *p >= '0' && *p <= '9'; p++, digits++)
-			m = m * 10 + (uint64_t)(*p - '0');
+		rec_digits(&p, e, &m, wide);
 		if (p == fr)
 			return -1;
 		*scale = (unsigned)(p - fr);
+		digits += *scale;
 	}
 	if (p != e || digits > 15)
 		return -1;
@@ -275,7 +349,7 @@ rec_i64(const struct rec_field *f, int64_t *out)
 	unsigned scale;
 	bool neg;
 
-	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0) {
+	if (rec_plainnum(f, &neg, &m, &scale, false) == 0 && scale == 0) {
 		*out = neg ? -(int64_t)m : (int64_t)m;
 		return 0;
 	}
@@ -298,7 +372,8 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 	unsigned scale;
 	bool neg;
 
-	if (rec_plainnum(f, &neg, &m, &scale) == 0 && scale == 0 && !neg) {
+	if (rec_plainnum(f, &neg, &m, &scale, false) == 0 && scale == 0 &&
+	    !neg) {
 		*out = m;
 		return 0;
 	}
@@ -312,53 +387,76 @@ rec_u64(const struct rec_field *f, uint64_t *out)
 	return 0;
 }
 
+/* rec_time's seconds when they have more than 18 digits: those that fit
+ * an int64_t with room for one more digit, as they always were. */
+static int
+rec_time_long(const char *s, size_t n, int64_t *sv)
+{
+	size_t i;
+
+	*sv = 0;
+	for (i = 0; i < n; i++) {
+		if (*sv > (INT64_MAX - 9) / 10)
+			return -1;
+		*sv = *sv * 10 + (s[i] - '0');
+	}
+	return 0;
+}
+
 int
 rec_time(const struct rec_field *f, int64_t *sec, int32_t *usec)
 {
-	const char *s;
-	size_t n, i = 0;
-	int64_t sv = 0;
+	static const int32_t scale[7] = {
+		1000000, 100000, 10000, 1000, 100, 10, 1,
+	};
+	const char *s, *e, *d;
+	uint64_t sv = 0;
+	int64_t lsv;
 	int32_t us = 0;
-	int digits = 0;
-	double d;
+	double d2;
 
+	/* No bound on the digit loops, as in rec_plainnum(). */
 	if (f->kind == REC_STRING) {
 		s = f->val + 1;
-		n = f->vlen - 2;
+		e = f->val + f->vlen - 1;
 	} else if (f->kind == REC_NUMBER) {
 		s = f->val;
-		n = f->vlen;
+		e = s + f->vlen;
 	} else
 		return -1;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (sv > (INT64_MAX - 9) / 10)
-			return -1;
-		sv = sv * 10 + (s[i] - '0');
-	}
-	if (i == 0)
+	d = s;
+	rec_digits(&s, e, &sv, true);
+	if (s == d)
 		return -1;
-	if (i < n && s[i] == '.') {
-		size_t start = ++i;
+	if (s - d > 18) {
+		if (rec_time_long(d, (size_t)(s - d), &lsv) != 0)
+			return -1;
+		sv = (uint64_t)lsv;
+	}
+	if (*s == '.') {
+		const char *fr = ++s;
+		uint64_t fv = 0;
+		int k;
 
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			if (digits < 6) {
-				us = us * 10 + (s[i] - '0');
-				digits++;
-			}
-		if (i == start)
+		/* Six digits kept, the rest cut. */
+		rec_digits(&s, e, &fv, false);
+		if (s == fr)
 			return -1;
-		for (; digits < 6; digits++)
-			us *= 10;
+		if (s - fr <= 6)
+			us = (int32_t)fv * scale[s - fr];
+		else
+			for (k = 0; k < 6; k++)
+				us = us * 10 + (fr[k] - '0');
 	}
-	if (i != n) {
+	if (s != e) {
 		/* An exponent form such as 1.7e9: taken as a double. */
-		if (f->kind != REC_NUMBER || rec_double(f, &d) != 0 || d < 0 ||
-		    d > 9.2e18)
+		if (f->kind != REC_NUMBER || rec_double(f, &d2) != 0 ||
+		    d2 < 0 || d2 > 9.2e18)
 			return -1;
-		sv = (int64_t)d;
-		us = (int32_t)((d - (double)sv) * 1e6);
+		sv = (uint64_t)(int64_t)d2;
+		us = (int32_t)((d2 - (double)(int64_t)d2) * 1e6);
 	}
-	*sec = sv;
+	*sec = (int64_t)sv;
 	*usec = us;
 	return 0;
 }
@@ -378,7 +476,8 @@ rec_double(const struct rec_field *f, double *out)
 	unsigned scale;
 	bool neg;
 
-	if (FLT_EVAL_METHOD == 0 && rec_plainnum(f, &neg, &m, &scale) == 0) {
+	if (FLT_EVAL_METHOD == 0 &&
+	    rec_plainnum(f, &neg, &m, &scale, true) == 0) {
 		v = (double)m / pow10[scale];
 		*out = neg ? -v : v;
 		return 0;

@@ -259,6 +259,53 @@ route_add(struct route_result *res, const struct route_if *f, bool comp)
 	c->companion = comp;
 }
 
+/* Is member f's plain key the literal lit? */
+#define ROUTE_KEYIS(f, lit)	((f)->klen == sizeof(lit) - 1 && \
+	    memcmp((f)->key, (lit), sizeof(lit) - 1) == 0)
+
+/* Finds the first _type and _iface of r in one walk, which ends once both
+ * are found (they lead the records the pipeline writes), and notes in res
+ * how far it went. A record with an escaped key, which could spell either,
+ * is looked up key by key. */
+static const struct rec_field *
+route_heads(const struct record *r, struct route_result *res)
+{
+	const struct rec_field *ty = NULL;
+	size_t i;
+
+	res->iface = NULL;
+	res->nifaces = 0;
+	res->nosplice = false;
+	for (i = 0; i < r->nf; i++) {
+		const struct rec_field *f = &r->f[i];
+
+		if (f->kesc) {
+			res->walked = i + 1;
+			res->nosplice = true;
+			res->iface = record_get(r, EVK_IFACE);
+			return record_get(r, EVK_TYPE);
+		}
+		if (f->klen == 5) {
+			if (ty == NULL && ROUTE_KEYIS(f, EVK_TYPE))
+				ty = f;
+			else if (ROUTE_KEYIS(f, EVK_FROM))
+				res->nosplice = true;
+			else
+				continue;
+		} else if (ROUTE_KEYIS(f, EVK_IFACE)) {
+			if (res->nifaces++ == 0)
+				res->iface = f;
+		} else
+			continue;
+		if (ty != NULL && res->iface != NULL) {
+			i++;
+			break;
+		}
+	}
+	res->walked = i;
+	return ty;
+}
+
 void
 route_decide(const struct route *rt, const struct record *r,
     struct route_result *res)
@@ -277,9 +324,9 @@ route_decide(const struct route *rt, const struct record *r,
 	res->zjson = NULL;
 	res->zjlen = 0;
 
-	if (!route_streq(record_get(r, EVK_TYPE), "event", 5))
+	if (!route_streq(route_heads(r, res), "event", 5))
 		return;
-	f = record_get(r, EVK_IFACE);
+	f = res->iface;
 	if (f == NULL || f->kind != REC_STRING || f->vlen == 2) {
 		res->kind = ROUTE_NO_IFACE;
 		return;

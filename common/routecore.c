@@ -4,8 +4,10 @@
  *
  * The hot path reads three things of a record: _type, _iface and, for
  * events, the interface name and addresses (evf_read_ids). The original
- * line is written as received; a copy is the record re-written by
- * record_write() with _iface replaced and _from inserted.
+ * line is written as received; a copy is the record as record_write()
+ * would write it with _iface replaced and _from inserted, which for the
+ * usual record is the line spliced around _iface's value, in parts that a
+ * one-thread core copies straight into the sink's buffer.
  */
 #include <err.h>
 #include <errno.h>
@@ -168,11 +170,11 @@ route_shard_for(struct route_core *c, const struct evf_ids *in)
 	return c->o->shard[h % c->o->nshards];
 }
 
+static int	route_wrote(struct route_core *, struct sink *, int, uint64_t);
+
 int
 route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 {
-	size_t i;
-
 	uint64_t dropped;
 	struct rt_batch *b = c->batch;
 
@@ -203,7 +205,32 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 		return 0;
 	}
 	dropped = sink_dropped(s);
-	if (sink_write(s, p, n) == 0) {
+	return route_wrote(c, s, sink_write(s, p, n), dropped);
+}
+
+/* Writes the record made of the n parts v to s, as route_emit() writes
+ * their concatenation; only in a core of its own (no batch). */
+static int
+route_emit_parts(struct route_core *c, struct sink *s,
+    const struct sink_part *v, size_t n)
+{
+	uint64_t dropped;
+
+	if (s == NULL)
+		return 0;
+	dropped = sink_dropped(s);
+	return route_wrote(c, s, sink_writev(s, v, n), dropped);
+}
+
+/* Counts a record written to s (rc from sink_write(), the sink's drop
+ * count from before it in dropped). Returns 0, or -1 if s failed (counted,
+ * reported once per sink). */
+static int
+route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
+{
+	size_t i;
+
+	if (rc == 0) {
 		if (sink_dropped(s) != dropped)
 			(*c->c_dropped)++;
 		else
@@ -279,37 +306,61 @@ route_bad(struct route_core *c, uint64_t *ctr, const char *what,
 }
 
 /* The _iface member where the copies of r can be spliced: r is compact,
- * has one _iface and no _from (every record zmq-ingest writes). NULL
- * otherwise. Looked for once per record, whatever its number of copies. */
+ * has one _iface and no _from, and no escaped key (every record
+ * zmq-ingest writes). NULL otherwise. Looked for once per record, whatever
+ * its number of copies, walking on from where route_decide() stopped. */
 static const struct rec_field *
-route_splice_at(const struct record *r)
+route_splice_at(const struct record *r, const struct route_result *res)
 {
-	const struct rec_field *fi = NULL;
-	size_t i, nif = 0;
+	size_t i, nif = res->nifaces;
 
-	if (!r->compact)
+	if (!r->compact || res->nosplice)
 		return NULL;
-	for (i = 0; i < r->nf; i++) {
+	for (i = res->walked; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 
+		if (f->kesc)
+			return NULL;	/* could spell either: be exact */
 		if (f->klen == sizeof(EVK_IFACE) - 1 &&
-		    memcmp(f->key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0) {
-			fi = f;
+		    memcmp(f->key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0)
 			nif++;
-		} else if (f->klen == sizeof(EVK_FROM) - 1 &&
+		else if (f->klen == sizeof(EVK_FROM) - 1 &&
 		    memcmp(f->key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
 			return NULL;
-		else if (f->kesc)
-			return NULL;	/* could spell either: be exact */
 	}
-	return nif == 1 ? fi : NULL;
+	return nif == 1 ? res->iface : NULL;
+}
+
+/* The copy of the current record for interface json, with fi from
+ * route_splice_at(), as the six parts it is spliced from: _from inserted first, the record's
+ * members up to _iface's value, json in its place, the rest. */
+static void
+route_copy_parts(const struct route_core *c, const struct rec_field *fi,
+    const char *json, size_t jlen, struct sink_part v[6])
+{
+	const struct record *r = &c->rec;
+	size_t head = (size_t)(fi->val - r->text);
+	size_t tail = (size_t)(fi->val + fi->vlen - r->text);
+
+	v[0].p = "{\"" EVK_FROM "\":";
+	v[0].n = 9;
+	v[1].p = c->res.zjson;
+	v[1].n = c->res.zjlen;
+	v[2].p = ",";
+	v[2].n = 1;
+	v[3].p = r->text + 1;
+	v[3].n = head - 1;
+	v[4].p = json;
+	v[4].n = jlen;
+	v[5].p = r->text + tail;
+	v[5].n = r->len - tail;
 }
 
 /* Writes the copy of the current record for interface json (a JSON string
  * literal) into c->buf (a worker: at the end of its batch's output) and
  * returns it, n bytes: _from inserted first, _iface replaced, exactly as
  * record_write() would. With fi from route_splice_at() the record is
- * spliced with three copies instead of being rewritten member by
+ * spliced from route_copy_parts() instead of being rewritten member by
  * member. */
 static const char *
 route_copy(struct route_core *c, const struct rec_field *fi,
@@ -325,16 +376,13 @@ route_copy(struct route_core *c, const struct rec_field *fi,
 		sbuf_reset(&c->buf);
 	start = out->len;
 	if (fi != NULL) {
-		size_t head = (size_t)(fi->val - r->text);
-		size_t tail = (size_t)(fi->val + fi->vlen - r->text);
+		struct sink_part v[6];
+		size_t k;
 
+		route_copy_parts(c, fi, json, jlen, v);
 		sbuf_reserve(out, r->len + jlen + res->zjlen + 10);
-		sbuf_add(out, "{\"" EVK_FROM "\":", 9);
-		sbuf_add(out, res->zjson, res->zjlen);
-		sbuf_addc(out, ',');
-		sbuf_add(out, r->text + 1, head - 1);
-		sbuf_add(out, json, jlen);
-		sbuf_add(out, r->text + tail, r->len - tail);
+		for (k = 0; k < 6; k++)
+			sbuf_add(out, v[k].p, v[k].n);
 	} else {
 		const struct rec_edit ed[2] = {
 			{ EVK_IFACE, json, jlen },
@@ -360,7 +408,7 @@ route_pass(struct route_core *c, const char *line, size_t len)
 		evf_read_ids(&c->rec, &res->ids);
 		s = route_shard_for(c, &res->ids);
 	} else {
-		const struct rec_field *f = record_get(&c->rec, EVK_IFACE);
+		const struct rec_field *f = res->iface;
 		char zb[EVF_IFNAMELEN];
 		int n;
 
@@ -406,9 +454,9 @@ route_copies(struct route_core *c, struct sink *s)
 	const struct rec_field *fi;
 	const char *p;
 	size_t i, n;
-	int ret = 0;
+	int ret = 0, rc;
 
-	fi = route_splice_at(&c->rec);
+	fi = route_splice_at(&c->rec, res);
 	for (i = 0; i < res->ncopies; i++) {
 		const struct route_copy *cp = &res->copy[i];
 
@@ -416,10 +464,19 @@ route_copies(struct route_core *c, struct sink *s)
 			(*c->c_comp_copies)++;
 		else
 			(*c->c_ifname_copies)++;
-		p = route_copy(c, fi, cp->json, cp->jlen, &n);
 		if (c->o->nshards == 0)
 			s = route_sink_for(c, cp->iface, cp->len);
-		if (route_emit(c, s, p, n) != 0)
+		if (fi != NULL && c->batch == NULL) {
+			/* Spliced straight into the sink's buffer. */
+			struct sink_part v[6];
+
+			route_copy_parts(c, fi, cp->json, cp->jlen, v);
+			rc = route_emit_parts(c, s, v, 6);
+		} else {
+			p = route_copy(c, fi, cp->json, cp->jlen, &n);
+			rc = route_emit(c, s, p, n);
+		}
+		if (rc != 0)
 			ret = -1;
 	}
 	return ret;

@@ -96,19 +96,62 @@ sbuf_put_jesc(char *o, unsigned char c)
 	return o;
 }
 
+/* Does any of the eight bytes of w need an escape in a JSON string: a
+ * control character, a quote or a backslash? (Each test is exact for the
+ * word as a whole: a borrow only follows a byte that matched.) */
+static inline int
+sbuf_jspecial8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	    ((bs - ones) & ~bs)) & high ? 1 : 0;
+}
+
 char *
 sbuf_put_jstr(char *o, const char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0, end;
+	uint64_t w;
+	int plain = 0;		/* the last eight bytes went out as they are */
 
 	*o++ = '"';
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		/* Eight plain bytes (the usual case) are copied at once; a
+		 * word with one to escape goes byte by byte. */
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (!sbuf_jspecial8(w)) {
+				memcpy(o, &w, 8);
+				o += 8;
+				i += 8;
+				plain = 1;
+				continue;
+			}
+			end = i + 8;
+		} else if (plain) {
+			/* The last eight bytes of s, when plain, overlap
+			 * bytes copied as they are: written again, the
+			 * same. */
+			memcpy(&w, s + n - 8, 8);
+			if (!sbuf_jspecial8(w)) {
+				memcpy(o - (i - (n - 8)), &w, 8);
+				o += n - i;
+				break;
+			}
+			end = n;
+		} else
+			end = n;
+		plain = 0;
+		for (; i < end; i++) {
+			unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != '"' && c != '\\')
-			*o++ = (char)c;
-		else
-			o = sbuf_put_jesc(o, c);
+			if (c >= 0x20 && c != '"' && c != '\\')
+				*o++ = (char)c;
+			else
+				o = sbuf_put_jesc(o, c);
+		}
 	}
 	*o++ = '"';
 	return o;
@@ -178,34 +221,57 @@ sbuf_add_jstr_utf8(struct sbuf *b, const char *s, size_t n)
 	return repaired;
 }
 
+/* The two-digit decimal strings "00" to "99", one after the other. */
+static const char sbuf_dig2[] =
+    "00010203040506070809101112131415161718192021222324252627282930"
+    "31323334353637383940414243444546474849505152535455565758596061"
+    "6263646566676869707172737475767778798081828384858687888990919293"
+    "949596979899";
+
+/* The number of decimal digits of v: its bit length gives the digit
+ * count or one more (1233 / 4096 is just above log10(2)), and one
+ * comparison tells which. */
+static inline size_t
+sbuf_ndigits(uint64_t v)
+{
+	static const uint64_t ten[20] = {
+		0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+		1000000000, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+		10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+		10000000000000000ULL, 100000000000000000ULL,
+		1000000000000000000ULL, 10000000000000000000ULL,
+	};
+	unsigned t = ((64u - (unsigned)__builtin_clzll(v | 1)) * 1233) >> 12;
+
+	return t + (v >= ten[t]);
+}
+
 char *
 sbuf_put_u64(char *o, uint64_t v)
 {
-	static const char dig2[] =
-	    "00010203040506070809101112131415161718192021222324252627282930"
-	    "31323334353637383940414243444546474849505152535455565758596061"
-	    "6263646566676869707172737475767778798081828384858687888990919293"
-	    "949596979899";
-	size_t n = 1;
-	uint64_t t;
-	char *p;
+	size_t n = sbuf_ndigits(v);
+	char *p = o + n;
+	uint32_t w;
 
-	for (t = v; t >= 10; t /= 10)
-		n++;
-	/* Two digits a division, from the end. */
-	p = o + n;
-	while (v >= 100) {
+	/* Two digits a division, from the end; in 32 bits once v fits,
+	 * where a division by a constant costs half as much. */
+	for (; v > UINT32_MAX; v /= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 
-		v /= 100;
-		*--p = dig2[d + 1];
-		*--p = dig2[d];
+		*--p = sbuf_dig2[d + 1];
+		*--p = sbuf_dig2[d];
 	}
-	if (v >= 10) {
-		*--p = dig2[v * 2 + 1];
-		*--p = dig2[v * 2];
+	for (w = (uint32_t)v; w >= 100; w /= 100) {
+		unsigned d = (w % 100) * 2;
+
+		*--p = sbuf_dig2[d + 1];
+		*--p = sbuf_dig2[d];
+	}
+	if (w >= 10) {
+		*--p = sbuf_dig2[w * 2 + 1];
+		*--p = sbuf_dig2[w * 2];
 	} else
-		*--p = (char)('0' + v);
+		*--p = (char)('0' + w);
 	return o + n;
 }
 
@@ -233,10 +299,17 @@ sbuf_add_i64(struct sbuf *b, int64_t v)
 char *
 sbuf_put_digits(char *o, uint32_t v, int n)
 {
-	int i;
+	char *p = o + n;
 
-	for (i = n - 1; i >= 0; i--, v /= 10)
-		o[i] = (char)('0' + v % 10);
+	/* Two digits a division, from the end. */
+	for (; p - o >= 2; v /= 100) {
+		unsigned d = (v % 100) * 2;
+
+		*--p = sbuf_dig2[d + 1];
+		*--p = sbuf_dig2[d];
+	}
+	if (p > o)
+		*--p = (char)('0' + v % 10);
 	return o + n;
 }
 

@@ -64,6 +64,7 @@ sk_free(struct sink *s)
 	record_free(&s->trec);
 	sbuf_free(&s->tpl);
 	sbuf_free(&s->tz);
+	sbuf_free(&s->vb);
 	free(s->name);
 	free(s);
 }
@@ -295,6 +296,36 @@ sink_write(struct sink *s, const char *rec, size_t len)
 		return sk_fail(s, errno);
 	s->written++;
 	return 0;
+}
+
+int
+sink_writev(struct sink *s, const struct sink_part *v, size_t n)
+{
+	size_t len = 0, i;
+	char *o;
+
+	for (i = 0; i < n; i++)
+		len += v[i].n;
+	/* A file sink with room (after the flush sk_write_fd would make)
+	 * takes the parts in place; anything else gets them joined. */
+	if (s->kind == SK_FD && s->error == 0 && len + 1 <= SINK_BUFSZ &&
+	    !s->line_buffered) {
+		if (len + 1 > SINK_BUFSZ - s->len && sk_flush_fd(s) != 0)
+			return -1;
+		o = s->buf + s->len;
+		for (i = 0; i < n; i++) {
+			memcpy(o, v[i].p, v[i].n);
+			o += v[i].n;
+		}
+		*o = '\n';
+		s->len += len + 1;
+		s->written++;
+		return 0;
+	}
+	sbuf_reset(&s->vb);
+	for (i = 0; i < n; i++)
+		sbuf_add(&s->vb, v[i].p, v[i].n);
+	return sink_write(s, s->vb.p != NULL ? s->vb.p : "", s->vb.len);
 }
 
 int

@@ -98,12 +98,6 @@ struct flowagg {
 	struct fa_frag	*frags;
 	struct fa_acache acache[FA_ACACHE];
 	unsigned	 anext;
-	/* The last _iface text and its id: records of one interface tend
-	 * to come in runs. */
-	char		 lastif[128];
-	size_t		 lastiflen;
-	uint16_t	 lastifid;
-	bool		 haslastif;
 };
 
 /* Is member f's key the klen bytes k (as written, escapes not decoded)? */

@@ -158,6 +158,11 @@ void	flowtab_destroy(struct flowtab **ftp);
  * reused). */
 uint16_t flowtab_iface(struct flowtab *ft, const char *name, size_t len);
 const char *flowtab_iface_name(const struct flowtab *ft, uint16_t id);
+/* The name of interface id as a JSON string literal (quotes included,
+ * escaped as sbuf_add_jstr() does, up to a NUL the name holds) and its
+ * length in *len; "\"\"" for an unknown id. Owned by the table. */
+const char *flowtab_iface_json(const struct flowtab *ft, uint16_t id,
+	    size_t *len);
 uint16_t flowtab_nifaces(const struct flowtab *ft);
 
 /* The flow with key k in either direction, or NULL. *dir is 0 when k's
@@ -219,6 +224,13 @@ const struct flow_tcpinfo *flowtab_tcpinfo_get(const struct flowtab *ft,
 
 /* The record key of application field i ("L7_PROTO", ...). */
 const char *flowtab_l7_name(enum flow_l7f i);
+/* The same keys by enum flow_l7f, with their lengths, for readers that
+ * compare many record keys against them. */
+struct flowtab_l7key {
+	const char	*name;
+	size_t		 len;
+};
+extern const struct flowtab_l7key flowtab_l7keys[FL7_N];
 /* Gives f application field i, the JSON string text json (len bytes,
  * quotes included), unless it has one: returns 1 when set, 0 when f
  * already had this value, -1 when it had another (which is kept). Both

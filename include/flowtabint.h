@@ -45,12 +45,16 @@ struct flowtab {
 
 	char		**ifname;
 	size_t		*iflen;
+	char		**ifjson;	/* ifname as JSON string literals */
+	size_t		*ifjlen;
 	uint64_t	*if_active, *if_expired;
 	uint16_t	 nif;
+	uint16_t	 iflast;	/* the name found last */
 	uint64_t	 evicted;
 
 	struct ft_procent *proc;	/* proc[0] unused */
 	uint32_t	 nproc, capproc, freeproc;
+	uint32_t	 plast;		/* the block interned last, 0: none */
 	size_t		 liveproc;
 	uint32_t	*pbucket;
 	uint32_t	 npbucket;

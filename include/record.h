@@ -110,7 +110,9 @@ int	rec_str(const struct rec_field *f, char *buf, size_t size);
 bool	rec_streq(const struct rec_field *f, const char *s);
 /* Reads an integer from a number, or from a string holding one ("443").
  * Returns 0 on success, -1 if absent, of another kind, fractional or out
- * of range. */
+ * of range. For these readers and rec_time(), a number member must come
+ * from record_parse() or record_sub(): its digits are read up to the byte
+ * that follows it in the record's text. */
 int	rec_i64(const struct rec_field *f, int64_t *out);
 int	rec_u64(const struct rec_field *f, uint64_t *out);
 /* Reads a number, or a string holding one ("0.087"). 0 or -1 as above. */

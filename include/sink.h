@@ -60,6 +60,16 @@ struct sink *sink_open_or_die(const char *spec, const struct sink_opts *o);
  * write error that loses output (EPIPE when the reader went away). */
 int	sink_write(struct sink *s, const char *rec, size_t len);
 
+/* One piece of a record for sink_writev(). */
+struct sink_part {
+	const char	*p;
+	size_t		 n;
+};
+/* Writes the record made of the n parts v (their concatenation, no
+ * newline), exactly as sink_write() would write it whole; a file sink
+ * copies the parts straight into its buffer. Returns as sink_write(). */
+int	sink_writev(struct sink *s, const struct sink_part *v, size_t n);
+
 /* Flushes buffered output. 0, or -1 with errno. */
 int	sink_flush(struct sink *s);
 

@@ -63,6 +63,7 @@ struct sink {
 	uint64_t	 written;
 	uint64_t	 dropped;
 	struct natspub	*np;		/* SK_NATS */
+	struct sbuf	 vb;		/* sink_writev: parts joined */
 };
 
 /* sink.c */

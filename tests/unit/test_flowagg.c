@@ -208,6 +208,58 @@ test_packet_times(void)
 	sbuf_free(&o.all);
 }
 
+/* The members a record is dispatched on are found wherever they are, as
+ * record_get() would find them: leading, late, spelt with an escape (which
+ * the one walk leaves to record_get), or absent (_event derived from
+ * _topic). Each line below is one event of the same flow. */
+static void
+test_dispatch(void)
+{
+	static const char *const lines[] = {
+		"{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"e0\",",
+		"{\"_from\":\"z\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e0\",",
+		"{\"_type\":\"event\",\"_topic\":\"flow\",\"_iface\":\"e0\",",
+		"{\"_iface\":\"e0\",\"_event\":\"flow\",\"_type\":\"event\",",
+		"{\"\\u005ftype\":\"event\",\"_event\":\"flow\",\"_iface\":\"e0\",",
+		"{\"_type\":\"event\",\"_event\":\"flow\",\"_if\\u0061ce\":\"e0\",",
+		"{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"e0\","
+		    "\"_iface\":\"e1\",\"_type\":\"packet\",",
+	};
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[512];
+	size_t i;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(line, sizeof(line), "%s\"timestamp\":\"20.%06zu\","
+		    "\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":"
+		    "\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		    "\"PROTOCOL\":6,\"L4_SRC_PORT\":999,\"L4_DST_PORT\":80}",
+		    lines[i], i);
+		feed(fa, line);
+	}
+	/* Not events: an _event of another kind, a _type of another. */
+	feed(fa, "{\"_type\":\"event\",\"_event\":\"other\",\"_iface\":\"e0\"}");
+	feed(fa, "{\"_iface\":\"e0\",\"_type\":\"flow\"}");
+	feed(fa, "{\"_iface\":\"e0\"}");
+	flowagg_finish(fa);
+	CHECK(o.n == 1);
+	CHECK(strstr(o.all.p, "\"FLOW_EVENTS\":7") != NULL);
+	CHECK_CTR(st, "flow_events", 7);
+	CHECK_CTR(st, "other_events", 1);
+	CHECK_CTR(st, "unknown_type", 1);
+	CHECK_CTR(st, "no_type", 1);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 static void
 test_time(void)
 {
@@ -228,6 +280,7 @@ main(void)
 	test_events();
 	test_bad_and_lost();
 	test_packet_times();
+	test_dispatch();
 	test_time();
 	return unit_done("flowagg");
 }

@@ -163,6 +163,34 @@ main(void)
 	    "1795795844.420782,\"TCP_FLAGS\":27,") != NULL);
 	CHECK(b.p[b.len] == '\0' && b.p[b.len - 1] == '}');
 	f->key.vlan = 0;
+	/* The seconds written once for both members of a time: the same
+	 * text as sbuf_add_us and the truncated integer write, at every
+	 * width and on both sides of zero. */
+	{
+		static const int64_t ts[] = { 0, 5, 999999, 1000000, 1000001,
+		    -1, -999999, -1000000, -1000001, 9999999999999999LL,
+		    INT64_MAX, INT64_MIN + 1 };
+		struct sbuf w = { 0 };
+		size_t i;
+
+		for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+			f->first = ts[i];
+			f->last = ts[(i + 3) % (sizeof(ts) / sizeof(ts[0]))];
+			sbuf_reset(&b);
+			flowout_flow(&b, ft, f, FLOW_END_FIN);
+			sbuf_reset(&w);
+			sbuf_addf(&w, ",\"FIRST_SWITCHED\":%lld,"
+			    "\"LAST_SWITCHED\":%lld,\"FLOW_START_SEC\":",
+			    (long long)(f->first / 1000000),
+			    (long long)(f->last / 1000000));
+			sbuf_add_us(&w, f->first);
+			sbuf_adds(&w, ",\"FLOW_END_SEC\":");
+			sbuf_add_us(&w, f->last);
+			sbuf_addc(&w, ',');
+			CHECK(strstr(b.p, w.p) != NULL);
+		}
+		sbuf_free(&w);
+	}
 
 	check_quads(ft, f);
 

@@ -63,7 +63,27 @@ test_lookup(void)
 	CHECK_STR(flowtab_iface_name(ft, 1), "lo");
 	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);	/* a decoded \u0000 */
 	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);
-	CHECK(flowtab_nifaces(ft) == 3);
+	/* The name found last is tried first: any order gives the same
+	 * ids, a prefix or a longer name is another. */
+	CHECK(flowtab_iface(ft, "lo", 2) == 1);
+	CHECK(flowtab_iface(ft, "lo\0x", 3) == 3);
+	CHECK(flowtab_iface(ft, "lo\0x", 4) == 2);
+	CHECK(flowtab_iface(ft, "lo", 2) == 1);
+	CHECK(flowtab_iface(ft, "eth0", 4) == 0);
+	CHECK(flowtab_iface(ft, "lo\0", 3) == 3);
+	CHECK(flowtab_iface(ft, "l", 1) == 4);
+	CHECK(flowtab_nifaces(ft) == 5);
+	{
+		size_t jl;
+		const char *j = flowtab_iface_json(ft, 2, &jl);
+
+		/* As flow records always wrote it: up to the NUL. */
+		CHECK(jl == 4 && memcmp(j, "\"lo\"", 4) == 0);
+		j = flowtab_iface_json(ft, 0, &jl);
+		CHECK(jl == 6 && memcmp(j, "\"eth0\"", 6) == 0);
+		j = flowtab_iface_json(ft, 9, &jl);
+		CHECK(jl == 2 && memcmp(j, "\"\"", 2) == 0);
+	}
 	CHECK(flowtab_lookup(ft, &k, &dir) == NULL);
 	f = flowtab_insert(ft, &k, 10 * SEC);
 	CHECK(flowtab_lookup(ft, &k, &dir) == f && dir == 0);
@@ -145,6 +165,7 @@ test_procs(void)
 	const struct flow_proc *r;
 	struct flow *fa, *fb;
 	char path[32];
+	uint32_t id;
 
 	memset(&p, 0, sizeof(p));
 	memset(&empty, 0, sizeof(empty));
@@ -175,10 +196,49 @@ test_procs(void)
 	CHECK(r != NULL && strcmp(r->s[FP_USER], "alice") == 0);
 	CHECK(r != NULL && r->n[FP_PID] == 42 && r->n[FP_UID] == 1000);
 	CHECK(fa->proc[1] == 0);
+	/* A block the flow holds already, whole or in part, changes
+	 * nothing: same id, no block more or less. */
+	id = fa->proc[0];
+	flowtab_set_proc(ft, fa, 0, &q);
+	q.s[FP_USER] = NULL;
+	flowtab_set_proc(ft, fa, 0, &q);
+	CHECK(fa->proc[0] == id && flowtab_nprocs(ft) == 2);
+	/* One value that differs makes a new block. */
+	q.n[FP_UID] = 1001;
+	flowtab_set_proc(ft, fa, 0, &q);
+	CHECK(fa->proc[0] != id && flowtab_nprocs(ft) == 2);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && r->n[FP_UID] == 1001 && r->n[FP_PID] == 42);
+	CHECK(r != NULL && strcmp(r->s[FP_USER], "alice") == 0);
+	q.n[FP_UID] = 1000;
+	q.s[FP_CMDLINE] = "curl -s";
+	flowtab_set_proc(ft, fa, 0, &q);
+	r = flowtab_proc(ft, fa->proc[0]);
+	CHECK(r != NULL && r->n[FP_UID] == 1000 && r->s[FP_CMDLINE] != NULL &&
+	    strcmp(r->s[FP_CMDLINE], "curl -s") == 0);
 	flowtab_end(ft, fb, FLOW_END_IDLE);
 	CHECK(flowtab_nprocs(ft) == 1);
 	flowtab_end(ft, fa, FLOW_END_IDLE);
 	CHECK(flowtab_nprocs(ft) == 0);
+	/* The block interned last is tried first, by content: one freed
+	 * and its slot reused for another is not taken for it. */
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	flowtab_set_proc(ft, fa, 0, &p);
+	flowtab_set_proc(ft, fb, 0, &p);
+	CHECK(fa->proc[0] != 0 && fa->proc[0] == fb->proc[0]);
+	CHECK(flowtab_nprocs(ft) == 1);
+	id = fa->proc[0];
+	flowtab_end(ft, fa, FLOW_END_IDLE);
+	flowtab_end(ft, fb, FLOW_END_IDLE);
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	flowtab_set_proc(ft, fa, 1, &q);
+	CHECK(fa->proc[1] == id);		/* the slot, reused */
+	flowtab_set_proc(ft, fb, 1, &p);
+	CHECK(fb->proc[1] != id && flowtab_nprocs(ft) == 2);
+	r = flowtab_proc(ft, fb->proc[1]);
+	CHECK(r != NULL && r->n[FP_PID] == 42 && r->s[FP_USER] == NULL);
 	flowtab_destroy(&ft);
 }
 
@@ -223,6 +283,7 @@ test_l7(void)
 	struct flowtab *ft = flowtab_new(&c, emit, &g);
 	struct flowtab_key k = key4(1, 1000, 2, 80, 0);
 	struct flow *f = flowtab_insert(ft, &k, 0);
+	int i;
 
 	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 1);
 	CHECK(flowtab_l7_set(f, FL7_PROTO_NAME, "\"DNS\"", 5) == 0);
@@ -235,6 +296,8 @@ test_l7(void)
 	CHECK(f->l7 != NULL && f->l7->len[FL7_PROTO_NAME] == 5);
 	CHECK_STR(flowtab_l7_name(FL7_JA3C_HASH), "JA3C_HASH");
 	CHECK_STR(flowtab_l7_name(FL7_PROTO), "L7_PROTO");
+	for (i = 0; i < FL7_N; i++)
+		CHECK(flowtab_l7keys[i].len == strlen(flowtab_l7keys[i].name));
 	/* One flow left with fields: destroy frees them (ASan, valgrind). */
 	flowtab_destroy(&ft);
 }

@@ -167,6 +167,113 @@ test_access(void)
 	CHECK(rec_double(record_get(&r, "f"), &d) == 0 && d == 1.0);
 	CHECK(rec_double(record_get(&r, "g"), &d) == 0 && d == 0.0 &&
 	    signbit(d));
+	/* Each digit loop ends at the byte after the number or at the
+	 * string's quote: the last member, strings cut short, and the
+	 * 15-digit limit of the hand-read path. */
+	CHECK(parse(&r, "{\"a\":\"-\",\"b\":\"\",\"c\":\"12\",\"d\":"
+	    "123456789012345,\"e\":1234567890123456,\"f\":\"1.5\","
+	    "\"g\":{\"h\":-12.25},\"z\":42}") == REC_OK);
+	CHECK(rec_i64(record_get(&r, "a"), &i64) == -1);
+	CHECK(rec_u64(record_get(&r, "b"), &u64) == -1);
+	CHECK(rec_u64(record_get(&r, "c"), &u64) == 0 && u64 == 12);
+	CHECK(rec_i64(record_get(&r, "d"), &i64) == 0 &&
+	    i64 == 123456789012345LL);
+	CHECK(rec_i64(record_get(&r, "e"), &i64) == 0 &&
+	    i64 == 1234567890123456LL);
+	CHECK(rec_i64(record_get(&r, "f"), &i64) == -1);
+	CHECK(rec_double(record_get(&r, "f"), &d) == 0 && d == 1.5);
+	CHECK(rec_u64(record_get(&r, "z"), &u64) == 0 && u64 == 42);
+	{
+		struct record sub = RECORD_INIT;
+
+		CHECK(record_sub(record_get(&r, "g"), &sub) == REC_OK &&
+		    rec_double(record_get(&sub, "h"), &d) == 0 &&
+		    d == -12.25);
+		record_free(&sub);
+	}
+	/* Keys of every length up to 20, each with a twin that differs in
+	 * its first or its last byte only: found by length and every byte. */
+	{
+		struct sbuf t = { 0 };
+		char key[24];
+		int len, which, bad = 0;
+		const struct rec_field *m;
+
+		sbuf_addc(&t, '{');
+		for (len = 1; len <= 20; len++)
+			for (which = 0; which < 3; which++) {
+				memset(key, 'k', (size_t)len);
+				key[len] = '\0';
+				if (which == 1)
+					key[len - 1] = 'L';
+				else if (which == 2)
+					key[0] = 'F';
+				sbuf_addf(&t, "%s\"%s\":%d", t.len > 1 ? "," : "",
+				    key, len * 3 + which);
+			}
+		sbuf_addc(&t, '}');
+		CHECK(record_parse(&r, t.p, t.len) == REC_OK);
+		for (len = 1; len <= 20; len++)
+			for (which = 0; which < 3; which++) {
+				const char *ks[1];
+				size_t kl[1];
+
+				memset(key, 'k', (size_t)len);
+				key[len] = '\0';
+				if (which == 1)
+					key[len - 1] = 'L';
+				else if (which == 2)
+					key[0] = 'F';
+				m = record_getn(&r, key, (size_t)len);
+				if (m == NULL || rec_i64(m, &i64) != 0 ||
+				    i64 != len * 3 + which)
+					bad++;
+				ks[0] = key;
+				kl[0] = (size_t)len;
+				record_getvl(&r, ks, kl, 1, &m);
+				if (m == NULL || rec_i64(m, &i64) != 0 ||
+				    i64 != len * 3 + which)
+					bad++;
+			}
+		CHECK(bad == 0);
+		sbuf_free(&t);
+	}
+	/* Digits read eight at a time agree with strtoull and strtod, for
+	 * runs of every length and each place a non-digit can cut one. */
+	{
+		unsigned long long x = 88172645463325252ULL;
+		int bad = 0, n, k, j;
+		char num[64], line[128];
+
+		for (n = 0; n < 20000; n++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			k = 1 + (int)(x % 19);
+			for (j = 0; j < k; j++)
+				num[j] = (char)('0' + (x >> (j * 3 % 60)) % 10);
+			if (num[0] == '0' && k > 1)
+				num[0] = '1';
+			num[k] = '\0';
+			if (n % 3 == 1 && k < 18)
+				snprintf(num + k, sizeof(num) - (size_t)k, ".%llu",
+				    x % 100000000000ULL);
+			snprintf(line, sizeof(line), "{\"n\":%s,\"s\":\"%s\"}",
+			    num, num);
+			if (parse(&r, line) != REC_OK) {
+				bad++;
+				continue;
+			}
+			if (strchr(num, '.') == NULL) {
+				if (rec_u64(record_get(&r, "n"), &u64) != 0 ||
+				    u64 != strtoull(num, NULL, 10) ||
+				    rec_u64(record_get(&r, "s"), &u64) != 0 ||
+				    u64 != strtoull(num, NULL, 10))
+					bad++;
+			} else if (rec_double(record_get(&r, "n"), &d) != 0 ||
+			    d != strtod(num, NULL))
+				bad++;
+		}
+		CHECK(bad == 0);
+	}
 	CHECK(parse(&r, ev) == REC_OK);
 	CHECK(rec_str(record_get(&r, "escAkey"), buf, sizeof(buf)) == 9);
 	CHECK_STR(buf, "a\nb\xc3\xa9\xf0\x9f\x98\x80");
@@ -362,6 +469,11 @@ test_time(void)
 		{ "17E8", 0, 1700000000, 0 },
 		{ "9223372036854775799", 0, INT64_MAX - 8, 0 },
 		{ "9223372036854775800", -1, 0, 0 },	/* near 63 bits */
+		{ "999999999999999999", 0, 999999999999999999LL, 0 },
+		{ "\"0000000000000000001.25\"", 0, 1, 250000 },
+		{ "\"12.0\"", 0, 12, 0 },
+		{ "12.000001", 0, 12, 1 },
+		{ "\"1\\u0030\"", -1, 0, 0 },	/* an escape */
 		{ "\"1.7e9\"", -1, 0, 0 },	/* exponent in a string */
 		{ "\"1700000000.\"", -1, 0, 0 },	/* dot, no digits */
 		{ "\".5\"", -1, 0, 0 },

@@ -1,9 +1,16 @@
 /* test_route.c - unit tests for common/route.c: configuration checks and
- * the delivery rules as a pure function (the core, routecore.c and
- * routepool.c, is tested by ev-route.bats). */
+ * the delivery rules as a pure function; and of routecore.c, the copies
+ * it writes (the rest of the core and routepool.c are tested by
+ * ev-route.bats). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "route.h"
+#include "routeint.h"
+#include "sink.h"
+#include "stats.h"
 #include "unit.h"
 
 static struct record rec;
@@ -210,6 +217,98 @@ test_companion(void)
 	route_destroy(&rt);
 }
 
+/* route_decide's walk: where it stopped, and what it saw on the way. */
+static void
+test_walk(void)
+{
+	struct route *rt = route_new();
+	struct route_result res;
+
+	decide(rt, "{" Z "\"a\":1,\"_iface\":\"y\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.walked == 2 &&
+	    res.nifaces == 1 && !res.nosplice);
+	CHECK(res.iface == &rec.f[1]);
+	decide(rt, "{\"_from\":\"x\",\"b\":2," Z "\"a\":1}", &res);
+	CHECK(res.walked == 4 && res.nifaces == 1 && res.nosplice);
+	decide(rt, "{\"_iface\":\"p\",\"_type\":\"packet\",\"a\":1}", &res);
+	CHECK(res.kind == ROUTE_PASS && res.walked == 2 &&
+	    res.iface == &rec.f[0]);
+	decide(rt, "{\"_type\":\"packet\",\"a\":1}", &res);
+	CHECK(res.kind == ROUTE_PASS && res.walked == 2 && res.iface == NULL);
+	/* An escaped key: looked up as record_get() does. */
+	decide(rt, "{\"\\u005ftype\":\"event\",\"_iface\":\"z\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.nosplice &&
+	    res.iface == &rec.f[1]);
+	decide(rt, "{\"_type\":\"event\",\"_ifac\\u0065\":\"z\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.nosplice &&
+	    res.iface == &rec.f[1]);
+	route_destroy(&rt);
+}
+
+/* The core writes every copy exactly as record_write() would: spliced
+ * into the sink when the record allows (compact, one _iface, no _from,
+ * no escaped key), rewritten otherwise, wherever the member that forbids
+ * the splice stands. */
+static void
+test_copies(void)
+{
+#define E	"\"_type\":\"event\",\"_iface\":\"z\","
+	static const char *const lines[] = {
+		"{" E "\"IF_NAME\":\"eth0\",\"n\":1}",
+		"{\"_from\":\"x\"," E "\"IF_NAME\":\"eth0\"}",
+		"{" E "\"IF_NAME\":\"eth0\",\"_from\":\"x\"}",
+		"{" E "\"IF_NAME\":\"eth0\",\"_iface\":\"y\"}",
+		"{" E "\"IF_NAME\":\"eth0\",\"k\\u0065y\":1}",
+		"{\"k\\u0065y\":1," E "\"IF_NAME\":\"eth0\"}",
+		"{ \"_type\": \"event\", \"_iface\": \"z\", \"IF_NAME\": \"eth0\" }",
+		"{\"_iface\":\"z\",\"IF_NAME\":\"eth0\",\"_type\":\"event\"}",
+	};
+#undef E
+	static const struct rec_edit ed[2] = {
+		{ "_iface", "\"eth0\"", 6 },
+		{ "_from", "\"z\"", 3 },
+	};
+	struct route *rt = route_new();
+	struct route_outs o;
+	struct route_core *c;
+	struct stats *st = stats_new("test");
+	struct sbuf want = { 0 };
+	char path[] = "/tmp/test_route.XXXXXX", err[256], *got;
+	size_t i, n = sizeof(lines) / sizeof(lines[0]);
+	int fd;
+	long len;
+
+	CHECK(route_declare(rt, "eth0", err, sizeof(err)) == 0);
+	fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	memset(&o, 0, sizeof(o));
+	o.dflt = sink_open(path, NULL, err, sizeof(err));
+	CHECK(o.dflt != NULL);
+	c = route_core_new(rt, &o, st);
+	for (i = 0; i < n; i++) {
+		CHECK(route_line(c, lines[i], strlen(lines[i])) == 0);
+		CHECK(record_parse(&rec, lines[i], strlen(lines[i])) == REC_OK);
+		sbuf_add(&want, lines[i], strlen(lines[i]));
+		sbuf_addc(&want, '\n');
+		record_write(&rec, ed, 2, &want);
+		sbuf_addc(&want, '\n');
+	}
+	route_core_destroy(&c);
+	CHECK(sink_close(&o.dflt) == 0);
+	got = malloc(want.len + 64);
+	CHECK(got != NULL);
+	len = unit_slurp(path, got, want.len + 64);
+	CHECK(len == (long)want.len);
+	CHECK_STR(got, want.p);
+	CHECK_CTR(st, "copies_ifname", n);
+	free(got);
+	sbuf_free(&want);
+	unlink(path);
+	stats_destroy(&st);
+	route_destroy(&rt);
+}
+
 int
 main(void)
 {
@@ -217,6 +316,8 @@ main(void)
 	test_config();
 	test_rules();
 	test_companion();
+	test_walk();
+	test_copies();
 	record_free(&rec);
 	return unit_done("route");
 }

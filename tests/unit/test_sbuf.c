@@ -71,6 +71,36 @@ check_put(struct sbuf *b)
 	CHECK_STR(b->p, "x=-42 007 3456 -3.000005 -2.500000 \"a\\\"\\t\" "
 	    "\\u001f");
 	CHECK(b->len == strlen(b->p));
+	/* sbuf_put_digits: every width, zero-padded or cut to the lowest
+	 * digits. */
+	for (k = 1; k <= 10; k++) {
+		static const uint32_t vs[] = { 0, 7, 42, 123456, 4294967295u };
+		size_t i;
+
+		for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			char full[16];
+
+			snprintf(full, sizeof(full), "%010u", vs[i]);
+			o = sbuf_put_digits(want, vs[i], k);
+			*o = '\0';
+			CHECK_STR(want, full + 10 - k);
+		}
+	}
+	/* Where the writer turns to 32 bits, and the largest. */
+	{
+		static const uint64_t vs[] = { 4294967295ULL, 4294967296ULL,
+		    4294967395ULL, 429496729600ULL, UINT64_MAX,
+		    UINT64_MAX / 100 * 100 };
+		size_t i;
+
+		for (i = 0; i < sizeof(vs) / sizeof(vs[0]); i++) {
+			sbuf_reset(b);
+			sbuf_add_u64(b, vs[i]);
+			snprintf(want, sizeof(want), "%llu",
+			    (unsigned long long)vs[i]);
+			CHECK_STR(b->p, want);
+		}
+	}
 	/* Every digit count and its neighbours. */
 	for (k = 0, v = 1; k < 20; k++, v *= 10) {
 		uint64_t w[3] = { v - 1, v, v + 1 };
@@ -84,6 +114,59 @@ check_put(struct sbuf *b)
 			CHECK_STR(b->p, want);
 		}
 	}
+}
+
+/* The escape of one byte, as sbuf_put_jstr must write it. */
+static size_t
+ref_jbyte(char *o, unsigned char c)
+{
+	switch (c) {
+	case '"': return (size_t)sprintf(o, "\\\"");
+	case '\\': return (size_t)sprintf(o, "\\\\");
+	case '\n': return (size_t)sprintf(o, "\\n");
+	case '\r': return (size_t)sprintf(o, "\\r");
+	case '\t': return (size_t)sprintf(o, "\\t");
+	case '\b': return (size_t)sprintf(o, "\\b");
+	case '\f': return (size_t)sprintf(o, "\\f");
+	}
+	if (c < 0x20)
+		return (size_t)sprintf(o, "\\u%04x", c);
+	*o = (char)c;
+	return 1;
+}
+
+/* sbuf_put_jstr, which passes eight plain bytes at a time, against a
+ * byte-at-a-time writer: strings of every length up to 40 with a byte
+ * to escape (or a high byte, or none) at every place. */
+static void
+check_jstr(struct sbuf *b)
+{
+	static const unsigned char odd[] = { '"', '\\', 0, 0x1f, '\n', 0x20,
+	    0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xc3, 0xff, 'a' };
+	char s[48], want[400];
+	size_t n, at, k, w, bad = 0;
+
+	for (n = 0; n <= 40; n++)
+		for (at = 0; at <= n; at++)
+			for (k = 0; k < sizeof(odd); k++) {
+				memset(s, 'x', sizeof(s));
+				if (at < n)
+					s[at] = (char)odd[k];
+				if (n > 9)
+					s[n - 1] = (char)odd[(k + 3) %
+					    sizeof(odd)];
+				w = 0;
+				want[w++] = '"';
+				for (size_t i = 0; i < n; i++)
+					w += ref_jbyte(want + w,
+					    (unsigned char)s[i]);
+				want[w++] = '"';
+				sbuf_reset(b);
+				sbuf_add_jstr(b, s, n);
+				if (b->len != w || memcmp(b->p, want, w) != 0)
+					bad++;
+			}
+	CHECK(bad == 0);
 }
 
 int
@@ -151,6 +234,7 @@ main(void)
 	sbuf_reset(&b);
 	check_fix3(&b);
 	check_put(&b);
+	check_jstr(&b);
 	sbuf_reset(&b);
 	for (i = 0; i < 10000; i++)
 		sbuf_addc(&b, 'x');

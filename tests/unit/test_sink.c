@@ -91,6 +91,105 @@ test_file(void)
 	unlink(path);
 }
 
+/* sink_writev writes what sink_write writes of the parts joined: into a
+ * file sink's buffer across its boundaries, past its size, line-buffered,
+ * and through a sink of another kind. */
+static void
+test_writev(void)
+{
+	static const char *const sp[] = { "{\"_from\":", "\"z\"", ",",
+	    "\"a\":1,\"_iface\":", "\"eth0\"", ",\"b\":2}" };
+	char path[600], path2[600], err[256], *big, *want, *got;
+	struct sink_part v[6];
+	struct sink_opts lo;
+	struct sink *s, *s2;
+	zsock_t *pull;
+	size_t k, wlen;
+	int i, fails = 0;
+
+	for (k = 0; k < 6; k++) {
+		v[k].p = sp[k];
+		v[k].n = strlen(sp[k]);
+	}
+	big = malloc(300001);
+	want = malloc(1200000);
+	got = malloc(1200000);
+	if (big == NULL || want == NULL || got == NULL)
+		abort();
+	memset(big, 'y', 300000);
+	snprintf(path, sizeof(path), "%s/v.ndjson", dir);
+	snprintf(path2, sizeof(path2), "%s/w.ndjson", dir);
+	s = sink_open(path, NULL, err, sizeof(err));
+	s2 = sink_open(path2, NULL, err, sizeof(err));
+	CHECK(s != NULL && s2 != NULL);
+	for (i = 0; i < 8000; i++) {
+		struct sink_part b[3] = { { "[", 1 }, { big, (size_t)i * 37 },
+		    { "]", 1 } };
+		const struct sink_part *pv = i % 2 ? v : b;
+		size_t np = i % 2 ? 6 : 3;
+
+		if (i % 1000 == 998)
+			b[1].n = 300000;	/* past the buffer */
+		if (i % 1000 == 500)
+			np = 0;			/* nothing at all */
+		fails += sink_writev(s, pv, np) != 0;
+		for (wlen = 0, k = 0; k < np; k++) {
+			memcpy(want + wlen, pv[k].p, pv[k].n);
+			wlen += pv[k].n;
+		}
+		fails += sink_write(s2, want, wlen) != 0;
+	}
+	CHECK(fails == 0);
+	CHECK(sink_written(s) == sink_written(s2));
+	CHECK(sink_close(&s) == 0 && sink_close(&s2) == 0);
+	{
+		FILE *a = fopen(path, "r"), *b = fopen(path2, "r");
+		size_t na = 0, nb = 0;
+		int same = a != NULL && b != NULL;
+
+		while (same) {
+			na = fread(got, 1, 65536, a);
+			nb = fread(want, 1, 65536, b);
+			if (na != nb || memcmp(got, want, na) != 0)
+				same = 0;
+			if (na == 0)
+				break;
+		}
+		CHECK(same);
+		if (a != NULL)
+			fclose(a);
+		if (b != NULL)
+			fclose(b);
+	}
+	/* Line-buffered: on disk at once. */
+	memset(&lo, 0, sizeof(lo));
+	lo.line_buffered = true;
+	s = sink_open(path, &lo, err, sizeof(err));
+	CHECK(sink_writev(s, v, 6) == 0);
+	CHECK(unit_slurp(path, got, 4096) == 42);
+	CHECK_STR(got, "{\"_from\":\"z\",\"a\":1,\"_iface\":\"eth0\",\"b\":2}\n");
+	CHECK(sink_close(&s) == 0);
+	/* Another kind of sink gets the parts joined. */
+	s = sink_open("push:@inproc://sktest-writev", NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	pull = zsock_new_pull(">inproc://sktest-writev");
+	zsock_set_rcvtimeo(pull, 2000);
+	CHECK(sink_writev(s, v, 6) == 0);
+	{
+		char *str = zstr_recv(pull);
+
+		CHECK_STR(str, "{\"_from\":\"z\",\"a\":1,\"_iface\":\"eth0\",\"b\":2}");
+		zstr_free(&str);
+	}
+	CHECK(sink_close(&s) == 0);
+	zsock_destroy(&pull);
+	unlink(path);
+	unlink(path2);
+	free(big);
+	free(want);
+	free(got);
+}
+
 static void
 test_errors(void)
 {
@@ -679,6 +778,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		abort();
 	test_file();
+	test_writev();
 	test_errors();
 	test_fifo_epipe();
 	test_push();
