@@ -698,6 +698,127 @@ test_scan_decode(void)
 	sbuf_free(&want);
 }
 
+/* White space as a producer puts it: none, json-c's single spaces, or
+ * random (style 0, 1, 2). */
+static void
+gen_ws_style(struct sbuf *b, int style)
+{
+	if (style == 1)
+		sbuf_addc(b, ' ');
+	else if (style == 2)
+		gen_ws(b);
+}
+
+/* A record of up to 30 members for ntopmsg_write(): reserved, empty and
+ * long keys among them, values of every kind, the white space of style
+ * at the top level (values have their own). */
+static void
+gen_record(struct sbuf *b, int style)
+{
+	unsigned i, n = rnd(31), k;
+
+	sbuf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_addc(b, ',');
+		gen_ws_style(b, style);
+		k = rnd(8);
+		if (k == 0)
+			sbuf_adds(b, rnd(2) ? "\"_rx\"" : "\"_\"");
+		else if (k == 1)
+			sbuf_adds(b, rnd(2) ? "\"\"" :
+			    "\"A_KEY_LONGER_THAN_THIRTY_TWO_BYTES_\"");
+		else
+			gen_str(b);
+		if (style == 2)
+			gen_ws(b);
+		sbuf_addc(b, ':');
+		gen_ws_style(b, style);
+		gen_value(b, 1);
+		if (style == 2)
+			gen_ws(b);
+	}
+	gen_ws_style(b, style);
+	sbuf_addc(b, '}');
+}
+
+/* ntopmsg_write() on random records gives what writing the members of the
+ * compacted record gives, each record at the very end of its allocation
+ * (so a sanitizer sees any read past it). */
+static void
+test_write_random(void)
+{
+	static const char pre[] = "{\"_type\":\"event\",\"_rx\":1.5";
+	struct record r = RECORD_INIT, c = RECORD_INIT;
+	struct sbuf in = { 0 }, comp = { 0 }, want = { 0 }, got = { 0 };
+	size_t i, j, bad = 0, spaced[4] = { 0, 0, 0, 0 };
+	uint64_t res, wres;
+	char *text;
+	int style;
+
+	for (i = 0; i < 6000; i++) {
+		style = (int)(i % 4);
+		sbuf_reset(&in);
+		gen_record(&in, style % 3);
+		if (style == 3) {
+			/* Compact throughout, the fast path when nothing
+			 * is reserved. */
+			sbuf_reset(&comp);
+			json_compact(&comp, in.p, in.len);
+			sbuf_reset(&in);
+			sbuf_add(&in, comp.p, comp.len);
+		}
+		if ((text = malloc(in.len)) == NULL)
+			abort();
+		memcpy(text, in.p, in.len);
+		if (record_parse(&r, text, in.len) != REC_OK) {
+			if (bad++ == 0)
+				fprintf(stderr, "generated: %s\n", in.p);
+			free(text);
+			continue;
+		}
+		spaced[style] += !r.compact;
+		sbuf_reset(&comp);
+		json_compact(&comp, text, in.len);
+		CHECK(record_parse(&c, comp.p, comp.len) == REC_OK);
+		sbuf_reset(&want);
+		sbuf_add(&want, pre, sizeof(pre) - 1);
+		wres = 0;
+		for (j = 0; j < c.nf; j++) {
+			if (c.f[j].klen > 0 && c.f[j].key[0] == '_') {
+				wres++;
+				continue;
+			}
+			sbuf_add(&want, ",\"", 2);
+			sbuf_add(&want, c.f[j].key, c.f[j].klen);
+			sbuf_add(&want, "\":", 2);
+			sbuf_add(&want, c.f[j].val, c.f[j].vlen);
+		}
+		sbuf_addc(&want, '}');
+		sbuf_reset(&got);
+		res = 0;
+		ntopmsg_write(&got, pre, sizeof(pre) - 1, &r, &res);
+		if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0 ||
+		    res != wres || got.p[got.len] != '\0') {
+			if (bad++ == 0)
+				fprintf(stderr, "write:\n%s\n%s\n%s\n", in.p,
+				    want.p, got.p);
+		}
+		free(text);
+	}
+	CHECK(bad == 0);
+	/* Every kind came: white space at the top level (1, 2) or only
+	 * inside values (0), or none (3). */
+	CHECK(spaced[0] > 0 && spaced[0] < 1500 && spaced[1] == 1500 &&
+	    spaced[2] > 0 && spaced[3] == 0);
+	record_free(&r);
+	record_free(&c);
+	sbuf_free(&in);
+	sbuf_free(&comp);
+	sbuf_free(&want);
+	sbuf_free(&got);
+}
+
 int
 main(void)
 {
@@ -706,6 +827,7 @@ main(void)
 	test_tlv();
 	test_event();
 	test_write();
+	test_write_random();
 	test_seq();
 	test_seq_noseq();
 	test_scan();
