@@ -36,13 +36,15 @@ ntopmsg_event(const char *topic, const struct record *r)
 			return "counters";
 		topic = "flow";
 	}
-	if (strcmp(topic, "counter") == 0)
-		return "counters";
-	if (strcmp(topic, EVK_LISTENING_PORTS) == 0)
-		return "netstat";
-	if (strcmp(topic, "flow") != 0)
+	/* Flows first: nearly every record is one. */
+	if (strcmp(topic, "flow") != 0) {
+		if (strcmp(topic, "counter") == 0)
+			return "counters";
+		if (strcmp(topic, EVK_LISTENING_PORTS) == 0)
+			return "netstat";
 		return "other";
-	tcp = record_get(r, EVK_TCP);
+	}
+	tcp = record_getn(r, EVK_TCP, sizeof(EVK_TCP) - 1);
 	if (tcp != NULL && tcp->kind == REC_OBJECT &&
 	    record_get(r, EVK_TCP_EVENT_TYPE) == NULL &&
 	    record_get(r, EVK_UDP_EVENT_TYPE) == NULL)

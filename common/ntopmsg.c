@@ -19,9 +19,11 @@
 
 /* Array objects validated and indexed during the walk, kept until they are
  * output: each is scanned once. Objects past these are validated during
- * the walk and indexed again when output, so a payload of millions of
- * small objects holds spans, not records. */
-#define NM_KEEP		64
+ * the walk and parsed again when output, so a payload of millions of
+ * small objects holds spans, not records. Producers batch up to a few
+ * hundred records a message (softflowd and the bench send 100), which
+ * these cover: each kept record holds at least 32 fields' room (1.5 KiB). */
+#define NM_KEEP		256
 
 /* An array element that is an object: its span in the decoded text. */
 struct span {

@@ -78,6 +78,11 @@ struct zingest {
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
 	struct sbuf		 pre;		/* its records' prefix */
+	/* What pre holds before its _rx, for the next message. */
+	size_t			 prehead;	/* 0: nothing yet */
+	const char		*preev;
+	const struct zi_iface	*preifc;
+	char			 pretopic[sizeof(((struct ntophdr *)0)->topic)];
 	struct sbuf		 ren;		/* -N: a record renamed */
 	struct record		 renrec;
 	zmq_msg_t		 f1, f2, fx;
@@ -204,19 +209,31 @@ zi_account(struct zingest *z, const struct zi_iface *ifc,
 }
 
 /* Makes the records' prefix, from the opening brace to the value of _rx
- * (z->rx), for _event ev. */
+ * (z->rx), for _event ev. What comes before _rx is kept from the last
+ * prefix when it had the same _event, topic and interface, as it does
+ * for most messages. */
 static void
 zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
     const char *topic)
 {
 	struct sbuf *p = &z->pre;
 
+	if (z->prehead > 0 && ev == z->preev && ifc == z->preifc &&
+	    strcmp(topic, z->pretopic) == 0) {
+		p->len = z->prehead;
+		sbuf_add(p, z->rx.p, z->rx.len);
+		return;
+	}
 	sbuf_reset(p);
 	SBUF_ADDLIT(p, "{\"" EVK_TYPE "\":\"event\",\"" EVK_EVENT "\":\"");
 	sbuf_adds(p, ev);
 	SBUF_ADDLIT(p, "\",\"" EVK_TOPIC "\":\"");
 	sbuf_adds(p, topic);
 	sbuf_add(p, ifc->tail, ifc->taillen);
+	z->prehead = p->len;
+	z->preev = ev;
+	z->preifc = ifc;
+	strcpy(z->pretopic, topic);
 	sbuf_add(p, z->rx.p, z->rx.len);
 }
 

@@ -679,12 +679,12 @@ test_scan_decode(void)
 	/* More objects than are kept parsed: the rest are indexed later. */
 	sbuf_reset(&in);
 	sbuf_addc(&in, '[');
-	for (j = 0; j < 200; j++)
+	for (j = 0; j < 600; j++)
 		sbuf_addf(&in, "%s{\"n\": %zu}", j ? "," : "", j);
 	sbuf_addc(&in, ']');
 	CHECK(ntopmsg_decode(m, &h, (const uint8_t *)in.p, in.len) ==
 	    NTOPMSG_OK);
-	for (j = 0; j < 200; j++) {
+	for (j = 0; j < 600; j++) {
 		const struct record *r = ntopmsg_next(m);
 		int64_t v = -1;
 
@@ -692,7 +692,7 @@ test_scan_decode(void)
 		    v != (int64_t)j)
 			break;
 	}
-	CHECK(j == 200 && ntopmsg_next(m) == NULL);
+	CHECK(j == 600 && ntopmsg_next(m) == NULL);
 	ntopmsg_destroy(&m);
 	sbuf_free(&in);
 	sbuf_free(&want);
