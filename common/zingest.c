@@ -77,6 +77,7 @@ struct zingest {
 	struct ntopmsg_seq	*seq;
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
+	int64_t			 rxsec;		/* the whole seconds in rx */
 	struct sbuf		 pre;		/* its records' prefix */
 	/* What pre holds before its _rx, for the next message. */
 	size_t			 prehead;	/* 0: nothing yet */
@@ -206,6 +207,34 @@ zi_account(struct zingest *z, const struct zi_iface *ifc,
 		++*z->ctr[C_RESTARTS];
 	*z->ctr[C_DROPS] += sr->lost;
 	*z->ctr[C_SLOWJOIN] += sr->slow_joiner;
+}
+
+/* Sets z->rx to the time now, "S.uuuuuu" as sbuf_add_us() writes it.
+ * Messages come many a second: while the second is the one rx holds, only
+ * its six digits of microseconds are written again. */
+static void
+zi_rxtime(struct zingest *z)
+{
+	struct timespec ts;
+	int64_t us;
+	uint32_t f;
+	char *d;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (int64_t)ts.tv_sec * 1000000 + (ts.tv_nsec + 500) / 1000;
+	if (us / 1000000 != z->rxsec || z->rx.len == 0) {
+		sbuf_reset(&z->rx);
+		sbuf_add_us(&z->rx, us);
+		z->rxsec = us / 1000000;
+		return;
+	}
+	f = (uint32_t)(us % 1000000);
+	d = z->rx.p + z->rx.len;
+	for (i = 0; i < 6; i++) {
+		*--d = (char)('0' + f % 10);
+		f /= 10;
+	}
 }
 
 /* Makes the records' prefix, from the opening brace to the value of _rx
@@ -356,8 +385,7 @@ zi_records(struct zingest *z, const struct zi_iface *ifc,
 
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
-	sbuf_reset(&z->rx);
-	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
+	zi_rxtime(z);
 	prev = NULL;
 	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {
