@@ -1,6 +1,6 @@
-/* test_ntopmsg.c - unit tests for payload decoding, the _event rules,
- * record splicing and msg_id accounting (common/ntopmsg.c, ntopenc.c,
- * ntopseq.c). */
+/* test_ntopmsg.c - unit tests for payload decoding, the _event rules and
+ * record splicing (common/ntopmsg.c, ntopenc.c); msg_id accounting is
+ * test_ntopseq.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -311,120 +311,6 @@ test_write(void)
 	    "{\"a\":{ \"b\": 1 }}");
 	CHECK_STR(stripped("{ \"a\": 1 }"), "{ \"a\": 1 }");
 	CHECK_STR(stripped("{\"_t\":1}"), "{}");
-}
-
-/* Sources without a sequence (ntopng's exporter), and the largest gap. */
-static void
-test_seq_noseq(void)
-{
-	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 16);
-	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
-	struct ntopmsg_seqres r;
-
-	h.source_id = 8;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	/* A jump past any plausible gap: no sequence, not billions lost;
-	 * nothing of that source is accounted afterwards. */
-	h.msg_id = 1u << 30;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.unsequenced && r.lost == 0 && !r.restart);
-	h.msg_id = 3;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
-	/* The largest gap still counted. */
-	h.source_id = 9;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	h.msg_id = 2 + NTOPMSG_SEQ_MAXGAP;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == NTOPMSG_SEQ_MAXGAP && !r.unsequenced);
-	/* ntopng's exporter: one msg_id (never set) in every header. */
-	h.source_id = 10;
-	h.msg_id = 0xbe550000;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.unsequenced && !r.restart && r.lost == 0);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
-	/* A producer restarting at the first value after one message is a
-	 * restart, not a repeat. */
-	h.source_id = 11;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.restart && !r.unsequenced);
-	ntopmsg_seq_destroy(&s);
-}
-
-static void
-test_seq(void)
-{
-	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 2);
-	struct ntophdr h = hdr(NTOPHDR_V2, 2, 0);
-	struct ntopmsg_seqres r;
-
-	h.source_id = 7;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 100, &r);
-	CHECK(r.tracked && r.new_source && r.lost == 0 && r.slow_joiner == 0);
-	h.msg_id = 2;
-	ntopmsg_seq_check(s, 0, &h, 100, &r);
-	CHECK(!r.new_source && r.lost == 0 && !r.restart);
-	h.msg_id = 5;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.lost == 2);
-	h.msg_id = 3;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.restart && r.lost == 0);
-	h.msg_id = 4;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(!r.restart && r.lost == 0);
-	/* The same source_id on another interface is another source. */
-	h.msg_id = 9;
-	ntopmsg_seq_check(s, 1, &h, 101, &r);
-	CHECK(r.new_source && r.slow_joiner == 8 && r.lost == 0);
-	CHECK(ntopmsg_seq_sources(s) == 2);
-	/* Table full: a third source is not tracked... */
-	h.source_id = 8;
-	ntopmsg_seq_check(s, 0, &h, 105, &r);
-	CHECK(r.untracked && !r.new_source);
-	/* ...until the others fall silent for more than 10 s. */
-	ntopmsg_seq_check(s, 0, &h, 112, &r);
-	CHECK(r.new_source && r.slow_joiner == 8);
-	CHECK(ntopmsg_seq_sources(s) == 1);
-	/* Forgotten after silence: a restart at 1 is a new source. */
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(r.new_source && !r.restart && r.slow_joiner == 0);
-	/* msg_id wraps from 2^32-1 to 0 without loss. */
-	h.msg_id = 0xfffffffe;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	h.msg_id = 0xffffffff;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == 0 && !r.restart && !r.unsequenced);
-	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == 0 && !r.restart);
-	/* v0 and version-1 headers are not tracked. */
-	h = hdr(NTOPHDR_V0, 0, 0);
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(!r.tracked && !r.new_source);
-	h = hdr(NTOPHDR_V1, 1, 0);
-	h.msg_id = 50;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(!r.tracked && r.lost == 0);
-	ntopmsg_seq_destroy(&s);
-	CHECK(s == NULL);
-	/* First value 0 (softflowd). */
-	s = ntopmsg_seq_new(0, 10, 16);
-	h = hdr(NTOPHDR_V1, 2, 0);
-	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 1, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	ntopmsg_seq_destroy(&s);
 }
 
 /* Random JSON for the scan tests: white space, escapes (runs of
@@ -828,8 +714,6 @@ main(void)
 	test_event();
 	test_write();
 	test_write_random();
-	test_seq();
-	test_seq_noseq();
 	test_scan();
 	test_scan_decode();
 	return unit_done("ntopmsg");
