@@ -36,13 +36,15 @@ ntopmsg_event(const char *topic, const struct record *r)
 			return "counters";
 		topic = "flow";
 	}
-	if (strcmp(topic, "counter") == 0)
-		return "counters";
-	if (strcmp(topic, EVK_LISTENING_PORTS) == 0)
-		return "netstat";
-	if (strcmp(topic, "flow") != 0)
+	/* Flows first: nearly every record is one. */
+	if (strcmp(topic, "flow") != 0) {
+		if (strcmp(topic, "counter") == 0)
+			return "counters";
+		if (strcmp(topic, EVK_LISTENING_PORTS) == 0)
+			return "netstat";
 		return "other";
-	tcp = record_get(r, EVK_TCP);
+	}
+	tcp = record_getn(r, EVK_TCP, sizeof(EVK_TCP) - 1);
 	if (tcp != NULL && tcp->kind == REC_OBJECT &&
 	    record_get(r, EVK_TCP_EVENT_TYPE) == NULL &&
 	    record_get(r, EVK_UDP_EVENT_TYPE) == NULL)
@@ -50,58 +52,123 @@ ntopmsg_event(const char *topic, const struct record *r)
 	return "flow";
 }
 
-static bool
+/* Is f reserved for the pipeline (its key starts with '_')? An empty
+ * key's first byte is its closing quote. */
+static inline bool
 reserved(const struct rec_field *f)
 {
-	return f->klen > 0 && f->key[0] == '_';
+	return f->key[0] == '_';
+}
+
+/* The most bytes enc_put() writes past what it copies. */
+#define ENC_SLACK	16
+
+/* Copies the n bytes of s, which has readable bytes up to lim, to o and
+ * returns the end; o must have room for n + ENC_SLACK bytes. Keys and
+ * values are mostly under 33 bytes: they are moved in one or two 16-byte
+ * pieces instead of a memcpy() call whose length is unknown. */
+static inline char *
+enc_put(char *o, const char *s, size_t n, const char *lim)
+{
+	if (n <= 16 && s + 16 <= lim)
+		memcpy(o, s, 16);
+	else if (n >= 16 && n <= 32) {
+		memcpy(o, s, 16);
+		memcpy(o + n - 16, s + n - 16, 16);
+	} else
+		memcpy(o, s, n);
+	return o + n;
+}
+
+/* Appends ",\"key\":value" for each member of r that is not reserved, and
+ * the closing brace, as json_compact() of the whole object would give
+ * them. Members written without white space in r (key, colon and a
+ * scalar value, or any value when r is compact) are copied as runs of the
+ * producer's text, each run in one piece with the commas between its
+ * members; the others are written key then value, and only an object or
+ * array value of a record that is not compact is compacted. Returns the
+ * number of reserved members left out. */
+static size_t
+write_members(struct sbuf *out, const struct record *r)
+{
+	const struct rec_field *f;
+	const char *run = NULL, *rend = NULL, *m, *lim = r->text + r->len;
+	size_t i, nres = 0;
+	char *o;
+
+	/* Never more than r's text: each member's comma stands for the
+	 * comma or brace before it in r. */
+	o = sbuf_room(out, r->len + 1 + ENC_SLACK);
+	for (i = 0; i < r->nf; i++) {
+		f = &r->f[i];
+		if (reserved(f)) {
+			nres++;
+			continue;
+		}
+		m = f->key - 1;		/* the key's opening quote */
+		if (f->val == f->key + f->klen + 2 && (r->compact ||
+		    (f->kind != REC_OBJECT && f->kind != REC_ARRAY))) {
+			/* Plain "key":value: it joins the run it follows. */
+			if (run == NULL || m != rend + 1) {
+				if (run != NULL) {
+					*o++ = ',';
+					o = enc_put(o, run, (size_t)(rend - run),
+					    lim);
+				}
+				run = m;
+			}
+			rend = f->val + f->vlen;
+			continue;
+		}
+		if (run != NULL) {
+			*o++ = ',';
+			o = enc_put(o, run, (size_t)(rend - run), lim);
+			run = NULL;
+		}
+		o = SBUF_PUTLIT(o, ",\"");
+		o = enc_put(o, f->key, f->klen, lim);
+		o = SBUF_PUTLIT(o, "\":");
+		if (r->compact || (f->kind != REC_OBJECT &&
+		    f->kind != REC_ARRAY)) {
+			o = enc_put(o, f->val, f->vlen, lim);
+			continue;
+		}
+		sbuf_commit(out, o);
+		json_compact(out, f->val, f->vlen);
+		o = sbuf_room(out, (size_t)(lim - f->val) + ENC_SLACK);
+	}
+	if (run != NULL) {
+		*o++ = ',';
+		o = enc_put(o, run, (size_t)(rend - run), lim);
+	}
+	*o++ = '}';
+	sbuf_commit(out, o);
+	return nres;
 }
 
 void
 ntopmsg_write(struct sbuf *out, const char *prefix, size_t plen,
     const struct record *r, uint64_t *nreserved)
 {
-	const struct rec_field *f;
-	size_t i, at, nres = 0;
+	size_t i;
+	char *o;
 
-	for (i = 0; i < r->nf; i++)
-		if (reserved(&r->f[i]))
-			nres++;
-	sbuf_reserve(out, plen + r->len + 2);
-	sbuf_add(out, prefix, plen);
-	if (nres == 0 && r->compact) {
-		/* The fast path: the producer's members as they are. */
-		if (r->nf > 0)
-			sbuf_addc(out, ',');
-		sbuf_add(out, r->text + 1, r->len - 1);
-		return;
-	}
-	if (nres == 0) {
-		/* One compacting pass over the whole object; its opening
-		 * brace becomes the comma after the prefix. */
-		at = out->len;
-		json_compact(out, r->text, r->len);
-		if (r->nf > 0)
-			out->p[at] = ',';
-		else {
-			out->len = at;
-			sbuf_addc(out, '}');
+	o = sbuf_room(out, plen + r->len + 1 + ENC_SLACK);
+	o = sbuf_put(o, prefix, plen);
+	if (r->compact) {
+		for (i = 0; i < r->nf && !reserved(&r->f[i]); i++)
+			;
+		if (i == r->nf) {
+			/* The fast path: the producer's members as they
+			 * are. */
+			if (r->nf > 0)
+				*o++ = ',';
+			sbuf_commit(out, sbuf_put(o, r->text + 1, r->len - 1));
+			return;
 		}
-		return;
 	}
-	*nreserved += nres;
-	for (i = 0; i < r->nf; i++) {
-		f = &r->f[i];
-		if (reserved(f))
-			continue;
-		sbuf_add(out, ",\"", 2);
-		sbuf_add(out, f->key, f->klen);
-		sbuf_add(out, "\":", 2);
-		if (f->kind == REC_OBJECT || f->kind == REC_ARRAY)
-			json_compact(out, f->val, f->vlen);
-		else
-			sbuf_add(out, f->val, f->vlen);
-	}
-	sbuf_addc(out, '}');
+	sbuf_commit(out, o);
+	*nreserved += write_members(out, r);
 }
 
 void

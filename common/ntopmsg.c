@@ -19,9 +19,11 @@
 
 /* Array objects validated and indexed during the walk, kept until they are
  * output: each is scanned once. Objects past these are validated during
- * the walk and indexed again when output, so a payload of millions of
- * small objects holds spans, not records. */
-#define NM_KEEP		64
+ * the walk and parsed again when output, so a payload of millions of
+ * small objects holds spans, not records. Producers batch up to a few
+ * hundred records a message (softflowd and the bench send 100), which
+ * these cover: each kept record holds at least 32 fields' room (1.5 KiB). */
+#define NM_KEEP		256
 
 /* An array element that is an object: its span in the decoded text. */
 struct span {
@@ -221,15 +223,14 @@ zinflate(struct ntopmsg *m, const uint8_t *p, size_t len, size_t hint,
 
 
 /* Validates and indexes the object element at s[*pos] into the next kept
- * record, in one pass over its text: json_objend() finds where it would
- * end (trusting nothing) and record_parse() checks that span. When the
- * span does not parse, json_skip_value() walks the element again, so the
- * error is the one a plain walk gives. */
+ * record, in one pass over its text (record_parse_prefix() says where it
+ * ends). When it is not valid, json_skip_value() walks the element again,
+ * so the error is the one a plain walk gives. */
 static int
 keep_object(struct ntopmsg *m, const char *s, size_t len, size_t *pos)
 {
 	struct record *r;
-	size_t start = *pos, end;
+	size_t start, end;
 	int rc;
 
 	if (m->nkept == m->keptcap) {
@@ -243,14 +244,12 @@ keep_object(struct ntopmsg *m, const char *s, size_t len, size_t *pos)
 		m->keptcap = nc;
 	}
 	r = &m->kept[m->nkept];
-	/* The byte loop finding the end costs more than validating twice;
-	 * the block scans cost a fraction of it. */
-	end = json_scan_active() == JSON_SCAN_BYTE ? 0 :
-	    json_objend(s + start, len - start);
-	if (end == 0 || record_parse(r, s + start, end) != REC_OK) {
+	start = *pos;
+	if (record_parse_prefix(r, s + start, len - start, &end) != REC_OK) {
 		if ((rc = json_skip_value(s, len, pos)) != REC_OK)
 			return rc;
-		/* Valid after all: the span is exact now. */
+		/* Not reached (both read one grammar), but the span is
+		 * exact now. */
 		if ((rc = record_parse(r, s + start, *pos - start)) != REC_OK)
 			return rc;
 		end = *pos - start;

@@ -77,7 +77,13 @@ struct zingest {
 	struct ntopmsg_seq	*seq;
 	struct sbuf		 out;
 	struct sbuf		 rx;		/* the current message's _rx */
+	int64_t			 rxsec;		/* the whole seconds in rx */
 	struct sbuf		 pre;		/* its records' prefix */
+	/* What pre holds before its _rx, for the next message. */
+	size_t			 prehead;	/* 0: nothing yet */
+	const char		*preev;
+	const struct zi_iface	*preifc;
+	char			 pretopic[sizeof(((struct ntophdr *)0)->topic)];
 	struct sbuf		 ren;		/* -N: a record renamed */
 	struct record		 renrec;
 	zmq_msg_t		 f1, f2, fx;
@@ -203,20 +209,60 @@ zi_account(struct zingest *z, const struct zi_iface *ifc,
 	*z->ctr[C_SLOWJOIN] += sr->slow_joiner;
 }
 
+/* Sets z->rx to the time now, "S.uuuuuu" as sbuf_add_us() writes it.
+ * Messages come many a second: while the second is the one rx holds, only
+ * its six digits of microseconds are written again. */
+static void
+zi_rxtime(struct zingest *z)
+{
+	struct timespec ts;
+	int64_t us;
+	uint32_t f;
+	char *d;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	us = (int64_t)ts.tv_sec * 1000000 + (ts.tv_nsec + 500) / 1000;
+	if (us / 1000000 != z->rxsec || z->rx.len == 0) {
+		sbuf_reset(&z->rx);
+		sbuf_add_us(&z->rx, us);
+		z->rxsec = us / 1000000;
+		return;
+	}
+	f = (uint32_t)(us % 1000000);
+	d = z->rx.p + z->rx.len;
+	for (i = 0; i < 6; i++) {
+		*--d = (char)('0' + f % 10);
+		f /= 10;
+	}
+}
+
 /* Makes the records' prefix, from the opening brace to the value of _rx
- * (z->rx), for _event ev. */
+ * (z->rx), for _event ev. What comes before _rx is kept from the last
+ * prefix when it had the same _event, topic and interface, as it does
+ * for most messages. */
 static void
 zi_prefix(struct zingest *z, const struct zi_iface *ifc, const char *ev,
     const char *topic)
 {
 	struct sbuf *p = &z->pre;
 
+	if (z->prehead > 0 && ev == z->preev && ifc == z->preifc &&
+	    strcmp(topic, z->pretopic) == 0) {
+		p->len = z->prehead;
+		sbuf_add(p, z->rx.p, z->rx.len);
+		return;
+	}
 	sbuf_reset(p);
 	SBUF_ADDLIT(p, "{\"" EVK_TYPE "\":\"event\",\"" EVK_EVENT "\":\"");
 	sbuf_adds(p, ev);
 	SBUF_ADDLIT(p, "\",\"" EVK_TOPIC "\":\"");
 	sbuf_adds(p, topic);
 	sbuf_add(p, ifc->tail, ifc->taillen);
+	z->prehead = p->len;
+	z->preev = ev;
+	z->preifc = ifc;
+	strcpy(z->pretopic, topic);
 	sbuf_add(p, z->rx.p, z->rx.len);
 }
 
@@ -339,8 +385,7 @@ zi_records(struct zingest *z, const struct zi_iface *ifc,
 
 	/* Every record of a message starts alike: the prefix up to _rx is
 	 * made once per message, again only when _event changes. */
-	sbuf_reset(&z->rx);
-	sbuf_add_time(&z->rx, zi_now(CLOCK_REALTIME));
+	zi_rxtime(z);
 	prev = NULL;
 	repaired = ntopmsg_repairs(z->msg) != 0;
 	while ((r = ntopmsg_next(z->msg)) != NULL) {

@@ -4,7 +4,8 @@
  * rest is the payload (plain, legacy zlib or v3 zlib, as the header says).
  * Properties: a decoded header re-encodes to a header that decodes alike;
  * every record the decoder yields, written out with the pipeline's prefix
- * or stripped, parses back as a record. */
+ * or stripped, parses back as a record; written out, it is the prefix and
+ * the members of the record compacted whole, the reserved ones left out. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,33 @@ fz_header(const struct ntophdr *h)
 	FZ_ASSERT(h2.has_msg_id == h->has_msg_id);
 	if (h->has_msg_id)
 		FZ_ASSERT(h2.msg_id == h->msg_id);
+}
+
+/* ntopmsg_write()'s output out (after the prefix of plen bytes) against
+ * r compacted whole, then written member by member. */
+static void
+fz_written(const struct record *r, const struct sbuf *out, size_t plen)
+{
+	struct sbuf c = { 0 }, want = { 0 };
+	struct record rc = RECORD_INIT;
+	size_t i;
+
+	json_compact(&c, r->text, r->len);
+	FZ_ASSERT(record_parse(&rc, c.p, c.len) == REC_OK);
+	for (i = 0; i < rc.nf; i++) {
+		if (rc.f[i].klen > 0 && rc.f[i].key[0] == '_')
+			continue;
+		sbuf_add(&want, ",\"", 2);
+		sbuf_add(&want, rc.f[i].key, rc.f[i].klen);
+		sbuf_add(&want, "\":", 2);
+		sbuf_add(&want, rc.f[i].val, rc.f[i].vlen);
+	}
+	sbuf_addc(&want, '}');
+	FZ_ASSERT(out->len == plen + want.len &&
+	    memcmp(out->p + plen, want.p, want.len) == 0);
+	record_free(&rc);
+	sbuf_free(&c);
+	sbuf_free(&want);
 }
 
 int
@@ -96,6 +124,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_ASSERT(record_parse(&back, out.p, out.len) ==
 			    REC_OK);
 			FZ_ASSERT(rec_streq(record_get(&back, "_iface"), "x"));
+			fz_written(r, &out, sizeof(prefix) - 1);
 			sbuf_reset(&out);
 			ntopmsg_strip(&out, r);
 			FZ_ASSERT(record_parse(&back, out.p, out.len) ==

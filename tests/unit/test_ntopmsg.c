@@ -1,6 +1,6 @@
-/* test_ntopmsg.c - unit tests for payload decoding, the _event rules,
- * record splicing and msg_id accounting (common/ntopmsg.c, ntopenc.c,
- * ntopseq.c). */
+/* test_ntopmsg.c - unit tests for payload decoding, the _event rules and
+ * record splicing (common/ntopmsg.c, ntopenc.c); msg_id accounting is
+ * test_ntopseq.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,120 +313,6 @@ test_write(void)
 	CHECK_STR(stripped("{\"_t\":1}"), "{}");
 }
 
-/* Sources without a sequence (ntopng's exporter), and the largest gap. */
-static void
-test_seq_noseq(void)
-{
-	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 16);
-	struct ntophdr h = hdr(NTOPHDR_V1, 2, 0);
-	struct ntopmsg_seqres r;
-
-	h.source_id = 8;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	/* A jump past any plausible gap: no sequence, not billions lost;
-	 * nothing of that source is accounted afterwards. */
-	h.msg_id = 1u << 30;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.unsequenced && r.lost == 0 && !r.restart);
-	h.msg_id = 3;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
-	/* The largest gap still counted. */
-	h.source_id = 9;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	h.msg_id = 2 + NTOPMSG_SEQ_MAXGAP;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == NTOPMSG_SEQ_MAXGAP && !r.unsequenced);
-	/* ntopng's exporter: one msg_id (never set) in every header. */
-	h.source_id = 10;
-	h.msg_id = 0xbe550000;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.unsequenced && !r.restart && r.lost == 0);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(!r.unsequenced && !r.restart && r.lost == 0);
-	/* A producer restarting at the first value after one message is a
-	 * restart, not a repeat. */
-	h.source_id = 11;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.restart && !r.unsequenced);
-	ntopmsg_seq_destroy(&s);
-}
-
-static void
-test_seq(void)
-{
-	struct ntopmsg_seq *s = ntopmsg_seq_new(1, 10, 2);
-	struct ntophdr h = hdr(NTOPHDR_V2, 2, 0);
-	struct ntopmsg_seqres r;
-
-	h.source_id = 7;
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 100, &r);
-	CHECK(r.tracked && r.new_source && r.lost == 0 && r.slow_joiner == 0);
-	h.msg_id = 2;
-	ntopmsg_seq_check(s, 0, &h, 100, &r);
-	CHECK(!r.new_source && r.lost == 0 && !r.restart);
-	h.msg_id = 5;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.lost == 2);
-	h.msg_id = 3;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(r.restart && r.lost == 0);
-	h.msg_id = 4;
-	ntopmsg_seq_check(s, 0, &h, 101, &r);
-	CHECK(!r.restart && r.lost == 0);
-	/* The same source_id on another interface is another source. */
-	h.msg_id = 9;
-	ntopmsg_seq_check(s, 1, &h, 101, &r);
-	CHECK(r.new_source && r.slow_joiner == 8 && r.lost == 0);
-	CHECK(ntopmsg_seq_sources(s) == 2);
-	/* Table full: a third source is not tracked... */
-	h.source_id = 8;
-	ntopmsg_seq_check(s, 0, &h, 105, &r);
-	CHECK(r.untracked && !r.new_source);
-	/* ...until the others fall silent for more than 10 s. */
-	ntopmsg_seq_check(s, 0, &h, 112, &r);
-	CHECK(r.new_source && r.slow_joiner == 8);
-	CHECK(ntopmsg_seq_sources(s) == 1);
-	/* Forgotten after silence: a restart at 1 is a new source. */
-	h.msg_id = 1;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(r.new_source && !r.restart && r.slow_joiner == 0);
-	/* msg_id wraps from 2^32-1 to 0 without loss. */
-	h.msg_id = 0xfffffffe;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	h.msg_id = 0xffffffff;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == 0 && !r.restart && !r.unsequenced);
-	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 200, &r);
-	CHECK(r.lost == 0 && !r.restart);
-	/* v0 and version-1 headers are not tracked. */
-	h = hdr(NTOPHDR_V0, 0, 0);
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(!r.tracked && !r.new_source);
-	h = hdr(NTOPHDR_V1, 1, 0);
-	h.msg_id = 50;
-	ntopmsg_seq_check(s, 0, &h, 130, &r);
-	CHECK(!r.tracked && r.lost == 0);
-	ntopmsg_seq_destroy(&s);
-	CHECK(s == NULL);
-	/* First value 0 (softflowd). */
-	s = ntopmsg_seq_new(0, 10, 16);
-	h = hdr(NTOPHDR_V1, 2, 0);
-	h.msg_id = 0;
-	ntopmsg_seq_check(s, 0, &h, 1, &r);
-	CHECK(r.new_source && r.slow_joiner == 0);
-	ntopmsg_seq_destroy(&s);
-}
-
 /* Random JSON for the scan tests: white space, escapes (runs of
  * backslashes too), brackets and quotes inside strings, UTF-8, so that
  * every kind of byte falls at every place of a 64-byte block. */
@@ -679,12 +565,12 @@ test_scan_decode(void)
 	/* More objects than are kept parsed: the rest are indexed later. */
 	sbuf_reset(&in);
 	sbuf_addc(&in, '[');
-	for (j = 0; j < 200; j++)
+	for (j = 0; j < 600; j++)
 		sbuf_addf(&in, "%s{\"n\": %zu}", j ? "," : "", j);
 	sbuf_addc(&in, ']');
 	CHECK(ntopmsg_decode(m, &h, (const uint8_t *)in.p, in.len) ==
 	    NTOPMSG_OK);
-	for (j = 0; j < 200; j++) {
+	for (j = 0; j < 600; j++) {
 		const struct record *r = ntopmsg_next(m);
 		int64_t v = -1;
 
@@ -692,10 +578,131 @@ test_scan_decode(void)
 		    v != (int64_t)j)
 			break;
 	}
-	CHECK(j == 200 && ntopmsg_next(m) == NULL);
+	CHECK(j == 600 && ntopmsg_next(m) == NULL);
 	ntopmsg_destroy(&m);
 	sbuf_free(&in);
 	sbuf_free(&want);
+}
+
+/* White space as a producer puts it: none, json-c's single spaces, or
+ * random (style 0, 1, 2). */
+static void
+gen_ws_style(struct sbuf *b, int style)
+{
+	if (style == 1)
+		sbuf_addc(b, ' ');
+	else if (style == 2)
+		gen_ws(b);
+}
+
+/* A record of up to 30 members for ntopmsg_write(): reserved, empty and
+ * long keys among them, values of every kind, the white space of style
+ * at the top level (values have their own). */
+static void
+gen_record(struct sbuf *b, int style)
+{
+	unsigned i, n = rnd(31), k;
+
+	sbuf_addc(b, '{');
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sbuf_addc(b, ',');
+		gen_ws_style(b, style);
+		k = rnd(8);
+		if (k == 0)
+			sbuf_adds(b, rnd(2) ? "\"_rx\"" : "\"_\"");
+		else if (k == 1)
+			sbuf_adds(b, rnd(2) ? "\"\"" :
+			    "\"A_KEY_LONGER_THAN_THIRTY_TWO_BYTES_\"");
+		else
+			gen_str(b);
+		if (style == 2)
+			gen_ws(b);
+		sbuf_addc(b, ':');
+		gen_ws_style(b, style);
+		gen_value(b, 1);
+		if (style == 2)
+			gen_ws(b);
+	}
+	gen_ws_style(b, style);
+	sbuf_addc(b, '}');
+}
+
+/* ntopmsg_write() on random records gives what writing the members of the
+ * compacted record gives, each record at the very end of its allocation
+ * (so a sanitizer sees any read past it). */
+static void
+test_write_random(void)
+{
+	static const char pre[] = "{\"_type\":\"event\",\"_rx\":1.5";
+	struct record r = RECORD_INIT, c = RECORD_INIT;
+	struct sbuf in = { 0 }, comp = { 0 }, want = { 0 }, got = { 0 };
+	size_t i, j, bad = 0, spaced[4] = { 0, 0, 0, 0 };
+	uint64_t res, wres;
+	char *text;
+	int style;
+
+	for (i = 0; i < 6000; i++) {
+		style = (int)(i % 4);
+		sbuf_reset(&in);
+		gen_record(&in, style % 3);
+		if (style == 3) {
+			/* Compact throughout, the fast path when nothing
+			 * is reserved. */
+			sbuf_reset(&comp);
+			json_compact(&comp, in.p, in.len);
+			sbuf_reset(&in);
+			sbuf_add(&in, comp.p, comp.len);
+		}
+		if ((text = malloc(in.len)) == NULL)
+			abort();
+		memcpy(text, in.p, in.len);
+		if (record_parse(&r, text, in.len) != REC_OK) {
+			if (bad++ == 0)
+				fprintf(stderr, "generated: %s\n", in.p);
+			free(text);
+			continue;
+		}
+		spaced[style] += !r.compact;
+		sbuf_reset(&comp);
+		json_compact(&comp, text, in.len);
+		CHECK(record_parse(&c, comp.p, comp.len) == REC_OK);
+		sbuf_reset(&want);
+		sbuf_add(&want, pre, sizeof(pre) - 1);
+		wres = 0;
+		for (j = 0; j < c.nf; j++) {
+			if (c.f[j].klen > 0 && c.f[j].key[0] == '_') {
+				wres++;
+				continue;
+			}
+			sbuf_add(&want, ",\"", 2);
+			sbuf_add(&want, c.f[j].key, c.f[j].klen);
+			sbuf_add(&want, "\":", 2);
+			sbuf_add(&want, c.f[j].val, c.f[j].vlen);
+		}
+		sbuf_addc(&want, '}');
+		sbuf_reset(&got);
+		res = 0;
+		ntopmsg_write(&got, pre, sizeof(pre) - 1, &r, &res);
+		if (got.len != want.len || memcmp(got.p, want.p, got.len) != 0 ||
+		    res != wres || got.p[got.len] != '\0') {
+			if (bad++ == 0)
+				fprintf(stderr, "write:\n%s\n%s\n%s\n", in.p,
+				    want.p, got.p);
+		}
+		free(text);
+	}
+	CHECK(bad == 0);
+	/* Every kind came: white space at the top level (1, 2) or only
+	 * inside values (0), or none (3). */
+	CHECK(spaced[0] > 0 && spaced[0] < 1500 && spaced[1] == 1500 &&
+	    spaced[2] > 0 && spaced[3] == 0);
+	record_free(&r);
+	record_free(&c);
+	sbuf_free(&in);
+	sbuf_free(&comp);
+	sbuf_free(&want);
+	sbuf_free(&got);
 }
 
 int
@@ -706,8 +713,7 @@ main(void)
 	test_tlv();
 	test_event();
 	test_write();
-	test_seq();
-	test_seq_noseq();
+	test_write_random();
 	test_scan();
 	test_scan_decode();
 	return unit_done("ntopmsg");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -61,6 +62,30 @@ strip_rx(char *s)
 	}
 }
 
+/* Checks every "_rx" of text: "S.uuuuuu", within a minute of now, never
+ * before the one above it; puts them in rx[0..max), returns how many. */
+static size_t
+check_rx(const char *text, double *rx, size_t max)
+{
+	const char *p = text;
+	char *end;
+	size_t n = 0, digits;
+	double now = (double)time(NULL);
+
+	while ((p = strstr(p, "\"_rx\":")) != NULL && n < max) {
+		p += 6;
+		digits = strspn(p, "0123456789");
+		CHECK(digits >= 10 && p[digits] == '.' &&
+		    strspn(p + digits + 1, "0123456789") == 6 &&
+		    p[digits + 7] == ',');
+		rx[n] = strtod(p, &end);
+		CHECK(rx[n] > now - 60 && rx[n] < now + 60);
+		CHECK(n == 0 || rx[n] >= rx[n - 1]);
+		n++;
+	}
+	return n;
+}
+
 static void
 test_threads(void)
 {
@@ -69,6 +94,7 @@ test_threads(void)
 	struct emit_conf ec = { 0 };
 	struct stats *zst = stats_new("zmq-ingest"), *est = stats_new("ev-emit");
 	char err[256], path[64], text[65536];
+	double rx[8];
 	void *ctx = zmq_ctx_new();
 	struct run r = { 0 };
 	struct emit *e;
@@ -119,6 +145,9 @@ test_threads(void)
 	CHECK(r.rc == 0);
 	CHECK(sink_close(&r.out) == 0);
 	snprintf(text, sizeof(text), "%s", slurp(path));
+	/* One _rx a message, the same in each of its records. */
+	CHECK(check_rx(text, rx, 8) == 5);
+	CHECK(rx[0] == rx[1] && rx[3] == rx[4]);
 	strip_rx(text);
 	CHECK_STR(text,
 	    "{\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\","
