@@ -103,6 +103,40 @@ tlv_special(uint8_t c)
 	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
 }
 
+/* Whether one of the 8 bytes in x is tlv_special(): the usual string is
+ * plain ASCII, checked a word at a time. The borrows of the subtractions
+ * can flag a byte wrongly only above a byte that is special, so the
+ * answer for the word is exact. */
+static inline bool
+tlv_special8(const uint8_t *s)
+{
+	const uint64_t ones = 0x0101010101010101u, high = ones * 0x80;
+	uint64_t x, q, b;
+
+	memcpy(&x, s, sizeof(x));
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return (((x - ones * 0x20) | (q - ones) | (b - ones)) & ~x & high) != 0 ||
+	    (x & high) != 0;
+}
+
+/* The length of the plain prefix of s[0..n): no byte tlv_special(). */
+static size_t
+tlv_plain(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8)
+		if (tlv_special8(s + i))
+			break;
+	/* The last bytes of a longer string: one overlapping word. */
+	if (i + 8 > n && n >= 8 && !tlv_special8(s + n - 8))
+		return n;
+	while (i < n && !tlv_special(s[i]))
+		i++;
+	return i;
+}
+
 /* Bits of tlv_put_str()'s result. */
 #define TLV_STR_REPAIRED	1
 #define TLV_STR_ESCAPED		2
@@ -114,12 +148,10 @@ tlv_special(uint8_t c)
 static int
 tlv_put_str(struct sbuf *out, const uint8_t *s, size_t n)
 {
-	size_t i = 0;
+	size_t i;
 	int res = 0;
 
-	while (i < n && !tlv_special(s[i]))
-		i++;
-	if (i == n) {
+	if (tlv_plain(s, n) == n) {
 		char *o = sbuf_room(out, n + 2);
 
 		*o++ = '"';

@@ -325,10 +325,43 @@ test_ndpi_encode(void)
 	fclose(fp);
 }
 
+/* String values of every length to 20 with one byte that needs care
+ * (quote, backslash, control, high bit: the word-at-a-time check must see
+ * it wherever it lies, the overlapping last word included), against the
+ * JSON writer that escapes byte by byte. */
+static void
+test_strings(void)
+{
+	static const uint8_t odd[] = { '"', '\\', 0x1f, 0x80, 0xc3, 'a' };
+	struct sbuf want = { 0 };
+	uint8_t buf[64];
+	size_t n, at, k;
+	int bad = 0;
+
+	for (n = 1; n <= 20; n++)
+		for (at = 0; at < n; at++)
+			for (k = 0; k < sizeof(odd); k++) {
+				memcpy(buf, "\x01\x01\x2b\x01\x00", 5);
+				buf[5] = (uint8_t)n;
+				memset(buf + 6, 'x', n);
+				buf[6 + at] = odd[k];
+				buf[6 + n] = 0x01;
+				sbuf_reset(&want);
+				sbuf_adds(&want, "{\"1\":");
+				sbuf_add_jstr_utf8(&want, (char *)buf + 6, n);
+				sbuf_adds(&want, "}\n");
+				if (strcmp(dec(buf, 7 + n, false), want.p) != 0)
+					bad++;
+			}
+	CHECK(bad == 0);
+	sbuf_free(&want);
+}
+
 int
 main(void)
 {
 	test_types();
+	test_strings();
 	test_bad();
 	test_encode();
 	test_ndpi_decode();
