@@ -65,6 +65,17 @@ test_types(void)
 	    "{\"1\":255,\"2\":65535,\"3\":4294967295,"
 	    "\"4\":18446744073709551615,\"5\":-1,\"6\":-32768,"
 	    "\"7\":-2147483648,\"8\":-9223372036854775808,\"9\":5}\n");
+	/* Keys and values at the edges of the short decimal writer: 0, 9,
+	 * 10, 99, 100; positive signed values take it too. */
+	CHECK_STR(DEC("\x01\x01" "\x22\x00\x00" "\x22\x09\x09"
+	    "\x22\x0a\x0a" "\x22\x63\x63" "\x22\x64\x64"
+	    "\x26\x0b\x7f" "\x27\x0c\x00\x63" "\x29\x0d"
+	    "\x00\x00\x00\x00\x00\x00\x00\x00" "\x01", false),
+	    "{\"0\":0,\"9\":9,\"10\":10,\"99\":99,\"100\":100,"
+	    "\"11\":127,\"12\":99,\"13\":0}\n");
+	CHECK_STR(DEC("\x01\x01" "\x33\x03\xe7\x03\xe7" "\x33\x03\xe8\x03\xe8"
+	    "\x33\x27\x0f\x27\x0f" "\x33\x27\x10\x27\x10" "\x01", false),
+	    "{\"999\":999,\"1000\":1000,\"9999\":9999,\"10000\":10000}\n");
 	/* Floats, little-endian: 1.5, 0.087, -0, inf, NaN. */
 	CHECK_STR(DEC("\x01\x01" "\x2a\x01\x00\x00\xc0\x3f"
 	    "\x2a\x02\x0e\x2d\xb2\x3d" "\x2a\x03\x00\x00\x00\x80"
@@ -317,10 +328,43 @@ test_ndpi_encode(void)
 	fclose(fp);
 }
 
+/* String values of every length to 20 with one byte that needs care
+ * (quote, backslash, control, high bit: the word-at-a-time check must see
+ * it wherever it lies, the overlapping last word included), against the
+ * JSON writer that escapes byte by byte. */
+static void
+test_strings(void)
+{
+	static const uint8_t odd[] = { '"', '\\', 0x1f, 0x80, 0xc3, 'a' };
+	struct sbuf want = { 0 };
+	uint8_t buf[64];
+	size_t n, at, k;
+	int bad = 0;
+
+	for (n = 1; n <= 20; n++)
+		for (at = 0; at < n; at++)
+			for (k = 0; k < sizeof(odd); k++) {
+				memcpy(buf, "\x01\x01\x2b\x01\x00", 5);
+				buf[5] = (uint8_t)n;
+				memset(buf + 6, 'x', n);
+				buf[6 + at] = odd[k];
+				buf[6 + n] = 0x01;
+				sbuf_reset(&want);
+				sbuf_adds(&want, "{\"1\":");
+				sbuf_add_jstr_utf8(&want, (char *)buf + 6, n);
+				sbuf_adds(&want, "}\n");
+				if (strcmp(dec(buf, 7 + n, false), want.p) != 0)
+					bad++;
+			}
+	CHECK(bad == 0);
+	sbuf_free(&want);
+}
+
 int
 main(void)
 {
 	test_types();
+	test_strings();
 	test_bad();
 	test_encode();
 	test_ndpi_decode();
