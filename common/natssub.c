@@ -136,13 +136,35 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 	return 0;
 }
 
+/* Binds a pull subscription to the consumer set up for filter. Returns
+ * 0, or 1 (worth another try: a consumer or stream leader may be being
+ * elected, and the look-up the bind makes gets no answer). */
+static int
+ns_bind(struct natssub *s, jsOptions *jo, const char *filter, char *err,
+    size_t errsz)
+{
+	jsSubOptions so;
+	jsErrCode je = 0;
+	natsStatus st;
+
+	jsSubOptions_Init(&so);
+	so.Stream = s->u.stream;
+	so.Consumer = s->u.consumer;
+	st = js_PullSubscribe(&s->sub, s->js, filter, s->u.consumer, jo, &so,
+	    &je);
+	if (st == NATS_OK)
+		return 0;
+	s->sub = NULL;
+	snprintf(err, errsz, "consumer %s: cannot bind: %s (%d)",
+	    s->u.consumer, natsStatus_GetText(st), (int)je);
+	return 1;
+}
+
 /* Connects, checks the stream, sets up the consumer and binds to it. */
 static int
 ns_setup(struct natssub *s, char *err, size_t errsz)
 {
 	jsOptions jo;
-	jsSubOptions so;
-	jsErrCode je = 0;
 	natsStatus st;
 	char *filter = NULL;
 	int64_t deadline;
@@ -156,7 +178,8 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 		snprintf(err, errsz, "JetStream: %s", natsStatus_GetText(st));
 		return 1;
 	}
-	/* Set-up calls that got no answer are tried again for a while. */
+	/* Set-up calls that got no answer are tried again for a while; the
+	 * bind too, whose consumer look-up meets the same elections. */
 	deadline = natsio_now_us() + NATSIO_SETUP_MS * 1000LL;
 	for (;;) {
 		rc = natsio_stream(s->js, &s->u, s->u.filter, err, errsz);
@@ -164,28 +187,16 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 			free(filter);
 			filter = NULL;
 			rc = ns_consumer(s, &filter, err, errsz);
+			if (rc == 0)
+				rc = ns_bind(s, &jo, filter, err, errsz);
 		} else
 			rc = rc == -1 ? 2 : 1;
 		if (rc != 1 || natsio_now_us() >= deadline)
 			break;
 		usleep(250000);
 	}
-	if (rc != 0) {
-		free(filter);
-		return rc;
-	}
-	jsSubOptions_Init(&so);
-	so.Stream = s->u.stream;
-	so.Consumer = s->u.consumer;
-	st = js_PullSubscribe(&s->sub, s->js, filter, s->u.consumer, &jo, &so,
-	    &je);
 	free(filter);
-	if (st != NATS_OK) {
-		snprintf(err, errsz, "consumer %s: cannot bind: %s (%d)",
-		    s->u.consumer, natsStatus_GetText(st), (int)je);
-		return 1;
-	}
-	return 0;
+	return rc;
 }
 
 static void
