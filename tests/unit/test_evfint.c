@@ -116,8 +116,7 @@ static uint32_t seed = 11;
 static unsigned
 rnd(unsigned n)
 {
-	seed = seed * 1103515245u + 12345u;
-	return (seed >> 8) % n;
+	return unit_rand(&seed, n);
 }
 
 /* The expected decoding of the pieces p[0..np) into size bytes: as many

@@ -144,8 +144,7 @@ static uint32_t gen_seed = 1;
 static unsigned
 gen_rand(unsigned n)
 {
-	gen_seed = gen_seed * 1103515245u + 12345u;
-	return (gen_seed >> 8) % n;
+	return unit_rand(&gen_seed, n);
 }
 
 /* A decimal part: mostly 0..255, sometimes 256..999, 4 digits, a leading

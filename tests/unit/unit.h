@@ -2,6 +2,7 @@
 #ifndef EVPIPE_UNIT_H
 #define EVPIPE_UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,16 @@ unit_slurp(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 	fclose(fp);
 	return (long)n;
+}
+
+/* A number below n from the generator whose state is *seed: the same
+ * sequence on every machine, so a randomised test sees the same inputs
+ * in every run. */
+static inline unsigned
+unit_rand(uint32_t *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 8) % n;
 }
 
 /* Prints "NAME: N passed, N failed" and gives main()'s exit status. */
