@@ -100,6 +100,33 @@ any_stream_leader() {
 	echo "$l"
 }
 
+# For a test that timed out: what each node says of stream $1 and its
+# consumers (monitoring ports ${P[6]}, ${P[7]}, ${P[8]}), then the input
+# counters of readers $2 (pids), which are asked to exit, with stderr
+# files $3: on stderr, where the test's failure shows it.
+nats_diag() {
+	local i p f
+	for i in 6 7 8; do
+		echo "node on ${P[$i]}:"
+		curl -s -m 5 "http://127.0.0.1:${P[$i]}/jsz?consumers=true" |
+		    jq -c ".account_details[0].stream_detail[]? |
+		    select(.name == \"$1\") | {leader: .cluster.leader,
+		    state: (.state | {messages, first_seq, last_seq}),
+		    consumers: [.consumer_detail[]? | {name,
+		    leader: .cluster.leader, delivered, ack_floor,
+		    num_ack_pending, num_redelivered, num_waiting,
+		    num_pending}]}"
+	done
+	kill -TERM $2 2>/dev/null
+	for p in $2; do wait "$p" 2>/dev/null; done
+	for f in $3; do
+		echo "$f:"
+		grep -h '^{"tool":"nats-input"\|^nats:' "$f"
+		grep -h '^{"tool":"flow-agg"' "$f" | tail -1 |
+		    jq -c '.counters | {records_in}'
+	done
+} >&2
+
 # $1 distinct free ports.
 free_ports() {
 	local -A seen=()
@@ -340,7 +367,11 @@ make_input() {
 	    "$(T agg3.pid)")"
 	for p in $pids; do wait_for "usr1_ready $p"; done
 	wait_for "kill -USR1 $(echo $pids); sleep 0.3; \
-	    [ \$(records_now $live) -eq $n ]" 180
+	    [ \$(records_now $live) -eq $n ]" 180 || {
+		echo "wanted $n records" >&2
+		nats_diag ev "$pids" "$live"
+		false
+	}
 	kill -TERM $pids
 	for p in $pids; do wait "$p"; done
 	rm -f "$(T)"/agg?.pid

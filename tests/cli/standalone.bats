@@ -65,7 +65,7 @@ teardown() {
 	    "$W/evpipe" $files
 	# On failure: which tests, and what they said.
 	if [ "$status" -ne 0 ]; then
-		echo "$output" | grep -A 8 '^not ok' | head -n 80
+		echo "$output" | grep -A 40 '^not ok' | head -n 200
 		false
 	fi
 	[ "$(echo "$output" | grep -c '^not ok')" -eq 0 ]
