@@ -101,9 +101,10 @@ any_stream_leader() {
 }
 
 # For a test that timed out: what each node says of stream $1 and its
-# consumers (monitoring ports ${P[6]}, ${P[7]}, ${P[8]}), then the input
-# counters of readers $2 (pids), which are asked to exit, with stderr
-# files $3: on stderr, where the test's failure shows it.
+# consumers (monitoring ports ${P[6]}, ${P[7]}, ${P[8]}); whether readers
+# $2 (pids) still run; then, once they are asked to exit, what each said
+# in its stderr file ($3, same order) besides its counters, and its last
+# records_in. All on stderr, where the test's failure shows it.
 nats_diag() {
 	local i p f
 	for i in 6 7 8; do
@@ -117,11 +118,15 @@ nats_diag() {
 		    num_ack_pending, num_redelivered, num_waiting,
 		    num_pending}]}"
 	done
+	for p in $2; do
+		if kill -0 "$p" 2>/dev/null; then echo "reader $p runs"
+		else echo "reader $p had exited"; fi
+	done
 	kill -TERM $2 2>/dev/null
 	for p in $2; do wait "$p" 2>/dev/null; done
 	for f in $3; do
 		echo "$f:"
-		grep -h '^{"tool":"nats-input"\|^nats:' "$f"
+		grep -hv '^{"tool":"flow-agg"' "$f" | tail -n 5
 		grep -h '^{"tool":"flow-agg"' "$f" | tail -1 |
 		    jq -c '.counters | {records_in}'
 	done
