@@ -17,6 +17,7 @@
 
 #include "natsio.h"
 #include "natssub.h"
+#include "natswatch.h"
 #include "seqset.h"
 #include "xalloc.h"
 
@@ -41,7 +42,9 @@ struct natssub {
 	int64_t		 idle_since;
 	char		 lasterr[160];
 	uint64_t	 msgs, redelivered, skipped, acks, ack_errors;
-	uint64_t	 fetch_errors, recreated;
+	uint64_t	 fetch_errors, recreated, stalls;
+	int64_t		 setup_ms;	/* how long the set-up took */
+	struct natswatch watch;		/* is the consumer still sending? */
 	/* A consumer deleted to restart it: where and on what it restarts,
 	 * kept across set-up retries. */
 	uint64_t	 restart_seq;
@@ -64,17 +67,36 @@ ns_config(struct natssub *s, jsConsumerConfig *cc, const char *filter,
 	cc->OptStartSeq = start > 1 ? start : 0;
 }
 
+/* The stream sequence up to which a consumer's messages were all
+ * acknowledged. A consumer recreated to start at sequence N has read
+ * nothing before N, but the server reports an ack floor of 0 until its
+ * first ack: taken as the floor, a reader starting after one that died
+ * early would read 1..N-1 again, acknowledged long before. */
+static uint64_t
+ns_floor(const jsConsumerInfo *ci)
+{
+	const jsConsumerConfig *c = ci->Config;
+	uint64_t floor = ci->AckFloor.Stream;
+
+	if (c != NULL && c->DeliverPolicy == js_DeliverByStartSequence &&
+	    c->OptStartSeq > floor + 1)
+		floor = c->OptStartSeq - 1;
+	return floor;
+}
+
 /* Creates the consumer, or recreates it from just after its ack floor
- * when a dead reader left messages unacked. 0, or the exit status. */
+ * when a dead reader left messages unacked, or always when force (it
+ * stalled), counting a recreation in *restarts. 0, or the exit status. */
 static int
-ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
+ns_consumer(struct natssub *s, char **filter, bool force, uint64_t *restarts,
+    char *err, size_t errsz)
 {
 	jsConsumerInfo *ci = NULL;
 	jsConsumerConfig cc;
 	jsOptions jo;
 	jsErrCode je = 0;
 	natsStatus st;
-	uint64_t start = 0;
+	uint64_t start = 0, floor;
 
 	jsOptions_Init(&jo);
 	jo.Wait = NATSIO_API_MS;
@@ -90,17 +112,20 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 			return 2;
 		}
 		*filter = f != NULL && *f != '\0' ? strdup(f) : NULL;
+		floor = ns_floor(ci);
 		/* Nothing pending is not enough: a consumer leader elected
 		 * when another died may have the delivered sequence of the
 		 * dead reader's messages but not their pending entries, and
 		 * would never send them again. Delivered past the ack floor
 		 * means a reader took messages nobody acknowledged. */
-		if (ci->NumAckPending == 0 &&
-		    ci->Delivered.Stream <= ci->AckFloor.Stream) {
+		if (!force && ci->NumAckPending == 0 &&
+		    ci->Delivered.Stream <= floor) {
+			natswatch_start(&s->watch, ci->Delivered.Consumer,
+			    natsio_now_us());
 			jsConsumerInfo_Destroy(ci);
 			return 0;
 		}
-		start = ci->AckFloor.Stream + 1;
+		start = floor + 1;
 		jsConsumerInfo_Destroy(ci);
 		free(s->restart_filter);
 		s->restart_filter = *filter != NULL ? strdup(*filter) : NULL;
@@ -112,7 +137,7 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 			    "%s", s->u.consumer, natsStatus_GetText(st));
 			return 1;
 		}
-		s->recreated++;
+		(*restarts)++;
 	} else if (st != NATS_NOT_FOUND) {
 		snprintf(err, errsz, "consumer %s: %s", s->u.consumer,
 		    natsStatus_GetText(st));
@@ -133,6 +158,7 @@ ns_consumer(struct natssub *s, char **filter, char *err, size_t errsz)
 		    2 : 1;
 	}
 	jsConsumerInfo_Destroy(ci);
+	natswatch_start(&s->watch, 0, natsio_now_us());
 	return 0;
 }
 
@@ -170,6 +196,8 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 	int64_t deadline;
 	int rc;
 
+	int64_t start = natsio_now_us();
+
 	if ((s->nc = natsio_connect(&s->u, err, errsz)) == NULL)
 		return 1;
 	jsOptions_Init(&jo);
@@ -186,7 +214,8 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 		if (rc == 0) {
 			free(filter);
 			filter = NULL;
-			rc = ns_consumer(s, &filter, err, errsz);
+			rc = ns_consumer(s, &filter, false, &s->recreated,
+			    err, errsz);
 			if (rc == 0)
 				rc = ns_bind(s, &jo, filter, err, errsz);
 		} else
@@ -196,6 +225,7 @@ ns_setup(struct natssub *s, char *err, size_t errsz)
 		usleep(250000);
 	}
 	free(filter);
+	s->setup_ms = (natsio_now_us() - start) / 1000;
 	return rc;
 }
 
@@ -312,8 +342,47 @@ ns_fresh(struct natssub *s, natsMsg *m)
 		s->skipped++;
 	} else if (md->Sequence.Stream > s->max_seq)
 		s->max_seq = md->Sequence.Stream;
+	natswatch_got(&s->watch, md->Sequence.Consumer, fresh,
+	    natsio_now_us());
 	jsMsgMetaData_Destroy(md);
 	return fresh;
+}
+
+/* Asks an idle reader's consumer for its state now and then, and
+ * recreates it from its ack floor when it has stalled (natswatch.h): the
+ * subscription stays, bound by the consumer's name, and what comes again
+ * is skipped by stream sequence. */
+static void
+ns_watch(struct natssub *s)
+{
+	struct natswatch_info wi;
+	jsConsumerInfo *ci = NULL;
+	jsOptions jo;
+	jsErrCode je = 0;
+	char *filter = NULL;
+
+	if (!natswatch_due(&s->watch, natsio_now_us()))
+		return;
+	jsOptions_Init(&jo);
+	jo.Wait = NATSIO_API_MS;
+	if (js_GetConsumerInfo(&ci, s->js, s->u.stream, s->u.consumer, &jo,
+	    &je) != NATS_OK) {
+		natswatch_unanswered(&s->watch, natsio_now_us());
+		return;
+	}
+	wi.num_pending = ci->NumPending;
+	wi.ack_pending = (uint64_t)ci->NumAckPending;
+	wi.max_ack_pending = ci->Config != NULL ?
+	    (uint64_t)ci->Config->MaxAckPending : NATSSUB_MAX_ACK_PENDING;
+	wi.delivered_cseq = ci->Delivered.Consumer;
+	jsConsumerInfo_Destroy(ci);
+	if (!natswatch_stalled(&s->watch, &wi, s->u.ack_wait_ms * 1000LL,
+	    natsio_now_us()))
+		return;
+	if (ns_consumer(s, &filter, true, &s->stalls, s->lasterr,
+	    sizeof(s->lasterr)) != 0)
+		natswatch_unanswered(&s->watch, natsio_now_us());
+	free(filter);
 }
 
 const char *
@@ -339,8 +408,11 @@ natssub_next(struct natssub *s, int timeout_ms, size_t *len, bool *eof)
 			*len = (size_t)natsMsg_GetDataLength(m);
 			return natsMsg_GetData(m);
 		}
-		if (fetched)
+		if (fetched) {
+			if (s->list.Count == 0)
+				ns_watch(s);
 			break;
+		}
 		ns_fetch(s, timeout_ms);
 		fetched = true;
 	}
@@ -366,9 +438,11 @@ natssub_close(struct natssub **sp)
 	    PRIu64 ",\"nats_duplicates_skipped\":%" PRIu64 ",\"nats_acks\":%"
 	    PRIu64 ",\"nats_ack_errors\":%" PRIu64 ",\"nats_fetch_errors\":%"
 	    PRIu64 ",\"nats_consumer_restarted\":%" PRIu64
-	    ",\"nats_last_stream_seq\":%" PRIu64 "}}\n", s->u.stream,
+	    ",\"nats_consumer_stalled\":%" PRIu64 ",\"nats_setup_ms\":%"
+	    PRId64 ",\"nats_last_stream_seq\":%" PRIu64 "}}\n", s->u.stream,
 	    s->u.consumer, s->msgs, s->redelivered, s->skipped, s->acks,
-	    s->ack_errors, s->fetch_errors, s->recreated, s->max_seq);
+	    s->ack_errors, s->fetch_errors, s->recreated, s->stalls,
+	    s->setup_ms, s->max_seq);
 	if (s->lasterr[0] != '\0')
 		fprintf(stderr, "nats: %s: %s\n", s->spec, s->lasterr);
 	ns_free(s);

@@ -9,8 +9,9 @@
  * already handed out (the server sent it again after the ack wait) is
  * skipped and counted. On open, a consumer that still has unacked
  * messages (its last reader died) is recreated to start just after its
- * ack floor, so those messages come again at once and in stream order.
- * One process per consumer.
+ * ack floor, so those messages come again at once and in stream order;
+ * so is a consumer that stopped sending what it owes an idle reader
+ * (natswatch.h). One process per consumer.
  */
 #ifndef EVPIPE_NATSSUB_H
 #define EVPIPE_NATSSUB_H

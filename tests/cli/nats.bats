@@ -273,6 +273,40 @@ make_input() {
 	diff "$(T ref)" "$(T got)"
 }
 
+# A consumer recreated to start after its ack floor reports a floor of 0
+# until its first ack; a reader killed before that one must not make the
+# next start from sequence 1, reading again what was acknowledged.
+@test "nats: a reader killed twice before acking reads nothing acknowledged again" {
+	need_nats
+	port=$(free_port)
+	nats_start n1 "$port"
+	make_input "$(T in)"
+	head -n 1000 "$(T in)" > "$(T a)"
+	tail -n +1001 "$(T in)" > "$(T b)"
+	nb=$(wc -l < "$(T b)")
+	sink="*=nats://127.0.0.1:$port/twice.x"
+	url="nats://127.0.0.1:$port/twice/agg?subject=twice.x&batch=1&idle_exit=2s"
+	ev-route -q -o "$sink" "$(T a)" 2>/dev/null
+	# A clean exit acknowledges all of a.
+	flow-agg -o /dev/null "$url" 2> "$(T first.err)"
+	[ "$(jsum "$(T first.err)" records_in flow-agg)" -eq 1000 ]
+	ev-route -q -o "$sink" "$(T b)" 2>/dev/null
+	# Killed twice once it has read some of b; the second start restarts
+	# the consumer after a's floor.
+	for k in 1 2; do
+		flow-agg -o /dev/null "$url" 2> "$(T kill$k.err)" &
+		pid=$!
+		wait_for "usr1_ready $pid"
+		wait_for "kill -USR1 $pid; sleep 0.1; \
+		    [ \$(records_now '$(T kill$k.err)') -gt 0 ]"
+		kill -9 "$pid"
+		wait "$pid" || true
+	done
+	flow-agg -o /dev/null "$url" 2> "$(T last.err)"
+	[ "$(jsum "$(T last.err)" nats_consumer_restarted nats-input)" -eq 1 ]
+	[ "$(jsum "$(T last.err)" records_in flow-agg)" -eq "$nb" ]
+}
+
 @test "nats: the server stopped for 10 s mid-stream: the producer blocks, resumes, nothing lost" {
 	need_nats
 	port=$(free_port)

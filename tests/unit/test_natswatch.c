@@ -1,0 +1,119 @@
+/* test_natswatch.c - unit tests for common/natswatch.c. */
+#include "natswatch.h"
+#include "unit.h"
+
+#define S	1000000LL	/* a second, in microseconds */
+#define ACKW	(30 * S)	/* the default ack wait */
+
+static struct natswatch_info
+info(uint64_t pending, uint64_t ack_pending, uint64_t delivered)
+{
+	struct natswatch_info i = { pending, ack_pending, 1000000, delivered };
+
+	return i;
+}
+
+/* Asked only after NATSWATCH_IDLE_US without a new message, and not
+ * again before as long; a redelivery is not new. */
+static void
+test_due(void)
+{
+	struct natswatch w;
+	struct natswatch_info ok = info(0, 0, 5);
+
+	natswatch_start(&w, 0, 0);
+	CHECK(!natswatch_due(&w, NATSWATCH_IDLE_US - 1));
+	CHECK(natswatch_due(&w, NATSWATCH_IDLE_US));
+	natswatch_got(&w, 5, true, 3 * S);
+	CHECK(!natswatch_due(&w, NATSWATCH_IDLE_US));
+	CHECK(natswatch_due(&w, 3 * S + NATSWATCH_IDLE_US));
+	natswatch_got(&w, 6, false, 12 * S);
+	CHECK(natswatch_due(&w, 13 * S));
+	CHECK(!natswatch_stalled(&w, &ok, ACKW, 13 * S));
+	CHECK(!natswatch_due(&w, 13 * S + NATSWATCH_IDLE_US - 1));
+	CHECK(natswatch_due(&w, 13 * S + NATSWATCH_IDLE_US));
+	natswatch_unanswered(&w, 30 * S);
+	CHECK(!natswatch_due(&w, 35 * S));
+	CHECK(natswatch_due(&w, 40 * S));
+}
+
+/* Undelivered messages and room to send them, twice in a row with
+ * nothing in between: stalled. Once, or with a full ack window, or with
+ * something received in between: not. */
+static void
+test_waiting(void)
+{
+	struct natswatch w;
+	struct natswatch_info owes = info(7, 10, 10);
+	struct natswatch_info full = info(7, 1000000, 10);
+
+	natswatch_start(&w, 10, 0);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	CHECK(natswatch_stalled(&w, &owes, ACKW, 20 * S));
+	natswatch_start(&w, 10, 0);
+	CHECK(!natswatch_stalled(&w, &full, ACKW, 10 * S));
+	CHECK(!natswatch_stalled(&w, &full, ACKW, 20 * S));
+	/* A redelivery came between the askings: still sending. */
+	natswatch_start(&w, 10, 0);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	natswatch_got(&w, 11, false, 15 * S);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 20 * S));
+	CHECK(natswatch_stalled(&w, &owes, ACKW, 30 * S));
+	/* A new message: what was owed is paid. */
+	natswatch_start(&w, 10, 0);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	natswatch_got(&w, 12, true, 15 * S);
+	natswatch_got(&w, 12, true, 15 * S);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 26 * S));
+	/* Owed, then not: not stalled at the third asking either. */
+	natswatch_start(&w, 10, 0);
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	CHECK(!natswatch_stalled(&w, &full, ACKW, 20 * S));
+	CHECK(!natswatch_stalled(&w, &owes, ACKW, 30 * S));
+	CHECK(natswatch_stalled(&w, &owes, ACKW, 40 * S));
+}
+
+/* Delivered past what the reader received: owed only once the ack wait
+ * (and an idle period) passed without a new message, since the server
+ * sends pending messages again by itself within the ack wait. */
+static void
+test_lost(void)
+{
+	struct natswatch w;
+	struct natswatch_info ahead = info(0, 40, 40);
+	struct natswatch_info even = info(0, 40, 30);
+
+	natswatch_start(&w, 0, 0);
+	natswatch_got(&w, 30, true, 5 * S);
+	CHECK(w.max_cseq == 30);
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 20 * S));
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 30 * S));
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 44 * S));
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 5 * S + ACKW +
+	    NATSWATCH_IDLE_US));
+	CHECK(natswatch_stalled(&w, &ahead, ACKW, 60 * S));
+	/* Received as far as delivered: nothing owed, however idle. */
+	natswatch_start(&w, 0, 0);
+	natswatch_got(&w, 30, true, 5 * S);
+	CHECK(!natswatch_stalled(&w, &even, ACKW, 100 * S));
+	CHECK(!natswatch_stalled(&w, &even, ACKW, 110 * S));
+	/* A consumer that had delivered 40 to an earlier reader. */
+	natswatch_start(&w, 40, 0);
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 100 * S));
+	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 110 * S));
+	/* Consumer sequences the reader saw again (a new leader that sent
+	 * some again under the same numbers) never lower what it had. */
+	natswatch_start(&w, 0, 0);
+	natswatch_got(&w, 40, true, 5 * S);
+	natswatch_got(&w, 35, false, 6 * S);
+	CHECK(w.max_cseq == 40);
+}
+
+int
+main(void)
+{
+	test_due();
+	test_waiting();
+	test_lost();
+	return unit_done("natswatch");
+}
