@@ -67,6 +67,30 @@ ns_config(struct natssub *s, jsConsumerConfig *cc, const char *filter,
 	cc->OptStartSeq = start > 1 ? start : 0;
 }
 
+/* True for an error of consumer creation that a cluster in the middle
+ * of a leader change or a deletion can give, worth another try: no
+ * answer, no leader or peers yet, a stream or consumer assignment not
+ * yet applied where the request landed, the deleted consumer's name
+ * not yet free, a failure the server only describes in words. */
+static bool
+ns_transient(jsErrCode je)
+{
+	if (je == 0)
+		return true;
+	switch (je) {
+	case JSClusterNoPeersErr:
+	case JSClusterNotAvailErr:
+	case JSClusterNotLeaderErr:
+	case JSConsumerCreateErr:
+	case JSConsumerNameExistErr:
+	case JSInsufficientResourcesErr:
+	case JSStreamNotFoundErr:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The stream sequence up to which a consumer's messages were all
  * acknowledged. A consumer recreated to start at sequence N has read
  * nothing before N, but the server reports an ack floor of 0 until its
@@ -153,9 +177,7 @@ ns_consumer(struct natssub *s, char **filter, bool force, uint64_t *restarts,
 	if (st != NATS_OK) {
 		snprintf(err, errsz, "consumer %s: cannot create it: %s (%d)",
 		    s->u.consumer, natsStatus_GetText(st), (int)je);
-		return je != 0 && je != JSClusterNoPeersErr &&
-		    je != JSClusterNotAvailErr && je != JSClusterNotLeaderErr ?
-		    2 : 1;
+		return ns_transient(je) ? 1 : 2;
 	}
 	jsConsumerInfo_Destroy(ci);
 	natswatch_start(&s->watch, 0, natsio_now_us());
