@@ -42,7 +42,7 @@ struct natssub {
 	int64_t		 idle_since;
 	char		 lasterr[160];
 	uint64_t	 msgs, redelivered, skipped, acks, ack_errors;
-	uint64_t	 fetch_errors, recreated, stalls;
+	uint64_t	 fetch_errors, recreated, stalls, stepdowns;
 	int64_t		 setup_ms;	/* how long the set-up took */
 	struct natswatch watch;		/* is the consumer still sending? */
 	/* A consumer deleted to restart it: where and on what it restarts,
@@ -370,41 +370,93 @@ ns_fresh(struct natssub *s, natsMsg *m)
 	return fresh;
 }
 
-/* Asks an idle reader's consumer for its state now and then, and
- * recreates it from its ack floor when it has stalled (natswatch.h): the
- * subscription stays, bound by the consumer's name, and what comes again
- * is skipped by stream sequence. */
+/* Asks the consumer's leader to hand over to another replica (the
+ * JetStream API has the request; libnats 3.4 has no call for it). */
+static void
+ns_stepdown(struct natssub *s)
+{
+	natsMsg *reply = NULL;
+	char subj[512], ans[200];
+
+	snprintf(subj, sizeof(subj), "$JS.API.CONSUMER.LEADER.STEPDOWN.%s.%s",
+	    s->u.stream, s->u.consumer);
+	if (natsConnection_RequestString(&reply, s->nc, subj, "",
+	    NATSIO_API_MS) != NATS_OK) {
+		snprintf(s->lasterr, sizeof(s->lasterr), "consumer %s: leader "
+		    "step-down: no answer", s->u.consumer);
+		return;
+	}
+	snprintf(ans, sizeof(ans), "%.*s", natsMsg_GetDataLength(reply),
+	    natsMsg_GetData(reply));
+	natsMsg_Destroy(reply);
+	if (strstr(ans, "\"success\":true") != NULL)
+		s->stepdowns++;
+	else
+		snprintf(s->lasterr, sizeof(s->lasterr), "consumer %s: leader "
+		    "step-down: %.80s", s->u.consumer, ans);
+}
+
+/* What the stream's leader and the consumer's leader say, for the
+ * watch: false when either does not answer. The stream first, so that
+ * its end is not later than the consumer's state. */
+static bool
+ns_state(struct natssub *s, struct natswatch_info *wi)
+{
+	jsConsumerInfo *ci = NULL;
+	jsStreamInfo *si = NULL;
+	jsOptions jo;
+	jsErrCode je = 0;
+
+	jsOptions_Init(&jo);
+	jo.Wait = NATSIO_API_MS;
+	if (js_GetStreamInfo(&si, s->js, s->u.stream, &jo, &je) != NATS_OK)
+		return false;
+	wi->stream_last = si->State.LastSeq;
+	jsStreamInfo_Destroy(si);
+	if (js_GetConsumerInfo(&ci, s->js, s->u.stream, s->u.consumer, &jo,
+	    &je) != NATS_OK)
+		return false;
+	wi->num_pending = ci->NumPending;
+	wi->ack_pending = (uint64_t)ci->NumAckPending;
+	wi->max_ack_pending = ci->Config != NULL ?
+	    (uint64_t)ci->Config->MaxAckPending : NATSSUB_MAX_ACK_PENDING;
+	wi->delivered_cseq = ci->Delivered.Consumer;
+	wi->delivered_sseq = ci->Delivered.Stream;
+	jsConsumerInfo_Destroy(ci);
+	return true;
+}
+
+/* Asks about an idle reader's consumer now and then (natswatch.h). A
+ * stalled one is recreated from its ack floor: the subscription stays,
+ * bound by the consumer's name, and what comes again is skipped by
+ * stream sequence. One whose leader is behind the stream has its leader
+ * step down. */
 static void
 ns_watch(struct natssub *s)
 {
 	struct natswatch_info wi;
-	jsConsumerInfo *ci = NULL;
-	jsOptions jo;
-	jsErrCode je = 0;
 	char *filter = NULL;
 
 	if (!natswatch_due(&s->watch, natsio_now_us()))
 		return;
-	jsOptions_Init(&jo);
-	jo.Wait = NATSIO_API_MS;
-	if (js_GetConsumerInfo(&ci, s->js, s->u.stream, s->u.consumer, &jo,
-	    &je) != NATS_OK) {
+	if (!ns_state(s, &wi)) {
 		natswatch_unanswered(&s->watch, natsio_now_us());
 		return;
 	}
-	wi.num_pending = ci->NumPending;
-	wi.ack_pending = (uint64_t)ci->NumAckPending;
-	wi.max_ack_pending = ci->Config != NULL ?
-	    (uint64_t)ci->Config->MaxAckPending : NATSSUB_MAX_ACK_PENDING;
-	wi.delivered_cseq = ci->Delivered.Consumer;
-	jsConsumerInfo_Destroy(ci);
-	if (!natswatch_stalled(&s->watch, &wi, s->u.ack_wait_ms * 1000LL,
-	    natsio_now_us()))
-		return;
-	if (ns_consumer(s, &filter, true, &s->stalls, s->lasterr,
-	    sizeof(s->lasterr)) != 0)
-		natswatch_unanswered(&s->watch, natsio_now_us());
-	free(filter);
+	switch (natswatch_judge(&s->watch, &wi, s->u.ack_wait_ms * 1000LL,
+	    natsio_now_us())) {
+	case NATSWATCH_STALLED:
+		if (ns_consumer(s, &filter, true, &s->stalls, s->lasterr,
+		    sizeof(s->lasterr)) != 0)
+			natswatch_unanswered(&s->watch, natsio_now_us());
+		free(filter);
+		break;
+	case NATSWATCH_BEHIND:
+		ns_stepdown(s);
+		break;
+	case NATSWATCH_FINE:
+		break;
+	}
 }
 
 const char *
@@ -460,10 +512,11 @@ natssub_close(struct natssub **sp)
 	    PRIu64 ",\"nats_duplicates_skipped\":%" PRIu64 ",\"nats_acks\":%"
 	    PRIu64 ",\"nats_ack_errors\":%" PRIu64 ",\"nats_fetch_errors\":%"
 	    PRIu64 ",\"nats_consumer_restarted\":%" PRIu64
-	    ",\"nats_consumer_stalled\":%" PRIu64 ",\"nats_setup_ms\":%"
-	    PRId64 ",\"nats_last_stream_seq\":%" PRIu64 "}}\n", s->u.stream,
-	    s->u.consumer, s->msgs, s->redelivered, s->skipped, s->acks,
-	    s->ack_errors, s->fetch_errors, s->recreated, s->stalls,
+	    ",\"nats_consumer_stalled\":%" PRIu64 ",\"nats_leader_stepdowns\":%"
+	    PRIu64 ",\"nats_setup_ms\":%" PRId64 ",\"nats_last_stream_seq\":%"
+	    PRIu64 "}}\n", s->u.stream, s->u.consumer, s->msgs,
+	    s->redelivered, s->skipped, s->acks, s->ack_errors,
+	    s->fetch_errors, s->recreated, s->stalls, s->stepdowns,
 	    s->setup_ms, s->max_seq);
 	if (s->lasterr[0] != '\0')
 		fprintf(stderr, "nats: %s: %s\n", s->spec, s->lasterr);

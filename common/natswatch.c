@@ -12,6 +12,8 @@ natswatch_start(struct natswatch *w, uint64_t cseq, int64_t now)
 	w->asked_us = now;
 	w->max_cseq = cseq;
 	w->owed = false;
+	w->behind = false;
+	w->asked_sseq = 0;
 	w->got = false;
 }
 
@@ -42,11 +44,13 @@ natswatch_unanswered(struct natswatch *w, int64_t now)
 	w->asked_us = now;
 }
 
-bool
-natswatch_stalled(struct natswatch *w, const struct natswatch_info *ci,
+enum natswatch_verdict
+natswatch_judge(struct natswatch *w, const struct natswatch_info *ci,
     int64_t ack_wait_us, int64_t now)
 {
-	bool was = w->owed && !w->got;
+	bool quiet = !w->got;
+	bool owed_before = w->owed, behind_before = w->behind;
+	uint64_t sseq_before = w->asked_sseq;
 	bool waiting = ci->num_pending > 0 &&
 	    ci->ack_pending < ci->max_ack_pending;
 	/* Delivered but not received: the server sends pending ones again
@@ -57,5 +61,17 @@ natswatch_stalled(struct natswatch *w, const struct natswatch_info *ci,
 	w->asked_us = now;
 	w->got = false;
 	w->owed = waiting || lost;
-	return was && w->owed;
+	/* Short of the stream's end with nothing pending: the messages past
+	 * it may be others', but a leader with a waiting reader scans to the
+	 * end; one that stays put for a whole asking does not see them. */
+	w->behind = ci->num_pending == 0 &&
+	    ci->stream_last > ci->delivered_sseq;
+	w->asked_sseq = ci->delivered_sseq;
+	if (!quiet)
+		return NATSWATCH_FINE;
+	if (owed_before && w->owed)
+		return NATSWATCH_STALLED;
+	if (behind_before && w->behind && sseq_before == ci->delivered_sseq)
+		return NATSWATCH_BEHIND;
+	return NATSWATCH_FINE;
 }

@@ -10,8 +10,9 @@
  * skipped and counted. On open, a consumer that still has unacked
  * messages (its last reader died) is recreated to start just after its
  * ack floor, so those messages come again at once and in stream order;
- * so is a consumer that stopped sending what it owes an idle reader
- * (natswatch.h). One process per consumer.
+ * so is a consumer that stopped sending what it owes an idle reader,
+ * and one whose leader's copy of the stream is behind has that leader
+ * step down (natswatch.h). One process per consumer.
  */
 #ifndef EVPIPE_NATSSUB_H
 #define EVPIPE_NATSSUB_H

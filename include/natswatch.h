@@ -4,12 +4,17 @@
  * after a leader change the new consumer leader may hold a delivered
  * sequence whose messages never reached the reader and no pending entry
  * to send them again, or it may keep undelivered messages and send none
- * (nats-server has had both kinds of defect). The reader then waits for
+ * (nats-server has had both kinds of defect). Or its leader may be a
+ * node whose copy of the stream stopped short of the stream's end (seen
+ * with nats-server 2.9.10: a node killed and restarted, made consumer
+ * leader while it caught up, stayed 4 messages behind for minutes): the
+ * consumer then owes nothing by its own account. The reader waits for
  * ever, its records stuck in the stream. This decides, from the
- * consumer's state as the server reports it and what the reader
- * received, when to ask the server and when the consumer is stalled; the
- * reader (natssub.c) then recreates it from its ack floor and skips what
- * it already read. Times are in microseconds of a monotonic clock.
+ * consumer's and the stream's state as the servers report them and what
+ * the reader received, when to ask and what to do: recreate a stalled
+ * consumer from its ack floor (the reader skips what it already read), or
+ * make a leader that is behind the stream step down. Times are in
+ * microseconds of a monotonic clock.
  */
 #ifndef EVPIPE_NATSWATCH_H
 #define EVPIPE_NATSWATCH_H
@@ -26,6 +31,8 @@ struct natswatch {
 	int64_t		 asked_us;	/* when the consumer was last asked */
 	uint64_t	 max_cseq;	/* highest consumer sequence received */
 	bool		 owed;		/* it owed messages when last asked */
+	bool		 behind;	/* it was behind the stream then */
+	uint64_t	 asked_sseq;	/* stream sequence it had reached */
 	bool		 got;		/* anything came since then */
 };
 
@@ -35,6 +42,15 @@ struct natswatch_info {
 	uint64_t	 ack_pending;	/* delivered, not acknowledged */
 	uint64_t	 max_ack_pending;
 	uint64_t	 delivered_cseq; /* consumer sequence of the last one */
+	uint64_t	 delivered_sseq; /* stream sequence it has reached */
+	uint64_t	 stream_last;	/* the stream's last sequence (its
+					 * leader's answer), 0 if unknown */
+};
+
+enum natswatch_verdict {
+	NATSWATCH_FINE,
+	NATSWATCH_STALLED,	/* recreate the consumer from its floor */
+	NATSWATCH_BEHIND	/* make its leader step down */
 };
 
 /* Starts watching a consumer that has delivered up to consumer sequence
@@ -50,13 +66,15 @@ bool	natswatch_due(const struct natswatch *w, int64_t now);
 /* An asking at time now that got no answer (no consumer leader): it
  * counts as asked, and changes nothing else. */
 void	natswatch_unanswered(struct natswatch *w, int64_t now);
-/* Takes the state the consumer reported at time now (ack_wait_us is its
- * ack wait); true when it is stalled: it owed the reader messages at this
- * asking and the one before, and sent nothing at all in between (not
- * even a redelivery). It owes them when it holds undelivered messages and
- * room to send them, or when it delivered past what the reader received
- * and has had the ack wait to send them again. */
-bool	natswatch_stalled(struct natswatch *w, const struct natswatch_info *ci,
-	    int64_t ack_wait_us, int64_t now);
+/* Takes the state reported at time now (ack_wait_us is the consumer's
+ * ack wait) and judges it against the asking before, between which the
+ * consumer must have sent nothing at all (not even a redelivery).
+ * Stalled: it owed the reader messages at both, holding undelivered ones
+ * with room to send them, or having delivered past what the reader
+ * received and had the ack wait to send them again. Behind: at both it
+ * owed nothing by its own account yet stood, without moving, short of the
+ * stream's last sequence. */
+enum natswatch_verdict natswatch_judge(struct natswatch *w,
+	    const struct natswatch_info *ci, int64_t ack_wait_us, int64_t now);
 
 #endif

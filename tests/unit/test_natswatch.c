@@ -8,7 +8,8 @@
 static struct natswatch_info
 info(uint64_t pending, uint64_t ack_pending, uint64_t delivered)
 {
-	struct natswatch_info i = { pending, ack_pending, 1000000, delivered };
+	struct natswatch_info i = { pending, ack_pending, 1000000, delivered,
+	    0, 0 };
 
 	return i;
 }
@@ -29,7 +30,7 @@ test_due(void)
 	CHECK(natswatch_due(&w, 3 * S + NATSWATCH_IDLE_US));
 	natswatch_got(&w, 6, false, 12 * S);
 	CHECK(natswatch_due(&w, 13 * S));
-	CHECK(!natswatch_stalled(&w, &ok, ACKW, 13 * S));
+	CHECK(natswatch_judge(&w, &ok, ACKW, 13 * S) == NATSWATCH_FINE);
 	CHECK(!natswatch_due(&w, 13 * S + NATSWATCH_IDLE_US - 1));
 	CHECK(natswatch_due(&w, 13 * S + NATSWATCH_IDLE_US));
 	natswatch_unanswered(&w, 30 * S);
@@ -48,29 +49,29 @@ test_waiting(void)
 	struct natswatch_info full = info(7, 1000000, 10);
 
 	natswatch_start(&w, 10, 0);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
-	CHECK(natswatch_stalled(&w, &owes, ACKW, 20 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &owes, ACKW, 20 * S) == NATSWATCH_STALLED);
 	natswatch_start(&w, 10, 0);
-	CHECK(!natswatch_stalled(&w, &full, ACKW, 10 * S));
-	CHECK(!natswatch_stalled(&w, &full, ACKW, 20 * S));
+	CHECK(natswatch_judge(&w, &full, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &full, ACKW, 20 * S) == NATSWATCH_FINE);
 	/* A redelivery came between the askings: still sending. */
 	natswatch_start(&w, 10, 0);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 10 * S) == NATSWATCH_FINE);
 	natswatch_got(&w, 11, false, 15 * S);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 20 * S));
-	CHECK(natswatch_stalled(&w, &owes, ACKW, 30 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &owes, ACKW, 30 * S) == NATSWATCH_STALLED);
 	/* A new message: what was owed is paid. */
 	natswatch_start(&w, 10, 0);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 10 * S) == NATSWATCH_FINE);
 	natswatch_got(&w, 12, true, 15 * S);
 	natswatch_got(&w, 12, true, 15 * S);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 26 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 26 * S) == NATSWATCH_FINE);
 	/* Owed, then not: not stalled at the third asking either. */
 	natswatch_start(&w, 10, 0);
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 10 * S));
-	CHECK(!natswatch_stalled(&w, &full, ACKW, 20 * S));
-	CHECK(!natswatch_stalled(&w, &owes, ACKW, 30 * S));
-	CHECK(natswatch_stalled(&w, &owes, ACKW, 40 * S));
+	CHECK(natswatch_judge(&w, &owes, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &full, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &owes, ACKW, 30 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &owes, ACKW, 40 * S) == NATSWATCH_STALLED);
 }
 
 /* Delivered past what the reader received: owed only once the ack wait
@@ -86,21 +87,21 @@ test_lost(void)
 	natswatch_start(&w, 0, 0);
 	natswatch_got(&w, 30, true, 5 * S);
 	CHECK(w.max_cseq == 30);
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 20 * S));
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 30 * S));
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 44 * S));
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 5 * S + ACKW +
-	    NATSWATCH_IDLE_US));
-	CHECK(natswatch_stalled(&w, &ahead, ACKW, 60 * S));
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 30 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 44 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 5 * S + ACKW +
+	    NATSWATCH_IDLE_US) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 60 * S) == NATSWATCH_STALLED);
 	/* Received as far as delivered: nothing owed, however idle. */
 	natswatch_start(&w, 0, 0);
 	natswatch_got(&w, 30, true, 5 * S);
-	CHECK(!natswatch_stalled(&w, &even, ACKW, 100 * S));
-	CHECK(!natswatch_stalled(&w, &even, ACKW, 110 * S));
+	CHECK(natswatch_judge(&w, &even, ACKW, 100 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &even, ACKW, 110 * S) == NATSWATCH_FINE);
 	/* A consumer that had delivered 40 to an earlier reader. */
 	natswatch_start(&w, 40, 0);
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 100 * S));
-	CHECK(!natswatch_stalled(&w, &ahead, ACKW, 110 * S));
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 100 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ahead, ACKW, 110 * S) == NATSWATCH_FINE);
 	/* Consumer sequences the reader saw again (a new leader that sent
 	 * some again under the same numbers) never lower what it had. */
 	natswatch_start(&w, 0, 0);
@@ -109,11 +110,62 @@ test_lost(void)
 	CHECK(w.max_cseq == 40);
 }
 
+/* The consumer's leader stands short of the stream's end, nothing
+ * pending by its account, not moving from one asking to the next with
+ * nothing sent in between: behind (nats-server 2.9.10's restarted node,
+ * 4 messages short). A leader that moves, or that stands at the end, or
+ * that sent something, is not. */
+static void
+test_behind(void)
+{
+	struct natswatch w;
+	struct natswatch_info at234 = info(0, 33, 198);
+	struct natswatch_info at236 = info(0, 33, 198);
+	struct natswatch_info end = info(0, 33, 198);
+
+	at234.delivered_sseq = 234;
+	at234.stream_last = 238;
+	at236.delivered_sseq = 236;
+	at236.stream_last = 240;
+	end.delivered_sseq = 238;
+	end.stream_last = 238;
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 20 * S) == NATSWATCH_BEHIND);
+	/* Moving: a stream still being written, read as it grows. */
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at236, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at236, ACKW, 30 * S) == NATSWATCH_BEHIND);
+	/* At the end: the messages past the reader's were others'. */
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &end, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &end, ACKW, 20 * S) == NATSWATCH_FINE);
+	/* A redelivery in between: the leader still sends. */
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 10 * S) == NATSWATCH_FINE);
+	natswatch_got(&w, 199, false, 15 * S);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 30 * S) == NATSWATCH_BEHIND);
+	/* Unknown stream end (its leader did not answer): never behind. */
+	at234.stream_last = 0;
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 20 * S) == NATSWATCH_FINE);
+	/* Owing by its own account comes first: stalled, not behind. */
+	at234.stream_last = 238;
+	at234.num_pending = 4;
+	natswatch_start(&w, 198, 0);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &at234, ACKW, 20 * S) == NATSWATCH_STALLED);
+}
+
 int
 main(void)
 {
 	test_due();
 	test_waiting();
 	test_lost();
+	test_behind();
 	return unit_done("natswatch");
 }
