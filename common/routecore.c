@@ -172,7 +172,40 @@ route_shard_for(struct route_core *c, const struct evf_ids *in)
 	return c->o->shard[h % c->o->nshards];
 }
 
-static int	route_wrote(struct route_core *, struct sink *, int, uint64_t);
+/* route_wrote() for a record that was lost. */
+static int __attribute__((noinline))
+route_lost(struct route_core *c, struct sink *s)
+{
+	size_t i;
+
+	(*c->c_lost)++;
+	c->lost = true;
+	for (i = 0; i < c->nsinks; i++)
+		if (c->sinks[i] == s && !c->failed[i]) {
+			c->failed[i] = true;
+			c->nfailed++;
+			/* A reader that went away (EPIPE) ends the stage
+			 * quietly: exit 1, counters only. */
+			if (errno != EPIPE)
+				warn("%s", sink_name(s));
+		}
+	return -1;
+}
+
+/* Counts a record written to s (rc from sink_write(), the sink's drop
+ * count from before it in dropped). Returns 0, or -1 if s failed (counted,
+ * reported once per sink). Inlined: it follows every write. */
+static inline int
+route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
+{
+	if (rc != 0)
+		return route_lost(c, s);
+	if (sink_dropped(s) != dropped)
+		(*c->c_dropped)++;
+	else
+		(*c->c_out)++;
+	return 0;
+}
 
 int
 route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
@@ -222,35 +255,6 @@ route_emit_parts(struct route_core *c, struct sink *s,
 		return 0;
 	dropped = sink_dropped(s);
 	return route_wrote(c, s, sink_writev(s, v, n), dropped);
-}
-
-/* Counts a record written to s (rc from sink_write(), the sink's drop
- * count from before it in dropped). Returns 0, or -1 if s failed (counted,
- * reported once per sink). */
-static int
-route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
-{
-	size_t i;
-
-	if (rc == 0) {
-		if (sink_dropped(s) != dropped)
-			(*c->c_dropped)++;
-		else
-			(*c->c_out)++;
-		return 0;
-	}
-	(*c->c_lost)++;
-	c->lost = true;
-	for (i = 0; i < c->nsinks; i++)
-		if (c->sinks[i] == s && !c->failed[i]) {
-			c->failed[i] = true;
-			c->nfailed++;
-			/* A reader that went away (EPIPE) ends the stage
-			 * quietly: exit 1, counters only. */
-			if (errno != EPIPE)
-				warn("%s", sink_name(s));
-		}
-	return -1;
 }
 
 /* "INPUT:LINE" of the current line, or "record N" outside route_poll. */
