@@ -262,9 +262,10 @@ evf_key_entry(size_t i, enum evf_key *k)
 
 /* Reads an address from a string (either family) or from an integer (an
  * IPv4 address in host order, as some probes send). -1 if unusable; an
- * empty string counts as absent (returns 1). */
-int
-evf_addr(const struct rec_field *f, struct ipaddr *a)
+ * empty string counts as absent (returns 1). Inlined into
+ * evf_ids_addr(), which reads two per event. */
+static inline int
+evf_addr_read(const struct rec_field *f, struct ipaddr *a)
 {
 	if (f->kind == REC_STRING) {
 		char buf[IPADDR_STRLEN];
@@ -290,7 +291,14 @@ evf_addr(const struct rec_field *f, struct ipaddr *a)
 	return f->kind == REC_NULL ? 1 : -1;
 }
 
-static int
+int
+evf_addr(const struct rec_field *f, struct ipaddr *a)
+{
+	return evf_addr_read(f, a);
+}
+
+/* Inlined: ports, protocol and IP version, three or four a record. */
+static inline __attribute__((always_inline)) int
 evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
 	uint64_t u;
@@ -440,7 +448,7 @@ evf_ids_addr(const struct rec_field *f, struct ipaddr *a, bool *has,
 
 	if (f == NULL)
 		return;
-	rc = evf_addr(f, a);
+	rc = evf_addr_read(f, a);
 	if (rc == 0)
 		*has = true;
 	else if (rc < 0)
