@@ -121,7 +121,7 @@ evf_tab_add(const char *name, enum evf_key key)
 
 	/* The table is fixed: a key too many or too long is a bug here. */
 	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX ||
-	    name[0] == '_')
+	    name[0] == '_' || name[0] == '"')
 		abort();
 	evf_first_all[(unsigned char)name[0]] = EVF_FIRST_KEY;
 	if (key < K_IDS_END)
@@ -204,7 +204,8 @@ evf_tab_build(void)
 	/* Numeric keys are looked up through the id table. */
 	for (i = '0'; i <= '9'; i++)
 		evf_first_ids[i] = evf_first_all[i] = EVF_FIRST_KEY;
-	/* No key of the table starts with '_' (checked in evf_tab_add). */
+	/* No key of the table starts with '_' or '"' (checked in
+	 * evf_tab_add). */
 	evf_first_ids['_'] = EVF_FIRST_PIPE;
 	for (i = 0; i < EVF_NCTR; i++) {
 		evf_tab_add(evf_ctrs[i], (enum evf_key)(K_CTR + i));
@@ -371,8 +372,9 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 		if (!f->kesc) {
 			unsigned cls;
 
-			if (n == 0 ||
-			    (cls = first[(unsigned char)key[0]]) ==
+			/* An empty key's first byte is its closing quote,
+			 * which starts no key: no test of n. */
+			if ((cls = first[(unsigned char)key[0]]) ==
 			    EVF_FIRST_NONE)
 				continue;
 			if (end <= K_IDS_END && cls == EVF_FIRST_PIPE) {
