@@ -63,9 +63,12 @@ static struct evf_ent evf_ent[EVF_NENT];
 static size_t evf_nent = 1;
 static uint8_t evf_bucket[1u << EVF_HBITS];
 static uint64_t evf_mult;
-/* First bytes of the keys of evf_read_ids() / of all keys: most members of
- * an event are rejected by one table look-up, without hashing. */
-static bool evf_first_ids[256], evf_first_all[256];
+/* What the first byte of a key says, so that most members of an event are
+ * rejected by one table look-up, without hashing: EVF_FIRST_KEY for the
+ * first bytes of the keys looked for, EVF_FIRST_PIPE for '_' (the
+ * pipeline's own members, which evf_read_ids() counts for ev-route). */
+enum { EVF_FIRST_NONE, EVF_FIRST_KEY, EVF_FIRST_PIPE };
+static uint8_t evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
 
 static inline uint64_t
@@ -117,11 +120,12 @@ evf_tab_add(const char *name, enum evf_key key)
 	struct evf_words w = evf_words(name, n);
 
 	/* The table is fixed: a key too many or too long is a bug here. */
-	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX)
+	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX ||
+	    name[0] == '_' || name[0] == '"')
 		abort();
-	evf_first_all[(unsigned char)name[0]] = true;
+	evf_first_all[(unsigned char)name[0]] = EVF_FIRST_KEY;
 	if (key < K_IDS_END)
-		evf_first_ids[(unsigned char)name[0]] = true;
+		evf_first_ids[(unsigned char)name[0]] = EVF_FIRST_KEY;
 	e->lo = w.lo;
 	e->hi = w.hi;
 	e->mid = w.mid;
@@ -199,7 +203,10 @@ evf_tab_build(void)
 		evf_tab_add(fixed[i].name, fixed[i].key);
 	/* Numeric keys are looked up through the id table. */
 	for (i = '0'; i <= '9'; i++)
-		evf_first_ids[i] = evf_first_all[i] = true;
+		evf_first_ids[i] = evf_first_all[i] = EVF_FIRST_KEY;
+	/* No key of the table starts with '_' or '"' (checked in
+	 * evf_tab_add). */
+	evf_first_ids['_'] = EVF_FIRST_PIPE;
 	for (i = 0; i < EVF_NCTR; i++) {
 		evf_tab_add(evf_ctrs[i], (enum evf_key)(K_CTR + i));
 		snprintf(buf, sizeof(buf), "%d",
@@ -256,9 +263,10 @@ evf_key_entry(size_t i, enum evf_key *k)
 
 /* Reads an address from a string (either family) or from an integer (an
  * IPv4 address in host order, as some probes send). -1 if unusable; an
- * empty string counts as absent (returns 1). */
-int
-evf_addr(const struct rec_field *f, struct ipaddr *a)
+ * empty string counts as absent (returns 1). Inlined into
+ * evf_ids_addr(), which reads two per event. */
+static inline int
+evf_addr_read(const struct rec_field *f, struct ipaddr *a)
 {
 	if (f->kind == REC_STRING) {
 		char buf[IPADDR_STRLEN];
@@ -284,7 +292,14 @@ evf_addr(const struct rec_field *f, struct ipaddr *a)
 	return f->kind == REC_NULL ? 1 : -1;
 }
 
-static int
+int
+evf_addr(const struct rec_field *f, struct ipaddr *a)
+{
+	return evf_addr_read(f, a);
+}
+
+/* Inlined: ports, protocol and IP version, three or four a record. */
+static inline __attribute__((always_inline)) int
 evf_int(const struct rec_field *f, int64_t min, int64_t max, int64_t *out)
 {
 	uint64_t u;
@@ -315,19 +330,35 @@ evf_lookup_id(const char *s, size_t n)
 	return evf_lookup(name, strlen(name));
 }
 
+/* A plain key of the pipeline ('_' first) met by evf_read_ids(): the
+ * members that decide whether ev-route may splice a copy. */
+static inline void
+evf_collect_pipe(struct evf_slots *sl, const char *key, size_t n)
+{
+	if (n == sizeof(EVK_IFACE) - 1 &&
+	    memcmp(key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0)
+		sl->n_iface++;
+	else if (n == sizeof(EVK_FROM) - 1 &&
+	    memcmp(key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
+		sl->from = true;
+}
+
 /* Inlined into its two callers, so that each gets a copy for its own end
- * (evf_read_ids() then never tests for agent keys). */
+ * (evf_read_ids() then never tests for agent keys, evf_collect_all() never
+ * for the pipeline's keys). */
 static inline __attribute__((always_inline)) void
 evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
 	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
 	const struct rec_field *f, *fend;
-	const bool *first;
+	const uint8_t *first;
 
 	pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;
+	sl->n_iface = 0;
+	sl->from = sl->kesc = false;
 	if (r->nf == 0)
 		return;		/* r->f may be NULL, and NULL + 0 undefined */
 	fend = r->f + r->nf;
@@ -339,11 +370,21 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 		bool isid = false;
 
 		if (!f->kesc) {
-			if (n == 0 || !first[(unsigned char)key[0]])
+			unsigned cls;
+
+			/* An empty key's first byte is its closing quote,
+			 * which starts no key: no test of n. */
+			if ((cls = first[(unsigned char)key[0]]) ==
+			    EVF_FIRST_NONE)
 				continue;
+			if (end <= K_IDS_END && cls == EVF_FIRST_PIPE) {
+				evf_collect_pipe(sl, key, n);
+				continue;
+			}
 		} else {
 			bool trunc = false;
 
+			sl->kesc = true;
 			n = evf_unescape(key, n, kb, sizeof(kb), &trunc);
 			if (trunc || n == 0)
 				continue;
@@ -409,7 +450,7 @@ evf_ids_addr(const struct rec_field *f, struct ipaddr *a, bool *has,
 
 	if (f == NULL)
 		return;
-	rc = evf_addr(f, a);
+	rc = evf_addr_read(f, a);
 	if (rc == 0)
 		*has = true;
 	else if (rc < 0)
@@ -506,6 +547,9 @@ evf_read_ids(const struct record *r, struct evf_ids *id)
 
 	evf_collect(r, &sl, K_IDS_END);
 	evf_ids_fill(&sl, id);
+	id->n_iface = sl.n_iface;
+	id->has_from = sl.from;
+	id->kesc = sl.kesc;
 	return id->bad ? -1 : 0;
 }
 

@@ -13,8 +13,9 @@
  * AF_INET. The hot path of every event, hence by hand, one part after the
  * other without a loop over digits. The text (7 to 15 bytes when valid) is
  * first copied, with two overlapping loads, into a buffer of NULs, which
- * end every part and so spare a test for the end at each byte. */
-static int
+ * end every part and so spare a test for the end at each byte. Inlined
+ * into ipaddr_parse, where it is the usual answer. */
+static inline __attribute__((always_inline)) int
 ipaddr_parse_v4(uint8_t out[4], const char *s, size_t len)
 {
 	unsigned char b[16] = { 0 };
@@ -62,93 +63,111 @@ static const uint8_t ipaddr_hex1[256] = {
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
 
-/* The length of s[0..n) up to its first NUL. */
-static size_t
-ipaddr_cstrlen(const char *s, size_t n)
+/* s[0..len) into t, then a NUL (t has room for len + 1 bytes), by words
+ * (len < IPADDR_STRLEN). */
+static void
+ipaddr_copyz(unsigned char *t, const char *s, size_t len)
 {
-	const char *z = memchr(s, '\0', n);
+	size_t i;
 
-	return z != NULL ? (size_t)(z - s) : n;
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8)
+			memcpy(t + i, s + i, 8);
+		memcpy(t + len - 8, s + len - 8, 8);
+	} else
+		for (i = 0; i < len; i++)
+			t[i] = (unsigned char)s[i];
+	t[len] = '\0';
 }
 
-/* Moves the groups after a "::" (at byte gap of the nb written) to the end
- * of b and zeros the bytes between. -1 if "::" would stand for nothing. */
+/* The 8 groups g[0..ng) with the run of zero groups "::" stands for at
+ * gap (SIZE_MAX: none) into out. -1 if they are not 8 groups: too few
+ * without "::", or a "::" that would stand for nothing. */
 static int
-ipaddr_v6_gap(uint8_t b[16], size_t gap, size_t nb)
+ipaddr_v6_out(uint8_t out[16], const uint16_t *g, size_t ng, size_t gap)
 {
-	if (nb == 16)
+	size_t i, j;
+
+	if (gap == SIZE_MAX ? ng != 8 : ng == 8)
 		return -1;
-	memmove(b + 16 - (nb - gap), b + gap, nb - gap);
-	memset(b + gap, 0, 16 - nb);
+	if (gap == SIZE_MAX)
+		gap = ng;
+	memset(out, 0, 16);
+	for (i = 0; i < gap; i++) {
+		out[2 * i] = (uint8_t)(g[i] >> 8);
+		out[2 * i + 1] = (uint8_t)g[i];
+	}
+	for (i = gap, j = 8 - (ng - gap); i < ng; i++, j++) {
+		out[2 * j] = (uint8_t)(g[i] >> 8);
+		out[2 * j + 1] = (uint8_t)g[i];
+	}
 	return 0;
 }
 
 /* IPv6 text as inet_pton(3) takes it for AF_INET6: up to eight groups of
  * one to four hex digits, one "::" for a run of zero groups, an optional
  * dotted-quad tail in place of the last two groups. inet_pton reads a C
- * string, so the text ends at its first NUL. Anything else is -1. Not
- * inlined: its registers would be saved on every call of ipaddr_parse,
- * IPv4 too. */
+ * string, so the text ends at its first NUL: the text is copied with a NUL
+ * after it, which also ends every group without a test of the length.
+ * Anything else is -1. Not inlined: its registers would be saved on every
+ * call of ipaddr_parse, IPv4 too. */
 static int __attribute__((noinline))
 ipaddr_parse_v6(uint8_t out[16], const char *s, size_t len)
 {
-	uint8_t b[16];
-	size_t i = 0, nb = 0, tok, gap = SIZE_MAX;
-	unsigned v = 0, nd = 0;
+	unsigned char t[IPADDR_STRLEN + 1];
+	const unsigned char *p = t, *tok;
+	uint16_t g[8];
+	size_t ng = 0, gap = SIZE_MAX;
+	unsigned v, d;
 
-	if (s[0] == ':' && (len < 2 || s[1] != ':'))
+	ipaddr_copyz(t, s, len);
+	if (p[0] == ':' && p[1] != ':')
 		return -1;
-	i = s[0] == ':';	/* the second colon of a leading "::" opens */
-	tok = i;
-	while (i < len) {
-		unsigned char c = (unsigned char)s[i++];
-		unsigned d = ipaddr_hex1[c];
-
-		if (d != 0) {
-			if (nd == 4)
-				return -1;
+	p += p[0] == ':';	/* the second colon of a leading "::" opens */
+	for (;;) {
+		tok = p;
+		if ((d = ipaddr_hex1[*p]) == 0) {
+			if (*p == '\0')
+				break;		/* after "::" */
+			if (*p != ':' || gap != SIZE_MAX)
+				return -1;	/* not a group, a second "::" */
+			gap = ng;
+			p++;
+			continue;
+		}
+		/* One to four hex digits. */
+		v = d - 1;
+		if ((d = ipaddr_hex1[*++p]) != 0) {
 			v = v << 4 | (d - 1);
-			nd++;
-		} else if (c == ':') {
-			tok = i;
-			if (nd == 0) {
-				if (gap != SIZE_MAX)
-					return -1;	/* a second "::" */
-				gap = nb;
-				continue;
+			if ((d = ipaddr_hex1[*++p]) != 0) {
+				v = v << 4 | (d - 1);
+				if ((d = ipaddr_hex1[*++p]) != 0) {
+					v = v << 4 | (d - 1);
+					if (ipaddr_hex1[*++p] != 0)
+						return -1;
+				}
 			}
-			if (i == len || s[i] == '\0' || nb + 2 > 16)
-				return -1;	/* a trailing ':', a ninth group */
-			b[nb++] = (uint8_t)(v >> 8);
-			b[nb++] = (uint8_t)v;
-			v = nd = 0;
-		} else if (c == '.' && nb + 4 <= 16 &&
-		    ipaddr_parse_v4(b + nb, s + tok, ipaddr_cstrlen(s + tok,
-		    len - tok)) == 0) {
+		}
+		if (*p == '.') {
+			uint8_t b[4];
+
 			/* The group's digits were the tail's first part. */
-			nb += 4;
-			nd = 0;
+			if (ng > 6 || ipaddr_parse_v4(b, (const char *)tok,
+			    strlen((const char *)tok)) != 0)
+				return -1;
+			g[ng++] = (uint16_t)(b[0] << 8 | b[1]);
+			g[ng++] = (uint16_t)(b[2] << 8 | b[3]);
 			break;
-		} else if (c == '\0')
+		}
+		if (ng == 8)
+			return -1;		/* a ninth group */
+		g[ng++] = (uint16_t)v;
+		if (*p == '\0')
 			break;
-		else
-			return -1;
+		if (*p++ != ':' || *p == '\0')
+			return -1;		/* not a separator, a trailing ':' */
 	}
-	if (nd > 0) {
-		if (nb + 2 > 16)
-			return -1;
-		b[nb++] = (uint8_t)(v >> 8);
-		b[nb++] = (uint8_t)v;
-	}
-	if (gap != SIZE_MAX) {
-		if (ipaddr_v6_gap(b, gap, nb) != 0)
-			return -1;
-		nb = 16;
-	}
-	if (nb != 16)
-		return -1;
-	memcpy(out, b, 16);
-	return 0;
+	return ipaddr_v6_out(out, g, ng, gap);
 }
 
 /* Dotted quad first (most addresses are IPv4); a text that is not one is

@@ -263,10 +263,10 @@ route_add(struct route_result *res, const struct route_if *f, bool comp)
 #define ROUTE_KEYIS(f, lit)	((f)->klen == sizeof(lit) - 1 && \
 	    memcmp((f)->key, (lit), sizeof(lit) - 1) == 0)
 
-/* Finds the first _type and _iface of r in one walk, which ends once both
- * are found (they lead the records the pipeline writes), and notes in res
- * how far it went. A record with an escaped key, which could spell either,
- * is looked up key by key. */
+/* Finds the first _type and _iface of r (into res->iface) in one walk,
+ * which ends once both are found (they lead the records the pipeline
+ * writes). A record with an escaped key, which could spell either, is
+ * looked up key by key. */
 static const struct rec_field *
 route_heads(const struct record *r, struct route_result *res)
 {
@@ -274,35 +274,25 @@ route_heads(const struct record *r, struct route_result *res)
 	size_t i;
 
 	res->iface = NULL;
-	res->nifaces = 0;
-	res->nosplice = false;
 	for (i = 0; i < r->nf; i++) {
 		const struct rec_field *f = &r->f[i];
 
 		if (f->kesc) {
-			res->walked = i + 1;
-			res->nosplice = true;
 			res->iface = record_get(r, EVK_IFACE);
 			return record_get(r, EVK_TYPE);
 		}
 		if (f->klen == 5) {
 			if (ty == NULL && ROUTE_KEYIS(f, EVK_TYPE))
 				ty = f;
-			else if (ROUTE_KEYIS(f, EVK_FROM))
-				res->nosplice = true;
 			else
 				continue;
-		} else if (ROUTE_KEYIS(f, EVK_IFACE)) {
-			if (res->nifaces++ == 0)
-				res->iface = f;
-		} else
+		} else if (res->iface == NULL && ROUTE_KEYIS(f, EVK_IFACE))
+			res->iface = f;
+		else
 			continue;
-		if (ty != NULL && res->iface != NULL) {
-			i++;
+		if (ty != NULL && res->iface != NULL)
 			break;
-		}
 	}
-	res->walked = i;
 	return ty;
 }
 

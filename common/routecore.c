@@ -121,18 +121,20 @@ route_core_destroy(struct route_core **cp)
 	*cp = NULL;
 }
 
-/* The sink for interface name[0..len), or the default one. */
-static struct sink *
+/* The sink for interface name[0..len), or the default one. Inlined: most
+ * runs name no sink per interface. */
+static inline struct sink *
 route_sink_for(const struct route_core *c, const char *name, size_t len)
 {
 	const struct route_outs *o = c->o;
 	size_t i;
 
-	if (name != NULL)
-		for (i = 0; i < o->n; i++)
-			if (strncmp(o->iface[i], name, len) == 0 &&
-			    o->iface[i][len] == '\0')
-				return o->sink[i];
+	if (o->n == 0 || name == NULL)
+		return o->dflt;
+	for (i = 0; i < o->n; i++)
+		if (strncmp(o->iface[i], name, len) == 0 &&
+		    o->iface[i][len] == '\0')
+			return o->sink[i];
 	return o->dflt;
 }
 
@@ -170,7 +172,40 @@ route_shard_for(struct route_core *c, const struct evf_ids *in)
 	return c->o->shard[h % c->o->nshards];
 }
 
-static int	route_wrote(struct route_core *, struct sink *, int, uint64_t);
+/* route_wrote() for a record that was lost. */
+static int __attribute__((noinline))
+route_lost(struct route_core *c, struct sink *s)
+{
+	size_t i;
+
+	(*c->c_lost)++;
+	c->lost = true;
+	for (i = 0; i < c->nsinks; i++)
+		if (c->sinks[i] == s && !c->failed[i]) {
+			c->failed[i] = true;
+			c->nfailed++;
+			/* A reader that went away (EPIPE) ends the stage
+			 * quietly: exit 1, counters only. */
+			if (errno != EPIPE)
+				warn("%s", sink_name(s));
+		}
+	return -1;
+}
+
+/* Counts a record written to s (rc from sink_write(), the sink's drop
+ * count from before it in dropped). Returns 0, or -1 if s failed (counted,
+ * reported once per sink). Inlined: it follows every write. */
+static inline int
+route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
+{
+	if (rc != 0)
+		return route_lost(c, s);
+	if (sink_dropped(s) != dropped)
+		(*c->c_dropped)++;
+	else
+		(*c->c_out)++;
+	return 0;
+}
 
 int
 route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
@@ -220,35 +255,6 @@ route_emit_parts(struct route_core *c, struct sink *s,
 		return 0;
 	dropped = sink_dropped(s);
 	return route_wrote(c, s, sink_writev(s, v, n), dropped);
-}
-
-/* Counts a record written to s (rc from sink_write(), the sink's drop
- * count from before it in dropped). Returns 0, or -1 if s failed (counted,
- * reported once per sink). */
-static int
-route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
-{
-	size_t i;
-
-	if (rc == 0) {
-		if (sink_dropped(s) != dropped)
-			(*c->c_dropped)++;
-		else
-			(*c->c_out)++;
-		return 0;
-	}
-	(*c->c_lost)++;
-	c->lost = true;
-	for (i = 0; i < c->nsinks; i++)
-		if (c->sinks[i] == s && !c->failed[i]) {
-			c->failed[i] = true;
-			c->nfailed++;
-			/* A reader that went away (EPIPE) ends the stage
-			 * quietly: exit 1, counters only. */
-			if (errno != EPIPE)
-				warn("%s", sink_name(s));
-		}
-	return -1;
 }
 
 /* "INPUT:LINE" of the current line, or "record N" outside route_poll. */
@@ -307,28 +313,16 @@ route_bad(struct route_core *c, uint64_t *ctr, const char *what,
 
 /* The _iface member where the copies of r can be spliced: r is compact,
  * has one _iface and no _from, and no escaped key (every record
- * zmq-ingest writes). NULL otherwise. Looked for once per record, whatever
- * its number of copies, walking on from where route_decide() stopped. */
+ * zmq-ingest writes). NULL otherwise. evf_read_ids() counted those keys in
+ * the walk it makes anyway. */
 static const struct rec_field *
 route_splice_at(const struct record *r, const struct route_result *res)
 {
-	size_t i, nif = res->nifaces;
+	const struct evf_ids *id = &res->ids;
 
-	if (!r->compact || res->nosplice)
+	if (!r->compact || id->kesc || id->has_from || id->n_iface != 1)
 		return NULL;
-	for (i = res->walked; i < r->nf; i++) {
-		const struct rec_field *f = &r->f[i];
-
-		if (f->kesc)
-			return NULL;	/* could spell either: be exact */
-		if (f->klen == sizeof(EVK_IFACE) - 1 &&
-		    memcmp(f->key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0)
-			nif++;
-		else if (f->klen == sizeof(EVK_FROM) - 1 &&
-		    memcmp(f->key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
-			return NULL;
-	}
-	return nif == 1 ? res->iface : NULL;
+	return res->iface;
 }
 
 /* The copy of the current record for interface json, with fi from

@@ -68,6 +68,12 @@ struct evf_ids {
 	bool		has_sport, has_dport;
 	uint16_t	sport, dport;
 	unsigned	bad;		/* EVF_BAD_* */
+	/* What evf_read_ids() saw of the record's keys, for ev-route, which
+	 * splices a copy only into a record with one "_iface", no "_from"
+	 * and no escaped key (zero from evf_read()): the number of plain
+	 * "_iface" keys, a plain "_from", any key with an escape. */
+	unsigned	n_iface;
+	bool		has_from, kesc;
 	char		ifbuf[EVF_IFNAMELEN];	/* last: not cleared */
 };
 

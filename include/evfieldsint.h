@@ -47,6 +47,9 @@ _Static_assert(K_MAX == K_AGENT + 2 * EVF_AG_N, "agent slots");
 struct evf_slots {
 	const struct rec_field *s[K_MAX];
 	bool		 agent;		/* a K_AGENT slot is filled */
+	/* Filled by evf_read_ids() only (see struct evf_ids). */
+	unsigned	 n_iface;
+	bool		 from, kesc;
 };
 
 /* The first non-NULL of two slots. */

@@ -87,14 +87,9 @@ struct route_result {
 	bool		 merged;	/* companion == IF_NAME target: one copy */
 	unsigned	 bad;		/* EVF_BAD_* seen in the ids */
 	struct evf_ids	 ids;		/* what was read (for sharding) */
-	const struct rec_field *iface;	/* the first _iface member, or NULL */
-	/* How far the walk that found _type and _iface went: members
-	 * looked at, _iface members among them, and whether one of them
-	 * was _from or had an escaped key (the copies' splice needs
-	 * neither; route_splice_at() in the core walks on from here). */
-	size_t		 walked;
-	size_t		 nifaces;
-	bool		 nosplice;
+	const struct rec_field *iface;	/* the first _iface member, or NULL
+					   (ids counts them, for the
+					   copies' splice) */
 };
 
 /* Applies the rules to one parsed record. Pure: reads rt and r, writes

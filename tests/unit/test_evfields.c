@@ -556,6 +556,43 @@ test_bad(void)
 	CHECK_STR(ev.proc.path, "a\xef\xbf\xbd" "bc\xf0\x9f\x98\x80");
 }
 
+/* evf_read_ids() counts the members that decide ev-route's splice of a
+ * copy (plain "_iface" and "_from" keys, escaped keys) in its one walk;
+ * empty keys, whose first byte is their closing quote, are skipped. */
+static void
+test_pipe_keys(void)
+{
+	static const char *const text[] = {
+		"{\"\":1,\"_iface\":\"a\",\"IF_NAME\":\"eth0\",\"\":\"x\","
+		    "\"_from\":\"z\",\"_iface\":\"b\",\"_\":2,\"_ifacex\":3,"
+		    "\"IPV4_SRC_ADDR\":\"10.0.0.1\"}",
+		"{\"_ifac\\u0065\":\"a\",\"\":\"eth9\",\"IF_NAME\":\"x\"}",
+		"{\"_iface\":\"a\",\"_fro\":1,\"_fromm\":1}",
+		"{\"\":\"eth9\"}",
+	};
+	struct evf_ids id;
+	struct evf_event ev;
+
+	CHECK(record_parse(&rec, text[0], strlen(text[0])) == REC_OK);
+	CHECK(evf_read_ids(&rec, &id) == 0);
+	CHECK(id.n_iface == 2 && id.has_from && !id.kesc);
+	CHECK_STR(ids(&id), "eth0 v4 p- 10.0.0.1:- -:- d1");
+	CHECK(record_parse(&rec, text[1], strlen(text[1])) == REC_OK);
+	CHECK(evf_read_ids(&rec, &id) == 0);
+	CHECK(id.n_iface == 0 && !id.has_from && id.kesc);
+	CHECK_STR(ifname(&id), "x");
+	CHECK(record_parse(&rec, text[2], strlen(text[2])) == REC_OK);
+	CHECK(evf_read_ids(&rec, &id) == 0);
+	CHECK(id.n_iface == 1 && !id.has_from && !id.kesc);
+	CHECK(record_parse(&rec, text[3], strlen(text[3])) == REC_OK);
+	CHECK(evf_read_ids(&rec, &id) == 0);
+	CHECK(id.n_iface == 0 && !id.has_ifname);
+	/* evf_read() does not count them. */
+	CHECK(rd_text(text[0], &ev) == 0);
+	CHECK(ev.id.n_iface == 0 && !ev.id.has_from);
+	CHECK_STR(ifname(&ev.id), "eth0");
+}
+
 int
 main(void)
 {
@@ -566,6 +603,7 @@ main(void)
 	test_numeric();
 	test_dialects();
 	test_bad();
+	test_pipe_keys();
 	record_free(&rec);
 	evf_reader_free(&rd);
 	return unit_done("evfields");

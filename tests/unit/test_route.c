@@ -217,7 +217,8 @@ test_companion(void)
 	route_destroy(&rt);
 }
 
-/* route_decide's walk: where it stopped, and what it saw on the way. */
+/* route_decide's walk: the _iface it found, and what evf_read_ids()
+ * counted of the keys that decide the copies' splice. */
 static void
 test_walk(void)
 {
@@ -225,22 +226,28 @@ test_walk(void)
 	struct route_result res;
 
 	decide(rt, "{" Z "\"a\":1,\"_iface\":\"y\"}", &res);
-	CHECK(res.kind == ROUTE_EVENT && res.walked == 2 &&
-	    res.nifaces == 1 && !res.nosplice);
+	CHECK(res.kind == ROUTE_EVENT && res.ids.n_iface == 2 &&
+	    !res.ids.has_from && !res.ids.kesc);
 	CHECK(res.iface == &rec.f[1]);
 	decide(rt, "{\"_from\":\"x\",\"b\":2," Z "\"a\":1}", &res);
-	CHECK(res.walked == 4 && res.nifaces == 1 && res.nosplice);
+	CHECK(res.ids.n_iface == 1 && res.ids.has_from && !res.ids.kesc);
+	decide(rt, "{" Z "\"_iface\":\"y\",\"_from\":1}", &res);
+	CHECK(res.ids.n_iface == 2 && res.ids.has_from &&
+	    res.iface == &rec.f[1]);
+	/* Keys near the pipeline's are not counted. */
+	decide(rt, "{" Z "\"_ifacf\":1,\"_fro\":1,\"_\":1,\"_iface_\":1}",
+	    &res);
+	CHECK(res.ids.n_iface == 1 && !res.ids.has_from);
 	decide(rt, "{\"_iface\":\"p\",\"_type\":\"packet\",\"a\":1}", &res);
-	CHECK(res.kind == ROUTE_PASS && res.walked == 2 &&
-	    res.iface == &rec.f[0]);
+	CHECK(res.kind == ROUTE_PASS && res.iface == &rec.f[0]);
 	decide(rt, "{\"_type\":\"packet\",\"a\":1}", &res);
-	CHECK(res.kind == ROUTE_PASS && res.walked == 2 && res.iface == NULL);
+	CHECK(res.kind == ROUTE_PASS && res.iface == NULL);
 	/* An escaped key: looked up as record_get() does. */
 	decide(rt, "{\"\\u005ftype\":\"event\",\"_iface\":\"z\"}", &res);
-	CHECK(res.kind == ROUTE_EVENT && res.nosplice &&
+	CHECK(res.kind == ROUTE_EVENT && res.ids.kesc &&
 	    res.iface == &rec.f[1]);
 	decide(rt, "{\"_type\":\"event\",\"_ifac\\u0065\":\"z\"}", &res);
-	CHECK(res.kind == ROUTE_EVENT && res.nosplice &&
+	CHECK(res.kind == ROUTE_EVENT && res.ids.kesc &&
 	    res.iface == &rec.f[1]);
 	route_destroy(&rt);
 }
