@@ -49,6 +49,11 @@ struct natssub {
 	 * kept across set-up retries. */
 	uint64_t	 restart_seq;
 	char		*restart_filter;
+	char		*filter;	/* the consumer's filter subject */
+	/* The consumer started at the stream's first message under this
+	 * reader, which acks at exit only: every message on its subject
+	 * that the stream holds should have come (natswatch.h). */
+	bool		 counted;
 };
 
 /* The consumer configuration this stage creates. */
@@ -89,6 +94,16 @@ ns_transient(jsErrCode je)
 	default:
 		return false;
 	}
+}
+
+/* Keeps the filter of the consumer set up, and whether what it sends
+ * can be counted against the stream. */
+static void
+ns_keep(struct natssub *s, const char *filter, bool counted)
+{
+	free(s->filter);
+	s->filter = filter != NULL ? xstrdup(filter) : NULL;
+	s->counted = counted;
 }
 
 /* The stream sequence up to which a consumer's messages were all
@@ -146,6 +161,8 @@ ns_consumer(struct natssub *s, char **filter, bool force, uint64_t *restarts,
 		    ci->Delivered.Stream <= floor) {
 			natswatch_start(&s->watch, ci->Delivered.Consumer,
 			    natsio_now_us());
+			ns_keep(s, *filter, s->ack_exit && floor == 0 &&
+			    ci->Delivered.Stream == 0);
 			jsConsumerInfo_Destroy(ci);
 			return 0;
 		}
@@ -181,6 +198,7 @@ ns_consumer(struct natssub *s, char **filter, bool force, uint64_t *restarts,
 	}
 	jsConsumerInfo_Destroy(ci);
 	natswatch_start(&s->watch, 0, natsio_now_us());
+	ns_keep(s, *filter, s->ack_exit && start <= 1);
 	return 0;
 }
 
@@ -268,6 +286,7 @@ ns_free(struct natssub *s)
 	natsConnection_Destroy(s->nc);
 	natsio_url_free(&s->u);
 	free(s->restart_filter);
+	free(s->filter);
 	seqset_free(&s->seen);
 	free(s->spec);
 	free(s);
@@ -396,6 +415,22 @@ ns_stepdown(struct natssub *s)
 		    "step-down: %.80s", s->u.consumer, ans);
 }
 
+/* How many messages the stream holds on the consumer's filter (all of
+ * them without one). */
+static uint64_t
+ns_subject_msgs(const struct natssub *s, const jsStreamInfo *si)
+{
+	const jsStreamStateSubjects *l = si->State.Subjects;
+	uint64_t n = 0;
+	int i;
+
+	if (s->filter == NULL)
+		return si->State.Msgs;
+	for (i = 0; l != NULL && i < l->Count; i++)
+		n += l->List[i].Msgs;
+	return n;
+}
+
 /* What the stream's leader and the consumer's leader say, for the
  * watch: false when either does not answer. The stream first, so that
  * its end is not later than the consumer's state. */
@@ -409,9 +444,13 @@ ns_state(struct natssub *s, struct natswatch_info *wi)
 
 	jsOptions_Init(&jo);
 	jo.Wait = NATSIO_API_MS;
+	jo.Stream.Info.SubjectsFilter = s->filter;
 	if (js_GetStreamInfo(&si, s->js, s->u.stream, &jo, &je) != NATS_OK)
 		return false;
 	wi->stream_last = si->State.LastSeq;
+	wi->counted = s->counted;
+	wi->held = s->msgs;
+	wi->subject_msgs = ns_subject_msgs(s, si);
 	jsStreamInfo_Destroy(si);
 	if (js_GetConsumerInfo(&ci, s->js, s->u.stream, s->u.consumer, &jo,
 	    &je) != NATS_OK)

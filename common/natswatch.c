@@ -57,10 +57,14 @@ natswatch_judge(struct natswatch *w, const struct natswatch_info *ci,
 	 * after the ack wait, so they are owed only once that has passed. */
 	bool lost = ci->delivered_cseq > w->max_cseq &&
 	    now - w->fresh_us >= ack_wait_us + NATSWATCH_IDLE_US;
+	/* More on the subject than had and still to come: the consumer
+	 * passed a message without sending it. */
+	bool skipped = ci->counted &&
+	    ci->subject_msgs > ci->held + ci->num_pending;
 
 	w->asked_us = now;
 	w->got = false;
-	w->owed = waiting || lost;
+	w->owed = waiting || lost || skipped;
 	/* Short of the stream's end with nothing pending: the messages past
 	 * it may be others', but a leader with a waiting reader scans to the
 	 * end; one that stays put for a whole asking does not see them. */

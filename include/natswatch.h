@@ -9,7 +9,10 @@
  * with nats-server 2.9.10: a node killed and restarted, made consumer
  * leader while it caught up, stayed 4 messages behind for minutes): the
  * consumer then owes nothing by its own account. The reader waits for
- * ever, its records stuck in the stream. This decides, from the
+ * ever, its records stuck in the stream. Or (nats-server 2.9.10 again,
+ * after a stream leader's kill -9 and restart) the replicas disagree: the
+ * stream's leader holds a message on the reader's subject that the
+ * consumer's leader never sent, its own copy lacking it. This decides, from the
  * consumer's and the stream's state as the servers report them and what
  * the reader received, when to ask and what to do: recreate a stalled
  * consumer from its ack floor (the reader skips what it already read), or
@@ -45,6 +48,11 @@ struct natswatch_info {
 	uint64_t	 delivered_sseq; /* stream sequence it has reached */
 	uint64_t	 stream_last;	/* the stream's last sequence (its
 					 * leader's answer), 0 if unknown */
+	/* When counted: the reader has had every message on its subject
+	 * from the stream's first (it started there and acks at exit),
+	 * held of them, while the stream's leader holds subject_msgs. */
+	bool		 counted;
+	uint64_t	 held, subject_msgs;
 };
 
 enum natswatch_verdict {
@@ -71,7 +79,9 @@ void	natswatch_unanswered(struct natswatch *w, int64_t now);
  * consumer must have sent nothing at all (not even a redelivery).
  * Stalled: it owed the reader messages at both, holding undelivered ones
  * with room to send them, or having delivered past what the reader
- * received and had the ack wait to send them again. Behind: at both it
+ * received and had the ack wait to send them again, or (counted) the
+ * stream holding more on the subject than the reader has and the
+ * consumer still holds back. Behind: at both it
  * owed nothing by its own account yet stood, without moving, short of the
  * stream's last sequence. */
 enum natswatch_verdict natswatch_judge(struct natswatch *w,

@@ -9,7 +9,7 @@ static struct natswatch_info
 info(uint64_t pending, uint64_t ack_pending, uint64_t delivered)
 {
 	struct natswatch_info i = { pending, ack_pending, 1000000, delivered,
-	    0, 0 };
+	    0, 0, false, 0, 0 };
 
 	return i;
 }
@@ -160,6 +160,47 @@ test_behind(void)
 	CHECK(natswatch_judge(&w, &at234, ACKW, 20 * S) == NATSWATCH_STALLED);
 }
 
+/* The stream's leader holds 33 messages on the subject, the reader has
+ * had 32 from its first and the consumer holds nothing back: it passed
+ * one (nats-server 2.9.10, replicas that disagree after a leader's kill
+ * -9). Stalled, when counting applies; not while the consumer still holds
+ * that many back, nor when the reader did not start at the first. */
+static void
+test_skipped(void)
+{
+	struct natswatch w;
+	struct natswatch_info ci = info(0, 32, 192);
+
+	ci.delivered_sseq = 235;
+	ci.stream_last = 235;
+	ci.counted = true;
+	ci.held = 32;
+	ci.subject_msgs = 33;
+	natswatch_start(&w, 192, 0);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_STALLED);
+	/* One held back (by a full ack window here, so that only this rule
+	 * speaks): not passed. */
+	ci.num_pending = 1;
+	ci.ack_pending = ci.max_ack_pending;
+	ci.stream_last = 236;
+	natswatch_start(&w, 192, 0);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	ci.ack_pending = 32;
+	ci.held = 33;
+	ci.num_pending = 0;
+	ci.stream_last = 235;
+	natswatch_start(&w, 192, 0);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	ci.held = 32;
+	ci.counted = false;
+	natswatch_start(&w, 192, 0);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+}
+
 int
 main(void)
 {
@@ -167,5 +208,6 @@ main(void)
 	test_waiting();
 	test_lost();
 	test_behind();
+	test_skipped();
 	return unit_done("natswatch");
 }
