@@ -398,11 +398,11 @@ make_input() {
 		rm -f "$(T prod-$h.pid)"
 	done
 	# The dead node stays down: two of three nodes keep the quorum.
-	# Brought back, nats-server 2.9.10's node came back in 3 of about 200
-	# runs here with a copy of the stream that stopped short of its end,
-	# or that lacked a message and numbered every later one differently
-	# from the other two copies; a consumer it led never sent that
-	# message. man/evpipe.7 (NATS JetStream) says what readers do about
+	# Brought back, nats-server 2.9.10's node made 3 of about 200 runs
+	# here lose a message; in the two examined it came back with a copy
+	# of the stream that stopped short of its end, or that lacked a
+	# message and numbered every later one differently from the other two
+	# copies, and a consumer it led never sent that message. man/evpipe.7 (NATS JetStream) says what readers do about
 	# it, and what they cannot.
 	live="$(T agg0.err) $(T agg1b.err) $(T agg2.err) $(T agg3.err)"
 	pids="$(cat "$(T agg0.pid)" "$(T agg1.pid)" "$(T agg2.pid)" \
