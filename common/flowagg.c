@@ -160,6 +160,7 @@ flowagg_destroy(struct flowagg **fap)
 	free(fa->ifs);
 	free(fa->frags);
 	free(fa->ev);
+	free(fa->evtext);
 	free(fa);
 	*fap = NULL;
 }
@@ -541,7 +542,7 @@ fa_event(struct flowagg *fa, const struct record *r, const struct fa_heads *h)
 		fa_listening(fa, r, ifid);
 		return;
 	}
-	if (evf_read(&fa->rd, r, fa->ev) != 0) {
+	if (fa_ev_read(fa, r) != 0) {
 		/* Unusable fields are treated as absent; say which. */
 		for (bit = 1; bit != 0 && bit <= fa->ev->bad; bit <<= 1)
 			if (fa->ev->bad & bit)

@@ -87,6 +87,11 @@ struct flowagg {
 	struct record	 rec;
 	struct evf_reader rd;
 	struct evf_event *ev;
+	/* The text fa->ev was read from (fa_ev_read()): its members from
+	 * the first whose key does not start with '_' to the closing '}'.
+	 * evlen 0: none. */
+	char		*evtext;
+	size_t		 evlen, evcap;
 	struct sbuf	 ob;
 	int64_t		 now;		/* largest record time, microseconds */
 	int64_t		 maxfirst;	/* largest first time of a record */
@@ -132,5 +137,9 @@ void	fa_packet(struct flowagg *fa, const struct record *r);
  * read into fa->ev, or a plain flow record, to its flow. */
 void	fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 	    int kind);
+/* Reads r into fa->ev as evf_read() does, with its return value; a record
+ * whose members past the pipeline's leading "_" ones are the same text as
+ * the last record read's is not read again. */
+int	fa_ev_read(struct flowagg *fa, const struct record *r);
 
 #endif

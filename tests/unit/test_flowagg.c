@@ -260,6 +260,58 @@ test_dispatch(void)
 	sbuf_free(&o.all);
 }
 
+/* An event and its copies for other interfaces (ev-route's _from, another
+ * _iface) follow each other with the same members past the "_" ones,
+ * which are then not read again: each copy must still count as read, and
+ * a copy that differs in any later byte must be read again. */
+static void
+test_copies(void)
+{
+	static const char *const heads[] = {
+		"{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"c\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e0\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e1\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e2\",",
+	};
+	/* The last copy's process differs in its last byte only. */
+	static const char *const pids[] = { "42", "42", "42", "43" };
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[512];
+	size_t i;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		snprintf(line, sizeof(line), "%s\"timestamp\":\"20.5\","
+		    "\"IF_NAME\":\"e\\u0030\",\"TCP_EVENT_TYPE\":\"CONNECT\","
+		    "\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":"
+		    "\"10.0.0.2\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999,"
+		    "\"L4_DST_PORT\":99999,\"LOCAL_PROCESS\":{\"PID\":%s}}",
+		    heads[i], pids[i]);
+		feed(fa, line);
+	}
+	flowagg_finish(fa);
+	CHECK(o.n == 4);
+	CHECK_CTR(st, "flow_events", 4);
+	CHECK_CTR(st, "bad_port", 4);	/* each copy counts its bad port */
+	CHECK(strstr(o.all.p, "\"_iface\":\"e1\",\"IP_PROTOCOL_VERSION\":4,"
+	    "\"IPV4_SRC_ADDR\":\"10.0.0.1\"") != NULL);
+	CHECK(strstr(strstr(o.all.p, "\"_iface\":\"e1\""),
+	    "\"SRC_PROC_PID\":42") != NULL);
+	CHECK(strstr(strstr(o.all.p, "\"_iface\":\"e2\""),
+	    "\"SRC_PROC_PID\":43") != NULL);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 static void
 test_time(void)
 {
@@ -281,6 +333,7 @@ main(void)
 	test_bad_and_lost();
 	test_packet_times();
 	test_dispatch();
+	test_copies();
 	test_time();
 	return unit_done("flowagg");
 }
