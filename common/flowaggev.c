@@ -3,7 +3,6 @@
  * (CONNECT's local end is the client, ACCEPT's the server), the counters
  * and what else an event tells. See doc/wire-format.md "eBPF events".
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #include "ipaddr.h"
 #include "record.h"
 #include "stats.h"
-#include "xalloc.h"
 
 static void
 fa_proc_from_evf(struct flow_proc *p, const struct evf_event *ev)
@@ -362,42 +360,3 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 }
 
 
-/* ev-route writes an event it copies for another interface right after
- * the original, the same text past the leading "_" members it changes
- * (_from, _iface): half the records of such a chain. evf_read() reads no
- * member whose key starts with '_' (none of its keys does, and an escaped
- * key starts with a backslash), so the same text from the first other
- * member on reads to the same event: fa->ev is kept. */
-int
-fa_ev_read(struct flowagg *fa, const struct record *r)
-{
-	struct evf_ids *id = &fa->ev->id;
-	const char *body;
-	size_t i, n;
-	int rc;
-
-	for (i = 0; i < r->nf && r->f[i].klen > 0 && r->f[i].key[0] == '_';
-	    i++)
-		;
-	if (i == r->nf) {
-		fa->evlen = 0;
-		return evf_read(&fa->rd, r, fa->ev);
-	}
-	body = r->f[i].key - 1;		/* the key's opening quote */
-	n = (size_t)(r->text + r->len - body);
-	if (n == fa->evlen && memcmp(body, fa->evtext, n) == 0)
-		return fa->ev->bad ? -1 : 0;
-	rc = evf_read(&fa->rd, r, fa->ev);
-	if (n > fa->evcap) {
-		fa->evcap = n + n / 2;
-		fa->evtext = xreallocarray(fa->evtext, fa->evcap, 1);
-	}
-	memcpy(fa->evtext, body, n);
-	fa->evlen = n;
-	/* An interface name without escapes points into r's text, into one
-	 * of the members from body on: point it into the copy kept. */
-	if (id->has_ifname && id->ifname != id->ifbuf)
-		id->ifname = fa->evtext + ((uintptr_t)id->ifname -
-		    (uintptr_t)body);
-	return rc;
-}
