@@ -29,6 +29,12 @@
 #include "record.h"
 #include "xalloc.h"
 
+/* Keeping an event costs a copy of its text. After FA_MISSES events in a
+ * row that were no copy, only one in FA_SKIP + 1 is kept, enough to
+ * notice when copies begin; a copy seen resets the count. */
+#define FA_MISSES	8
+#define FA_SKIP		15
+
 /* p, a pointer into a text at from, moved to the same place in a copy
  * of that text at to (from may be gone: it is not read). */
 static inline const char *
@@ -46,6 +52,10 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 	size_t i, n;
 	int rc;
 
+	if (l->skip > 0) {
+		l->skip--;
+		return evf_read(&fa->rd, r, fa->ev);
+	}
 	for (i = 0; i < r->nf && r->f[i].klen > 0 && r->f[i].key[0] == '_';
 	    i++)
 		;
@@ -55,9 +65,16 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 	}
 	body = r->f[i].key - 1;		/* the key's opening quote */
 	n = (size_t)(r->text + r->len - body);
-	if (n == l->len && memcmp(body, l->text, n) == 0)
+	if (n == l->len && memcmp(body, l->text, n) == 0) {
+		l->misses = 0;
 		rc = fa->ev->bad ? -1 : 0;
-	else {
+	} else if (++l->misses > FA_MISSES) {
+		l->len = 0;
+		l->indexed = false;
+		l->skip = FA_SKIP;
+		l->misses = FA_MISSES - 1;	/* the next one read is kept */
+		return evf_read(&fa->rd, r, fa->ev);
+	} else {
 		rc = evf_read(&fa->rd, r, fa->ev);
 		if (n > l->cap) {
 			l->cap = n + n / 2;

@@ -76,6 +76,8 @@ struct fa_last {
 	bool		 indexed;
 	size_t		 fi;
 	const char	*from;
+	unsigned	 misses;	/* events read in a row, none a copy */
+	unsigned	 skip;		/* events to read without keeping */
 	char		*pre;	/* a copy's leading members, closed by '}' */
 	size_t		 precap;
 	struct record	 copy;		/* a copy: those, then fa->rec's */

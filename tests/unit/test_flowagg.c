@@ -387,6 +387,47 @@ copy_parse(struct flowagg *fa, const char *body, const char *between)
 	return fast;
 }
 
+/* After many events that were no copies, copies are noticed again when
+ * they begin (parsed in two parts), and every event is read right. */
+static void
+test_copies_begin(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	const struct record *r;
+	char line[512], copy[512];
+	int i, n, fast = 0;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "{\"_type\":\"event\","
+		    "\"_iface\":\"c\",\"timestamp\":\"20.5\","
+		    "\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":"
+		    "\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		    "\"PROTOCOL\":6,\"L4_SRC_PORT\":%d,\"L4_DST_PORT\":80}",
+		    1000 + i);
+		feed(fa, line);
+		if (i < 60)
+			continue;
+		n = snprintf(copy, sizeof(copy), "{\"_from\":\"c\",%s",
+		    line + 1);
+		fast += fa_parse(fa, copy, (size_t)n, &r) == REC_OK &&
+		    r != &fa->rec;
+		feed(fa, copy);
+	}
+	flowagg_finish(fa);
+	CHECK(fast >= 40 - 16);
+	CHECK_CTR(st, "flow_events", 140);
+	CHECK_CTR(st, "flows_created", 100);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 #define COPY_BODY	"\"timestamp\":\"20.5\",\"IF_NAME\":\"e\\u0030\"," \
 	"\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":\"10.0.0.1\"," \
 	"\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999," \
@@ -448,6 +489,7 @@ main(void)
 	test_dispatch();
 	test_copies();
 	test_copy_parse();
+	test_copies_begin();
 	test_time();
 	return unit_done("flowagg");
 }
