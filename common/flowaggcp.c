@@ -108,6 +108,7 @@ fa_parse_copy(struct flowagg *fa, const char *pre, size_t n,
 	struct record *c = &l->copy;
 	const struct rec_field *bf = fa->rec.f + l->fi;
 	size_t i, np, nb = fa->rec.nf - l->fi;
+	uintptr_t d;		/* how far a member moves (modulo 2^N) */
 
 	if (n + 1 > l->precap) {
 		l->precap = n + 1 + (n + 1) / 2;
@@ -122,14 +123,16 @@ fa_parse_copy(struct flowagg *fa, const char *pre, size_t n,
 		c->cap = np + nb;
 		c->f = xreallocarray(c->f, c->cap, sizeof(*c->f));
 	}
+	d = (uintptr_t)pre - (uintptr_t)l->pre;
 	for (i = 0; i < np; i++) {
-		c->f[i].key = fa_rebase(c->f[i].key, l->pre, pre);
-		c->f[i].val = fa_rebase(c->f[i].val, l->pre, pre);
+		c->f[i].key = (const char *)((uintptr_t)c->f[i].key + d);
+		c->f[i].val = (const char *)((uintptr_t)c->f[i].val + d);
 	}
+	d = (uintptr_t)body - (uintptr_t)l->from;
 	for (i = 0; i < nb; i++) {
 		c->f[np + i] = bf[i];
-		c->f[np + i].key = fa_rebase(bf[i].key, l->from, body);
-		c->f[np + i].val = fa_rebase(bf[i].val, l->from, body);
+		c->f[np + i].key = (const char *)((uintptr_t)bf[i].key + d);
+		c->f[np + i].val = (const char *)((uintptr_t)bf[i].val + d);
 	}
 	c->nf = np + nb;
 	c->text = fa_rebase(c->text, l->pre, pre);
