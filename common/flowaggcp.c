@@ -52,6 +52,7 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 	size_t i, n;
 	int rc;
 
+	l->cur = false;
 	if (l->skip > 0) {
 		l->skip--;
 		return evf_read(&fa->rd, r, fa->ev);
@@ -66,6 +67,7 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 	body = r->f[i].key - 1;		/* the key's opening quote */
 	n = (size_t)(r->text + r->len - body);
 	if (n == l->len && memcmp(body, l->text, n) == 0) {
+		l->cur = true;
 		l->misses = 0;
 		rc = fa->ev->bad ? -1 : 0;
 	} else if (++l->misses > FA_MISSES) {
@@ -84,6 +86,8 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 		l->len = n;
 		l->compact = r->compact;
 		l->indexed = false;	/* unless r is fa->rec, below */
+		l->cur = true;
+		l->l7 = 0;
 		/* An interface name without escapes points into one of
 		 * those members in r's text: point it into the copy. */
 		if (id->has_ifname && id->ifname != id->ifbuf)

@@ -76,6 +76,9 @@ struct fa_last {
 	bool		 indexed;
 	size_t		 fi;
 	const char	*from;
+	bool		 cur;	/* the event read last has these members */
+	int		 l7;	/* they hold an application field: 1 no,
+				   2 yes, 0 not known */
 	unsigned	 misses;	/* events read in a row, none a copy */
 	unsigned	 skip;		/* events to read without keeping */
 	char		*pre;	/* a copy's leading members, closed by '}' */
@@ -140,8 +143,9 @@ int	fa_time(const struct rec_field *f, int64_t *us);
 
 /* flowaggpkt.c */
 
-/* Gives flow f the application fields of r (string members only). */
-void	fa_l7(struct flowagg *fa, struct flow *f, const struct record *r);
+/* Gives flow f the application fields of r (string members only); true
+ * if r has any. */
+bool	fa_l7(struct flowagg *fa, struct flow *f, const struct record *r);
 /* Adds one packet record r to its flow (bad ones counted and skipped). */
 void	fa_packet(struct flowagg *fa, const struct record *r);
 

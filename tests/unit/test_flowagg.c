@@ -428,6 +428,53 @@ test_copies_begin(void)
 	sbuf_free(&o.all);
 }
 
+/* Flow records and their copies: a copy has the application fields of
+ * its original, and a record after one without any is walked again. */
+static void
+test_copies_l7(void)
+{
+	static const char *const recs[] = {
+		"\"IN_BYTES\":10,\"FIRST_SWITCHED\":20,\"LAST_SWITCHED\":20}",
+		"\"IN_BYTES\":10,\"FIRST_SWITCHED\":20,\"LAST_SWITCHED\":20,"
+		    "\"HTTP_HOST\":\"h.example\"}",
+	};
+	static const char *const ifs[][2] = { { "c", "e0" }, { "c", "e1" } };
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[512];
+	const char *e;
+	size_t i, j;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			snprintf(line, sizeof(line), "{%s\"_type\":\"event\","
+			    "\"_iface\":\"%s\",\"timestamp\":\"20.5\","
+			    "\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":"
+			    "\"10.0.0.%zu\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999,"
+			    "\"L4_DST_PORT\":80,%s", j ? "\"_from\":\"c\"," : "",
+			    ifs[i][j], 2 + i, recs[i]);
+			feed(fa, line);
+		}
+	flowagg_finish(fa);
+	CHECK(o.n == 4);
+	CHECK_CTR(st, "flow_records", 4);
+	/* Not on e0's line. */
+	CHECK((e = strstr(o.all.p, "\"_iface\":\"e0\"")) != NULL &&
+	    (strstr(e, "HTTP_HOST") == NULL ||
+	    strstr(e, "HTTP_HOST") > strchr(e, '\n')));
+	CHECK((e = strstr(o.all.p, "\"_iface\":\"e1\"")) != NULL &&
+	    strstr(e, "\"HTTP_HOST\":\"h.example\"") != NULL &&
+	    strstr(e, "\"HTTP_HOST\":\"h.example\"") < strchr(e, '\n'));
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 #define COPY_BODY	"\"timestamp\":\"20.5\",\"IF_NAME\":\"e\\u0030\"," \
 	"\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":\"10.0.0.1\"," \
 	"\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999," \
@@ -490,6 +537,7 @@ main(void)
 	test_copies();
 	test_copy_parse();
 	test_copies_begin();
+	test_copies_l7();
 	test_time();
 	return unit_done("flowagg");
 }
