@@ -1,7 +1,8 @@
 /* flowaggint.h - what the parts of flow-agg's core share (common/flowagg.c,
  * the records and interfaces; flowaggpkt.c, packet records; flowaggev.c,
- * events and flow records): the core's structure and the functions one
- * part calls in another. Tools use include/flowagg.h.
+ * events and flow records; flowaggcp.c, copies of an event): the core's
+ * structure and the functions one part calls in another. Tools use
+ * include/flowagg.h.
  */
 #ifndef EVPIPE_FLOWAGGINT_H
 #define EVPIPE_FLOWAGGINT_H

@@ -1,6 +1,6 @@
 /* test_flowagg.c - unit tests of flow-agg's core (common/flowagg.c,
- * flowaggpkt.c, flowaggev.c, flowout.c): lines in, records out, through
- * the callback. */
+ * flowaggpkt.c, flowaggev.c, flowaggcp.c, flowout.c): lines in, records
+ * out, through the callback. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
