@@ -57,6 +57,13 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 		l->skip--;
 		return evf_read(&fa->rd, r, fa->ev);
 	}
+	/* A copy parsed in two parts has the members kept, and when its
+	 * own all start with '_' they are what it is read from. */
+	if (r == &l->copy && l->copyall) {
+		l->cur = true;
+		l->misses = 0;
+		return fa->ev->bad ? -1 : 0;
+	}
 	for (i = 0; i < r->nf && r->f[i].klen > 0 && r->f[i].key[0] == '_';
 	    i++)
 		;
@@ -128,9 +135,11 @@ fa_parse_copy(struct flowagg *fa, const char *pre, size_t n,
 		c->f = xreallocarray(c->f, c->cap, sizeof(*c->f));
 	}
 	d = (uintptr_t)pre - (uintptr_t)l->pre;
+	l->copyall = true;
 	for (i = 0; i < np; i++) {
 		c->f[i].key = (const char *)((uintptr_t)c->f[i].key + d);
 		c->f[i].val = (const char *)((uintptr_t)c->f[i].val + d);
+		l->copyall &= c->f[i].klen > 0 && c->f[i].key[0] == '_';
 	}
 	d = (uintptr_t)body - (uintptr_t)l->from;
 	for (i = 0; i < nb; i++) {

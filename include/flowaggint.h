@@ -85,6 +85,8 @@ struct fa_last {
 	char		*pre;	/* a copy's leading members, closed by '}' */
 	size_t		 precap;
 	struct record	 copy;		/* a copy: those, then fa->rec's */
+	bool		 copyall;	/* copy's leading keys all start
+					   with '_' */
 };
 
 struct fa_ctrs {
