@@ -160,6 +160,7 @@ flowagg_destroy(struct flowagg **fap)
 	free(fa->ifs);
 	free(fa->frags);
 	free(fa->ev);
+	fa_last_free(&fa->last);
 	free(fa);
 	*fap = NULL;
 }
@@ -541,7 +542,7 @@ fa_event(struct flowagg *fa, const struct record *r, const struct fa_heads *h)
 		fa_listening(fa, r, ifid);
 		return;
 	}
-	if (evf_read(&fa->rd, r, fa->ev) != 0) {
+	if (fa_ev_read(fa, r) != 0) {
 		/* Unusable fields are treated as absent; say which. */
 		for (bit = 1; bit != 0 && bit <= fa->ev->bad; bit <<= 1)
 			if (fa->ev->bad & bit)
@@ -562,15 +563,16 @@ void
 flowagg_line(struct flowagg *fa, const char *line, size_t len)
 {
 	const struct rec_field *ty;
+	const struct record *r;
 	struct fa_heads h;
 	int e;
 
 	(*fa->c.lines)++;
-	if ((e = record_parse(&fa->rec, line, len)) != REC_OK) {
+	if ((e = fa_parse(fa, line, len, &r)) != REC_OK) {
 		badline_count(&fa->c.bad, e);
 		return;
 	}
-	fa_heads(&fa->rec, &h);
+	fa_heads(r, &h);
 	if ((ty = h.type) == NULL) {
 		stats_bad(fa->st, fa->c.no_type, "input",
 		    "record without _type");
@@ -578,9 +580,9 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 	}
 	if (ty->kind == REC_STRING && ty->vlen == 8 &&
 	    memcmp(ty->val, "\"packet\"", 8) == 0)
-		fa_packet(fa, &fa->rec);
+		fa_packet(fa, r);
 	else if (FA_STREQ(ty, "event"))
-		fa_event(fa, &fa->rec, &h);
+		fa_event(fa, r, &h);
 	else
 		stats_bad(fa->st, fa->c.bad_type, "input",
 		    "_type %.*s is not packet or event", (int)ty->vlen,

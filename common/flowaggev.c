@@ -288,6 +288,22 @@ fa_ev_counters(struct flowagg *fa, struct flow *f,
 		flowtab_touch(fa->ft, f, (int64_t)(c->first_switched * 1e6));
 }
 
+/* A flow record's application fields. A copy of the record read before it
+ * (fa->last) has those of its members, its others start with '_': when
+ * they hold none, the walk is saved. */
+static void
+fa_ev_l7(struct flowagg *fa, struct flow *f, const struct record *r)
+{
+	struct fa_last *l = &fa->last;
+	bool any;
+
+	if (l->cur && l->l7 == 1)
+		return;
+	any = fa_l7(fa, f, r);
+	if (l->cur)
+		l->l7 = any ? 2 : 1;
+}
+
 /* What an event adds to its flow beyond counters: processes, latency,
  * retransmissions, TCP state, application, end. */
 static void
@@ -327,7 +343,7 @@ fa_ev_details(struct flowagg *fa, struct flow *f, const struct record *r,
 	if (ev->tcp.present)
 		fa_tcpinfo(fa, f, &ev->tcp);
 	if (ps->isflowrec)
-		fa_l7(fa, f, r);
+		fa_ev_l7(fa, f, r);
 	flowtab_touch(fa->ft, f, ps->t);
 	if (ev->type == EVF_EV_CLOSE || ev->type == EVF_EV_CONNECT_FAILED)
 		flowtab_closing(fa->ft, f, FLOW_END_CLOSE);
@@ -358,4 +374,5 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 		f->events++;
 	fa_ev_details(fa, f, r, ev, &ps);
 }
+
 

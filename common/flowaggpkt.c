@@ -82,22 +82,25 @@ fa_l7_key(const struct rec_field *f)
 
 /* Gives f the application fields of r (string members only): the first
  * value of a field stays, a different later one is counted. */
-void
+bool
 fa_l7(struct flowagg *fa, struct flow *f, const struct record *r)
 {
 	const struct rec_field *m, *end = r->f + r->nf;
 	enum flow_l7f k;
+	bool any = false;
 
 	for (m = r->f; m < end; m++) {
 		if (m->kind != REC_STRING || !fa_l7_maybe(m) ||
 		    (k = fa_l7_key(m)) == FL7_N)
 			continue;
+		any = true;
 		if (flowtab_l7_set(f, k, m->val, m->vlen) >= 0)
 			continue;
 		if (fa->c.l7_conflicts == NULL)
 			fa->c.l7_conflicts = stats_ctr(fa->st, "l7_conflicts");
 		(*fa->c.l7_conflicts)++;
 	}
+	return any;
 }
 
 /* A non-negative integer member (the common case read without strtoll). */

@@ -1,7 +1,8 @@
 /* flowaggint.h - what the parts of flow-agg's core share (common/flowagg.c,
  * the records and interfaces; flowaggpkt.c, packet records; flowaggev.c,
- * events and flow records): the core's structure and the functions one
- * part calls in another. Tools use include/flowagg.h.
+ * events and flow records; flowaggcp.c, copies of an event): the core's
+ * structure and the functions one part calls in another. Tools use
+ * include/flowagg.h.
  */
 #ifndef EVPIPE_FLOWAGGINT_H
 #define EVPIPE_FLOWAGGINT_H
@@ -65,6 +66,29 @@ struct fa_ifstat {
 	struct fa_kv	*listening;		/* latest sockets by host */
 };
 
+/* The event read last and a copy of it (common/flowaggcp.c). */
+struct fa_last {
+	char		*text;	/* its members from the first whose key does
+				   not start with '_' to the '}' */
+	size_t		 len, cap;	/* len 0: none kept */
+	bool		 compact;	/* text has no white space */
+	/* Their index: fa->rec's members from fi on, made for the same text
+	 * at from (a line since gone: only its address is used). */
+	bool		 indexed;
+	size_t		 fi;
+	const char	*from;
+	bool		 cur;	/* the event read last has these members */
+	int		 l7;	/* they hold an application field: 1 no,
+				   2 yes, 0 not known */
+	unsigned	 misses;	/* events read in a row, none a copy */
+	unsigned	 skip;		/* events to read without keeping */
+	char		*pre;	/* a copy's leading members, closed by '}' */
+	size_t		 precap;
+	struct record	 copy;		/* a copy: those, then fa->rec's */
+	bool		 copyall;	/* copy's leading keys all start
+					   with '_' */
+};
+
 struct fa_ctrs {
 	uint64_t	*lines, *packets, *events, *flow_records, *netstat;
 	uint64_t	*counters, *listening, *other, *flows_out, *flows_new;
@@ -87,6 +111,7 @@ struct flowagg {
 	struct record	 rec;
 	struct evf_reader rd;
 	struct evf_event *ev;
+	struct fa_last	 last;
 	struct sbuf	 ob;
 	int64_t		 now;		/* largest record time, microseconds */
 	int64_t		 maxfirst;	/* largest first time of a record */
@@ -121,8 +146,9 @@ int	fa_time(const struct rec_field *f, int64_t *us);
 
 /* flowaggpkt.c */
 
-/* Gives flow f the application fields of r (string members only). */
-void	fa_l7(struct flowagg *fa, struct flow *f, const struct record *r);
+/* Gives flow f the application fields of r (string members only); true
+ * if r has any. */
+bool	fa_l7(struct flowagg *fa, struct flow *f, const struct record *r);
 /* Adds one packet record r to its flow (bad ones counted and skipped). */
 void	fa_packet(struct flowagg *fa, const struct record *r);
 
@@ -132,5 +158,19 @@ void	fa_packet(struct flowagg *fa, const struct record *r);
  * read into fa->ev, or a plain flow record, to its flow. */
 void	fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 	    int kind);
+
+/* flowaggcp.c */
+
+/* Reads r into fa->ev as evf_read() does, with its return value; a record
+ * whose members past the pipeline's leading "_" ones are the same text as
+ * the last record read's is not read again. */
+int	fa_ev_read(struct flowagg *fa, const struct record *r);
+/* Parses line[0..len) as record_parse() does, with its result, into
+ * fa->rec or, for a line that ends with the members of the event read
+ * last, into a record of its own (*rp says which). */
+int	fa_parse(struct flowagg *fa, const char *line, size_t len,
+	    const struct record **rp);
+/* Frees what fa->last holds. */
+void	fa_last_free(struct fa_last *l);
 
 #endif

@@ -1,6 +1,6 @@
 /* test_flowagg.c - unit tests of flow-agg's core (common/flowagg.c,
- * flowaggpkt.c, flowaggev.c, flowout.c): lines in, records out, through
- * the callback. */
+ * flowaggpkt.c, flowaggev.c, flowaggcp.c, flowout.c): lines in, records
+ * out, through the callback. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flowagg.h"
+#include "flowaggint.h"
 #include "flowout.h"
 #include "sbuf.h"
 #include "stats.h"
@@ -260,6 +261,258 @@ test_dispatch(void)
 	sbuf_free(&o.all);
 }
 
+/* An event and its copies for other interfaces (ev-route's _from, another
+ * _iface) follow each other with the same members past the "_" ones,
+ * which are then not read again: each copy must still count as read, and
+ * a copy that differs in any later byte must be read again. */
+static void
+test_copies(void)
+{
+	static const char *const heads[] = {
+		"{\"_type\":\"event\",\"_event\":\"flow\",\"_iface\":\"c\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e0\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e1\",",
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_event\":\"flow\","
+		    "\"_iface\":\"e2\",",
+	};
+	/* The last copy's process differs in its last byte only. */
+	static const char *const pids[] = { "42", "42", "42", "43" };
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[512];
+	size_t i;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		snprintf(line, sizeof(line), "%s\"timestamp\":\"20.5\","
+		    "\"IF_NAME\":\"e\\u0030\",\"TCP_EVENT_TYPE\":\"CONNECT\","
+		    "\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":"
+		    "\"10.0.0.2\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999,"
+		    "\"L4_DST_PORT\":99999,\"LOCAL_PROCESS\":{\"PID\":%s}}",
+		    heads[i], pids[i]);
+		feed(fa, line);
+	}
+	flowagg_finish(fa);
+	CHECK(o.n == 4);
+	CHECK_CTR(st, "flow_events", 4);
+	CHECK_CTR(st, "bad_port", 4);	/* each copy counts its bad port */
+	CHECK(strstr(o.all.p, "\"_iface\":\"e1\",\"IP_PROTOCOL_VERSION\":4,"
+	    "\"IPV4_SRC_ADDR\":\"10.0.0.1\"") != NULL);
+	CHECK(strstr(strstr(o.all.p, "\"_iface\":\"e1\""),
+	    "\"SRC_PROC_PID\":42") != NULL);
+	CHECK(strstr(strstr(o.all.p, "\"_iface\":\"e2\""),
+	    "\"SRC_PROC_PID\":43") != NULL);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+/* The two fields are the same member, the same text at the same place. */
+static bool
+same_field(const struct rec_field *a, const struct rec_field *b)
+{
+	return a->key == b->key && a->klen == b->klen && a->val == b->val &&
+	    a->vlen == b->vlen && a->kind == b->kind && a->kesc == b->kesc &&
+	    a->vesc == b->vesc;
+}
+
+/* fa_parse() of line[0..n) gives want and the record ref (if valid);
+ * returns 1 if it parsed the line in two parts. */
+static int
+copy_check(struct flowagg *fa, const char *line, size_t n,
+    const struct record *ref, int want)
+{
+	const struct record *r;
+	size_t i;
+	int rc;
+
+	rc = fa_parse(fa, line, n, &r);
+	CHECK(rc == want);
+	if (rc != REC_OK || want != REC_OK)
+		return 0;
+	CHECK(r->text == ref->text && r->len == ref->len &&
+	    r->compact == ref->compact && r->nf == ref->nf);
+	for (i = 0; i < r->nf && i < ref->nf; i++)
+		CHECK(same_field(&r->f[i], &ref->f[i]));
+	return r != &fa->rec;
+}
+
+/* Parses heads[h] + body + a tail with fa_parse() after the event whose
+ * members body is (and the line between, if not NULL), and compares with
+ * record_parse(); returns how many were parsed in two parts. */
+static int
+copy_parse(struct flowagg *fa, const char *body, const char *between)
+{
+	static const char *const heads[] = {
+		"{\"_from\":\"c\",\"_type\":\"event\",\"_iface\":\"e0\",",
+		"{\"_iface\":\"e1\" ,",		/* not compact */
+		" \t{\"_iface\":\"e1\",",	/* leading white space */
+		/* Events with a member of their own before the kept ones. */
+		"{\"_type\":\"event\",\"_iface\":\"e2\",\"x\":{\"y\":[1,{}]},",
+		"{\"_type\":\"event\",\"_iface\":\"e2\",\"x\":\"a,\\\"\",",
+		"{,", "{", "", ",", "{\"_iface\":\"e3\"", "{\"_iface\":,",
+		"{\"_iface\":\"x,", "{\"_iface\":[,", "{\"_iface\":{\"a\":,",
+		"{\"_iface\":\"e3\",,", "[{\"_iface\":\"e3\",",
+		"{\"_iface\":\"e3\"},", "{\"_iface\":\"\xff\",",
+	};
+	static const char *const tails[] = { "", " ", "\n", "}", "x" };
+	struct record ref = RECORD_INIT;
+	char line[1024];
+	size_t h, t, n;
+	int want, fast = 0;
+
+	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++)
+		for (t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			/* The original, read again: its members are kept. */
+			n = (size_t)snprintf(line, sizeof(line),
+			    "{\"_type\":\"event\",\"_iface\":\"c\",%s", body);
+			flowagg_line(fa, line, n);
+			if (between != NULL)
+				feed(fa, between);
+			n = (size_t)snprintf(line, sizeof(line), "%s%s%s",
+			    heads[h], body, tails[t]);
+			want = record_parse(&ref, line, n);
+			fast += copy_check(fa, line, n, &ref, want);
+			/* Read, and then seen again right after. */
+			flowagg_line(fa, line, n);
+			fast += copy_check(fa, line, n, &ref, want);
+		}
+	record_free(&ref);
+	return fast;
+}
+
+/* After many events that were no copies, copies are noticed again when
+ * they begin (parsed in two parts), and every event is read right. */
+static void
+test_copies_begin(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	const struct record *r;
+	char line[512], copy[512];
+	int i, n, fast = 0;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "{\"_type\":\"event\","
+		    "\"_iface\":\"c\",\"timestamp\":\"20.5\","
+		    "\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":"
+		    "\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\","
+		    "\"PROTOCOL\":6,\"L4_SRC_PORT\":%d,\"L4_DST_PORT\":80}",
+		    1000 + i);
+		feed(fa, line);
+		if (i < 60)
+			continue;
+		n = snprintf(copy, sizeof(copy), "{\"_from\":\"c\",%s",
+		    line + 1);
+		fast += fa_parse(fa, copy, (size_t)n, &r) == REC_OK &&
+		    r != &fa->rec;
+		feed(fa, copy);
+	}
+	flowagg_finish(fa);
+	CHECK(fast >= 40 - 16);
+	CHECK_CTR(st, "flow_events", 140);
+	CHECK_CTR(st, "flows_created", 100);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+/* Flow records and their copies: a copy has the application fields of
+ * its original, and a record after one without any is walked again. */
+static void
+test_copies_l7(void)
+{
+	static const char *const recs[] = {
+		"\"IN_BYTES\":10,\"FIRST_SWITCHED\":20,\"LAST_SWITCHED\":20}",
+		"\"IN_BYTES\":10,\"FIRST_SWITCHED\":20,\"LAST_SWITCHED\":20,"
+		    "\"HTTP_HOST\":\"h.example\"}",
+	};
+	static const char *const ifs[][2] = { { "c", "e0" }, { "c", "e1" } };
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	char line[512];
+	const char *e;
+	size_t i, j;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++) {
+			snprintf(line, sizeof(line), "{%s\"_type\":\"event\","
+			    "\"_iface\":\"%s\",\"timestamp\":\"20.5\","
+			    "\"IPV4_SRC_ADDR\":\"10.0.0.1\",\"IPV4_DST_ADDR\":"
+			    "\"10.0.0.%zu\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999,"
+			    "\"L4_DST_PORT\":80,%s", j ? "\"_from\":\"c\"," : "",
+			    ifs[i][j], 2 + i, recs[i]);
+			feed(fa, line);
+		}
+	flowagg_finish(fa);
+	CHECK(o.n == 4);
+	CHECK_CTR(st, "flow_records", 4);
+	/* Not on e0's line. */
+	CHECK((e = strstr(o.all.p, "\"_iface\":\"e0\"")) != NULL &&
+	    (strstr(e, "HTTP_HOST") == NULL ||
+	    strstr(e, "HTTP_HOST") > strchr(e, '\n')));
+	CHECK((e = strstr(o.all.p, "\"_iface\":\"e1\"")) != NULL &&
+	    strstr(e, "\"HTTP_HOST\":\"h.example\"") != NULL &&
+	    strstr(e, "\"HTTP_HOST\":\"h.example\"") < strchr(e, '\n'));
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
+#define COPY_BODY	"\"timestamp\":\"20.5\",\"IF_NAME\":\"e\\u0030\"," \
+	"\"TCP_EVENT_TYPE\":\"CONNECT\",\"IPV4_SRC_ADDR\":\"10.0.0.1\"," \
+	"\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\":6,\"L4_SRC_PORT\":999," \
+	"\"L4_DST_PORT\":80,\"LOCAL_PROCESS\":{\"PID\":42," \
+	"\"PROCESS_PATH\":\"\\/bin\\/sh\"}}"
+
+/* A line that ends with the last event's members is parsed in two parts
+ * (fa_parse()): every answer must be record_parse()'s, valid or not, for
+ * whatever comes before those members. */
+static void
+test_copy_parse(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	/* The first five heads without a tail, each twice but the two
+	 * events whose members kept then start with their "x". */
+	CHECK(copy_parse(fa, COPY_BODY, NULL) == 8);
+	/* A line parsed whole in between: fa->rec no longer holds the
+	 * event's members until an event is read again. */
+	CHECK(copy_parse(fa, COPY_BODY, PKT("1.0", "10.0.0.1", "1",
+	    "10.0.0.2", "2", "2", "60")) == 3);
+	CHECK(copy_parse(fa, COPY_BODY, "{\"_type\":\"event\"}") == 3);
+	/* Members that are not compact: a copy of them is not either, and
+	 * is parsed whole. */
+	CHECK(copy_parse(fa, "\"timestamp\":\"20.5\",\"IPV4_SRC_ADDR\":"
+	    "\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\": 6}",
+	    NULL) == 0);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+}
+
 static void
 test_time(void)
 {
@@ -281,6 +534,10 @@ main(void)
 	test_bad_and_lost();
 	test_packet_times();
 	test_dispatch();
+	test_copies();
+	test_copy_parse();
+	test_copies_begin();
+	test_copies_l7();
 	test_time();
 	return unit_done("flowagg");
 }
