@@ -53,13 +53,14 @@ natswatch_judge(struct natswatch *w, const struct natswatch_info *ci,
 	uint64_t sseq_before = w->asked_sseq;
 	bool waiting = ci->num_pending > 0 &&
 	    ci->ack_pending < ci->max_ack_pending;
-	/* Delivered but not received: the server sends pending ones again
-	 * after the ack wait, so they are owed only once that has passed. */
-	bool lost = ci->delivered_cseq > w->max_cseq &&
-	    now - w->fresh_us >= ack_wait_us + NATSWATCH_IDLE_US;
+	/* Deliveries lost on the way are pending and come again after the
+	 * ack wait: what is missing counts as owed only once that passed. */
+	bool settled = now - w->fresh_us >= ack_wait_us + NATSWATCH_IDLE_US;
+	/* Delivered but not received. */
+	bool lost = ci->delivered_cseq > w->max_cseq && settled;
 	/* More on the subject than had and still to come: the consumer
 	 * passed a message without sending it. */
-	bool skipped = ci->counted &&
+	bool skipped = ci->counted && settled &&
 	    ci->subject_msgs > ci->held + ci->num_pending;
 
 	w->asked_us = now;

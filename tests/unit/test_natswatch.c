@@ -163,8 +163,11 @@ test_behind(void)
 /* The stream's leader holds 33 messages on the subject, the reader has
  * had 32 from its first and the consumer holds nothing back: it passed
  * one (nats-server 2.9.10, replicas that disagree after a leader's kill
- * -9). Stalled, when counting applies; not while the consumer still holds
- * that many back, nor when the reader did not start at the first. */
+ * -9). Stalled, when counting applies, once the ack wait has passed with
+ * nothing new (before, the one missing may be a delivery lost on the way,
+ * pending, that comes again: seen in the three-node test); not while the
+ * consumer still holds that many back, nor when the reader did not start
+ * at the first. */
 static void
 test_skipped(void)
 {
@@ -178,27 +181,30 @@ test_skipped(void)
 	ci.subject_msgs = 33;
 	natswatch_start(&w, 192, 0);
 	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_STALLED);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 30 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 40 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 50 * S) == NATSWATCH_STALLED);
 	/* One held back (by a full ack window here, so that only this rule
 	 * speaks): not passed. */
 	ci.num_pending = 1;
 	ci.ack_pending = ci.max_ack_pending;
 	ci.stream_last = 236;
 	natswatch_start(&w, 192, 0);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 40 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 50 * S) == NATSWATCH_FINE);
 	ci.ack_pending = 32;
 	ci.held = 33;
 	ci.num_pending = 0;
 	ci.stream_last = 235;
 	natswatch_start(&w, 192, 0);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 40 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 50 * S) == NATSWATCH_FINE);
 	ci.held = 32;
 	ci.counted = false;
 	natswatch_start(&w, 192, 0);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 10 * S) == NATSWATCH_FINE);
-	CHECK(natswatch_judge(&w, &ci, ACKW, 20 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 40 * S) == NATSWATCH_FINE);
+	CHECK(natswatch_judge(&w, &ci, ACKW, 50 * S) == NATSWATCH_FINE);
 }
 
 int
