@@ -366,9 +366,9 @@ ns_fetch(struct natssub *s, int timeout_ms)
 }
 
 /* True if m should be handed out (not a sequence already handed out);
- * counts redeliveries. */
+ * counts redeliveries and tells the watch, now being when m was taken. */
 static bool
-ns_fresh(struct natssub *s, natsMsg *m)
+ns_fresh(struct natssub *s, natsMsg *m, int64_t now)
 {
 	jsMsgMetaData *md = NULL;
 	bool fresh = true;
@@ -383,8 +383,7 @@ ns_fresh(struct natssub *s, natsMsg *m)
 		s->skipped++;
 	} else if (md->Sequence.Stream > s->max_seq)
 		s->max_seq = md->Sequence.Stream;
-	natswatch_got(&s->watch, md->Sequence.Consumer, fresh,
-	    natsio_now_us());
+	natswatch_got(&s->watch, md->Sequence.Consumer, fresh, now);
 	jsMsgMetaData_Destroy(md);
 	return fresh;
 }
@@ -515,7 +514,7 @@ natssub_next(struct natssub *s, int timeout_ms, size_t *len, bool *eof)
 			natsMsg_Destroy(s->last);
 			s->last = m;
 			s->idle_since = natsio_now_us();
-			if (!ns_fresh(s, m))
+			if (!ns_fresh(s, m, s->idle_since))
 				continue;
 			s->msgs++;
 			*len = (size_t)natsMsg_GetDataLength(m);
