@@ -208,9 +208,7 @@ main(int argc, char *argv[])
 		err(1, "signals");
 	if ((e = emit_new(&c, st, errbuf, sizeof(errbuf))) == NULL)
 		errx(2, "%s", errbuf);
-	rc = emit_load_files(e, argv + 1, (size_t)argc - 1);
-	if (rc == 0)
-		rc = emit_run(e, &sig_stop);
+	rc = emit_send_files(e, argv + 1, (size_t)argc - 1, &sig_stop);
 
 	emit_destroy(&e);
 	stats_print(st, stderr);

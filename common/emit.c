@@ -1,24 +1,30 @@
 /* emit.c - the ev-emit core (include/emit.h): NDJSON events to ntop ZMQ
- * messages. Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
+ * messages. This half opens the socket and reads and encodes the input;
+ * emitsend.c waits for subscribers and sends. Format: doc/wire-format.md
+ * "Messages"; the tool: man/ev-emit.1.
  *
- * Everything is loaded and encoded before sending, so the send loop only
- * writes each message's header (its msg_id changes) and hands the frames
- * to libzmq. The socket is an XPUB with ZMQ_XPUB_NODROP: it sees the
- * subscriptions (so it can wait for the collector instead of losing the
- * first messages to the "slow joiner") and it blocks instead of dropping
- * when a subscriber's queue is full.
+ * An input sent more than once is loaded and encoded before sending, so
+ * the send loop only writes each message's header (its msg_id changes)
+ * and hands the frames to libzmq. An input sent once is streamed: each
+ * message leaves as soon as it is encoded (emit_send_files), so memory
+ * stays bounded, the encoding overlaps the receiver's work and a
+ * producer writing to stdin is followed as it goes. The socket is an
+ * XPUB with ZMQ_XPUB_NODROP: it sees the subscriptions (so it can wait
+ * for the collector instead of losing the first messages to the "slow
+ * joiner") and it blocks instead of dropping when a subscriber's queue
+ * is full.
  */
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <zmq.h>
 
 #include "curve.h"
 #include "emit.h"
+#include "emitint.h"
 #include "evkeys.h"
 #include "ntopmsg.h"
 #include "ntopout.h"
@@ -26,55 +32,6 @@
 #include "sbuf.h"
 #include "tlv.h"
 #include "zio.h"
-
-/* ebpflowexport's second message: a raw C struct of this size. */
-#define EMIT_EBPF_SIZE	288
-
-/* One frame of a message: bytes, or a header made at send time for the
- * frame after it. */
-struct frame {
-	uint8_t		*p;
-	size_t		 len;
-	bool		 hdr;
-	char		 topic[33];
-	uint32_t	 usize;		/* uncompressed size of the next frame */
-};
-
-struct emsg {
-	struct frame	*f;
-	size_t		 nf;
-};
-
-struct emit {
-	struct emit_conf c;
-	struct stats	*st;
-	uint64_t	*c_msgs, *c_events, *c_bytes, *c_bad, *c_ebpf;
-	void		*ctx;
-	bool		 ownctx;
-	void		*sock;
-	struct emsg	*m;
-	size_t		 nm, mcap;
-	/* The batch being built. */
-	struct sbuf	 batch;
-	unsigned	 nbatch;
-	char		 btopic[33];
-	struct record	 rec;
-	struct sbuf	 tmp;
-	uint8_t		 ebpf[EMIT_EBPF_SIZE];
-	/* Subscriptions read from the XPUB socket; a PUB drops what it sends
-	 * while none is there, so none at all means nothing was delivered. */
-	char		 subs[64][33];
-	size_t		 nsubs;
-};
-
-static double
-emit_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static size_t
 emit_topicmax(const struct emit *e)
@@ -174,6 +131,7 @@ emit_new(const struct emit_conf *c, struct stats *st, char *errbuf,
 	e->c_bytes = stats_ctr(st, "payload_bytes");
 	e->c_ebpf = stats_ctr(st, "ebpf_messages");
 	e->c_bad = stats_ctr(st, "malformed");
+	e->msg_id = e->c.first_msg_id;
 	record_init(&e->rec);
 	if ((msg = emit_tlv_check(c)) != NULL) {
 		snprintf(errbuf, errsz, "%s", msg);
@@ -429,7 +387,7 @@ emit_load(struct emit *e, FILE *fp, const char *name)
 	ssize_t n;
 	unsigned long lineno = 0;
 
-	while ((n = getline(&line, &cap, fp)) != -1) {
+	while (!emit_stopped(e) && (n = getline(&line, &cap, fp)) != -1) {
 		lineno++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
@@ -437,10 +395,13 @@ emit_load(struct emit *e, FILE *fp, const char *name)
 			emit_frames(e, line, name, lineno);
 		else
 			emit_line(e, line, (size_t)n, name, lineno);
+		emit_drain(e);
 	}
 	free(line);
 	emit_flush(e);
-	if (ferror(fp)) {
+	emit_drain(e);
+	/* A signal that ends streaming also interrupts a read: no error. */
+	if (ferror(fp) && !emit_stopped(e)) {
 		warn("%s", name);
 		return -1;
 	}
@@ -472,252 +433,23 @@ emit_load_files(struct emit *e, char *const *names, size_t n)
 	return rc;
 }
 
-/* True when a subscription arrived and every collector topic to send is
- * covered by a subscription prefix (other topics, such as "ebpf", are
- * never subscribed by a collector: they cannot be waited for). */
-static bool
-emit_covered(const struct emit *e, char subs[][33], size_t nsubs)
+void
+emit_forget(struct emit *e)
 {
-	size_t i, j, k;
+	size_t i, j;
 
-	for (i = 0; i < e->nm; i++)
-		for (j = 0; j < e->m[i].nf; j++) {
-			const char *t = e->m[i].f[j].topic;
-
-			if (!e->m[i].f[j].hdr || !ntopmsg_topic_ok(t))
-				continue;
-			for (k = 0; k < nsubs; k++)
-				if (strncmp(t, subs[k], strlen(subs[k])) == 0)
-					break;
-			if (k == nsubs)
-				return false;
-		}
-	return nsubs > 0;
-}
-
-/* Reads the subscription messages waiting on the socket (one byte 1 and
- * the topic prefix; unsubscriptions start with 0 and are ignored). */
-static void
-emit_read_subs(struct emit *e)
-{
-	uint8_t buf[64];
-	int n;
-
-	while ((n = zmq_recv(e->sock, buf, sizeof(buf) - 1,
-	    ZMQ_DONTWAIT)) > 0) {
-		if (buf[0] != 1 || e->nsubs == 64)
-			continue;
-		n = n > 33 ? 33 : n;
-		memcpy(e->subs[e->nsubs], buf + 1, (size_t)n - 1);
-		e->subs[e->nsubs++][n - 1] = '\0';
+	for (i = 0; i < e->nm; i++) {
+		for (j = 0; j < e->m[i].nf; j++)
+			free(e->m[i].f[j].p);
+		free(e->m[i].f);
 	}
-}
-
-/* Reads subscriptions until the topics to send are covered, or the wait
- * time is over. */
-static void
-emit_wait(struct emit *e, volatile sig_atomic_t *stop)
-{
-	zmq_pollitem_t it = { e->sock, 0, ZMQ_POLLIN, 0 };
-	double end = emit_now() + e->c.wait, left;
-
-	while (!*stop && (left = end - emit_now()) > 0) {
-		if (zmq_poll(&it, 1, (long)(left * 1000) + 1) <= 0)
-			continue;
-		emit_read_subs(e);
-		if (emit_covered(e, e->subs, e->nsubs)) {
-			/* Let the rest of this subscriber's set arrive. */
-			struct timespec ts = { 0, 20 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
-			return;
-		}
-	}
-	if (!*stop && e->c.wait > 0)
-		warnx("%s after %.1f s: sending anyway", e->nsubs ?
-		    "no subscriber for every topic" : "no subscriber",
-		    e->c.wait);
-}
-
-/* Sends one frame. A payload that lives until the socket is gone (own
- * context, loaded data) goes without a copy. A signal stops the replay
- * only before the first frame of a message (first), never inside one.
- * Returns 0, 1 when stopped, or -1 on a socket error. */
-static int
-emit_send(struct emit *e, const void *p, size_t len, int more, bool first,
-    bool nocopy, volatile sig_atomic_t *stop)
-{
-	zmq_msg_t msg;
-	int ret = 0, flags = more ? ZMQ_SNDMORE : 0;
-
-	if (nocopy && e->ownctx)
-		zmq_msg_init_data(&msg, (void *)(uintptr_t)p, len, NULL, NULL);
-	else {
-		zmq_msg_init_size(&msg, len);
-		memcpy(zmq_msg_data(&msg), p, len);
-	}
-	while (zmq_msg_send(&msg, e->sock, flags) == -1) {
-		if (errno != EINTR && errno != EAGAIN) {
-			warnx("zmq_send: %s", zmq_strerror(errno));
-			ret = -1;
-			break;
-		}
-		if (*stop && first) {
-			ret = 1;
-			break;
-		}
-	}
-	/* A sent message belongs to libzmq; an unsent one is ours. */
-	if (ret != 0)
-		zmq_msg_close(&msg);
-	return ret;
-}
-
-/* Waits, unless stopped, until sent messages are due at the rate. */
-static void
-emit_pace(const struct emit *e, double t0, uint64_t sent,
-    volatile sig_atomic_t *stop)
-{
-	double due = t0 + sent / e->c.rate, now;
-
-	while (!*stop && (now = emit_now()) < due) {
-		struct timespec ts;
-		double d = due - now;
-
-		ts.tv_sec = (time_t)d;
-		ts.tv_nsec = (long)((d - ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* Encodes into hb the header of frame j of m (a header frame), numbered
- * msg_id, and returns its size. */
-static size_t
-emit_hdr(const struct emit *e, const struct emsg *m, size_t j,
-    uint32_t msg_id, uint8_t *hb, size_t hbsz)
-{
-	struct ntophdr h;
-	size_t next = j + 1 < m->nf ? m->f[j + 1].len : 0;
-
-	memset(&h, 0, sizeof(h));
-	h.layout = e->c.layout;
-	memcpy(h.topic, m->f[j].topic, sizeof(h.topic));
-	h.version = (uint32_t)e->c.version;
-	h.flags = e->c.layout != NTOPHDR_V3 ? 0 : (e->c.zlib ?
-	    NTOPHDR_FLAG_ZLIB : 0) | (e->c.tlv ? NTOPHDR_FLAG_TLV : 0);
-	h.size = (uint32_t)next;
-	h.uncompressed_size = m->f[j].usize;
-	h.compressed_size = (uint32_t)next;
-	h.msg_id = msg_id;
-	h.source_id = e->c.source_id;
-	return ntophdr_encode(&h, hb, hbsz);
-}
-
-/* Sends the frames of m, its header numbered msg_id; *had_hdr tells
- * whether it had one. Returns what emit_send() returns. */
-static int
-emit_msg(struct emit *e, const struct emsg *m, uint32_t msg_id,
-    bool *had_hdr, volatile sig_atomic_t *stop)
-{
-	uint8_t hb[NTOPHDR_MAXSIZE];
-	size_t j;
-	int rc;
-
-	*had_hdr = false;
-	for (j = 0; j < m->nf; j++) {
-		const void *p = m->f[j].p;
-		size_t len = m->f[j].len;
-
-		if (m->f[j].hdr) {
-			len = emit_hdr(e, m, j, msg_id, hb, sizeof(hb));
-			p = hb;
-			*had_hdr = true;
-		} else
-			*e->c_bytes += len;
-		rc = emit_send(e, p, len, j + 1 < m->nf, j == 0,
-		    !m->f[j].hdr, stop);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Sends the eBPF message (-e): a v0 header and the filler struct. Returns
- * what emit_send() returns. */
-static int
-emit_ebpf(struct emit *e, volatile sig_atomic_t *stop)
-{
-	struct ntophdr h;
-	uint8_t hb[NTOPHDR_MAXSIZE];
-	size_t hl;
-	int rc;
-
-	memset(&h, 0, sizeof(h));
-	h.layout = NTOPHDR_V0;
-	strcpy(h.topic, "ebpf");
-	h.size = EMIT_EBPF_SIZE;
-	hl = ntophdr_encode(&h, hb, sizeof(hb));
-	if ((rc = emit_send(e, hb, hl, 1, true, false, stop)) != 0 ||
-	    (rc = emit_send(e, e->ebpf, sizeof(e->ebpf), 0, false, true,
-	    stop)) != 0)
-		return rc;
-	++*e->c_ebpf;
-	return 0;
-}
-
-/* Sends everything loaded, repeat times, until *stop; emit_run's loop. */
-static int
-emit_pass(struct emit *e, volatile sig_atomic_t *stop)
-{
-	uint32_t msg_id = e->c.first_msg_id;
-	uint64_t pass, sent = 0;
-	double t0;
-	size_t i;
-	int rc;
-
-	t0 = emit_now();
-	for (pass = 0; !*stop && (e->c.repeat == 0 || pass < e->c.repeat);
-	    pass++) {
-		for (i = 0; i < e->nm && !*stop; i++) {
-			bool had_hdr;
-
-			if (e->c.rate > 0)
-				emit_pace(e, t0, sent, stop);
-			if ((rc = emit_msg(e, &e->m[i], msg_id, &had_hdr,
-			    stop)) != 0)
-				return rc < 0 ? -1 : 0;
-			++*e->c_msgs;
-			sent++;
-			if (had_hdr)
-				msg_id += 1 + e->c.gap;
-			if (e->c.ebpf && (rc = emit_ebpf(e, stop)) != 0)
-				return rc < 0 ? -1 : 0;
-		}
-	}
-	return 0;
-}
-
-int
-emit_run(struct emit *e, volatile sig_atomic_t *stop)
-{
-	int rc;
-
-	emit_wait(e, stop);
-	rc = emit_pass(e, stop);
-	emit_read_subs(e);
-	if (rc == 0 && *e->c_msgs > 0 && e->nsubs == 0) {
-		warnx("no subscriber: the %llu messages sent reached nobody",
-		    (unsigned long long)*e->c_msgs);
-		rc = -1;
-	}
-	return rc;
+	e->nm = 0;
 }
 
 void
 emit_destroy(struct emit **ep)
 {
 	struct emit *e = *ep;
-	size_t i, j;
 	int linger;
 
 	if (e == NULL)
@@ -729,11 +461,7 @@ emit_destroy(struct emit **ep)
 	}
 	if (e->ownctx)
 		zmq_ctx_term(e->ctx);
-	for (i = 0; i < e->nm; i++) {
-		for (j = 0; j < e->m[i].nf; j++)
-			free(e->m[i].f[j].p);
-		free(e->m[i].f);
-	}
+	emit_forget(e);
 	free(e->m);
 	sbuf_free(&e->batch);
 	sbuf_free(&e->tmp);

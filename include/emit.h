@@ -1,7 +1,8 @@
 /* emit.h - the ev-emit core: NDJSON events to ntop ZMQ messages on a PUB.
  *
- * Events are loaded first and encoded once (payload, compression), so a
- * repeated replay only re-encodes the small header with its msg_id.
+ * Events sent more than once are loaded first and encoded once (payload,
+ * compression), so a repeated replay only re-encodes the small header
+ * with its msg_id; events sent once are streamed.
  * Format: doc/wire-format.md "Messages"; the tool: man/ev-emit.1.
  */
 #ifndef EVPIPE_EMIT_H
@@ -65,6 +66,15 @@ int	emit_load_files(struct emit *e, char *const *names, size_t n);
  * nothing was delivered; a message on stderr says so). */
 int	emit_run(struct emit *e, volatile sig_atomic_t *stop);
 
+/* Sends the events of the n files named ("-": stdin), or of stdin when n
+ * is 0. Sent once (repeat 1), they are streamed: each message leaves as
+ * soon as it is encoded, after the wait for a subscriber to the first
+ * one's topic, until the input ends or *stop; every file is opened
+ * first, and one that cannot be means nothing is sent. Sent more than
+ * once, as emit_load_files then emit_run. Returns 0, or -1 as those do
+ * (an input that cannot be read, a socket error, nothing delivered). */
+int	emit_send_files(struct emit *e, char *const *names, size_t n,
+	    volatile sig_atomic_t *stop);
 /* Closes the socket, waiting up to the linger time for queued messages,
  * and frees *ep. */
 void	emit_destroy(struct emit **ep);

@@ -33,6 +33,38 @@ bats_require_minimum_version 1.5.0
 	assert_output --partial "nosuch"
 }
 
+@test "ev-emit: a missing file after a good one: nothing is sent, streamed or replayed" {
+	for n in 1 2; do
+		run --separate-stderr ev-emit -w 0 -L 0 -n "$n" "$(ipc "$n")" \
+		    "$DATA/zmq-events.ndjson" "$(T nosuch)"
+		[ "$status" -eq 1 ]
+		[[ $stderr == *nosuch* ]]
+		[[ $stderr == *'"messages":0,'* ]]
+	done
+}
+
+@test "ev-emit: an input sent once is streamed: an event leaves before the input ends" {
+	ep="$(ipc 1)c"
+	start_ingest -l -c 2 -t 20s "$ep"
+	mkfifo "$(T fifo)"
+	ev-emit "$ep" < "$(T fifo)" 2> "$(T emerr)" 3>&- &
+	EM=$!
+	exec 4> "$(T fifo)"
+	head -n 1 "$DATA/zmq-events.ndjson" >&4
+	# The first event arrives while ev-emit's input is still open (an
+	# ev-emit that loaded everything first would wait for the end).
+	wait_for "[ \$(wc -l < '$(T out)') -eq 1 ]" 10
+	sed -n 2p "$DATA/zmq-events.ndjson" >&4
+	exec 4>&-
+	wait "$EM"
+	wait_ingest
+	[ "$ZRC" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 2 ]
+	[ "$(counter "$(T err)" missing_messages)" -eq 0 ]
+	[ "$(counter "$(T emerr)" messages)" -eq 2 ]
+	[ "$(counter "$(T emerr)" events)" -eq 2 ]
+}
+
 @test "ev-emit: _topic picks the topic and every _ key is stripped" {
 	cat > "$(T in)" <<'EOF'
 {"_topic":"event","_x":1,"a":1}
