@@ -31,6 +31,7 @@
 #include "opts.h"
 #include "record.h"
 #include "sbuf.h"
+#include "sig.h"
 #include "sink.h"
 #include "sinkint.h"
 #include "xalloc.h"
@@ -131,9 +132,15 @@ sk_open_file(const char *spec, const struct sink_opts *o, char *err,
 			snprintf(err, errsz, "%s: no file name", spec);
 			return NULL;
 		}
-		fd = open(path, flags, 0666);
+		/* SIGUSR1 (counters) interrupts the wait for a reader: wait
+		 * on. A stop signal ends it. */
+		while ((fd = open(path, flags, 0666)) == -1 && errno == EINTR &&
+		    !sig_stop)
+			;
 		if (fd == -1) {
-			snprintf(err, errsz, "%s: %s", path, strerror(errno));
+			snprintf(err, errsz, "%s: %s", path, errno == EINTR ?
+			    "stopped while waiting for a reader" :
+			    strerror(errno));
 			return NULL;
 		}
 	}
@@ -192,7 +199,7 @@ sink_open_or_die(const char *spec, const struct sink_opts *o)
 	struct sink *s = sink_open(spec, o, errbuf, sizeof(errbuf));
 
 	if (s == NULL)
-		errx(opts_open_status(spec), "%s", errbuf);
+		errx(sig_stop ? 0 : opts_open_status(spec), "%s", errbuf);
 	return s;
 }
 

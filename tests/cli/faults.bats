@@ -142,6 +142,45 @@ term_stage() {
 	[ "$(wc -l < "$(T out)")" -eq 11 ]
 }
 
+# True while signal USR1 is pending for process $1 (sent, not yet handled).
+usr1_pending() {
+	local m
+	m=$(awk '/^(SigPnd|ShdPnd)/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$m" ] && for x in $m; do (( 0x$x & 0x200 )) && return 0; done
+	return 1
+}
+
+@test "faults: a stage waiting for a reader of its output FIFO: SIGUSR1 waits on, SIGTERM ends it with 0" {
+	mkfifo "$(T ofifo)"
+	zmq-ingest -o "$(T ofifo)" "$(ipc 1)" 2> "$(T err)" 3>&- &
+	STAGE=$!
+	KILL_PIDS="${KILL_PIDS:-} $STAGE"
+	wait_for "usr1_ready $STAGE" 10
+	kill -USR1 "$STAGE"
+	wait_for "! usr1_pending $STAGE" 10
+	# Asked for its counters while it waited, it still waits: the reader
+	# comes, and it runs until told to stop.
+	cat "$(T ofifo)" > "$(T out)" 3>&- &
+	KILL_PIDS="$KILL_PIDS $!"
+	await_counter "$STAGE" "$(T err)" records_out 0
+	kill -TERM "$STAGE"
+	RC=0
+	wait "$STAGE" || RC=$?
+	[ "$RC" -eq 0 ]
+	[ "$(counter "$(T err)" records_out)" -eq 0 ]
+	# Told to stop while it waits: a clear message, and a stop is no
+	# failure.
+	zmq-ingest -o "$(T ofifo)" "$(ipc 2)" 2> "$(T err2)" 3>&- &
+	STAGE=$!
+	KILL_PIDS="${KILL_PIDS:-} $STAGE"
+	wait_for "usr1_ready $STAGE" 10
+	kill -TERM "$STAGE"
+	RC=0
+	wait "$STAGE" || RC=$?
+	[ "$RC" -eq 0 ]
+	[ "$(cat "$(T err2)")" = "zmq-ingest: $(T ofifo): stopped while waiting for a reader" ]
+}
+
 @test "faults: ev-show: SIGTERM mid-stream still prints the tables of what it read" {
 	need ev-show pcap-ingest
 	start_on_fifo ev-show -b
