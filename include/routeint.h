@@ -24,6 +24,7 @@ struct route_core {
 	struct record		 rec;
 	struct route_result	 res;
 	struct sbuf		 buf;
+	struct sbuf		 fromhead;	/* see route_from_head() */
 	struct sink		**sinks;	/* distinct sinks */
 	bool			*failed;
 	size_t			 nsinks;
