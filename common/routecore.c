@@ -343,8 +343,8 @@ route_from_head(struct route_core *c)
 	const struct route_result *res = &c->res;
 	struct sbuf *h = &c->fromhead;
 
-	if (h->len != res->zjlen + RC_FROMHEAD || memcmp(h->p +
-	    RC_FROMHEAD - 1, res->zjson, res->zjlen) != 0) {
+	if (h->len != res->zjlen + RC_FROMHEAD || !route_same(h->p +
+	    RC_FROMHEAD - 1, res->zjson, res->zjlen)) {
 		sbuf_reset(h);
 		sbuf_add(h, "{\"" EVK_FROM "\":", RC_FROMHEAD - 1);
 		sbuf_add(h, res->zjson, res->zjlen);

@@ -327,9 +327,36 @@ test_copies(void)
 	route_destroy(&rt);
 }
 
+/* route_same() against memcmp at every length up to 40, equal and with
+ * one byte changed at every place. */
+static void
+test_same(void)
+{
+	char a[48], b[48];
+	size_t n, i;
+	bool ok = true;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = b[i] = (char)('a' + i % 26);
+	for (n = 0; n <= 40; n++) {
+		ok &= route_same(a, b, n);
+		for (i = 0; i < n; i++) {
+			b[i] ^= 0x20;
+			ok &= !route_same(a, b, n) && !route_same(b, a, n);
+			b[i] ^= 0x20;
+		}
+		/* A difference just past the n bytes does not count. */
+		b[n] ^= 0x20;
+		ok &= route_same(a, b, n);
+		b[n] ^= 0x20;
+	}
+	CHECK(ok);
+}
+
 int
 main(void)
 {
+	test_same();
 	record_init(&rec);
 	test_config();
 	test_rules();
