@@ -716,6 +716,33 @@ diff_lengths(void)
 	}
 }
 
+/* Runs of two-byte escapes, passed sixteen bytes at a time, starting at
+ * every offset of the sixteen, each escape and its second byte either
+ * side of a step, then a closing quote, a bad escape, a \u escape, a
+ * control character or the end of the text. */
+static void
+diff_escapes(void)
+{
+	static const char *const esc[] = { "\\/", "\\\"", "\\\\", "\\n",
+	    "\\\\\\\"" };
+	static const char *const ends[] = { "\"}", "\",\"b\":1}", "\\q\"}",
+	    "\\u00e9\"}", "\x01\"}", "\xc3\xa9\"}", "", "\\" };
+	char buf[256];
+	size_t off, k, j, n, x;
+
+	for (off = 0; off < 20; off++)
+		for (k = 0; k < sizeof(esc) / sizeof(esc[0]); k++)
+			for (j = 0; j < sizeof(ends) / sizeof(ends[0]); j++) {
+				n = (size_t)sprintf(buf, "{\"k\":\"%.*s",
+				    (int)off, "abcdefghijklmnopqrstuvwxyz");
+				for (x = 0; x < 12; x++)
+					n += (size_t)sprintf(buf + n, "%s%s",
+					    esc[k], x % 3 ? "" : "y");
+				n += (size_t)sprintf(buf + n, "%s", ends[j]);
+				diff_one(buf, n);
+			}
+}
+
 /* Nesting around RECORD_MAXDEPTH, the last level an object or array. */
 static void
 diff_depth(void)
@@ -850,6 +877,7 @@ test_fast_same(void)
 	diff_one("{\"a\":\"x\0y\"}", 11);
 	diff_one("{\"a\":1}\0", 8);
 	diff_lengths();
+	diff_escapes();
 	diff_depth();
 	diff_every_byte();
 	diff_big();
