@@ -301,7 +301,7 @@ static const bool rf_numtail[256] = { ['.'] = true, ['e'] = true,
 
 /* The position after the fraction and exponent at p, where a number's
  * integer part ended at a '.', 'e' or 'E', or 0. */
-static size_t
+static inline __attribute__((always_inline)) size_t
 rf_number_rest(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	size_t q;
