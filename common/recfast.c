@@ -301,7 +301,7 @@ static const bool rf_numtail[256] = { ['.'] = true, ['e'] = true,
 
 /* The position after the fraction and exponent at p, where a number's
  * integer part ended at a '.', 'e' or 'E', or 0. */
-static size_t
+static inline __attribute__((always_inline)) size_t
 rf_number_rest(const unsigned char *s, size_t e, size_t p, size_t lim)
 {
 	size_t q;
@@ -462,14 +462,60 @@ close:
 	goto next;
 }
 
+/* The position after the object whose '{' is at p when it is flat and
+ * compact: members whose values are strings, numbers or literals, no
+ * white space. Else 0, and rf_nested() reads it again and decides. A
+ * nested object of this kind (an event's process block) is the one most
+ * records hold; this loop validates it without rf_nested()'s stack and
+ * its test, per member, of whether it is in an array. Not inlined, so
+ * that text with white space, which never comes here, does not pay for
+ * the registers it saves. */
+static __attribute__((noinline)) size_t
+rf_flat(const unsigned char *s, size_t e, size_t p, size_t lim)
+{
+	enum rec_kind kind;
+	unsigned char c;
+	size_t q;
+	bool esc;
+
+	for (p++;;) {
+		if (!rf_string(s, e, p, lim, &q, &esc) || s[q + 1] != ':')
+			return 0;
+		p = q + 2;
+		if ((c = s[p]) == '"') {
+			if (!rf_string(s, e, p, lim, &q, &esc))
+				return 0;
+			p = q + 1;
+		} else if (rf_isnum(c)) {
+			if (!rf_number(s, e, p, c, lim, &p))
+				return 0;
+		} else if ((p = rf_literal(s, p, &kind)) == 0)
+			return 0;
+		if (s[p] != ',')
+			break;
+		if (s[++p] != '"')
+			return 0;
+	}
+	/* A brace at e would leave the outermost object open. */
+	return s[p] == '}' && p < e ? p + 1 : 0;
+}
+
 /* The position after the value at p that is neither a string nor a
  * number, or 0; its kind in *kind. */
-static size_t
+static inline __attribute__((always_inline)) size_t
 rf_other(const unsigned char *s, size_t e, size_t p, size_t lim,
     enum rec_kind *kind, bool *ws)
 {
-	if (s[p] == '{' || s[p] == '[') {
-		*kind = s[p] == '{' ? REC_OBJECT : REC_ARRAY;
+	size_t q;
+
+	if (s[p] == '{') {
+		*kind = REC_OBJECT;
+		if (s[p + 1] == '"' && (q = rf_flat(s, e, p, lim)) != 0)
+			return q;
+		return rf_nested(s, e, p, lim, ws);
+	}
+	if (s[p] == '[') {
+		*kind = REC_ARRAY;
 		return rf_nested(s, e, p, lim, ws);
 	}
 	return rf_literal(s, p, kind);

@@ -12,6 +12,7 @@
 
 #include "evkeys.h"
 #include "route.h"
+#include "routeint.h"
 #include "sbuf.h"
 #include "xalloc.h"
 
@@ -76,8 +77,8 @@ route_find(const struct route *rt, const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < rt->nifs; i++)
-		if (rt->ifs[i].len == len && memcmp(rt->ifs[i].name, name,
-		    len) == 0)
+		if (rt->ifs[i].len == len && route_same(rt->ifs[i].name, name,
+		    len))
 			return (long)i;
 	return -1;
 }
@@ -344,7 +345,7 @@ route_decide(const struct route *rt, const struct record *r,
 	if (!res->ids.has_ifname || res->ids.iflen == 0)
 		res->no_ifname = true;
 	else if (res->ids.iflen == res->zlen &&
-	    memcmp(res->ids.ifname, res->z, res->zlen) == 0)
+	    route_same(res->ids.ifname, res->z, res->zlen))
 		res->ifname_is_z = true;
 	else if ((x = route_find(rt, res->ids.ifname, res->ids.iflen)) >= 0 &&
 	    rt->declared[x])
@@ -357,14 +358,14 @@ route_decide(const struct route *rt, const struct record *r,
 		const struct route_comp *c = &rt->comps[i];
 		const struct route_if *ci = &rt->ifs[c->ci];
 
-		if (c->zlen != res->zlen || memcmp(c->zmq, res->z, c->zlen) != 0)
+		if (c->zlen != res->zlen || !route_same(c->zmq, res->z, c->zlen))
 			continue;
 		if (res->ids.bad & EVF_BAD_ADDR)
 			res->bad_address = true;
 		else if (evf_involves_loopback(&res->ids))
 			res->loopback = true;
 		else if (ci->len == res->zlen &&
-		    memcmp(ci->name, res->z, ci->len) == 0)
+		    route_same(ci->name, res->z, ci->len))
 			;	/* the companion is Z itself: it has it */
 		else if (res->ncopies > 0 && res->copy[0].iface == ci->name)
 			res->merged = true;

@@ -23,6 +23,12 @@
 #include "sbuf.h"
 #include "xalloc.h"
 
+/* The bytes of a copy's start without its _from value: {"_from": and the
+ * comma after the value. */
+#define RC_FROMHEAD	(sizeof("{\"" EVK_FROM "\":,") - 1)
+/* The parts a spliced copy is written from (route_copy_parts). */
+#define RC_NPARTS	4
+
 const struct rc_ctr rc_ctrs[] = {
 	{ RC_CTR(c_in), "records_in" },
 	{ RC_CTR(c_out), "records_out" },
@@ -114,6 +120,7 @@ route_core_destroy(struct route_core **cp)
 		rt_pool_stop(c);
 	record_free(&c->rec);
 	sbuf_free(&c->buf);
+	sbuf_free(&c->fromhead);
 	free(c->sinks);
 	free(c->failed);
 	free(c->lineno);
@@ -325,29 +332,48 @@ route_splice_at(const struct record *r, const struct route_result *res)
 	return res->iface;
 }
 
+/* The start of every copy of the current record: '{', its _from member
+ * (the record's _iface value) and a comma. Kept in c->fromhead from one
+ * record to the next while _iface stays the same, as it does for the run
+ * of records one ZMQ interface delivers, so that a copy is written from
+ * four parts, not six. */
+static const struct sbuf *
+route_from_head(struct route_core *c)
+{
+	const struct route_result *res = &c->res;
+	struct sbuf *h = &c->fromhead;
+
+	if (h->len != res->zjlen + RC_FROMHEAD || !route_same(h->p +
+	    RC_FROMHEAD - 1, res->zjson, res->zjlen)) {
+		sbuf_reset(h);
+		sbuf_add(h, "{\"" EVK_FROM "\":", RC_FROMHEAD - 1);
+		sbuf_add(h, res->zjson, res->zjlen);
+		sbuf_addc(h, ',');
+	}
+	return h;
+}
+
 /* The copy of the current record for interface json, with fi from
- * route_splice_at(), as the six parts it is spliced from: _from inserted first, the record's
- * members up to _iface's value, json in its place, the rest. */
+ * route_splice_at() and h from route_from_head(), as the four parts it
+ * is spliced from: h, the record's members up to _iface's value, json in
+ * its place, the rest. */
 static void
-route_copy_parts(const struct route_core *c, const struct rec_field *fi,
-    const char *json, size_t jlen, struct sink_part v[6])
+route_copy_parts(const struct route_core *c, const struct sbuf *h,
+    const struct rec_field *fi, const char *json, size_t jlen,
+    struct sink_part v[RC_NPARTS])
 {
 	const struct record *r = &c->rec;
 	size_t head = (size_t)(fi->val - r->text);
 	size_t tail = (size_t)(fi->val + fi->vlen - r->text);
 
-	v[0].p = "{\"" EVK_FROM "\":";
-	v[0].n = 9;
-	v[1].p = c->res.zjson;
-	v[1].n = c->res.zjlen;
-	v[2].p = ",";
-	v[2].n = 1;
-	v[3].p = r->text + 1;
-	v[3].n = head - 1;
-	v[4].p = json;
-	v[4].n = jlen;
-	v[5].p = r->text + tail;
-	v[5].n = r->len - tail;
+	v[0].p = h->p;
+	v[0].n = h->len;
+	v[1].p = r->text + 1;
+	v[1].n = head - 1;
+	v[2].p = json;
+	v[2].n = jlen;
+	v[3].p = r->text + tail;
+	v[3].n = r->len - tail;
 }
 
 /* Writes the copy of the current record for interface json (a JSON string
@@ -370,12 +396,12 @@ route_copy(struct route_core *c, const struct rec_field *fi,
 		sbuf_reset(&c->buf);
 	start = out->len;
 	if (fi != NULL) {
-		struct sink_part v[6];
+		struct sink_part v[RC_NPARTS];
 		size_t k;
 
-		route_copy_parts(c, fi, json, jlen, v);
-		sbuf_reserve(out, r->len + jlen + res->zjlen + 10);
-		for (k = 0; k < 6; k++)
+		route_copy_parts(c, route_from_head(c), fi, json, jlen, v);
+		sbuf_reserve(out, r->len + jlen + res->zjlen + RC_FROMHEAD);
+		for (k = 0; k < RC_NPARTS; k++)
 			sbuf_add(out, v[k].p, v[k].n);
 	} else {
 		const struct rec_edit ed[2] = {
@@ -446,11 +472,13 @@ route_copies(struct route_core *c, struct sink *s)
 {
 	const struct route_result *res = &c->res;
 	const struct rec_field *fi;
+	const struct sbuf *h = NULL;
 	const char *p;
 	size_t i, n;
 	int ret = 0, rc;
 
-	fi = route_splice_at(&c->rec, res);
+	if ((fi = route_splice_at(&c->rec, res)) != NULL && c->batch == NULL)
+		h = route_from_head(c);
 	for (i = 0; i < res->ncopies; i++) {
 		const struct route_copy *cp = &res->copy[i];
 
@@ -462,10 +490,10 @@ route_copies(struct route_core *c, struct sink *s)
 			s = route_sink_for(c, cp->iface, cp->len);
 		if (fi != NULL && c->batch == NULL) {
 			/* Spliced straight into the sink's buffer. */
-			struct sink_part v[6];
+			struct sink_part v[RC_NPARTS];
 
-			route_copy_parts(c, fi, cp->json, cp->jlen, v);
-			rc = route_emit_parts(c, s, v, 6);
+			route_copy_parts(c, h, fi, cp->json, cp->jlen, v);
+			rc = route_emit_parts(c, s, v, RC_NPARTS);
 		} else {
 			p = route_copy(c, fi, cp->json, cp->jlen, &n);
 			rc = route_emit(c, s, p, n);

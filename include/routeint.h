@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "route.h"
 #include "sbuf.h"
@@ -24,6 +25,7 @@ struct route_core {
 	struct record		 rec;
 	struct route_result	 res;
 	struct sbuf		 buf;
+	struct sbuf		 fromhead;	/* see route_from_head() */
 	struct sink		**sinks;	/* distinct sinks */
 	bool			*failed;
 	size_t			 nsinks;
@@ -100,6 +102,40 @@ struct rt_batch {
 	size_t		 nbads, bcap;
 	uint64_t	 cnt[RC_NCTRS];
 };
+
+/* True if a and b hold the same n bytes. Routing compares a record's
+ * interface names, a few to thirty bytes, with the ones it knows, several
+ * times a line: two loads from each end, overlapping, cost less than a
+ * call to memcmp. */
+static inline bool
+route_same(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t w, z, u, v;
+
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&w, a, 4);
+		memcpy(&z, b, 4);
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return w == z && u == v;
+	}
+	for (; n > 0; n--)
+		if (*a++ != *b++)
+			return false;
+	return true;
+}
 
 /* routecore.c */
 

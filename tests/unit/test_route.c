@@ -269,12 +269,20 @@ test_copies(void)
 		"{\"k\\u0065y\":1," E "\"IF_NAME\":\"eth0\"}",
 		"{ \"_type\": \"event\", \"_iface\": \"z\", \"IF_NAME\": \"eth0\" }",
 		"{\"_iface\":\"z\",\"IF_NAME\":\"eth0\",\"_type\":\"event\"}",
+		/* Another _iface, then back: the start of a copy, kept from
+		 * the record before, must follow. */
+		"{\"_type\":\"event\",\"_iface\":\"y\",\"IF_NAME\":\"eth0\"}",
+		"{\"_type\":\"event\",\"_iface\":\"zz\",\"IF_NAME\":\"eth0\"}",
+		"{" E "\"IF_NAME\":\"eth0\"}",
+		"{\"_type\":\"event\",\"_iface\":\"\\u007a\",\"IF_NAME\":\"eth0\"}",
+		"{" E "\"IF_NAME\":\"eth0\"}",
 	};
 #undef E
-	static const struct rec_edit ed[2] = {
+	struct rec_edit ed[2] = {
 		{ "_iface", "\"eth0\"", 6 },
-		{ "_from", "\"z\"", 3 },
+		{ "_from", NULL, 0 },
 	};
+	const struct rec_field *z;
 	struct route *rt = route_new();
 	struct route_outs o;
 	struct route_core *c;
@@ -296,6 +304,9 @@ test_copies(void)
 	for (i = 0; i < n; i++) {
 		CHECK(route_line(c, lines[i], strlen(lines[i])) == 0);
 		CHECK(record_parse(&rec, lines[i], strlen(lines[i])) == REC_OK);
+		CHECK((z = record_get(&rec, "_iface")) != NULL);
+		ed[1].json = z->val;
+		ed[1].jlen = z->vlen;
 		sbuf_add(&want, lines[i], strlen(lines[i]));
 		sbuf_addc(&want, '\n');
 		record_write(&rec, ed, 2, &want);
@@ -316,9 +327,36 @@ test_copies(void)
 	route_destroy(&rt);
 }
 
+/* route_same() against memcmp at every length up to 40, equal and with
+ * one byte changed at every place. */
+static void
+test_same(void)
+{
+	char a[48], b[48];
+	size_t n, i;
+	bool ok = true;
+
+	for (i = 0; i < sizeof(a); i++)
+		a[i] = b[i] = (char)('a' + i % 26);
+	for (n = 0; n <= 40; n++) {
+		ok &= route_same(a, b, n);
+		for (i = 0; i < n; i++) {
+			b[i] ^= 0x20;
+			ok &= !route_same(a, b, n) && !route_same(b, a, n);
+			b[i] ^= 0x20;
+		}
+		/* A difference just past the n bytes does not count. */
+		b[n] ^= 0x20;
+		ok &= route_same(a, b, n);
+		b[n] ^= 0x20;
+	}
+	CHECK(ok);
+}
+
 int
 main(void)
 {
+	test_same();
 	record_init(&rec);
 	test_config();
 	test_rules();
