@@ -93,6 +93,56 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		}
 }
 
+/* The value of the eight digits in x (the bytes of a text in memory
+ * order), or -1 if one of them is no digit. */
+static inline int64_t
+evf_dig8(uint64_t x)
+{
+	if ((x & 0xf0f0f0f0f0f0f0f0ULL) != 0x3030303030303030ULL ||
+	    ((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) !=
+	    0x3030303030303030ULL)
+		return -1;
+	x &= 0x0f0f0f0f0f0f0f0fULL;
+	x = (x * 2561) >> 8;
+	x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+	return (int64_t)(((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >>
+	    32);
+}
+
+/* The producers' time, "1718031245.000010" (string or number: ten digits,
+ * a point, six), by words: what rec_time() gives it, at a third of the
+ * cost. False for any other text, left to rec_time(). */
+static inline bool
+evf_time_fixed(const struct rec_field *f, int64_t *sec, int32_t *usec)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const char *s;
+	int64_t hi, lo;
+
+	if (f->kind == REC_STRING && f->vlen == 19 && !f->vesc)
+		s = f->val + 1;
+	else if (f->kind == REC_NUMBER && f->vlen == 17)
+		s = f->val;
+	else
+		return false;
+	/* Digits 0-7, then 9-16 with the point (byte 10) read as a '0':
+	 * lo is digit 9 times 10^7 plus the six of the fraction. */
+	hi = evf_dig8(evf_load8(s));
+	lo = evf_dig8((evf_load8(s + 9) & ~(uint64_t)0xff00) | 0x3000);
+	if (hi < 0 || lo < 0 || s[10] != '.' ||
+	    (unsigned)(s[8] - '0') > 9)
+		return false;
+	*sec = hi * 100 + (s[8] - '0') * 10 + lo / 10000000;
+	*usec = (int32_t)(lo % 10000000);
+	return true;
+#else
+	(void)f;
+	(void)sec;
+	(void)usec;
+	return false;
+#endif
+}
+
 /* The event's time (rec_time()); -1 if f is not a time. */
 static int
 evf_read_time(const struct rec_field *f, struct evf_event *ev)
@@ -100,7 +150,7 @@ evf_read_time(const struct rec_field *f, struct evf_event *ev)
 	int64_t sec;
 	int32_t usec;
 
-	if (rec_time(f, &sec, &usec) != 0)
+	if (!evf_time_fixed(f, &sec, &usec) && rec_time(f, &sec, &usec) != 0)
 		return -1;
 	ev->has_time = true;
 	ev->time_sec = sec;

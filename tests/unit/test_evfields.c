@@ -692,6 +692,55 @@ test_proc_flat(void)
 	CHECK(bad == 0);
 }
 
+/* The time read by words (evf_time_fixed) against rec_time(): random
+ * "DDDDDDDDDD.DDDDDD" as string and number, with a byte changed, cut or
+ * added, read through evf_read(). */
+static void
+test_time_fixed(void)
+{
+	static const char other[] = "0123456789.-+eE/:a ";
+	static struct evf_event ev;
+	char ts[32], text[96];
+	unsigned t, bad = 0, fixed = 0;
+	size_t i, n;
+
+	srand(11);
+	for (t = 0; t < 40000; t++) {
+		const struct rec_field *f;
+		int64_t sec = 0;
+		int32_t usec = 0;
+		int want;
+		bool num = rand() % 2;
+
+		for (i = 0; i < 17; i++)
+			ts[i] = (char)('0' + rand() % 10);
+		ts[10] = '.';
+		n = 17;
+		if (rand() % 3 == 0)
+			ts[rand() % 17] = other[rand() % (sizeof(other) - 1)];
+		if (rand() % 8 == 0)
+			n += (size_t)(rand() % 3) - 1;
+		ts[n] = '\0';
+		fixed += n == 17 && strspn(ts, "0123456789.") == 17 &&
+		    ts[10] == '.';
+		snprintf(text, sizeof(text), num ? "{\"timestamp\":%s}" :
+		    "{\"timestamp\":\"%s\"}", ts);
+		if (record_parse(&rec, text, strlen(text)) != REC_OK)
+			continue;	/* no number */
+		f = record_get(&rec, "timestamp");
+		want = rec_time(f, &sec, &usec);
+		evf_read(&rd, &rec, &ev);
+		if ((ev.has_time != (want == 0) || (want == 0 &&
+		    (ev.time_sec != sec || ev.time_usec != usec))) &&
+		    bad++ < 5)
+			fprintf(stderr, "  time %s: %d %lld.%06d, want %d\n", text,
+			    ev.has_time, (long long)ev.time_sec,
+			    (int)ev.time_usec, want);
+	}
+	CHECK(bad == 0);
+	CHECK(fixed > 10000);
+}
+
 int
 main(void)
 {
@@ -704,6 +753,7 @@ main(void)
 	test_bad();
 	test_pipe_keys();
 	test_proc_flat();
+	test_time_fixed();
 	record_free(&rec);
 	evf_reader_free(&rd);
 	return unit_done("evfields");
