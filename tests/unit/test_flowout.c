@@ -266,6 +266,20 @@ main(void)
 		CHECK(record_parse(&r, b.p, b.len) == REC_OK && r.compact);
 	}
 
+	/* fo_tail writes an end's name without escaping it. */
+	{
+		int why;
+
+		for (why = FLOW_END_NONE; why <= FLOW_END_EOF + 1; why++) {
+			const char *n = flowtab_endname((enum flow_end)why);
+
+			for (; *n != '\0'; n++)
+				CHECK(*n != '"' && *n != '\\' &&
+				    (unsigned char)*n >= 0x20 &&
+				    (unsigned char)*n < 0x7f);
+		}
+	}
+
 	sbuf_free(&b);
 	record_free(&r);
 	flowtab_destroy(&ft);
