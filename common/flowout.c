@@ -110,24 +110,31 @@ fo_proc(struct sbuf *b, int side, const struct flow_proc *p)
 {
 	size_t slen[FP_NSTR], need = FO_NPF * (32 + SBUF_I64MAX), i;
 	const struct fo_pfield *pf;
+	/* The members left to write: the walk stops after the last (a
+	 * block of the usual six ends half way through the table). Every
+	 * field is in the table once (test_flowout writes a full block). */
+	int left = __builtin_popcount(p->nset & ((1u << FP_NNUM) - 1));
 	char *o;
 
 	for (i = 0; i < FP_NSTR; i++)
 		if (p->s[i] != NULL) {
 			slen[i] = strlen(p->s[i]);
 			need += slen[i] * 6 + 2;
+			left++;
 		}
 	o = sbuf_room(b, need);
-	for (pf = fo_pfields; pf < fo_pfields + FO_NPF; pf++) {
+	for (pf = fo_pfields; left > 0; pf++) {
 		if (pf->num) {
 			if (!(p->nset & (1u << pf->idx)))
 				continue;
 			memcpy(o, pf->key[side], 32);
 			o = sbuf_put_i64(o + pf->len, p->n[pf->idx]);
+			left--;
 		} else if (p->s[pf->idx] != NULL) {
 			memcpy(o, pf->key[side], 32);
 			o = sbuf_put_jstr(o + pf->len, p->s[pf->idx],
 			    slen[pf->idx]);
+			left--;
 		}
 	}
 	sbuf_commit(b, o);
