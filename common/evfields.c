@@ -459,8 +459,9 @@ evf_ids_addr(const struct rec_field *f, struct ipaddr *a, bool *has,
 		*bad |= EVF_BAD_ADDR;
 }
 
-/* A port member (absent when NULL or null) into *port. */
-static void
+/* A port member (absent when NULL or null) into *port. Inlined: two
+ * calls of a few instructions for every event. */
+static inline __attribute__((always_inline)) void
 evf_ids_port(const struct rec_field *f, uint16_t *port, bool *has,
     unsigned *bad)
 {
