@@ -201,7 +201,8 @@ ipaddr_parse(struct ipaddr *a, const char *s, size_t len)
 #define IP_W3(v)	((uint32_t)('0' + (v) / 100) | \
 	(uint32_t)('0' + (v) / 10 % 10) << 8 | \
 	(uint32_t)('0' + (v) % 10) << 16 | (uint32_t)'.' << 24)
-#define IP_W(v)		((v) >= 100 ? IP_W3(v) : (v) >= 10 ? IP_W2(v) : IP_W1(v))
+#define IP_W(v)		((v) >= 100 ? IP_W3(v) : (v) >= 10 ? IP_W2(v) : \
+	IP_W1(v))
 #define IP_W4(v)	IP_W(v), IP_W((v) + 1), IP_W((v) + 2), IP_W((v) + 3)
 #define IP_W16(v)	IP_W4(v), IP_W4((v) + 4), IP_W4((v) + 8), IP_W4((v) + 12)
 #define IP_W64(v)	IP_W16(v), IP_W16((v) + 16), IP_W16((v) + 32), \

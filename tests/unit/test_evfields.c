@@ -733,8 +733,8 @@ test_time_fixed(void)
 		if ((ev.has_time != (want == 0) || (want == 0 &&
 		    (ev.time_sec != sec || ev.time_usec != usec))) &&
 		    bad++ < 5)
-			fprintf(stderr, "  time %s: %d %lld.%06d, want %d\n", text,
-			    ev.has_time, (long long)ev.time_sec,
+			fprintf(stderr, "  time %s: %d %lld.%06d, want %d\n",
+			    text, ev.has_time, (long long)ev.time_sec,
 			    (int)ev.time_usec, want);
 	}
 	CHECK(bad == 0);
