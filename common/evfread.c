@@ -334,6 +334,8 @@ evf_quote_or_bs(const char *s, size_t p, size_t end)
 		if ((hit &= ones * 0x80) != 0)
 			return p + ((size_t)__builtin_ctzll(hit) >> 3);
 	}
+#else
+	(void)end;
 #endif
 	while (s[p] != '"' && s[p] != '\\')
 		p++;
