@@ -5,8 +5,12 @@
  */
 #include <ctype.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "evfields.h"
 #include "evfieldsint.h"
@@ -89,6 +93,56 @@ evf_read_type(const struct rec_field *f, bool udp, struct evf_event *ev)
 		}
 }
 
+/* The value of the eight digits in x (the bytes of a text in memory
+ * order), or -1 if one of them is no digit. */
+static inline int64_t
+evf_dig8(uint64_t x)
+{
+	if ((x & 0xf0f0f0f0f0f0f0f0ULL) != 0x3030303030303030ULL ||
+	    ((x + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) !=
+	    0x3030303030303030ULL)
+		return -1;
+	x &= 0x0f0f0f0f0f0f0f0fULL;
+	x = (x * 2561) >> 8;
+	x = ((x & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+	return (int64_t)(((x & 0x0000ffff0000ffffULL) * 42949672960001ULL) >>
+	    32);
+}
+
+/* The producers' time, "1718031245.000010" (string or number: ten digits,
+ * a point, six), by words: what rec_time() gives it, at a third of the
+ * cost. False for any other text, left to rec_time(). */
+static inline bool
+evf_time_fixed(const struct rec_field *f, int64_t *sec, int32_t *usec)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const char *s;
+	int64_t hi, lo;
+
+	if (f->kind == REC_STRING && f->vlen == 19 && !f->vesc)
+		s = f->val + 1;
+	else if (f->kind == REC_NUMBER && f->vlen == 17)
+		s = f->val;
+	else
+		return false;
+	/* Digits 0-7, then 9-16 with the point (byte 10) read as a '0':
+	 * lo is digit 9 times 10^7 plus the six of the fraction. */
+	hi = evf_dig8(evf_load8(s));
+	lo = evf_dig8((evf_load8(s + 9) & ~(uint64_t)0xff00) | 0x3000);
+	if (hi < 0 || lo < 0 || s[10] != '.' ||
+	    (unsigned)(s[8] - '0') > 9)
+		return false;
+	*sec = hi * 100 + (s[8] - '0') * 10 + lo / 10000000;
+	*usec = (int32_t)(lo % 10000000);
+	return true;
+#else
+	(void)f;
+	(void)sec;
+	(void)usec;
+	return false;
+#endif
+}
+
 /* The event's time (rec_time()); -1 if f is not a time. */
 static int
 evf_read_time(const struct rec_field *f, struct evf_event *ev)
@@ -96,7 +150,7 @@ evf_read_time(const struct rec_field *f, struct evf_event *ev)
 	int64_t sec;
 	int32_t usec;
 
-	if (rec_time(f, &sec, &usec) != 0)
+	if (!evf_time_fixed(f, &sec, &usec) && rec_time(f, &sec, &usec) != 0)
 		return -1;
 	ev->has_time = true;
 	ev->time_sec = sec;
@@ -250,20 +304,185 @@ evf_proc_members(const struct record *s, const struct rec_field **m)
 #undef L
 }
 
+/* The position of the first '"' or '\\' in s at or after p. One is found
+ * before end: s is a validated string's body and its closing quote.
+ * Sixteen bytes a step (SSE2) while they lie before end, then eight by
+ * the exact zero-byte test (its lowest flagged byte is the first match),
+ * then one. */
+static inline size_t
+evf_quote_or_bs(const char *s, size_t p, size_t end)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL;
+#ifdef __SSE2__
+	const __m128i qq = _mm_set1_epi8('"'), bb = _mm_set1_epi8('\\');
+
+	for (; p + 16 <= end; p += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(s + p));
+		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, qq), _mm_cmpeq_epi8(x, bb)));
+
+		if (hit != 0)
+			return p + (size_t)__builtin_ctz(hit);
+	}
+#endif
+	for (; p + 8 <= end; p += 8) {
+		uint64_t x = evf_load8(s + p), q = x ^ ones * '"',
+		    b = x ^ ones * '\\';
+		uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b);
+
+		if ((hit &= ones * 0x80) != 0)
+			return p + ((size_t)__builtin_ctzll(hit) >> 3);
+	}
+#else
+	(void)end;
+#endif
+	while (s[p] != '"' && s[p] != '\\')
+		p++;
+	return p;
+}
+
+/* The bytes a number may hold, as record_sub() ends one. */
+static const unsigned char evf_numbyte[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['-'] = 1, ['+'] = 1,
+	['.'] = 1, ['e'] = 1, ['E'] = 1,
+};
+
+/* The process block's key k of length n: its evf_pkey, or P_N. */
+static inline enum evf_pkey
+evf_pkey_of(const char *k, size_t n)
+{
+#define IS(name)	(memcmp(k, name, sizeof(name) - 1) == 0)
+	switch (n) {
+	case 3:
+		return IS(EVK_PID) ? P_PID : IS(EVK_TID) ? P_TID :
+		    IS(EVK_UID) ? P_UID : IS(EVK_GID) ? P_GID : P_N;
+	case 7:
+		return IS(EVK_VM_SIZE) ? P_VM_SIZE : IS(EVK_VM_PEAK) ?
+		    P_VM_PEAK : P_N;
+	case 8:
+		return IS(EVK_UID_NAME) ? P_UID_NAME : IS(EVK_GID_NAME) ?
+		    P_GID_NAME : P_N;
+	case 12:
+		return IS(EVK_PROCESS_PATH) ? P_PATH : P_N;
+	case 15:
+		return IS(EVK_PROCESS_CMDLINE) ? P_CMDLINE : P_N;
+	default:
+		return P_N;
+	}
+#undef IS
+}
+
+_Static_assert(sizeof(EVK_PID) == 4 && sizeof(EVK_TID) == 4 &&
+    sizeof(EVK_UID) == 4 && sizeof(EVK_GID) == 4 &&
+    sizeof(EVK_VM_SIZE) == 8 && sizeof(EVK_VM_PEAK) == 8 &&
+    sizeof(EVK_UID_NAME) == 9 && sizeof(EVK_GID_NAME) == 9 &&
+    sizeof(EVK_PROCESS_PATH) == 13 && sizeof(EVK_PROCESS_CMDLINE) == 16,
+    "evf_pkey_of's lengths");
+
+/* The value at s[p] of a flat block: its end, kind and escapes; 0 if it
+ * is an object or an array (never 0 otherwise: p > 0). */
+static inline size_t
+evf_flat_value(const char *s, size_t p, size_t end, enum rec_kind *kind,
+    bool *esc)
+{
+	switch (s[p]) {
+	case '"':
+		*kind = REC_STRING;
+		for (p = evf_quote_or_bs(s, p + 1, end); s[p] != '"';
+		    p = evf_quote_or_bs(s, p + 2, end))
+			*esc = true;	/* and the escaped byte is passed */
+		return p + 1;
+	case 't':
+		*kind = REC_TRUE;
+		return p + 4;
+	case 'f':
+		*kind = REC_FALSE;
+		return p + 5;
+	case 'n':
+		*kind = REC_NULL;
+		return p + 4;
+	case '{': case '[':
+		return 0;
+	default:
+		*kind = REC_NUMBER;
+		while (evf_numbyte[(unsigned char)s[p]])
+			p++;
+		return p;
+	}
+}
+
+/*
+ * The members of process block f that evf_proc_members() would find, read
+ * without indexing the block: an event's block is mostly flat and
+ * compact, and record_sub() indexed every member to keep six. The text
+ * was validated by record_parse(), so a member is "key":value and a
+ * value's end is found as record_sub() finds it. Fills fs (P_N fields,
+ * those of m) and m; false, with m undecided, at anything else (white
+ * space, an escaped key, an object or array value), which record_sub()
+ * then reads.
+ */
+static bool
+evf_proc_flat(const struct rec_field *f, struct rec_field *fs,
+    const struct rec_field **m)
+{
+	const char *s = f->val;
+	size_t p = 1, end = f->vlen - 1, k, q;
+
+	for (k = 0; k < P_N; k++)
+		m[k] = NULL;
+	if (s[p] == '}')
+		return true;
+	for (;;) {
+		enum rec_kind kind;
+		enum evf_pkey pk;
+		bool esc = false;
+
+		if (s[p] != '"')
+			return false;
+		k = p + 1;
+		q = evf_quote_or_bs(s, k, end);
+		if (s[q] != '"' || s[q + 1] != ':')
+			return false;
+		if ((p = evf_flat_value(s, q + 2, end, &kind, &esc)) == 0)
+			return false;
+		pk = evf_pkey_of(s + k, q - k);
+		if (pk != P_N && m[pk] == NULL) {
+			fs[pk].key = s + k;
+			fs[pk].klen = q - k;
+			fs[pk].kesc = false;
+			fs[pk].val = s + q + 2;
+			fs[pk].vlen = p - (q + 2);
+			fs[pk].kind = kind;
+			fs[pk].vesc = esc;
+			m[pk] = &fs[pk];
+		}
+		if (s[p] == '}' && p == end)
+			return true;
+		if (s[p] != ',')
+			return false;
+		p++;
+	}
+}
+
 static void
 evf_read_proc(struct evf_reader *rd, const struct rec_field *f,
     struct evf_proc *p, unsigned *bad)
 {
 	const struct rec_field *m[P_N];
+	struct rec_field fs[P_N];
 	bool has_tid = false;
 
 	if (f == NULL || f->kind == REC_NULL)
 		return;
-	if (record_sub(f, &rd->sub) != REC_OK) {
-		*bad |= EVF_BAD_OBJECT;
-		return;
+	if (f->kind != REC_OBJECT || !evf_proc_flat(f, fs, m)) {
+		if (record_sub(f, &rd->sub) != REC_OK) {
+			*bad |= EVF_BAD_OBJECT;
+			return;
+		}
+		evf_proc_members(&rd->sub, m);
 	}
-	evf_proc_members(&rd->sub, m);
 	p->present = true;
 	evf_read_i64(m[P_PID], &p->has_pid, &p->raw_pid, bad);
 	evf_read_i64(m[P_TID], &has_tid, &p->raw_tid, bad);

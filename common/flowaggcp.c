@@ -141,11 +141,13 @@ fa_parse_copy(struct flowagg *fa, const char *pre, size_t n,
 		c->f[i].val = (const char *)((uintptr_t)c->f[i].val + d);
 		l->copyall &= c->f[i].klen > 0 && c->f[i].key[0] == '_';
 	}
+	/* The kept members in one copy, then moved: cheaper than a struct
+	 * assignment per member. */
+	memcpy(c->f + np, bf, nb * sizeof(*bf));
 	d = (uintptr_t)body - (uintptr_t)l->from;
-	for (i = 0; i < nb; i++) {
-		c->f[np + i] = bf[i];
-		c->f[np + i].key = (const char *)((uintptr_t)bf[i].key + d);
-		c->f[np + i].val = (const char *)((uintptr_t)bf[i].val + d);
+	for (i = np; i < np + nb; i++) {
+		c->f[i].key = (const char *)((uintptr_t)c->f[i].key + d);
+		c->f[i].val = (const char *)((uintptr_t)c->f[i].val + d);
 	}
 	c->nf = np + nb;
 	c->text = fa_rebase(c->text, l->pre, pre);

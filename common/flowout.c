@@ -110,24 +110,31 @@ fo_proc(struct sbuf *b, int side, const struct flow_proc *p)
 {
 	size_t slen[FP_NSTR], need = FO_NPF * (32 + SBUF_I64MAX), i;
 	const struct fo_pfield *pf;
+	/* The members left to write: the walk stops after the last (a
+	 * block of the usual six ends half way through the table). Every
+	 * field is in the table once (test_flowout writes a full block). */
+	int left = __builtin_popcount(p->nset & ((1u << FP_NNUM) - 1));
 	char *o;
 
 	for (i = 0; i < FP_NSTR; i++)
 		if (p->s[i] != NULL) {
 			slen[i] = strlen(p->s[i]);
 			need += slen[i] * 6 + 2;
+			left++;
 		}
 	o = sbuf_room(b, need);
-	for (pf = fo_pfields; pf < fo_pfields + FO_NPF; pf++) {
+	for (pf = fo_pfields; left > 0; pf++) {
 		if (pf->num) {
 			if (!(p->nset & (1u << pf->idx)))
 				continue;
 			memcpy(o, pf->key[side], 32);
 			o = sbuf_put_i64(o + pf->len, p->n[pf->idx]);
+			left--;
 		} else if (p->s[pf->idx] != NULL) {
 			memcpy(o, pf->key[side], 32);
 			o = sbuf_put_jstr(o + pf->len, p->s[pf->idx],
 			    slen[pf->idx]);
+			left--;
 		}
 	}
 	sbuf_commit(b, o);
@@ -224,6 +231,37 @@ fo_times(char *o, int64_t first, int64_t last)
 	return o;
 }
 
+/* The members after the socket state and the closing brace, through one
+ * cursor. An end's name is written as it is: flowtab_endname()'s names
+ * hold no byte to escape (test_flowout checks). */
+static void
+fo_tail(struct sbuf *b, const struct flow *f, enum flow_end why)
+{
+	const char *name = why != FLOW_END_NONE ? flowtab_endname(why) : "";
+	size_t nlen = strlen(name);
+	char *o;
+
+	o = sbuf_room(b, 3 * (32 + SBUF_U64MAX) + 64 + nlen);
+	if (f->events != 0)
+		o = sbuf_put_u64(FO_KEY(o, EVK_FLOW_EVENTS), f->events);
+	if (f->retrans[0] != 0)
+		o = sbuf_put_u64(FO_KEY(o, EVK_RETRANSMITTED_IN_PKTS),
+		    f->retrans[0]);
+	if (f->retrans[1] != 0)
+		o = sbuf_put_u64(FO_KEY(o, EVK_RETRANSMITTED_OUT_PKTS),
+		    f->retrans[1]);
+	if (!(f->state & FLOW_HAS_PKTS))
+		o = SBUF_PUTLIT(o, ",\"" EVK_FLOW_EVENT_ONLY "\":true");
+	if (why != FLOW_END_NONE) {
+		o = FO_KEY(o, EVK_FLOW_END_REASON);
+		*o++ = '"';
+		o = sbuf_put(o, name, nlen);
+		*o++ = '"';
+	}
+	*o++ = '}';
+	sbuf_commit(b, o);
+}
+
 /* The room the members from IP_PROTOCOL_VERSION to SERVER_TCP_FLAGS take
  * at most, but the addresses: keys, numbers and the two times. */
 #define FO_FIXEDMAX	512
@@ -290,15 +328,5 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	}
 	if ((t = flowtab_tcpinfo_get(ft, f)) != NULL)
 		fo_tcp(b, t);
-	if (f->events != 0)
-		FO_U64(b, EVK_FLOW_EVENTS, f->events);
-	if (f->retrans[0] != 0)
-		FO_U64(b, EVK_RETRANSMITTED_IN_PKTS, f->retrans[0]);
-	if (f->retrans[1] != 0)
-		FO_U64(b, EVK_RETRANSMITTED_OUT_PKTS, f->retrans[1]);
-	if (!(f->state & FLOW_HAS_PKTS))
-		SBUF_ADDLIT(b, ",\"" EVK_FLOW_EVENT_ONLY "\":true");
-	if (why != FLOW_END_NONE)
-		FO_STR(b, EVK_FLOW_END_REASON, flowtab_endname(why));
-	sbuf_addc(b, '}');
+	fo_tail(b, f, why);
 }

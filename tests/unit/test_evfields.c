@@ -593,6 +593,154 @@ test_pipe_keys(void)
 	CHECK_STR(ifname(&ev.id), "eth0");
 }
 
+/* Two reads of a process block agree (what evf_read() fills from it). */
+static bool
+proc_eq(const struct evf_proc *a, const struct evf_proc *b)
+{
+	return a->present == b->present && a->has_pid == b->has_pid &&
+	    a->has_raw_tid == b->has_raw_tid && a->has_uid == b->has_uid &&
+	    a->has_gid == b->has_gid && a->has_vm_size == b->has_vm_size &&
+	    a->has_vm_peak == b->has_vm_peak && a->pid == b->pid &&
+	    a->tid == b->tid && a->raw_pid == b->raw_pid &&
+	    a->raw_tid == b->raw_tid && a->uid == b->uid && a->gid == b->gid &&
+	    a->vm_size == b->vm_size && a->vm_peak == b->vm_peak &&
+	    a->has_uid_name == b->has_uid_name &&
+	    a->has_gid_name == b->has_gid_name &&
+	    a->has_path == b->has_path && a->has_cmdline == b->has_cmdline &&
+	    (!a->has_uid_name || strcmp(a->uid_name, b->uid_name) == 0) &&
+	    (!a->has_gid_name || strcmp(a->gid_name, b->gid_name) == 0) &&
+	    (!a->has_path || strcmp(a->path, b->path) == 0) &&
+	    (!a->has_cmdline || strcmp(a->cmdline, b->cmdline) == 0) &&
+	    a->truncated == b->truncated;
+}
+
+/* A random JSON value for a process block member. */
+static void
+rnd_value(char *o, size_t size)
+{
+	static const char *const lit[] = {
+		"0", "1", "-5", "20691", "1.5", "1e3", "0.0", "-0",
+		"99999999999999999999", "true", "false", "null", "{}",
+		"{\"PID\":7}", "[1,\"a\"]", "\"\"",
+	};
+	static const char *const piece[] = {
+		"a", "/", "\\/", "\\\"", "\\\\", "\\u0041", "\\n", "curl ",
+		"--worker 61", "\\u00e9", "0123456789abcdef", "}",
+		",\\\"PID\\\":", "\\\\\\\"",
+	};
+	size_t n = 0, k;
+
+	if (rand() % 3 == 0) {
+		snprintf(o, size, "%s", lit[rand() % (sizeof(lit) /
+		    sizeof(lit[0]))]);
+		return;
+	}
+	o[n++] = '"';
+	for (k = rand() % 12; k > 0 && n + 20 < size; k--)
+		n += (size_t)snprintf(o + n, size - n, "%s",
+		    piece[rand() % (sizeof(piece) / sizeof(piece[0]))]);
+	/* Sometimes longer than a buffer of evf_proc, to be cut. */
+	if (rand() % 16 == 0)
+		while (n + 2 < size && n < 300)
+			o[n++] = 'x';
+	o[n++] = '"';
+	o[n] = '\0';
+}
+
+/* The flat walk of a process block (evf_proc_flat) reads what record_sub()
+ * and evf_proc_members() read: each random block is read compact, and
+ * again with a space after its '{', which the walk leaves to them. */
+static void
+test_proc_flat(void)
+{
+	static const char *const key[] = {
+		"PID", "TID", "UID", "GID", "VM_SIZE", "VM_PEAK", "UID_NAME",
+		"GID_NAME", "PROCESS_PATH", "PROCESS_CMDLINE", "PIDX", "",
+		"P\\u0049D", "UIDNAME_", "PROCESS_CMDLINEX", "GI",
+	};
+	static struct evf_event a, b;
+	static char block[4096], text[2][4200];
+	unsigned t, bad = 0;
+	int ra, rb;
+
+	srand(7);
+	for (t = 0; t < 20000; t++) {
+		size_t n = 0, m = (size_t)(rand() % 12);
+		char val[512];
+
+		block[n++] = '{';
+		while (m-- > 0) {
+			rnd_value(val, sizeof(val));
+			n += (size_t)snprintf(block + n, sizeof(block) - n,
+			    "%s\"%s\":%s", n > 1 ? "," : "",
+			    key[rand() % (sizeof(key) / sizeof(key[0]))], val);
+		}
+		block[n++] = '}';
+		block[n] = '\0';
+		snprintf(text[0], sizeof(text[0]),
+		    "{\"IF_NAME\":\"eth0\",\"LOCAL_PROCESS\":%s,\"PID\":1}",
+		    block);
+		snprintf(text[1], sizeof(text[1]),
+		    "{\"IF_NAME\":\"eth0\",\"LOCAL_PROCESS\":{ %s,\"PID\":1}",
+		    block + 1);
+		ra = rd_text(text[0], &a);
+		rb = rd_text(text[1], &b);
+		if ((ra != rb || a.bad != b.bad || !proc_eq(&a.proc, &b.proc)) &&
+		    bad++ < 5)
+			fprintf(stderr, "  proc_flat differs on %s\n", text[0]);
+	}
+	CHECK(bad == 0);
+}
+
+/* The time read by words (evf_time_fixed) against rec_time(): random
+ * "DDDDDDDDDD.DDDDDD" as string and number, with a byte changed, cut or
+ * added, read through evf_read(). */
+static void
+test_time_fixed(void)
+{
+	static const char other[] = "0123456789.-+eE/:a ";
+	static struct evf_event ev;
+	char ts[32], text[96];
+	unsigned t, bad = 0, fixed = 0;
+	size_t i, n;
+
+	srand(11);
+	for (t = 0; t < 40000; t++) {
+		const struct rec_field *f;
+		int64_t sec = 0;
+		int32_t usec = 0;
+		int want;
+		bool num = rand() % 2;
+
+		for (i = 0; i < 17; i++)
+			ts[i] = (char)('0' + rand() % 10);
+		ts[10] = '.';
+		n = 17;
+		if (rand() % 3 == 0)
+			ts[rand() % 17] = other[rand() % (sizeof(other) - 1)];
+		if (rand() % 8 == 0)
+			n += (size_t)(rand() % 3) - 1;
+		ts[n] = '\0';
+		fixed += n == 17 && strspn(ts, "0123456789.") == 17 &&
+		    ts[10] == '.';
+		snprintf(text, sizeof(text), num ? "{\"timestamp\":%s}" :
+		    "{\"timestamp\":\"%s\"}", ts);
+		if (record_parse(&rec, text, strlen(text)) != REC_OK)
+			continue;	/* no number */
+		f = record_get(&rec, "timestamp");
+		want = rec_time(f, &sec, &usec);
+		evf_read(&rd, &rec, &ev);
+		if ((ev.has_time != (want == 0) || (want == 0 &&
+		    (ev.time_sec != sec || ev.time_usec != usec))) &&
+		    bad++ < 5)
+			fprintf(stderr, "  time %s: %d %lld.%06d, want %d\n",
+			    text, ev.has_time, (long long)ev.time_sec,
+			    (int)ev.time_usec, want);
+	}
+	CHECK(bad == 0);
+	CHECK(fixed > 10000);
+}
+
 int
 main(void)
 {
@@ -604,6 +752,8 @@ main(void)
 	test_dialects();
 	test_bad();
 	test_pipe_keys();
+	test_proc_flat();
+	test_time_fixed();
 	record_free(&rec);
 	evf_reader_free(&rd);
 	return unit_done("evfields");

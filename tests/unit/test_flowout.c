@@ -266,6 +266,54 @@ main(void)
 		CHECK(record_parse(&r, b.p, b.len) == REC_OK && r.compact);
 	}
 
+	/* A block with every field writes every field, on both sides. */
+	{
+		static const char *const str[FP_NSTR] = { "a", "b", "c", "d",
+		    "e", "f", "g", "h", "i", "j", "k", "l" };
+		struct flowtab_key kf = { 0 };
+		struct flow_proc pa;
+		struct flow *g;
+		int i, side;
+
+		kf.family = 4;
+		kf.proto = 6;
+		kf.port[0] = 1;
+		g = flowtab_insert(ft, &kf, 5 * SEC);
+		memset(&pa, 0, sizeof(pa));
+		for (i = 0; i < FP_NSTR; i++)
+			pa.s[i] = str[i];
+		for (i = 0; i < FP_NNUM; i++)
+			pa.n[i] = 100 + i;
+		pa.nset = (1u << FP_NNUM) - 1;
+		flowtab_set_proc(ft, g, 0, &pa);
+		flowtab_set_proc(ft, g, 1, &pa);
+		sbuf_reset(&b);
+		flowout_flow(&b, ft, g, FLOW_END_IDLE);
+		CHECK(record_parse(&r, b.p, b.len) == REC_OK);
+		for (side = 0; side < 2; side++) {
+			size_t n = 0, j;
+
+			for (j = 0; j < r.nf; j++)
+				n += r.f[j].klen > 4 && memcmp(r.f[j].key,
+				    side ? "DST_" : "SRC_", 4) == 0;
+			CHECK(n == FP_NNUM + FP_NSTR);
+		}
+	}
+
+	/* fo_tail writes an end's name without escaping it. */
+	{
+		int why;
+
+		for (why = FLOW_END_NONE; why <= FLOW_END_EOF + 1; why++) {
+			const char *n = flowtab_endname((enum flow_end)why);
+
+			for (; *n != '\0'; n++)
+				CHECK(*n != '"' && *n != '\\' &&
+				    (unsigned char)*n >= 0x20 &&
+				    (unsigned char)*n < 0x7f);
+		}
+	}
+
 	sbuf_free(&b);
 	record_free(&r);
 	flowtab_destroy(&ft);

@@ -308,6 +308,20 @@ test_format_ntop(void)
 			bad++;
 	}
 	CHECK(bad == 0);
+	/* Every octet value at every place, written into a buffer of
+	 * exactly the room ipaddr.h promises (IPADDR_STRLEN - 1). */
+	for (t = 0; t < 256 * 4; t++) {
+		uint8_t q[4] = { 1, 22, 133, 4 };
+		char room[IPADDR_STRLEN - 1], *end;
+
+		q[t / 256] = (uint8_t)(t % 256);
+		inet_ntop(AF_INET, q, want, sizeof(want));
+		end = ipaddr_put4(room, q);
+		if ((size_t)(end - room) != strlen(want) ||
+		    memcmp(room, want, strlen(want)) != 0)
+			bad++;
+	}
+	CHECK(bad == 0);
 }
 
 static void
