@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "evkeys.h"
 #include "ntopenc.h"
@@ -80,6 +83,82 @@ enc_put(char *o, const char *s, size_t n, const char *lim)
 	return o + n;
 }
 
+/* Copies the string whose opening quote is at *sp, quotes included, to o
+ * and returns the end of o; *sp is moved past the string. The text is
+ * valid (record.h), so the string ends before lim. Strings are most of a
+ * record's bytes: they move 16 bytes at a time up to the next quote or
+ * backslash. o must have room for the string and 16 bytes more. */
+static inline char *
+enc_string(char *o, const char **sp, const char *lim)
+{
+	const char *s = *sp;
+
+	*o++ = *s++;
+#ifdef __SSE2__
+	{
+		const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
+		__m128i v;
+		unsigned m, i;
+
+		while (s + 16 <= lim) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)s);
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, b)));
+			if (m == 0) {
+				s += 16;
+				o += 16;
+				continue;
+			}
+			i = (unsigned)__builtin_ctz(m);
+			if (s[i] == '"') {
+				*sp = s + i + 1;
+				return o + i + 1;
+			}
+			/* A backslash: the byte it escapes goes as it is. */
+			o[i + 1] = s[i + 1];
+			s += i + 2;
+			o += i + 2;
+		}
+	}
+#endif
+	while (*s != '"') {
+		if (*s == '\\')
+			*o++ = *s++;
+		*o++ = *s++;
+	}
+	*o++ = '"';
+	*sp = s + 1;
+	return o;
+}
+
+/* Writes the valid JSON value s[0..n) (readable up to lim) at o without
+ * its white space, as json_compact() does, and returns the end; o must
+ * have room for n + ENC_SLACK bytes. json_compact() classifies 64-byte
+ * blocks and copies each run between two blanks, and json-c's one space
+ * after every colon and comma makes those runs a few bytes long: this
+ * copies strings whole and the few bytes between them one by one.
+ * Outside strings, valid text has no byte up to ' ' but white space, so
+ * one comparison drops it. */
+static char *
+enc_compact(char *o, const char *s, size_t n, const char *lim)
+{
+	const char *e = s + n;
+	unsigned char c;
+
+	while (s < e) {
+		c = (unsigned char)*s;
+		if (c == '"') {
+			o = enc_string(o, &s, lim);
+			continue;
+		}
+		*o = (char)c;
+		o += c > ' ';
+		s++;
+	}
+	return o;
+}
+
 /* Appends ",\"key\":value" for each member of r that is not reserved, and
  * the closing brace, as json_compact() of the whole object would give
  * them. Members written without white space in r (key, colon and a
@@ -133,9 +212,7 @@ write_members(struct sbuf *out, const struct record *r)
 			o = enc_put(o, f->val, f->vlen, lim);
 			continue;
 		}
-		sbuf_commit(out, o);
-		json_compact(out, f->val, f->vlen);
-		o = sbuf_room(out, (size_t)(lim - f->val) + ENC_SLACK);
+		o = enc_compact(o, f->val, f->vlen, lim);
 	}
 	if (run != NULL) {
 		*o++ = ',';

@@ -289,6 +289,35 @@ stripped(const char *json)
 	return b.p;
 }
 
+/* A nested object in json-c's spacing, its string with an escape at
+ * each place of a 16-byte copy and near the end of the text (read up to
+ * 16 bytes at a time while they are there), is written compact. */
+static void
+test_write_nested(void)
+{
+	char in[200], want[200];
+	size_t pos;
+	uint64_t res = 0;
+	int bad = 0;
+
+	for (pos = 0; pos < 48; pos++) {
+		snprintf(in, sizeof(in), "{ \"A\": { \"k\": "
+		    "\"%.*s\\\"%.*s\\/\", \"n\": [ 1 ,\t2 ]\n} }", (int)pos,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		    (int)(48 - pos),
+		    "y \\/yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+		snprintf(want, sizeof(want), "{\"_k\":1,\"A\":{\"k\":"
+		    "\"%.*s\\\"%.*s\\/\",\"n\":[1,2]}}", (int)pos,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		    (int)(48 - pos),
+		    "y \\/yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+		if (strcmp(written(in, &res), want) != 0 && bad++ == 0)
+			fprintf(stderr, "nested:\n%s\n%s\n%s\n", in, want,
+			    written(in, &res));
+	}
+	CHECK(bad == 0 && res == 0);
+}
+
 static void
 test_write(void)
 {
@@ -713,6 +742,7 @@ main(void)
 	test_tlv();
 	test_event();
 	test_write();
+	test_write_nested();
 	test_write_random();
 	test_scan();
 	test_scan_decode();
