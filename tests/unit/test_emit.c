@@ -17,6 +17,8 @@ struct run {
 	struct emit		*e;
 	volatile sig_atomic_t	 stop;
 	int			 rc;
+	char			*files[2];	/* streamed when set */
+	size_t			 nfiles;
 };
 
 /* The emitter runs in its own thread: a bound SUB forwards its
@@ -26,7 +28,8 @@ run_main(void *arg)
 {
 	struct run *r = arg;
 
-	r->rc = emit_run(r->e, &r->stop);
+	r->rc = r->nfiles > 0 ? emit_send_files(r->e, r->files, r->nfiles,
+	    &r->stop) : emit_run(r->e, &r->stop);
 	return NULL;
 }
 
@@ -39,6 +42,74 @@ frame(void *sub, void *buf, size_t size, int *more)
 
 	zmq_getsockopt(sub, ZMQ_RCVMORE, more, &sz);
 	return n;
+}
+
+/* Receives one message of header and payload; returns the msg_id, or 0
+ * when none came. */
+static uint32_t
+message(void *sub, char *payload, size_t size)
+{
+	struct ntophdr h;
+	char buf[256];
+	int more, n;
+
+	if ((n = frame(sub, buf, sizeof(buf), &more)) <= 0 || !more ||
+	    ntophdr_decode((uint8_t *)buf, (size_t)n, &h) != NTOPHDR_OK)
+		return 0;
+	n = frame(sub, payload, size - 1, &more);
+	payload[n > 0 ? n : 0] = '\0';
+	return h.msg_id;
+}
+
+/* An input sent once is streamed by emit_send_files: same messages,
+ * numbered on; a file that cannot be opened means nothing is sent. */
+static void
+stream_checks(void *ctx, void *sub, const char *epc)
+{
+	char path[64], nofile[] = "/nonexistent/evpipe-test-emit", buf[256];
+	struct emit_conf c = { 0 };
+	struct stats *st = stats_new("test");
+	struct run r = { 0 };
+	struct emit *e;
+	char err[256];
+	pthread_t t;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/tmp/evpipe-test-emit-%d.ndjson",
+	    (int)getpid());
+	CHECK((fp = fopen(path, "w")) != NULL);
+	fputs("{\"a\":1}\nbad\n{\"b\":2}\n", fp);
+	fclose(fp);
+	c.endpoint = epc;
+	c.layout = NTOPHDR_V1;
+	c.version = -1;
+	c.batch = 1;
+	c.first_msg_id = 7;
+	c.repeat = 1;
+	c.topic = "flow";
+	c.wait = 2;
+	c.linger = 2;
+	c.zctx = ctx;
+	CHECK((e = emit_new(&c, st, err, sizeof(err))) != NULL);
+	r.e = e;
+	r.files[0] = path;
+	r.files[1] = nofile;
+	r.nfiles = 2;
+	CHECK(emit_send_files(e, r.files, 2, &r.stop) == -1);
+	CHECK_CTR(st, "messages", 0);
+	r.nfiles = 1;
+	CHECK(pthread_create(&t, NULL, run_main, &r) == 0);
+	CHECK(message(sub, buf, sizeof(buf)) == 7);
+	CHECK_STR(buf, "{\"a\":1}");
+	CHECK(message(sub, buf, sizeof(buf)) == 8);
+	CHECK_STR(buf, "{\"b\":2}");
+	pthread_join(t, NULL);
+	CHECK(r.rc == 0);
+	CHECK_CTR(st, "messages", 2);
+	CHECK_CTR(st, "malformed", 1);
+	emit_destroy(&e);
+	unlink(path);
+	stats_destroy(&st);
 }
 
 int
@@ -118,6 +189,7 @@ main(void)
 
 	emit_destroy(&e);
 	CHECK(e == NULL);
+	stream_checks(ctx, sub, epc);
 	zmq_close(sub);
 	unlink(ep + 6);
 	zmq_ctx_term(ctx);
