@@ -73,6 +73,10 @@ static uint64_t evf_mult;
 enum { EVF_FIRST_NONE, EVF_FIRST_KEY, EVF_FIRST_PIPE };
 static uint8_t evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
+/* Set (release) once the table is built: the readers of every record
+ * test it (acquire, a plain load on x86) and call pthread_once() only
+ * before, which spares a call a record. */
+static int evf_built;
 
 static inline uint64_t
 evf_load4(const char *s)
@@ -224,6 +228,7 @@ evf_tab_build(void)
 		evf_tab_add(buf, (enum evf_key)(K_AGENT + EVF_AG_N + i));
 	}
 	evf_tab_place();
+	__atomic_store_n(&evf_built, 1, __ATOMIC_RELEASE);
 }
 
 /* The key of s[0..n), or K_NONE. */
@@ -361,7 +366,8 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 	const struct rec_field *f, *fend;
 	const uint8_t *first;
 
-	pthread_once(&evf_once, evf_tab_build);
+	if (!__atomic_load_n(&evf_built, __ATOMIC_ACQUIRE))
+		pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;
