@@ -38,25 +38,28 @@ static const char *const evf_ctrs[EVF_NCTR] = {
 };
 
 /* The key table. A key is known by its length and two words: its first
- * and its last 8 bytes (4 bytes each from 4 to 7 bytes; for 1 to 3 bytes
- * the first, middle and last byte), which between them hold every byte of
- * a key of up to 16 bytes, plus bytes 8..15 for longer keys. A
- * multiplicative hash of these, with a factor chosen when the table is
- * built so that no two keys share a bucket, names at most one candidate:
- * a look-up is one hash and one comparison of words, hit or miss. */
+ * 8 bytes and its last 8 (from 4 to 7 bytes, its first 4 and its last 4;
+ * for 1 to 3 bytes, its first, middle and last byte), which between them
+ * hold every byte of a key of up to 16 bytes. For a longer key the second
+ * word is bytes 8 to 15, where keys that share their ends differ
+ * ("EXPORTER_IPV4_ADDRESS"). A multiplicative hash of the words and the
+ * length, with a factor chosen when the table is built so that no two
+ * keys share a bucket, names at most one candidate: a look-up is one
+ * multiply and one comparison of words, hit or miss, and for a hit on a
+ * key longer than 16 bytes its bytes from 16 on, compared by words. */
 #define EVF_KEYMAX	40
 #define EVF_NENT	128		/* entries, the first unused */
 #define EVF_HBITS	10		/* 1024 buckets of one byte */
 
 struct evf_ent {
-	uint64_t	 lo, hi, mid;	/* evf_words() of the key */
+	uint64_t	 lo, hi;	/* evf_words() of the key */
 	uint32_t	 len;
 	uint32_t	 key;		/* enum evf_key */
 	char		 name[EVF_KEYMAX];
 };
 
 struct evf_words {
-	uint64_t	 lo, hi, mid;
+	uint64_t	 lo, hi;
 };
 
 static struct evf_ent evf_ent[EVF_NENT];
@@ -70,6 +73,10 @@ static uint64_t evf_mult;
 enum { EVF_FIRST_NONE, EVF_FIRST_KEY, EVF_FIRST_PIPE };
 static uint8_t evf_first_ids[256], evf_first_all[256];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
+/* Set (release) once the table is built: the readers of every record
+ * test it (acquire, a plain load on x86) and call pthread_once() only
+ * before, which spares a call a record. */
+static int evf_built;
 
 static inline uint64_t
 evf_load4(const char *s)
@@ -88,26 +95,26 @@ evf_words(const char *s, size_t n)
 
 	if (n >= 8) {
 		w.lo = evf_load8(s);
-		w.hi = evf_load8(s + n - 8);
-		w.mid = n > 16 ? evf_load8(s + 8) : 0;
+		w.hi = evf_load8(s + (n > 16 ? 8 : n - 8));
 	} else if (n >= 4) {
 		w.lo = evf_load4(s);
 		w.hi = evf_load4(s + n - 4);
-		w.mid = 0;
 	} else {
 		w.lo = (uint64_t)(unsigned char)s[0] |
 		    (uint64_t)(unsigned char)s[n / 2] << 8 |
 		    (uint64_t)(unsigned char)s[n - 1] << 16;
-		w.hi = w.mid = 0;
+		w.hi = 0;
 	}
 	return w;
 }
 
+/* The rotation keeps both words of a key of 4 to 7 bytes (32 bits each)
+ * whole, and the length goes where no word of 1 to 7 bytes has bits; the
+ * factor spreads every bit of x into the bucket's bits. */
 static inline uint32_t
 evf_hash(const struct evf_words *w, size_t n, uint64_t mult)
 {
-	uint64_t x = w->lo ^ (w->hi * 0x9e3779b97f4a7c15ULL) ^
-	    (w->mid * 0xc2b2ae3d27d4eb4fULL) ^ (n * 0xff51afd7ed558ccdULL);
+	uint64_t x = w->lo ^ (w->hi << 32 | w->hi >> 32) ^ (uint64_t)n << 24;
 
 	return (uint32_t)((x * mult) >> (64 - EVF_HBITS));
 }
@@ -128,14 +135,15 @@ evf_tab_add(const char *name, enum evf_key key)
 		evf_first_ids[(unsigned char)name[0]] = EVF_FIRST_KEY;
 	e->lo = w.lo;
 	e->hi = w.hi;
-	e->mid = w.mid;
 	e->len = (uint32_t)n;
 	e->key = key;
 	memcpy(e->name, name, n);
 }
 
 /* Finds a factor that puts every key in a bucket of its own (about one
- * try in twenty does, with 80 keys in 1024 buckets). */
+ * try in twenty does, with 80 keys in 1024 buckets). Two keys of the same
+ * length and words (longer than 16 bytes, differing only from byte 16 on)
+ * never do: the table is fixed, so that aborts at every start. */
 static void
 evf_tab_place(void)
 {
@@ -220,6 +228,7 @@ evf_tab_build(void)
 		evf_tab_add(buf, (enum evf_key)(K_AGENT + EVF_AG_N + i));
 	}
 	evf_tab_place();
+	__atomic_store_n(&evf_built, 1, __ATOMIC_RELEASE);
 }
 
 /* The key of s[0..n), or K_NONE. */
@@ -234,13 +243,17 @@ evf_lookup(const char *s, size_t n)
 		return K_NONE;
 	w = evf_words(s, n);
 	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
-	if (e->len != n || e->lo != w.lo || e->hi != w.hi || e->mid != w.mid)
+	if (e->len != n || e->lo != w.lo || e->hi != w.hi)
 		return K_NONE;	/* entry 0 has length 0: no key */
-	/* Bytes 16 to n - 8 of a key longer than 24 bytes, by words. */
-	if (n > 24)
+	/* Bytes 16 to n of a key longer than 16 bytes, by words, the last
+	 * word ending at n. */
+	if (n > 16) {
 		for (i = 16; i + 8 < n; i += 8)
 			if (evf_load8(s + i) != evf_load8(e->name + i))
 				return K_NONE;
+		if (evf_load8(s + n - 8) != evf_load8(e->name + n - 8))
+			return K_NONE;
+	}
 	return (enum evf_key)e->key;
 }
 
@@ -353,7 +366,8 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 	const struct rec_field *f, *fend;
 	const uint8_t *first;
 
-	pthread_once(&evf_once, evf_tab_build);
+	if (!__atomic_load_n(&evf_built, __ATOMIC_ACQUIRE))
+		pthread_once(&evf_once, evf_tab_build);
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;

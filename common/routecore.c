@@ -199,15 +199,15 @@ route_lost(struct route_core *c, struct sink *s)
 	return -1;
 }
 
-/* Counts a record written to s (rc from sink_write(), the sink's drop
- * count from before it in dropped). Returns 0, or -1 if s failed (counted,
- * reported once per sink). Inlined: it follows every write. */
+/* Counts a record written to s (rc from sink_put() or sink_putv(): 1 when
+ * it dropped). Returns 0, or -1 if s failed (counted, reported once per
+ * sink). Inlined: it follows every write. */
 static inline int
-route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
+route_wrote(struct route_core *c, struct sink *s, int rc)
 {
-	if (rc != 0)
+	if (rc < 0)
 		return route_lost(c, s);
-	if (sink_dropped(s) != dropped)
+	if (rc != 0)
 		(*c->c_dropped)++;
 	else
 		(*c->c_out)++;
@@ -217,7 +217,6 @@ route_wrote(struct route_core *c, struct sink *s, int rc, uint64_t dropped)
 int
 route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 {
-	uint64_t dropped;
 	struct rt_batch *b = c->batch;
 
 	if (s == NULL)
@@ -246,8 +245,7 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 		}
 		return 0;
 	}
-	dropped = sink_dropped(s);
-	return route_wrote(c, s, sink_write(s, p, n), dropped);
+	return route_wrote(c, s, sink_put(s, p, n));
 }
 
 /* Writes the record made of the n parts v to s, as route_emit() writes
@@ -256,12 +254,9 @@ static int
 route_emit_parts(struct route_core *c, struct sink *s,
     const struct sink_part *v, size_t n)
 {
-	uint64_t dropped;
-
 	if (s == NULL)
 		return 0;
-	dropped = sink_dropped(s);
-	return route_wrote(c, s, sink_writev(s, v, n), dropped);
+	return route_wrote(c, s, sink_putv(s, v, n));
 }
 
 /* "INPUT:LINE" of the current line, or "record N" outside route_poll. */

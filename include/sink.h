@@ -69,6 +69,11 @@ struct sink_part {
  * newline), exactly as sink_write() would write it whole; a file sink
  * copies the parts straight into its buffer. Returns as sink_write(). */
 int	sink_writev(struct sink *s, const struct sink_part *v, size_t n);
+/* As sink_write() and sink_writev(), but 1 when the write dropped records
+ * (the sink's drop count grew during it): a caller counting drops needs
+ * no sink_dropped() before and after. */
+int	sink_put(struct sink *s, const char *rec, size_t len);
+int	sink_putv(struct sink *s, const struct sink_part *v, size_t n);
 
 /* Flushes buffered output. 0, or -1 with errno. */
 int	sink_flush(struct sink *s);

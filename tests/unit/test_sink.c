@@ -311,6 +311,49 @@ test_push(void)
 	zsock_destroy(&pull);
 }
 
+/* sink_put() and sink_putv(): 0 for a record written, 1 for one a full
+ * ZMQ sink dropped, -1 once a sink failed, the file's bytes those of
+ * sink_write(). */
+static void
+test_put(void)
+{
+	static const struct sink_part v[3] = { { "{\"a\":", 5 },
+	    { "1", 1 }, { "}", 1 } };
+	char path[600], spec[640], err[256], buf[256];
+	struct sink_opts o;
+	struct sink *s;
+
+	snprintf(path, sizeof(path), "%s/put.ndjson", dir);
+	s = sink_open(path, NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK(sink_put(s, "{\"p\":0}", 7) == 0);
+	CHECK(sink_putv(s, v, 3) == 0);
+	CHECK(sink_written(s) == 2 && sink_dropped(s) == 0);
+	CHECK(sink_close(&s) == 0);
+	CHECK(unit_slurp(path, buf, sizeof(buf)) == 16);
+	CHECK_STR(buf, "{\"p\":0}\n{\"a\":1}\n");
+
+	memset(&o, 0, sizeof(o));
+	o.drop_when_full = true;
+	snprintf(spec, sizeof(spec), "push:@ipc://%s/putdrop.ipc", dir);
+	s = sink_open(spec, &o, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK(sink_put(s, "{}", 2) == 1);
+	CHECK(sink_putv(s, v, 3) == 1);
+	CHECK(sink_dropped(s) == 2 && sink_written(s) == 0);
+	CHECK(sink_close(&s) == 0);
+
+	/* A file sink that failed: -1 from then on. */
+	s = sink_open("/dev/full", NULL, err, sizeof(err));
+	CHECK(s != NULL);
+	CHECK(sink_put(s, "{}", 2) == 0);
+	CHECK(sink_flush(s) == -1);
+	CHECK(sink_put(s, "{}", 2) == -1);
+	CHECK(sink_putv(s, v, 3) == -1);
+	CHECK(sink_writev(s, v, 3) == -1);
+	sink_close(&s);
+}
+
 static void
 test_drop_when_full(void)
 {
@@ -783,6 +826,7 @@ main(void)
 	test_fifo_epipe();
 	test_push();
 	test_drop_when_full();
+	test_put();
 	test_pub_blocks();
 	test_ntop();
 	test_ntop_tlv();
