@@ -98,6 +98,15 @@ ft_slab_put(struct flowtab *ft, char *b, uint32_t size)
 	ft->sfree[c - 1] = b;
 }
 
+/* Gives back the pieces entry e holds. */
+static void
+ft_proc_pieces_put(struct flowtab *ft, struct ft_procent *e)
+{
+	ft_slab_put(ft, e->blob, e->bsize);
+	ft_slab_put(ft, e->json[0], e->jsize[0]);
+	ft_slab_put(ft, e->json[1], e->jsize[1]);
+}
+
 void
 ft_proc_destroy(struct flowtab *ft)
 {
@@ -105,7 +114,7 @@ ft_proc_destroy(struct flowtab *ft)
 
 	for (i = 1; i < ft->nproc; i++)
 		if (ft->proc[i].refs != 0)
-			ft_slab_put(ft, ft->proc[i].blob, ft->proc[i].bsize);
+			ft_proc_pieces_put(ft, &ft->proc[i]);
 	for (i = 0; i < ft->nschunk; i++)
 		free(ft->schunk[i]);
 	free(ft->schunk);
@@ -234,7 +243,7 @@ ft_proc_unref(struct flowtab *ft, uint32_t id)
 			*pp = e->next;
 			break;
 		}
-	ft_slab_put(ft, e->blob, e->bsize);
+	ft_proc_pieces_put(ft, e);
 	memset(e, 0, sizeof(*e));
 	e->next = ft->freeproc;
 	ft->freeproc = id;
@@ -306,6 +315,40 @@ size_t
 flowtab_nprocs(const struct flowtab *ft)
 {
 	return ft->liveproc;
+}
+
+const char *
+flowtab_proc_json(const struct flowtab *ft, uint32_t id, int side,
+    size_t *len)
+{
+	const struct ft_procent *e;
+
+	if (id == 0 || id >= ft->nproc || (side & ~1) != 0)
+		return NULL;
+	e = &ft->proc[id];
+	if (e->refs == 0 || e->json[side] == NULL)
+		return NULL;
+	*len = e->jlen[side];
+	return e->json[side];
+}
+
+void
+flowtab_proc_json_set(struct flowtab *ft, uint32_t id, int side,
+    const char *text, size_t len)
+{
+	struct ft_procent *e;
+
+	if (id == 0 || id >= ft->nproc || (side & ~1) != 0 ||
+	    len > UINT32_MAX)
+		return;
+	e = &ft->proc[id];
+	if (e->refs == 0)
+		return;
+	ft_slab_put(ft, e->json[side], e->jsize[side]);
+	e->json[side] = ft_slab_get(ft, len, &e->jsize[side]);
+	if (len > 0)
+		memcpy(e->json[side], text, len);
+	e->jlen[side] = (uint32_t)len;
 }
 
 /* ---- netstat socket info ---- */

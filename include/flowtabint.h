@@ -27,6 +27,8 @@ struct ft_procent {
 	struct flow_proc p;
 	char		*blob;		/* the strings of p, one piece */
 	uint32_t	 bsize;		/* blob's size: a slab class or more */
+	char		*json[2];	/* as written on each side, or NULL */
+	uint32_t	 jlen[2], jsize[2];
 	uint32_t	 refs;		/* 0: free (next is the free link) */
 	uint32_t	 hash;
 	uint32_t	 next;
