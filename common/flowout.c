@@ -140,6 +140,27 @@ fo_proc(struct sbuf *b, int side, const struct flow_proc *p)
 	sbuf_commit(b, o);
 }
 
+/* Block id on side as fo_proc() writes it, kept in the table the first
+ * time: the flows of one process, an event's and its copies', write the
+ * same text, and a copy costs a tenth of writing it member by member. */
+static void
+fo_proc_kept(struct sbuf *b, struct flowtab *ft, uint32_t id, int side)
+{
+	const struct flow_proc *p;
+	const char *j;
+	size_t len, at;
+
+	if ((j = flowtab_proc_json(ft, id, side, &len)) != NULL) {
+		sbuf_add(b, j, len);
+		return;
+	}
+	if ((p = flowtab_proc(ft, id)) == NULL)
+		return;
+	at = b->len;
+	fo_proc(b, side, p);
+	flowtab_proc_json_set(ft, id, side, b->p + at, b->len - at);
+}
+
 static void
 fo_tcp(struct sbuf *b, const struct flow_tcpinfo *t)
 {
@@ -267,11 +288,10 @@ fo_tail(struct sbuf *b, const struct flow *f, enum flow_end why)
 #define FO_FIXEDMAX	512
 
 void
-flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
+flowout_flow(struct sbuf *b, struct flowtab *ft, const struct flow *f,
     enum flow_end why)
 {
 	const struct flowtab_key *k = &f->key;
-	const struct flow_proc *p;
 	const struct flow_tcpinfo *t;
 	int v6 = k->family == 6;
 	const char *ifj;
@@ -314,10 +334,10 @@ flowout_flow(struct sbuf *b, const struct flowtab *ft, const struct flow *f,
 	sbuf_commit(b, o);
 	if (f->l7 != NULL)
 		fo_l7(b, f->l7);
-	if ((p = flowtab_proc(ft, f->proc[0])) != NULL)
-		fo_proc(b, 0, p);
-	if ((p = flowtab_proc(ft, f->proc[1])) != NULL)
-		fo_proc(b, 1, p);
+	if (f->proc[0] != 0)
+		fo_proc_kept(b, ft, f->proc[0], 0);
+	if (f->proc[1] != 0)
+		fo_proc_kept(b, ft, f->proc[1], 1);
 	if (f->state & FLOW_HAS_LAT0) {
 		SBUF_ADDLIT(b, ",\"" EVK_CLIENT_NW_LATENCY_MS "\":");
 		sbuf_add_fix3(b, f->lat[0]);

@@ -141,10 +141,7 @@ flowtab_destroy(struct flowtab **ftp)
 	free(ft->ifjlen);
 	free(ft->if_active);
 	free(ft->if_expired);
-	for (i = 1; i < ft->nproc; i++)
-		free(ft->proc[i].blob);
-	free(ft->proc);
-	free(ft->pbucket);
+	ft_proc_destroy(ft);
 	free(ft->tcp);
 	free(ft->tcpfree);
 	free(ft);

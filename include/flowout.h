@@ -10,7 +10,7 @@
  * its "_iface", the client as IPV4_SRC_ADDR/L4_SRC_PORT, counters, times,
  * processes, socket state, and FLOW_END_REASON (why), or "_interim":true
  * when why is FLOW_END_NONE. Keys with nothing to say are left out. */
-void	flowout_flow(struct sbuf *b, const struct flowtab *ft,
+void	flowout_flow(struct sbuf *b, struct flowtab *ft,
 	    const struct flow *f, enum flow_end why);
 
 #endif

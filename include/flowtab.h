@@ -214,6 +214,15 @@ void	flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 const struct flow_proc *flowtab_proc(const struct flowtab *ft, uint32_t id);
 /* Interned blocks alive. */
 size_t	flowtab_nprocs(const struct flowtab *ft);
+/* The text kept by flowtab_proc_json_set() for block id on side (0 or 1),
+ * its length in *len; NULL when none is kept. */
+const char *flowtab_proc_json(const struct flowtab *ft, uint32_t id,
+	    int side, size_t *len);
+/* Keeps a copy of text[0..len), what block id writes on side, for
+ * flowtab_proc_json() until the block is freed (an interned block never
+ * changes, so the text stays right). */
+void	flowtab_proc_json_set(struct flowtab *ft, uint32_t id, int side,
+	    const char *text, size_t len);
 
 /* The netstat info of f, created empty when create is true; NULL if
  * there is none and create is false. */

@@ -19,9 +19,16 @@ struct ft_list {
 	uint32_t	 head, tail;
 };
 
+#define FT_SLAB_STEP	32
+#define FT_SLAB_NCLASS	16	/* pieces up to 512 bytes */
+#define FT_SLAB_CHUNK	65536
+
 struct ft_procent {
 	struct flow_proc p;
-	char		*blob;		/* the strings of p, one allocation */
+	char		*blob;		/* the strings of p, one piece */
+	uint32_t	 bsize;		/* blob's size: a slab class or more */
+	char		*json[2];	/* as written on each side, or NULL */
+	uint32_t	 jlen[2], jsize[2];
 	uint32_t	 refs;		/* 0: free (next is the free link) */
 	uint32_t	 hash;
 	uint32_t	 next;
@@ -58,6 +65,15 @@ struct flowtab {
 	size_t		 liveproc;
 	uint32_t	*pbucket;
 	uint32_t	 npbucket;
+	/* The blocks' strings: pieces of FT_SLAB_STEP bytes times 1 to
+	 * FT_SLAB_NCLASS from chunks kept until flowtab_destroy(), a freed
+	 * piece on its class's list (linked through its first bytes);
+	 * larger ones from malloc. */
+	char		*sfree[FT_SLAB_NCLASS];
+	char		**schunk;
+	size_t		 nschunk;
+	char		*scur;		/* free end of the last chunk */
+	size_t		 sleft;		/* bytes left there */
 
 	struct flow_tcpinfo *tcp;	/* tcp[0] unused */
 	uint32_t	 ntcp, captcp;
@@ -80,5 +96,7 @@ ft_mix(uint64_t h, uint64_t v)
 
 /* Drops one reference to process id (0: none), freeing it at the last. */
 void	ft_proc_unref(struct flowtab *ft, uint32_t id);
+/* Frees the process blocks, their strings and their hash table. */
+void	ft_proc_destroy(struct flowtab *ft);
 
 #endif

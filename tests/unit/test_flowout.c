@@ -264,6 +264,39 @@ main(void)
 		    "\"DST_PROC_CONTAINER_NS\":\"kube-system\","
 		    "\"FLOW_EVENT_ONLY\":true}");
 		CHECK(record_parse(&r, b.p, b.len) == REC_OK && r.compact);
+		/* The block's text is kept for the next flows of the block,
+		 * side by side: the same text again, and on the other side
+		 * of another flow the SRC_ one. */
+		{
+			struct sbuf w = { 0 };
+			struct flowtab_key kh = k6;
+			struct flow *h;
+
+			sbuf_adds(&w, b.p);
+			sbuf_reset(&b);
+			flowout_flow(&b, ft, g, FLOW_END_NONE);
+			CHECK_STR(b.p, w.p);
+			kh.port[0] = 5354;
+			h = flowtab_insert(ft, &kh, 10 * SEC);
+			flowtab_set_proc(ft, h, 0, &p);
+			CHECK(h->proc[0] == g->proc[1]);
+			sbuf_reset(&b);
+			flowout_flow(&b, ft, h, FLOW_END_NONE);
+			CHECK(strstr(b.p, ",\"SRC_PROC_PID\":42,"
+			    "\"SRC_PROC_NAME\"") != NULL &&
+			    strstr(b.p, "DST_PROC") == NULL);
+			/* A block changed is a new block, with its own text. */
+			p.n[FP_PID] = 43;
+			flowtab_set_proc(ft, g, 1, &p);
+			sbuf_reset(&b);
+			flowout_flow(&b, ft, g, FLOW_END_NONE);
+			CHECK(strstr(b.p, "\"DST_PROC_PID\":43,") != NULL);
+			sbuf_reset(&b);
+			flowout_flow(&b, ft, h, FLOW_END_NONE);
+			CHECK(strstr(b.p, "\"SRC_PROC_PID\":42,") != NULL);
+			flowtab_end(ft, h, FLOW_END_IDLE);
+			sbuf_free(&w);
+		}
 	}
 
 	/* A block with every field writes every field, on both sides. */

@@ -302,6 +302,137 @@ test_l7(void)
 	flowtab_destroy(&ft);
 }
 
+/* ---- process blocks: their strings' pieces and kept texts ---- */
+
+#define PN	48		/* flows */
+#define PLEN	700		/* longest string: past the largest piece */
+
+static char pool[8][PLEN + 1];
+
+/* A block of random strings (from a small pool, so that flows share
+ * blocks) and numbers; each string's length is one of the pool's. */
+static void
+rand_proc(struct flow_proc *p, unsigned *seed)
+{
+	int k;
+
+	memset(p, 0, sizeof(*p));
+	/* Mostly short strings, so that the pieces of every size are
+	 * used, now and then one longer than the largest. */
+	for (k = 0; k < FP_NSTR; k++)
+		if (rand_r(seed) % 3 == 0)
+			p->s[k] = pool[rand_r(seed) % 8] + PLEN -
+			    (rand_r(seed) % 8 ? rand_r(seed) % 120 :
+			    rand_r(seed) % (PLEN + 1));
+	if (rand_r(seed) % 2) {
+		p->n[FP_PID] = rand_r(seed) % 4;
+		p->nset = 1u << FP_PID;
+	}
+}
+
+/* What a block holds, in short: the text kept for it in the test. */
+static size_t
+proc_desc(char *buf, size_t cap, const struct flow_proc *p, int side)
+{
+	size_t n;
+	int k;
+
+	n = (size_t)snprintf(buf, cap, "%d:%x:%lld", side, p->nset,
+	    (long long)p->n[FP_PID]);
+	for (k = 0; k < FP_NSTR; k++)
+		n += (size_t)snprintf(buf + n, cap - n, ",%d",
+		    p->s[k] == NULL ? -1 : (int)strlen(p->s[k]));
+	return n;
+}
+
+static int
+proc_same(const struct flow_proc *a, const struct flow_proc *b)
+{
+	int k;
+
+	if (a == NULL || b == NULL || a->nset != b->nset ||
+	    ((a->nset & 1u << FP_PID) && a->n[FP_PID] != b->n[FP_PID]))
+		return 0;
+	for (k = 0; k < FP_NSTR; k++)
+		if ((a->s[k] == NULL) != (b->s[k] == NULL) ||
+		    (a->s[k] != NULL && strcmp(a->s[k], b->s[k]) != 0))
+			return 0;
+	return 1;
+}
+
+/* Flows take random blocks and end at random; after every step each
+ * live flow's block must read as what it was given (its strings sit in
+ * pieces of the table, freed and reused), and a text kept for a block
+ * must be the one kept for it, never one of a block freed before. */
+static void
+test_proc_pieces(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flow *f[PN];
+	struct flow_proc want[PN];
+	char txt[160];
+	const char *j;
+	size_t len;
+	unsigned seed = 7, bad = 0, kept = 0;
+	int i, k, step;
+
+	for (i = 0; i < 8; i++) {
+		for (k = 0; k < PLEN; k++)
+			pool[i][k] = (char)('a' + (i * 7 + k) % 26);
+		pool[i][PLEN] = '\0';
+	}
+	for (i = 0; i < PN; i++) {
+		struct flowtab_key key = key4((uint8_t)i, 1, 200, 80, 0);
+
+		f[i] = flowtab_insert(ft, &key, 0);
+		memset(&want[i], 0, sizeof(want[i]));
+	}
+	for (step = 0; step < 20000; step++) {
+		struct flowtab_key key;
+
+		i = rand_r(&seed) % PN;
+		key = key4((uint8_t)i, 1, 200, 80, 0);
+		flowtab_end(ft, f[i], FLOW_END_IDLE);
+		f[i] = flowtab_insert(ft, &key, 0);
+		rand_proc(&want[i], &seed);
+		flowtab_set_proc(ft, f[i], 0, &want[i]);
+		/* The text kept describes the block and the side. */
+		if (f[i]->proc[0] != 0 && rand_r(&seed) % 2) {
+			len = proc_desc(txt, sizeof(txt), &want[i], step % 2);
+			flowtab_proc_json_set(ft, f[i]->proc[0], step % 2,
+			    txt, len);
+		}
+		for (k = 0; k < PN; k++) {
+			uint32_t id = f[k]->proc[0];
+			int side;
+
+			if (id == 0) {
+				bad += want[k].nset != 0;
+				continue;
+			}
+			bad += !proc_same(flowtab_proc(ft, id), &want[k]);
+			for (side = 0; side < 2; side++) {
+				if ((j = flowtab_proc_json(ft, id, side,
+				    &len)) == NULL)
+					continue;
+				kept++;
+				bad += len != proc_desc(txt, sizeof(txt),
+				    &want[k], side) || memcmp(j, txt, len) != 0;
+			}
+		}
+	}
+	CHECK(bad == 0);
+	CHECK(kept > 100000);		/* the check above did check */
+	CHECK(flowtab_proc_json(ft, 0, 0, &len) == NULL);
+	CHECK(flowtab_proc_json(ft, f[0]->proc[0], 2, &len) == NULL);
+	for (i = 0; i < PN; i++)
+		flowtab_end(ft, f[i], FLOW_END_IDLE);
+	CHECK(flowtab_nprocs(ft) == 0);
+	flowtab_destroy(&ft);
+}
+
 int
 main(void)
 {
@@ -311,6 +442,7 @@ main(void)
 	test_expiry();
 	test_evict();
 	test_procs();
+	test_proc_pieces();
 	test_many();
 	return unit_done("flowtab");
 }
