@@ -72,11 +72,16 @@ start_on_fifo() {
 	exec 7> "$(T in)"
 }
 
-# Sends SIGTERM to STAGE, closes fd 7 and sets RC to its exit status.
-term_stage() {
+# Sends SIGTERM to STAGE and sets RC to its exit status.
+stop_stage() {
 	kill -TERM "$STAGE"
 	RC=0
 	wait "$STAGE" || RC=$?
+}
+
+# stop_stage, then closes fd 7.
+term_stage() {
+	stop_stage
 	exec 7>&-
 }
 
@@ -163,9 +168,7 @@ usr1_pending() {
 	cat "$(T ofifo)" > "$(T out)" 3>&- &
 	KILL_PIDS="$KILL_PIDS $!"
 	await_counter "$STAGE" "$(T err)" records_out 0
-	kill -TERM "$STAGE"
-	RC=0
-	wait "$STAGE" || RC=$?
+	stop_stage
 	[ "$RC" -eq 0 ]
 	[ "$(counter "$(T err)" records_out)" -eq 0 ]
 	# Told to stop while it waits: a clear message, and a stop is no
@@ -174,9 +177,7 @@ usr1_pending() {
 	STAGE=$!
 	KILL_PIDS="${KILL_PIDS:-} $STAGE"
 	wait_for "usr1_ready $STAGE" 10
-	kill -TERM "$STAGE"
-	RC=0
-	wait "$STAGE" || RC=$?
+	stop_stage
 	[ "$RC" -eq 0 ]
 	[ "$(cat "$(T err2)")" = "zmq-ingest: $(T ofifo): stopped while waiting for a reader" ]
 }
@@ -201,9 +202,7 @@ usr1_pending() {
 	KILL_PIDS="$STAGE"
 	ev-emit -q -n 20 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	await_counter "$STAGE" "$(T err)" records_out 300
-	kill -TERM "$STAGE"
-	RC=0
-	wait "$STAGE" || RC=$?
+	stop_stage
 	[ "$RC" -eq 0 ]
 	[ "$(wc -l < "$(T out)")" -eq 300 ]
 	[ "$(counter "$(T err)" records_out)" -eq 300 ]
@@ -300,9 +299,7 @@ stalled() {
 	ev-emit -q -f 15001 "$ep" "$DATA/zmq-events.ndjson" 2>/dev/null
 	lines=0
 	wait_for "kill -USR1 $STAGE; sleep 0.1; all_counted" 10 || true
-	kill -TERM "$STAGE"
-	RC=0
-	wait "$STAGE" || RC=$?
+	stop_stage
 	wait "$CAT"
 	kill "$SLEEPER" 2>/dev/null || true
 	[ "$RC" -eq 0 ]

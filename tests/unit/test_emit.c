@@ -44,6 +44,24 @@ frame(void *sub, void *buf, size_t size, int *more)
 	return n;
 }
 
+/* The emitter's settings of these tests: connect to epc, v1 headers,
+ * one event a message, sent once, numbered from first. */
+static void
+conf(struct emit_conf *c, const char *epc, void *ctx, uint32_t first)
+{
+	memset(c, 0, sizeof(*c));
+	c->endpoint = epc;	/* trailing c: connect */
+	c->layout = NTOPHDR_V1;
+	c->version = -1;
+	c->batch = 1;
+	c->first_msg_id = first;
+	c->repeat = 1;
+	c->topic = "flow";
+	c->wait = 2;
+	c->linger = 2;
+	c->zctx = ctx;
+}
+
 /* Receives one message of header and payload; returns the msg_id, or 0
  * when none came. */
 static uint32_t
@@ -67,7 +85,7 @@ static void
 stream_checks(void *ctx, void *sub, const char *epc)
 {
 	char path[64], nofile[] = "/nonexistent/evpipe-test-emit", buf[256];
-	struct emit_conf c = { 0 };
+	struct emit_conf c;
 	struct stats *st = stats_new("test");
 	struct run r = { 0 };
 	struct emit *e;
@@ -80,16 +98,7 @@ stream_checks(void *ctx, void *sub, const char *epc)
 	CHECK((fp = fopen(path, "w")) != NULL);
 	fputs("{\"a\":1}\nbad\n{\"b\":2}\n", fp);
 	fclose(fp);
-	c.endpoint = epc;
-	c.layout = NTOPHDR_V1;
-	c.version = -1;
-	c.batch = 1;
-	c.first_msg_id = 7;
-	c.repeat = 1;
-	c.topic = "flow";
-	c.wait = 2;
-	c.linger = 2;
-	c.zctx = ctx;
+	conf(&c, epc, ctx, 7);
 	CHECK((e = emit_new(&c, st, err, sizeof(err))) != NULL);
 	r.e = e;
 	r.files[0] = path;
@@ -140,17 +149,7 @@ main(void)
 	CHECK(zmq_bind(sub, ep) == 0);
 	snprintf(epc, sizeof(epc), "%sc", ep);
 
-	memset(&c, 0, sizeof(c));
-	c.endpoint = epc;	/* trailing c: connect */
-	c.layout = NTOPHDR_V1;
-	c.version = -1;
-	c.batch = 1;
-	c.first_msg_id = 1;
-	c.repeat = 1;
-	c.topic = "flow";
-	c.wait = 2;
-	c.linger = 2;
-	c.zctx = ctx;
+	conf(&c, epc, ctx, 1);
 	e = emit_new(&c, st, err, sizeof(err));
 	CHECK(e != NULL);
 	fp = fmemopen((void *)lines, strlen(lines), "r");
