@@ -194,25 +194,84 @@ no_in(const struct rec_field *f, const char *const *names, size_t n)
 	return false;
 }
 
-/* Appends a number parsed from a string value as its shortest form. */
-static void
-no_number(struct sbuf *b, const struct rec_field *f)
+/* The most bytes no_put_number() writes: a value as sent, or printf's
+ * "%.17g" of a double ("-", 17 digits, a point and "e-308": 24). */
+#define NO_NUMMAX(f)	((f)->vlen > 24 ? (f)->vlen : 24)
+
+/* Writes plain decimal s[0..n) (-?DIGITS(.DIGITS)?, 15 digits at most)
+ * as "%.15g" writes the double it is read as: 15 digits always survive
+ * the trip through a double, so "%.15g" gives them back, without the
+ * leading zeros and the fraction's trailing ones, and strtod reads that
+ * back exactly. Returns the end, or NULL when s is not such a number or
+ * is below 1e-4 (where "%.15g" writes an exponent). printf takes some
+ * 2,700 instructions a number; ev-emit writes one for every event. */
+static char *
+no_put_plain(char *o, const char *s, size_t n)
 {
-	char buf[40];
+	bool neg = n > 0 && *s == '-';
+	const char *e = s + n, *ip = s + neg, *ie = ip, *fp = NULL, *fe;
+	size_t z;
+
+	while (ie < e && *ie >= '0' && *ie <= '9')
+		ie++;
+	if (ie == ip)
+		return NULL;
+	fe = ie;
+	if (ie < e && *ie == '.') {
+		for (fp = fe = ie + 1; fe < e && *fe >= '0' && *fe <= '9'; fe++)
+			;
+		if (fe == fp)
+			return NULL;
+	}
+	if (fe != e || (size_t)(ie - ip) + (fp ? (size_t)(fe - fp) : 0) > 15)
+		return NULL;
+	while (ie - ip > 1 && *ip == '0')
+		ip++;
+	while (fp != NULL && fe > fp && fe[-1] == '0')
+		fe--;
+	if (fp != NULL && fe > fp && *ip == '0') {
+		for (z = 0; fp[z] == '0'; z++)
+			;
+		if (z >= 4)
+			return NULL;
+	}
+	if (neg)
+		*o++ = '-';
+	o = sbuf_put(o, ip, (size_t)(ie - ip));
+	if (fp != NULL && fe > fp) {
+		*o++ = '.';
+		o = sbuf_put(o, fp, (size_t)(fe - fp));
+	}
+	return o;
+}
+
+/* Writes a number sent as a string as its shortest form ("%.15g", or
+ * "%.17g" when that does not read back as the same double), anything
+ * else as sent; at most NO_NUMMAX(f) bytes. Returns the end. */
+static char *
+no_put_number(char *o, const struct rec_field *f)
+{
+	char buf[40], *end;
 	double d;
 
-	if (f->kind == REC_NUMBER) {
-		sbuf_add(b, f->val, f->vlen);
-		return;
-	}
-	if (rec_double(f, &d) != 0 || !isfinite(d)) {
-		sbuf_add(b, f->val, f->vlen);	/* not a number: as sent */
-		return;
-	}
+	if (f->kind == REC_NUMBER)
+		return sbuf_put(o, f->val, f->vlen);
+	if (f->kind == REC_STRING && !f->vesc &&
+	    (end = no_put_plain(o, f->val + 1, f->vlen - 2)) != NULL)
+		return end;
+	if (rec_double(f, &d) != 0 || !isfinite(d))
+		return sbuf_put(o, f->val, f->vlen);	/* not a number */
 	snprintf(buf, sizeof(buf), "%.15g", d);
 	if (strtod(buf, NULL) != d)
 		snprintf(buf, sizeof(buf), "%.17g", d);
-	sbuf_adds(b, buf);
+	return sbuf_put(o, buf, strlen(buf));
+}
+
+/* Appends a number sent as a string as no_put_number() writes it. */
+static void
+no_number(struct sbuf *b, const struct rec_field *f)
+{
+	sbuf_commit(b, no_put_number(sbuf_room(b, NO_NUMMAX(f)), f));
 }
 
 /* Appends ,"KEY": (no comma for the first member) with the key as its
@@ -540,12 +599,24 @@ ntopout_record(struct ntopout *o, const char *rec, size_t len,
 	return fn(arg, topic, o->out.p, o->out.len);
 }
 
+/* Writes "KEY": at o, after a comma unless first; returns the end. */
+static char *
+no_put_key(char *o, bool first, const char *k, size_t klen)
+{
+	if (!first)
+		*o++ = ',';
+	*o++ = '"';
+	o = sbuf_put(o, k, klen);
+	return SBUF_PUTLIT(o, "\":");
+}
+
 void
 ntopout_event(struct sbuf *out, const struct record *r)
 {
 	const struct rec_field *f, *lat = record_get(r, EVK_NW_LATENCY_MS);
 	const char *name;
 	bool first = true, any_ = false;
+	char *o;
 	size_t i;
 
 	for (i = 0; i < r->nf && !any_; i++)
@@ -557,18 +628,25 @@ ntopout_event(struct sbuf *out, const struct record *r)
 	f = record_get(r, EVK_TCP_EVENT_TYPE);
 	name = f != NULL && rec_streq(f, "ACCEPT") ?
 	    EVK_SERVER_NW_LATENCY_MS : EVK_CLIENT_NW_LATENCY_MS;
-	sbuf_addc(out, '{');
+	/* One reservation for the whole rewrite: each member is written
+	 * as long as it was, or shorter (no spaces), but the latency, whose
+	 * name and number may grow. */
+	o = sbuf_room(out, r->len + sizeof(EVK_SERVER_NW_LATENCY_MS) +
+	    (lat != NULL ? NO_NUMMAX(lat) : 0));
+	*o++ = '{';
 	for (i = 0; i < r->nf; i++) {
 		f = &r->f[i];
 		if (f->klen > 0 && f->key[0] == '_')
 			continue;
 		if (f == lat) {
-			no_key(out, &first, name, strlen(name), false);
-			no_number(out, f);
-			continue;
+			o = no_put_key(o, first, name, strlen(name));
+			o = no_put_number(o, f);
+		} else {
+			o = no_put_key(o, first, f->key, f->klen);
+			o = sbuf_put(o, f->val, f->vlen);
 		}
-		no_key(out, &first, f->key, f->klen, false);
-		sbuf_add(out, f->val, f->vlen);
+		first = false;
 	}
-	sbuf_addc(out, '}');
+	*o++ = '}';
+	sbuf_commit(out, o);
 }

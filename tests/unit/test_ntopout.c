@@ -1,9 +1,10 @@
 /* test_ntopout.c - unit tests for common/ntopout.c: ids, deltas of interim
  * records summing to the final totals, the nested client process only
  * where it cannot make counters absolute, iface summaries, latency, and
- * ev-emit's event form. */
+ * ev-emit's event form, its numbers as printf writes them. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ntopout.h"
@@ -229,6 +230,70 @@ test_latency(void)
 	ntopout_free(&o);
 }
 
+/* A plain decimal string: sign, 1-17 integer digits (leading zeros
+ * too), no fraction or 1-17 fraction digits, often zeros at either end
+ * or near 1e-4, so that both the hand-written form and printf's are
+ * taken. */
+static void
+rand_decimal(char *s, uint64_t *seed)
+{
+	int i, ni, nf, zeros;
+
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	ni = (int)(*seed >> 33) % 17 + 1;
+	nf = (int)(*seed >> 41) % 19 - 1;
+	zeros = (int)(*seed >> 50) % 7;
+	if (*seed >> 63)
+		*s++ = '-';
+	for (i = 0; i < ni; i++) {
+		*seed = *seed * 6364136223846793005ULL + 1ULL;
+		*s++ = (char)('0' + (i < zeros / 2 ? 0 : (*seed >> 40) % 10));
+	}
+	if (nf > 0)
+		*s++ = '.';
+	for (i = 0; i < nf; i++) {
+		*seed = *seed * 6364136223846793005ULL + 1ULL;
+		*s++ = (char)('0' + (i < zeros ? 0 : (*seed >> 40) % 10));
+	}
+	*s = '\0';
+}
+
+/* ev-emit's latency as printf writes the double the text reads as:
+ * "%.15g", or "%.17g" when that does not read back the same. */
+static void
+test_number_forms(void)
+{
+	char num[64], ev[128], want[128], buf[40];
+	struct record r = { 0 };
+	struct sbuf b = { 0 };
+	uint64_t seed = 1;
+	double d;
+	int i, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		rand_decimal(num, &seed);
+		if (i < 6)	/* the edges, spelt out */
+			strcpy(num, (const char *[]){ "-0.000", "0.0001",
+			    "0.00009", "000", "100000000000000",
+			    "999999999999999.9" }[i]);
+		snprintf(ev, sizeof(ev), "{\"NW_LATENCY_MS\":\"%s\"}", num);
+		d = strtod(num, NULL);
+		snprintf(buf, sizeof(buf), "%.15g", d);
+		if (strtod(buf, NULL) != d)
+			snprintf(buf, sizeof(buf), "%.17g", d);
+		snprintf(want, sizeof(want), "{\"CLIENT_NW_LATENCY_MS\":%s}",
+		    buf);
+		CHECK(record_parse(&r, ev, strlen(ev)) == REC_OK);
+		sbuf_reset(&b);
+		ntopout_event(&b, &r);
+		if (strcmp(b.p, want) != 0 && bad++ < 5)
+			fprintf(stderr, "%s: got %s, want %s\n", num, b.p, want);
+	}
+	CHECK(bad == 0);
+	sbuf_free(&b);
+	record_free(&r);
+}
+
 int
 main(void)
 {
@@ -238,6 +303,7 @@ main(void)
 	test_process();
 	test_iface();
 	test_latency();
+	test_number_forms();
 	sbuf_free(&got);
 	return unit_done("ntopout");
 }
