@@ -605,10 +605,11 @@ flowagg_finish(struct flowagg *fa)
 
 /* ---- the loop ---- */
 
+/* A record the sink dropped is counted there; only an error stops. */
 static int
 fa_sink_out(void *arg, const char *rec, size_t len)
 {
-	return sink_write(arg, rec, len);
+	return sink_write(arg, rec, len) < 0 ? -1 : 0;
 }
 
 static int

@@ -199,7 +199,7 @@ route_lost(struct route_core *c, struct sink *s)
 	return -1;
 }
 
-/* Counts a record written to s (rc from sink_put() or sink_putv(): 1 when
+/* Counts a record written to s (rc from sink_write() or sink_writev(): 1 when
  * it dropped). Returns 0, or -1 if s failed (counted, reported once per
  * sink). Inlined: it follows every write. */
 static inline int
@@ -245,7 +245,7 @@ route_emit(struct route_core *c, struct sink *s, const char *p, size_t n)
 		}
 		return 0;
 	}
-	return route_wrote(c, s, sink_put(s, p, n));
+	return route_wrote(c, s, sink_write(s, p, n));
 }
 
 /* Writes the record made of the n parts v to s, as route_emit() writes
@@ -256,7 +256,7 @@ route_emit_parts(struct route_core *c, struct sink *s,
 {
 	if (s == NULL)
 		return 0;
-	return route_wrote(c, s, sink_putv(s, v, n));
+	return route_wrote(c, s, sink_writev(s, v, n));
 }
 
 /* "INPUT:LINE" of the current line, or "record N" outside route_poll. */

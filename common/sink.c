@@ -268,8 +268,10 @@ sk_write_fd(struct sink *s, const char *rec, size_t len)
 	return 0;
 }
 
-int
-sink_write(struct sink *s, const char *rec, size_t len)
+/* Writes rec to s whatever its kind: 0 (also when a full ZMQ sink dropped
+ * it, counted), or -1 with errno. */
+static int
+sk_write(struct sink *s, const char *rec, size_t len)
 {
 	int rc;
 
@@ -306,32 +308,24 @@ sink_write(struct sink *s, const char *rec, size_t len)
 }
 
 /* A file sink never drops, so its records skip the drop count's
- * comparison; every other kind is written by sink_write() with the count
+ * comparison; every other kind is written by sk_write() with the count
  * read before and after (a batched ZMQ sink may drop a whole batch on the
  * write that sends it). */
 int
-sink_put(struct sink *s, const char *rec, size_t len)
+sink_write(struct sink *s, const char *rec, size_t len)
 {
 	uint64_t dropped = s->dropped;
 	int rc;
 
 	if (s->kind == SK_FD && s->error == 0)
 		return sk_write_fd(s, rec, len);
-	if ((rc = sink_write(s, rec, len)) != 0)
+	if ((rc = sk_write(s, rec, len)) != 0)
 		return rc;
 	return s->dropped != dropped;
 }
 
 int
 sink_writev(struct sink *s, const struct sink_part *v, size_t n)
-{
-	int rc = sink_putv(s, v, n);
-
-	return rc < 0 ? -1 : 0;
-}
-
-int
-sink_putv(struct sink *s, const struct sink_part *v, size_t n)
 {
 	size_t len = 0, i;
 	char *o;
@@ -357,7 +351,7 @@ sink_putv(struct sink *s, const struct sink_part *v, size_t n)
 	sbuf_reset(&s->vb);
 	for (i = 0; i < n; i++)
 		sbuf_add(&s->vb, v[i].p, v[i].n);
-	return sink_put(s, s->vb.p != NULL ? s->vb.p : "", s->vb.len);
+	return sink_write(s, s->vb.p != NULL ? s->vb.p : "", s->vb.len);
 }
 
 int

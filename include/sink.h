@@ -55,9 +55,13 @@ struct sink *sink_open(const char *spec, const struct sink_opts *o,
  * opts_open_status(spec) gives. */
 struct sink *sink_open_or_die(const char *spec, const struct sink_opts *o);
 
-/* Writes one record (len bytes, no newline). Returns 0 (also when a full
- * ZMQ sink dropped it under drop_when_full: counted), or -1 with errno on a
- * write error that loses output (EPIPE when the reader went away). */
+/* Writes one record (len bytes, no newline). Returns 0 when it was
+ * written; 1 when the write dropped records (a full ZMQ sink under
+ * drop_when_full: the sink's drop count grew during it, and a batched
+ * sink may drop a whole batch on the write that sends it), so a caller
+ * counting drops needs no sink_dropped() before and after; or -1 with
+ * errno on a write error that loses output (EPIPE when the reader went
+ * away). */
 int	sink_write(struct sink *s, const char *rec, size_t len);
 
 /* One piece of a record for sink_writev(). */
@@ -69,11 +73,6 @@ struct sink_part {
  * newline), exactly as sink_write() would write it whole; a file sink
  * copies the parts straight into its buffer. Returns as sink_write(). */
 int	sink_writev(struct sink *s, const struct sink_part *v, size_t n);
-/* As sink_write() and sink_writev(), but 1 when the write dropped records
- * (the sink's drop count grew during it): a caller counting drops needs
- * no sink_dropped() before and after. */
-int	sink_put(struct sink *s, const char *rec, size_t len);
-int	sink_putv(struct sink *s, const struct sink_part *v, size_t n);
 
 /* Flushes buffered output. 0, or -1 with errno. */
 int	sink_flush(struct sink *s);

@@ -311,9 +311,8 @@ test_push(void)
 	zsock_destroy(&pull);
 }
 
-/* sink_put() and sink_putv(): 0 for a record written, 1 for one a full
- * ZMQ sink dropped, -1 once a sink failed, the file's bytes those of
- * sink_write(). */
+/* sink_write() and sink_writev(): 0 for a record written, 1 for one a
+ * full ZMQ sink dropped, -1 once a sink failed. */
 static void
 test_put(void)
 {
@@ -326,8 +325,8 @@ test_put(void)
 	snprintf(path, sizeof(path), "%s/put.ndjson", dir);
 	s = sink_open(path, NULL, err, sizeof(err));
 	CHECK(s != NULL);
-	CHECK(sink_put(s, "{\"p\":0}", 7) == 0);
-	CHECK(sink_putv(s, v, 3) == 0);
+	CHECK(sink_write(s, "{\"p\":0}", 7) == 0);
+	CHECK(sink_writev(s, v, 3) == 0);
 	CHECK(sink_written(s) == 2 && sink_dropped(s) == 0);
 	CHECK(sink_close(&s) == 0);
 	CHECK(unit_slurp(path, buf, sizeof(buf)) == 16);
@@ -338,18 +337,17 @@ test_put(void)
 	snprintf(spec, sizeof(spec), "push:@ipc://%s/putdrop.ipc", dir);
 	s = sink_open(spec, &o, err, sizeof(err));
 	CHECK(s != NULL);
-	CHECK(sink_put(s, "{}", 2) == 1);
-	CHECK(sink_putv(s, v, 3) == 1);
+	CHECK(sink_write(s, "{}", 2) == 1);
+	CHECK(sink_writev(s, v, 3) == 1);
 	CHECK(sink_dropped(s) == 2 && sink_written(s) == 0);
 	CHECK(sink_close(&s) == 0);
 
 	/* A file sink that failed: -1 from then on. */
 	s = sink_open("/dev/full", NULL, err, sizeof(err));
 	CHECK(s != NULL);
-	CHECK(sink_put(s, "{}", 2) == 0);
+	CHECK(sink_write(s, "{}", 2) == 0);
 	CHECK(sink_flush(s) == -1);
-	CHECK(sink_put(s, "{}", 2) == -1);
-	CHECK(sink_putv(s, v, 3) == -1);
+	CHECK(sink_write(s, "{}", 2) == -1);
 	CHECK(sink_writev(s, v, 3) == -1);
 	sink_close(&s);
 }
@@ -373,7 +371,7 @@ test_drop_when_full(void)
 	s = sink_open(spec, &o, err, sizeof(err));
 	CHECK(s != NULL);
 	for (i = 0; i < 5; i++)
-		CHECK(wstr(s, "{}") == 0);
+		CHECK(wstr(s, "{}") == 1);
 	CHECK(sink_dropped(s) == 5);
 	CHECK(sink_written(s) == 0);
 	CHECK(sink_close(&s) == 0);
@@ -390,7 +388,7 @@ test_drop_when_full(void)
 	join(s, sub);
 	o.sndhwm = 0;
 	for (i = 0, fails = 0; i < 1000; i++)
-		fails += wstr(s, "{\"n\":1}") != 0;
+		fails += wstr(s, "{\"n\":1}") < 0;
 	CHECK(fails == 0);
 	zsock_set_rcvtimeo(sub, 100);
 	while ((m = zmsg_recv(sub)) != NULL) {
@@ -623,7 +621,7 @@ test_ntop(void)
 	CHECK_STR(h.topic, "flow");
 
 	/* Not a JSON object: dropped and counted, msg_id not used. */
-	CHECK(wstr(s, "{\"broken\":") == 0);
+	CHECK(wstr(s, "{\"broken\":") == 1);
 	CHECK(sink_dropped(s) == 1);
 
 	/* More "_" keys than record_write takes at once, repeated ones. */
@@ -763,7 +761,7 @@ test_no_subscriber(void)
 	s = sink_open("zmq:@inproc://sktest-nosub-drop", &o, err, sizeof(err));
 	CHECK(s != NULL);
 	for (i = 0; i < 3; i++)
-		CHECK(wstr(s, "{\"n\":1}") == 0);
+		CHECK(wstr(s, "{\"n\":1}") == 1);
 	CHECK(sink_dropped(s) == 3 && sink_written(s) == 0);
 	CHECK(sink_close(&s) == 0);
 
