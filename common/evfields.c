@@ -346,12 +346,14 @@ evf_lookup_id(const char *s, size_t n)
 /* A plain key of the pipeline ('_' first) met by evf_read_ids(): the
  * members that decide whether ev-route may splice a copy. */
 static inline void
-evf_collect_pipe(struct evf_slots *sl, const char *key, size_t n)
+evf_collect_pipe(struct evf_slots *sl, const struct rec_field *f,
+    const char *key, size_t n)
 {
 	if (n == sizeof(EVK_IFACE) - 1 &&
-	    memcmp(key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0)
-		sl->n_iface++;
-	else if (n == sizeof(EVK_FROM) - 1 &&
+	    memcmp(key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0) {
+		if (sl->n_iface++ == 0)
+			sl->iface = f;
+	} else if (n == sizeof(EVK_FROM) - 1 &&
 	    memcmp(key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
 		sl->from = true;
 }
@@ -371,6 +373,7 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;
+	sl->iface = NULL;
 	sl->n_iface = 0;
 	sl->from = sl->kesc = false;
 	if (r->nf == 0)
@@ -392,7 +395,7 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 			    EVF_FIRST_NONE)
 				continue;
 			if (end <= K_IDS_END && cls == EVF_FIRST_PIPE) {
-				evf_collect_pipe(sl, key, n);
+				evf_collect_pipe(sl, f, key, n);
 				continue;
 			}
 		} else {
@@ -564,6 +567,7 @@ evf_read_ids(const struct record *r, struct evf_ids *id)
 
 	evf_collect(r, &sl, K_IDS_END);
 	evf_ids_fill(&sl, id);
+	id->iface = sl.iface;
 	id->n_iface = sl.n_iface;
 	id->has_from = sl.from;
 	id->kesc = sl.kesc;

@@ -267,7 +267,8 @@ route_add(struct route_result *res, const struct route_if *f, bool comp)
 /* Finds the first _type and _iface of r (into res->iface) in one walk,
  * which ends once both are found (they lead the records the pipeline
  * writes). A record with an escaped key, which could spell either, is
- * looked up key by key. */
+ * looked up key by key. For a record that is not an event, and one that
+ * does not start with a plain _type. */
 static const struct rec_field *
 route_heads(const struct record *r, struct route_result *res)
 {
@@ -315,9 +316,21 @@ route_decide(const struct route *rt, const struct record *r,
 	res->zjson = NULL;
 	res->zjlen = 0;
 
-	if (!route_streq(route_heads(r, res), "event", 5))
+	/* The pipeline's records start with _type. The first _iface of an
+	 * event is then taken from evf_read_ids()' walk over every member,
+	 * which counts the plain ones; with an escaped key anywhere, it is
+	 * the first whose decoded name is _iface, as route_heads() finds. */
+	if (r->nf > 0 && !r->f[0].kesc && ROUTE_KEYIS(&r->f[0], EVK_TYPE))
+		f = &r->f[0];
+	else
+		f = route_heads(r, res);
+	if (!route_streq(f, "event", 5)) {
+		route_heads(r, res);	/* _iface, for its sink */
 		return;
-	f = res->iface;
+	}
+	evf_read_ids(r, &res->ids);
+	f = res->iface = res->ids.kesc ? record_get(r, EVK_IFACE) :
+	    res->ids.iface;
 	if (f == NULL || f->kind != REC_STRING || f->vlen == 2) {
 		res->kind = ROUTE_NO_IFACE;
 		return;
@@ -338,7 +351,6 @@ route_decide(const struct route *rt, const struct record *r,
 	res->zjson = f->val;
 	res->zjlen = f->vlen;
 	res->kind = ROUTE_EVENT;
-	evf_read_ids(r, &res->ids);
 	res->bad = res->ids.bad;
 
 	/* Rule 2: the interface the event names. */

@@ -71,7 +71,9 @@ struct evf_ids {
 	/* What evf_read_ids() saw of the record's keys, for ev-route, which
 	 * splices a copy only into a record with one "_iface", no "_from"
 	 * and no escaped key (zero from evf_read()): the number of plain
-	 * "_iface" keys, a plain "_from", any key with an escape. */
+	 * "_iface" keys and the first of them (NULL if none), a plain
+	 * "_from", any key with an escape. */
+	const struct rec_field *iface;
 	unsigned	n_iface;
 	bool		has_from, kesc;
 	char		ifbuf[EVF_IFNAMELEN];	/* last: not cleared */
