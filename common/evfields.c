@@ -231,7 +231,9 @@ evf_tab_build(void)
 	__atomic_store_n(&evf_built, 1, __ATOMIC_RELEASE);
 }
 
-/* The key of s[0..n), or K_NONE. */
+/* The key of s[0..n), or K_NONE; n >= 1. A key of EVF_KEYMAX bytes or
+ * more needs no test of its own: its words are read inside it, and no
+ * entry has its length. */
 static inline enum evf_key
 evf_lookup(const char *s, size_t n)
 {
@@ -239,12 +241,11 @@ evf_lookup(const char *s, size_t n)
 	struct evf_words w;
 	size_t i;
 
-	if (n - 1 >= EVF_KEYMAX - 1)
-		return K_NONE;
 	w = evf_words(s, n);
 	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
-	if (e->len != n || e->lo != w.lo || e->hi != w.hi)
-		return K_NONE;	/* entry 0 has length 0: no key */
+	/* Entry 0 has length 0: no key. One test for the three. */
+	if (((e->lo ^ w.lo) | (e->hi ^ w.hi) | (e->len ^ n)) != 0)
+		return K_NONE;
 	/* Bytes 16 to n of a key longer than 16 bytes, by words, the last
 	 * word ending at n. */
 	if (n > 16) {
@@ -261,7 +262,7 @@ enum evf_key
 evf_key_find(const char *s, size_t n)
 {
 	pthread_once(&evf_once, evf_tab_build);
-	return evf_lookup(s, n);
+	return n == 0 ? K_NONE : evf_lookup(s, n);
 }
 
 const char *
@@ -338,7 +339,7 @@ evf_lookup_id(const char *s, size_t n)
 	int id;
 
 	if ((id = ntopids_parse_key(s, n)) < 0 ||
-	    (name = ntopids_name((uint32_t)id)) == NULL)
+	    (name = ntopids_name((uint32_t)id)) == NULL || *name == '\0')
 		return K_NONE;
 	return evf_lookup(name, strlen(name));
 }
