@@ -610,13 +610,6 @@ evf_flow_hash(const struct evf_ids *id, uint64_t *h)
 	return true;
 }
 
-bool
-evf_involves_loopback(const struct evf_ids *id)
-{
-	return (id->has_src && ipaddr_is_loopback_event(&id->src)) ||
-	    (id->has_dst && ipaddr_is_loopback_event(&id->dst));
-}
-
 int
 evf_ie_id(const char *name)
 {
