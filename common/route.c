@@ -298,6 +298,16 @@ route_heads(const struct record *r, struct route_result *res)
 	return ty;
 }
 
+/* The first _type of r. The pipeline's records start with it: then
+ * without a walk, and res->iface is left for evf_read_ids() to find. */
+static const struct rec_field *
+route_type(const struct record *r, struct route_result *res)
+{
+	if (r->nf > 0 && !r->f[0].kesc && ROUTE_KEYIS(&r->f[0], EVK_TYPE))
+		return &r->f[0];
+	return route_heads(r, res);
+}
+
 void
 route_decide(const struct route *rt, const struct record *r,
     struct route_result *res)
@@ -307,27 +317,20 @@ route_decide(const struct route *rt, const struct record *r,
 	size_t i;
 
 	res->kind = ROUTE_PASS;
-	res->z = NULL;
-	res->zlen = 0;
-	res->ncopies = 0;
+	res->z = res->zjson = NULL;
+	res->zlen = res->zjlen = res->ncopies = 0;
 	res->no_ifname = res->unknown_ifname = res->ifname_is_z = false;
 	res->loopback = res->bad_address = res->merged = false;
 	res->bad = 0;
-	res->zjson = NULL;
-	res->zjlen = 0;
 
-	/* The pipeline's records start with _type. The first _iface of an
-	 * event is then taken from evf_read_ids()' walk over every member,
-	 * which counts the plain ones; with an escaped key anywhere, it is
-	 * the first whose decoded name is _iface, as route_heads() finds. */
-	if (r->nf > 0 && !r->f[0].kesc && ROUTE_KEYIS(&r->f[0], EVK_TYPE))
-		f = &r->f[0];
-	else
-		f = route_heads(r, res);
-	if (!route_streq(f, "event", 5)) {
+	if (!route_streq(route_type(r, res), "event", 5)) {
 		route_heads(r, res);	/* _iface, for its sink */
 		return;
 	}
+	/* An event's first _iface: the first plain one, which
+	 * evf_read_ids()' walk over every member notes; with an escaped key
+	 * anywhere, the first whose decoded name is _iface, as route_heads()
+	 * finds. */
 	evf_read_ids(r, &res->ids);
 	f = res->iface = res->ids.kesc ? record_get(r, EVK_IFACE) :
 	    res->ids.iface;
