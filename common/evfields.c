@@ -66,17 +66,32 @@ static struct evf_ent evf_ent[EVF_NENT];
 static size_t evf_nent = 1;
 static uint8_t evf_bucket[1u << EVF_HBITS];
 static uint64_t evf_mult;
-/* What the first byte of a key says, so that most members of an event are
- * rejected by one table look-up, without hashing: EVF_FIRST_KEY for the
- * first bytes of the keys looked for, EVF_FIRST_PIPE for '_' (the
- * pipeline's own members, which evf_read_ids() counts for ev-route). */
-enum { EVF_FIRST_NONE, EVF_FIRST_KEY, EVF_FIRST_PIPE };
-static uint8_t evf_first_ids[256], evf_first_all[256];
+/* What the first two bytes of a key say (of a one-byte key, the byte and
+ * its closing quote), so that most members of an event are rejected by
+ * one table look-up, without hashing: EVF_PAIR_ALL if a key of the table
+ * starts so, EVF_PAIR_IDS if one that evf_read_ids() reads does (a
+ * numeric id: every pair with a digit first), EVF_PAIR_PIPE for "_i" and
+ * "_f", the pipeline's _iface and _from, which evf_read_ids() counts for
+ * ev-route. Two bytes, not one: "LOCAL_PROCESS" and "LAST_SWITCHED"
+ * share their first byte with keys ev-route reads, the pipeline's other
+ * members (_type, _rx) theirs with _iface, and each cost it a look-up or
+ * a comparison. */
+enum { EVF_PAIR_ALL = 1, EVF_PAIR_IDS = 2, EVF_PAIR_PIPE = 4 };
+static uint8_t evf_pair[1u << 16];
 static pthread_once_t evf_once = PTHREAD_ONCE_INIT;
 /* Set (release) once the table is built: the readers of every record
  * test it (acquire, a plain load on x86) and call pthread_once() only
  * before, which spares a call a record. */
 static int evf_built;
+
+/* The index in evf_pair of a key's first two bytes: k[1] is read even for
+ * a key of one byte or none, where it is the closing quote or the colon
+ * after it, in the record's text. */
+static inline unsigned
+evf_pair_of(const char *k)
+{
+	return (unsigned)(unsigned char)k[0] | (unsigned)(unsigned char)k[1] << 8;
+}
 
 static inline uint64_t
 evf_load4(const char *s)
@@ -125,14 +140,15 @@ evf_tab_add(const char *name, enum evf_key key)
 	size_t n = strlen(name);
 	struct evf_ent *e = &evf_ent[evf_nent++];
 	struct evf_words w = evf_words(name, n);
+	/* A one-byte key's pair is the byte and its closing quote. */
+	const char two[2] = { name[0], n > 1 ? name[1] : '"' };
 
 	/* The table is fixed: a key too many or too long is a bug here. */
 	if (evf_nent > EVF_NENT || n == 0 || n >= EVF_KEYMAX ||
 	    name[0] == '_' || name[0] == '"')
 		abort();
-	evf_first_all[(unsigned char)name[0]] = EVF_FIRST_KEY;
-	if (key < K_IDS_END)
-		evf_first_ids[(unsigned char)name[0]] = EVF_FIRST_KEY;
+	evf_pair[evf_pair_of(two)] |= key < K_IDS_END ?
+	    EVF_PAIR_ALL | EVF_PAIR_IDS : EVF_PAIR_ALL;
 	e->lo = w.lo;
 	e->hi = w.hi;
 	e->len = (uint32_t)n;
@@ -206,15 +222,18 @@ evf_tab_build(void)
 	};
 	char buf[EVF_KEYMAX];
 	size_t i;
+	unsigned c;
 
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		evf_tab_add(fixed[i].name, fixed[i].key);
 	/* Numeric keys are looked up through the id table. */
-	for (i = '0'; i <= '9'; i++)
-		evf_first_ids[i] = evf_first_all[i] = EVF_FIRST_KEY;
+	for (c = '0'; c <= '9'; c++)
+		for (i = 0; i < 256; i++)
+			evf_pair[c | i << 8] |= EVF_PAIR_ALL | EVF_PAIR_IDS;
 	/* No key of the table starts with '_' or '"' (checked in
 	 * evf_tab_add). */
-	evf_first_ids['_'] = EVF_FIRST_PIPE;
+	evf_pair[evf_pair_of(EVK_IFACE)] |= EVF_PAIR_PIPE;
+	evf_pair[evf_pair_of(EVK_FROM)] |= EVF_PAIR_PIPE;
 	for (i = 0; i < EVF_NCTR; i++) {
 		evf_tab_add(evf_ctrs[i], (enum evf_key)(K_CTR + i));
 		snprintf(buf, sizeof(buf), "%d",
@@ -231,7 +250,9 @@ evf_tab_build(void)
 	__atomic_store_n(&evf_built, 1, __ATOMIC_RELEASE);
 }
 
-/* The key of s[0..n), or K_NONE. */
+/* The key of s[0..n), or K_NONE; n >= 1. A key of EVF_KEYMAX bytes or
+ * more needs no test of its own: its words are read inside it, and no
+ * entry has its length. */
 static inline enum evf_key
 evf_lookup(const char *s, size_t n)
 {
@@ -239,12 +260,11 @@ evf_lookup(const char *s, size_t n)
 	struct evf_words w;
 	size_t i;
 
-	if (n - 1 >= EVF_KEYMAX - 1)
-		return K_NONE;
 	w = evf_words(s, n);
 	e = &evf_ent[evf_bucket[evf_hash(&w, n, evf_mult)]];
-	if (e->len != n || e->lo != w.lo || e->hi != w.hi)
-		return K_NONE;	/* entry 0 has length 0: no key */
+	/* Entry 0 has length 0: no key. One test for the three. */
+	if (((e->lo ^ w.lo) | (e->hi ^ w.hi) | (e->len ^ n)) != 0)
+		return K_NONE;
 	/* Bytes 16 to n of a key longer than 16 bytes, by words, the last
 	 * word ending at n. */
 	if (n > 16) {
@@ -261,7 +281,7 @@ enum evf_key
 evf_key_find(const char *s, size_t n)
 {
 	pthread_once(&evf_once, evf_tab_build);
-	return evf_lookup(s, n);
+	return n == 0 ? K_NONE : evf_lookup(s, n);
 }
 
 const char *
@@ -338,7 +358,7 @@ evf_lookup_id(const char *s, size_t n)
 	int id;
 
 	if ((id = ntopids_parse_key(s, n)) < 0 ||
-	    (name = ntopids_name((uint32_t)id)) == NULL)
+	    (name = ntopids_name((uint32_t)id)) == NULL || *name == '\0')
 		return K_NONE;
 	return evf_lookup(name, strlen(name));
 }
@@ -346,12 +366,14 @@ evf_lookup_id(const char *s, size_t n)
 /* A plain key of the pipeline ('_' first) met by evf_read_ids(): the
  * members that decide whether ev-route may splice a copy. */
 static inline void
-evf_collect_pipe(struct evf_slots *sl, const char *key, size_t n)
+evf_collect_pipe(struct evf_slots *sl, const struct rec_field *f,
+    const char *key, size_t n)
 {
 	if (n == sizeof(EVK_IFACE) - 1 &&
-	    memcmp(key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0)
-		sl->n_iface++;
-	else if (n == sizeof(EVK_FROM) - 1 &&
+	    memcmp(key, EVK_IFACE, sizeof(EVK_IFACE) - 1) == 0) {
+		if (sl->n_iface++ == 0)
+			sl->iface = f;
+	} else if (n == sizeof(EVK_FROM) - 1 &&
 	    memcmp(key, EVK_FROM, sizeof(EVK_FROM) - 1) == 0)
 		sl->from = true;
 }
@@ -364,13 +386,14 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 {
 	uint64_t viaid[(K_MAX + 63) / 64] = { 0 };
 	const struct rec_field *f, *fend;
-	const uint8_t *first;
+	const unsigned want = end <= K_IDS_END ? EVF_PAIR_IDS | EVF_PAIR_PIPE :
+	    EVF_PAIR_ALL;
 
 	if (!__atomic_load_n(&evf_built, __ATOMIC_ACQUIRE))
 		pthread_once(&evf_once, evf_tab_build);
-	first = end <= K_IDS_END ? evf_first_ids : evf_first_all;
 	memset(sl->s, 0, sizeof(sl->s[0]) * end);
 	sl->agent = false;
+	sl->iface = NULL;
 	sl->n_iface = 0;
 	sl->from = sl->kesc = false;
 	if (r->nf == 0)
@@ -386,13 +409,12 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 		if (!f->kesc) {
 			unsigned cls;
 
-			/* An empty key's first byte is its closing quote,
-			 * which starts no key: no test of n. */
-			if ((cls = first[(unsigned char)key[0]]) ==
-			    EVF_FIRST_NONE)
+			/* An empty key's pair is its closing quote and the
+			 * colon, which start no key: no test of n. */
+			if ((cls = evf_pair[evf_pair_of(key)] & want) == 0)
 				continue;
-			if (end <= K_IDS_END && cls == EVF_FIRST_PIPE) {
-				evf_collect_pipe(sl, key, n);
+			if (end <= K_IDS_END && (cls & EVF_PAIR_PIPE)) {
+				evf_collect_pipe(sl, f, key, n);
 				continue;
 			}
 		} else {
@@ -564,6 +586,7 @@ evf_read_ids(const struct record *r, struct evf_ids *id)
 
 	evf_collect(r, &sl, K_IDS_END);
 	evf_ids_fill(&sl, id);
+	id->iface = sl.iface;
 	id->n_iface = sl.n_iface;
 	id->has_from = sl.from;
 	id->kesc = sl.kesc;
@@ -603,13 +626,6 @@ evf_flow_hash(const struct evf_ids *id, uint64_t *h)
 	v ^= v >> 31;
 	*h = v;
 	return true;
-}
-
-bool
-evf_involves_loopback(const struct evf_ids *id)
-{
-	return (id->has_src && ipaddr_is_loopback_event(&id->src)) ||
-	    (id->has_dst && ipaddr_is_loopback_event(&id->dst));
 }
 
 int

@@ -387,12 +387,3 @@ ipaddr_is_loopback(const struct ipaddr *a)
 		return false;
 	}
 }
-
-bool
-ipaddr_is_loopback_event(const struct ipaddr *a)
-{
-	if (a->family == IPADDR_V4 && a->a[0] == 0 && a->a[1] == 0 &&
-	    a->a[2] == 0 && a->a[3] == 1)
-		return true;
-	return ipaddr_is_loopback(a);
-}

@@ -267,7 +267,8 @@ route_add(struct route_result *res, const struct route_if *f, bool comp)
 /* Finds the first _type and _iface of r (into res->iface) in one walk,
  * which ends once both are found (they lead the records the pipeline
  * writes). A record with an escaped key, which could spell either, is
- * looked up key by key. */
+ * looked up key by key. For a record that is not an event, and one that
+ * does not start with a plain _type. */
 static const struct rec_field *
 route_heads(const struct record *r, struct route_result *res)
 {
@@ -297,6 +298,16 @@ route_heads(const struct record *r, struct route_result *res)
 	return ty;
 }
 
+/* The first _type of r. The pipeline's records start with it: then
+ * without a walk, and res->iface is left for evf_read_ids() to find. */
+static const struct rec_field *
+route_type(const struct record *r, struct route_result *res)
+{
+	if (r->nf > 0 && !r->f[0].kesc && ROUTE_KEYIS(&r->f[0], EVK_TYPE))
+		return &r->f[0];
+	return route_heads(r, res);
+}
+
 void
 route_decide(const struct route *rt, const struct record *r,
     struct route_result *res)
@@ -306,18 +317,23 @@ route_decide(const struct route *rt, const struct record *r,
 	size_t i;
 
 	res->kind = ROUTE_PASS;
-	res->z = NULL;
-	res->zlen = 0;
-	res->ncopies = 0;
+	res->z = res->zjson = NULL;
+	res->zlen = res->zjlen = res->ncopies = 0;
 	res->no_ifname = res->unknown_ifname = res->ifname_is_z = false;
 	res->loopback = res->bad_address = res->merged = false;
 	res->bad = 0;
-	res->zjson = NULL;
-	res->zjlen = 0;
 
-	if (!route_streq(route_heads(r, res), "event", 5))
+	if (!route_streq(route_type(r, res), "event", 5)) {
+		route_heads(r, res);	/* _iface, for its sink */
 		return;
-	f = res->iface;
+	}
+	/* An event's first _iface: the first plain one, which
+	 * evf_read_ids()' walk over every member notes; with an escaped key
+	 * anywhere, the first whose decoded name is _iface, as route_heads()
+	 * finds. */
+	evf_read_ids(r, &res->ids);
+	f = res->iface = res->ids.kesc ? record_get(r, EVK_IFACE) :
+	    res->ids.iface;
 	if (f == NULL || f->kind != REC_STRING || f->vlen == 2) {
 		res->kind = ROUTE_NO_IFACE;
 		return;
@@ -338,7 +354,6 @@ route_decide(const struct route *rt, const struct record *r,
 	res->zjson = f->val;
 	res->zjlen = f->vlen;
 	res->kind = ROUTE_EVENT;
-	evf_read_ids(r, &res->ids);
 	res->bad = res->ids.bad;
 
 	/* Rule 2: the interface the event names. */

@@ -71,7 +71,9 @@ struct evf_ids {
 	/* What evf_read_ids() saw of the record's keys, for ev-route, which
 	 * splices a copy only into a record with one "_iface", no "_from"
 	 * and no escaped key (zero from evf_read()): the number of plain
-	 * "_iface" keys, a plain "_from", any key with an escape. */
+	 * "_iface" keys and the first of them (NULL if none), a plain
+	 * "_from", any key with an escape. */
+	const struct rec_field *iface;
 	unsigned	n_iface;
 	bool		has_from, kesc;
 	char		ifbuf[EVF_IFNAMELEN];	/* last: not cleared */
@@ -91,8 +93,14 @@ int	evf_read_ids(const struct record *r, struct evf_ids *id);
 bool	evf_flow_hash(const struct evf_ids *id, uint64_t *h);
 
 /* True if either address is loopback as ipaddr_is_loopback_event() sees
- * it (0.0.0.1 included): for events only. */
-bool	evf_involves_loopback(const struct evf_ids *id);
+ * it (0.0.0.1 included): for events only. Inline: ev-route asks it of
+ * nearly every event. */
+static inline bool
+evf_involves_loopback(const struct evf_ids *id)
+{
+	return (id->has_src && ipaddr_is_loopback_event(&id->src)) ||
+	    (id->has_dst && ipaddr_is_loopback_event(&id->dst));
+}
 
 /* Event types: the numbers are libebpfflow's. */
 enum evf_evtype {

@@ -48,6 +48,7 @@ struct evf_slots {
 	const struct rec_field *s[K_MAX];
 	bool		 agent;		/* a K_AGENT slot is filled */
 	/* Filled by evf_read_ids() only (see struct evf_ids). */
+	const struct rec_field *iface;
 	unsigned	 n_iface;
 	bool		 from, kesc;
 };

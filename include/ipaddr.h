@@ -69,7 +69,15 @@ bool	ipaddr_is_loopback(const struct ipaddr *a);
  * 0.0.0.1, which is how libebpfflow prints ::1 (it prints every IPv6
  * address whose first 8 bytes are zero as IPv4). Use this one only for
  * the addresses of eBPF events: in a packet or a flow record 0.0.0.1 is an
- * ordinary (if odd) IPv4 address, not loopback. */
-bool	ipaddr_is_loopback_event(const struct ipaddr *a);
+ * ordinary (if odd) IPv4 address, not loopback. Inline: ev-route asks
+ * it of both addresses of nearly every event. */
+static inline bool
+ipaddr_is_loopback_event(const struct ipaddr *a)
+{
+	if (a->family == IPADDR_V4)
+		return a->a[0] == 127 || (a->a[0] == 0 && a->a[1] == 0 &&
+		    a->a[2] == 0 && a->a[3] == 1);
+	return ipaddr_is_loopback(a);
+}
 
 #endif

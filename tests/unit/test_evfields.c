@@ -576,10 +576,11 @@ test_pipe_keys(void)
 	CHECK(record_parse(&rec, text[0], strlen(text[0])) == REC_OK);
 	CHECK(evf_read_ids(&rec, &id) == 0);
 	CHECK(id.n_iface == 2 && id.has_from && !id.kesc);
+	CHECK(id.iface == &rec.f[1]);
 	CHECK_STR(ids(&id), "eth0 v4 p- 10.0.0.1:- -:- d1");
 	CHECK(record_parse(&rec, text[1], strlen(text[1])) == REC_OK);
 	CHECK(evf_read_ids(&rec, &id) == 0);
-	CHECK(id.n_iface == 0 && !id.has_from && id.kesc);
+	CHECK(id.n_iface == 0 && !id.has_from && id.kesc && id.iface == NULL);
 	CHECK_STR(ifname(&id), "x");
 	CHECK(record_parse(&rec, text[2], strlen(text[2])) == REC_OK);
 	CHECK(evf_read_ids(&rec, &id) == 0);

@@ -249,6 +249,22 @@ test_walk(void)
 	decide(rt, "{\"_type\":\"event\",\"_ifac\\u0065\":\"z\"}", &res);
 	CHECK(res.kind == ROUTE_EVENT && res.ids.kesc &&
 	    res.iface == &rec.f[1]);
+	/* _type first (the pipeline's records): the first _iface, plain or
+	 * escaped, from evf_read_ids()' walk. */
+	decide(rt, "{\"_type\":\"event\",\"_ifac\\u0065\":\"a\","
+	    "\"_iface\":\"b\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.iface == &rec.f[1]);
+	decide(rt, "{\"_type\":\"event\",\"_iface\":\"a\","
+	    "\"\\u005fiface\":\"b\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.iface == &rec.f[1] &&
+	    res.ids.n_iface == 1);
+	decide(rt, "{\"_type\":\"event\",\"a\":1,\"_iface\":\"a\","
+	    "\"_iface\":\"b\"}", &res);
+	CHECK(res.kind == ROUTE_EVENT && res.iface == &rec.f[2]);
+	decide(rt, "{\"_type\":\"event\",\"a\":1}", &res);
+	CHECK(res.kind == ROUTE_NO_IFACE && res.iface == NULL);
+	decide(rt, "{\"_type\":\"flow\",\"a\":1,\"_iface\":\"a\"}", &res);
+	CHECK(res.kind == ROUTE_PASS && res.iface == &rec.f[2]);
 	route_destroy(&rt);
 }
 
