@@ -87,6 +87,13 @@ struct fa_last {
 	struct record	 copy;		/* a copy: those, then fa->rec's */
 	bool		 copyall;	/* copy's leading keys all start
 					   with '_' */
+	/* The indexed event's leading members (fa->rec's first fi), for
+	 * ev-route's copies spliced from them: their text from after the
+	 * '{' to the members kept, and the span of the value of the first
+	 * of them called _iface (ia its index; SIZE_MAX: none). */
+	char		*lead;
+	size_t		 leadlen, leadcap;
+	size_t		 ia, va, vb;
 };
 
 struct fa_ctrs {
