@@ -475,6 +475,35 @@ slow:
 	h->topic = record_get(r, EVK_TOPIC);
 }
 
+/* fa_heads() of r. A copy spliced from the event in fa->rec has that
+ * event's members one further on (its first, _from, is none of the four)
+ * and the same values but _iface's, which the walk does not test: they
+ * are not looked for again. */
+static void
+fa_heads_of(struct flowagg *fa, const struct record *r, struct fa_heads *h)
+{
+	size_t *x = fa->last.heads;
+
+#define FA_HEAD_AT(i)	(x[i] == SIZE_MAX ? NULL : &r->f[x[i] + 1])
+#define FA_HEAD_IDX(p)	((p) == NULL ? SIZE_MAX : (size_t)((p) - r->f))
+	if (r == &fa->last.copy && fa->last.spliced) {
+		h->type = FA_HEAD_AT(0);
+		h->iface = FA_HEAD_AT(1);
+		h->event = FA_HEAD_AT(2);
+		h->topic = FA_HEAD_AT(3);
+		return;
+	}
+	fa_heads(r, h);
+	if (r == &fa->rec) {
+		x[0] = FA_HEAD_IDX(h->type);
+		x[1] = FA_HEAD_IDX(h->iface);
+		x[2] = FA_HEAD_IDX(h->event);
+		x[3] = FA_HEAD_IDX(h->topic);
+	}
+#undef FA_HEAD_AT
+#undef FA_HEAD_IDX
+}
+
 /* Is f a string whose decoded value is the literal lit? */
 #define FA_STREQ(f, lit)	((f)->kind == REC_STRING && !(f)->vesc ? \
 	    (f)->vlen == sizeof(lit) + 1 && \
@@ -572,7 +601,7 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 		badline_count(&fa->c.bad, e);
 		return;
 	}
-	fa_heads(r, &h);
+	fa_heads_of(fa, r, &h);
 	if ((ty = h.type) == NULL) {
 		stats_bad(fa->st, fa->c.no_type, "input",
 		    "record without _type");

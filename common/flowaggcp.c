@@ -294,7 +294,7 @@ fa_parse(struct flowagg *fa, const char *line, size_t len,
 	if (l->indexed && n > 0 && len > n + 1 && line[len - n - 1] == ',' &&
 	    memcmp(line + len - n, l->text, n) == 0) {
 		if (l->ia != SIZE_MAX &&
-		    fa_parse_spliced(fa, line, len - n)) {
+		    (l->spliced = fa_parse_spliced(fa, line, len - n))) {
 			*rp = &l->copy;
 			return REC_OK;
 		}
@@ -307,6 +307,7 @@ fa_parse(struct flowagg *fa, const char *line, size_t len,
 		}
 	}
 	l->indexed = false;	/* fa->rec is parsed again */
+	l->spliced = false;
 	*rp = &fa->rec;
 	return record_parse(&fa->rec, line, len);
 }

@@ -94,6 +94,10 @@ struct fa_last {
 	char		*lead;
 	size_t		 leadlen, leadcap;
 	size_t		 ia, va, vb;
+	bool		 spliced;	/* copy is such a splice */
+	/* Where flowagg.c's dispatch found its members in fa->rec
+	 * (SIZE_MAX: not there): a splice has them one further on. */
+	size_t		 heads[4];
 };
 
 struct fa_ctrs {

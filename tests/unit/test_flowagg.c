@@ -625,6 +625,67 @@ test_copy_spliced(void)
 	record_free(&ref);
 }
 
+/* Feeds an event of lead fmt (its _iface value "c") and a copy for "e1"
+ * with a line between them or not, and writes the flows into o. */
+static void
+heads_run(const char *fmt, bool between, struct outbuf *o, bool *spliced)
+{
+	struct flowagg_conf c;
+	struct stats *st;
+	struct flowagg *fa;
+	char lead[256], line[1024];
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, o, &st);
+	snprintf(lead, sizeof(lead), fmt, "\"c\"");
+	snprintf(line, sizeof(line), "{%s%s", lead, COPY_BODY);
+	feed(fa, line);
+	if (between)
+		feed(fa, "{}");		/* parsed whole, into fa->rec */
+	snprintf(lead, sizeof(lead), fmt, "\"e1\"");
+	snprintf(line, sizeof(line), "{\"_from\":\"c\",%s%s", lead,
+	    COPY_BODY);
+	feed(fa, line);
+	*spliced = fa->last.spliced;
+	flowagg_finish(fa);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+}
+
+/* A spliced copy is dispatched on its own members as if parsed whole
+ * (fa_heads_of()): the same flows either way, whatever the order of the
+ * pipeline's members and an escaped or second _iface. */
+static void
+test_copy_heads(void)
+{
+	static const char *const leads[] = {
+		"\"_type\":\"event\",\"_iface\":%s,",
+		"\"_ifac\\u0065\":\"x\",\"_type\":\"event\",\"_iface\":%s,",
+		"\"_iface\":%s,\"_event\":\"flow\",\"_type\":\"event\",",
+		"\"_type\":\"event\",\"_iface\":%s,\"_iface\":\"d\",",
+		"\"_topic\":\"flow\",\"_type\":\"event\",\"_iface\":%s,",
+		"\"_type\":\"event\",\"_event\":\"netstat\",\"_iface\":%s,",
+		"\"_type\":\"event\",\"_event\":\"other\",\"_iface\":%s,",
+	};
+	struct outbuf a, b;
+	bool sa, sb;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+		heads_run(leads[i], false, &a, &sa);
+		heads_run(leads[i], true, &b, &sb);
+		CHECK(!sb && (a.n > 0 || i == 6));
+		n += sa;
+		CHECK(a.n == b.n && a.all.len == b.all.len &&
+		    memcmp(a.all.p, b.all.p, a.all.len) == 0);
+		sbuf_free(&a.all);
+		sbuf_free(&b.all);
+	}
+	CHECK(n == 6);	/* all but the "other" event, which is not read */
+}
+
 static void
 test_time(void)
 {
@@ -649,6 +710,7 @@ main(void)
 	test_copies();
 	test_copy_parse();
 	test_copy_spliced();
+	test_copy_heads();
 	test_copies_begin();
 	test_copies_l7();
 	test_time();
