@@ -272,7 +272,7 @@ fa_ev_flow(struct flowagg *fa, const struct flowtab_key *k,
 
 /* A flow record's counters, added to flow f. */
 static void
-fa_ev_counters(struct flowagg *fa, struct flow *f,
+fa_ev_counters(struct flow *f,
     const struct evf_counters *c, int dir)
 {
 	f->pkts[dir] += c->v[EVF_IN_PKTS];
@@ -284,8 +284,9 @@ fa_ev_counters(struct flowagg *fa, struct flow *f,
 	if (c->has & ((1u << EVF_IN_PKTS) | (1u << EVF_IN_BYTES) |
 	    (1u << EVF_OUT_PKTS) | (1u << EVF_OUT_BYTES)))
 		f->state |= FLOW_HAS_PKTS;
+	/* fa_ev_details() touches f after this, which moves it. */
 	if (c->has_first && fa_sane_secs(c->first_switched))
-		flowtab_touch(fa->ft, f, (int64_t)(c->first_switched * 1e6));
+		flowtab_seen(f, (int64_t)(c->first_switched * 1e6));
 }
 
 /* A flow record's application fields. A copy of the record read before it
@@ -369,7 +370,7 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 	fa_ev_roles(ev, &ps);
 	f = fa_ev_flow(fa, &k, ev, &ps);
 	if (ps.isflowrec)
-		fa_ev_counters(fa, f, &ev->ctr, ps.dir);
+		fa_ev_counters(f, &ev->ctr, ps.dir);
 	else if (kind == 0)
 		f->events++;
 	fa_ev_details(fa, f, r, ev, &ps);

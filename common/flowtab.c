@@ -419,14 +419,20 @@ flowtab_insert(struct flowtab *ft, const struct flowtab_key *k, int64_t now)
 }
 
 void
-flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t)
+flowtab_seen(struct flow *f, int64_t t)
 {
-	uint32_t i;
-
 	if (t > f->last)
 		f->last = t;
 	if (t < f->first)
 		f->first = t;
+}
+
+void
+flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t)
+{
+	uint32_t i;
+
+	flowtab_seen(f, t);
 	i = ft_idx(ft, f);
 	if (ft->list[(f->state & FLOW_CLOSING) ? 1 : 0].tail != i) {
 		ft_unlink(ft, f);

@@ -177,6 +177,10 @@ struct flow *flowtab_insert(struct flowtab *ft, const struct flowtab_key *k,
 /* Marks f seen at t (last-seen grows, first-seen shrinks as needed) and
  * moves it to the tail of its list. */
 void	flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t);
+/* Marks f seen at t as flowtab_touch() does but leaves it where it is in
+ * its list: for a time the caller's flowtab_touch() of f follows, which
+ * moves it then. */
+void	flowtab_seen(struct flow *f, int64_t t);
 /* Moves f to the closing list with the reason it will end with; a flow
  * already closing keeps its first reason. */
 void	flowtab_closing(struct flowtab *ft, struct flow *f, enum flow_end why);

@@ -134,6 +134,32 @@ test_expiry(void)
 	flowtab_destroy(&ft);
 }
 
+/* flowtab_seen() widens a flow's times and leaves it in its place: the
+ * flow first in the list is still the first to expire. */
+static void
+test_seen(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flow *fa;
+
+	fa = flowtab_insert(ft, &a, 10 * SEC);
+	flowtab_insert(ft, &b, 11 * SEC);
+	flowtab_seen(fa, 5 * SEC);
+	flowtab_seen(fa, 20 * SEC);
+	CHECK(fa->first == 5 * SEC && fa->last == 20 * SEC);
+	flowtab_seen(fa, 12 * SEC);
+	CHECK(fa->first == 5 * SEC && fa->last == 20 * SEC);
+	/* a is still before b: the walk stops at a, not idle yet. */
+	CHECK(flowtab_expire(ft, 72 * SEC) == 0);
+	flowtab_touch(ft, fa, 20 * SEC);	/* now after b */
+	CHECK(flowtab_expire(ft, 72 * SEC) == 1);
+	CHECK_STR(g.log, "2:2-80:0/0:idle;");
+	flowtab_destroy(&ft);
+}
+
 static void
 test_evict(void)
 {
@@ -440,6 +466,7 @@ main(void)
 	test_lookup();
 	test_l7();
 	test_expiry();
+	test_seen();
 	test_evict();
 	test_procs();
 	test_proc_pieces();
