@@ -425,12 +425,6 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
-/* The pipeline's members a record is dispatched on, each the first member
- * of its key as record_get() finds it. */
-struct fa_heads {
-	const struct rec_field *type, *iface, *event, *topic;
-};
-
 /* Is member f's key the literal lit? (Plain keys only.) */
 #define FA_HEADIS(f, lit)	((f)->klen == sizeof(lit) - 1 && \
 	    memcmp((f)->key, (lit), sizeof(lit) - 1) == 0)
@@ -482,26 +476,20 @@ slow:
 static void
 fa_heads_of(struct flowagg *fa, const struct record *r, struct fa_heads *h)
 {
-	size_t *x = fa->last.heads;
+	const struct fa_heads *x = &fa->last.heads;
 
-#define FA_HEAD_AT(i)	(x[i] == SIZE_MAX ? NULL : &r->f[x[i] + 1])
-#define FA_HEAD_IDX(p)	((p) == NULL ? SIZE_MAX : (size_t)((p) - r->f))
+#define FA_HEAD_AT(p)	((p) == NULL ? NULL : r->f + ((p) - fa->rec.f) + 1)
 	if (r == &fa->last.copy && fa->last.spliced) {
-		h->type = FA_HEAD_AT(0);
-		h->iface = FA_HEAD_AT(1);
-		h->event = FA_HEAD_AT(2);
-		h->topic = FA_HEAD_AT(3);
+		h->type = FA_HEAD_AT(x->type);
+		h->iface = FA_HEAD_AT(x->iface);
+		h->event = FA_HEAD_AT(x->event);
+		h->topic = FA_HEAD_AT(x->topic);
 		return;
 	}
-	fa_heads(r, h);
-	if (r == &fa->rec) {
-		x[0] = FA_HEAD_IDX(h->type);
-		x[1] = FA_HEAD_IDX(h->iface);
-		x[2] = FA_HEAD_IDX(h->event);
-		x[3] = FA_HEAD_IDX(h->topic);
-	}
 #undef FA_HEAD_AT
-#undef FA_HEAD_IDX
+	fa_heads(r, h);
+	if (r == &fa->rec)
+		fa->last.heads = *h;
 }
 
 /* Is f a string whose decoded value is the literal lit? */

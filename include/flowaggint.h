@@ -66,6 +66,12 @@ struct fa_ifstat {
 	struct fa_kv	*listening;		/* latest sockets by host */
 };
 
+/* The pipeline's members a record is dispatched on (common/flowagg.c),
+ * each the first member of its key as record_get() finds it. */
+struct fa_heads {
+	const struct rec_field *type, *iface, *event, *topic;
+};
+
 /* The event read last and a copy of it (common/flowaggcp.c). */
 struct fa_last {
 	char		*text;	/* its members from the first whose key does
@@ -95,9 +101,9 @@ struct fa_last {
 	size_t		 leadlen, leadcap;
 	size_t		 ia, va, vb;
 	bool		 spliced;	/* copy is such a splice */
-	/* Where flowagg.c's dispatch found its members in fa->rec
-	 * (SIZE_MAX: not there): a splice has them one further on. */
-	size_t		 heads[4];
+	/* The members flowagg.c's dispatch found in fa->rec: a splice has
+	 * them one further on. */
+	struct fa_heads	 heads;
 };
 
 struct fa_ctrs {
