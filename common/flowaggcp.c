@@ -21,7 +21,7 @@
  *   other line is parsed whole, and so gets record_parse()'s own answer.
  * - Before that, a line that is ev-route's splice of the event kept, the
  *   same text but for a "_from" member put first and the value of its
- *   first "_iface" replaced, is not parsed at all (fa_parse_spliced()).
+ *   "_iface" replaced, is not parsed at all (fa_parse_spliced()).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,7 +49,8 @@ fa_rebase(const char *p, const char *from, const char *to)
 
 /* Keeps the leading members of r, the event indexed in fa->rec, whose
  * first other member is fi and starts at body: their text, and where the
- * value of the first of them called _iface is (none: no splice). */
+ * value of its _iface member is, as the dispatch found it (l->heads), if
+ * it is one of them (else no splice). */
 static void
 fa_keep_lead(struct fa_last *l, const struct record *r, size_t fi,
     const char *body)
@@ -58,9 +59,8 @@ fa_keep_lead(struct fa_last *l, const struct record *r, size_t fi,
 	size_t i, n = (size_t)(body - o);
 
 	l->ia = SIZE_MAX;
-	for (i = 0; i < fi && !KEYIS(&r->f[i], EVK_IFACE); i++)
-		;
-	if (i == fi)
+	if (l->heads.iface == NULL ||
+	    (i = (size_t)(l->heads.iface - r->f)) >= fi)
 		return;
 	if (n > l->leadcap) {
 		l->leadcap = n + n / 2;
@@ -217,7 +217,7 @@ fa_field_move(struct rec_field *f, uintptr_t d)
 /*
  * ev-route's copy of the event indexed in fa->rec: line[0..m), followed
  * by the members kept, is {"_from":S, then the event's leading members
- * (l->lead) with the value of their first _iface replaced by T. Both
+ * (l->lead) with the value of its _iface (l->ia) replaced by T. Both
  * parts are the event's text, which record_parse() validated, so the
  * line is valid when S and T are values: S the event's own _iface value
  * (what ev-route writes), or S and T plain strings (fa_plain_str()). Its

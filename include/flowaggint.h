@@ -95,14 +95,14 @@ struct fa_last {
 					   with '_' */
 	/* The indexed event's leading members (fa->rec's first fi), for
 	 * ev-route's copies spliced from them: their text from after the
-	 * '{' to the members kept, and the span of the value of the first
-	 * of them called _iface (ia its index; SIZE_MAX: none). */
+	 * '{' to the members kept, and the span of the value of its _iface
+	 * if one of them (ia its index; SIZE_MAX: none). */
 	char		*lead;
 	size_t		 leadlen, leadcap;
 	size_t		 ia, va, vb;
 	bool		 spliced;	/* copy is such a splice */
 	/* The members flowagg.c's dispatch found in fa->rec: a splice has
-	 * them one further on. */
+	 * them one further on, and its _iface is the one changed. */
 	struct fa_heads	 heads;
 };
 
