@@ -122,6 +122,8 @@ struct flow {
 	uint32_t	 prev, next;	/* LRU list (index, 0 = end) */
 	uint32_t	 proc[2];	/* interned process ids, 0 = none */
 	uint32_t	 tcp;		/* netstat info id, 0 = none */
+	uint32_t	 hash;		/* of key, the table's own (the same
+					   either way round) */
 	struct flow_l7	*l7;		/* application fields, NULL = none */
 	uint64_t	 pkts[2], bytes[2];	/* [0] client to server */
 	int64_t		 first, last;	/* microseconds */

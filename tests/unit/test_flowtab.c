@@ -160,6 +160,39 @@ test_seen(void)
 	flowtab_destroy(&ft);
 }
 
+/* A flow keeps its hash (f->hash) when turned round: it is ended, and
+ * the others found, through its bucket, either way round, as the table
+ * grows. */
+static void
+test_swap_hash(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key k;
+	struct flow *f;
+	uint32_t i, bad = 0;
+	int dir;
+
+	for (i = 0; i < 3000; i++) {
+		k = key4((uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 0);
+		f = flowtab_insert(ft, &k, (int64_t)i * SEC);
+		if (i % 2 == 0)
+			flowtab_swap(f);
+	}
+	CHECK(flowtab_expire(ft, 60 * SEC + 1499 * SEC) == 1500);
+	for (i = 0; i < 3000; i++) {
+		k = key4((uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 0);
+		f = flowtab_lookup(ft, &k, &dir);
+		if ((f != NULL) != (i >= 1500) ||
+		    (f != NULL && dir != (int)(i % 2 == 0)))
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(flowtab_count(ft) == 1500);
+	flowtab_destroy(&ft);
+}
+
 static void
 test_evict(void)
 {
@@ -467,6 +500,7 @@ main(void)
 	test_l7();
 	test_expiry();
 	test_seen();
+	test_swap_hash();
 	test_evict();
 	test_procs();
 	test_proc_pieces();
