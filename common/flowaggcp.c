@@ -73,6 +73,14 @@ fa_keep_lead(struct fa_last *l, const struct record *r, size_t fi,
 	l->vb = l->va + r->f[i].vlen;
 }
 
+/* evf_read() into fa->ev, counted: fa->ev changes only here. */
+static int
+fa_evf_read(struct flowagg *fa, const struct record *r)
+{
+	fa->evgen++;
+	return evf_read(&fa->rd, r, fa->ev);
+}
+
 int
 fa_ev_read(struct flowagg *fa, const struct record *r)
 {
@@ -85,7 +93,7 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 	l->cur = false;
 	if (l->skip > 0) {
 		l->skip--;
-		return evf_read(&fa->rd, r, fa->ev);
+		return fa_evf_read(fa, r);
 	}
 	/* A copy parsed in two parts has the members kept, and when its
 	 * own all start with '_' they are what it is read from. */
@@ -99,7 +107,7 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 		;
 	if (i == r->nf) {
 		l->len = 0;
-		return evf_read(&fa->rd, r, fa->ev);
+		return fa_evf_read(fa, r);
 	}
 	body = r->f[i].key - 1;		/* the key's opening quote */
 	n = (size_t)(r->text + r->len - body);
@@ -112,9 +120,9 @@ fa_ev_read(struct flowagg *fa, const struct record *r)
 		l->indexed = false;
 		l->skip = FA_SKIP;
 		l->misses = FA_MISSES - 1;	/* the next one read is kept */
-		return evf_read(&fa->rd, r, fa->ev);
+		return fa_evf_read(fa, r);
 	} else {
-		rc = evf_read(&fa->rd, r, fa->ev);
+		rc = fa_evf_read(fa, r);
 		if (n > l->cap) {
 			l->cap = n + n / 2;
 			l->text = xreallocarray(l->text, l->cap, 1);

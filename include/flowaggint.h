@@ -118,6 +118,13 @@ struct fa_ctrs {
 	struct badline	 bad;		/* lines that are not records */
 };
 
+/* The local process block fa_ev_details() last interned for a flow's
+ * side that had none, and the event it was read from (fa->evgen). */
+struct fa_pshare {
+	uint64_t	 gen;
+	struct flowtab_pref ref;
+};
+
 struct flowagg {
 	struct flowagg_conf conf;
 	flowagg_out_fn	 out;
@@ -128,6 +135,8 @@ struct flowagg {
 	struct record	 rec;
 	struct evf_reader rd;
 	struct evf_event *ev;
+	uint64_t	 evgen;		/* events read into ev so far */
+	struct fa_pshare pshare;
 	struct fa_last	 last;
 	struct sbuf	 ob;
 	int64_t		 now;		/* largest record time, microseconds */

@@ -216,6 +216,23 @@ uint32_t flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p);
  * already had (p's present fields win). */
 void	flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 	    const struct flow_proc *p);
+
+/* An interned block named so that a freed and reused id is not taken for
+ * it: each block made gets a stamp no block had before. */
+struct flowtab_pref {
+	uint32_t	 id;		/* 0: none */
+	uint64_t	 stamp;
+};
+
+/* The block of f's side (id 0 if none). */
+struct flowtab_pref flowtab_proc_ref(const struct flowtab *ft,
+	    const struct flow *f, int side);
+/* Gives f's side the block r names (one more reference) if that side has
+ * none and the block is still live: what flowtab_set_proc() would do with
+ * the process r was interned for, without comparing it again. True if
+ * done; false, nothing changed, otherwise. */
+bool	flowtab_proc_share(struct flowtab *ft, struct flow *f, int side,
+	    struct flowtab_pref r);
 /* The interned block id (never NULL for a valid id other than 0). */
 const struct flow_proc *flowtab_proc(const struct flowtab *ft, uint32_t id);
 /* Interned blocks alive. */
