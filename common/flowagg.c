@@ -425,12 +425,6 @@ fa_listening(struct flowagg *fa, const struct record *r, uint16_t ifid)
 enum { FA_EV_FLOW, FA_EV_NETSTAT, FA_EV_COUNTERS, FA_EV_OTHER,
 	FA_EV_UNKNOWN };
 
-/* The pipeline's members a record is dispatched on, each the first member
- * of its key as record_get() finds it. */
-struct fa_heads {
-	const struct rec_field *type, *iface, *event, *topic;
-};
-
 /* Is member f's key the literal lit? (Plain keys only.) */
 #define FA_HEADIS(f, lit)	((f)->klen == sizeof(lit) - 1 && \
 	    memcmp((f)->key, (lit), sizeof(lit) - 1) == 0)
@@ -473,6 +467,29 @@ slow:
 	h->iface = record_get(r, EVK_IFACE);
 	h->event = record_get(r, EVK_EVENT);
 	h->topic = record_get(r, EVK_TOPIC);
+}
+
+/* fa_heads() of r. A copy spliced from the event in fa->rec has that
+ * event's members one further on (its first, _from, is none of the four)
+ * and the same values but _iface's, which the walk does not test: they
+ * are not looked for again. */
+static void
+fa_heads_of(struct flowagg *fa, const struct record *r, struct fa_heads *h)
+{
+	const struct fa_heads *x = &fa->last.heads;
+
+#define FA_HEAD_AT(p)	((p) == NULL ? NULL : r->f + ((p) - fa->rec.f) + 1)
+	if (r == &fa->last.copy && fa->last.spliced) {
+		h->type = FA_HEAD_AT(x->type);
+		h->iface = FA_HEAD_AT(x->iface);
+		h->event = FA_HEAD_AT(x->event);
+		h->topic = FA_HEAD_AT(x->topic);
+		return;
+	}
+#undef FA_HEAD_AT
+	fa_heads(r, h);
+	if (r == &fa->rec)
+		fa->last.heads = *h;
 }
 
 /* Is f a string whose decoded value is the literal lit? */
@@ -572,7 +589,7 @@ flowagg_line(struct flowagg *fa, const char *line, size_t len)
 		badline_count(&fa->c.bad, e);
 		return;
 	}
-	fa_heads(r, &h);
+	fa_heads_of(fa, r, &h);
 	if ((ty = h.type) == NULL) {
 		stats_bad(fa->st, fa->c.no_type, "input",
 		    "record without _type");

@@ -272,7 +272,7 @@ fa_ev_flow(struct flowagg *fa, const struct flowtab_key *k,
 
 /* A flow record's counters, added to flow f. */
 static void
-fa_ev_counters(struct flowagg *fa, struct flow *f,
+fa_ev_counters(struct flow *f,
     const struct evf_counters *c, int dir)
 {
 	f->pkts[dir] += c->v[EVF_IN_PKTS];
@@ -284,8 +284,9 @@ fa_ev_counters(struct flowagg *fa, struct flow *f,
 	if (c->has & ((1u << EVF_IN_PKTS) | (1u << EVF_IN_BYTES) |
 	    (1u << EVF_OUT_PKTS) | (1u << EVF_OUT_BYTES)))
 		f->state |= FLOW_HAS_PKTS;
+	/* fa_ev_details() touches f after this, which moves it. */
 	if (c->has_first && fa_sane_secs(c->first_switched))
-		flowtab_touch(fa->ft, f, (int64_t)(c->first_switched * 1e6));
+		flowtab_seen(f, (int64_t)(c->first_switched * 1e6));
 }
 
 /* A flow record's application fields. A copy of the record read before it
@@ -304,6 +305,30 @@ fa_ev_l7(struct flowagg *fa, struct flow *f, const struct record *r)
 		l->l7 = any ? 2 : 1;
 }
 
+/* The local process block of ev on flow f's side. An event's copy for
+ * another interface (the same fa->ev) gives its flow the block the event
+ * interned, without building and comparing it again. */
+static void
+fa_ev_local_proc(struct flowagg *fa, struct flow *f,
+    const struct evf_event *ev, int side)
+{
+	struct fa_pshare *ps = &fa->pshare;
+	struct flow_proc p;
+	bool had = f->proc[side] != 0;
+
+	if (ps->gen == fa->evgen && flowtab_proc_share(fa->ft, f, side,
+	    ps->ref))
+		return;
+	fa_proc_from_evf(&p, ev);
+	flowtab_set_proc(fa->ft, f, side, &p);
+	/* Only a kept event's copy is known as one (flowaggcp.c), and a
+	 * block merged with what the side had is not p's alone. */
+	if (!fa->last.cur || had)
+		return;
+	ps->gen = fa->evgen;
+	ps->ref = flowtab_proc_ref(fa->ft, f, side);
+}
+
 /* What an event adds to its flow beyond counters: processes, latency,
  * retransmissions, TCP state, application, end. */
 static void
@@ -317,10 +342,8 @@ fa_ev_details(struct flowagg *fa, struct flow *f, const struct record *r,
 	 * directional blocks on their sides. An absent block would be
 	 * empty, which changes nothing: most events and every plain flow
 	 * record carry one block or none. */
-	if (ev->proc.present || ev->father.present || ev->container.present) {
-		fa_proc_from_evf(&p, ev);
-		flowtab_set_proc(fa->ft, f, local ^ dir, &p);
-	}
+	if (ev->proc.present || ev->father.present || ev->container.present)
+		fa_ev_local_proc(fa, f, ev, local ^ dir);
 	if (ev->src_proc.present) {
 		fa_proc_from_agent(&p, &ev->src_proc);
 		flowtab_set_proc(fa->ft, f, dir, &p);
@@ -369,7 +392,7 @@ fa_flowish(struct flowagg *fa, const struct record *r, uint16_t ifid,
 	fa_ev_roles(ev, &ps);
 	f = fa_ev_flow(fa, &k, ev, &ps);
 	if (ps.isflowrec)
-		fa_ev_counters(fa, f, &ev->ctr, ps.dir);
+		fa_ev_counters(f, &ev->ctr, ps.dir);
 	else if (kind == 0)
 		f->events++;
 	fa_ev_details(fa, f, r, ev, &ps);

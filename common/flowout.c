@@ -20,6 +20,19 @@
  * plain sbuf calls and printf they replace (test_flowout checks).
  */
 
+/* v in decimal at o, as sbuf_put_u64() writes it; returns the end. Most
+ * counters of an event-only flow are 0 and its protocol and flags one
+ * digit, which are written here without the call. */
+static inline char *
+fo_put_u64(char *o, uint64_t v)
+{
+	if (v < 10) {
+		*o = (char)('0' + v);
+		return o + 1;
+	}
+	return sbuf_put_u64(o, v);
+}
+
 /* ,"KEY": for a literal KEY, through a cursor o. */
 #define FO_KEY(o, k)	SBUF_PUTLIT((o), ",\"" k "\":")
 
@@ -264,12 +277,12 @@ fo_tail(struct sbuf *b, const struct flow *f, enum flow_end why)
 
 	o = sbuf_room(b, 3 * (32 + SBUF_U64MAX) + 64 + nlen);
 	if (f->events != 0)
-		o = sbuf_put_u64(FO_KEY(o, EVK_FLOW_EVENTS), f->events);
+		o = fo_put_u64(FO_KEY(o, EVK_FLOW_EVENTS), f->events);
 	if (f->retrans[0] != 0)
-		o = sbuf_put_u64(FO_KEY(o, EVK_RETRANSMITTED_IN_PKTS),
+		o = fo_put_u64(FO_KEY(o, EVK_RETRANSMITTED_IN_PKTS),
 		    f->retrans[0]);
 	if (f->retrans[1] != 0)
-		o = sbuf_put_u64(FO_KEY(o, EVK_RETRANSMITTED_OUT_PKTS),
+		o = fo_put_u64(FO_KEY(o, EVK_RETRANSMITTED_OUT_PKTS),
 		    f->retrans[1]);
 	if (!(f->state & FLOW_HAS_PKTS))
 		o = SBUF_PUTLIT(o, ",\"" EVK_FLOW_EVENT_ONLY "\":true");
@@ -315,21 +328,21 @@ flowout_flow(struct sbuf *b, struct flowtab *ft, const struct flow *f,
 	}
 	/* The fixed members through one cursor. */
 	o = sbuf_room(b, FO_FIXEDMAX);
-	o = sbuf_put_u64(FO_KEY(o, EVK_L4_SRC_PORT), k->port[0]);
-	o = sbuf_put_u64(FO_KEY(o, EVK_L4_DST_PORT), k->port[1]);
-	o = sbuf_put_u64(FO_KEY(o, EVK_PROTOCOL), k->proto);
+	o = fo_put_u64(FO_KEY(o, EVK_L4_SRC_PORT), k->port[0]);
+	o = fo_put_u64(FO_KEY(o, EVK_L4_DST_PORT), k->port[1]);
+	o = fo_put_u64(FO_KEY(o, EVK_PROTOCOL), k->proto);
 	if (k->vlan != 0)
-		o = sbuf_put_u64(FO_KEY(o, EVK_VLAN_ID), k->vlan);
-	o = sbuf_put_u64(FO_KEY(o, EVK_IN_PKTS), f->pkts[0]);
-	o = sbuf_put_u64(FO_KEY(o, EVK_IN_BYTES), f->bytes[0]);
-	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_PKTS), f->pkts[1]);
-	o = sbuf_put_u64(FO_KEY(o, EVK_OUT_BYTES), f->bytes[1]);
+		o = fo_put_u64(FO_KEY(o, EVK_VLAN_ID), k->vlan);
+	o = fo_put_u64(FO_KEY(o, EVK_IN_PKTS), f->pkts[0]);
+	o = fo_put_u64(FO_KEY(o, EVK_IN_BYTES), f->bytes[0]);
+	o = fo_put_u64(FO_KEY(o, EVK_OUT_PKTS), f->pkts[1]);
+	o = fo_put_u64(FO_KEY(o, EVK_OUT_BYTES), f->bytes[1]);
 	o = fo_times(o, f->first, f->last);
 	if (k->proto == 6) {
-		o = sbuf_put_u64(FO_KEY(o, EVK_TCP_FLAGS),
+		o = fo_put_u64(FO_KEY(o, EVK_TCP_FLAGS),
 		    (uint64_t)(f->flags[0] | f->flags[1]));
-		o = sbuf_put_u64(FO_KEY(o, EVK_CLIENT_TCP_FLAGS), f->flags[0]);
-		o = sbuf_put_u64(FO_KEY(o, EVK_SERVER_TCP_FLAGS), f->flags[1]);
+		o = fo_put_u64(FO_KEY(o, EVK_CLIENT_TCP_FLAGS), f->flags[0]);
+		o = fo_put_u64(FO_KEY(o, EVK_SERVER_TCP_FLAGS), f->flags[1]);
 	}
 	sbuf_commit(b, o);
 	if (f->l7 != NULL)

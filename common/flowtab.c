@@ -259,7 +259,7 @@ ft_grow_buckets(struct flowtab *ft)
 		for (j = ft->bucket[i]; j != 0; j = nx) {
 			f = ft_at(ft, j);
 			nx = f->hnext;
-			h = ft_hash(&f->key) & (n - 1);
+			h = f->hash & (n - 1);
 			f->hnext = b[h];
 			b[h] = j;
 		}
@@ -298,7 +298,7 @@ ft_idx(const struct flowtab *ft, const struct flow *f)
 
 	if (f == ft->lastf)
 		return ft->lasti;
-	for (i = ft->bucket[ft_hash(&f->key) & (ft->nbucket - 1)]; i != 0;
+	for (i = ft->bucket[f->hash & (ft->nbucket - 1)]; i != 0;
 	    i = ft_at(ft, i)->hnext)
 		if (ft_at(ft, i) == f)
 			return i;
@@ -324,7 +324,7 @@ ft_free(struct flowtab *ft, struct flow *f, uint32_t i)
 	uint32_t *pp;
 
 	ft_unlink(ft, f);
-	for (pp = &ft->bucket[ft_hash(&f->key) & (ft->nbucket - 1)]; *pp != 0;
+	for (pp = &ft->bucket[f->hash & (ft->nbucket - 1)]; *pp != 0;
 	    pp = &ft_at(ft, *pp)->hnext)
 		if (*pp == i) {
 			*pp = f->hnext;
@@ -406,7 +406,8 @@ flowtab_insert(struct flowtab *ft, const struct flowtab_key *k, int64_t now)
 	memset(f, 0, sizeof(*f));
 	f->key = *k;
 	f->first = f->last = now;
-	h = ft_hash(k) & (ft->nbucket - 1);
+	f->hash = ft_hash(k);
+	h = f->hash & (ft->nbucket - 1);
 	f->hnext = ft->bucket[h];
 	ft->bucket[h] = i;
 	ft_append(ft, f, i);
@@ -419,14 +420,20 @@ flowtab_insert(struct flowtab *ft, const struct flowtab_key *k, int64_t now)
 }
 
 void
-flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t)
+flowtab_seen(struct flow *f, int64_t t)
 {
-	uint32_t i;
-
 	if (t > f->last)
 		f->last = t;
 	if (t < f->first)
 		f->first = t;
+}
+
+void
+flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t)
+{
+	uint32_t i;
+
+	flowtab_seen(f, t);
 	i = ft_idx(ft, f);
 	if (ft->list[(f->state & FLOW_CLOSING) ? 1 : 0].tail != i) {
 		ft_unlink(ft, f);

@@ -217,6 +217,7 @@ flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p)
 	e->p.nset = p->nset;
 	e->refs = 1;
 	e->hash = h;
+	e->stamp = ++ft->pstamp;
 	if (ft->liveproc + 1 > ft->npbucket)
 		ft_proc_rehash(ft);
 	e->next = ft->pbucket[h & (ft->npbucket - 1)];
@@ -301,6 +302,34 @@ flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 	id = flowtab_proc_intern(ft, &m);
 	f->proc[side] = id;
 	ft_proc_unref(ft, old);
+}
+
+struct flowtab_pref
+flowtab_proc_ref(const struct flowtab *ft, const struct flow *f, int side)
+{
+	struct flowtab_pref r = { f->proc[side], 0 };
+
+	if (r.id != 0)
+		r.stamp = ft->proc[r.id].stamp;
+	return r;
+}
+
+bool
+flowtab_proc_share(struct flowtab *ft, struct flow *f, int side,
+    struct flowtab_pref r)
+{
+	struct ft_procent *e;
+
+	if (f->proc[side] != 0 || r.id == 0 || r.id >= ft->nproc)
+		return false;
+	e = &ft->proc[r.id];
+	if (e->refs == 0 || e->stamp != r.stamp)
+		return false;
+	/* As interning the block's process again would leave it. */
+	e->refs++;
+	ft->plast = r.id;
+	f->proc[side] = r.id;
+	return true;
 }
 
 const struct flow_proc *

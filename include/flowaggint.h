@@ -66,6 +66,12 @@ struct fa_ifstat {
 	struct fa_kv	*listening;		/* latest sockets by host */
 };
 
+/* The pipeline's members a record is dispatched on (common/flowagg.c),
+ * each the first member of its key as record_get() finds it. */
+struct fa_heads {
+	const struct rec_field *type, *iface, *event, *topic;
+};
+
 /* The event read last and a copy of it (common/flowaggcp.c). */
 struct fa_last {
 	char		*text;	/* its members from the first whose key does
@@ -87,6 +93,17 @@ struct fa_last {
 	struct record	 copy;		/* a copy: those, then fa->rec's */
 	bool		 copyall;	/* copy's leading keys all start
 					   with '_' */
+	/* The indexed event's leading members (fa->rec's first fi), for
+	 * ev-route's copies spliced from them: their text from after the
+	 * '{' to the members kept, and the span of the value of its _iface
+	 * if one of them (ia its index; SIZE_MAX: none). */
+	char		*lead;
+	size_t		 leadlen, leadcap;
+	size_t		 ia, va, vb;
+	bool		 spliced;	/* copy is such a splice */
+	/* The members flowagg.c's dispatch found in fa->rec: a splice has
+	 * them one further on, and its _iface is the one changed. */
+	struct fa_heads	 heads;
 };
 
 struct fa_ctrs {
@@ -101,6 +118,13 @@ struct fa_ctrs {
 	struct badline	 bad;		/* lines that are not records */
 };
 
+/* The local process block fa_ev_details() last interned for a flow's
+ * side that had none, and the event it was read from (fa->evgen). */
+struct fa_pshare {
+	uint64_t	 gen;
+	struct flowtab_pref ref;
+};
+
 struct flowagg {
 	struct flowagg_conf conf;
 	flowagg_out_fn	 out;
@@ -111,6 +135,8 @@ struct flowagg {
 	struct record	 rec;
 	struct evf_reader rd;
 	struct evf_event *ev;
+	uint64_t	 evgen;		/* events read into ev so far */
+	struct fa_pshare pshare;
 	struct fa_last	 last;
 	struct sbuf	 ob;
 	int64_t		 now;		/* largest record time, microseconds */

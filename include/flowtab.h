@@ -122,6 +122,8 @@ struct flow {
 	uint32_t	 prev, next;	/* LRU list (index, 0 = end) */
 	uint32_t	 proc[2];	/* interned process ids, 0 = none */
 	uint32_t	 tcp;		/* netstat info id, 0 = none */
+	uint32_t	 hash;		/* of key, the table's own (the same
+					   either way round) */
 	struct flow_l7	*l7;		/* application fields, NULL = none */
 	uint64_t	 pkts[2], bytes[2];	/* [0] client to server */
 	int64_t		 first, last;	/* microseconds */
@@ -177,6 +179,10 @@ struct flow *flowtab_insert(struct flowtab *ft, const struct flowtab_key *k,
 /* Marks f seen at t (last-seen grows, first-seen shrinks as needed) and
  * moves it to the tail of its list. */
 void	flowtab_touch(struct flowtab *ft, struct flow *f, int64_t t);
+/* Marks f seen at t as flowtab_touch() does but leaves it where it is in
+ * its list: for a time the caller's flowtab_touch() of f follows, which
+ * moves it then. */
+void	flowtab_seen(struct flow *f, int64_t t);
 /* Moves f to the closing list with the reason it will end with; a flow
  * already closing keeps its first reason. */
 void	flowtab_closing(struct flowtab *ft, struct flow *f, enum flow_end why);
@@ -210,6 +216,23 @@ uint32_t flowtab_proc_intern(struct flowtab *ft, const struct flow_proc *p);
  * already had (p's present fields win). */
 void	flowtab_set_proc(struct flowtab *ft, struct flow *f, int side,
 	    const struct flow_proc *p);
+
+/* An interned block named so that a freed and reused id is not taken for
+ * it: each block made gets a stamp no block had before. */
+struct flowtab_pref {
+	uint32_t	 id;		/* 0: none */
+	uint64_t	 stamp;
+};
+
+/* The block of f's side (id 0 if none). */
+struct flowtab_pref flowtab_proc_ref(const struct flowtab *ft,
+	    const struct flow *f, int side);
+/* Gives f's side the block r names (one more reference) if that side has
+ * none and the block is still live: what flowtab_set_proc() would do with
+ * the process r was interned for, without comparing it again. True if
+ * done; false, nothing changed, otherwise. */
+bool	flowtab_proc_share(struct flowtab *ft, struct flow *f, int side,
+	    struct flowtab_pref r);
 /* The interned block id (never NULL for a valid id other than 0). */
 const struct flow_proc *flowtab_proc(const struct flowtab *ft, uint32_t id);
 /* Interned blocks alive. */

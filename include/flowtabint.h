@@ -32,6 +32,7 @@ struct ft_procent {
 	uint32_t	 refs;		/* 0: free (next is the free link) */
 	uint32_t	 hash;
 	uint32_t	 next;
+	uint64_t	 stamp;		/* flowtab_pref's, from pstamp */
 };
 
 struct flowtab {
@@ -62,6 +63,7 @@ struct flowtab {
 	struct ft_procent *proc;	/* proc[0] unused */
 	uint32_t	 nproc, capproc, freeproc;
 	uint32_t	 plast;		/* the block interned last, 0: none */
+	uint64_t	 pstamp;	/* the last block's stamp */
 	size_t		 liveproc;
 	uint32_t	*pbucket;
 	uint32_t	 npbucket;

@@ -504,13 +504,189 @@ test_copy_parse(void)
 	    "10.0.0.2", "2", "2", "60")) == 3);
 	CHECK(copy_parse(fa, COPY_BODY, "{\"_type\":\"event\"}") == 3);
 	/* Members that are not compact: a copy of them is not either, and
-	 * is parsed whole. */
+	 * is parsed whole, but for ev-route's splice of the first head
+	 * (_from first, _iface changed), which is not parsed at all. */
 	CHECK(copy_parse(fa, "\"timestamp\":\"20.5\",\"IPV4_SRC_ADDR\":"
 	    "\"10.0.0.1\",\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\": 6}",
-	    NULL) == 0);
+	    NULL) == 2);
 	flowagg_destroy(&fa);
 	stats_destroy(&st);
 	sbuf_free(&o.all);
+}
+
+/* Event leads (after their '{') with a %s where the _iface value goes,
+ * and values put there and first in a copy, as ev-route's _from. */
+static const char *const splice_leads[] = {
+	"\"_type\":\"event\",\"_iface\":%s,",
+	"\"_type\":\"event\",\"_event\":\"flow\",\"_topic\":\"flow\","
+	    "\"_iface\":%s,\"_rx\":1.5,",
+	"\"_iface\":%s,\"_type\":\"event\",",
+	"\"_type\":\"event\",\"_iface\":%s,\"_iface\":\"d\",",
+	"\"_type\":\"event\", \"_iface\" : %s ,",	/* not compact */
+	"\"_type\":\"event\",\"_ifac\\u0065\":%s,",	/* escaped key */
+	"\"_type\":\"event\",\"_x\":%s,",		/* no _iface */
+};
+static const char *const splice_vals[] = {
+	"\"c\"", "\"tcp://127.0.0.1:5556c\"", "\"\"", "\"c\\u0030\"",
+	"\"\\\"\"", "\"\xc3\xa9\"", "\"\xff\"", "\"a\x01\"", "\"a\x7f\"",
+	"\"a\tb\"", "5", "null", "{\"a\":1}", "\"e0\" ", "\"e0", "\"e0\",",
+	"",
+};
+#define NSPLICE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Members kept that are not compact: no copy of them is parsed in two
+ * parts (fa_parse_copy()), so a copy not parsed is spliced. */
+#define SPLICE_BODY	"\"timestamp\":\"20.5\",\"IPV4_SRC_ADDR\":\"10.0.0.1\"," \
+	"\"IPV4_DST_ADDR\":\"10.0.0.2\",\"PROTOCOL\": 6,\"L4_SRC_PORT\":9," \
+	"\"L4_DST_PORT\":80,\"LOCAL_PROCESS\":{\"PID\":42}}"
+
+/* A line of event lead l: with _from s first (NULL: none) and the _iface
+ * value t, then mutated by how (1: a byte changed, 2: a ',' removed, 3:
+ * below). */
+static size_t
+splice_line(char *line, size_t size, size_t l, const char *s, const char *t,
+    int how)
+{
+	/* Past the value and the byte after it. */
+	size_t cut = (size_t)(strstr(splice_leads[l], "%s") -
+	    splice_leads[l]) + strlen(t) + 1;
+	char lead[256];
+	int n;
+
+	n = snprintf(lead, sizeof(lead), splice_leads[l], t);
+	if (how == 3 && cut < (size_t)n)
+		lead[cut] = '\0';	/* the members after the value */
+	if (s == NULL)
+		n = snprintf(line, size, "{%s%s", lead, SPLICE_BODY);
+	else
+		n = snprintf(line, size, "{\"_from\":%s,%s%s", s, lead,
+		    SPLICE_BODY);
+	if (how == 1 && n > 20)
+		line[12] ^= 0x20;	/* a byte of _from or the lead */
+	else if (how == 2 && n > 20)
+		line[n - (int)sizeof(SPLICE_BODY) - 1] = ' ';	/* the ',' */
+	return (size_t)n;
+}
+
+/* Reads the event of lead l and _iface value v, then compares fa_parse()
+ * on a copy of it (splice_line()) with record_parse(); 1 if the copy was
+ * not parsed whole. */
+static int
+splice_one(struct flowagg *fa, struct record *ref, size_t l, size_t v,
+    const char *s, size_t t, int how)
+{
+	char line[1024];
+	size_t n;
+
+	n = splice_line(line, sizeof(line), l, NULL, splice_vals[v], 0);
+	flowagg_line(fa, line, n);
+	n = splice_line(line, sizeof(line), l, s, splice_vals[t], how);
+	return copy_check(fa, line, n, ref, record_parse(ref, line, n));
+}
+
+/* ev-route's copies spliced from the event before them (fa_parse()
+ * without parsing, fa_parse_spliced()): every answer must still be
+ * record_parse()'s, whatever the values and the event's leading members,
+ * and a copy whose _from is its event's _iface value is not parsed. */
+static void
+test_copy_spliced(void)
+{
+	struct flowagg_conf c;
+	struct outbuf o;
+	struct stats *st;
+	struct flowagg *fa;
+	struct record ref = RECORD_INIT;
+	size_t l, v, s, t, ns = NSPLICE(splice_vals);
+	int how, rc, fast = 0, spliced = 0;
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, &o, &st);
+	for (l = 0; l < NSPLICE(splice_leads); l++)
+		for (v = 0; v < 5; v++)
+			for (s = 0; s <= ns; s++)
+				for (t = 0; t < ns; t++)
+					for (how = 0; how < 4; how++) {
+						rc = splice_one(fa, &ref, l, v,
+						    s < ns ? splice_vals[s] :
+						    NULL, t, how);
+						fast += rc;
+						spliced += how == 0 && rc;
+					}
+	/* Leads 0 to 5 (the last has no _iface key; the escaped one is
+	 * the dispatch's _iface), when _from is the event's _iface value
+	 * or plain (the first three values) and the new value plain: for
+	 * each of the first three event values 3 _from, for the next two
+	 * 4, times 3 new values. */
+	CHECK(spliced == 6 * (3 * 3 + 2 * 4) * 3);
+	CHECK(fast > spliced);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+	sbuf_free(&o.all);
+	record_free(&ref);
+}
+
+/* Feeds an event of lead fmt (its _iface value "c") and a copy for "e1"
+ * with a line between them or not, and writes the flows into o. */
+static void
+heads_run(const char *fmt, bool between, struct outbuf *o, bool *spliced)
+{
+	struct flowagg_conf c;
+	struct stats *st;
+	struct flowagg *fa;
+	char lead[256], line[1024];
+
+	flowagg_defaults(&c);
+	c.no_ifaces = true;
+	fa = mk(&c, o, &st);
+	snprintf(lead, sizeof(lead), fmt, "\"c\"");
+	snprintf(line, sizeof(line), "{%s%s", lead, COPY_BODY);
+	feed(fa, line);
+	if (between)
+		feed(fa, "{}");		/* parsed whole, into fa->rec */
+	snprintf(lead, sizeof(lead), fmt, "\"e1\"");
+	snprintf(line, sizeof(line), "{\"_from\":\"c\",%s%s", lead,
+	    COPY_BODY);
+	feed(fa, line);
+	*spliced = fa->last.spliced;
+	flowagg_finish(fa);
+	flowagg_destroy(&fa);
+	stats_destroy(&st);
+}
+
+/* A spliced copy is dispatched on its own members as if parsed whole
+ * (fa_heads_of()): the same flows either way, whatever the order of the
+ * pipeline's members and an escaped or second _iface. */
+static void
+test_copy_heads(void)
+{
+	static const char *const leads[] = {
+		"\"_type\":\"event\",\"_iface\":%s,",
+		"\"_ifac\\u0065\":\"x\",\"_type\":\"event\",\"_iface\":%s,",
+		"\"_iface\":%s,\"_event\":\"flow\",\"_type\":\"event\",",
+		"\"_type\":\"event\",\"_iface\":%s,\"_iface\":\"d\",",
+		"\"_topic\":\"flow\",\"_type\":\"event\",\"_iface\":%s,",
+		"\"_type\":\"event\",\"_event\":\"netstat\",\"_iface\":%s,",
+		"\"_type\":\"event\",\"_event\":\"other\",\"_iface\":%s,",
+	};
+	struct outbuf a, b;
+	bool sa, sb;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+		heads_run(leads[i], false, &a, &sa);
+		heads_run(leads[i], true, &b, &sb);
+		CHECK(!sb && (a.n > 0 || i == 6));
+		n += sa;
+		CHECK(a.n == b.n && a.all.len == b.all.len &&
+		    memcmp(a.all.p, b.all.p, a.all.len) == 0);
+		sbuf_free(&a.all);
+		sbuf_free(&b.all);
+	}
+	/* All but the "other" event, which is not read, and the escaped
+	 * _iface, which is the dispatch's and not the one changed. */
+	CHECK(n == 5);
 }
 
 static void
@@ -536,6 +712,8 @@ main(void)
 	test_dispatch();
 	test_copies();
 	test_copy_parse();
+	test_copy_spliced();
+	test_copy_heads();
 	test_copies_begin();
 	test_copies_l7();
 	test_time();

@@ -93,6 +93,31 @@ check_quads(struct flowtab *ft, struct flow *f)
 	sbuf_free(&b);
 }
 
+/* Counters of every digit count, the one-digit ones (written without
+ * sbuf_put_u64()) each, as printf writes them. */
+static void
+check_counts(struct flowtab *ft, struct flow *f)
+{
+	struct sbuf b = { 0 };
+	char want[32], got[32];
+	uint64_t v, keep = f->pkts[1];
+	int i, bad = 0;
+
+	for (i = 0; i < 40; i++) {
+		v = i < 12 ? (uint64_t)i : i < 31 ? 1ull << (3 * (i - 12) + 4) :
+		    UINT64_MAX - (uint64_t)(i - 31);
+		f->pkts[1] = v;
+		sbuf_reset(&b);
+		flowout_flow(&b, ft, f, FLOW_END_IDLE);
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		bad += strcmp(member(&b, "OUT_PKTS", got, sizeof(got)),
+		    want) != 0;
+	}
+	CHECK(bad == 0);
+	f->pkts[1] = keep;
+	sbuf_free(&b);
+}
+
 int
 main(void)
 {
@@ -119,6 +144,7 @@ main(void)
 	f->last = 1795795844 * SEC + 420782;
 	f->flags[0] = 0x1b, f->flags[1] = 0x1b;
 
+	check_counts(ft, f);
 	flowout_flow(&b, ft, f, FLOW_END_FIN);
 	/* One valid compact object, nProbe's names, client first. */
 	CHECK(record_parse(&r, b.p, b.len) == REC_OK && r.compact);

@@ -134,6 +134,107 @@ test_expiry(void)
 	flowtab_destroy(&ft);
 }
 
+/* flowtab_seen() widens a flow's times and leaves it in its place: the
+ * flow first in the list is still the first to expire. */
+static void
+test_seen(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flow *fa;
+
+	fa = flowtab_insert(ft, &a, 10 * SEC);
+	flowtab_insert(ft, &b, 11 * SEC);
+	flowtab_seen(fa, 5 * SEC);
+	flowtab_seen(fa, 20 * SEC);
+	CHECK(fa->first == 5 * SEC && fa->last == 20 * SEC);
+	flowtab_seen(fa, 12 * SEC);
+	CHECK(fa->first == 5 * SEC && fa->last == 20 * SEC);
+	/* a is still before b: the walk stops at a, not idle yet. */
+	CHECK(flowtab_expire(ft, 72 * SEC) == 0);
+	flowtab_touch(ft, fa, 20 * SEC);	/* now after b */
+	CHECK(flowtab_expire(ft, 72 * SEC) == 1);
+	CHECK_STR(g.log, "2:2-80:0/0:idle;");
+	flowtab_destroy(&ft);
+}
+
+/* A flow keeps its hash (f->hash) when turned round: it is ended, and
+ * the others found, through its bucket, either way round, as the table
+ * grows. */
+static void
+test_swap_hash(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 5 * SEC, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key k;
+	struct flow *f;
+	uint32_t i, bad = 0;
+	int dir;
+
+	for (i = 0; i < 3000; i++) {
+		k = key4((uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 0);
+		f = flowtab_insert(ft, &k, (int64_t)i * SEC);
+		if (i % 2 == 0)
+			flowtab_swap(f);
+	}
+	CHECK(flowtab_expire(ft, 60 * SEC + 1499 * SEC) == 1500);
+	for (i = 0; i < 3000; i++) {
+		k = key4((uint8_t)i, (uint16_t)i, (uint8_t)(i >> 8), 80, 0);
+		f = flowtab_lookup(ft, &k, &dir);
+		if ((f != NULL) != (i >= 1500) ||
+		    (f != NULL && dir != (int)(i % 2 == 0)))
+			bad++;
+	}
+	CHECK(bad == 0);
+	CHECK(flowtab_count(ft) == 1500);
+	flowtab_destroy(&ft);
+}
+
+/* flowtab_proc_share() gives a flow's empty side a live block by its
+ * reference, and refuses a side that has one, or a block freed, even when
+ * its id is reused. */
+static void
+test_proc_share(void)
+{
+	struct flowtab_conf c = { 60 * SEC, 0, 0, 0 };
+	struct got g = { "", 0 };
+	struct flowtab *ft = flowtab_new(&c, emit, &g);
+	struct flowtab_key a = key4(1, 1, 9, 80, 0), b = key4(2, 2, 9, 80, 0);
+	struct flowtab_key d = key4(3, 3, 9, 80, 0);
+	struct flow_proc p, q;
+	struct flowtab_pref r, none = { 0, 0 };
+	struct flow *fa, *fb, *fd;
+
+	memset(&p, 0, sizeof(p));
+	p.s[FP_NAME] = "/usr/bin/curl";
+	q = p;
+	q.s[FP_NAME] = "/usr/bin/wget";
+	fa = flowtab_insert(ft, &a, 0);
+	fb = flowtab_insert(ft, &b, 0);
+	fd = flowtab_insert(ft, &d, 0);
+	CHECK(flowtab_proc_ref(ft, fa, 0).id == 0);
+	flowtab_set_proc(ft, fa, 0, &p);
+	r = flowtab_proc_ref(ft, fa, 0);
+	CHECK(r.id == fa->proc[0] && r.id != 0);
+	CHECK(!flowtab_proc_share(ft, fb, 0, none));
+	CHECK(flowtab_proc_share(ft, fb, 1, r) && fb->proc[1] == r.id);
+	CHECK(!flowtab_proc_share(ft, fb, 1, r));	/* the side has one */
+	CHECK(flowtab_nprocs(ft) == 1);
+	/* Both flows end: the block is freed, and its id goes to q's. */
+	flowtab_closing(ft, fa, FLOW_END_CLOSE);
+	flowtab_closing(ft, fb, FLOW_END_CLOSE);
+	CHECK(flowtab_expire(ft, 1) == 2 && flowtab_nprocs(ft) == 0);
+	CHECK(!flowtab_proc_share(ft, fd, 0, r));
+	flowtab_set_proc(ft, fd, 0, &q);
+	CHECK(fd->proc[0] == r.id);	/* the id reused ... */
+	CHECK(!flowtab_proc_share(ft, fd, 1, r));	/* ... not the block */
+	CHECK(fd->proc[1] == 0 && flowtab_nprocs(ft) == 1);
+	flowtab_destroy(&ft);
+}
+
 static void
 test_evict(void)
 {
@@ -440,6 +541,9 @@ main(void)
 	test_lookup();
 	test_l7();
 	test_expiry();
+	test_seen();
+	test_swap_hash();
+	test_proc_share();
 	test_evict();
 	test_procs();
 	test_proc_pieces();
