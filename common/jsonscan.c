@@ -345,7 +345,7 @@ js_low16(__m128i v)
 /* Compacts the 64 bytes at p (those of valid) to d; st carries the
  * string state from block to block. Written out for the four vectors, so
  * that they stay in registers from the masks to the shuffles. */
-JS_SSSE3 static inline char *
+JS_SSSE3 static inline __attribute__((always_inline)) char *
 js_compact64(char *d, const unsigned char *p, struct js_str *st,
     uint64_t valid)
 {
