@@ -537,24 +537,25 @@ test_scan(void)
 }
 
 /* json_compact_to() against json_compact()'s byte loop on random valid
- * JSON at every length around the block size, into an allocation of
- * exactly the room it asks for (so that ASan sees a write past it); with
- * the byte loops chosen it declines. */
+ * JSON at every length around the block size, from a copy of exactly its
+ * length into exactly the room it asks for (ASan sees a read or write
+ * past them); with the byte loops chosen it declines. */
 static void
 test_compact_to(void)
 {
 	struct sbuf in = { 0 }, want = { 0 };
 	size_t i, k, len, n, bad = 0, ran = 0;
-	char *d;
+	char *d, *src;
 
 	json_scan_impl(JSON_SCAN_BYTE);
 	CHECK(json_compact_to(NULL, "{ }", 3) == JSON_COMPACT_NO);
 	for (i = 0; i < 3000; i++) {
 		sbuf_reset(&in);
 		gen_container(&in, i < 300 ? i / 2 : rnd(400), true);
-		/* A copy of exactly its length, so that nothing past it is
-		 * read either. */
 		len = in.len;
+		if ((src = malloc(len)) == NULL)
+			abort();
+		memcpy(src, in.p, len);
 		json_scan_impl(JSON_SCAN_BYTE);
 		sbuf_reset(&want);
 		json_compact(&want, in.p, len);
@@ -563,7 +564,7 @@ test_compact_to(void)
 				continue;
 			if ((d = malloc(len + 16)) == NULL)
 				abort();
-			n = json_compact_to(d, in.p, len);
+			n = json_compact_to(d, src, len);
 			if (n == JSON_COMPACT_NO) {
 				free(d);
 				continue;
@@ -576,6 +577,7 @@ test_compact_to(void)
 					    (int)n, d);
 			free(d);
 		}
+		free(src);
 	}
 	CHECK(bad == 0);
 	CHECK(ran >= 3000);
