@@ -8,8 +8,10 @@
  * tell which bytes are inside strings; the rest is bit arithmetic. SSE2 is
  * part of x86-64; AVX-512 (BW for the masks, VBMI2 whose byte compress
  * drops the white space of a block in one instruction) is used when the
- * CPU has it. Elsewhere the byte loops serve; they are also the reference
- * the unit tests hold the block scans to.
+ * CPU has it. json_compact_to(), for the writer's nested values, drops
+ * white space with SSSE3's byte shuffle, which nearly every x86-64 CPU
+ * has. Elsewhere the byte loops serve; they are also the reference the
+ * unit tests hold the block scans to.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -275,6 +277,118 @@ compact_sse2(char *d, const char *s, size_t len)
 	return (size_t)(d - d0);
 }
 
+/* json_compact_to() drops a block's white space eight bytes at a time
+ * with a byte shuffle (SSSE3): js_shuf[k] gathers the bytes of a group whose
+ * keep mask is k to its front (pshufb indexes; 0x80 writes a zero), and
+ * js_cnt[k] counts them. A shuffle is one fast instruction everywhere,
+ * where the BMI2 bit extract is slow on older AMD cores. Filled once,
+ * before main(). */
+static uint64_t js_shuf[256];
+static unsigned char js_cnt[256];
+
+__attribute__((constructor)) static void
+js_shuf_init(void)
+{
+	unsigned k, i, n;
+	uint64_t m;
+
+	for (k = 0; k < 256; k++) {
+		m = 0x8080808080808080ULL;
+		for (i = n = 0; i < 8; i++)
+			if (k >> i & 1) {
+				m &= ~(0xffULL << (8 * n));
+				m |= (uint64_t)i << (8 * n);
+				n++;
+			}
+		js_shuf[k] = m;
+		js_cnt[k] = (unsigned char)n;
+	}
+}
+
+#define JS_SSSE3	__attribute__((target("ssse3")))
+
+/* Writes the bytes of v whose bit is set in keep to d and returns the
+ * end; 16 bytes are written. */
+JS_SSSE3 static inline char *
+js_squeeze16(char *d, __m128i v, unsigned keep)
+{
+	unsigned lo = keep & 0xff, hi = keep >> 8;
+
+	if (keep == 0xffff) {
+		_mm_storeu_si128((__m128i *)(void *)d, v);
+		return d + 16;
+	}
+	_mm_storeu_si128((__m128i *)(void *)d, _mm_shuffle_epi8(v,
+	    _mm_cvtsi64_si128((long long)js_shuf[lo])));
+	d += js_cnt[lo];
+	/* The high group's indexes are 8 more; a 0x80 stays negative. */
+	_mm_storeu_si128((__m128i *)(void *)d, _mm_shuffle_epi8(v,
+	    _mm_add_epi8(_mm_cvtsi64_si128((long long)js_shuf[hi]),
+	    _mm_set1_epi8(8))));
+	return d + js_cnt[hi];
+}
+
+/* The bytes of v equal to c, and those up to ' ' (outside strings, in
+ * valid text, only white space), one bit each. */
+static inline uint64_t
+js_eq16(__m128i v, char c)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8(c)));
+}
+
+static inline uint64_t
+js_low16(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v,
+	    _mm_set1_epi8(' ')), v));
+}
+
+/* Compacts the 64 bytes at p (those of valid) to d; st carries the
+ * string state from block to block. Written out for the four vectors, so
+ * that they stay in registers from the masks to the shuffles. */
+JS_SSSE3 static inline __attribute__((always_inline)) char *
+js_compact64(char *d, const unsigned char *p, struct js_str *st,
+    uint64_t valid)
+{
+	const __m128i *vp = (const __m128i *)(const void *)p;
+	__m128i v0 = _mm_loadu_si128(vp), v1 = _mm_loadu_si128(vp + 1);
+	__m128i v2 = _mm_loadu_si128(vp + 2), v3 = _mm_loadu_si128(vp + 3);
+	uint64_t quote, bslash, low, keep;
+
+	quote = js_eq16(v0, '"') | js_eq16(v1, '"') << 16 |
+	    js_eq16(v2, '"') << 32 | js_eq16(v3, '"') << 48;
+	bslash = js_eq16(v0, '\\') | js_eq16(v1, '\\') << 16 |
+	    js_eq16(v2, '\\') << 32 | js_eq16(v3, '\\') << 48;
+	low = js_low16(v0) | js_low16(v1) << 16 | js_low16(v2) << 32 |
+	    js_low16(v3) << 48;
+	keep = ~(low & ~js_instring(st, quote, bslash)) & valid;
+	d = js_squeeze16(d, v0, (unsigned)keep & 0xffff);
+	d = js_squeeze16(d, v1, (unsigned)(keep >> 16) & 0xffff);
+	d = js_squeeze16(d, v2, (unsigned)(keep >> 32) & 0xffff);
+	return js_squeeze16(d, v3, (unsigned)(keep >> 48));
+}
+
+JS_SSSE3 static size_t
+compact_ssse3(char *d, const char *s, size_t len)
+{
+	struct js_str st = { 0, 0 };
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char tail[64];
+	char *d0 = d;
+	size_t off = 0, n;
+
+	for (; len - off >= 64; off += 64)
+		d = js_compact64(d, u + off, &st, ~0ULL);
+	if ((n = len - off) > 0) {
+		/* Zeros past the text: not kept. */
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, u + off, n);
+		d = js_compact64(d, tail, &st, (1ULL << n) - 1);
+	}
+	return (size_t)(d - d0);
+}
+
 #define JS_AVX512	__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
 
 JS_AVX512 static size_t
@@ -426,4 +540,20 @@ json_compact(struct sbuf *out, const char *s, size_t len)
 		break;
 	}
 	out->p[out->len] = '\0';
+}
+
+size_t
+json_compact_to(char *d, const char *s, size_t len)
+{
+	switch (js_impl()) {
+#ifdef JS_X86
+	case JSON_SCAN_AVX512:
+	case JSON_SCAN_SSE2:
+		if (__builtin_cpu_supports("ssse3"))
+			return compact_ssse3(d, s, len);
+		return JSON_COMPACT_NO;
+#endif
+	default:
+		return JSON_COMPACT_NO;
+	}
 }

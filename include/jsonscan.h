@@ -14,6 +14,16 @@ struct sbuf;
  * space (the bytes of every key and value kept as they are). */
 void	json_compact(struct sbuf *out, const char *s, size_t len);
 
+/* json_compact_to() declined. */
+#define JSON_COMPACT_NO		((size_t)-1)
+
+/* Copies the valid JSON text s[0..len) to d without white space outside
+ * strings, as json_compact() does, and returns the copy's length; d must
+ * have room for len + 16 bytes. Returns JSON_COMPACT_NO, having written
+ * nothing, when the block scans are not in use (JSON_SCAN_BYTE, or a CPU
+ * without SSSE3): the caller compacts the text its own way. */
+size_t	json_compact_to(char *d, const char *s, size_t len);
+
 /* For text s[0..len) starting with '{' or '[': the length of the object
  * or array it starts when that is valid JSON. On any text it returns a
  * length (counted by brackets outside strings; to be validated) or 0 when

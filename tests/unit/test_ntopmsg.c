@@ -536,6 +536,56 @@ test_scan(void)
 	sbuf_free(&got);
 }
 
+/* json_compact_to() against json_compact()'s byte loop on random valid
+ * JSON at every length around the block size, from a copy of exactly its
+ * length into exactly the room it asks for (ASan sees a read or write
+ * past them); with the byte loops chosen it declines. */
+static void
+test_compact_to(void)
+{
+	struct sbuf in = { 0 }, want = { 0 };
+	size_t i, k, len, n, bad = 0, ran = 0;
+	char *d, *src;
+
+	json_scan_impl(JSON_SCAN_BYTE);
+	CHECK(json_compact_to(NULL, "{ }", 3) == JSON_COMPACT_NO);
+	for (i = 0; i < 3000; i++) {
+		sbuf_reset(&in);
+		gen_container(&in, i < 300 ? i / 2 : rnd(400), true);
+		len = in.len;
+		if ((src = malloc(len)) == NULL)
+			abort();
+		memcpy(src, in.p, len);
+		json_scan_impl(JSON_SCAN_BYTE);
+		sbuf_reset(&want);
+		json_compact(&want, in.p, len);
+		for (k = 1; k < NIMPLS; k++) {
+			if (json_scan_impl(impls[k]) == -1)
+				continue;
+			if ((d = malloc(len + 16)) == NULL)
+				abort();
+			n = json_compact_to(d, src, len);
+			if (n == JSON_COMPACT_NO) {
+				free(d);
+				continue;
+			}
+			ran++;
+			if (n != want.len || memcmp(d, want.p, n) != 0)
+				if (bad++ == 0)
+					fprintf(stderr, "compact_to %d:\n%s\n%s"
+					    "\n%.*s\n", impls[k], in.p, want.p,
+					    (int)n, d);
+			free(d);
+		}
+		free(src);
+	}
+	CHECK(bad == 0);
+	CHECK(ran >= 3000);
+	json_scan_impl(JSON_SCAN_AUTO);
+	sbuf_free(&in);
+	sbuf_free(&want);
+}
+
 /* Array payloads, valid and with a few bytes changed at random, decode the
  * same (result, records, non-objects) with every scan. */
 static void
@@ -745,6 +795,7 @@ main(void)
 	test_write_nested();
 	test_write_random();
 	test_scan();
+	test_compact_to();
 	test_scan_decode();
 	return unit_done("ntopmsg");
 }
