@@ -310,8 +310,8 @@ evf_addr_read(const struct rec_field *f, struct ipaddr *a)
 			return 1;
 		if (!f->vesc)
 			return ipaddr_parse(a, f->val + 1, f->vlen - 2);
-		n = evf_unescape(f->val + 1, f->vlen - 2, buf, sizeof(buf),
-		    &trunc);
+		n = rec_unescape(f->val + 1, f->vlen - 2, buf, sizeof(buf),
+		    true, &trunc);
 		return trunc ? -1 : ipaddr_parse(a, buf, n);
 	}
 	if (f->kind == REC_NUMBER) {
@@ -421,7 +421,7 @@ evf_collect(const struct record *r, struct evf_slots *sl, enum evf_key end)
 			bool trunc = false;
 
 			sl->kesc = true;
-			n = evf_unescape(key, n, kb, sizeof(kb), &trunc);
+			n = rec_unescape(key, n, kb, sizeof(kb), true, &trunc);
 			if (trunc || n == 0)
 				continue;
 			key = kb;
@@ -472,8 +472,8 @@ evf_ids_ifname(const struct rec_field *f, struct evf_ids *id)
 	} else {
 		bool trunc = false;
 
-		id->iflen = evf_unescape(f->val + 1, f->vlen - 2,
-		    id->ifbuf, sizeof(id->ifbuf), &trunc);
+		id->iflen = rec_unescape(f->val + 1, f->vlen - 2,
+		    id->ifbuf, sizeof(id->ifbuf), true, &trunc);
 		id->ifname = id->ifbuf;
 		id->has_ifname = true;
 	}

@@ -29,7 +29,8 @@ evf_copy(const struct rec_field *f, char *buf, size_t size, bool *has,
 		memcpy(buf, f->val + 1, f->vlen - 2);
 		buf[f->vlen - 2] = '\0';
 	} else
-		evf_unescape(f->val + 1, f->vlen - 2, buf, size, trunc);
+		rec_unescape(f->val + 1, f->vlen - 2, buf, size, true,
+		    trunc);
 	*has = true;
 	return true;
 }

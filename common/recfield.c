@@ -11,78 +11,19 @@
 #include "record.h"
 #include "sbuf.h"
 
-/* Decodes the JSON string body s[0..n) (escapes allowed) into buf; returns
- * the length, or -1 if it does not fit in size-1 bytes. The body is known
- * to be valid. */
+/* Decodes the JSON string body s[0..n) (escapes allowed) into buf as
+ * rec_unescape() does, NUL-terminated; returns the length, or -1 if it
+ * does not fit in size-1 bytes. */
 static int
-rec_unescape(const char *s, size_t n, char *buf, size_t size)
+rec_decode(const char *s, size_t n, char *buf, size_t size)
 {
-	size_t i, o = 0;
+	bool trunc = false;
+	size_t o;
 
-	for (i = 0; i < n; i++) {
-		unsigned long cp;
-		char tmp[5];
-
-		if (s[i] != '\\') {
-			if (o + 1 >= size)
-				return -1;
-			buf[o++] = s[i];
-			continue;
-		}
-		i++;
-		switch (s[i]) {
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		case 'n': cp = '\n'; break;
-		case 'r': cp = '\r'; break;
-		case 't': cp = '\t'; break;
-		case 'u':
-			memcpy(tmp, s + i + 1, 4);
-			tmp[4] = '\0';
-			cp = strtoul(tmp, NULL, 16);
-			i += 4;
-			/* A high surrogate followed by a low one is one code
-			 * point; a lone surrogate becomes U+FFFD. */
-			if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < n &&
-			    s[i + 1] == '\\' && s[i + 2] == 'u') {
-				unsigned long lo;
-
-				memcpy(tmp, s + i + 3, 4);
-				lo = strtoul(tmp, NULL, 16);
-				if (lo >= 0xdc00 && lo <= 0xdfff) {
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (lo - 0xdc00);
-					i += 6;
-				} else
-					cp = 0xfffd;
-			} else if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;
-			break;
-		default:
-			cp = (unsigned char)s[i];
-		}
-		if (o + 5 >= size)
-			return -1;
-		if (cp < 0x80)
-			buf[o++] = (char)cp;
-		else if (cp < 0x800) {
-			buf[o++] = (char)(0xc0 | (cp >> 6));
-			buf[o++] = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			buf[o++] = (char)(0xe0 | (cp >> 12));
-			buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			buf[o++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			buf[o++] = (char)(0xf0 | (cp >> 18));
-			buf[o++] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			buf[o++] = (char)(0x80 | (cp & 0x3f));
-		}
-	}
-	if (o >= size)
+	if (size == 0)
 		return -1;
-	buf[o] = '\0';
-	return (int)o;
+	o = rec_unescape(s, n, buf, size, false, &trunc);
+	return trunc ? -1 : (int)o;
 }
 
 /* Are the n bytes at a and b the same? Keys are short: up to sixteen
@@ -124,7 +65,7 @@ rec_keyeq(const struct rec_field *f, const char *key, size_t klen)
 
 	if (!f->kesc)
 		return f->klen == klen && memcmp(f->key, key, klen) == 0;
-	n = rec_unescape(f->key, f->klen, buf, sizeof(buf));
+	n = rec_decode(f->key, f->klen, buf, sizeof(buf));
 	return n >= 0 && (size_t)n == klen && memcmp(buf, key, klen) == 0;
 }
 
@@ -207,7 +148,7 @@ rec_str(const struct rec_field *f, char *buf, size_t size)
 		buf[n] = '\0';
 		return (int)n;
 	}
-	return rec_unescape(f->val + 1, f->vlen - 2, buf, size);
+	return rec_decode(f->val + 1, f->vlen - 2, buf, size);
 }
 
 bool
@@ -221,7 +162,7 @@ rec_streq(const struct rec_field *f, const char *s)
 		return false;
 	if (!f->vesc)
 		return f->vlen - 2 == n && memcmp(f->val + 1, s, n) == 0;
-	m = rec_unescape(f->val + 1, f->vlen - 2, buf, sizeof(buf));
+	m = rec_decode(f->val + 1, f->vlen - 2, buf, sizeof(buf));
 	return m >= 0 && (size_t)m == n && memcmp(buf, s, n) == 0;
 }
 

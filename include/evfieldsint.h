@@ -1,8 +1,8 @@
 /* evfieldsint.h - what the parts of the evfields module share
  * (common/evfields.c, the key table and the ids; evfread.c, the whole
- * event; evfstr.c, string values): the keys, the slots one pass over a
- * record fills, and the readers of single values. Tools use
- * include/evfields.h.
+ * event; strings are decoded by record.h's rec_unescape): the keys, the
+ * slots one pass over a record fills, and the readers of single values.
+ * Tools use include/evfields.h.
  */
 #ifndef EVPIPE_EVFIELDSINT_H
 #define EVPIPE_EVFIELDSINT_H
@@ -119,11 +119,6 @@ evf_plain_uint(const struct rec_field *f, size_t maxdig, uint64_t *out)
 	*out = v;
 	return true;
 }
-
-/* Decodes the JSON string body s[0..n) into buf (NUL-terminated, cut to
- * fit, *trunc set if cut); returns the length written. */
-size_t	evf_unescape(const char *s, size_t n, char *buf, size_t size,
-	    bool *trunc);
 
 /* Reads an address from a string (either family) or from an integer (an
  * IPv4 address in host order). 0, 1 for an empty string (absent), or -1

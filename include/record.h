@@ -102,6 +102,14 @@ void	record_getv(const struct record *r, const char *const *keys,
 void	record_getvl(const struct record *r, const char *const *keys,
 	    const size_t *klen, size_t n, const struct rec_field **out);
 
+/* Decodes the JSON string body s[0..n) (text record_parse() validated:
+ * the bytes between a key's or value's quotes) into buf (size >= 1 bytes,
+ * NUL-terminated), whole code points only; a lone surrogate becomes
+ * U+FFFD. A \u0000 is a NUL byte in buf, or left out when cstr (buf is to
+ * be a C string). Returns the length; *trunc is set when something did
+ * not fit. */
+size_t	rec_unescape(const char *s, size_t n, char *buf, size_t size,
+	    bool cstr, bool *trunc);
 /* Decodes a string value into buf (NUL-terminated, at most size-1 bytes).
  * Returns the decoded length, or -1 if f is NULL, not a string, or does
  * not fit. */

@@ -1,7 +1,7 @@
 /* test_evfint.c - unit tests for the internals of the evfields module
  * (include/evfieldsint.h): the key table's look-up against a plain search
- * of its entries, and evf_unescape() against a decoder written for
- * clarity, at every buffer size. */
+ * of its entries, and the plain unsigned integer reader against
+ * strtoull. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,27 +117,6 @@ test_keys(void)
 	    "%lu differ\n", key_runs, walk_runs, key_hits, key_diffs);
 }
 
-/* The pieces a string body is made of: text as producers send it and
- * every kind of escape, as (source, decoded) pairs. */
-static const struct {
-	const char	*src;
-	const char	*dec;
-} piece[] = {
-	{ "a", "a" }, { "usr", "usr" }, { "abcdefghijklmnop",
-	    "abcdefghijklmnop" }, { "\xc3\xa9", "\xc3\xa9" },
-	{ "\xe2\x82\xac", "\xe2\x82\xac" },
-	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
-	{ "\\/", "/" }, { "\\\\", "\\" }, { "\\\"", "\"" }, { "\\n", "\n" },
-	{ "\\t", "\t" }, { "\\b", "\b" }, { "\\f", "\f" }, { "\\r", "\r" },
-	{ "\\u0041", "A" }, { "\\u00e9", "\xc3\xa9" },
-	{ "\\u20AC", "\xe2\x82\xac" },
-	{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80" },
-	{ "\\ud800x", "\xef\xbf\xbd" "x" }, { "\\udc00", "\xef\xbf\xbd" },
-	{ "\\ud800\\u0041", "\xef\xbf\xbd" "A" }, { "\\u0000", "" },
-};
-#define NPIECE	(sizeof(piece) / sizeof(piece[0]))
-
-static unsigned long unesc_runs, unesc_diffs;
 static uint32_t seed = 11;
 
 static unsigned
@@ -146,84 +125,6 @@ rnd(unsigned n)
 	return unit_rand(&seed, n);
 }
 
-/* The expected decoding of the pieces p[0..np) into size bytes: as many
- * whole code points as fit in size - 1 bytes. */
-static size_t
-unesc_ref(const size_t *p, size_t np, char *buf, size_t size, bool *trunc)
-{
-	size_t i, j, o = 0;
-
-	*trunc = false;
-	for (i = 0; i < np; i++) {
-		const char *d = piece[p[i]].dec;
-		size_t dl = strlen(d), step;
-
-		for (j = 0; j < dl; j += step) {
-			unsigned char c = (unsigned char)d[j];
-
-			step = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-			if (o + step > size - 1) {
-				*trunc = true;
-				buf[o] = '\0';
-				return o;
-			}
-			memcpy(buf + o, d + j, step);
-			o += step;
-		}
-	}
-	buf[o] = '\0';
-	return o;
-}
-
-static void
-unesc_check(const size_t *p, size_t np)
-{
-	char src[512], got[512], want[512];
-	size_t i, n = 0, size, gl, wl;
-	bool gt, wt;
-
-	for (i = 0; i < np; i++) {
-		memcpy(src + n, piece[p[i]].src, strlen(piece[p[i]].src));
-		n += strlen(piece[p[i]].src);
-	}
-	for (size = 1; size <= n + 2; size++) {
-		gt = false;
-		memset(got, 'Z', sizeof(got));
-		gl = evf_unescape(src, n, got, size, &gt);
-		wl = unesc_ref(p, np, want, size, &wt);
-		unesc_runs++;
-		if ((gl != wl || gt != wt || memcmp(got, want, wl + 1) != 0 ||
-		    got[size] != 'Z') && unesc_diffs++ < 10)
-			fprintf(stderr, "  unescape '%.*s' into %zu: %zu '%s' %d,"
-			    " want %zu '%s' %d\n", (int)n, src, size, gl, got,
-			    gt, wl, want, wt);
-	}
-}
-
-/* Every pair of pieces, and 20,000 random strings of up to 24 pieces,
- * each at every buffer size from 1 to 2 past its length. */
-static void
-test_unescape(void)
-{
-	size_t p[24], i, j, np;
-	unsigned t;
-
-	for (i = 0; i < NPIECE; i++)
-		for (j = 0; j < NPIECE; j++) {
-			p[0] = i;
-			p[1] = j;
-			unesc_check(p, 2);
-		}
-	for (t = 0; t < 20000; t++) {
-		np = 1 + rnd(24);
-		for (i = 0; i < np; i++)
-			p[i] = rnd(4) == 0 ? rnd(NPIECE) : rnd(3);
-		unesc_check(p, np);
-	}
-	CHECK(unesc_diffs == 0);
-	printf("  unescape: %lu decodings, %lu differ\n", unesc_runs,
-	    unesc_diffs);
-}
 
 /* evf_plain_uint against strtoull: numbers of every length up to 19
  * digits, some with a byte that is no digit somewhere, a leading zero, or
@@ -271,7 +172,6 @@ int
 main(void)
 {
 	test_keys();
-	test_unescape();
 	test_plain_uint();
 	return unit_done("evfint");
 }

@@ -1,5 +1,6 @@
 /* test_record.c - unit tests for the record module: common/record.c,
- * recfield.c and jsonscan.c. Its fast path, common/recfast.c, is held to
+ * recfield.c, recstr.c (the string decoder, against one written for
+ * clarity at every buffer size) and jsonscan.c. Its fast path, common/recfast.c, is held to
  * the exact scanner by tests/unit/test_recfast.c. */
 #include <math.h>
 #include <stdint.h>
@@ -513,6 +514,139 @@ test_time(void)
 	record_free(&r);
 }
 
+/* The pieces a string body is made of: text as producers send it and
+ * every kind of escape, as (source, decoded) pairs. */
+static const struct {
+	const char	*src;
+	const char	*dec;
+} piece[] = {
+	{ "a", "a" }, { "usr", "usr" }, { "abcdefghijklmnop",
+	    "abcdefghijklmnop" }, { "\xc3\xa9", "\xc3\xa9" },
+	{ "\xe2\x82\xac", "\xe2\x82\xac" },
+	{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80" },
+	{ "\\/", "/" }, { "\\\\", "\\" }, { "\\\"", "\"" }, { "\\n", "\n" },
+	{ "\\t", "\t" }, { "\\b", "\b" }, { "\\f", "\f" }, { "\\r", "\r" },
+	{ "\\u0041", "A" }, { "\\u00e9", "\xc3\xa9" },
+	{ "\\u20AC", "\xe2\x82\xac" },
+	{ "\\ud83d\\ude00", "\xf0\x9f\x98\x80" },
+	{ "\\ud800x", "\xef\xbf\xbd" "x" }, { "\\udc00", "\xef\xbf\xbd" },
+	{ "\\ud800\\u0041", "\xef\xbf\xbd" "A" }, { "\\u0000", "" },
+};
+#define NPIECE	(sizeof(piece) / sizeof(piece[0]))
+
+static unsigned long unesc_runs, unesc_diffs;
+static uint32_t seed = 11;
+
+static unsigned
+rnd(unsigned n)
+{
+	return unit_rand(&seed, n);
+}
+
+/* The expected decoding of the pieces p[0..np) into size bytes: as many
+ * whole code points as fit in size - 1 bytes. */
+static size_t
+unesc_ref(const size_t *p, size_t np, char *buf, size_t size, bool *trunc)
+{
+	size_t i, j, o = 0;
+
+	*trunc = false;
+	for (i = 0; i < np; i++) {
+		const char *d = piece[p[i]].dec;
+		size_t dl = strlen(d), step;
+
+		for (j = 0; j < dl; j += step) {
+			unsigned char c = (unsigned char)d[j];
+
+			step = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+			if (o + step > size - 1) {
+				*trunc = true;
+				buf[o] = '\0';
+				return o;
+			}
+			memcpy(buf + o, d + j, step);
+			o += step;
+		}
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+static void
+unesc_check(const size_t *p, size_t np)
+{
+	char src[512], got[512], want[512];
+	size_t i, n = 0, size, gl, wl;
+	bool gt, wt;
+
+	for (i = 0; i < np; i++) {
+		memcpy(src + n, piece[p[i]].src, strlen(piece[p[i]].src));
+		n += strlen(piece[p[i]].src);
+	}
+	for (size = 1; size <= n + 2; size++) {
+		gt = false;
+		memset(got, 'Z', sizeof(got));
+		gl = rec_unescape(src, n, got, size, true, &gt);
+		wl = unesc_ref(p, np, want, size, &wt);
+		unesc_runs++;
+		if ((gl != wl || gt != wt || memcmp(got, want, wl + 1) != 0 ||
+		    got[size] != 'Z') && unesc_diffs++ < 10)
+			fprintf(stderr, "  unescape '%.*s' into %zu: %zu '%s' %d,"
+			    " want %zu '%s' %d\n", (int)n, src, size, gl, got,
+			    gt, wl, want, wt);
+	}
+}
+
+/* Every pair of pieces, and 20,000 random strings of up to 24 pieces,
+ * each at every buffer size from 1 to 2 past its length. */
+static void
+test_unescape(void)
+{
+	size_t p[24], i, j, np;
+	unsigned t;
+
+	for (i = 0; i < NPIECE; i++)
+		for (j = 0; j < NPIECE; j++) {
+			p[0] = i;
+			p[1] = j;
+			unesc_check(p, 2);
+		}
+	for (t = 0; t < 20000; t++) {
+		np = 1 + rnd(24);
+		for (i = 0; i < np; i++)
+			p[i] = rnd(4) == 0 ? rnd(NPIECE) : rnd(3);
+		unesc_check(p, np);
+	}
+	CHECK(unesc_diffs == 0);
+	printf("  unescape: %lu decodings, %lu differ\n", unesc_runs,
+	    unesc_diffs);
+}
+
+/* Without cstr a \u0000 is a NUL byte of the result; rec_str() fails
+ * only when the decoded string does not fit, an escape at the end of the
+ * room included. */
+static void
+test_unescape_nul(void)
+{
+	struct record r = RECORD_INIT;
+	char buf[8];
+	bool trunc = false;
+
+	CHECK(rec_unescape("a\\u0000b", 8, buf, sizeof(buf), false,
+	    &trunc) == 3);
+	CHECK(!trunc && memcmp(buf, "a\0b", 4) == 0);
+	CHECK(rec_unescape("a\\u0000b", 8, buf, sizeof(buf), true,
+	    &trunc) == 2);
+	CHECK(!trunc);
+	CHECK_STR(buf, "ab");
+	CHECK(parse(&r, "{\"k\":\"abc\\n\"}") == REC_OK);
+	CHECK(rec_str(record_get(&r, "k"), buf, 5) == 4);
+	CHECK(memcmp(buf, "abc\n", 5) == 0);
+	CHECK(rec_str(record_get(&r, "k"), buf, 4) == -1);
+	CHECK(rec_str(record_get(&r, "k"), buf, 0) == -1);
+	record_free(&r);
+}
+
 int
 main(void)
 {
@@ -525,5 +659,7 @@ main(void)
 	test_prefixes();
 	test_parse_prefix();
 	test_time();
+	test_unescape();
+	test_unescape_nul();
 	return unit_done("record");
 }

@@ -1,6 +1,8 @@
-/* evfstr.c - the string values of the evfields module (include/evfields.h,
- * include/evfieldsint.h): JSON string bodies decoded into bounded C
- * strings, cut at a code point when they do not fit. Spec: RFC 8259
+/* recstr.c - the one JSON string decoder of the record module
+ * (include/record.h): string bodies record_parse() validated, decoded
+ * into bounded buffers, cut at a code point when they do not fit. Every
+ * reader of member keys and values (record's own look-ups, evfields,
+ * flow-agg, ev-route, the TLV encoder) decodes through it. Spec: RFC 8259
  * section 7 (strings), RFC 3629 (UTF-8).
  */
 #include <stdbool.h>
@@ -8,11 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "evfieldsint.h"
+#include "record.h"
 
 /* Appends the code point c as UTF-8 if it fits in buf[*o..size-1). */
 static bool
-evf_put_utf8(char *buf, size_t size, size_t *o, uint32_t c)
+rec_put_utf8(char *buf, size_t size, size_t *o, uint32_t c)
 {
 	char t[4];
 	size_t n;
@@ -44,7 +46,7 @@ evf_put_utf8(char *buf, size_t size, size_t *o, uint32_t c)
 }
 
 static uint32_t
-evf_hex4(const char *s)
+rec_hex4(const char *s)
 {
 	uint32_t v = 0;
 	int i;
@@ -63,11 +65,21 @@ evf_hex4(const char *s)
 	return v;
 }
 
+/* The 8 bytes at s as one word, in memory order. */
+static inline uint64_t
+rec_load8(const char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return x;
+}
+
 /* The index (0..7, in memory order) of the first backslash among the 8
  * bytes of x, or 8. Exact per byte: no carry crosses from one to the
  * next. */
 static inline size_t
-evf_bslash_at(uint64_t x)
+rec_bslash_at(uint64_t x)
 {
 	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
 	uint64_t t = x ^ 0x5c5c5c5c5c5c5c5cULL;
@@ -89,16 +101,16 @@ evf_bslash_at(uint64_t x)
  * code point copied (the text is valid UTF-8, and the run starts at a
  * code point). */
 static inline bool
-evf_unescape_run(const char *s, size_t n, size_t *i, char *buf, size_t lim,
+rec_unescape_run(const char *s, size_t n, size_t *i, char *buf, size_t lim,
     size_t *o)
 {
 	size_t si = *i, so = *o, stop, k;
 
 	while (si + 8 <= n && so + 8 <= lim) {
-		uint64_t x = evf_load8(s + si);
+		uint64_t x = rec_load8(s + si);
 
 		memcpy(buf + so, &x, 8);
-		k = evf_bslash_at(x);
+		k = rec_bslash_at(x);
 		si += k;
 		so += k;
 		if (k < 8) {
@@ -124,12 +136,9 @@ evf_unescape_run(const char *s, size_t n, size_t *i, char *buf, size_t lim,
 	return true;
 }
 
-/* Decodes the JSON string body s[0..n) (validated by record_parse) into buf
- * (size >= 1 bytes, NUL-terminated), whole code points only. A lone
- * surrogate becomes U+FFFD and \u0000 is left out (buf is a C string).
- * Returns the length; *trunc is set if something did not fit. */
 size_t
-evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
+rec_unescape(const char *s, size_t n, char *buf, size_t size, bool cstr,
+    bool *trunc)
 {
 	size_t i = 0, o = 0;
 
@@ -137,7 +146,7 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 		uint32_t cp;
 
 		if (s[i] != '\\') {
-			if (!evf_unescape_run(s, n, &i, buf, size - 1, &o))
+			if (!rec_unescape_run(s, n, &i, buf, size - 1, &o))
 				goto full;
 			continue;
 		}
@@ -152,10 +161,10 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 		case 'u':
 			if (i + 6 > n)
 				goto done;
-			cp = evf_hex4(s + i + 2);
+			cp = rec_hex4(s + i + 2);
 			if (cp >= 0xd800 && cp < 0xdc00 && i + 12 <= n &&
 			    s[i + 6] == '\\' && s[i + 7] == 'u') {
-				uint32_t lo = evf_hex4(s + i + 8);
+				uint32_t lo = rec_hex4(s + i + 8);
 
 				if (lo >= 0xdc00 && lo < 0xe000) {
 					cp = 0x10000 + ((cp - 0xd800) << 10) +
@@ -166,9 +175,9 @@ evf_unescape(const char *s, size_t n, char *buf, size_t size, bool *trunc)
 			if (cp >= 0xd800 && cp < 0xe000)
 				cp = 0xfffd;
 			i += 6;
-			if (cp == 0)
+			if (cp == 0 && cstr)
 				continue;
-			if (!evf_put_utf8(buf, size, &o, cp))
+			if (!rec_put_utf8(buf, size, &o, cp))
 				goto full;
 			continue;
 		default: cp = (unsigned char)s[i + 1]; break;
